@@ -1,0 +1,47 @@
+import { Client } from '@microsoft/microsoft-graph-client';
+import { Subject } from '../dsr/types';
+import { graphStatus } from './graphClient';
+
+interface GraphUser {
+  id: string;
+  userPrincipalName: string;
+  mail: string | null;
+  displayName: string;
+}
+
+const SUBJECT_FIELDS = 'id,userPrincipalName,mail,displayName';
+
+function toSubject(user: GraphUser): Subject {
+  return { aadObjectId: user.id, upn: user.userPrincipalName, email: user.mail ?? user.userPrincipalName, displayName: user.displayName };
+}
+
+/** Who people are and whether they may approve, asked of Entra ID through Graph. */
+export class EntraDirectory {
+  constructor(
+    private readonly graph: Client,
+    private readonly approverGroupId: string,
+  ) {}
+
+  /** The person behind an authenticated activity, or undefined if Entra does not know them. */
+  async person(aadObjectId: string): Promise<Subject | undefined> {
+    try {
+      return toSubject((await this.graph.api(`/users/${encodeURIComponent(aadObjectId)}`).select(SUBJECT_FIELDS).get()) as GraphUser);
+    } catch (error) {
+      if (graphStatus(error) === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /** Membership of the approvers group (transitive), decided by Entra, never by card data. */
+  async isApprover(aadObjectId: string): Promise<boolean> {
+    try {
+      const answer = (await this.graph
+        .api(`/users/${encodeURIComponent(aadObjectId)}/checkMemberGroups`)
+        .post({ groupIds: [this.approverGroupId] })) as { value: string[] };
+      return answer.value.includes(this.approverGroupId);
+    } catch (error) {
+      if (graphStatus(error) === 404) return false;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,22 @@
+import { TokenCredential } from '@azure/core-auth';
+import { Client } from '@microsoft/microsoft-graph-client';
+import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
+
+/**
+ * A Graph client for `baseUrl` (https://graph.microsoft.com, or the sandbox). Its middleware
+ * retries 429/503/504 honouring Retry-After. Without `customHosts` it would silently send no
+ * token to any host but Graph's own.
+ */
+export function createGraphClient(baseUrl: string, credential: TokenCredential): Client {
+  return Client.initWithMiddleware({
+    baseUrl,
+    defaultVersion: 'v1.0',
+    customHosts: new Set([new URL(baseUrl).hostname]),
+    authProvider: new TokenCredentialAuthenticationProvider(credential, { scopes: ['https://graph.microsoft.com/.default'] }),
+  });
+}
+
+/** The HTTP status of a GraphError, if it has one. */
+export function graphStatus(error: unknown): number | undefined {
+  return (error as { statusCode?: number }).statusCode;
+}

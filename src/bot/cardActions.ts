@@ -1,0 +1,122 @@
+import { TurnContext } from 'botbuilder';
+import { Card } from '../cards/render';
+import { approvalCard, requestListCard, statusCard } from '../cards/views';
+import { errorCode } from '../dsr/failures';
+import { rememberCard } from '../dsr/requestUpdates';
+import { userConversationKey } from '../storage/conversationStore';
+import { BotDeps } from './botDeps';
+import { parseKind, parseReason, parseRequestId, parseSubmission } from './cardInputs';
+import { intakeFor } from './chatCommands';
+import { actorOf, isPersonalChat, rememberPersonalChat } from './turnIdentity';
+
+/** A card action's answer: the card that replaces the clicked one, or a message. */
+export type ActionAnswer = Card | string;
+type ActionHandler = (context: TurnContext, data: unknown, deps: BotDeps) => Promise<ActionAnswer>;
+
+const NOT_SIGNED_IN = 'I can only act for people signed in with a work account of this organisation.';
+const ONLY_IN_CHAT = 'Requests about your own data are made in your 1:1 chat with me.';
+
+/** Opens the intake card for the kind picked on the help card. */
+const start: ActionHandler = async (context, data, deps) => {
+  if (!isPersonalChat(context)) return ONLY_IN_CHAT;
+  const kind = parseKind(data);
+  return kind.ok ? intakeFor(kind.value, deps) : kind.problem;
+};
+
+/** Files the request for the person who clicked, whoever the card data names. */
+const submit: ActionHandler = async (context, data, deps) => {
+  const actor = actorOf(context);
+  if (!actor) return NOT_SIGNED_IN;
+  if (!isPersonalChat(context)) return ONLY_IN_CHAT;
+  const input = parseSubmission(data, deps.offeredServices);
+  if (!input.ok) return input.problem;
+  const subject = await deps.directory.person(actor.aadObjectId);
+  if (!subject) return 'I could not find your account in the directory, so I cannot file a request for you. Please contact the privacy team.';
+
+  await rememberPersonalChat(context, actor, deps.conversations);
+  const outcome = await deps.requests.submit(input.value, subject, actor);
+  if (outcome.result === 'duplicate') {
+    return statusCard(outcome.request, { text: `You already have an open request of this kind: ${outcome.request.id}. Here is where it stands.`, color: 'Warning' });
+  }
+  const cardId = context.activity.replyToId;
+  if (cardId) await rememberCard(deps.store, outcome.request.id, 'status', { conversationKey: userConversationKey(actor.aadObjectId), activityId: cardId });
+  return statusCard(outcome.request, { text: `Received. Your request id is ${outcome.request.id}; I will keep this card up to date.`, color: 'Good' });
+};
+
+const status: ActionHandler = async (context, _data, deps) => {
+  const actor = actorOf(context);
+  if (!actor) return NOT_SIGNED_IN;
+  return requestListCard('Your requests', await deps.requests.listFor(actor));
+};
+
+const cancel: ActionHandler = async (context, data, deps) => {
+  const actor = actorOf(context);
+  if (!actor) return NOT_SIGNED_IN;
+  const id = parseRequestId(data);
+  if (!id.ok) return id.problem;
+  const outcome = await deps.requests.cancel(id.value, actor);
+  if (outcome.result === 'done') return statusCard(outcome.request, { text: outcome.message, color: 'Good' });
+  return outcome.message;
+};
+
+/** Approve or Reject: the approvers group decides who may, the request's current state what happens. */
+function decision(verdict: 'approve' | 'reject'): ActionHandler {
+  return async (context, data, deps) => {
+    const actor = actorOf(context);
+    if (!actor) return NOT_SIGNED_IN;
+    const id = parseRequestId(data);
+    if (!id.ok) return id.problem;
+    const isApprover = await deps.directory.isApprover(actor.aadObjectId);
+    const outcome = await deps.requests.decide(id.value, actor, verdict, isApprover, parseReason(data));
+    if (!outcome.request) return outcome.message;
+    const color = outcome.result === 'done' ? 'Good' : 'Attention';
+    return approvalCard(outcome.request, { erasureApprovals: deps.erasureApprovals, notice: { text: outcome.message, color } });
+  };
+}
+
+const retry: ActionHandler = async (context, data, deps) => {
+  const actor = actorOf(context);
+  if (!actor) return NOT_SIGNED_IN;
+  const id = parseRequestId(data);
+  if (!id.ok) return id.problem;
+  const outcome = await deps.executor.retryFailedSteps(id.value, actor, await deps.directory.isApprover(actor.aadObjectId));
+  const request = outcome.request ?? (await deps.store.get(id.value))?.request;
+  if (!request) return outcome.message;
+  return approvalCard(request, { erasureApprovals: deps.erasureApprovals, notice: { text: outcome.message, color: outcome.ok ? 'Good' : 'Attention' } });
+};
+
+/** Teams' `refresh`: approvers see the buttons, everyone else a read-only card. */
+const refresh: ActionHandler = async (context, data, deps) => {
+  const actor = actorOf(context);
+  const id = parseRequestId(data);
+  if (!id.ok) return id.problem;
+  const request = (await deps.store.get(id.value))?.request;
+  if (!request) return `There is no request ${id.value}.`;
+  const card = approvalCard(request, { erasureApprovals: deps.erasureApprovals });
+  const mayDecide = actor !== undefined && (await deps.directory.isApprover(actor.aadObjectId));
+  return mayDecide ? card : { ...card, actions: [] };
+};
+
+/** Every card verb and its handler, in one place. */
+export const CARD_ACTIONS: Record<string, ActionHandler> = {
+  'dsr.start': start,
+  'dsr.submit': submit,
+  'dsr.status': status,
+  'dsr.cancel': cancel,
+  'dsr.approve': decision('approve'),
+  'dsr.reject': decision('reject'),
+  'dsr.retry': retry,
+  'dsr.refresh': refresh,
+};
+
+/** Wraps a handler so a failure answers the click with a clear message instead of an error. */
+export function guardedAction(deps: BotDeps, handler: ActionHandler) {
+  return async (context: TurnContext, _state: unknown, data: unknown): Promise<ActionAnswer> => {
+    try {
+      return await handler(context, data, deps);
+    } catch (error) {
+      deps.log.error({ verb: (context.activity.value as { action?: { verb?: string } })?.action?.verb, error: errorCode(error) }, 'card action failed');
+      return 'Something went wrong on our side and nothing was changed. Please try again in a minute.';
+    }
+  };
+}

@@ -1,0 +1,52 @@
+import { RECTIFIABLE_FIELDS } from '../adapters/entra';
+import { NewRequest } from '../dsr/ports';
+import { isRequestId } from '../dsr/requestIds';
+import { REGIMES, REQUEST_KINDS, RequestKind, Regime, ServiceName } from '../dsr/types';
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
+
+const isObject = (data: unknown): data is Record<string, unknown> => typeof data === 'object' && data !== null && !Array.isArray(data);
+
+/** Card data is input from a client like any other: every field is checked, nothing is trusted. */
+export function parseKind(data: unknown): Parsed<RequestKind> {
+  const kind = isObject(data) ? data.kind : undefined;
+  return typeof kind === 'string' && (REQUEST_KINDS as readonly string[]).includes(kind)
+    ? { ok: true, value: kind as RequestKind }
+    : { ok: false, problem: 'That card did not say which kind of request you want. Type help to start again.' };
+}
+
+export function parseRequestId(data: unknown): Parsed<string> {
+  const id = isObject(data) ? data.requestId : undefined;
+  return typeof id === 'string' && isRequestId(id) ? { ok: true, value: id } : { ok: false, problem: 'That card does not name a request I know.' };
+}
+
+/** An optional free-text reason from a card, as typed. */
+export function parseReason(data: unknown): string | undefined {
+  const reason = isObject(data) ? data.reason : undefined;
+  return typeof reason === 'string' && reason.trim() ? reason : undefined;
+}
+
+/** The intake card's submission, checked against the kinds, laws and services this bot offers. */
+export function parseSubmission(data: unknown, offered: ServiceName[]): Parsed<NewRequest> {
+  const kind = parseKind(data);
+  if (!kind.ok) return kind;
+  const d = data as Record<string, unknown>;
+  if (typeof d.regime !== 'string' || !(REGIMES as readonly string[]).includes(d.regime)) {
+    return { ok: false, problem: 'Please pick the law you rely on (GDPR or CCPA).' };
+  }
+  const services = typeof d.services === 'string' ? d.services.split(',').map((s) => s.trim()).filter(Boolean) : [];
+  if (services.length === 0) return { ok: false, problem: 'Please tick at least one service.' };
+  const unknown = services.filter((s) => !(offered as string[]).includes(s));
+  if (unknown.length) return { ok: false, problem: 'The card named a service I do not reach. Type help to get a fresh card.' };
+
+  const request: NewRequest = { kind: kind.value, regime: d.regime as Regime, services: [...new Set(services)] as ServiceName[] };
+  if (kind.value !== 'rectify') return { ok: true, value: request };
+
+  if (typeof d.field !== 'string' || !(RECTIFIABLE_FIELDS as readonly string[]).includes(d.field)) {
+    return { ok: false, problem: 'Please pick which detail is wrong.' };
+  }
+  const value = typeof d.value === 'string' ? d.value.replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim() : '';
+  if (!value) return { ok: false, problem: 'Please type the correct value.' };
+  if (value.length > 256) return { ok: false, problem: 'The correct value can be at most 256 characters long.' };
+  return { ok: true, value: { ...request, corrections: { [d.field]: value } } };
+}

@@ -1,0 +1,35 @@
+import { RequestKind } from '../dsr/types';
+
+export type Intent =
+  | { type: 'help' }
+  | { type: 'request'; kind: RequestKind }
+  | { type: 'status' }
+  | { type: 'cancel'; requestId?: string }
+  | { type: 'register'; role: 'approvals' | 'compliance' }
+  | { type: 'unknown' };
+
+/** Longer messages are cut before matching: what people ask fits in a sentence. */
+const MAX_INTENT_TEXT = 500;
+
+const REQUEST_PATTERNS: [RequestKind, RegExp][] = [
+  ['erase', /\b(delete|erase|remove|forget|wipe|purge)\b|right to (be forgotten|erasure)/],
+  ['restrict', /\b(restrict|stop (using|processing)|block|freeze)\b/],
+  ['rectify', /\b(correct|rectify|fix|wrong|outdated|incorrect|update)\b/],
+  ['export', /\b(export|copy|download|portab|take ?out|send me)/],
+  ['access', /\b(access|see|view|what (data|information|do you (hold|have|keep|know)))\b|hold about me/],
+];
+
+/** What a chat message asks for, from plain words: "could I get a copy of everything you hold about me?" is an export. */
+export function parseIntent(text: string): Intent {
+  const said = text.slice(0, MAX_INTENT_TEXT).toLowerCase().replace(/\s+/g, ' ').trim();
+  const register = /^register (approvals|compliance)\b/.exec(said);
+  if (register) return { type: 'register', role: register[1] as 'approvals' | 'compliance' };
+  if (/\b(cancel|withdraw)\b/.test(said)) {
+    const id = /\bdsr-\d{4}-\d{4,}\b/.exec(said)?.[0];
+    return id ? { type: 'cancel', requestId: id.toUpperCase() } : { type: 'cancel' };
+  }
+  if (/\b(status|my requests|progress|where is|how far)\b/.test(said)) return { type: 'status' };
+  for (const [kind, pattern] of REQUEST_PATTERNS) if (pattern.test(said)) return { type: 'request', kind };
+  if (/^(help|hi|hello|hey|start|menu|\?)\b|\bwhat can you do\b|^\?$/.test(said)) return { type: 'help' };
+  return { type: 'unknown' };
+}

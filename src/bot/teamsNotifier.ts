@@ -1,0 +1,127 @@
+import { Activity, CardFactory, CloudAdapter, ConversationReference, MessageFactory, TurnContext } from 'botbuilder';
+import { Card } from '../cards/render';
+import { approvalCard, complianceCard, exportReadyCard, receiptCard, statusCard } from '../cards/views';
+import { Clock } from '../dsr/clock';
+import { Logger, Notifier, RequestNotice, RequestStore } from '../dsr/ports';
+import { rememberCard } from '../dsr/requestUpdates';
+import { DsrRequest, PostedCard } from '../dsr/types';
+import { BlobExportStore } from '../storage/blobExportStore';
+import { ConversationKey, ConversationStore, userConversationKey } from '../storage/conversationStore';
+
+export interface TeamsNotifierDeps {
+  adapter: CloudAdapter;
+  botAppId: string;
+  conversations: ConversationStore;
+  store: RequestStore;
+  exports: BlobExportStore;
+  clock: Clock;
+  log: Logger;
+  erasureApprovals: number;
+  exportLinkDays: number;
+}
+
+const cardActivity = (card: Card): Partial<Activity> => MessageFactory.attachment(CardFactory.adaptiveCard(card));
+
+/**
+ * Tells the people of a request what happened, proactively: the requester in their 1:1 chat
+ * (the only place personal data and links go), approvers on their card, the compliance channel
+ * with ids, dates and counts.
+ */
+export class TeamsNotifier implements Notifier {
+  constructor(private readonly deps: TeamsNotifierDeps) {}
+
+  async notify(notice: RequestNotice, request: DsrRequest): Promise<void> {
+    switch (notice) {
+      case 'opened':
+        return this.all(this.refreshStatus(request), this.toCompliance(request, 'opened'));
+      case 'awaitingApproval':
+        return this.all(this.postApprovalCard(request), this.refreshStatus(request));
+      case 'approvalRecorded':
+      case 'progress':
+        return this.all(this.refreshApproval(request), this.refreshStatus(request));
+      case 'approved':
+      case 'cancelled':
+        return this.all(this.refreshApproval(request), this.refreshStatus(request), this.toCompliance(request, notice));
+      case 'rejected':
+        return this.all(
+          this.refreshApproval(request),
+          this.refreshStatus(request),
+          this.toRequester(request, MessageFactory.text(`Your request ${request.id} was rejected. Reason given: ${request.decisions.at(-1)?.reason ?? 'none'}`)),
+          this.toCompliance(request, 'rejected'),
+        );
+      case 'completed':
+        return this.all(this.refreshApproval(request), this.refreshStatus(request), this.deliver(request), this.toCompliance(request, 'completed'));
+      case 'failed':
+        return this.all(this.refreshApproval(request), this.refreshStatus(request), this.toCompliance(request, 'failed'));
+      case 'purged':
+        return this.all(this.refreshStatus(request), this.toCompliance(request, 'purged'));
+    }
+  }
+
+  /** Sends `activity` to a stored conversation; returns the new activity id, or undefined if nobody registered it. */
+  async send(key: ConversationKey, activity: Partial<Activity>): Promise<string | undefined> {
+    return this.withConversation(key, async (context) => (await context.sendActivity(activity))?.id);
+  }
+
+  /** Replaces a posted card in place, for everyone who sees it. */
+  async replace(card: PostedCard, replacement: Card): Promise<void> {
+    await this.withConversation(card.conversationKey as ConversationKey, async (context) => {
+      await context.updateActivity({ ...cardActivity(replacement), id: card.activityId });
+    });
+  }
+
+  private async withConversation<T>(key: ConversationKey, logic: (context: TurnContext) => Promise<T>): Promise<T | undefined> {
+    const reference = await this.deps.conversations.get(key);
+    if (!reference) {
+      this.deps.log.warn({ conversation: key.startsWith('user:') ? 'user' : key }, 'no conversation registered, message not sent');
+      return undefined;
+    }
+    let result: T | undefined;
+    await this.deps.adapter.continueConversationAsync(this.deps.botAppId, reference as ConversationReference, async (context) => {
+      result = await logic(context);
+    });
+    return result;
+  }
+
+  /** Each message on its own: one that fails (say the user blocked the bot) does not stop the others. */
+  private async all(...sends: Promise<unknown>[]): Promise<void> {
+    const results = await Promise.allSettled(sends);
+    const failed = results.filter((r) => r.status === 'rejected');
+    if (failed.length) throw (failed[0] as PromiseRejectedResult).reason;
+  }
+
+  private async postApprovalCard(request: DsrRequest): Promise<void> {
+    const card = approvalCard(request, { erasureApprovals: this.deps.erasureApprovals });
+    // A redelivered discovery job finds the card already posted: replace it rather than post twice.
+    if (request.cards.approval) return this.replace(request.cards.approval, card);
+    const key: ConversationKey = 'channel:approvals';
+    const activityId = await this.send(key, cardActivity(card));
+    if (activityId) await rememberCard(this.deps.store, request.id, 'approval', { conversationKey: key, activityId });
+  }
+
+  private async refreshApproval(request: DsrRequest): Promise<void> {
+    if (request.cards.approval) await this.replace(request.cards.approval, approvalCard(request, { erasureApprovals: this.deps.erasureApprovals }));
+  }
+
+  private async refreshStatus(request: DsrRequest): Promise<void> {
+    if (request.cards.status) await this.replace(request.cards.status, statusCard(request));
+  }
+
+  private async toRequester(request: DsrRequest, activity: Partial<Activity>): Promise<void> {
+    await this.send(userConversationKey(request.requester.aadObjectId), activity);
+  }
+
+  private async toCompliance(request: DsrRequest, event: Parameters<typeof complianceCard>[1]): Promise<void> {
+    await this.send('channel:compliance', cardActivity(complianceCard(request, event, this.deps.clock.now())));
+  }
+
+  /** The export link or the receipt, to the requester's own chat and nowhere else. */
+  private async deliver(request: DsrRequest): Promise<void> {
+    if (request.delivery) {
+      const link = await this.deps.exports.linkFor(request.delivery.blobName, this.deps.exportLinkDays);
+      await this.toRequester(request, cardActivity(exportReadyCard(request, link)));
+    } else {
+      await this.toRequester(request, cardActivity(receiptCard(request)));
+    }
+  }
+}

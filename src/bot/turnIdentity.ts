@@ -1,0 +1,33 @@
+import { TurnContext } from 'botbuilder';
+import { Actor } from '../dsr/types';
+import { ConversationStore, userConversationKey } from '../storage/conversationStore';
+
+/** Who is acting, from the authenticated activity only; undefined for anyone without an Entra identity. */
+export function actorOf(context: TurnContext): Actor | undefined {
+  const from = context.activity.from;
+  const id = from?.aadObjectId;
+  if (typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  return { aadObjectId: id.toLowerCase(), displayName: typeof from.name === 'string' ? from.name.slice(0, 120) : 'Someone' };
+}
+
+export function isPersonalChat(context: TurnContext): boolean {
+  return context.activity.conversation?.conversationType === 'personal';
+}
+
+/** Keeps the way back to this person's 1:1 chat, so their link or receipt can reach them later. */
+export async function rememberPersonalChat(context: TurnContext, actor: Actor, conversations: ConversationStore): Promise<void> {
+  if (isPersonalChat(context)) {
+    await conversations.save(userConversationKey(actor.aadObjectId), TurnContext.getConversationReference(context.activity));
+  }
+}
+
+/**
+ * The reference of the channel itself, not of the thread the message was in, so that later
+ * cards start new posts in the channel.
+ */
+export function channelReference(context: TurnContext) {
+  const reference = TurnContext.getConversationReference(context.activity);
+  const channelId = (context.activity.channelData as { channel?: { id?: string } } | undefined)?.channel?.id;
+  const conversationId = channelId ?? reference.conversation?.id?.split(';messageid=')[0];
+  return { ...reference, conversation: { ...reference.conversation!, id: conversationId! } };
+}

@@ -1,0 +1,195 @@
+import { approvalsNeeded, approvalsOf } from '../dsr/decisions';
+import { daysBetween, displayDay } from '../dsr/deadlines';
+import { canTake } from '../dsr/stateMachine';
+import { DsrRequest, RequestKind, RequestState, SERVICE_LABELS, ServiceName } from '../dsr/types';
+import { Card, plainText, renderCard } from './render';
+
+export const KIND_TITLES: Record<RequestKind, string> = {
+  access: 'See my data',
+  export: 'Export my data',
+  rectify: 'Correct my data',
+  restrict: 'Restrict processing',
+  erase: 'Delete my data',
+};
+
+const KIND_DESCRIPTIONS: Record<RequestKind, string> = {
+  access: 'A summary of what each service holds about you, with the files behind it.',
+  export: 'A portable copy of your data: one ZIP with a JSON file per service.',
+  rectify: 'Have a wrong detail in your profile corrected.',
+  restrict: 'Stop the use of your data: your sign-in is blocked until the restriction is lifted.',
+  erase: 'Have your data removed from every service (two privacy admins must approve).',
+};
+
+const STATE_TEXT: Record<RequestState, string> = {
+  submitted: 'Received: looking for your data.',
+  discovering: 'Looking for the data in each service.',
+  awaiting_approval: 'Waiting for a privacy admin to decide.',
+  needs_info: 'The privacy team needs more information.',
+  approved: 'Approved: about to start.',
+  executing: 'Being carried out.',
+  completed: 'Completed.',
+  failed_partially: 'Some services failed; the privacy team is retrying them.',
+  soft_deleted: 'Completed. The account can still be restored until the purge date.',
+  purged: 'Completed and purged for good.',
+  rejected: 'Rejected.',
+  cancelled: 'Cancelled.',
+};
+
+type Fact = { title: string; value: string };
+type Notice = { text: string; color: 'Good' | 'Attention' | 'Warning' | 'Default' };
+
+const time = (iso: string) => `${displayDay(iso)} ${iso.slice(11, 16)} UTC`;
+
+function stepText(request: DsrRequest, service: ServiceName): string {
+  const step = request.steps[service];
+  if (step) return step.status === 'failed' ? `failed: ${step.error ?? 'unknown error'}` : `${step.summary} (${time(step.at)})`;
+  if (request.state === 'executing') return 'waiting';
+  const found = request.discovery[service];
+  if (!found) return request.state === 'discovering' || request.state === 'submitted' ? 'looking…' : 'not searched';
+  if (found.error) return `could not be searched: ${found.error}`;
+  return found.count === 0 ? 'nothing found' : found.items.join(', ');
+}
+
+function serviceFacts(request: DsrRequest) {
+  return request.services.map((s) => ({ label: SERVICE_LABELS[s], text: stepText(request, s) }));
+}
+
+/** The intake card for one kind of request. */
+export function intakeCard(kind: RequestKind, options: { regime: string; services: ServiceName[]; graceDays: number; fields: { name: string; label: string }[] }): Card {
+  return renderCard('intake', {
+    kind,
+    title: KIND_TITLES[kind],
+    description: KIND_DESCRIPTIONS[kind],
+    isErase: kind === 'erase',
+    isRectify: kind === 'rectify',
+    graceDays: options.graceDays,
+    regime: options.regime,
+    services: options.services.map((name) => ({ name, label: SERVICE_LABELS[name] })),
+    allServices: options.services.join(','),
+    fields: options.fields,
+    submitTitle: kind === 'erase' ? 'Delete my data' : 'Send request',
+    submitStyle: kind === 'erase' ? 'destructive' : 'positive',
+  });
+}
+
+export function helpCard(): Card {
+  return renderCard('help', {
+    deadlines: 'GDPR: one month, CCPA: 45 days',
+    kinds: (Object.keys(KIND_TITLES) as RequestKind[]).map((kind) => ({ kind, title: KIND_TITLES[kind], description: KIND_DESCRIPTIONS[kind] })),
+  });
+}
+
+/** The requester's card in their 1:1 chat. */
+export function statusCard(request: DsrRequest, notice?: Notice): Card {
+  return renderCard('status', {
+    id: request.id,
+    kindTitle: KIND_TITLES[request.kind],
+    stateText: STATE_TEXT[request.state],
+    notice: notice ? plainText(notice.text) : '',
+    noticeColor: notice?.color ?? 'Default',
+    facts: [
+      { title: 'Law', value: request.regime },
+      { title: 'Received', value: displayDay(request.receivedAt) },
+      { title: 'Due by', value: displayDay(request.dueAt) },
+      ...(request.requester.aadObjectId !== request.subject.aadObjectId ? [{ title: 'About', value: plainText(request.subject.displayName) }] : []),
+    ],
+    steps: request.state === 'submitted' ? [] : serviceFacts(request),
+    cancellable: canTake(request.state, 'cancel'),
+  });
+}
+
+/**
+ * The approvers' card. It goes to a channel, so it carries ids, kinds, dates and counts, never
+ * the subject's name, e-mail or object id; the buttons carry the request id only.
+ */
+export function approvalCard(request: DsrRequest, options: { erasureApprovals: number; notice?: Notice }): Card {
+  const needed = approvalsNeeded(request, options.erasureApprovals);
+  const approvals = approvalsOf(request);
+  const facts: Fact[] = [
+    { title: 'Received', value: displayDay(request.receivedAt) },
+    { title: 'Due by', value: displayDay(request.dueAt) },
+    { title: 'Filed', value: request.requester.aadObjectId === request.subject.aadObjectId ? 'by the subject, in chat' : 'by a privacy admin on the subject’s behalf' },
+    { title: 'Approvals', value: `${approvals} of ${needed}` },
+  ];
+  if (request.kind === 'rectify' && request.corrections) facts.push({ title: 'To correct', value: Object.keys(request.corrections).join(', ') });
+  return renderCard('approval', {
+    id: request.id,
+    kindTitle: KIND_TITLES[request.kind],
+    regime: request.regime,
+    stateText: STATE_TEXT[request.state],
+    notice: options.notice ? plainText(options.notice.text) : '',
+    noticeColor: options.notice?.color ?? 'Default',
+    facts,
+    serviceHeading: ['awaiting_approval', 'needs_info', 'discovering', 'submitted', 'rejected', 'cancelled'].includes(request.state) ? 'Found' : 'Progress',
+    services: serviceFacts(request),
+    decisions: request.decisions.map((d) => ({
+      title: `${d.decision === 'approve' ? 'Approved' : 'Rejected'} by ${plainText(d.by.displayName, 80)}`,
+      value: `${time(d.at)}${d.reason ? `: ${plainText(d.reason)}` : ''}`,
+    })),
+    canDecide: canTake(request.state, 'approve'),
+    canRetry: canTake(request.state, 'retryFailedSteps'),
+  });
+}
+
+/** The download card, for the requester's 1:1 chat only. */
+export function exportReadyCard(request: DsrRequest, link: { url: string; expiresAt: Date }): Card {
+  const delivery = request.delivery;
+  return renderCard('exportReady', {
+    id: request.id,
+    url: link.url,
+    facts: [
+      { title: 'Services', value: request.services.map((s) => SERVICE_LABELS[s]).join(', ') },
+      { title: 'Size', value: `${Math.max(1, Math.round((delivery?.bytes ?? 0) / 1024))} KB` },
+      { title: 'SHA-256', value: delivery?.sha256 ?? '' },
+      { title: 'Link expires', value: time(link.expiresAt.toISOString()) },
+    ],
+  });
+}
+
+/** What was removed, corrected or restricted, per service, and the approvals it rests on. */
+export function receiptCard(request: DsrRequest): Card {
+  const titles: Partial<Record<RequestKind, string>> = { erase: 'Erasure receipt', rectify: 'Correction receipt', restrict: 'Restriction receipt' };
+  return renderCard('receipt', {
+    title: `${titles[request.kind] ?? 'Receipt'}: ${request.id}`,
+    intro: `Your ${KIND_TITLES[request.kind].toLowerCase()} request received on ${displayDay(request.receivedAt)} was carried out. Per service:`,
+    services: request.services.map((s) => ({ label: SERVICE_LABELS[s], text: stepText(request, s) })),
+    approvals: request.decisions
+      .filter((d) => d.decision === 'approve')
+      .map((d, i) => ({ title: `Approval ${i + 1}`, value: `a privacy admin, ${time(d.at)}` })),
+    purgeNote: request.purgeAt ? `Your account can be restored until ${displayDay(request.purgeAt)}; after that it is deleted for good.` : '',
+  });
+}
+
+export function requestListCard(title: string, requests: DsrRequest[]): Card {
+  return renderCard('requestList', {
+    title,
+    empty: 'You have no requests yet. Type help to start one.',
+    requests: requests.map((r) => ({ id: r.id, text: `${KIND_TITLES[r.kind]}, ${r.state.replace(/_/g, ' ')}, due ${displayDay(r.dueAt)}` })),
+  });
+}
+
+/** The compliance channel's post: request id, kind, regime, dates and counts only. */
+export function complianceCard(request: DsrRequest, event: 'opened' | 'approved' | 'rejected' | 'cancelled' | 'completed' | 'failed' | 'purged', now: Date): Card {
+  const headlines = {
+    opened: `${request.id} opened, due ${displayDay(request.dueAt)}`,
+    approved: `${request.id} approved`,
+    rejected: `${request.id} rejected`,
+    cancelled: `${request.id} cancelled by the requester`,
+    completed: `${request.id} completed in ${daysBetween(new Date(request.receivedAt), now)} days`,
+    failed: `${request.id} failed in part: approvers can retry`,
+    purged: `${request.id}: soft-deleted account purged`,
+  };
+  const steps = Object.values(request.steps);
+  return renderCard('compliance', {
+    headline: headlines[event],
+    facts: [
+      { title: 'Kind', value: request.kind },
+      { title: 'Law', value: request.regime },
+      { title: 'Received', value: displayDay(request.receivedAt) },
+      { title: 'Due by', value: displayDay(request.dueAt) },
+      { title: 'Services', value: String(request.services.length) },
+      ...(steps.length ? [{ title: 'Items handled', value: String(steps.reduce((n, s) => n + (s?.count ?? 0), 0)) }] : []),
+      ...(steps.some((s) => s?.status === 'failed') ? [{ title: 'Services failed', value: String(steps.filter((s) => s?.status === 'failed').length) }] : []),
+    ],
+  });
+}

@@ -1,0 +1,186 @@
+import { Clock } from './clock';
+import { addDays } from './deadlines';
+import { AuditLog, ExportStore, JobQueue, Logger, Notifier, RequestNotice, RequestStore } from './ports';
+import { describeFailure, errorCode } from './failures';
+import { countsOf, notifySafely } from './notify';
+import { applyEvent, updateRequest } from './requestUpdates';
+import { AdapterCallContext, ServiceAdapter, StepReport } from './serviceAdapter';
+import { canTake } from './stateMachine';
+import { Actor, DsrRequest, ServiceName, StepOutcome } from './types';
+
+export interface ExecutorDeps {
+  store: RequestStore;
+  queue: JobQueue;
+  audit: AuditLog;
+  notifier: Notifier;
+  exports: ExportStore;
+  adapters: ReadonlyMap<ServiceName, ServiceAdapter>;
+  clock: Clock;
+  log: Logger;
+  /** Days a soft-deleted Entra account stays restorable before the bot purges it. */
+  purgeGraceDays: number;
+}
+
+/** Entra goes last in an erasure: the other services are found through the account. */
+function executionOrder(services: ServiceName[]): ServiceName[] {
+  return [...services].sort((a, b) => Number(a === 'entra') - Number(b === 'entra'));
+}
+
+/**
+ * Carries out approved requests, one service step at a time. Each finished step is written
+ * before the next starts, so a crash resumes where it stopped and no step takes effect twice.
+ */
+export class Executor {
+  constructor(private readonly deps: ExecutorDeps) {}
+
+  async execute(requestId: string): Promise<void> {
+    const { store, clock } = this.deps;
+    const started = await updateRequest(store, requestId, (r) =>
+      canTake(r.state, 'startExecution') ? applyEvent(r, 'startExecution', clock.now()) : undefined,
+    );
+    let request = started ?? (await store.get(requestId))?.request;
+    if (!request || request.state !== 'executing') return;
+    if (started) await this.deps.audit.append(requestId, 'execution started', {});
+    else await this.deps.audit.append(requestId, 'execution resumed', { stepsDone: Object.keys(request.steps).length });
+    await this.tell('progress', request);
+
+    request = request.kind === 'access' || request.kind === 'export' ? await this.exportPackage(request) : await this.runChanges(request);
+    await this.finish(request);
+  }
+
+  /** Approvers' "Retry failed steps": failed services run again, finished ones stand. */
+  async retryFailedSteps(requestId: string, actor: Actor, actorIsApprover: boolean): Promise<{ ok: boolean; message: string; request?: DsrRequest }> {
+    if (!actorIsApprover) return { ok: false, message: 'Only privacy admins can retry a request.' };
+    const retried = await updateRequest(this.deps.store, requestId, (r) => {
+      if (!canTake(r.state, 'retryFailedSteps')) return undefined;
+      const steps = Object.fromEntries(Object.entries(r.steps).filter(([, step]) => step?.status !== 'failed'));
+      return { ...applyEvent(r, 'retryFailedSteps', this.deps.clock.now()), steps };
+    });
+    if (!retried) return { ok: false, message: `${requestId} has no failed steps to retry.` };
+    await this.deps.audit.append(requestId, 'retried', { by: actor.aadObjectId });
+    await this.deps.queue.enqueue({ type: 'execute', requestId });
+    return { ok: true, message: `Retrying the failed steps of ${requestId}.`, request: retried };
+  }
+
+  /** Permanently removes what erasure soft-deleted, once the grace period is over. */
+  async purge(requestId: string): Promise<void> {
+    const request = (await this.deps.store.get(requestId))?.request;
+    if (!request || request.state !== 'soft_deleted') return;
+    const pending = (Object.entries(request.steps) as [ServiceName, StepOutcome][]).filter(([, s]) => s.awaitsPurge);
+    for (const [service] of pending) {
+      const adapter = this.deps.adapters.get(service);
+      if (!adapter?.purge) continue;
+      await adapter.purge(request.subject, { requestId });
+      await this.deps.audit.append(requestId, 'purged', { service });
+    }
+    const purged = await updateRequest(this.deps.store, requestId, (r) => {
+      if (!canTake(r.state, 'accountPurged')) return undefined;
+      const steps = Object.fromEntries(Object.entries(r.steps).map(([s, step]) => [s, step && { ...step, awaitsPurge: false }]));
+      return { ...applyEvent(r, 'accountPurged', this.deps.clock.now()), steps };
+    });
+    if (purged) await this.tell('purged', purged);
+  }
+
+  /** Enqueues a purge for every soft-deleted account whose grace period is over. */
+  async enqueueDuePurges(): Promise<number> {
+    const due = await this.deps.store.listDueForPurge(this.deps.clock.now());
+    for (const request of due) await this.deps.queue.enqueue({ type: 'purge', requestId: request.id });
+    return due.length;
+  }
+
+  /** access / export: every service's data into one package; reads only, so a resumed run starts it again. */
+  private async exportPackage(request: DsrRequest): Promise<DsrRequest> {
+    const writer = await this.deps.exports.openPackage(request);
+    const outcomes: Partial<Record<ServiceName, StepOutcome>> = {};
+    for (const service of request.services) {
+      const adapter = this.deps.adapters.get(service);
+      if (!adapter) continue;
+      outcomes[service] = await this.runStep(request, service, async (context) => {
+        let files = 0;
+        for await (const file of adapter.export(request.subject, context)) {
+          await writer.addFile(`${service}/${file.path}`, file.content);
+          files++;
+        }
+        return { summary: `${files} file${files === 1 ? '' : 's'} exported`, count: files };
+      });
+    }
+    const failed = Object.values(outcomes).some((o) => o?.status === 'failed');
+    const delivery = failed ? undefined : await writer.finish();
+    const now = this.deps.clock.now();
+    const updated = await updateRequest(this.deps.store, request.id, (r) => ({
+      ...r,
+      steps: { ...r.steps, ...outcomes },
+      ...(delivery ? { delivery: { ...delivery, writtenAt: now.toISOString() } } : {}),
+    }));
+    if (delivery) await this.deps.audit.append(request.id, 'package written', { bytes: delivery.bytes, sha256: delivery.sha256 });
+    return updated ?? request;
+  }
+
+  /** rectify / restrict / erase: one service at a time, each result written before the next. */
+  private async runChanges(request: DsrRequest): Promise<DsrRequest> {
+    let current = request;
+    for (const service of executionOrder(request.services)) {
+      const previous = current.steps[service];
+      if (previous?.status === 'done' || previous?.status === 'skipped') continue;
+      const adapter = this.deps.adapters.get(service);
+      if (!adapter) continue;
+      const outcome = await this.runStep(current, service, (context) => this.change(adapter, current, context));
+      current = (await updateRequest(this.deps.store, request.id, (r) => ({ ...r, steps: { ...r.steps, [service]: outcome } }))) ?? current;
+      await this.tell('progress', current);
+    }
+    return current;
+  }
+
+  private change(adapter: ServiceAdapter, request: DsrRequest, context: AdapterCallContext): Promise<StepReport | undefined> {
+    switch (request.kind) {
+      case 'erase':
+        return adapter.erase(request.subject, context);
+      case 'rectify':
+        return adapter.rectify ? adapter.rectify(request.subject, request.corrections ?? {}, context) : Promise.resolve(undefined);
+      case 'restrict':
+        return adapter.restrict ? adapter.restrict(request.subject, context) : Promise.resolve(undefined);
+      default:
+        return Promise.resolve(undefined);
+    }
+  }
+
+  /** Runs one service step; `undefined` from `work` means the service has nothing to do for this kind. */
+  private async runStep(request: DsrRequest, service: ServiceName, work: (context: AdapterCallContext) => Promise<StepReport | undefined>): Promise<StepOutcome> {
+    const attempts = (request.steps[service]?.attempts ?? 0) + 1;
+    const at = () => this.deps.clock.now().toISOString();
+    try {
+      const report = await work({ requestId: request.id });
+      const outcome: StepOutcome = report
+        ? { status: 'done', summary: report.summary, count: report.count, at: at(), attempts, ...(report.awaitsPurge ? { awaitsPurge: true } : {}) }
+        : { status: 'skipped', summary: `nothing to ${request.kind} here`, count: 0, at: at(), attempts };
+      await this.deps.audit.append(request.id, `step ${outcome.status}`, { service, count: outcome.count, attempts });
+      return outcome;
+    } catch (error) {
+      const message = describeFailure(service, error);
+      this.deps.log.warn({ requestId: request.id, service, error: errorCode(error) }, 'service step failed');
+      await this.deps.audit.append(request.id, 'step failed', { service, attempts, error: message });
+      return { status: 'failed', summary: 'failed', count: 0, at: at(), attempts, error: message };
+    }
+  }
+
+  private async finish(request: DsrRequest): Promise<void> {
+    const { clock } = this.deps;
+    const steps = Object.values(request.steps);
+    const failed = steps.some((s) => s?.status === 'failed');
+    const awaitsPurge = steps.some((s) => s?.awaitsPurge);
+    const event = failed ? 'executionPartlyFailed' : awaitsPurge ? 'accountSoftDeleted' : 'executionSucceeded';
+    const finished = await updateRequest(this.deps.store, request.id, (r) => {
+      if (!canTake(r.state, event)) return undefined;
+      const now = clock.now();
+      return { ...applyEvent(r, event, now), ...(event === 'accountSoftDeleted' ? { purgeAt: addDays(now, this.deps.purgeGraceDays).toISOString() } : {}) };
+    });
+    if (!finished) return;
+    await this.deps.audit.append(request.id, failed ? 'failed partially' : 'completed', countsOf(finished.steps));
+    this.deps.log.info({ requestId: request.id, state: finished.state }, 'execution finished');
+    await this.tell(failed ? 'failed' : 'completed', finished);
+  }
+
+  private tell(notice: RequestNotice, request: DsrRequest): Promise<void> {
+    return notifySafely(this.deps.notifier, this.deps.log, notice, request);
+  }
+}

@@ -1,0 +1,174 @@
+import { Clock } from './clock';
+import { decide } from './decisions';
+import { dueDate, isoDay } from './deadlines';
+import { AuditLog, JobQueue, Logger, NewRequest, Notifier, RequestNotice, RequestStore } from './ports';
+import { formatRequestId } from './requestIds';
+import { applyEvent, updateRequest } from './requestUpdates';
+import { ServiceAdapter } from './serviceAdapter';
+import { canTake, isOpen } from './stateMachine';
+import { Actor, DiscoveryResult, DsrRequest, ServiceName, Subject } from './types';
+import { describeFailure, errorCode } from './failures';
+import { countsOf, notifySafely } from './notify';
+
+export interface RequestServiceDeps {
+  store: RequestStore;
+  queue: JobQueue;
+  audit: AuditLog;
+  notifier: Notifier;
+  adapters: ReadonlyMap<ServiceName, ServiceAdapter>;
+  clock: Clock;
+  log: Logger;
+  /** Distinct approvals an erasure needs (DSR_ERASE_APPROVALS). */
+  erasureApprovals: number;
+}
+
+export type SubmitOutcome = { result: 'created'; request: DsrRequest } | { result: 'duplicate'; request: DsrRequest };
+
+export type ActionOutcome = { result: 'refused'; message: string; request?: DsrRequest } | { result: 'done'; request: DsrRequest; message: string };
+
+/**
+ * The life of a request up to execution: filing, discovery, decisions, cancellation.
+ * Every change is one conditional write, so two clicks at once give one transition.
+ */
+export class RequestService {
+  constructor(private readonly deps: RequestServiceDeps) {}
+
+  /** Files a request, or points to the open one the subject already has of that kind. */
+  async submit(input: NewRequest, subject: Subject, requester: Actor): Promise<SubmitOutcome> {
+    const { store, clock } = this.deps;
+    const existing = (await store.listForPerson(subject.aadObjectId)).find(
+      (r) => isOpen(r.state) && r.kind === input.kind && r.subject.aadObjectId === subject.aadObjectId,
+    );
+    if (existing) return { result: 'duplicate', request: existing };
+
+    const now = clock.now();
+    const sequence = await store.nextSequence(now.getUTCFullYear());
+    const request: DsrRequest = {
+      id: formatRequestId(now.getUTCFullYear(), sequence),
+      kind: input.kind,
+      regime: input.regime,
+      state: 'submitted',
+      subject,
+      requester,
+      channel: 'teams-chat',
+      services: input.services.filter((s) => this.deps.adapters.has(s)),
+      ...(input.corrections ? { corrections: input.corrections } : {}),
+      receivedAt: now.toISOString(),
+      dueAt: isoDay(dueDate(now, input.regime)),
+      discovery: {},
+      decisions: [],
+      steps: {},
+      cards: {},
+    };
+    await store.create(request);
+    await this.deps.audit.append(request.id, 'created', {
+      kind: request.kind,
+      regime: request.regime,
+      services: request.services.join(','),
+      onBehalf: requester.aadObjectId !== subject.aadObjectId,
+    });
+    await this.deps.queue.enqueue({ type: 'discover', requestId: request.id });
+    this.deps.log.info({ requestId: request.id, kind: request.kind }, 'request created');
+    await this.tell('opened', request);
+    return { result: 'created', request };
+  }
+
+  /** The dry run: asks every adapter what it would touch, then puts the request before approvers. */
+  async discover(requestId: string): Promise<void> {
+    const { store, clock, adapters } = this.deps;
+    const started = await updateRequest(store, requestId, (r) =>
+      canTake(r.state, 'startDiscovery') ? applyEvent(r, 'startDiscovery', clock.now()) : undefined,
+    );
+    const current = started ?? (await store.get(requestId))?.request;
+    // A redelivered job finds the request discovering (a crash) or already past it.
+    if (!current || current.state !== 'discovering') return;
+
+    const discovery: Partial<Record<ServiceName, DiscoveryResult>> = {};
+    for (const service of current.services) {
+      const adapter = adapters.get(service);
+      if (!adapter) continue;
+      try {
+        discovery[service] = await adapter.discover(current.subject, { requestId });
+      } catch (error) {
+        discovery[service] = { count: 0, items: [], error: describeFailure(service, error) };
+        this.deps.log.warn({ requestId, service, error: errorCode(error) }, 'discovery failed for a service');
+      }
+    }
+    const ready = await updateRequest(store, requestId, (r) =>
+      r.state === 'discovering' ? { ...applyEvent(r, 'discoveryFinished', clock.now()), discovery } : undefined,
+    );
+    if (!ready) return;
+    await this.deps.audit.append(requestId, 'discovered', countsOf(discovery));
+    await this.tell('awaitingApproval', ready);
+  }
+
+  /** An approver's Approve or Reject. `actorIsApprover` comes from the directory, never the card. */
+  async decide(requestId: string, actor: Actor, decision: 'approve' | 'reject', actorIsApprover: boolean, reason?: string): Promise<ActionOutcome> {
+    const { store, clock } = this.deps;
+    let refusal: string | undefined;
+    let outcomeTransition: 'approve' | 'reject' | undefined;
+    let stillNeeded = 0;
+    const decided = await updateRequest(store, requestId, (r) => {
+      const outcome = decide(r, { actor, decision, reason, actorIsApprover, erasureApprovals: this.deps.erasureApprovals, at: clock.now() });
+      if (outcome.result === 'refused') {
+        refusal = outcome.message;
+        return undefined;
+      }
+      refusal = undefined;
+      outcomeTransition = outcome.transition;
+      stillNeeded = outcome.approvalsStillNeeded;
+      return outcome.transition ? applyEvent(outcome.request, outcome.transition, clock.now()) : outcome.request;
+    });
+    if (!decided) {
+      const current = (await store.get(requestId))?.request;
+      return { result: 'refused', message: refusal ?? `There is no request ${requestId}.`, ...(current ? { request: current } : {}) };
+    }
+    await this.deps.audit.append(requestId, decision === 'approve' ? 'approved' : 'rejected', {
+      approver: actor.aadObjectId,
+      approvalsStillNeeded: stillNeeded,
+      ...(reason ? { reasonGiven: true } : {}),
+    });
+    this.deps.log.info({ requestId, decision, stillNeeded }, 'decision recorded');
+    if (outcomeTransition === 'approve') {
+      await this.deps.queue.enqueue({ type: 'execute', requestId });
+      await this.tell('approved', decided);
+      return { result: 'done', request: decided, message: `Approved. ${requestId} is being carried out.` };
+    }
+    if (outcomeTransition === 'reject') {
+      await this.tell('rejected', decided);
+      return { result: 'done', request: decided, message: `Rejected. The requester has been told why.` };
+    }
+    await this.tell('approvalRecorded', decided);
+    return { result: 'done', request: decided, message: `Approval recorded. An erasure needs ${stillNeeded} more privacy admin${stillNeeded === 1 ? '' : 's'} to approve.` };
+  }
+
+  /** The requester withdraws a request that has not been approved yet. */
+  async cancel(requestId: string, actor: Actor): Promise<ActionOutcome> {
+    const { store, clock } = this.deps;
+    let refusal = `There is no request ${requestId}.`;
+    const cancelled = await updateRequest(store, requestId, (r) => {
+      if (r.requester.aadObjectId !== actor.aadObjectId) {
+        refusal = `There is no request ${requestId} of yours.`;
+        return undefined;
+      }
+      if (!canTake(r.state, 'cancel')) {
+        refusal = `${requestId} is already ${r.state.replace(/_/g, ' ')} and can no longer be cancelled.`;
+        return undefined;
+      }
+      return applyEvent(r, 'cancel', clock.now());
+    });
+    if (!cancelled) return { result: 'refused', message: refusal };
+    await this.deps.audit.append(requestId, 'cancelled', { by: actor.aadObjectId });
+    await this.tell('cancelled', cancelled);
+    return { result: 'done', request: cancelled, message: `${requestId} is cancelled. Nothing was changed.` };
+  }
+
+  /** Requests the person filed or that are about them. */
+  async listFor(person: Actor): Promise<DsrRequest[]> {
+    return this.deps.store.listForPerson(person.aadObjectId);
+  }
+
+  private tell(notice: RequestNotice, request: DsrRequest): Promise<void> {
+    return notifySafely(this.deps.notifier, this.deps.log, notice, request);
+  }
+}

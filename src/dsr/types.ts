@@ -1,0 +1,116 @@
+/** The words of DESIGN.md as types. Plain data: no Teams, no Azure. */
+
+export const REQUEST_KINDS = ['access', 'export', 'rectify', 'restrict', 'erase'] as const;
+export type RequestKind = (typeof REQUEST_KINDS)[number];
+
+export const REGIMES = ['GDPR', 'CCPA'] as const;
+export type Regime = (typeof REGIMES)[number];
+
+export const REQUEST_STATES = [
+  'submitted',
+  'discovering',
+  'awaiting_approval',
+  'needs_info',
+  'approved',
+  'executing',
+  'completed',
+  'failed_partially',
+  'soft_deleted',
+  'purged',
+  'rejected',
+  'cancelled',
+] as const;
+export type RequestState = (typeof REQUEST_STATES)[number];
+
+/** Services a request can reach; each has one adapter. */
+export const SERVICE_NAMES = ['entra', 'digitalTwins', 'iotCentral', 'dps', 'iotHub', 'botStore'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+export const SERVICE_LABELS: Record<ServiceName, string> = {
+  entra: 'Entra ID',
+  digitalTwins: 'Azure Digital Twins',
+  iotCentral: 'IoT Central',
+  dps: 'Device Provisioning Service',
+  iotHub: 'IoT Hub',
+  botStore: 'DSR Bot records',
+};
+
+/** The person a request is about, as Entra knows them. */
+export interface Subject {
+  aadObjectId: string;
+  upn: string;
+  email: string;
+  displayName: string;
+}
+
+/** Someone acting in Teams: identity always from the authenticated activity. */
+export interface Actor {
+  aadObjectId: string;
+  displayName: string;
+}
+
+/** What discovery found in one service: counts and ids, never values. */
+export interface DiscoveryResult {
+  count: number;
+  /** Short descriptions of what would be touched, e.g. "1 user profile". */
+  items: string[];
+  error?: string;
+}
+
+export type StepStatus = 'done' | 'failed' | 'skipped';
+
+/** What execution did in one service. */
+export interface StepOutcome {
+  status: StepStatus;
+  /** What was exported, corrected or removed, in plain words without personal values. */
+  summary: string;
+  count: number;
+  at: string;
+  error?: string;
+  attempts: number;
+  /** Soft-deleted only: the purge after the grace period is still to come. */
+  awaitsPurge?: boolean;
+}
+
+export interface Decision {
+  by: Actor;
+  decision: 'approve' | 'reject';
+  reason?: string;
+  at: string;
+}
+
+/** Where a card was posted, so it can be replaced in place later. */
+export interface PostedCard {
+  conversationKey: string;
+  activityId: string;
+}
+
+export interface Delivery {
+  blobName: string;
+  sha256: string;
+  bytes: number;
+  writtenAt: string;
+}
+
+export interface DsrRequest {
+  id: string;
+  kind: RequestKind;
+  regime: Regime;
+  state: RequestState;
+  subject: Subject;
+  requester: Actor;
+  /** How the request was made, for the register (CCPA §7101). */
+  channel: 'teams-chat';
+  services: ServiceName[];
+  /** rectify only: Entra property name → corrected value. */
+  corrections?: Record<string, string>;
+  receivedAt: string;
+  dueAt: string;
+  discovery: Partial<Record<ServiceName, DiscoveryResult>>;
+  decisions: Decision[];
+  steps: Partial<Record<ServiceName, StepOutcome>>;
+  cards: { approval?: PostedCard; status?: PostedCard };
+  delivery?: Delivery;
+  purgeAt?: string;
+  closedAt?: string;
+}

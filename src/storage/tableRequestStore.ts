@@ -1,0 +1,109 @@
+import { odata, TableClient } from '@azure/data-tables';
+import { ConcurrencyConflict, RequestStore, StoredRequest } from '../dsr/ports';
+import { DsrRequest } from '../dsr/types';
+import { statusOf } from './storageClients';
+
+const PARTITION = 'request';
+
+interface RequestEntity {
+  partitionKey: string;
+  rowKey: string;
+  state: string;
+  subjectId: string;
+  requesterId: string;
+  dueAt: string;
+  purgeAt?: string;
+  /** The whole request as JSON; the columns above exist to filter on. */
+  doc: string;
+}
+
+function toEntity(request: DsrRequest): RequestEntity {
+  return {
+    partitionKey: PARTITION,
+    rowKey: request.id,
+    state: request.state,
+    subjectId: request.subject.aadObjectId,
+    requesterId: request.requester.aadObjectId,
+    dueAt: request.dueAt,
+    ...(request.purgeAt ? { purgeAt: request.purgeAt } : {}),
+    doc: JSON.stringify(request),
+  };
+}
+
+/** Requests in Azure Table storage; every write is conditional on the ETag that was read. */
+export class TableRequestStore implements RequestStore {
+  constructor(
+    private readonly requests: TableClient,
+    private readonly counters: TableClient,
+  ) {}
+
+  async create(request: DsrRequest): Promise<void> {
+    try {
+      await this.requests.createEntity(toEntity(request));
+    } catch (error) {
+      if (statusOf(error) === 409) throw new ConcurrencyConflict(request.id);
+      throw error;
+    }
+  }
+
+  async get(id: string): Promise<StoredRequest | undefined> {
+    try {
+      const entity = await this.requests.getEntity<RequestEntity>(PARTITION, id);
+      return { request: JSON.parse(entity.doc) as DsrRequest, etag: entity.etag };
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async replace(request: DsrRequest, etag: string): Promise<string> {
+    try {
+      const result = await this.requests.updateEntity(toEntity(request), 'Replace', { etag });
+      return result.etag ?? '';
+    } catch (error) {
+      if (statusOf(error) === 412 || statusOf(error) === 404) throw new ConcurrencyConflict(request.id);
+      throw error;
+    }
+  }
+
+  async listForPerson(aadObjectId: string): Promise<DsrRequest[]> {
+    const filter = odata`PartitionKey eq ${PARTITION} and (subjectId eq ${aadObjectId} or requesterId eq ${aadObjectId})`;
+    return this.query(filter);
+  }
+
+  async listDueForPurge(now: Date): Promise<DsrRequest[]> {
+    return this.query(odata`PartitionKey eq ${PARTITION} and state eq ${'soft_deleted'} and purgeAt le ${now.toISOString()}`);
+  }
+
+  async nextSequence(year: number): Promise<number> {
+    const key = String(year);
+    for (;;) {
+      try {
+        const counter = await this.counters.getEntity<{ value: number }>('sequence', key);
+        const value = counter.value + 1;
+        await this.counters.updateEntity({ partitionKey: 'sequence', rowKey: key, value }, 'Replace', { etag: counter.etag });
+        return value;
+      } catch (error) {
+        const status = statusOf(error);
+        if (status === 404) {
+          try {
+            await this.counters.createEntity({ partitionKey: 'sequence', rowKey: key, value: 1 });
+            return 1;
+          } catch (createError) {
+            if (statusOf(createError) !== 409) throw createError;
+          }
+        } else if (status !== 412) {
+          throw error;
+        }
+      }
+    }
+  }
+
+  private async query(filter: string): Promise<DsrRequest[]> {
+    const found: DsrRequest[] = [];
+    for await (const entity of this.requests.listEntities<RequestEntity>({ queryOptions: { filter, select: ['doc'] } })) {
+      found.push(JSON.parse(entity.doc) as DsrRequest);
+    }
+    return found.sort((a, b) => b.receivedAt.localeCompare(a.receivedAt));
+  }
+}
