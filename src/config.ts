@@ -116,7 +116,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, approverGroupFa
     botAppPassword: text('MicrosoftAppPassword', ''),
     botTenantId: text('MicrosoftAppTenantId', ''),
     storageConnectionString,
-    graphUrl: text('DSR_GRAPH_URL', sandbox ? `http://127.0.0.1:${SANDBOX_PORTS.graph}` : 'https://graph.microsoft.com'),
+    graphUrl: text('DSR_GRAPH_URL', sandbox ? `https://127.0.0.1:${SANDBOX_PORTS.graph}` : 'https://graph.microsoft.com'),
     approverGroupId,
     erasureApprovals: whole('DSR_ERASE_APPROVALS', 2, 1, 5),
     purgeGraceDays: whole('DSR_PURGE_GRACE_DAYS', 14, 0, 30),

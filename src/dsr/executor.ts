@@ -40,6 +40,7 @@ export class Executor {
     );
     let request = started ?? (await store.get(requestId))?.request;
     if (!request || request.state !== 'executing') return;
+    this.deps.log.info({ requestId, resumed: !started }, 'execution started');
     if (started) await this.deps.audit.append(requestId, 'execution started', {});
     else await this.deps.audit.append(requestId, 'execution resumed', { stepsDone: Object.keys(request.steps).length });
     await this.tell('progress', request);
@@ -154,6 +155,7 @@ export class Executor {
         ? { status: 'done', summary: report.summary, count: report.count, at: at(), attempts, ...(report.awaitsPurge ? { awaitsPurge: true } : {}) }
         : { status: 'skipped', summary: `nothing to ${request.kind} here`, count: 0, at: at(), attempts };
       await this.deps.audit.append(request.id, `step ${outcome.status}`, { service, count: outcome.count, attempts });
+      this.deps.log.info({ requestId: request.id, service, status: outcome.status, count: outcome.count }, 'service step finished');
       return outcome;
     } catch (error) {
       const message = describeFailure(service, error);

@@ -1,0 +1,21 @@
+/**
+ * The shared base of the sandbox services: an HTTP(S) server with routing,
+ * Authorization check, fault injection and stats, and a JSON state store.
+ */
+export { startSandboxServer, type RunningSandboxServer, type SandboxServerOptions } from './sandboxServer';
+export type {
+  ErrorBodyFormatter,
+  ErrorContext,
+  Route,
+  RouteHandler,
+  SandboxErrorDetails,
+  SandboxRequest,
+  SandboxResponse,
+  SandboxServiceDefinition,
+} from './sandboxService';
+export { SandboxHttpError } from './sandboxHttpError';
+export { JsonStateStore, sandboxStatePath } from './jsonStateStore';
+export { ensureSandboxCertificate, sandboxCertificatePath } from './sandboxCertificate';
+export type { PemKeyPair } from './selfSignedCertificate';
+export type { FaultRule } from './faultInjector';
+export type { RequestStatsSnapshot } from './requestStats';

@@ -1,0 +1,154 @@
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as wait } from 'node:timers/promises';
+import { hasAcceptedAuthorization } from './authorization';
+import { CONTROL_PATH_PREFIX, formatControlError, sandboxControlRoutes } from './controlRoutes';
+import { FaultInjector, type FaultRule } from './faultInjector';
+import { readJsonBody } from './jsonBody';
+import { RequestStats } from './requestStats';
+import { Router } from './router';
+import { SandboxHttpError } from './sandboxHttpError';
+import type { ErrorBodyFormatter, SandboxResponse, SandboxServiceDefinition } from './sandboxService';
+import type { PemKeyPair } from './selfSignedCertificate';
+
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+const CONTROL_MAX_BODY_BYTES = 16 * 1024;
+
+/** Where and how to serve one sandbox service. */
+export interface SandboxServerOptions extends SandboxServiceDefinition {
+  readonly host: string;
+  /** `0` picks a free port; the real one is in the result. */
+  readonly port: number;
+  /** Serve HTTPS with this certificate instead of plain HTTP. */
+  readonly tls?: PemKeyPair;
+}
+
+/** A listening sandbox server. */
+export interface RunningSandboxServer {
+  /** Base URL without trailing slash, for example `https://127.0.0.1:4010`. */
+  readonly url: string;
+  readonly port: number;
+  /** Stops listening, drops open connections and cuts injected delays short. */
+  close(): Promise<void>;
+}
+
+/**
+ * Serves a sandbox service: its routes behind an Authorization check and
+ * fault injection, plus the `/_sandbox/` control endpoints (health, faults,
+ * stats), which need no Authorization. Errors take the service's JSON shape.
+ * Nothing about requests is logged: bodies and paths can hold personal data.
+ */
+export async function startSandboxServer(options: SandboxServerOptions): Promise<RunningSandboxServer> {
+  const faults = new FaultInjector();
+  const stats = new RequestStats();
+  const serviceRouter = new Router(options.routes);
+  const controlRouter = new Router(sandboxControlRoutes(faults, stats));
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const closing = new AbortController();
+  let baseUrl = '';
+
+  async function handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+    const method = (request.method ?? 'GET').toUpperCase();
+    const { pathname: path, searchParams: query } = new URL(request.url ?? '/', 'http://sandbox.invalid');
+    const isControl = path === CONTROL_PATH_PREFIX || path.startsWith(`${CONTROL_PATH_PREFIX}/`);
+    const formatError = isControl ? formatControlError : options.formatError;
+    try {
+      const router = isControl ? controlRouter : serviceRouter;
+      const routing = router.resolve(method, path);
+      if (!isControl) {
+        stats.recordRequest(method, routing.kind === 'matched' ? routing.match.route.pattern : undefined);
+        if (!hasAcceptedAuthorization(request.headers.authorization, options.authorizationSchemes)) {
+          throw new SandboxHttpError(401, 'The request has no Authorization header with an accepted scheme.');
+        }
+        const fault = faults.take(method, path);
+        if (fault) {
+          stats.recordFault();
+          await applyFault(fault, closing.signal);
+        }
+      }
+      if (routing.kind === 'notFound') throw new SandboxHttpError(404, 'No resource matches the request path.');
+      if (routing.kind === 'methodNotAllowed') throw new SandboxHttpError(405, 'The HTTP method is not allowed on this resource.');
+      const body = await readJsonBody(request, isControl ? CONTROL_MAX_BODY_BYTES : maxBodyBytes);
+      const { route, params } = routing.match;
+      writeResponse(response, await route.handler({ method, path, query, params, headers: request.headers, body, baseUrl }));
+    } catch (error) {
+      if (closing.signal.aborted) {
+        response.destroy();
+        return;
+      }
+      writeResponse(response, errorResponse(error, formatError, request));
+    }
+  }
+
+  const listener = (request: http.IncomingMessage, response: http.ServerResponse): void => {
+    void handle(request, response);
+  };
+  const server = options.tls
+    ? https.createServer({ cert: options.tls.cert, key: options.tls.key }, listener)
+    : http.createServer(listener);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  baseUrl = `${options.tls ? 'https' : 'http'}://${host}:${port}`;
+
+  return {
+    url: baseUrl,
+    port,
+    close: () => new Promise<void>((resolve, reject) => {
+      closing.abort();
+      server.close((error) => (error ? reject(error) : resolve()));
+      server.closeAllConnections();
+    }),
+  };
+}
+
+async function applyFault(fault: FaultRule, signal: AbortSignal): Promise<void> {
+  if (fault.delayMs) await wait(fault.delayMs, undefined, { signal });
+  if (fault.status === undefined) return;
+  const headers: Record<string, string> =
+    fault.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(fault.retryAfterSeconds) };
+  throw new SandboxHttpError(fault.status, faultMessage(fault.status), undefined, headers);
+}
+
+function faultMessage(status: number): string {
+  if (status === 429) return 'Too many requests.';
+  if (status === 503) return 'The service is temporarily unavailable.';
+  return 'The sandbox injected this fault.';
+}
+
+function errorResponse(error: unknown, formatError: ErrorBodyFormatter, request: http.IncomingMessage): SandboxResponse {
+  // Anything but a SandboxHttpError is a bug in a handler; its message may
+  // hold personal data, so it is neither logged nor sent.
+  const known = error instanceof SandboxHttpError
+    ? error
+    : new SandboxHttpError(500, 'The sandbox failed to handle the request.');
+  const body = formatError(
+    { status: known.status, code: known.code, message: known.message },
+    { requestId: randomUUID(), headers: request.headers },
+  );
+  return { status: known.status, body, headers: known.headers };
+}
+
+function writeResponse(response: http.ServerResponse, { status, body, headers = {} }: SandboxResponse): void {
+  if (response.headersSent || response.destroyed) return;
+  if (body === undefined) {
+    response.writeHead(status, headers).end();
+    return;
+  }
+  const payload = Buffer.from(JSON.stringify(body), 'utf8');
+  const hasContentType = Object.keys(headers).some((name) => name.toLowerCase() === 'content-type');
+  response.writeHead(status, {
+    ...(hasContentType ? {} : { 'Content-Type': 'application/json; charset=utf-8' }),
+    ...headers,
+    'Content-Length': String(payload.length),
+  });
+  response.end(payload);
+}

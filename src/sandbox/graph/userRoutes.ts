@@ -1,0 +1,59 @@
+import type { JsonStateStore, Route } from '../common';
+import { findUserIndex, type GraphState } from './graphState';
+import { resourceNotFound } from './graphErrors';
+import { listUsers, rejectUnsupportedOptions } from './userList';
+import { parseUserPatch } from './userPatch';
+import { odataContext, parseUserSelect, projectUser } from './userProjection';
+
+const ENTITY_QUERY_OPTIONS = new Set(['$select']);
+
+/** `/v1.0/users`: list, get, update and (soft) delete. */
+export function userRoutes(store: JsonStateStore<GraphState>): Route[] {
+  return [
+    {
+      method: 'GET',
+      pattern: '/v1.0/users',
+      handler: (request) => listUsers(request, store.current.users, { entitySet: 'users' }),
+    },
+    {
+      method: 'GET',
+      pattern: '/v1.0/users/{id}',
+      handler: ({ params, query, baseUrl }) => {
+        rejectUnsupportedOptions(query, ENTITY_QUERY_OPTIONS);
+        const select = parseUserSelect(query);
+        const user = store.current.users[findUserIndex(store.current.users, params.id)];
+        if (!user) throw resourceNotFound(params.id);
+        return {
+          status: 200,
+          body: { '@odata.context': odataContext(baseUrl, 'users', select, '/$entity'), ...projectUser(user, { select }) },
+        };
+      },
+    },
+    {
+      method: 'PATCH',
+      pattern: '/v1.0/users/{id}',
+      handler: async ({ params, body }) => {
+        const changes = parseUserPatch(body);
+        await store.update((state) => {
+          const index = findUserIndex(state.users, params.id);
+          if (index < 0) throw resourceNotFound(params.id);
+          Object.assign(state.users[index], changes);
+        });
+        return { status: 204 };
+      },
+    },
+    {
+      method: 'DELETE',
+      pattern: '/v1.0/users/{id}',
+      handler: async ({ params }) => {
+        await store.update((state) => {
+          const index = findUserIndex(state.users, params.id);
+          if (index < 0) throw resourceNotFound(params.id);
+          const [user] = state.users.splice(index, 1);
+          state.deletedUsers.push({ ...user, deletedDateTime: `${new Date().toISOString().slice(0, 19)}Z` });
+        });
+        return { status: 204 };
+      },
+    },
+  ];
+}

@@ -1,0 +1,185 @@
+import yauzl from 'yauzl';
+import { createHash } from 'node:crypto';
+import { BotStack, startBotStack } from '../support/botStack';
+import { waitFor } from '../support/dataDir';
+import { contentOf, SentActivity } from '../support/fakeBotConnector';
+import { TenantUser } from '../../src/sandbox/tenant';
+
+jest.setTimeout(120_000);
+
+let stack: BotStack;
+let priya: TenantUser, marco: TenantUser, alex: TenantUser, megan: TenantUser, grace: TenantUser;
+
+/** The files of a ZIP, by name. */
+function unzip(buffer: Buffer): Promise<Map<string, Buffer>> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(buffer, { lazyEntries: true }, (error, zip) => {
+      if (error || !zip) return reject(error);
+      const files = new Map<string, Buffer>();
+      zip.on('entry', (entry: yauzl.Entry) => {
+        zip.openReadStream(entry, (err, stream) => {
+          if (err || !stream) return reject(err);
+          const chunks: Buffer[] = [];
+          stream.on('data', (c: Buffer) => chunks.push(c));
+          stream.on('end', () => {
+            files.set(entry.fileName, Buffer.concat(chunks));
+            zip.readEntry();
+          });
+        });
+      });
+      zip.on('end', () => resolve(files));
+      zip.readEntry();
+    });
+  });
+}
+
+const cardOf = (sent: SentActivity) => sent.activity.attachments?.[0]?.content as Record<string, unknown>;
+const requestIdIn = (card: unknown) => /DSR-\d{4}-\d{4}/.exec(JSON.stringify(card))?.[0];
+
+/** Files a request in `user`'s 1:1 chat through the intake card, as a person would; returns its id. */
+async function file(user: TenantUser, sentence: string, submission: Record<string, unknown>): Promise<string> {
+  const chat = stack.teams.personalConversationId(user);
+  const before = stack.connector.to(chat).length;
+  expect(await stack.teams.say(user, sentence)).toBe(200);
+  const intake = await waitFor('the intake card', () => stack.connector.to(chat).slice(before).find((s) => JSON.stringify(cardOf(s) ?? {}).includes('dsr.submit')));
+  const answer = await stack.teams.click(user, 'personal', 'dsr.submit', submission, intake.activityId);
+  expect(answer.body.type).toBe('application/vnd.microsoft.card.adaptive');
+  const id = requestIdIn(answer.body.value);
+  expect(id).toBeDefined();
+  return id!;
+}
+
+async function approvalCardFor(id: string) {
+  return waitFor(`the approval card of ${id}`, () => stack.connector.to(stack.teams.channelId).find((s) => s.kind === 'send' && JSON.stringify(cardOf(s)).includes(id)));
+}
+
+async function stateOf(id: string) {
+  return (await stack.bot.store.get(id))?.request.state;
+}
+
+beforeAll(async () => {
+  stack = await startBotStack('core-flow', { DSR_PURGE_GRACE_DAYS: '0' });
+  [priya, marco, alex, megan, grace] = ['Priya', 'Marco', 'Alex', 'Megan', 'Grace'].map((n) => stack.user(n));
+  expect(await stack.teams.sayInChannel(priya, stack.teams.channelId, 'register approvals')).toBe(200);
+  expect(await stack.teams.sayInChannel(priya, stack.teams.complianceChannelId, 'register compliance')).toBe(200);
+});
+
+afterAll(async () => {
+  if (process.env.DEBUG_LOGS) console.log(stack.logLines.join(""));
+  await stack?.stop();
+});
+
+describe('the core flow, driven as Teams drives it', () => {
+  it('answers a plain-language question with the export intake card', async () => {
+    await stack.teams.say(alex, 'could I get a copy of everything you hold about me?');
+    const card = await waitFor('a card', () => stack.connector.latestCard(stack.teams.personalConversationId(alex), 'dsr.submit'));
+    expect(JSON.stringify(cardOf(card))).toContain('"kind":"export"');
+  });
+
+  it('exports: request in chat, approval in the channel, a link in the chat, a ZIP whose manifest hashes verify', async () => {
+    const id = await file(alex, 'export my data', { kind: 'export', regime: 'GDPR', services: 'entra,botStore' });
+    const approval = await approvalCardFor(id);
+    expect(JSON.stringify(cardOf(approval))).toContain('1 user profile');
+
+    const decided = await stack.teams.click(priya, stack.teams.channelId, 'dsr.approve', { requestId: id }, approval.activityId);
+    expect(JSON.stringify(decided.body.value)).toContain('Approved');
+
+    const chat = stack.teams.personalConversationId(alex);
+    const ready = await waitFor('the download card', () => stack.connector.latestCard(chat, 'Download your data'));
+    const url = (cardOf(ready).actions as { url: string }[])[0].url;
+    const zip = Buffer.from(await (await fetch(url)).arrayBuffer());
+    const files = await unzip(zip);
+    const manifest = JSON.parse(files.get('manifest.json')!.toString()) as { requestId: string; files: { path: string; sha256: string }[] };
+    expect(manifest.requestId).toBe(id);
+    expect(manifest.files.map((f) => f.path).sort()).toEqual(['README.html', 'botStore/requests.json', 'entra/profile.json']);
+    for (const entry of manifest.files) expect(createHash('sha256').update(files.get(entry.path)!).digest('hex')).toBe(entry.sha256);
+    expect(JSON.parse(files.get('entra/profile.json')!.toString()).userPrincipalName).toBe(alex.upn);
+    expect(await stateOf(id)).toBe('completed');
+
+    // The approvers' card was replaced in place with the outcome.
+    const final = stack.connector.to(stack.teams.channelId).filter((s) => s.kind === 'update' && s.activityId === approval.activityId).at(-1);
+    expect(JSON.stringify(cardOf(final!))).toContain('Completed');
+  });
+
+  it('erases after two distinct approvers, soft-deletes the account, sends a receipt, then purges', async () => {
+    const id = await file(megan, 'delete my data', { kind: 'erase', regime: 'CCPA', services: 'entra,botStore' });
+    const approval = await approvalCardFor(id);
+
+    const first = await stack.teams.click(priya, stack.teams.channelId, 'dsr.approve', { requestId: id }, approval.activityId);
+    expect(JSON.stringify(first.body.value)).toContain('needs 1 more');
+    const again = await stack.teams.click(priya, stack.teams.channelId, 'dsr.approve', { requestId: id }, approval.activityId);
+    expect(JSON.stringify(again.body.value)).toContain('already approved');
+    expect(await stateOf(id)).toBe('awaiting_approval');
+
+    await stack.teams.click(marco, stack.teams.channelId, 'dsr.approve', { requestId: id }, approval.activityId);
+    await waitFor('the erasure', async () => (await stateOf(id)) === 'soft_deleted');
+    const receipt = await waitFor('the receipt', () => stack.connector.latestCard(stack.teams.personalConversationId(megan), 'Erasure receipt'));
+    expect(contentOf(receipt)).toContain('soft-deleted');
+
+    const user = await fetch(`${stack.sandbox.graph}/v1.0/users/${megan.aadObjectId}`, { headers: { authorization: 'Bearer t' } });
+    expect(user.status).toBe(404);
+    expect((await fetch(`${stack.sandbox.graph}/v1.0/directory/deletedItems/${megan.aadObjectId}`, { headers: { authorization: 'Bearer t' } })).status).toBe(200);
+
+    expect(await stack.bot.executor.enqueueDuePurges()).toBeGreaterThanOrEqual(1);
+    await waitFor('the purge', async () => (await stateOf(id)) === 'purged');
+    expect((await fetch(`${stack.sandbox.graph}/v1.0/directory/deletedItems/${megan.aadObjectId}`, { headers: { authorization: 'Bearer t' } })).status).toBe(404);
+  });
+
+  it('refuses a non-approver who sends an Approve with a copied card payload, and changes nothing', async () => {
+    const id = await file(grace, 'I want to see my data', { kind: 'access', regime: 'GDPR', services: 'entra' });
+    const approval = await approvalCardFor(id);
+    const answer = await stack.teams.click(alex, stack.teams.channelId, 'dsr.approve', { requestId: id }, approval.activityId);
+    expect(JSON.stringify(answer.body.value)).toContain('Only privacy admins');
+    expect(await stateOf(id)).toBe('awaiting_approval');
+  });
+
+  it('refuses an approver deciding a request about themselves', async () => {
+    const id = await file(priya, 'export my data', { kind: 'export', regime: 'GDPR', services: 'entra' });
+    const approval = await approvalCardFor(id);
+    const answer = await stack.teams.click(priya, stack.teams.channelId, 'dsr.approve', { requestId: id }, approval.activityId);
+    expect(JSON.stringify(answer.body.value)).toContain('about yourself');
+    expect(await stateOf(id)).toBe('awaiting_approval');
+  });
+
+  it('refuses a non-approver registering a channel', async () => {
+    const before = stack.connector.sent.length;
+    await stack.teams.sayInChannel(alex, '19:elsewhere@thread.tacv2', 'register approvals');
+    const reply = await waitFor('the refusal', () => stack.connector.sent.slice(before).find((s) => s.conversationId.startsWith('19:elsewhere')));
+    expect(reply.activity.text).toContain('Only privacy admins');
+  });
+
+  it('tells the requester a rejection with its reason, and asks for a reason first', async () => {
+    const id = await file(alex, 'please correct my data', { kind: 'rectify', regime: 'GDPR', services: 'entra', field: 'jobTitle', value: 'Senior Technician' });
+    const approval = await approvalCardFor(id);
+    const noReason = await stack.teams.click(marco, stack.teams.channelId, 'dsr.reject', { requestId: id }, approval.activityId);
+    expect(JSON.stringify(noReason.body.value)).toContain('needs a reason');
+    await stack.teams.click(marco, stack.teams.channelId, 'dsr.reject', { requestId: id, reason: 'Job titles are set by HR' }, approval.activityId);
+    expect(await stateOf(id)).toBe('rejected');
+    await waitFor('the rejection message', () => stack.connector.to(stack.teams.personalConversationId(alex)).find((s) => s.activity.text?.includes('Job titles are set by HR')));
+  });
+
+  it('answers status, cancel and anything unknown in the chat', async () => {
+    const chat = stack.teams.personalConversationId(grace);
+    await stack.teams.say(grace, 'status');
+    await waitFor('the list', () => stack.connector.latestCard(chat, 'Your requests'));
+    const open = (await stack.bot.store.listForPerson(grace.aadObjectId)).find((r) => r.state === 'awaiting_approval')!;
+    await stack.teams.say(grace, `cancel ${open.id}`);
+    await waitFor('the cancellation', () => stack.connector.to(chat).find((s) => s.activity.text?.includes(`${open.id} is cancelled`)));
+    expect(await stateOf(open.id)).toBe('cancelled');
+    await stack.teams.say(grace, 'what is the weather like?');
+    await waitFor('the friendly fallback', () => stack.connector.to(chat).find((s) => s.activity.text?.includes("I didn't catch that")));
+  });
+
+  it('keeps personal data out of channel posts and log lines', async () => {
+    const subjects = [alex, megan, grace];
+    const personalValues = (users: TenantUser[]) => users.flatMap((u) => [u.displayName, u.email, u.upn, u.aadObjectId, u.mobilePhone]);
+    const channelPosts = stack.connector.sent.filter((s) => s.conversationId.startsWith('19:')).map(contentOf).join('\n');
+    const compliancePosts = stack.connector.to(stack.teams.complianceChannelId).map(contentOf).join('\n');
+    expect(compliancePosts).toContain('opened');
+    for (const value of personalValues(subjects)) expect(channelPosts).not.toContain(value);
+    for (const value of personalValues(stack.tenant.users)) expect(compliancePosts).not.toContain(value);
+    const logs = stack.logLines.join('\n');
+    expect(logs).toContain('request created');
+    for (const value of personalValues(stack.tenant.users)) expect(logs.toLowerCase()).not.toContain(value.toLowerCase());
+  });
+});

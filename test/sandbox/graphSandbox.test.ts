@@ -1,0 +1,326 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GraphError, PageIterator, type Client, type PageCollection } from '@microsoft/microsoft-graph-client';
+import { createGraphSandbox, type GraphSandbox } from '../../src/sandbox/graph';
+import { loadTenant } from '../../src/sandbox/tenant';
+import { createSandboxGraphClient, rawRequest } from './sandboxGraphClient';
+
+const tenant = loadTenant();
+const userBy = (upn: string) => {
+  const user = tenant.users.find((candidate) => candidate.upn === upn);
+  if (!user) throw new Error(`no seeded user ${upn}`);
+  return user;
+};
+const alex = userBy('alex.wilber@contoso.test');
+const megan = userBy('megan.bowen@contoso.test');
+const lee = userBy('lee.gu@contoso.test');
+const diego = userBy('diego.siciliani@contoso.test');
+const priya = userBy('priya.raman@contoso.test');
+
+const DEFAULT_USER_KEYS = [
+  '@odata.context', 'businessPhones', 'displayName', 'givenName', 'jobTitle', 'mail', 'mobilePhone',
+  'officeLocation', 'preferredLanguage', 'surname', 'userPrincipalName', 'id',
+];
+
+/** OData string literal: quotes doubled, as a careful caller builds it. */
+const literal = (value: string) => `'${value.replace(/'/g, "''")}'`;
+
+const openDirs: string[] = [];
+const openSandboxes: GraphSandbox[] = [];
+
+async function startSandbox(dataDir?: string): Promise<{ sandbox: GraphSandbox; client: Client; dataDir: string }> {
+  const dir = dataDir ?? await mkdtemp(join(tmpdir(), 'graph-sandbox-'));
+  if (!dataDir) openDirs.push(dir);
+  const sandbox = await createGraphSandbox({ tenant, dataDir: dir, port: 0 });
+  openSandboxes.push(sandbox);
+  return { sandbox, client: createSandboxGraphClient(sandbox), dataDir: dir };
+}
+
+async function closeSandbox(sandbox: GraphSandbox): Promise<void> {
+  openSandboxes.splice(openSandboxes.indexOf(sandbox), 1);
+  await sandbox.close();
+}
+
+async function graphError(promise: Promise<unknown>): Promise<GraphError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof GraphError) return error;
+    throw error;
+  }
+  throw new Error('expected the call to fail');
+}
+
+async function collectPages<T>(client: Client, first: PageCollection): Promise<T[]> {
+  const items: T[] = [];
+  await new PageIterator(client, first, (item: T) => {
+    items.push(item);
+    return true;
+  }).iterate();
+  return items;
+}
+
+afterAll(async () => {
+  await Promise.all(openSandboxes.map((sandbox) => sandbox.close()));
+  await Promise.all(openDirs.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+describe('Graph sandbox through the Graph client', () => {
+  let sandbox: GraphSandbox;
+  let client: Client;
+
+  beforeEach(async () => {
+    ({ sandbox, client } = await startSandbox());
+  });
+
+  afterEach(async () => {
+    await closeSandbox(sandbox);
+  });
+
+  it('serves https on the requested host with a free port', () => {
+    expect(sandbox.url).toBe(`https://127.0.0.1:${sandbox.port}`);
+    expect(sandbox.port).toBeGreaterThan(0);
+  });
+
+  it("gets a user by id with Graph's default property set", async () => {
+    const user = await client.api(`/users/${alex.aadObjectId}`).get();
+
+    expect(Object.keys(user)).toEqual(DEFAULT_USER_KEYS);
+    expect(user).toMatchObject({
+      '@odata.context': `${sandbox.url}/v1.0/$metadata#users/$entity`,
+      id: alex.aadObjectId,
+      userPrincipalName: alex.upn,
+      mail: alex.email,
+      displayName: 'Alex Wilber',
+      givenName: 'Alex',
+      surname: 'Wilber',
+      jobTitle: alex.jobTitle,
+      businessPhones: [],
+    });
+  });
+
+  it('gets a user by userPrincipalName with only the $select-ed properties', async () => {
+    const user = await client.api(`/users/${lee.upn.toUpperCase()}`)
+      .select(['displayName', 'accountEnabled', 'department'])
+      .get();
+
+    expect(user).toEqual({
+      '@odata.context': `${sandbox.url}/v1.0/$metadata#users(displayName,accountEnabled,department)/$entity`,
+      displayName: lee.displayName,
+      accountEnabled: true,
+      department: lee.department,
+    });
+  });
+
+  it('pages through all users two at a time with the PageIterator', async () => {
+    await rawRequest(sandbox, 'POST', '/_sandbox/stats/reset');
+
+    const firstPage: PageCollection = await client.api('/users').top(2).select(['id', 'mail']).get();
+    const users = await collectPages<{ id: string; mail: string }>(client, firstPage);
+
+    expect(firstPage.value).toHaveLength(2);
+    expect(firstPage['@odata.nextLink']).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/v1\.0\/users\?.*\$skiptoken=/);
+    expect(users.map((user) => user.id)).toEqual(tenant.users.map((user) => user.aadObjectId));
+    const stats = (await rawRequest(sandbox, 'GET', '/_sandbox/stats')).body as { requests: Record<string, number> };
+    expect(stats.requests['GET /v1.0/users']).toBe(Math.ceil(tenant.users.length / 2));
+  });
+
+  it('refuses a page size above 999', async () => {
+    const error = await graphError(client.api('/users').top(1000).get());
+
+    expect(error.statusCode).toBe(400);
+    expect(error.code).toBe('Request_BadRequest');
+  });
+
+  it('filters by mail case-insensitively, and by mail or userPrincipalName', async () => {
+    const byMail = await client.api('/users').filter(`mail eq ${literal('MEGAN.BOWEN@contoso.TEST')}`).get();
+    const either = await client.api('/users')
+      .filter(`mail eq ${literal(megan.email)} or userPrincipalName eq ${literal(lee.upn)}`)
+      .select(['id'])
+      .get();
+
+    expect(byMail.value.map((user: { id: string }) => user.id)).toEqual([megan.aadObjectId]);
+    expect(either.value.map((user: { id: string }) => user.id).sort()).toEqual([megan.aadObjectId, lee.aadObjectId].sort());
+  });
+
+  it('treats an injection-looking filter value as one literal', async () => {
+    const result = await client.api('/users').filter(`mail eq ${literal(`x' or userPrincipalName eq '${alex.upn}`)}`).get();
+
+    expect(result.value).toEqual([]);
+  });
+
+  it('answers 400 in Graph shape to filters it does not support', async () => {
+    const otherProperty = await graphError(client.api('/users').filter(`displayName eq ${literal('Alex Wilber')}`).get());
+    const notAComparison = await graphError(client.api('/users').filter(`mail eq 'x' or 1 eq 1`).get());
+    const unterminated = await graphError(client.api('/users').filter(`mail eq 'x`).get());
+
+    expect([otherProperty.statusCode, notAComparison.statusCode, unterminated.statusCode]).toEqual([400, 400, 400]);
+    expect(otherProperty.code).toBe('Request_UnsupportedQuery');
+    expect(notAComparison.code).toBe('BadRequest');
+  });
+
+  it('applies a PATCH that a later GET returns', async () => {
+    const answer = await client.api(`/users/${alex.aadObjectId}`).patch({ jobTitle: 'Site Lead', accountEnabled: false });
+    const user = await client.api(`/users/${alex.upn}`).select(['jobTitle', 'accountEnabled', 'department']).get();
+
+    expect(answer).toBeFalsy();
+    expect(user).toMatchObject({ jobTitle: 'Site Lead', accountEnabled: false, department: alex.department });
+  });
+
+  it('refuses to PATCH a property that is not writable', async () => {
+    const error = await graphError(client.api(`/users/${alex.aadObjectId}`).patch({ userPrincipalName: 'someone@contoso.test' }));
+    const user = await client.api(`/users/${alex.aadObjectId}`).get();
+
+    expect(error.statusCode).toBe(400);
+    expect(error.code).toBe('Request_BadRequest');
+    expect(error.message).toContain("Invalid property 'userPrincipalName'");
+    expect(user.userPrincipalName).toBe(alex.upn);
+  });
+
+  it('maps an unknown user to a GraphError 404 Request_ResourceNotFound', async () => {
+    const error = await graphError(client.api('/users/nobody@contoso.test').get());
+
+    expect(error.statusCode).toBe(404);
+    expect(error.code).toBe('Request_ResourceNotFound');
+    expect(error.requestId).toEqual(expect.any(String));
+  });
+
+  it('soft-deletes into deleted items, restores, then deletes for good', async () => {
+    await client.api(`/users/${diego.aadObjectId}`).delete();
+
+    expect((await graphError(client.api(`/users/${diego.upn}`).get())).statusCode).toBe(404);
+    const deletedList = await client.api('/directory/deletedItems/microsoft.graph.user').get();
+    expect(deletedList.value).toEqual([
+      expect.objectContaining({ id: diego.aadObjectId, deletedDateTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) }),
+    ]);
+    const deleted = await client.api(`/directory/deletedItems/${diego.aadObjectId}`).get();
+    expect(deleted).toMatchObject({ '@odata.type': '#microsoft.graph.user', displayName: diego.displayName });
+
+    const restored = await client.api(`/directory/deletedItems/${diego.aadObjectId}/restore`).post(undefined);
+    expect(restored).toMatchObject({ '@odata.type': '#microsoft.graph.user', id: diego.aadObjectId });
+    expect((await client.api(`/users/${diego.aadObjectId}`).get()).displayName).toBe(diego.displayName);
+    expect((await client.api('/directory/deletedItems/microsoft.graph.user').get()).value).toEqual([]);
+
+    await client.api(`/users/${diego.aadObjectId}`).delete();
+    await client.api(`/directory/deletedItems/${diego.aadObjectId}`).delete();
+
+    expect((await graphError(client.api(`/directory/deletedItems/${diego.aadObjectId}`).get())).statusCode).toBe(404);
+    expect((await graphError(client.api(`/users/${diego.aadObjectId}`).get())).statusCode).toBe(404);
+    const restoreAgain = await graphError(client.api(`/directory/deletedItems/${diego.aadObjectId}/restore`).post(undefined));
+    expect(restoreAgain.code).toBe('Request_ResourceNotFound');
+  });
+
+  it('tells which of the given groups a user is a member of', async () => {
+    const otherGroup = '00000000-0000-4000-8000-00000000abcd';
+    const approver = await client.api(`/users/${priya.aadObjectId}/checkMemberGroups`)
+      .post({ groupIds: [tenant.approverGroup.id, otherGroup] });
+    const employee = await client.api(`/users/${alex.upn}/checkMemberGroups`)
+      .post({ groupIds: [tenant.approverGroup.id] });
+
+    expect(approver.value).toEqual([tenant.approverGroup.id]);
+    expect(employee.value).toEqual([]);
+  });
+
+  it('lists the approvers group members page by page', async () => {
+    const firstPage: PageCollection = await client.api(`/groups/${tenant.approverGroup.id}/members`).top(1).get();
+    const members = await collectPages<{ id: string; '@odata.type': string }>(client, firstPage);
+
+    expect(members.map((member) => member.id)).toEqual(
+      tenant.users.filter((user) => user.approver).map((user) => user.aadObjectId));
+    expect(members.every((member) => member['@odata.type'] === '#microsoft.graph.user')).toBe(true);
+    expect(members.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('lets the client retry a burst of 429 with Retry-After and succeed', async () => {
+    await rawRequest(sandbox, 'POST', '/_sandbox/stats/reset');
+    const fault = await rawRequest(sandbox, 'POST', '/_sandbox/faults', {
+      body: { status: 429, count: 3, retryAfterSeconds: 1, method: 'GET', pathPrefix: '/v1.0/users' },
+    });
+
+    const user = await client.api(`/users/${megan.aadObjectId}`).select(['id']).get();
+
+    expect(fault.status).toBe(201);
+    expect(user.id).toBe(megan.aadObjectId);
+    const stats = (await rawRequest(sandbox, 'GET', '/_sandbox/stats')).body;
+    expect(stats).toEqual({ requests: { 'GET /v1.0/users/{id}': 4 }, faultsServed: 3 });
+  });
+
+  it('answers injected faults in Graph shape with Retry-After, until they are cleared', async () => {
+    await rawRequest(sandbox, 'POST', '/_sandbox/faults', { body: { status: 503, count: -1, retryAfterSeconds: 0 } });
+    const token = { Authorization: 'Bearer anything' };
+
+    const raw = await rawRequest(sandbox, 'GET', `/v1.0/users/${lee.aadObjectId}`, { headers: token });
+    const viaClient = await graphError(client.api(`/users/${lee.aadObjectId}`).get());
+    await rawRequest(sandbox, 'DELETE', '/_sandbox/faults');
+    const afterClearing = await rawRequest(sandbox, 'GET', `/v1.0/users/${lee.aadObjectId}`, { headers: token });
+
+    expect(raw.status).toBe(503);
+    expect(raw.headers.get('retry-after')).toBe('0');
+    expect(raw.body).toMatchObject({ error: { code: 'serviceNotAvailable' } });
+    expect(viaClient.statusCode).toBe(503);
+    expect(viaClient.code).toBe('serviceNotAvailable');
+    expect(afterClearing.status).toBe(200);
+  });
+
+  it("answers 401 in Graph's shape to a request without Authorization", async () => {
+    const response = await rawRequest(sandbox, 'GET', `/v1.0/users/${alex.aadObjectId}`, {
+      headers: { 'client-request-id': 'test-client-request' },
+    });
+    const wrongScheme = await rawRequest(sandbox, 'GET', `/v1.0/users/${alex.aadObjectId}`, {
+      headers: { Authorization: 'Basic dXNlcjpwYXNz' },
+    });
+
+    expect(response.status).toBe(401);
+    expect(response.body).toEqual({
+      error: {
+        code: 'InvalidAuthenticationToken',
+        message: expect.any(String),
+        innerError: {
+          date: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/),
+          'request-id': expect.stringMatching(/^[0-9a-f-]{36}$/),
+          'client-request-id': 'test-client-request',
+        },
+      },
+    });
+    expect(wrongScheme.status).toBe(401);
+  });
+
+  it('answers its health check without Authorization', async () => {
+    const health = await rawRequest(sandbox, 'GET', '/_sandbox/health');
+
+    expect(health.status).toBe(200);
+  });
+});
+
+describe('Graph sandbox state on disk', () => {
+  it('survives closing and re-creating the server on the same dataDir', async () => {
+    const first = await startSandbox();
+    await first.client.api(`/users/${megan.aadObjectId}`).patch({ officeLocation: 'Remote' });
+    await first.client.api(`/users/${diego.aadObjectId}`).delete();
+    await closeSandbox(first.sandbox);
+
+    const second = await startSandbox(first.dataDir);
+    const meganAfter = await second.client.api(`/users/${megan.aadObjectId}`).get();
+    const deleted = await second.client.api('/directory/deletedItems/microsoft.graph.user').select(['id']).get();
+
+    expect(meganAfter.officeLocation).toBe('Remote');
+    expect(deleted.value).toEqual([{ id: diego.aadObjectId }]);
+    await closeSandbox(second.sandbox);
+  });
+
+  it('seeds a fresh dataDir from the tenant', async () => {
+    const used = await startSandbox();
+    await used.client.api(`/users/${megan.aadObjectId}`).patch({ officeLocation: 'Remote' });
+    await closeSandbox(used.sandbox);
+
+    const fresh = await startSandbox();
+    const meganFresh = await fresh.client.api(`/users/${megan.aadObjectId}`).get();
+    const everyone = await fresh.client.api('/users').select(['id']).get();
+
+    expect(fresh.dataDir).not.toBe(used.dataDir);
+    expect(meganFresh.officeLocation).toBe(megan.officeLocation);
+    expect(everyone.value).toHaveLength(tenant.users.length);
+    await closeSandbox(fresh.sandbox);
+  });
+});

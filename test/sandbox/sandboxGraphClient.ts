@@ -1,0 +1,96 @@
+import https from 'node:https';
+import { Client, MiddlewareFactory, type Context, type Middleware } from '@microsoft/microsoft-graph-client';
+import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
+import { SandboxCredential } from '../../src/sandbox/sandboxCredential';
+
+/** What a test needs to reach a sandbox served over HTTPS. */
+export interface TrustedEndpoint {
+  readonly url: string;
+  /** PEM certificate to trust. */
+  readonly certificate: string;
+}
+
+/**
+ * A Graph client set up as the bot sets it up (TokenCredential provider,
+ * customHosts for 127.0.0.1, the SDK's default middleware chain with its
+ * auth, retry and redirect handlers), except for the last link.
+ *
+ * The SDK's last link calls the global fetch, which in Node 20 trusts a
+ * self-signed certificate only through NODE_EXTRA_CA_CERTS read at process
+ * start. Jest may run a file inside its own process, so here the same request
+ * goes out through node:https with the sandbox certificate as CA instead.
+ */
+export function createSandboxGraphClient(endpoint: TrustedEndpoint): Client {
+  const authProvider = new TokenCredentialAuthenticationProvider(new SandboxCredential(), {
+    scopes: ['https://graph.microsoft.com/.default'],
+  });
+  const middleware = MiddlewareFactory.getDefaultMiddlewareChain(authProvider);
+  middleware[middleware.length - 1] = new HttpsTransport(endpoint.certificate);
+  return Client.initWithMiddleware({ baseUrl: endpoint.url, customHosts: new Set(['127.0.0.1']), middleware });
+}
+
+/** The raw answer of {@link rawRequest}. */
+export interface RawResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  /** Parsed JSON body, or undefined when empty. */
+  readonly body: unknown;
+}
+
+/** A plain HTTPS request, without the Graph client (no token unless given in `headers`). */
+export async function rawRequest(
+  endpoint: TrustedEndpoint,
+  method: string,
+  path: string,
+  options: { body?: unknown; headers?: Record<string, string> } = {},
+): Promise<RawResponse> {
+  const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
+  const headers = { ...(payload && { 'Content-Type': 'application/json' }), ...options.headers };
+  const response = await send(new URL(path, endpoint.url), method, headers, payload, endpoint.certificate);
+  const text = new TextDecoder().decode(response.body);
+  return { status: response.status, headers: response.headers, body: text === '' ? undefined : JSON.parse(text) };
+}
+
+class HttpsTransport implements Middleware {
+  constructor(private readonly ca: string) {}
+
+  async execute(context: Context): Promise<void> {
+    const request = new Request(context.request, context.options as RequestInit);
+    const headers: Record<string, string> = {};
+    request.headers.forEach((value, name) => { headers[name] = value; });
+    const body = request.body ? Buffer.from(await request.arrayBuffer()) : undefined;
+    const answer = await send(new URL(request.url), request.method, headers, body, this.ca);
+    const hasBody = answer.status !== 204 && answer.status !== 304;
+    context.response = new Response(hasBody ? answer.body : null, { status: answer.status, headers: answer.headers });
+  }
+}
+
+function send(
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  body: string | Buffer | undefined,
+  ca: string,
+): Promise<{ status: number; headers: Headers; body: ArrayBuffer }> {
+  return new Promise((resolve, reject) => {
+    const request = https.request(url, { method, headers, ca }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('error', reject);
+      response.on('end', () => {
+        const responseHeaders = new Headers();
+        for (let i = 0; i < response.rawHeaders.length; i += 2) {
+          responseHeaders.append(response.rawHeaders[i], response.rawHeaders[i + 1]);
+        }
+        const body = Buffer.concat(chunks);
+        resolve({
+          status: response.statusCode ?? 0,
+          headers: responseHeaders,
+          body: body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer,
+        });
+      });
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
+}

@@ -1,0 +1,67 @@
+import path from 'node:path';
+import { loadConfig } from '../../src/config';
+import { RunningBot, startBot } from '../../src/index';
+import { createLogger } from '../../src/log';
+import { RunningAzurite, startAzurite } from '../../src/sandbox/azurite';
+import { SandboxUrls, spawnSandboxServices } from '../../src/sandbox/sandboxServices';
+import { loadTenant, Tenant, TenantUser } from '../../src/sandbox/tenant';
+import { freshDataDir } from './dataDir';
+import { FakeBotConnector } from './fakeBotConnector';
+import { TeamsClient } from './teamsClient';
+
+export interface BotStack {
+  tenant: Tenant;
+  dataDir: string;
+  azurite: RunningAzurite;
+  /** The sandbox services, in a process of their own. */
+  sandbox: SandboxUrls;
+  connector: FakeBotConnector;
+  bot: RunningBot;
+  teams: TeamsClient;
+  /** Every log line the bot wrote, as JSON text. */
+  logLines: string[];
+  user(name: string): TenantUser;
+  stop(): Promise<void>;
+}
+
+/** The bot in-process with Azurite, the sandbox Graph and a loopback Bot Connector, on free ports. */
+export async function startBotStack(label: string, env: Record<string, string> = {}): Promise<BotStack> {
+  const tenant = loadTenant();
+  const dataDir = freshDataDir(label);
+  const azurite = await startAzurite({ location: `${dataDir}/azurite` });
+  const sandbox = await spawnSandboxServices({ dataDir, ports: { graph: 0 } }, path.resolve('dist/src/sandbox/serveSandbox.js'));
+  const connector = new FakeBotConnector();
+  await connector.start();
+  const logLines: string[] = [];
+  const config = loadConfig({
+    DSR_SANDBOX: 'on',
+    PORT: '0',
+    DSR_STORAGE_CONNECTION_STRING: azurite.connectionString,
+    DSR_GRAPH_URL: sandbox.urls.graph,
+    DSR_APPROVER_GROUP_ID: tenant.approverGroup.id,
+    DSR_DATA_DIR: dataDir,
+    DSR_JOB_VISIBILITY_SECONDS: '30',
+    ...env,
+  });
+  const bot = await startBot(config, { log: createLogger('info', { write: (line: string) => logLines.push(line) }) });
+  const teams = new TeamsClient(bot.url, connector.url, tenant.tenantId);
+  return {
+    tenant,
+    dataDir,
+    azurite,
+    sandbox: sandbox.urls,
+    connector,
+    bot,
+    teams,
+    logLines,
+    user(name: string) {
+      const user = tenant.users.find((u) => u.displayName.startsWith(name));
+      if (!user) throw new Error(`no seeded user ${name}`);
+      return user;
+    },
+    async stop() {
+      await bot.stop();
+      await Promise.all([sandbox.stop(), connector.stop(), azurite.stop()]);
+    },
+  };
+}
