@@ -37,11 +37,22 @@ export class TeamsNotifier implements Notifier {
       case 'awaitingApproval':
         return this.all(this.postApprovalCard(request), this.refreshStatus(request));
       case 'approvalRecorded':
+        return this.all(
+          this.refreshApproval(request),
+          this.refreshStatus(request),
+          this.toRequester(request, MessageFactory.text(`A privacy admin approved your request ${request.id}. An erasure needs one more approval before anything is removed.`)),
+        );
       case 'progress':
         return this.all(this.refreshApproval(request), this.refreshStatus(request));
       case 'approved':
+        return this.all(
+          this.refreshApproval(request),
+          this.refreshStatus(request),
+          this.toRequester(request, MessageFactory.text(`Your request ${request.id} was approved and is being carried out. I will tell you here when it is done.`)),
+          this.toCompliance(request, 'approved'),
+        );
       case 'cancelled':
-        return this.all(this.refreshApproval(request), this.refreshStatus(request), this.toCompliance(request, notice));
+        return this.all(this.refreshApproval(request), this.refreshStatus(request), this.toCompliance(request, 'cancelled'));
       case 'rejected':
         return this.all(
           this.refreshApproval(request),

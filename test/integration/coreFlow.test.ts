@@ -95,6 +95,7 @@ describe('the core flow, driven as Teams drives it', () => {
     for (const entry of manifest.files) expect(createHash('sha256').update(files.get(entry.path)!).digest('hex')).toBe(entry.sha256);
     expect(JSON.parse(files.get('entra/profile.json')!.toString()).userPrincipalName).toBe(alex.upn);
     expect(await stateOf(id)).toBe('completed');
+    expect(stack.connector.to(chat).some((s) => s.activity.text?.includes(`Your request ${id} was approved`))).toBe(true);
 
     // The approvers' card was replaced in place with the outcome.
     const final = stack.connector.to(stack.teams.channelId).filter((s) => s.kind === 'update' && s.activityId === approval.activityId).at(-1);
