@@ -171,6 +171,16 @@ describe('the core flow, driven as Teams drives it', () => {
     await waitFor('the friendly fallback', () => stack.connector.to(chat).find((s) => s.activity.text?.includes("I didn't catch that")));
   });
 
+  it('delivers to the requester after a restart, through the stored conversation reference', async () => {
+    const diego = stack.user('Diego');
+    const id = await file(diego, 'export my data', { kind: 'export', regime: 'CCPA', services: 'entra' });
+    const approval = await approvalCardFor(id);
+    await stack.restartBot();
+    await stack.teams.click(marco, stack.teams.channelId, 'dsr.approve', { requestId: id }, approval.activityId);
+    await waitFor('the download card after the restart', () => stack.connector.latestCard(stack.teams.personalConversationId(diego), `Your data is ready: ${id}`));
+    expect(await stateOf(id)).toBe('completed');
+  });
+
   it('keeps personal data out of channel posts and log lines', async () => {
     const subjects = [alex, megan, grace];
     const personalValues = (users: TenantUser[]) => users.flatMap((u) => [u.displayName, u.email, u.upn, u.aadObjectId, u.mobilePhone]);

@@ -21,6 +21,8 @@ export interface BotStack {
   /** Every log line the bot wrote, as JSON text. */
   logLines: string[];
   user(name: string): TenantUser;
+  /** Stops the bot and starts a new one on the same storage and services, as after a deploy or crash. */
+  restartBot(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -43,25 +45,31 @@ export async function startBotStack(label: string, env: Record<string, string> =
     DSR_JOB_VISIBILITY_SECONDS: '30',
     ...env,
   });
-  const bot = await startBot(config, { log: createLogger('info', { write: (line: string) => logLines.push(line) }) });
-  const teams = new TeamsClient(bot.url, connector.url, tenant.tenantId);
-  return {
+  const start = () => startBot(config, { log: createLogger('info', { write: (line: string) => logLines.push(line) }) });
+  const bot = await start();
+  const stack: BotStack = {
     tenant,
     dataDir,
     azurite,
     sandbox: sandbox.urls,
     connector,
     bot,
-    teams,
+    teams: new TeamsClient(bot.url, connector.url, tenant.tenantId),
     logLines,
     user(name: string) {
       const user = tenant.users.find((u) => u.displayName.startsWith(name));
       if (!user) throw new Error(`no seeded user ${name}`);
       return user;
     },
+    async restartBot() {
+      await stack.bot.stop();
+      stack.bot = await start();
+      stack.teams = new TeamsClient(stack.bot.url, connector.url, tenant.tenantId);
+    },
     async stop() {
-      await bot.stop();
+      await stack.bot.stop();
       await Promise.all([sandbox.stop(), connector.stop(), azurite.stop()]);
     },
   };
+  return stack;
 }
