@@ -1,0 +1,168 @@
+import { Parsed, parseKind, parseReason, parseRequestId, parseSubmission } from '../../src/bot/cardInputs';
+import { ServiceName } from '../../src/dsr/types';
+import { SUBJECT } from './sampleRequest';
+
+const OFFERED: ServiceName[] = ['entra', 'botStore', 'iotHub'];
+
+function problemOf<T>(parsed: Parsed<T>): string {
+  if (parsed.ok) throw new Error(`expected a problem, got ${JSON.stringify(parsed.value)}`);
+  return parsed.problem;
+}
+
+function valueOf<T>(parsed: Parsed<T>): T {
+  if (!parsed.ok) throw new Error(`expected a value, got the problem: ${parsed.problem}`);
+  return parsed.value;
+}
+
+const rectify = (fields: Record<string, unknown>) => parseSubmission({ kind: 'rectify', regime: 'GDPR', services: 'entra', field: 'jobTitle', value: 'Senior Engineer', ...fields }, OFFERED);
+
+describe('the intake card submission', () => {
+  it.each(['access', 'export', 'restrict', 'erase'] as const)('takes a valid %s request', (kind) => {
+    expect(valueOf(parseSubmission({ kind, regime: 'GDPR', services: 'entra,botStore' }, OFFERED))).toEqual({ kind, regime: 'GDPR', services: ['entra', 'botStore'] });
+  });
+
+  it('takes a valid rectification with its correction', () => {
+    expect(valueOf(rectify({ regime: 'CCPA' }))).toEqual({ kind: 'rectify', regime: 'CCPA', services: ['entra'], corrections: { jobTitle: 'Senior Engineer' } });
+  });
+
+  it('trims the ticked services and counts each once', () => {
+    expect(valueOf(parseSubmission({ kind: 'export', regime: 'GDPR', services: ' entra , botStore,entra,, ' }, OFFERED)).services).toEqual(['entra', 'botStore']);
+  });
+
+  it('carries nothing but the checked fields: a forged subject, requester or correction is dropped', () => {
+    const value = valueOf(
+      parseSubmission({ kind: 'export', regime: 'GDPR', services: 'entra', subject: SUBJECT, requester: { aadObjectId: 'x' }, corrections: { displayName: 'Eve' }, field: 'displayName', value: 'Eve' }, OFFERED),
+    );
+    expect(value).toEqual({ kind: 'export', regime: 'GDPR', services: ['entra'] });
+  });
+
+  it.each<[string, unknown]>([
+    ['no data', undefined],
+    ['null', null],
+    ['a string', 'export'],
+    ['an array', [{ kind: 'export', regime: 'GDPR', services: 'entra' }]],
+    ['a number', 42],
+  ])('refuses %s as a submission', (_label, data) => {
+    expect(problemOf(parseSubmission(data, OFFERED))).toMatch(/which kind of request/);
+  });
+
+  it.each<[string, unknown]>([
+    ['missing', undefined],
+    ['unknown', 'delete'],
+    ['a number', 1],
+    ['an array', ['export']],
+    ['null', null],
+    ['an object', { toString: 'export' }],
+  ])('refuses a kind that is %s', (_label, kind) => {
+    expect(problemOf(parseSubmission({ kind, regime: 'GDPR', services: 'entra' }, OFFERED))).toMatch(/which kind of request/);
+  });
+
+  it.each<[string, unknown]>([
+    ['missing', undefined],
+    ['unknown', 'LGPD'],
+    ['lower-case', 'gdpr'],
+    ['a number', 1],
+    ['an array', ['GDPR']],
+    ['null', null],
+    ['an object', { value: 'GDPR' }],
+  ])('refuses a law that is %s', (_label, regime) => {
+    expect(problemOf(parseSubmission({ kind: 'export', regime, services: 'entra' }, OFFERED))).toMatch(/GDPR or CCPA/);
+  });
+
+  it.each<[string, unknown]>([
+    ['missing', undefined],
+    ['empty', ''],
+    ['only commas', ' , ,'],
+    ['a number', 3],
+    ['an array', ['entra']],
+    ['null', null],
+    ['an object', { entra: true }],
+  ])('refuses services that are %s', (_label, services) => {
+    expect(problemOf(parseSubmission({ kind: 'export', regime: 'GDPR', services }, OFFERED))).toMatch(/at least one service/);
+  });
+
+  it.each(['payroll', 'entra,payroll', 'iotCentral'])('refuses a service the bot does not offer (%p)', (services) => {
+    expect(problemOf(parseSubmission({ kind: 'export', regime: 'GDPR', services }, OFFERED))).toMatch(/service I do not reach/);
+  });
+});
+
+describe('a rectification', () => {
+  it.each<[string, unknown]>([
+    ['missing', undefined],
+    ['not a profile field', 'accountEnabled'],
+    ['a prototype key', '__proto__'],
+    ['a number', 3],
+    ['an array', ['jobTitle']],
+    ['null', null],
+  ])('refuses a field that is %s', (_label, field) => {
+    expect(problemOf(rectify({ field }))).toMatch(/which detail is wrong/);
+  });
+
+  it.each(['displayName', 'jobTitle', 'department', 'officeLocation', 'mobilePhone'])('takes a correction of %s', (field) => {
+    expect(valueOf(rectify({ field })).corrections).toEqual({ [field]: 'Senior Engineer' });
+  });
+
+  it.each<[string, unknown]>([
+    ['missing', undefined],
+    ['empty', ''],
+    ['blank', '   '],
+    ['only control characters', '\u0000\u0007\u001b\u007f'],
+    ['a number', 42],
+    ['an array', ['Senior Engineer']],
+    ['null', null],
+    ['an object', { text: 'Senior Engineer' }],
+  ])('refuses a value that is %s', (_label, value) => {
+    expect(problemOf(rectify({ value }))).toMatch(/type the correct value/);
+  });
+
+  it('takes a value of 256 characters and refuses one of 257', () => {
+    expect(valueOf(rectify({ value: 'a'.repeat(256) })).corrections).toEqual({ jobTitle: 'a'.repeat(256) });
+    expect(problemOf(rectify({ value: 'a'.repeat(257) }))).toMatch(/at most 256 characters/);
+  });
+
+  it('strips control characters before it measures and keeps the value', () => {
+    expect(valueOf(rectify({ value: '\u0007Senior\u0000 Engi\u001bneer\r\n\u0085' })).corrections).toEqual({ jobTitle: 'Senior Engineer' });
+    expect(valueOf(rectify({ value: `${'a'.repeat(256)}\u0000\u0000` })).corrections).toEqual({ jobTitle: 'a'.repeat(256) });
+  });
+});
+
+describe('the request id on a card button', () => {
+  it('takes a well-formed id', () => {
+    expect(parseRequestId({ requestId: 'DSR-2026-0042' })).toEqual({ ok: true, value: 'DSR-2026-0042' });
+  });
+
+  it.each<[string, unknown]>([
+    ['no data', undefined],
+    ['null data', null],
+    ['a missing id', {}],
+    ['a number', { requestId: 42 }],
+    ['an array', { requestId: ['DSR-2026-0042'] }],
+    ['null', { requestId: null }],
+    ['an object', { requestId: { id: 'DSR-2026-0042' } }],
+    ['lower case', { requestId: 'dsr-2026-0042' }],
+    ['a short number', { requestId: 'DSR-2026-42' }],
+    ['a two-digit year', { requestId: 'DSR-26-0042' }],
+    ['surrounding space', { requestId: ' DSR-2026-0042 ' }],
+    ['a Digital Twins query injection', { requestId: "x' OR 1=1 OR T.$dtId != '" }],
+    ['an injection after a valid id', { requestId: "DSR-2026-0042' OR 1=1 OR T.$dtId != '" }],
+    ['an OData filter injection', { requestId: "DSR-2026-0042' or PartitionKey ne '" }],
+    ['a path', { requestId: '../DSR-2026-0042' }],
+  ])('refuses %s', (_label, data) => {
+    expect(problemOf(parseRequestId(data))).toMatch(/does not name a request/);
+  });
+});
+
+describe('the kind and reason on a card', () => {
+  it('reads the kind of a start button', () => {
+    expect(parseKind({ kind: 'erase' })).toEqual({ ok: true, value: 'erase' });
+    expect(parseKind({ kind: 'constructor' }).ok).toBe(false);
+  });
+
+  it('reads a reason as typed, and no reason from blanks or other types', () => {
+    expect(parseReason({ reason: ' Legal hold. ' })).toBe(' Legal hold. ');
+    expect(parseReason({ reason: '   ' })).toBeUndefined();
+    expect(parseReason({ reason: 5 })).toBeUndefined();
+    expect(parseReason({ reason: ['x'] })).toBeUndefined();
+    expect(parseReason(null)).toBeUndefined();
+  });
+});
