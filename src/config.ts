@@ -82,7 +82,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, approverGroupFa
   };
 
   const botAppId = text('MicrosoftAppId', '');
-  const sandbox = env.DSR_SANDBOX ? env.DSR_SANDBOX === 'on' : !botAppId;
+  const sandboxSetting = env.DSR_SANDBOX?.trim().toLowerCase();
+  if (sandboxSetting && !['on', 'off'].includes(sandboxSetting)) problems.push(`DSR_SANDBOX must be on or off (got '${env.DSR_SANDBOX}').`);
+  const sandbox = sandboxSetting ? sandboxSetting === 'on' : !botAppId;
   const host = text('DSR_HOST', '127.0.0.1');
   if (!botAppId && !LOOPBACK.has(host)) {
     problems.push(`DSR_HOST is '${host}' but MicrosoftAppId is not set: without an app id nobody is authenticated, so the bot only listens on loopback. Set MicrosoftAppId (and MicrosoftAppPassword) or DSR_HOST=127.0.0.1.`);

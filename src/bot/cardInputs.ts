@@ -1,4 +1,5 @@
 import { RECTIFIABLE_FIELDS } from '../adapters/entra';
+import { withoutControlCharacters } from '../cards/render';
 import { NewRequest } from '../dsr/ports';
 import { isRequestId } from '../dsr/requestIds';
 import { REGIMES, REQUEST_KINDS, RequestKind, Regime, ServiceName } from '../dsr/types';
@@ -45,7 +46,7 @@ export function parseSubmission(data: unknown, offered: ServiceName[]): Parsed<N
   if (typeof d.field !== 'string' || !(RECTIFIABLE_FIELDS as readonly string[]).includes(d.field)) {
     return { ok: false, problem: 'Please pick which detail is wrong.' };
   }
-  const value = typeof d.value === 'string' ? d.value.replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim() : '';
+  const value = typeof d.value === 'string' ? withoutControlCharacters(d.value).trim() : '';
   if (!value) return { ok: false, problem: 'Please type the correct value.' };
   if (value.length > 256) return { ok: false, problem: 'The correct value can be at most 256 characters long.' };
   return { ok: true, value: { ...request, corrections: { [d.field]: value } } };

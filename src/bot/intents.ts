@@ -12,7 +12,7 @@ export type Intent =
 const MAX_INTENT_TEXT = 500;
 
 const REQUEST_PATTERNS: [RequestKind, RegExp][] = [
-  ['erase', /\b(delete|erase|remove|forget|wipe|purge)\b|right to (be forgotten|erasure)/],
+  ['erase', /\b(delete|erase|remove|forget|forgotten|wipe|purge)\b|right to erasure/],
   ['restrict', /\b(restrict|stop (using|processing)|block|freeze)\b/],
   ['rectify', /\b(correct|rectify|fix|wrong|outdated|incorrect|update)\b/],
   ['export', /\b(export|copy|download|portab|take ?out|send me)/],

@@ -36,10 +36,12 @@ export function isoDay(day: Date): string {
   return day.toISOString().slice(0, 10);
 }
 
-/** `22 Dec 2026`, the way cards and channel posts show dates. */
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** `22 Dec 2026`, the way cards and channel posts show dates (the same on every machine's locale data). */
 export function displayDay(isoDate: string): string {
   const day = new Date(`${isoDate.slice(0, 10)}T00:00:00Z`);
-  return day.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+  return `${day.getUTCDate()} ${MONTHS[day.getUTCMonth()]} ${day.getUTCFullYear()}`;
 }
 
 /** Whole days from `from` to `to`, counted by calendar date. */

@@ -17,7 +17,6 @@ interface AdaptiveCardsModule {
 }
 
 // The package's main entry does not load from CommonJS; its UMD bundle does.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const AC = require('adaptivecards/dist/adaptivecards.js') as AdaptiveCardsModule;
 
 /** Teams refuses messages over about 100 KB. */

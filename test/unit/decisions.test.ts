@@ -36,7 +36,7 @@ describe('who may decide', () => {
     expect(recorded(decide(requestFiledBy(APPROVER_A), input(APPROVER_B))).transition).toBe('approve');
   });
 
-  it('refuses the subject even when the card claims they are an approver of their own request', () => {
+  it('refuses a subject who is an approver deciding their own request', () => {
     expect(refusal(decide(sampleRequest(), input(SUBJECT_AS_ACTOR)))).toMatch(/about yourself/);
   });
 });
@@ -112,7 +112,7 @@ describe('a request that moved on', () => {
     ['executing', 'executing'],
     ['failed_partially', 'failed partially'],
     ['soft_deleted', 'soft deleted'],
-  ])('refuses a decision on a %s request, naming its state', (state, words) => {
+  ])('refuses a decision once the request is %s, naming its state', (state, words) => {
     const message = refusal(decide(sampleRequest({ state }), input(APPROVER_A)));
     expect(message).toContain('DSR-2026-0042');
     expect(message).toContain(`already ${words}`);

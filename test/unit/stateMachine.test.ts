@@ -62,12 +62,12 @@ describe('the request state machine', () => {
     expect(allowed).toHaveLength(17);
   });
 
-  it.each(allowed)('moves a %s request on %s to %s', (from, event, to) => {
+  it.each(allowed)('moves from %s on %s to %s', (from, event, to) => {
     expect(nextState(from, event)).toBe(to);
     expect(canTake(from, event)).toBe(true);
   });
 
-  it.each(refused)('refuses a %s request taking %s', (from, event) => {
+  it.each(refused)('refuses %s taking %s', (from, event) => {
     expect(canTake(from, event)).toBe(false);
     let thrown: unknown;
     try {

@@ -1,0 +1,230 @@
+import { Card, plainText } from '../../src/cards/render';
+import { approvalCard, complianceCard, exportReadyCard, helpCard, intakeCard, receiptCard, requestListCard, statusCard } from '../../src/cards/views';
+import { isRequestId } from '../../src/dsr/requestIds';
+import { DsrRequest, REQUEST_KINDS, ServiceName, StepOutcome } from '../../src/dsr/types';
+import { TEAMS_MESSAGE_LIMIT_BYTES, byteSize, elementsOfType, parseEvents, textsOf } from './cardChecks';
+import { APPROVER_A, APPROVER_B, SUBJECT_VALUES, requestFiledBy, sampleRequest } from './sampleRequest';
+
+const NOW = new Date('2026-11-25T12:00:00.000Z');
+const AT = '2026-11-24T08:15:00.000Z';
+const OFFERED: ServiceName[] = ['entra', 'iotHub', 'botStore'];
+const FIELDS = [
+  { name: 'displayName', label: 'My name' },
+  { name: 'jobTitle', label: 'My job title' },
+];
+const INTAKE = { regime: 'GDPR', services: OFFERED, graceDays: 14, fields: FIELDS };
+
+const done = (summary: string, count: number, extra: Partial<StepOutcome> = {}): StepOutcome => ({ status: 'done', summary, count, at: AT, attempts: 1, ...extra });
+const approvedBy = (...approvers: typeof APPROVER_A[]) => approvers.map((by) => ({ by, decision: 'approve' as const, at: '2026-11-23T14:05:00.000Z' }));
+
+const erasure = (overrides: Partial<DsrRequest> = {}) =>
+  sampleRequest({
+    kind: 'erase',
+    services: OFFERED,
+    discovery: { entra: { count: 1, items: ['1 user profile'] }, iotHub: { count: 2, items: ['2 devices'] }, botStore: { count: 1, items: ['1 request record (this one)'] } },
+    ...overrides,
+  });
+
+const failedPartially = erasure({
+  state: 'failed_partially',
+  decisions: approvedBy(APPROVER_A, APPROVER_B),
+  steps: {
+    entra: done('account soft-deleted', 1, { awaitsPurge: true }),
+    iotHub: { status: 'failed', summary: '', count: 0, at: AT, attempts: 3, error: 'IoT Hub answered 503 (ServiceUnavailable)' },
+    botStore: done('0 earlier request records pseudonymised', 0),
+  },
+});
+const softDeleted = erasure({
+  state: 'soft_deleted',
+  decisions: approvedBy(APPROVER_A, APPROVER_B),
+  steps: { entra: done('account soft-deleted', 1, { awaitsPurge: true }), iotHub: done('2 devices deleted', 2), botStore: done('0 earlier request records pseudonymised', 0) },
+  purgeAt: '2026-12-09T08:15:00.000Z',
+});
+const rectification = requestFiledBy(APPROVER_A, { kind: 'rectify', services: ['entra'], corrections: { jobTitle: 'Chief Whistleblower' } });
+const rejected = sampleRequest({ state: 'rejected', decisions: [{ by: APPROVER_A, decision: 'reject', reason: 'Duplicate of DSR-2026-0041.', at: AT }] });
+const exported = sampleRequest({
+  state: 'completed',
+  decisions: approvedBy(APPROVER_A),
+  steps: { entra: done('1 user profile exported', 1), botStore: done('1 request record exported', 1) },
+  delivery: { blobName: 'DSR-2026-0042/export.zip', sha256: 'ab'.repeat(32), bytes: 48_213, writtenAt: AT },
+  closedAt: AT,
+});
+const link = { url: 'https://127.0.0.1:10000/devstoreaccount1/exports/DSR-2026-0042.zip?sig=abc', expiresAt: new Date('2026-12-01T10:00:00.000Z') };
+
+const COMPLIANCE_EVENTS = ['opened', 'approved', 'rejected', 'cancelled', 'completed', 'failed', 'purged'] as const;
+
+/** Every card builder, with sample requests in the states that change what it shows. Channel cards are marked. */
+const CARDS: [string, Card, 'channel' | 'chat'][] = [
+  ['help', helpCard(), 'chat'],
+  ...REQUEST_KINDS.map((kind) => [`intake for ${kind}`, intakeCard(kind, INTAKE), 'chat'] as [string, Card, 'chat']),
+  ['status, just submitted', statusCard(sampleRequest({ state: 'submitted', discovery: {} })), 'chat'],
+  ['status, awaiting approval with a notice', statusCard(sampleRequest(), { text: 'Your request was sent to the privacy team.', color: 'Good' }), 'chat'],
+  ['status, executing, filed on the subject’s behalf', statusCard(requestFiledBy(APPROVER_A, { state: 'executing' })), 'chat'],
+  ['status, failed in part', statusCard(failedPartially), 'chat'],
+  ['approval, awaiting a second approval', approvalCard(erasure({ decisions: approvedBy(APPROVER_A) }), { erasureApprovals: 2 }), 'channel'],
+  ['approval, failed in part with a failed step', approvalCard(failedPartially, { erasureApprovals: 2, notice: { text: 'IoT Hub failed: retry when it is back.', color: 'Attention' } }), 'channel'],
+  ['approval, rejected with a reason', approvalCard(rejected, { erasureApprovals: 2 }), 'channel'],
+  ['approval, rectification filed on the subject’s behalf', approvalCard(rectification, { erasureApprovals: 2 }), 'channel'],
+  ['approval, soft-deleted', approvalCard(softDeleted, { erasureApprovals: 2 }), 'channel'],
+  ['approval, still discovering', approvalCard(sampleRequest({ state: 'discovering', discovery: {} }), { erasureApprovals: 2 }), 'channel'],
+  ['export ready', exportReadyCard(exported, link), 'chat'],
+  ['erasure receipt with a purge date', receiptCard(softDeleted), 'chat'],
+  ['correction receipt', receiptCard({ ...rectification, state: 'completed', decisions: approvedBy(APPROVER_B), steps: { entra: done('corrected jobTitle', 1) } }), 'chat'],
+  ['request list, empty', requestListCard('Your requests', []), 'chat'],
+  ['request list, full', requestListCard('Your requests', [sampleRequest(), failedPartially, softDeleted, exported, rejected]), 'chat'],
+  ...COMPLIANCE_EVENTS.map((event) => [`compliance, ${event}`, complianceCard(event === 'failed' ? failedPartially : softDeleted, event, NOW), 'channel'] as [string, Card, 'channel']),
+];
+
+const leaksIn = (value: unknown) => SUBJECT_VALUES.filter((v) => JSON.stringify(value).includes(v));
+const actionsOf = (card: Card) => elementsOfType(card, 'Action.Execute');
+const titlesOf = (card: Card) => [...elementsOfType(card, 'Action.Execute'), ...elementsOfType(card, 'Action.OpenUrl')].map((a) => a.title);
+const factsOf = (card: Card) => Object.fromEntries(elementsOfType(card, 'FactSet').flatMap((f) => (f.facts as { title: string; value: string }[]).map((x) => [x.title, x.value])));
+
+describe.each(CARDS)('the %s card', (_name, card, audience) => {
+  it('parses in the Adaptive Cards library without a single warning', () => {
+    expect(parseEvents(card)).toEqual([]);
+  });
+
+  it('is an Adaptive Card 1.5 well under Teams’ message limit', () => {
+    expect(card).toMatchObject({ type: 'AdaptiveCard', version: '1.5' });
+    expect(byteSize(card)).toBeLessThan(TEAMS_MESSAGE_LIMIT_BYTES);
+  });
+
+  it('leaves no template expression unbound', () => {
+    expect(JSON.stringify(card)).not.toMatch(/\$\{|"\$when"|"\$data"/);
+  });
+
+  it('puts only ids in the hidden data of its buttons', () => {
+    for (const action of actionsOf(card)) {
+      const data = (action.data ?? {}) as Record<string, unknown>;
+      for (const [key, value] of Object.entries(data)) {
+        expect(['requestId', 'kind']).toContain(key);
+        if (key === 'requestId') expect(isRequestId(String(value))).toBe(true);
+        if (key === 'kind') expect(REQUEST_KINDS).toContain(value);
+      }
+      expect(leaksIn(data)).toEqual([]);
+    }
+  });
+
+  if (audience === 'channel') {
+    it('shows none of the subject’s personal values in a channel', () => {
+      expect(leaksIn(card)).toEqual([]);
+    });
+  }
+});
+
+describe('what the cards show', () => {
+  it('offers a start button for every kind of request, and the list of requests', () => {
+    const data = actionsOf(helpCard()).map((a) => a.data);
+    expect(data).toEqual([...REQUEST_KINDS.map((kind) => ({ kind })), undefined]);
+    expect(titlesOf(helpCard())).toContain('My requests');
+  });
+
+  it('warns before an erasure that it cannot be undone, with the grace period', () => {
+    const card = intakeCard('erase', INTAKE);
+    expect(textsOf(card).join(' ')).toMatch(/cannot be undone.*restored for 14 days/s);
+    expect(actionsOf(card)[0]).toMatchObject({ title: 'Delete my data', style: 'destructive', verb: 'dsr.submit', data: { kind: 'erase' } });
+  });
+
+  it('asks a rectification which field is wrong and its correct value, and no one else', () => {
+    const ids = (card: Card) => [...elementsOfType(card, 'Input.ChoiceSet'), ...elementsOfType(card, 'Input.Text')].map((i) => i.id);
+    expect(ids(intakeCard('rectify', INTAKE))).toEqual(['regime', 'services', 'field', 'value']);
+    expect(ids(intakeCard('export', INTAKE))).toEqual(['regime', 'services']);
+  });
+
+  it('offers exactly the configured services, all ticked', () => {
+    const [services] = elementsOfType(intakeCard('export', INTAKE), 'Input.ChoiceSet').filter((i) => i.id === 'services');
+    expect((services.choices as { value: string }[]).map((c) => c.value)).toEqual(OFFERED);
+    expect(services.value).toBe('entra,iotHub,botStore');
+  });
+
+  it('lets the requester cancel only while the request can still be cancelled', () => {
+    expect(actionsOf(statusCard(sampleRequest())).map((a) => a.verb)).toEqual(['dsr.cancel']);
+    expect(actionsOf(statusCard(requestFiledBy(APPROVER_A, { state: 'executing' })))).toEqual([]);
+  });
+
+  it('shows approvers the approvals so far and both decision buttons while awaiting approval', () => {
+    const card = approvalCard(erasure({ decisions: approvedBy(APPROVER_A) }), { erasureApprovals: 2 });
+    expect(factsOf(card).Approvals).toBe('1 of 2');
+    expect(actionsOf(card).map((a) => a.verb)).toEqual(['dsr.refresh', 'dsr.approve', 'dsr.reject']);
+  });
+
+  it('shows a failed step and offers a retry, not a decision, when execution failed in part', () => {
+    const card = approvalCard(failedPartially, { erasureApprovals: 2 });
+    expect(factsOf(card)['IoT Hub']).toBe('failed: IoT Hub answered 503 (ServiceUnavailable)');
+    expect(factsOf(card)['Approved by Adele Vance']).toMatch(/^23 Nov 2026 14:05 UTC$/);
+    expect(actionsOf(card).map((a) => a.verb)).toEqual(['dsr.refresh', 'dsr.retry']);
+  });
+
+  it('shows the reason of a rejection and no buttons but refresh', () => {
+    const card = approvalCard(rejected, { erasureApprovals: 2 });
+    expect(factsOf(card)['Rejected by Adele Vance']).toBe(`24 Nov 2026 08:15 UTC: ${plainText('Duplicate of DSR-2026-0041.')}`);
+    expect(actionsOf(card).map((a) => a.verb)).toEqual(['dsr.refresh']);
+  });
+
+  it('names the field to correct but never the corrected value in the approvers’ channel', () => {
+    const card = approvalCard(rectification, { erasureApprovals: 2 });
+    expect(factsOf(card)['To correct']).toBe('jobTitle');
+    expect(JSON.stringify(card)).not.toContain('Chief Whistleblower');
+  });
+
+  it('gives the download link and when it expires', () => {
+    const card = exportReadyCard(exported, link);
+    expect(elementsOfType(card, 'Action.OpenUrl')).toEqual([expect.objectContaining({ url: link.url })]);
+    expect(factsOf(card)).toMatchObject({ 'Link expires': '1 Dec 2026 10:00 UTC', Size: '47 KB', 'SHA-256': 'ab'.repeat(32) });
+  });
+
+  it('tells the subject until when an erased account can be restored, and names no approver', () => {
+    const card = receiptCard(softDeleted);
+    expect(textsOf(card)).toContain('Your account can be restored until 9 Dec 2026; after that it is deleted for good.');
+    expect(factsOf(card)).toMatchObject({ 'Approval 1': 'a privacy admin, 23 Nov 2026 14:05 UTC', 'Approval 2': 'a privacy admin, 23 Nov 2026 14:05 UTC' });
+    expect(JSON.stringify(card)).not.toMatch(/Adele|Alex/);
+  });
+
+  it('says so when there are no requests, and lists each one when there are', () => {
+    expect(textsOf(requestListCard('Your requests', []))).toContain('You have no requests yet. Type help to start one.');
+    const card = requestListCard('Your requests', [sampleRequest(), failedPartially]);
+    expect(elementsOfType(card, 'FactSet')[0].facts).toEqual([
+      { title: 'DSR-2026-0042', value: 'Export my data, awaiting approval, due 22 Dec 2026' },
+      { title: 'DSR-2026-0042', value: 'Delete my data, failed partially, due 22 Dec 2026' },
+    ]);
+  });
+
+  it.each<[(typeof COMPLIANCE_EVENTS)[number], string]>([
+    ['opened', 'DSR-2026-0042 opened, due 22 Dec 2026'],
+    ['completed', 'DSR-2026-0042 completed in 3 days'],
+    ['failed', 'DSR-2026-0042 failed in part: approvers can retry'],
+  ])('heads the compliance post for %s with %p', (event, headline) => {
+    expect(textsOf(complianceCard(event === 'failed' ? failedPartially : softDeleted, event, NOW))[0]).toBe(headline);
+  });
+
+  it('counts items handled and services failed in the compliance post', () => {
+    expect(factsOf(complianceCard(failedPartially, 'failed', NOW))).toMatchObject({ Kind: 'erase', Law: 'GDPR', Services: '3', 'Items handled': '1', 'Services failed': '1' });
+  });
+});
+
+describe('text a person typed, on a card', () => {
+  const nasty = '${id} [x](http://evil) \u202Egnp.exe';
+
+  it('shows a subject’s name literally on the status card of a request filed on their behalf', () => {
+    const request = requestFiledBy(APPROVER_A, { subject: { aadObjectId: 'c3c3c3c3-0000-4000-8000-00000000000c', upn: 'n@x.example', email: 'n@x.example', displayName: nasty } });
+    const about = factsOf(statusCard(request)).About;
+    expect(about).toBe(plainText(nasty));
+    expect(about).not.toContain('DSR-2026-0042');
+    expect(about).not.toContain('\u202E');
+    expect(about).not.toMatch(/(^|[^\\])[[\]()]/);
+  });
+
+  it('shows a rejection reason literally on the approval card', () => {
+    const card = approvalCard(sampleRequest({ state: 'rejected', decisions: [{ by: APPROVER_A, decision: 'reject', reason: nasty, at: AT }] }), { erasureApprovals: 2 });
+    const value = factsOf(card)['Rejected by Adele Vance'];
+    expect(value).toBe(`24 Nov 2026 08:15 UTC: ${plainText(nasty)}`);
+    expect(value).not.toContain('DSR-2026-0042');
+    expect(parseEvents(card)).toEqual([]);
+  });
+
+  it('escapes an approver’s display name before it becomes a fact title', () => {
+    const card = approvalCard(sampleRequest({ decisions: [{ by: { aadObjectId: APPROVER_A.aadObjectId, displayName: '[Admin](http://evil)' }, decision: 'approve', at: AT }] }), { erasureApprovals: 2 });
+    expect(Object.keys(factsOf(card))).toContain(`Approved by ${plainText('[Admin](http://evil)')}`);
+  });
+});
