@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import yauzl from 'yauzl';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { BotStack, startBotStack } from '../support/botStack';
+import { unzip } from '../support/unzip';
 import {
   clickCardAction,
   findCard,
@@ -33,30 +33,6 @@ const playgrounds: UserPlayground[] = [];
 let alexPage: Page;
 let priyaPage: Page;
 
-/** The files of a ZIP, by name. */
-function unzip(buffer: Buffer): Promise<Map<string, Buffer>> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(buffer, { lazyEntries: true }, (error, zip) => {
-      if (error || !zip) return reject(error);
-      const files = new Map<string, Buffer>();
-      zip.on('error', reject);
-      zip.on('entry', (entry: yauzl.Entry) => {
-        zip.openReadStream(entry, (err, stream) => {
-          if (err || !stream) return reject(err);
-          const chunks: Buffer[] = [];
-          stream.on('data', (c: Buffer) => chunks.push(c));
-          stream.on('error', reject);
-          stream.on('end', () => {
-            files.set(entry.fileName, Buffer.concat(chunks));
-            zip.readEntry();
-          });
-        });
-      });
-      zip.on('end', () => resolve(files));
-      zip.readEntry();
-    });
-  });
-}
 
 /** The newest card in the open conversation whose text matches `pattern`. */
 async function cardMatching(page: Page, pattern: RegExp, timeout = SLOW): Promise<Locator> {

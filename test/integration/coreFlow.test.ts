@@ -1,6 +1,6 @@
-import yauzl from 'yauzl';
 import { createHash } from 'node:crypto';
 import { BotStack, startBotStack } from '../support/botStack';
+import { unzip } from '../support/unzip';
 import { waitFor } from '../support/dataDir';
 import { contentOf, SentActivity } from '../support/fakeBotConnector';
 import { TenantUser } from '../../src/sandbox/tenant';
@@ -10,28 +10,6 @@ jest.setTimeout(120_000);
 let stack: BotStack;
 let priya: TenantUser, marco: TenantUser, alex: TenantUser, megan: TenantUser, grace: TenantUser;
 
-/** The files of a ZIP, by name. */
-function unzip(buffer: Buffer): Promise<Map<string, Buffer>> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(buffer, { lazyEntries: true }, (error, zip) => {
-      if (error || !zip) return reject(error);
-      const files = new Map<string, Buffer>();
-      zip.on('entry', (entry: yauzl.Entry) => {
-        zip.openReadStream(entry, (err, stream) => {
-          if (err || !stream) return reject(err);
-          const chunks: Buffer[] = [];
-          stream.on('data', (c: Buffer) => chunks.push(c));
-          stream.on('end', () => {
-            files.set(entry.fileName, Buffer.concat(chunks));
-            zip.readEntry();
-          });
-        });
-      });
-      zip.on('end', () => resolve(files));
-      zip.readEntry();
-    });
-  });
-}
 
 const cardOf = (sent: SentActivity) => sent.activity.attachments?.[0]?.content as Record<string, unknown>;
 const requestIdIn = (card: unknown) => /DSR-\d{4}-\d{4}/.exec(JSON.stringify(card))?.[0];
