@@ -1,4 +1,3 @@
-import { request as httpRequest } from 'node:http';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,26 +25,10 @@ function startToyService(maxBodyBytes?: number): Promise<RunningSandboxServer> {
 
 const BEARER = { Authorization: 'Bearer any-token' };
 
-/**
- * One request on a connection of its own (no pooling): each test starts a new server that may
- * reuse a port a closed one held, and a pooled keep-alive socket to that port would be stale.
- */
 async function call(server: RunningSandboxServer, method: string, path: string, init: { headers?: Record<string, string>; body?: string } = {}) {
-  const { status, headers, text } = await new Promise<{ status: number; headers: Headers; text: string }>((resolve, reject) => {
-    const request = httpRequest(`${server.url}${path}`, { method, headers: init.headers, agent: false }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('error', reject);
-      response.on('end', () => {
-        const responseHeaders = new Headers();
-        for (const [name, value] of Object.entries(response.headers)) if (typeof value === 'string') responseHeaders.set(name, value);
-        resolve({ status: response.statusCode ?? 0, headers: responseHeaders, text: Buffer.concat(chunks).toString() });
-      });
-    });
-    request.on('error', reject);
-    request.end(init.body);
-  });
-  return { status, headers, body: text ? JSON.parse(text) : undefined };
+  const response = await fetch(`${server.url}${path}`, { method, headers: init.headers, body: init.body });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
 }
 
 async function waitFor(condition: () => Promise<boolean>): Promise<void> {

@@ -140,7 +140,9 @@ function errorResponse(error: unknown, formatError: ErrorBodyFormatter, request:
 function writeResponse(response: http.ServerResponse, { status, body, headers = {} }: SandboxResponse): void {
   if (response.headersSent || response.destroyed) return;
   if (body === undefined) {
-    response.writeHead(status, headers).end();
+    // Not chained: restify, loaded in the same process, patches writeHead to return undefined.
+    response.writeHead(status, headers);
+    response.end();
     return;
   }
   const payload = Buffer.from(JSON.stringify(body), 'utf8');
