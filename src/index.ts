@@ -30,10 +30,7 @@ import { TableRequestStore } from './storage/tableRequestStore';
 export interface RunningBot {
   url: string;
   port: number;
-  requests: RequestService;
   executor: Executor;
-  worker: QueueWorker;
-  audit: TableAuditLog;
   store: TableRequestStore;
   /** Stops taking work, lets jobs in flight finish, closes the server. */
   stop(): Promise<void>;
@@ -136,10 +133,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   return {
     url: `http://${config.host}:${port}`,
     port,
-    requests,
     executor,
-    worker,
-    audit,
     store,
     async stop() {
       clearInterval(sweep);

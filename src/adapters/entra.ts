@@ -1,7 +1,7 @@
 import { Client } from '@microsoft/microsoft-graph-client';
 import { ExportFile, ServiceAdapter, ServiceError, StepReport } from '../dsr/serviceAdapter';
 import { DiscoveryResult, Subject } from '../dsr/types';
-import { graphStatus } from './graphClient';
+import { statusCodeOf } from '../dsr/failures';
 
 /** Profile properties exported to the subject. */
 const PROFILE_FIELDS = [
@@ -80,7 +80,7 @@ export class EntraAdapter implements ServiceAdapter {
       delete user['@odata.context'];
       return user;
     } catch (error) {
-      if (graphStatus(error) === 404) return undefined;
+      if (statusCodeOf(error) === 404) return undefined;
       throw this.failure(error);
     }
   }
@@ -91,7 +91,7 @@ export class EntraAdapter implements ServiceAdapter {
       await work();
       return 'done';
     } catch (error) {
-      if (options.notFoundIsDone && graphStatus(error) === 404) return 'absent';
+      if (options.notFoundIsDone && statusCodeOf(error) === 404) return 'absent';
       throw this.failure(error);
     }
   }

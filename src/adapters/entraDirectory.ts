@@ -1,6 +1,6 @@
 import { Client } from '@microsoft/microsoft-graph-client';
 import { Subject } from '../dsr/types';
-import { graphStatus } from './graphClient';
+import { statusCodeOf } from '../dsr/failures';
 
 interface GraphUser {
   id: string;
@@ -27,7 +27,7 @@ export class EntraDirectory {
     try {
       return toSubject((await this.graph.api(`/users/${encodeURIComponent(aadObjectId)}`).select(SUBJECT_FIELDS).get()) as GraphUser);
     } catch (error) {
-      if (graphStatus(error) === 404) return undefined;
+      if (statusCodeOf(error) === 404) return undefined;
       throw error;
     }
   }
@@ -40,7 +40,7 @@ export class EntraDirectory {
         .post({ groupIds: [this.approverGroupId] })) as { value: string[] };
       return answer.value.includes(this.approverGroupId);
     } catch (error) {
-      if (graphStatus(error) === 404) return false;
+      if (statusCodeOf(error) === 404) return false;
       throw error;
     }
   }

@@ -16,7 +16,3 @@ export function createGraphClient(baseUrl: string, credential: TokenCredential):
   });
 }
 
-/** The HTTP status of a GraphError, if it has one. */
-export function graphStatus(error: unknown): number | undefined {
-  return (error as { statusCode?: number }).statusCode;
-}

@@ -9,6 +9,11 @@ export function describeFailure(service: ServiceName, error: unknown): string {
   return `${label} failed unexpectedly (${e.code ?? e.name ?? 'error'})`;
 }
 
+/** The HTTP status an SDK error carries (Azure RestError, GraphError), if any. */
+export function statusCodeOf(error: unknown): number | undefined {
+  return (error as { statusCode?: number } | null | undefined)?.statusCode;
+}
+
 /** Just the kind of an error, for log lines. */
 export function errorCode(error: unknown): string {
   const e = (error ?? {}) as { statusCode?: number; code?: string; name?: string };

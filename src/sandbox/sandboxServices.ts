@@ -29,10 +29,7 @@ export async function startSandboxServices(options: SandboxServicesOptions): Pro
   };
 }
 
-/**
- * Runs the sandbox services in a process of their own, as the Azure services are to the bot
- * (restify patches Node's http objects in the bot's process, so they must not share it).
- */
+/** Runs the sandbox services in a process of their own, as the Azure services are to the bot. */
 export async function spawnSandboxServices(
   options: SandboxServicesOptions,
   /** The compiled entry; tests running from TypeScript point at dist/. */

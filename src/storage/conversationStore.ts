@@ -1,6 +1,6 @@
 import { TableClient } from '@azure/data-tables';
 import { ConversationReference } from 'botbuilder';
-import { statusOf } from './storageClients';
+import { statusCodeOf } from '../dsr/failures';
 
 /** Where the bot can reach someone later: a person's 1:1 chat, or a channel with a role. */
 export type ConversationKey = `user:${string}` | `channel:${'approvals' | 'compliance'}`;
@@ -25,7 +25,7 @@ export class ConversationStore {
       const entity = await this.table.getEntity<{ reference: string }>('conversation', key);
       return JSON.parse(entity.reference) as Partial<ConversationReference>;
     } catch (error) {
-      if (statusOf(error) === 404) return undefined;
+      if (statusCodeOf(error) === 404) return undefined;
       throw error;
     }
   }

@@ -63,11 +63,6 @@ export class QueueWorker {
     await Promise.all(this.inFlight);
   }
 
-  /** Polls at once instead of waiting out the idle back-off (used after enqueueing locally). */
-  nudge(): void {
-    this.wake?.();
-  }
-
   private async poll(): Promise<void> {
     let idleMs = 50;
     while (this.running) {

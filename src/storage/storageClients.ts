@@ -58,7 +58,3 @@ export async function storageAnswers(clients: StorageClients, signal: AbortSigna
   }
 }
 
-/** The HTTP status of an Azure SDK error, if it has one. */
-export function statusOf(error: unknown): number | undefined {
-  return (error as { statusCode?: number }).statusCode;
-}

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { odata, TableClient } from '@azure/data-tables';
 import { Clock } from '../dsr/clock';
 import { AuditLog } from '../dsr/ports';
-import { statusOf } from './storageClients';
+import { statusCodeOf } from '../dsr/failures';
 
 export interface AuditEntry {
   requestId: string;
@@ -66,7 +66,7 @@ export class TableAuditLog implements AuditLog {
         });
         return;
       } catch (error) {
-        if (statusOf(error) !== 409) throw error;
+        if (statusCodeOf(error) !== 409) throw error;
       }
     }
   }
@@ -87,14 +87,4 @@ export class TableAuditLog implements AuditLog {
     }
     return entries.sort((a, b) => a.sequence - b.sequence);
   }
-}
-
-/** The first entry whose hash or link does not hold, or undefined when the chain is intact. */
-export function firstBrokenEntry(entries: AuditEntry[]): AuditEntry | undefined {
-  let previousHash = GENESIS;
-  for (const [index, entry] of entries.entries()) {
-    if (entry.sequence !== index + 1 || entry.previousHash !== previousHash || hashEntry(entry) !== entry.hash) return entry;
-    previousHash = entry.hash;
-  }
-  return undefined;
 }

@@ -1,7 +1,7 @@
 import { odata, TableClient } from '@azure/data-tables';
 import { ConcurrencyConflict, RequestStore, StoredRequest } from '../dsr/ports';
 import { DsrRequest } from '../dsr/types';
-import { statusOf } from './storageClients';
+import { statusCodeOf } from '../dsr/failures';
 
 const PARTITION = 'request';
 
@@ -41,7 +41,7 @@ export class TableRequestStore implements RequestStore {
     try {
       await this.requests.createEntity(toEntity(request));
     } catch (error) {
-      if (statusOf(error) === 409) throw new ConcurrencyConflict(request.id);
+      if (statusCodeOf(error) === 409) throw new ConcurrencyConflict(request.id);
       throw error;
     }
   }
@@ -51,7 +51,7 @@ export class TableRequestStore implements RequestStore {
       const entity = await this.requests.getEntity<RequestEntity>(PARTITION, id);
       return { request: JSON.parse(entity.doc) as DsrRequest, etag: entity.etag };
     } catch (error) {
-      if (statusOf(error) === 404) return undefined;
+      if (statusCodeOf(error) === 404) return undefined;
       throw error;
     }
   }
@@ -61,7 +61,7 @@ export class TableRequestStore implements RequestStore {
       const result = await this.requests.updateEntity(toEntity(request), 'Replace', { etag });
       return result.etag ?? '';
     } catch (error) {
-      if (statusOf(error) === 412 || statusOf(error) === 404) throw new ConcurrencyConflict(request.id);
+      if (statusCodeOf(error) === 412 || statusCodeOf(error) === 404) throw new ConcurrencyConflict(request.id);
       throw error;
     }
   }
@@ -84,13 +84,13 @@ export class TableRequestStore implements RequestStore {
         await this.counters.updateEntity({ partitionKey: 'sequence', rowKey: key, value }, 'Replace', { etag: counter.etag });
         return value;
       } catch (error) {
-        const status = statusOf(error);
+        const status = statusCodeOf(error);
         if (status === 404) {
           try {
             await this.counters.createEntity({ partitionKey: 'sequence', rowKey: key, value: 1 });
             return 1;
           } catch (createError) {
-            if (statusOf(createError) !== 409) throw createError;
+            if (statusCodeOf(createError) !== 409) throw createError;
           }
         } else if (status !== 412) {
           throw error;

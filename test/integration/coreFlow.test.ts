@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { BotStack, startBotStack } from '../support/botStack';
 import { unzip } from '../support/unzip';
-import { waitFor } from '../support/dataDir';
+import { waitFor } from '../support/waitFor';
 import { contentOf, SentActivity } from '../support/fakeBotConnector';
 import { TenantUser } from '../../src/sandbox/tenant';
 
