@@ -71,7 +71,7 @@ export class Executor {
     for (const [service] of pending) {
       const adapter = this.deps.adapters.get(service);
       if (!adapter?.purge) continue;
-      await adapter.purge(request.subject, { requestId });
+      await adapter.purge(request.subject, { requestId, kind: request.kind });
       await this.deps.audit.append(requestId, 'purged', { service });
     }
     const purged = await updateRequest(this.deps.store, requestId, (r) => {
@@ -150,7 +150,7 @@ export class Executor {
     const attempts = (request.steps[service]?.attempts ?? 0) + 1;
     const at = () => this.deps.clock.now().toISOString();
     try {
-      const report = await work({ requestId: request.id });
+      const report = await work({ requestId: request.id, kind: request.kind });
       const outcome: StepOutcome = report
         ? { status: 'done', summary: report.summary, count: report.count, at: at(), attempts, ...(report.awaitsPurge ? { awaitsPurge: true } : {}) }
         : { status: 'skipped', summary: `nothing to ${request.kind} here`, count: 0, at: at(), attempts };

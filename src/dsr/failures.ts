@@ -2,20 +2,28 @@ import { SERVICE_LABELS, ServiceName } from './types';
 
 /** A failure as approvers see it: service, status and code, never the service's own text (it may quote personal values). */
 export function describeFailure(service: ServiceName, error: unknown): string {
-  const e = (error ?? {}) as { statusCode?: number; code?: string; name?: string };
+  const e = (error ?? {}) as { code?: string; name?: string };
   const label = SERVICE_LABELS[service];
-  if (e.statusCode) return `${label} answered ${e.statusCode}${e.code ? ` (${e.code})` : ''}`;
+  const status = statusCodeOf(error);
+  if (status) return `${label} answered ${status}${e.code ? ` (${e.code})` : ''}`;
   if (e.name === 'AbortError' || e.name === 'TimeoutError' || e.code === 'ETIMEDOUT') return `${label} did not answer in time`;
   return `${label} failed unexpectedly (${e.code ?? e.name ?? 'error'})`;
 }
 
-/** The HTTP status an SDK error carries (Azure RestError, GraphError), if any. */
+type ErrorWithStatus = { statusCode?: unknown; status?: unknown; response?: { status?: unknown; statusCode?: unknown } } | null | undefined;
+
+/**
+ * The HTTP status an SDK error carries, if any: Azure's RestError and GraphError say `statusCode`,
+ * fetch-style errors `status`, azure-iothub's errors keep it on their `response`.
+ */
 export function statusCodeOf(error: unknown): number | undefined {
-  return (error as { statusCode?: number } | null | undefined)?.statusCode;
+  const e = error as ErrorWithStatus;
+  const candidates = [e?.statusCode, e?.status, e?.response?.status, e?.response?.statusCode];
+  return candidates.find((value): value is number => typeof value === 'number' && value >= 100 && value <= 599);
 }
 
 /** Just the kind of an error, for log lines. */
 export function errorCode(error: unknown): string {
-  const e = (error ?? {}) as { statusCode?: number; code?: string; name?: string };
-  return [e.name, e.statusCode, e.code].filter(Boolean).join(' ');
+  const e = (error ?? {}) as { code?: string; name?: string };
+  return [e.name, statusCodeOf(error), e.code].filter(Boolean).join(' ');
 }

@@ -88,7 +88,7 @@ export class RequestService {
       const adapter = adapters.get(service);
       if (!adapter) continue;
       try {
-        discovery[service] = await adapter.discover(current.subject, { requestId });
+        discovery[service] = await adapter.discover(current.subject, { requestId, kind: current.kind });
       } catch (error) {
         discovery[service] = { count: 0, items: [], error: describeFailure(service, error) };
         this.deps.log.warn({ requestId, service, error: errorCode(error) }, 'discovery failed for a service');

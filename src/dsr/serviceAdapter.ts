@@ -1,8 +1,10 @@
-import { DiscoveryResult, ServiceName, Subject } from './types';
+import { DiscoveryResult, RequestKind, ServiceName, Subject } from './types';
 
 /** Passed to every adapter call: which request it serves (for logs) and how to stop it. */
 export interface AdapterCallContext {
   requestId: string;
+  /** What the request asks for: an adapter may need different work (or manual steps) per kind. */
+  kind: RequestKind;
   signal?: AbortSignal;
 }
 

@@ -49,11 +49,24 @@ export interface Actor {
   displayName: string;
 }
 
+/**
+ * Work a person has to do by hand because the service has no API for it. Shown to approvers,
+ * so the words name no person: "the subject's e-mail address", never the address.
+ */
+export interface ManualStepSpec {
+  /** Stable within a request, e.g. `iotCentral.alertRuleEmails`. */
+  key: string;
+  title: string;
+  instructions: string;
+}
+
 /** What discovery found in one service: counts and ids, never values. */
 export interface DiscoveryResult {
   count: number;
   /** Short descriptions of what would be touched, e.g. "1 user profile". */
   items: string[];
+  /** Steps an approver has to carry out and confirm before the request can complete. */
+  manualSteps?: ManualStepSpec[];
   error?: string;
 }
 
