@@ -5,7 +5,7 @@ import { errorCode } from '../dsr/failures';
 import { rememberCard } from '../dsr/requestUpdates';
 import { userConversationKey } from '../storage/conversationStore';
 import { BotDeps } from './botDeps';
-import { parseKind, parseReason, parseRequestId, parseSubmission } from './cardInputs';
+import { parseKind, parseManualStep, parseReason, parseRequestId, parseSubmission } from './cardInputs';
 import { intakeFor } from './chatCommands';
 import { actorOf, isPersonalChat, rememberPersonalChat } from './turnIdentity';
 
@@ -85,6 +85,20 @@ const retry: ActionHandler = async (context, data, deps) => {
   return approvalCard(request, { erasureApprovals: deps.erasureApprovals, notice: { text: outcome.message, color: outcome.ok ? 'Good' : 'Attention' } });
 };
 
+/** An approver confirms a manual step; the server decides who may, whatever the card says. */
+const manualStep: ActionHandler = async (context, data, deps) => {
+  const actor = actorOf(context);
+  if (!actor) return NOT_SIGNED_IN;
+  const id = parseRequestId(data);
+  if (!id.ok) return id.problem;
+  const step = parseManualStep(data);
+  if (!step.ok) return step.problem;
+  const isApprover = await deps.directory.isApprover(actor.aadObjectId);
+  const outcome = await deps.executor.confirmManualStep(id.value, { ...step.value, actor, actorIsApprover: isApprover });
+  if (!outcome.request) return outcome.message;
+  return approvalCard(outcome.request, { erasureApprovals: deps.erasureApprovals, notice: { text: outcome.message, color: outcome.ok ? 'Good' : 'Attention' } });
+};
+
 /** Teams' `refresh`: approvers see the buttons, everyone else a read-only card. */
 const refresh: ActionHandler = async (context, data, deps) => {
   const actor = actorOf(context);
@@ -92,9 +106,8 @@ const refresh: ActionHandler = async (context, data, deps) => {
   if (!id.ok) return id.problem;
   const request = (await deps.store.get(id.value))?.request;
   if (!request) return `There is no request ${id.value}.`;
-  const card = approvalCard(request, { erasureApprovals: deps.erasureApprovals });
   const mayDecide = actor !== undefined && (await deps.directory.isApprover(actor.aadObjectId));
-  return mayDecide ? card : { ...card, actions: [] };
+  return approvalCard(request, { erasureApprovals: deps.erasureApprovals, readOnly: !mayDecide });
 };
 
 /** Every card verb and its handler, in one place. */
@@ -106,6 +119,7 @@ export const CARD_ACTIONS: Record<string, ActionHandler> = {
   'dsr.approve': decision('approve'),
   'dsr.reject': decision('reject'),
   'dsr.retry': retry,
+  'dsr.manual': manualStep,
   'dsr.refresh': refresh,
 };
 

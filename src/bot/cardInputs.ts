@@ -2,7 +2,7 @@ import { RECTIFIABLE_FIELDS } from '../adapters/entra';
 import { withoutControlCharacters } from '../cards/render';
 import { NewRequest } from '../dsr/ports';
 import { isRequestId } from '../dsr/requestIds';
-import { REGIMES, REQUEST_KINDS, RequestKind, Regime, ServiceName } from '../dsr/types';
+import { ManualStepOutcome, REGIMES, REQUEST_KINDS, RequestKind, Regime, ServiceName } from '../dsr/types';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
 
@@ -19,6 +19,18 @@ export function parseKind(data: unknown): Parsed<RequestKind> {
 export function parseRequestId(data: unknown): Parsed<string> {
   const id = isObject(data) ? data.requestId : undefined;
   return typeof id === 'string' && isRequestId(id) ? { ok: true, value: id } : { ok: false, problem: 'That card does not name a request I know.' };
+}
+
+const MANUAL_OUTCOMES: readonly ManualStepOutcome[] = ['done', 'not_applicable'];
+
+/** A manual step's button: which step and what the approver says of it. */
+export function parseManualStep(data: unknown): Parsed<{ key: string; outcome: ManualStepOutcome }> {
+  const step = isObject(data) ? data.step : undefined;
+  const outcome = isObject(data) ? data.outcome : undefined;
+  if (typeof step !== 'string' || !/^[A-Za-z0-9_.-]{1,100}$/.test(step) || !MANUAL_OUTCOMES.includes(outcome as ManualStepOutcome)) {
+    return { ok: false, problem: 'That card does not name a manual step I know. Ask me for the request again to get a fresh card.' };
+  }
+  return { ok: true, value: { key: step, outcome: outcome as ManualStepOutcome } };
 }
 
 /** An optional free-text reason from a card, as typed. */

@@ -4,6 +4,7 @@ import { approvalCard, complianceCard, exportReadyCard, receiptCard, statusCard 
 import { Clock } from '../dsr/clock';
 import { Logger, Notifier, RequestNotice, RequestStore } from '../dsr/ports';
 import { rememberCard } from '../dsr/requestUpdates';
+import { pendingManualSteps } from '../dsr/manualSteps';
 import { DsrRequest, PostedCard } from '../dsr/types';
 import { BlobExportStore } from '../storage/blobExportStore';
 import { ConversationKey, ConversationStore, userConversationKey } from '../storage/conversationStore';
@@ -64,6 +65,12 @@ export class TeamsNotifier implements Notifier {
         return this.all(this.refreshApproval(request), this.refreshStatus(request), this.deliver(request), this.toCompliance(request, 'completed'));
       case 'failed':
         return this.all(this.refreshApproval(request), this.refreshStatus(request), this.toCompliance(request, 'failed'));
+      case 'manualStepsPending':
+        return this.all(
+          this.refreshApproval(request),
+          this.refreshStatus(request),
+          this.send('channel:approvals', MessageFactory.text(`${request.id}: the automated steps are done. ${pendingManualSteps(request).length} manual step(s) wait for a privacy admin on the request's card.`)),
+        );
       case 'purged':
         return this.all(this.refreshStatus(request), this.toCompliance(request, 'purged'));
     }

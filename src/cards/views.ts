@@ -1,5 +1,6 @@
 import { approvalsNeeded, approvalsOf } from '../dsr/decisions';
 import { daysBetween, displayDay } from '../dsr/deadlines';
+import { ManualStep, canConfirmManualSteps, manualStepsOf } from '../dsr/manualSteps';
 import { canTake } from '../dsr/stateMachine';
 import { DsrRequest, RequestKind, RequestState, SERVICE_LABELS, ServiceName } from '../dsr/types';
 import { Card, plainText, renderCard } from './render';
@@ -27,6 +28,7 @@ const STATE_TEXT: Record<RequestState, string> = {
   needs_info: 'The privacy team needs more information.',
   approved: 'Approved: about to start.',
   executing: 'Being carried out.',
+  awaiting_manual_steps: 'The automated steps are done; a privacy admin is finishing a step by hand.',
   completed: 'Completed.',
   failed_partially: 'Some services failed; the privacy team is retrying them.',
   soft_deleted: 'Completed. The account can still be restored until the purge date.',
@@ -102,7 +104,7 @@ export function statusCard(request: DsrRequest, notice?: Notice): Card {
  * The approvers' card. It goes to a channel, so it carries ids, kinds, dates and counts, never
  * the subject's name, e-mail or object id; the buttons carry the request id only.
  */
-export function approvalCard(request: DsrRequest, options: { erasureApprovals: number; notice?: Notice }): Card {
+export function approvalCard(request: DsrRequest, options: { erasureApprovals: number; notice?: Notice; readOnly?: boolean }): Card {
   const needed = approvalsNeeded(request, options.erasureApprovals);
   const approvals = approvalsOf(request);
   const facts: Fact[] = [
@@ -126,9 +128,24 @@ export function approvalCard(request: DsrRequest, options: { erasureApprovals: n
       title: `${d.decision === 'approve' ? 'Approved' : 'Rejected'} by ${plainText(d.by.displayName, 80)}`,
       value: `${time(d.at)}${d.reason ? `: ${plainText(d.reason)}` : ''}`,
     })),
-    canDecide: canTake(request.state, 'approve'),
-    canRetry: canTake(request.state, 'retryFailedSteps'),
+    manualSteps: manualStepsOf(request).map((step) => ({
+      key: step.key,
+      requestId: request.id,
+      title: plainText(step.title, 200),
+      serviceLabel: SERVICE_LABELS[step.service],
+      instructions: plainText(step.instructions, 2000),
+      statusText: manualStepStatus(step),
+      confirmable: !options.readOnly && !step.record && canConfirmManualSteps(request),
+    })),
+    canDecide: !options.readOnly && canTake(request.state, 'approve'),
+    canRetry: !options.readOnly && canTake(request.state, 'retryFailedSteps'),
   });
+}
+
+function manualStepStatus(step: ManualStep): string {
+  if (!step.record) return 'Not confirmed yet.';
+  const how = step.record.outcome === 'done' ? 'Done' : 'Not applicable';
+  return `${how}, confirmed by ${plainText(step.record.by.displayName, 80)} on ${time(step.record.at)}.`;
 }
 
 /** The download card, for the requester's 1:1 chat only. */
@@ -153,6 +170,9 @@ export function receiptCard(request: DsrRequest): Card {
     title: `${titles[request.kind] ?? 'Receipt'}: ${request.id}`,
     intro: `Your ${KIND_TITLES[request.kind].toLowerCase()} request received on ${displayDay(request.receivedAt)} was carried out. Per service:`,
     services: request.services.map((s) => ({ label: SERVICE_LABELS[s], text: stepText(request, s) })),
+    manualSteps: manualStepsOf(request)
+      .filter((step) => step.record)
+      .map((step) => ({ title: plainText(step.title, 200), value: `${step.record!.outcome === 'done' ? 'done' : 'not applicable'}, ${time(step.record!.at)}` })),
     approvals: request.decisions
       .filter((d) => d.decision === 'approve')
       .map((d, i) => ({ title: `Approval ${i + 1}`, value: `a privacy admin, ${time(d.at)}` })),

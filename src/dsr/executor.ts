@@ -5,7 +5,8 @@ import { describeFailure, errorCode } from './failures';
 import { countsOf, notifySafely } from './notify';
 import { applyEvent, updateRequest } from './requestUpdates';
 import { AdapterCallContext, ServiceAdapter, StepReport } from './serviceAdapter';
-import { canTake } from './stateMachine';
+import { ManualStepInput, closingEvent, confirmManualStep } from './manualSteps';
+import { canTake, isOpen } from './stateMachine';
 import { Actor, DsrRequest, ServiceName, StepOutcome } from './types';
 
 export interface ExecutorDeps {
@@ -165,21 +166,52 @@ export class Executor {
     }
   }
 
-  private async finish(request: DsrRequest): Promise<void> {
-    const { clock } = this.deps;
-    const steps = Object.values(request.steps);
-    const failed = steps.some((s) => s?.status === 'failed');
-    const awaitsPurge = steps.some((s) => s?.awaitsPurge);
-    const event = failed ? 'executionPartlyFailed' : awaitsPurge ? 'accountSoftDeleted' : 'executionSucceeded';
-    const finished = await updateRequest(this.deps.store, request.id, (r) => {
-      if (!canTake(r.state, event)) return undefined;
-      const now = clock.now();
-      return { ...applyEvent(r, event, now), ...(event === 'accountSoftDeleted' ? { purgeAt: addDays(now, this.deps.purgeGraceDays).toISOString() } : {}) };
+  /**
+   * An approver confirms a manual step (done, or not applicable). Confirming the last one of a
+   * request whose automated steps are done closes it, in the same conditional write.
+   */
+  async confirmManualStep(requestId: string, input: Omit<ManualStepInput, 'at'>): Promise<{ ok: boolean; message: string; request?: DsrRequest }> {
+    let refusal = `There is no request ${requestId}.`;
+    const confirmed = await updateRequest(this.deps.store, requestId, (r) => {
+      const outcome = confirmManualStep(r, { ...input, at: this.deps.clock.now() });
+      if (outcome.result === 'refused') {
+        refusal = outcome.message;
+        return undefined;
+      }
+      return r.state === 'awaiting_manual_steps' ? this.close(outcome.request) ?? outcome.request : outcome.request;
     });
-    if (!finished) return;
-    await this.deps.audit.append(request.id, failed ? 'failed partially' : 'completed', countsOf(finished.steps));
-    this.deps.log.info({ requestId: request.id, state: finished.state }, 'execution finished');
-    await this.tell(failed ? 'failed' : 'completed', finished);
+    if (!confirmed) return { ok: false, message: refusal, request: (await this.deps.store.get(requestId))?.request };
+    await this.deps.audit.append(requestId, 'manual step confirmed', { step: input.key, outcome: input.outcome, by: input.actor.aadObjectId });
+    const closed = !isOpen(confirmed.state);
+    if (closed) await this.closed(confirmed);
+    else await this.tell('progress', confirmed);
+    const what = input.outcome === 'done' ? 'marked done' : 'marked not applicable';
+    return { ok: true, message: closed ? `Step ${what}. ${requestId} is complete.` : `Step ${what}.`, request: confirmed };
+  }
+
+  private async finish(request: DsrRequest): Promise<void> {
+    const finished = await updateRequest(this.deps.store, request.id, (r) => this.close(r));
+    if (finished) await this.closed(finished);
+  }
+
+  /** The request moved on by its closing event, or undefined when it cannot take one. */
+  private close(request: DsrRequest): DsrRequest | undefined {
+    const event = closingEvent(request);
+    if (!event) return undefined;
+    const closed = applyEvent(request, event, this.deps.clock.now());
+    if (event !== 'accountSoftDeleted') return closed;
+    // The grace period runs from the soft delete, which may be days before the last manual step.
+    const deletedAt = Object.values(request.steps).filter((s) => s?.awaitsPurge).map((s) => s!.at).sort()[0];
+    return { ...closed, purgeAt: addDays(new Date(deletedAt), this.deps.purgeGraceDays).toISOString() };
+  }
+
+  /** Records and announces where execution ended. */
+  private async closed(request: DsrRequest): Promise<void> {
+    const { state } = request;
+    const event = state === 'failed_partially' ? 'failed partially' : state === 'awaiting_manual_steps' ? 'awaiting manual steps' : 'completed';
+    await this.deps.audit.append(request.id, event, countsOf(request.steps));
+    this.deps.log.info({ requestId: request.id, state }, 'execution finished');
+    await this.tell(state === 'failed_partially' ? 'failed' : state === 'awaiting_manual_steps' ? 'manualStepsPending' : 'completed', request);
   }
 
   private tell(notice: RequestNotice, request: DsrRequest): Promise<void> {

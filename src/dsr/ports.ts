@@ -56,6 +56,7 @@ export type RequestNotice =
   | 'progress'
   | 'completed'
   | 'failed'
+  | 'manualStepsPending'
   | 'purged';
 
 /** Tells the people involved (requester, approvers, compliance); implemented by the bot. */

@@ -12,6 +12,7 @@ export type RequestEvent =
   | 'startExecution'
   | 'executionSucceeded'
   | 'executionPartlyFailed'
+  | 'manualStepsPending'
   | 'accountSoftDeleted'
   | 'accountPurged'
   | 'retryFailedSteps';
@@ -19,6 +20,7 @@ export type RequestEvent =
 /**
  * The one transition table. A pair that is not here is refused.
  * `accountSoftDeleted` ends an erasure whose Entra account waits out its grace period.
+ * `manualStepsPending`: the automated steps are done, a person still has work to confirm.
  */
 const TRANSITIONS: Readonly<Record<RequestState, Partial<Record<RequestEvent, RequestState>>>> = {
   submitted: { startDiscovery: 'discovering', cancel: 'cancelled' },
@@ -29,8 +31,10 @@ const TRANSITIONS: Readonly<Record<RequestState, Partial<Record<RequestEvent, Re
   executing: {
     executionSucceeded: 'completed',
     executionPartlyFailed: 'failed_partially',
+    manualStepsPending: 'awaiting_manual_steps',
     accountSoftDeleted: 'soft_deleted',
   },
+  awaiting_manual_steps: { executionSucceeded: 'completed', accountSoftDeleted: 'soft_deleted' },
   failed_partially: { retryFailedSteps: 'executing' },
   soft_deleted: { accountPurged: 'purged' },
   completed: {},
@@ -68,6 +72,7 @@ const OPEN_STATES: ReadonlySet<RequestState> = new Set<RequestState>([
   'approved',
   'executing',
   'failed_partially',
+  'awaiting_manual_steps',
 ]);
 
 /**

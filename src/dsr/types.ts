@@ -13,6 +13,7 @@ export const REQUEST_STATES = [
   'needs_info',
   'approved',
   'executing',
+  'awaiting_manual_steps',
   'completed',
   'failed_partially',
   'soft_deleted',
@@ -58,6 +59,15 @@ export interface ManualStepSpec {
   key: string;
   title: string;
   instructions: string;
+}
+
+export type ManualStepOutcome = 'done' | 'not_applicable';
+
+/** Who confirmed a manual step, how and when. */
+export interface ManualStepRecord {
+  outcome: ManualStepOutcome;
+  by: Actor;
+  at: string;
 }
 
 /** What discovery found in one service: counts and ids, never values. */
@@ -122,6 +132,8 @@ export interface DsrRequest {
   discovery: Partial<Record<ServiceName, DiscoveryResult>>;
   decisions: Decision[];
   steps: Partial<Record<ServiceName, StepOutcome>>;
+  /** Confirmations of the manual steps discovery listed, by step key. */
+  manualSteps?: Record<string, ManualStepRecord>;
   cards: { approval?: PostedCard; status?: PostedCard };
   delivery?: Delivery;
   purgeAt?: string;

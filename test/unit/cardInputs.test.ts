@@ -1,4 +1,4 @@
-import { Parsed, parseKind, parseReason, parseRequestId, parseSubmission } from '../../src/bot/cardInputs';
+import { Parsed, parseKind, parseManualStep, parseReason, parseRequestId, parseSubmission } from '../../src/bot/cardInputs';
 import { ServiceName } from '../../src/dsr/types';
 import { SUBJECT } from './sampleRequest';
 
@@ -164,5 +164,23 @@ describe('the kind and reason on a card', () => {
     expect(parseReason({ reason: 5 })).toBeUndefined();
     expect(parseReason({ reason: ['x'] })).toBeUndefined();
     expect(parseReason(null)).toBeUndefined();
+  });
+});
+
+describe('parseManualStep', () => {
+  it('takes a step key and one of the two outcomes', () => {
+    expect(parseManualStep({ requestId: 'DSR-2026-0042', step: 'iotCentral.alertRuleEmails', outcome: 'done' })).toEqual({ ok: true, value: { key: 'iotCentral.alertRuleEmails', outcome: 'done' } });
+    expect(parseManualStep({ step: 'dps.devicesInOtherHubs', outcome: 'not_applicable' })).toEqual({ ok: true, value: { key: 'dps.devicesInOtherHubs', outcome: 'not_applicable' } });
+  });
+
+  it.each([
+    [undefined],
+    [{ step: 'iotCentral.alertRuleEmails' }],
+    [{ step: 'iotCentral.alertRuleEmails', outcome: 'skipped' }],
+    [{ step: '<script>', outcome: 'done' }],
+    [{ step: 'a'.repeat(101), outcome: 'done' }],
+    [{ step: ['iotCentral.alertRuleEmails'], outcome: 'done' }],
+  ])('refuses %j with a clear answer', (data) => {
+    expect(parseManualStep(data)).toEqual({ ok: false, problem: expect.stringContaining('manual step') });
   });
 });

@@ -12,6 +12,7 @@ const EVENTS = [
   'startExecution',
   'executionSucceeded',
   'executionPartlyFailed',
+  'manualStepsPending',
   'accountSoftDeleted',
   'accountPurged',
   'retryFailedSteps',
@@ -27,7 +28,13 @@ const EXPECTED: Record<RequestState, Partial<Record<RequestEvent, RequestState>>
   awaiting_approval: { approve: 'approved', reject: 'rejected', askForInfo: 'needs_info', cancel: 'cancelled' },
   needs_info: { infoProvided: 'awaiting_approval', reject: 'rejected', cancel: 'cancelled' },
   approved: { startExecution: 'executing' },
-  executing: { executionSucceeded: 'completed', executionPartlyFailed: 'failed_partially', accountSoftDeleted: 'soft_deleted' },
+  executing: {
+    executionSucceeded: 'completed',
+    executionPartlyFailed: 'failed_partially',
+    manualStepsPending: 'awaiting_manual_steps',
+    accountSoftDeleted: 'soft_deleted',
+  },
+  awaiting_manual_steps: { executionSucceeded: 'completed', accountSoftDeleted: 'soft_deleted' },
   failed_partially: { retryFailedSteps: 'executing' },
   soft_deleted: { accountPurged: 'purged' },
   completed: {},
@@ -44,6 +51,7 @@ const EXPECTED_OPEN: Record<RequestState, boolean> = {
   approved: true,
   executing: true,
   failed_partially: true,
+  awaiting_manual_steps: true,
   completed: false,
   soft_deleted: false,
   purged: false,
@@ -59,7 +67,7 @@ describe('the request state machine', () => {
     expect(everyEventListed).toBe(true);
     expect([...REQUEST_STATES].sort()).toEqual(Object.keys(EXPECTED).sort());
     expect(allowed.length + refused.length).toBe(REQUEST_STATES.length * EVENTS.length);
-    expect(allowed).toHaveLength(17);
+    expect(allowed).toHaveLength(20);
   });
 
   it.each(allowed)('moves from %s on %s to %s', (from, event, to) => {

@@ -40,6 +40,19 @@ const softDeleted = erasure({
   steps: { entra: done('account soft-deleted', 1, { awaitsPurge: true }), iotHub: done('2 devices deleted', 2), botStore: done('0 earlier request records pseudonymised', 0) },
   purgeAt: '2026-12-09T08:15:00.000Z',
 });
+const ALERT_RULES_STEP = { key: 'iotCentral.alertRuleEmails', title: 'Remove the e-mail address from IoT Central alert rules', instructions: 'Open Rules, then each rule, and remove the subject’s e-mail address from its e-mail actions.' };
+const awaitingManualStep = erasure({
+  state: 'awaiting_manual_steps',
+  services: ['iotCentral', 'botStore'],
+  discovery: { iotCentral: { count: 1, items: ['1 app user'], manualSteps: [ALERT_RULES_STEP] }, botStore: { count: 1, items: ['1 request record (this one)'] } },
+  decisions: approvedBy(APPROVER_A, APPROVER_B),
+  steps: { iotCentral: done('1 app user deleted', 1), botStore: done('0 earlier request records pseudonymised', 0) },
+});
+const manualStepConfirmed = {
+  ...awaitingManualStep,
+  state: 'completed' as const,
+  manualSteps: { [ALERT_RULES_STEP.key]: { outcome: 'done' as const, by: APPROVER_B, at: '2026-11-24T16:40:00.000Z' } },
+};
 const rectification = requestFiledBy(APPROVER_A, { kind: 'rectify', services: ['entra'], corrections: { jobTitle: 'Chief Whistleblower' } });
 const rejected = sampleRequest({ state: 'rejected', decisions: [{ by: APPROVER_A, decision: 'reject', reason: 'Duplicate of DSR-2026-0041.', at: AT }] });
 const exported = sampleRequest({
@@ -66,6 +79,9 @@ const CARDS: [string, Card, 'channel' | 'chat'][] = [
   ['approval, rejected with a reason', approvalCard(rejected, { erasureApprovals: 2 }), 'channel'],
   ['approval, rectification filed on the subject’s behalf', approvalCard(rectification, { erasureApprovals: 2 }), 'channel'],
   ['approval, soft-deleted', approvalCard(softDeleted, { erasureApprovals: 2 }), 'channel'],
+  ['approval, a manual step to confirm', approvalCard(awaitingManualStep, { erasureApprovals: 2 }), 'channel'],
+  ['approval, manual step confirmed', approvalCard(manualStepConfirmed, { erasureApprovals: 2 }), 'channel'],
+  ['erasure receipt with a manual step', receiptCard(manualStepConfirmed), 'chat'],
   ['approval, still discovering', approvalCard(sampleRequest({ state: 'discovering', discovery: {} }), { erasureApprovals: 2 }), 'channel'],
   ['export ready', exportReadyCard(exported, link), 'chat'],
   ['erasure receipt with a purge date', receiptCard(softDeleted), 'chat'],
@@ -98,9 +114,11 @@ describe.each(CARDS)('the %s card', (_name, card, audience) => {
     for (const action of actionsOf(card)) {
       const data = (action.data ?? {}) as Record<string, unknown>;
       for (const [key, value] of Object.entries(data)) {
-        expect(['requestId', 'kind']).toContain(key);
+        expect(['requestId', 'kind', 'step', 'outcome']).toContain(key);
         if (key === 'requestId') expect(isRequestId(String(value))).toBe(true);
         if (key === 'kind') expect(REQUEST_KINDS).toContain(value);
+        if (key === 'step') expect(value).toMatch(/^[A-Za-z]+\.[A-Za-z]+$/);
+        if (key === 'outcome') expect(['done', 'not_applicable']).toContain(value);
       }
       expect(leaksIn(data)).toEqual([]);
     }
@@ -160,6 +178,33 @@ describe('what the cards show', () => {
     const card = approvalCard(rejected, { erasureApprovals: 2 });
     expect(factsOf(card)['Rejected by Adele Vance']).toBe(`24 Nov 2026 08:15 UTC: ${plainText('Duplicate of DSR-2026-0041.')}`);
     expect(actionsOf(card).map((a) => a.verb)).toEqual(['dsr.refresh']);
+  });
+
+  it('lists a manual step with its instructions and both buttons, carrying only ids', () => {
+    const card = approvalCard(awaitingManualStep, { erasureApprovals: 2 });
+    expect(textsOf(card)).toEqual(expect.arrayContaining([
+      `${plainText(ALERT_RULES_STEP.title)} (IoT Central)`,
+      plainText(ALERT_RULES_STEP.instructions),
+      'Not confirmed yet.',
+    ]));
+    const manual = actionsOf(card).filter((a) => a.verb === 'dsr.manual');
+    expect(manual.map((a) => [a.title, a.data])).toEqual([
+      ['Mark done', { requestId: 'DSR-2026-0042', step: 'iotCentral.alertRuleEmails', outcome: 'done' }],
+      ['Not applicable', { requestId: 'DSR-2026-0042', step: 'iotCentral.alertRuleEmails', outcome: 'not_applicable' }],
+    ]);
+  });
+
+  it('shows who confirmed a manual step, and offers no button for it any more', () => {
+    const card = approvalCard(manualStepConfirmed, { erasureApprovals: 2 });
+    expect(textsOf(card)).toContain('Done, confirmed by Alex Wilber on 24 Nov 2026 16:40 UTC.');
+    expect(actionsOf(card).map((a) => a.verb)).toEqual(['dsr.refresh']);
+    expect(factsOf(receiptCard(manualStepConfirmed))[plainText(ALERT_RULES_STEP.title)]).toBe('done, 24 Nov 2026 16:40 UTC');
+  });
+
+  it('shows a read-only card without a single button but refresh', () => {
+    for (const request of [erasure(), failedPartially, awaitingManualStep]) {
+      expect(actionsOf(approvalCard(request, { erasureApprovals: 2, readOnly: true })).map((a) => a.verb)).toEqual(['dsr.refresh']);
+    }
   });
 
   it('names the field to correct but never the corrected value in the approvers’ channel', () => {

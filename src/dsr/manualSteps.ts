@@ -1,0 +1,74 @@
+import { canTake, isOpen } from './stateMachine';
+import { Actor, DsrRequest, ManualStepOutcome, ManualStepRecord, ManualStepSpec, RequestState, ServiceName } from './types';
+
+/** A manual step as the cards show it: what to do, in which service, and whether it is confirmed. */
+export interface ManualStep extends ManualStepSpec {
+  service: ServiceName;
+  record?: ManualStepRecord;
+}
+
+/** States in which an approver may confirm a step: once approved, until the request is closed. */
+const CONFIRMABLE: ReadonlySet<RequestState> = new Set<RequestState>(['approved', 'executing', 'failed_partially', 'awaiting_manual_steps']);
+
+/** The manual steps discovery listed, in the order of the request's services, each key once. */
+export function manualStepsOf(request: DsrRequest): ManualStep[] {
+  const steps = new Map<string, ManualStep>();
+  for (const service of request.services) {
+    for (const spec of request.discovery[service]?.manualSteps ?? []) {
+      if (!steps.has(spec.key)) steps.set(spec.key, { ...spec, service, record: request.manualSteps?.[spec.key] });
+    }
+  }
+  return [...steps.values()];
+}
+
+export function pendingManualSteps(request: DsrRequest): ManualStep[] {
+  return manualStepsOf(request).filter((step) => !step.record);
+}
+
+export function canConfirmManualSteps(request: DsrRequest): boolean {
+  return CONFIRMABLE.has(request.state) && pendingManualSteps(request).length > 0;
+}
+
+export interface ManualStepInput {
+  key: string;
+  outcome: ManualStepOutcome;
+  actor: Actor;
+  /** Decided on the server from the approvers group, never from card data. */
+  actorIsApprover: boolean;
+  at: Date;
+}
+
+/** Records an approver's confirmation of one manual step, under the same rules as a decision. */
+export function confirmManualStep(request: DsrRequest, input: ManualStepInput): { result: 'refused'; message: string } | { result: 'recorded'; request: DsrRequest } {
+  const { actor } = input;
+  if (!input.actorIsApprover) return { result: 'refused', message: 'Only privacy admins can confirm manual steps.' };
+  if (actor.aadObjectId === request.subject.aadObjectId || actor.aadObjectId === request.requester.aadObjectId) {
+    return { result: 'refused', message: 'You cannot confirm steps of a request about yourself or one you filed: another privacy admin has to.' };
+  }
+  const step = manualStepsOf(request).find((s) => s.key === input.key);
+  if (!step) return { result: 'refused', message: `${request.id} has no such manual step.` };
+  if (step.record) return { result: 'refused', message: `That step of ${request.id} was already confirmed by ${step.record.by.displayName}.` };
+  if (!CONFIRMABLE.has(request.state)) {
+    const state = request.state.replace(/_/g, ' ');
+    return { result: 'refused', message: isOpen(request.state) ? `${request.id} is ${state}: manual steps are confirmed once it is approved.` : `${request.id} is ${state}: there is nothing left to confirm.` };
+  }
+  const record: ManualStepRecord = { outcome: input.outcome, by: actor, at: input.at.toISOString() };
+  return { result: 'recorded', request: { ...request, manualSteps: { ...request.manualSteps, [input.key]: record } } };
+}
+
+/**
+ * How a request whose automated steps have all run ends: failed steps first (approvers retry
+ * them), then manual steps still to confirm, then a soft-deleted account's grace period.
+ * `undefined` while that is not possible from its state.
+ */
+export function closingEvent(request: DsrRequest): 'executionPartlyFailed' | 'manualStepsPending' | 'accountSoftDeleted' | 'executionSucceeded' | undefined {
+  const steps = Object.values(request.steps);
+  const event = steps.some((s) => s?.status === 'failed')
+    ? 'executionPartlyFailed'
+    : pendingManualSteps(request).length > 0
+      ? 'manualStepsPending'
+      : steps.some((s) => s?.awaitsPurge)
+        ? 'accountSoftDeleted'
+        : 'executionSucceeded';
+  return canTake(request.state, event) ? event : undefined;
+}
