@@ -29,6 +29,56 @@ export const SANDBOX_PORTS = {
   playground: 56150,
 } as const;
 
+/** Which subject field a link in a service holds. */
+export const LINK_FIELDS = ['aadObjectId', 'email', 'upn'] as const;
+export type LinkField = (typeof LINK_FIELDS)[number];
+
+export interface DigitalTwinsConfig {
+  url: string;
+  /** Twin property path naming the person, e.g. `ownerId` or `externalIds.entra`. */
+  linkProperty: string;
+  linkHolds: LinkField;
+  /** Relationship from a twin to the person's own twin (whose id is their object id), if used. */
+  linkRelationship?: string;
+}
+
+export interface IotCentralConfig {
+  url: string;
+  /** An API token (`SharedAccessSignature sr=...`) instead of an Entra token. */
+  apiToken?: string;
+  deviceOwnerProperty: string;
+  deleteLinkedDevices: boolean;
+}
+
+export interface DpsConfig {
+  url: string;
+  /** A SAS token instead of an Entra token. */
+  sasToken?: string;
+  ownerTag: string;
+}
+
+export interface IotHubConfig {
+  /** The hub's host name, as DPS registrations name it. */
+  hostName: string;
+  /** Where to connect: the host name in Azure, the sandbox's host:port locally. */
+  endpoint: string;
+  /** A service connection string instead of an Entra token. */
+  connectionString?: string;
+  ownerTag: string;
+  eraseMode: 'delete' | 'clearPersonalData';
+}
+
+/** Retries and limits of every call to a service (see src/adapters/callPolicy.ts). */
+export interface CallPolicyConfig {
+  timeoutMs: number;
+  maxRetries: number;
+  baseDelayMs: number;
+  concurrency: number;
+}
+
+/** The hub the seeded DPS registrations name (src/sandbox/tenant.json). */
+export const SANDBOX_IOT_HUB_HOST_NAME = 'contoso-hub.azure-devices.net';
+
 export interface Config {
   /** No Azure at all: local stand-ins, a fixed token, the seeded tenant. */
   sandbox: boolean;
@@ -46,6 +96,11 @@ export interface Config {
   exportLinkDays: number;
   defaultRegime: Regime;
   services: ServiceName[];
+  digitalTwins: DigitalTwinsConfig;
+  iotCentral: IotCentralConfig;
+  dps: DpsConfig;
+  iotHub: IotHubConfig;
+  callPolicy: CallPolicyConfig;
   dataDir: string;
   jobVisibilitySeconds: number;
   workerConcurrency: number;
@@ -103,12 +158,74 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, approverGroupFa
   const regime = text('DSR_DEFAULT_REGIME', 'GDPR').toUpperCase();
   if (!(REGIMES as readonly string[]).includes(regime)) problems.push(`DSR_DEFAULT_REGIME must be GDPR or CCPA (got '${regime}').`);
 
-  const services = text('DSR_SERVICES', 'entra,botStore')
+  const services = text('DSR_SERVICES', sandbox ? SERVICE_NAMES.join(',') : 'entra,botStore')
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
   const unknown = services.filter((s) => !(SERVICE_NAMES as readonly string[]).includes(s));
   if (unknown.length) problems.push(`DSR_SERVICES names unknown services: ${unknown.join(', ')}. Known: ${SERVICE_NAMES.join(', ')}.`);
+  const uses = (service: ServiceName) => services.includes(service);
+
+  /** An endpoint: the sandbox's by default there, required elsewhere when the service is used. */
+  const endpoint = (name: string, service: ServiceName, sandboxValue: string, what: string) => {
+    const value = text(name, sandbox ? sandboxValue : '');
+    if (!value && uses(service)) problems.push(`${name} is required when DSR_SERVICES includes ${service}: ${what}.`);
+    return value;
+  };
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const value = text(name, fallback);
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    problems.push(`${name} must be one of ${allowed.join(', ')} (got '${value}').`);
+    return fallback;
+  };
+  const propertyPath = (name: string, fallback: string) => {
+    const value = text(name, fallback);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(value)) problems.push(`${name} must be a property path such as ownerId or externalIds.entra (got '${value}').`);
+    return value;
+  };
+  const yesNo = (name: string) => {
+    const value = text(name, 'false').toLowerCase();
+    if (!['true', 'false'].includes(value)) problems.push(`${name} must be true or false (got '${value}').`);
+    return value === 'true';
+  };
+  const optional = (name: string) => text(name, '') || undefined;
+
+  const linkRelationship = optional('DSR_DIGITAL_TWINS_LINK_RELATIONSHIP');
+  if (linkRelationship && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(linkRelationship)) problems.push(`DSR_DIGITAL_TWINS_LINK_RELATIONSHIP must be a relationship name (got '${linkRelationship}').`);
+  const digitalTwins: DigitalTwinsConfig = {
+    url: endpoint('DSR_DIGITAL_TWINS_URL', 'digitalTwins', `https://127.0.0.1:${SANDBOX_PORTS.digitalTwins}`, 'the instance URL, https://<name>.api.<region>.digitaltwins.azure.net'),
+    linkProperty: propertyPath('DSR_DIGITAL_TWINS_LINK_PROPERTY', 'ownerId'),
+    linkHolds: oneOf('DSR_DIGITAL_TWINS_LINK_HOLDS', LINK_FIELDS, 'aadObjectId'),
+    ...(linkRelationship ? { linkRelationship } : {}),
+  };
+  const iotCentral: IotCentralConfig = {
+    url: endpoint('DSR_IOT_CENTRAL_URL', 'iotCentral', `https://127.0.0.1:${SANDBOX_PORTS.iotCentral}`, 'the application URL, https://<subdomain>.azureiotcentral.com'),
+    apiToken: optional('DSR_IOT_CENTRAL_API_TOKEN'),
+    deviceOwnerProperty: propertyPath('DSR_IOT_CENTRAL_DEVICE_OWNER_PROPERTY', 'ownerEmail'),
+    deleteLinkedDevices: yesNo('DSR_IOT_CENTRAL_DELETE_DEVICES'),
+  };
+  const dps: DpsConfig = {
+    url: endpoint('DSR_DPS_URL', 'dps', `https://127.0.0.1:${SANDBOX_PORTS.dps}`, 'the service endpoint, https://<name>.azure-devices-provisioning.net'),
+    sasToken: optional('DSR_DPS_SAS_TOKEN'),
+    ownerTag: propertyPath('DSR_DPS_OWNER_TAG', 'owner'),
+  };
+  const iotHubConnectionString = optional('DSR_IOT_HUB_CONNECTION_STRING');
+  const hubFromConnectionString = /HostName=([^;]+)/i.exec(iotHubConnectionString ?? '')?.[1];
+  const iotHubHost = text('DSR_IOT_HUB_HOST_NAME', hubFromConnectionString ?? (sandbox ? SANDBOX_IOT_HUB_HOST_NAME : ''));
+  if (!iotHubHost && uses('iotHub')) problems.push('DSR_IOT_HUB_HOST_NAME is required when DSR_SERVICES includes iotHub: the hub, <name>.azure-devices.net.');
+  const iotHub: IotHubConfig = {
+    hostName: iotHubHost,
+    endpoint: text('DSR_IOT_HUB_ENDPOINT', sandbox ? `127.0.0.1:${SANDBOX_PORTS.iotHub}` : iotHubHost),
+    connectionString: iotHubConnectionString,
+    ownerTag: propertyPath('DSR_IOT_HUB_OWNER_TAG', 'owner'),
+    eraseMode: oneOf('DSR_IOT_HUB_ERASE_MODE', ['delete', 'clearPersonalData'] as const, 'delete'),
+  };
+  const callPolicy: CallPolicyConfig = {
+    timeoutMs: whole('DSR_CALL_TIMEOUT_MS', 30_000, 100, 600_000),
+    maxRetries: whole('DSR_CALL_MAX_RETRIES', 6, 0, 20),
+    baseDelayMs: whole('DSR_CALL_BASE_DELAY_MS', 500, 0, 60_000),
+    concurrency: whole('DSR_CALL_CONCURRENCY', 8, 1, 256),
+  };
 
   const config: Config = {
     sandbox,
@@ -125,6 +242,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, approverGroupFa
     exportLinkDays: whole('DSR_EXPORT_LINK_DAYS', 7, 1, 30),
     defaultRegime: regime as Regime,
     services: services as ServiceName[],
+    digitalTwins,
+    iotCentral,
+    dps,
+    iotHub,
+    callPolicy,
     dataDir: path.resolve(text('DSR_DATA_DIR', '.data')),
     jobVisibilitySeconds: whole('DSR_JOB_VISIBILITY_SECONDS', 300, 1, 7 * 24 * 3600),
     workerConcurrency: whole('DSR_WORKER_CONCURRENCY', 4, 1, 64),

@@ -7,7 +7,7 @@ import { applyEvent, updateRequest } from './requestUpdates';
 import { AdapterCallContext, ServiceAdapter, StepReport } from './serviceAdapter';
 import { ManualStepInput, closingEvent, confirmManualStep } from './manualSteps';
 import { canTake, isOpen } from './stateMachine';
-import { Actor, DsrRequest, ServiceName, StepOutcome } from './types';
+import { Actor, DsrRequest, PACKAGE_FOLDERS, ServiceName, StepOutcome } from './types';
 
 export interface ExecutorDeps {
   store: RequestStore;
@@ -22,9 +22,15 @@ export interface ExecutorDeps {
   purgeGraceDays: number;
 }
 
-/** Entra goes last in an erasure: the other services are found through the account. */
+/**
+ * The order of changes. IoT Hub before DPS: the hub's devices are also found through their DPS
+ * registrations, which the DPS step deletes. Entra last: the other services are found through
+ * the account.
+ */
+const CHANGE_ORDER: readonly ServiceName[] = ['digitalTwins', 'iotCentral', 'iotHub', 'dps', 'botStore', 'entra'];
+
 function executionOrder(services: ServiceName[]): ServiceName[] {
-  return [...services].sort((a, b) => Number(a === 'entra') - Number(b === 'entra'));
+  return CHANGE_ORDER.filter((service) => services.includes(service));
 }
 
 /**
@@ -100,7 +106,7 @@ export class Executor {
       outcomes[service] = await this.runStep(request, service, async (context) => {
         let files = 0;
         for await (const file of adapter.export(request.subject, context)) {
-          await writer.addFile(`${service}/${file.path}`, file.content);
+          await writer.addFile(`${PACKAGE_FOLDERS[service]}/${file.path}`, file.content);
           files++;
         }
         return { summary: `${files} file${files === 1 ? '' : 's'} exported`, count: files };

@@ -83,17 +83,18 @@ export class RequestService {
     // A redelivered job finds the request discovering (a crash) or already past it.
     if (!current || current.state !== 'discovering') return;
 
+    // Services are independent and discovery only reads: ask them all at once.
     const discovery: Partial<Record<ServiceName, DiscoveryResult>> = {};
-    for (const service of current.services) {
+    await Promise.all(current.services.map(async (service) => {
       const adapter = adapters.get(service);
-      if (!adapter) continue;
+      if (!adapter) return;
       try {
         discovery[service] = await adapter.discover(current.subject, { requestId, kind: current.kind });
       } catch (error) {
         discovery[service] = { count: 0, items: [], error: describeFailure(service, error) };
         this.deps.log.warn({ requestId, service, error: errorCode(error) }, 'discovery failed for a service');
       }
-    }
+    }));
     const ready = await updateRequest(store, requestId, (r) =>
       r.state === 'discovering' ? { ...applyEvent(r, 'discoveryFinished', clock.now()), discovery } : undefined,
     );

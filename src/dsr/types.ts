@@ -36,6 +36,16 @@ export const SERVICE_LABELS: Record<ServiceName, string> = {
   botStore: 'DSR Bot records',
 };
 
+/** Each service's folder in the export package. */
+export const PACKAGE_FOLDERS: Record<ServiceName, string> = {
+  entra: 'entra',
+  digitalTwins: 'digital-twins',
+  iotCentral: 'iot-central',
+  dps: 'dps',
+  iotHub: 'iot-hub',
+  botStore: 'dsr-bot',
+};
+
 /** The person a request is about, as Entra knows them. */
 export interface Subject {
   aadObjectId: string;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import archiver from 'archiver';
 import { PackageWriter } from '../dsr/ports';
-import { DsrRequest, SERVICE_LABELS, ServiceName } from '../dsr/types';
+import { DsrRequest, PACKAGE_FOLDERS, SERVICE_LABELS, ServiceName } from '../dsr/types';
 import { renderPackageReadme } from './packageReadme';
 
 export interface ManifestFile {
@@ -64,9 +64,9 @@ export class ZipPackageWriter implements PackageWriter {
       generatedAt: this.now().toISOString(),
       files: [...this.files],
     };
-    const services = [...new Set(this.files.map((f) => f.path.split('/')[0]))].map((s) => ({
-      label: SERVICE_LABELS[s as ServiceName] ?? s,
-      files: this.files.filter((f) => f.path.startsWith(`${s}/`)),
+    const services = [...new Set(this.files.map((f) => f.path.split('/')[0]))].map((folder) => ({
+      label: labelOfFolder(folder),
+      files: this.files.filter((f) => f.path.startsWith(`${folder}/`)),
     }));
     this.append('README.html', Buffer.from(renderPackageReadme(manifest, services)));
     this.append('manifest.json', Buffer.from(JSON.stringify({ ...manifest, files: this.files }, null, 2)));
@@ -79,4 +79,9 @@ export class ZipPackageWriter implements PackageWriter {
     this.files.push({ path, sha256: sha256(data), bytes: data.length });
     this.archive.append(data, { name: path, date: this.now() });
   }
+}
+
+function labelOfFolder(folder: string): string {
+  const service = (Object.keys(PACKAGE_FOLDERS) as ServiceName[]).find((s) => PACKAGE_FOLDERS[s] === folder);
+  return service ? SERVICE_LABELS[service] : folder;
 }

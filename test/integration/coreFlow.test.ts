@@ -69,7 +69,7 @@ describe('the core flow, driven as Teams drives it', () => {
     const files = await unzip(zip);
     const manifest = JSON.parse(files.get('manifest.json')!.toString()) as { requestId: string; files: { path: string; sha256: string }[] };
     expect(manifest.requestId).toBe(id);
-    expect(manifest.files.map((f) => f.path).sort()).toEqual(['README.html', 'botStore/requests.json', 'entra/profile.json']);
+    expect(manifest.files.map((f) => f.path).sort()).toEqual(['README.html', 'dsr-bot/requests.json', 'entra/profile.json']);
     for (const entry of manifest.files) expect(createHash('sha256').update(files.get(entry.path)!).digest('hex')).toBe(entry.sha256);
     expect(JSON.parse(files.get('entra/profile.json')!.toString()).userPrincipalName).toBe(alex.upn);
     expect(await stateOf(id)).toBe('completed');

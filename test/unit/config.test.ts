@@ -38,7 +38,11 @@ describe('sandbox defaults', () => {
       approverGroupId: GROUP,
       erasureApprovals: 2,
       defaultRegime: 'GDPR',
-      services: ['entra', 'botStore'],
+      services: ['entra', 'digitalTwins', 'iotCentral', 'dps', 'iotHub', 'botStore'],
+      digitalTwins: { url: 'https://127.0.0.1:4020', linkProperty: 'ownerId', linkHolds: 'aadObjectId' },
+      iotCentral: { url: 'https://127.0.0.1:4030', deviceOwnerProperty: 'ownerEmail', deleteLinkedDevices: false },
+      dps: { url: 'https://127.0.0.1:4040', ownerTag: 'owner' },
+      iotHub: { hostName: 'contoso-hub.azure-devices.net', endpoint: '127.0.0.1:4050', ownerTag: 'owner', eraseMode: 'delete' },
     });
     expect(config.pseudonymKey.length).toBeGreaterThanOrEqual(16);
     expect(path.isAbsolute(config.dataDir)).toBe(true);
@@ -59,7 +63,28 @@ describe('sandbox defaults', () => {
   });
 
   it('leaves sandbox mode when an app id is set, and uses the real Graph', () => {
-    expect(loadConfig(AZURE)).toMatchObject({ sandbox: false, graphUrl: 'https://graph.microsoft.com', storageConnectionString: AZURE.DSR_STORAGE_CONNECTION_STRING });
+    expect(loadConfig(AZURE)).toMatchObject({ sandbox: false, graphUrl: 'https://graph.microsoft.com', storageConnectionString: AZURE.DSR_STORAGE_CONNECTION_STRING, services: ['entra', 'botStore'] });
+  });
+
+  it('takes the IoT services\' links and modes from settings', () => {
+    const config = loadConfig({
+      DSR_DIGITAL_TWINS_LINK_PROPERTY: 'externalIds.entra',
+      DSR_DIGITAL_TWINS_LINK_HOLDS: 'email',
+      DSR_DIGITAL_TWINS_LINK_RELATIONSHIP: 'ownedBy',
+      DSR_IOT_CENTRAL_DELETE_DEVICES: 'true',
+      DSR_IOT_HUB_CONNECTION_STRING: 'HostName=hub-b.azure-devices.net;SharedAccessKeyName=registryReadWrite;SharedAccessKey=a2V5',
+      DSR_IOT_HUB_ERASE_MODE: 'clearPersonalData',
+      DSR_CALL_MAX_RETRIES: '2',
+    }, GROUP);
+    expect(config.digitalTwins).toEqual({ url: 'https://127.0.0.1:4020', linkProperty: 'externalIds.entra', linkHolds: 'email', linkRelationship: 'ownedBy' });
+    expect(config.iotCentral.deleteLinkedDevices).toBe(true);
+    expect(config.iotHub).toMatchObject({ hostName: 'hub-b.azure-devices.net', eraseMode: 'clearPersonalData' });
+    expect(config.callPolicy.maxRetries).toBe(2);
+  });
+
+  it('needs the endpoint of every IoT service it is told to reach outside sandbox mode', () => {
+    const problems = problemsOf({ ...AZURE, DSR_SERVICES: 'entra,digitalTwins,iotCentral,dps,iotHub' });
+    expect(problems.map((p) => p.split(' ')[0])).toEqual(['DSR_DIGITAL_TWINS_URL', 'DSR_IOT_CENTRAL_URL', 'DSR_DPS_URL', 'DSR_IOT_HUB_HOST_NAME']);
   });
 });
 
@@ -75,6 +100,19 @@ describe('settings it refuses', () => {
     const [problem] = problemsOf({ DSR_SERVICES: 'entra,payroll' });
     expect(problem).toContain('DSR_SERVICES');
     expect(problem).toContain('payroll');
+  });
+
+  it.each([
+    ['DSR_DIGITAL_TWINS_LINK_PROPERTY', "ownerId' OR 1=1"],
+    ['DSR_DIGITAL_TWINS_LINK_HOLDS', 'phone'],
+    ['DSR_DIGITAL_TWINS_LINK_RELATIONSHIP', 'owned by'],
+    ['DSR_IOT_CENTRAL_DELETE_DEVICES', 'yes'],
+    ['DSR_IOT_HUB_ERASE_MODE', 'wipe'],
+    ['DSR_IOT_HUB_OWNER_TAG', 'tags.owner = 1'],
+  ])('names %s when it is %p', (setting, value) => {
+    const problems = problemsOf({ [setting]: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(setting);
   });
 
   it('refuses to listen beyond loopback without an app id', () => {
