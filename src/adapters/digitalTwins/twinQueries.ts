@@ -1,0 +1,79 @@
+import { quotedString } from '../queryLiteral';
+
+/**
+ * The query texts the Digital Twins adapter sends. Every value goes through `quotedString`, every
+ * property path and relationship name was checked when the adapter was configured.
+ */
+
+/** The service refuses longer query texts. */
+const MAX_QUERY_LENGTH = 8000;
+/** Ids per `IN [...]` list: small enough for any id length and for the service's query cost. */
+const MAX_IDS_PER_QUERY = 100;
+
+/** Twins whose property (dotted path) holds one of the values. */
+export function twinsWithProperty(path: string, values: readonly string[]): string {
+  return `SELECT * FROM DIGITALTWINS T WHERE T.${path} ${matchAny(values)}`;
+}
+
+/** The twins a person holds directly: by property, the person's own twin (id = their object id), or both in one query. */
+export function twinsOfPerson(property: { path: string; values: readonly string[] } | undefined, personTwinId: string | undefined): string {
+  const conditions = [
+    ...(property ? [`T.${property.path} ${matchAny(property.values)}`] : []),
+    ...(personTwinId !== undefined ? [`T.$dtId = ${quotedString(personTwinId)}`] : []),
+  ];
+  if (conditions.length === 0) throw new Error('A query for twins needs a property or a twin id.');
+  return `SELECT * FROM DIGITALTWINS T WHERE ${conditions.join(' OR ')}`;
+}
+
+/** Twins related by `relationship` to the twin with id `targetId` (a person twin). */
+export function twinsRelatedTo(relationship: string, targetId: string): string {
+  return `SELECT source FROM DIGITALTWINS source JOIN target RELATED source.${relationship} WHERE target.$dtId = ${quotedString(targetId)}`;
+}
+
+/** Queries for every relationship from or to the twins, one query per batch of ids. */
+export function relationshipsTouching(ids: readonly string[]): string[] {
+  return batched(ids, (list) => `SELECT * FROM RELATIONSHIPS WHERE $sourceId IN ${list} OR $targetId IN ${list}`, 2);
+}
+
+/** Queries for the id and the top-level property holding the link, of each twin, by batch of ids. */
+export function linkPropertyOfTwins(path: string, ids: readonly string[]): string[] {
+  const top = path.split('.')[0];
+  return batched(ids, (list) => `SELECT T.$dtId, T.${top} FROM DIGITALTWINS T WHERE T.$dtId IN ${list}`, 1);
+}
+
+/** Queries for the link relationships from or to the twins (who owns them, which are person twins), by batch. */
+export function linkRelationshipsOf(relationship: string, ids: readonly string[]): string[] {
+  const name = quotedString(relationship);
+  return batched(ids, (list) => `SELECT * FROM RELATIONSHIPS WHERE $relationshipName = ${name} AND ($sourceId IN ${list} OR $targetId IN ${list})`, 2);
+}
+
+function matchAny(values: readonly string[]): string {
+  return values.length === 1 ? `= ${quotedString(values[0])}` : `IN ${literalList(values)}`;
+}
+
+function literalList(values: readonly string[]): string {
+  return `[${values.map(quotedString).join(', ')}]`;
+}
+
+/**
+ * Splits ids into as few queries as the limits allow: at most {@link MAX_IDS_PER_QUERY} ids and
+ * {@link MAX_QUERY_LENGTH} characters each, where the list appears `uses` times in the text.
+ */
+function batched(ids: readonly string[], build: (list: string) => string, uses: number): string[] {
+  const fixed = build('[]').length;
+  const queries: string[] = [];
+  let batch: string[] = [];
+  let listLength = 2;
+  for (const id of ids) {
+    const added = quotedString(id).length + 2;
+    if (batch.length > 0 && (batch.length >= MAX_IDS_PER_QUERY || fixed + uses * (listLength + added) > MAX_QUERY_LENGTH)) {
+      queries.push(build(literalList(batch)));
+      batch = [];
+      listLength = 2;
+    }
+    batch.push(id);
+    listLength += added;
+  }
+  if (batch.length > 0) queries.push(build(literalList(batch)));
+  return queries;
+}

@@ -1,0 +1,394 @@
+import { rm } from 'node:fs/promises';
+import { DigitalTwinsAdapter, type DigitalTwinsLink } from '../../src/adapters/digitalTwins';
+import type { CallPolicy } from '../../src/adapters/callPolicy';
+import { pseudonymFor } from '../../src/dsr/pseudonyms';
+import type { AdapterCallContext, ExportFile } from '../../src/dsr/serviceAdapter';
+import { ServiceError } from '../../src/dsr/serviceAdapter';
+import type { RequestKind, Subject } from '../../src/dsr/types';
+import { createDigitalTwinsSandbox, type DigitalTwinsSandbox, type DigitalTwinsSeed, type TwinSeed } from '../../src/sandbox/digitalTwins';
+import { SandboxCredential } from '../../src/sandbox/sandboxCredential';
+import { loadTenant } from '../../src/sandbox/tenant';
+import { freshDataDir } from '../support/dataDir';
+import { waitFor } from '../support/waitFor';
+import { rawRequest } from '../sandbox/sandboxGraphClient';
+
+const tenant = loadTenant();
+const V = 'api-version=2023-10-31';
+const BEARER = { Authorization: 'Bearer dsr-sandbox-token' };
+const KEY = 'test-pseudonym-key';
+/** Retries quick enough for a test; a Retry-After of seconds is capped to maxDelayMs. */
+const FAST: Partial<CallPolicy> = { baseDelayMs: 1, maxDelayMs: 20, timeoutMs: 10_000 };
+const INJECTION = "x' OR 1=1 OR T.$dtId != '";
+
+function subjectFor(upn: string): Subject {
+  const user = tenant.users.find((candidate) => candidate.upn === upn);
+  if (!user) throw new Error(`no seeded user ${upn}`);
+  return { aadObjectId: user.aadObjectId, upn: user.upn, email: user.email, displayName: user.displayName };
+}
+
+const alex = subjectFor('alex.wilber@contoso.test');
+const diego = subjectFor('diego.siciliani@contoso.test');
+const context = (kind: RequestKind): AdapterCallContext => ({ requestId: 'DSR-2026-0001', kind });
+
+interface Twin { $dtId: string; $etag: string; [property: string]: unknown }
+interface ExportedRelationship { $relationshipId: string; $sourceId: string; $targetId: string; $relationshipName: string }
+interface Stats { requests: Record<string, number>; faultsServed: number }
+
+const openDirs: string[] = [];
+const openSandboxes: DigitalTwinsSandbox[] = [];
+
+async function start(seed?: DigitalTwinsSeed): Promise<DigitalTwinsSandbox> {
+  const dataDir = freshDataDir('digitaltwins-adapter');
+  openDirs.push(dataDir);
+  const sandbox = await createDigitalTwinsSandbox({ tenant, dataDir, port: 0, seed });
+  openSandboxes.push(sandbox);
+  return sandbox;
+}
+
+function adapterFor(sandbox: DigitalTwinsSandbox, link?: DigitalTwinsLink, policy: Partial<CallPolicy> = {}): DigitalTwinsAdapter {
+  return new DigitalTwinsAdapter({
+    endpoint: sandbox.url, credential: new SandboxCredential(), pseudonymKey: KEY, policy: { ...FAST, ...policy }, link,
+  });
+}
+
+async function collect(files: AsyncIterable<ExportFile>): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for await (const file of files) out[file.path] = file.content;
+  return out;
+}
+
+async function failure(promise: Promise<unknown>): Promise<ServiceError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof ServiceError) return error;
+    throw error;
+  }
+  throw new Error('expected the call to fail');
+}
+
+async function twinExists(sandbox: DigitalTwinsSandbox, id: string): Promise<boolean> {
+  const response = await rawRequest(sandbox, 'GET', `/digitaltwins/${encodeURIComponent(id)}?${V}`, { headers: BEARER });
+  if (response.status !== 200 && response.status !== 404) throw new Error(`unexpected ${response.status}`);
+  return response.status === 200;
+}
+
+/** Every twin id in the sandbox, read with the query API page by page. */
+async function allTwinIds(sandbox: DigitalTwinsSandbox): Promise<string[]> {
+  const found: string[] = [];
+  let continuationToken: string | undefined;
+  do {
+    const response = await rawRequest(sandbox, 'POST', `/query?${V}`, { body: { query: 'SELECT * FROM DIGITALTWINS', continuationToken }, headers: BEARER });
+    const page = response.body as { value: Twin[]; continuationToken?: string };
+    found.push(...page.value.map((twin) => twin.$dtId));
+    continuationToken = page.continuationToken;
+  } while (continuationToken);
+  return found.sort();
+}
+
+async function relationshipCount(sandbox: DigitalTwinsSandbox): Promise<number> {
+  const response = await rawRequest(sandbox, 'POST', `/query?${V}`, { body: { query: 'SELECT * FROM RELATIONSHIPS' }, headers: BEARER });
+  return (response.body as { value: unknown[] }).value.length;
+}
+
+async function stats(sandbox: DigitalTwinsSandbox): Promise<Stats> {
+  return (await rawRequest(sandbox, 'GET', '/_sandbox/stats')).body as Stats;
+}
+
+async function resetStats(sandbox: DigitalTwinsSandbox): Promise<void> {
+  await rawRequest(sandbox, 'POST', '/_sandbox/stats/reset');
+}
+
+async function fault(sandbox: DigitalTwinsSandbox, rule: Record<string, unknown>): Promise<void> {
+  expect((await rawRequest(sandbox, 'POST', '/_sandbox/faults', { body: rule })).status).toBe(201);
+}
+
+/** Nothing that names a person: no address, no name, no object id. */
+function expectNoPersonalValues(text: string, subject: Subject): void {
+  expect(text).not.toContain('@');
+  for (const value of [subject.displayName, subject.aadObjectId, subject.email.split('@')[0]]) {
+    expect(text.toLowerCase()).not.toContain(value.toLowerCase());
+  }
+}
+
+function twin(id: string, properties: Record<string, unknown> = {}): TwinSeed {
+  return { $dtId: id, $metadata: { $model: 'dtmi:test:Thing;1' }, ...properties };
+}
+
+function related(id: string, from: string, to: string, name: string) {
+  return { $relationshipId: id, $sourceId: from, $targetId: to, $relationshipName: name };
+}
+
+afterAll(async () => {
+  await Promise.all(openSandboxes.map((sandbox) => sandbox.close()));
+  await Promise.all(openDirs.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+describe('DigitalTwinsAdapter on the seeded tenant (ownerId holds the object id)', () => {
+  let sandbox: DigitalTwinsSandbox;
+
+  beforeEach(async () => {
+    sandbox = await start();
+  });
+
+  it("discovers the subject's twins and every relationship from or to them, in words without personal values", async () => {
+    await resetStats(sandbox);
+    const result = await adapterFor(sandbox).discover(alex, context('access'));
+    expect(result).toEqual({ count: 7, items: ['3 twins', '4 relationships'] });
+    expectNoPersonalValues(JSON.stringify(result), alex);
+    // One query for the twins, one for their relationships: never a scan, never one call per twin.
+    expect((await stats(sandbox)).requests).toEqual({ 'POST /query': 2 });
+  });
+
+  it('also finds, with a link relationship configured, the twins assigned to the person twin and the person twin', async () => {
+    const result = await adapterFor(sandbox, { relationship: 'assignedTo' }).discover(alex, context('access'));
+    // ownerId: desk, badge, thermostat; assignedTo: locker 17; and Alex's person twin.
+    expect(result).toEqual({ count: 11, items: ['5 twins', '6 relationships'] });
+  });
+
+  it('finds nothing for someone without twins', async () => {
+    const lee = subjectFor('lee.gu@contoso.test');
+    expect(await adapterFor(sandbox).discover(lee, context('access'))).toEqual({ count: 0, items: [] });
+    expect(await collect(adapterFor(sandbox).export(lee, context('export')))).toEqual({});
+  });
+
+  it("exports the twins and their relationships, with other people's twins pseudonymised", async () => {
+    const files = await collect(adapterFor(sandbox).export(alex, context('export')));
+    const twins = files['twins.json'] as Twin[];
+    expect(twins.map((t) => t.$dtId).sort()).toEqual(['badge-0451', 'desk-dublin-3-114', 'thermostat-3-114']);
+    expect(twins.every((t) => t.ownerId === alex.aadObjectId)).toBe(true);
+    const { outgoing, incoming } = files['relationships.json'] as { outgoing: ExportedRelationship[]; incoming: ExportedRelationship[] };
+    expect(outgoing.map((r) => [r.$relationshipId, r.$targetId]).sort()).toEqual([
+      ['badge-0451-opens-floor', 'floor-dublin-3'],
+      ['desk-3-114-on-floor', 'floor-dublin-3'],
+      ['thermostat-3-114-serves-desk', 'desk-dublin-3-114'],
+    ]);
+    // Megan's badge visited Alex's desk: her badge's id is replaced.
+    expect(incoming).toEqual([{
+      $relationshipId: pseudonymFor('badge-0452-neighbour-desk', KEY), $sourceId: pseudonymFor('badge-0452', KEY), $targetId: 'desk-dublin-3-114', $relationshipName: 'visited',
+    }]);
+    expect(JSON.stringify(files)).not.toContain('badge-0452"');
+  });
+
+  it("erases the subject's relationships both ways and then the twins, and nothing of anyone else", async () => {
+    const before = await allTwinIds(sandbox);
+    const report = await adapterFor(sandbox).erase(alex, context('erase'));
+    expect(report).toEqual({ summary: 'deleted 3 twins and 4 relationships', count: 7 });
+    expectNoPersonalValues(report.summary, alex);
+    const after = await allTwinIds(sandbox);
+    expect(before.filter((id) => !after.includes(id)).sort()).toEqual(['badge-0451', 'desk-dublin-3-114', 'thermostat-3-114']);
+    expect(await twinExists(sandbox, 'badge-0452')).toBe(true);
+    expect(await twinExists(sandbox, 'floor-dublin-3')).toBe(true);
+    expect(await relationshipCount(sandbox)).toBe(tenant.digitalTwins.relationships.length - 4);
+    // Repeating the step finds nothing left to do.
+    expect(await adapterFor(sandbox).erase(alex, context('erase'))).toEqual({ summary: 'deleted 0 twins and 0 relationships', count: 0 });
+  });
+
+  it('counts a twin already gone (404) as erased', async () => {
+    await fault(sandbox, { status: 404, method: 'DELETE', pathPrefix: '/digitaltwins/desk-milan-0-12', count: 1 });
+    expect(await adapterFor(sandbox).erase(diego, context('erase'))).toEqual({ summary: 'deleted 1 twin and 0 relationships', count: 1 });
+    expect((await stats(sandbox)).faultsServed).toBe(1);
+  });
+
+  it('deletes a relationship added while erasing (RelationshipsNotDeleted), listing it and trying once more', async () => {
+    // Hold one relationship delete until a new incoming relationship to Alex's badge is in place.
+    await fault(sandbox, { delayMs: 1500, method: 'DELETE', pathPrefix: '/digitaltwins/badge-0452/relationships/', count: 1 });
+    const erasing = adapterFor(sandbox).erase(alex, context('erase'));
+    await waitFor('the held delete', async () => (await stats(sandbox)).faultsServed === 1 || undefined);
+    const added = await rawRequest(sandbox, 'PUT', `/digitaltwins/floor-seattle-2/relationships/late-one?${V}`, {
+      body: { $targetId: 'badge-0451', $relationshipName: 'watches' }, headers: BEARER,
+    });
+    expect(added.status).toBe(200);
+    expect(await erasing).toEqual({ summary: 'deleted 3 twins and 5 relationships', count: 8 });
+    expect(await twinExists(sandbox, 'badge-0451')).toBe(false);
+    expect(await twinExists(sandbox, 'floor-seattle-2')).toBe(true);
+    const requests = (await stats(sandbox)).requests;
+    expect(requests['GET /digitaltwins/{id}/incomingrelationships']).toBe(1);
+    expect(requests['GET /digitaltwins/{id}/relationships']).toBe(1);
+  });
+
+  it('has nothing to rectify when twins name the subject by object id', async () => {
+    await resetStats(sandbox);
+    expect(await adapterFor(sandbox).rectify(alex, { mail: 'alex.w@contoso.test', displayName: 'Alex W' }, context('rectify')))
+      .toEqual({ summary: 'twins name the subject by object id: nothing to correct', count: 0 });
+    expect((await stats(sandbox)).requests).toEqual({});
+  });
+
+  it('survives a burst of 429 with Retry-After on page 3, repeating only that page', async () => {
+    const subject = { ...alex, aadObjectId: 'owner-many' };
+    const seeded = await start({ twins: Array.from({ length: 2500 }, (_, i) => twin(`t-${i}`, { ownerId: 'owner-many' })), relationships: [] });
+    await adapterFor(seeded).discover(subject, context('access'));
+    const baseline = (await stats(seeded)).requests['POST /query'];
+    await resetStats(seeded);
+    // The first two queries pass (a 1 ms delay uses up the rule), the next two are throttled.
+    await fault(seeded, { delayMs: 1, count: 2, pathPrefix: '/query' });
+    await fault(seeded, { status: 429, retryAfterSeconds: 1, count: 2, pathPrefix: '/query' });
+    expect(await adapterFor(seeded).discover(subject, context('access'))).toEqual({ count: 2500, items: ['2500 twins', '0 relationships'] });
+    const after = await stats(seeded);
+    expect(after.faultsServed).toBe(4);
+    expect(after.requests['POST /query']).toBe(baseline + 2);
+  });
+
+  it('reports a permanent 500 as a ServiceError naming the service, after its retries', async () => {
+    await fault(sandbox, { status: 500, count: -1, pathPrefix: '/query' });
+    await resetStats(sandbox);
+    const error = await failure(adapterFor(sandbox, undefined, { maxRetries: 2 }).discover(alex, context('access')));
+    expect(error.service).toBe('digitalTwins');
+    expect(error.statusCode).toBe(500);
+    expect(error.message).toContain('Azure Digital Twins');
+    expectNoPersonalValues(error.message, alex);
+    expect((await stats(sandbox)).requests['POST /query']).toBe(3);
+  });
+
+  it("leaves retrying to the call policy: the SDK's own throttling retry is switched off", async () => {
+    await fault(sandbox, { status: 503, retryAfterSeconds: 1, count: 5, pathPrefix: '/query' });
+    await resetStats(sandbox);
+    const error = await failure(adapterFor(sandbox, undefined, { maxRetries: 0 }).discover(alex, context('access')));
+    expect(error.statusCode).toBe(503);
+    expect((await stats(sandbox)).requests['POST /query']).toBe(1);
+  });
+
+  it('aborts a query page that does not answer in time (the abort signal reaches the request)', async () => {
+    // Were the signal not passed on, this would wait out the two-minute delay and the test would time out.
+    await fault(sandbox, { delayMs: 120_000, count: 1, pathPrefix: '/query' });
+    const error = await failure(adapterFor(sandbox, undefined, { maxRetries: 0, timeoutMs: 200 }).discover(alex, context('access')));
+    expect(error.code).toBe('Timeout');
+  }, 20_000);
+});
+
+describe('DigitalTwinsAdapter paging', () => {
+  it('pages twins and relationships across several pages of 1,000 and several batches of ids', async () => {
+    const owned = Array.from({ length: 1200 }, (_, i) => twin(`own-${i}`, { ownerId: 'owner-p' }));
+    const others = Array.from({ length: 1100 }, (_, i) => twin(`other-${i}`, { ownerId: 'owner-q' }));
+    const relationships = others.map((other, i) => related(`hub-${i}`, 'own-0', other.$dtId, 'feeds'));
+    const sandbox = await start({ twins: [...owned, ...others], relationships });
+    const subject = { ...alex, aadObjectId: 'owner-p' };
+    expect(await adapterFor(sandbox).discover(subject, context('access'))).toEqual({ count: 2300, items: ['1200 twins', '1100 relationships'] });
+    // 2 pages of twins; 12 batches of 100 ids, the first with 2 pages of relationships.
+    expect((await stats(sandbox)).requests['POST /query']).toBe(2 + 12 + 1);
+    const files = await collect(adapterFor(sandbox).export(subject, context('export')));
+    const { outgoing } = files['relationships.json'] as { outgoing: ExportedRelationship[] };
+    expect(outgoing).toHaveLength(1100);
+    // Every far end is someone else's twin (owner-q): all 1,100 ids replaced.
+    expect(new Set(outgoing.map((r) => r.$targetId))).toEqual(new Set(others.map((other) => pseudonymFor(other.$dtId, KEY))));
+  });
+});
+
+describe('DigitalTwinsAdapter with other links', () => {
+  it('links by a nested property holding the e-mail address, matching a lower-cased one too, and pseudonymises only people', async () => {
+    const subject: Subject = { aadObjectId: 'aad-sam', upn: 'sam@contoso.test', email: 'Sam.Subject@contoso.test', displayName: 'Sam Subject' };
+    const sandbox = await start({
+      twins: [
+        twin('sam-desk', { externalIds: { entra: 'sam.subject@contoso.test' } }),
+        twin('sam-bike', { externalIds: { entra: 'Sam.Subject@contoso.test' } }),
+        twin('kim-desk', { externalIds: { entra: 'kim@contoso.test' } }),
+        twin('shelf', { externalIds: { hr: 'H-1' } }),
+      ],
+      relationships: [related('r1', 'sam-desk', 'kim-desk', 'near'), related('r2', 'shelf', 'sam-bike', 'holds')],
+    });
+    const link = { property: 'externalIds.entra', holds: 'email' } as const;
+    expect(await adapterFor(sandbox, link).discover(subject, context('access'))).toEqual({ count: 4, items: ['2 twins', '2 relationships'] });
+    const files = await collect(adapterFor(sandbox, link).export(subject, context('export')));
+    const { outgoing, incoming } = files['relationships.json'] as { outgoing: ExportedRelationship[]; incoming: ExportedRelationship[] };
+    expect(outgoing.map((r) => r.$targetId)).toEqual([pseudonymFor('kim-desk', KEY)]);
+    expect(incoming.map((r) => r.$sourceId)).toEqual(['shelf']);
+  });
+
+  it('corrects the linked e-mail address on rectify, guarded by the ETag, and finds nothing to do a second time', async () => {
+    const subject: Subject = { aadObjectId: 'aad-sam', upn: 'sam@contoso.test', email: 'sam@contoso.test', displayName: 'Sam Subject' };
+    const sandbox = await start({
+      twins: [twin('a', { contact: { mail: 'sam@contoso.test' } }), twin('b', { contact: { mail: 'sam@contoso.test' } }), twin('c', { contact: { mail: 'kim@contoso.test' } })],
+      relationships: [],
+    });
+    const link = { property: 'contact.mail', holds: 'email' } as const;
+    // Twin a changes (another property) while the adapter's patch is held: its ETag goes stale, 412, re-read, patched.
+    await fault(sandbox, { delayMs: 1500, method: 'PATCH', pathPrefix: '/digitaltwins/a', count: 1 });
+    const correcting = adapterFor(sandbox, link).rectify(subject, { mail: 'sam.new@contoso.test' }, context('rectify'));
+    await waitFor('the held patch', async () => (await stats(sandbox)).faultsServed === 1 || undefined);
+    const touched = await rawRequest(sandbox, 'PATCH', `/digitaltwins/a?${V}`, { body: [{ op: 'add', path: '/label', value: 'x' }], headers: BEARER });
+    expect(touched.status).toBe(204);
+    expect(await correcting).toEqual({ summary: 'corrected the linking property of 2 twins', count: 2 });
+    expect((await stats(sandbox)).requests['GET /digitaltwins/{id}']).toBe(1);
+    const read = async (id: string) => (await rawRequest(sandbox, 'GET', `/digitaltwins/${id}?${V}`, { headers: BEARER })).body as Twin;
+    expect(await read('a')).toMatchObject({ label: 'x', contact: { mail: 'sam.new@contoso.test' } });
+    expect((await read('b')).contact).toEqual({ mail: 'sam.new@contoso.test' });
+    expect((await read('c')).contact).toEqual({ mail: 'kim@contoso.test' });
+    expect(await adapterFor(sandbox, link).rectify(subject, { mail: 'sam.new@contoso.test' }, context('rectify'))).toMatchObject({ count: 0 });
+    expect(await adapterFor(sandbox, link).rectify(subject, { jobTitle: 'x' }, context('rectify')))
+      .toEqual({ summary: 'no correction to the field twins name the subject by', count: 0 });
+  });
+
+  it("links by a relationship to the person twin: the subject's person twin is theirs, other people and their twins are pseudonymised", async () => {
+    const subject: Subject = { aadObjectId: 'aad-sam', upn: 'sam@contoso.test', email: 'sam@contoso.test', displayName: 'Sam Subject' };
+    const sandbox = await start({
+      twins: [twin('aad-sam'), twin('aad-kim'), twin('shared-desk'), twin('kim-locker'), twin('lamp')],
+      relationships: [
+        related('desk-sam', 'shared-desk', 'aad-sam', 'assignedTo'),
+        related('desk-kim', 'shared-desk', 'aad-kim', 'assignedTo'),
+        related('locker-kim', 'kim-locker', 'aad-kim', 'assignedTo'),
+        related('locker-near-desk', 'kim-locker', 'shared-desk', 'near'),
+        related('lamp-lights-desk', 'lamp', 'shared-desk', 'lights'),
+      ],
+    });
+    const link = { property: null, relationship: 'assignedTo' };
+    expect(await adapterFor(sandbox, link).discover(subject, context('access'))).toEqual({ count: 6, items: ['2 twins', '4 relationships'] });
+    const files = await collect(adapterFor(sandbox, link).export(subject, context('export')));
+    expect((files['twins.json'] as Twin[]).map((t) => t.$dtId)).toEqual(['aad-sam', 'shared-desk']);
+    const { outgoing, incoming } = files['relationships.json'] as { outgoing: ExportedRelationship[]; incoming: ExportedRelationship[] };
+    expect(Object.fromEntries(outgoing.map((r) => [r.$relationshipId, r.$targetId]))).toEqual({
+      'desk-sam': 'aad-sam', 'desk-kim': pseudonymFor('aad-kim', KEY),
+    });
+    expect(Object.fromEntries(incoming.map((r) => [r.$relationshipId, r.$sourceId]))).toEqual({
+      [pseudonymFor('locker-near-desk', KEY)]: pseudonymFor('kim-locker', KEY), 'lamp-lights-desk': 'lamp',
+    });
+    expect(JSON.stringify(files)).not.toContain('aad-kim');
+    await adapterFor(sandbox, link).erase(subject, context('erase'));
+    expect(await allTwinIds(sandbox)).toEqual(['aad-kim', 'kim-locker', 'lamp']);
+    expect(await relationshipCount(sandbox)).toBe(1);
+  });
+
+  it('refuses a link with neither a property nor a relationship, and a relationship name that is not one', () => {
+    const options = { endpoint: 'https://127.0.0.1:1', credential: new SandboxCredential(), pseudonymKey: KEY };
+    expect(() => new DigitalTwinsAdapter({ ...options, link: { property: null } })).toThrow(/property, a relationship or both/);
+    expect(() => new DigitalTwinsAdapter({ ...options, link: { relationship: "x' OR 1=1" } })).toThrow();
+    expect(() => new DigitalTwinsAdapter({ ...options, link: { property: 'owner.id OR 1=1' } })).toThrow();
+  });
+});
+
+describe('DigitalTwinsAdapter with injection strings as the subject', () => {
+  const victims = [
+    twin('kim-desk', { ownerId: 'aad-kim', email: 'kim@contoso.test' }),
+    twin('lee-desk', { ownerId: 'aad-lee', email: 'lee@contoso.test' }),
+    twin('floor', {}),
+  ];
+
+  it('treats an id that is an injection string as one literal: only its own twins are found, exported and erased', async () => {
+    const subject: Subject = { aadObjectId: INJECTION, upn: 'x@contoso.test', email: 'x@contoso.test', displayName: 'X' };
+    const sandbox = await start({
+      twins: [...victims, twin('injected-own', { ownerId: INJECTION }), twin(INJECTION), twin('own-locker')],
+      relationships: [
+        related('r1', 'kim-desk', 'floor', 'on'),
+        related('r2', 'injected-own', 'floor', 'on'),
+        related('r3', 'own-locker', INJECTION, 'assignedTo'),
+      ],
+    });
+    expect((await adapterFor(sandbox).discover(subject, context('access'))).items[0]).toBe('1 twin');
+    // By relationship: the twin assigned to the injection-named person twin, and that person twin.
+    expect((await adapterFor(sandbox, { relationship: 'assignedTo' }).discover(subject, context('access'))).items[0]).toBe('3 twins');
+    const files = await collect(adapterFor(sandbox).export(subject, context('export')));
+    expect((files['twins.json'] as Twin[]).map((t) => t.$dtId)).toEqual(['injected-own']);
+    expect(await adapterFor(sandbox).erase(subject, context('erase'))).toEqual({ summary: 'deleted 1 twin and 1 relationship', count: 2 });
+    expect(await allTwinIds(sandbox)).toEqual([INJECTION, 'floor', 'kim-desk', 'lee-desk', 'own-locker'].sort());
+    expect(await relationshipCount(sandbox)).toBe(2);
+  });
+
+  it('treats an e-mail address that is an injection string as one literal', async () => {
+    const email = "x'@contoso.test' OR T.$dtId != '";
+    const subject: Subject = { aadObjectId: 'aad-x', upn: email, email, displayName: 'X' };
+    const sandbox = await start({ twins: [...victims, twin('mail-own', { email })], relationships: [] });
+    const link = { property: 'email', holds: 'email' } as const;
+    expect(await adapterFor(sandbox, link).discover(subject, context('access'))).toEqual({ count: 1, items: ['1 twin', '0 relationships'] });
+    expect(await adapterFor(sandbox, link).erase(subject, context('erase'))).toMatchObject({ count: 1 });
+    expect(await allTwinIds(sandbox)).toEqual(['floor', 'kim-desk', 'lee-desk']);
+  });
+});
