@@ -1,0 +1,213 @@
+import type { TokenCredential } from '@azure/core-auth';
+import type { AdapterCallContext, ExportFile, ServiceAdapter, StepReport } from '../dsr/serviceAdapter';
+import type { DiscoveryResult, Subject } from '../dsr/types';
+import { CallPolicy, ServiceCaller } from './callPolicy';
+import { alertRuleEmailsStep } from './iotCentral/alertRuleStep';
+import {
+  IOT_CENTRAL_API_VERSION, IOT_CENTRAL_SCOPE, IotCentralApi, type ApiDevice, type ApiUser,
+} from './iotCentral/iotCentralApi';
+import { isSubjectAddress, subjectAddresses, valueAtPath } from './iotCentral/ownerMatch';
+import { propertyPath } from './queryLiteral';
+import { createServiceRestClient } from './restClient';
+
+/** How the bot reaches one IoT Central application and what counts as the subject's there. */
+export interface IotCentralAdapterOptions {
+  /** The application's URL, `https://<subdomain>.azureiotcentral.com` (or the sandbox's URL). */
+  endpoint: string;
+  /**
+   * Entra credential (managed identity or app registration) added to the app as a
+   * servicePrincipal user with a role that may read and delete users and devices and update
+   * device properties.
+   * Tokens are asked for `https://apps.azureiotcentral.com/.default`.
+   */
+  credential?: TokenCredential;
+  /**
+   * An IoT Central API token (`SharedAccessSignature sr=...`) instead of `credential`. API tokens
+   * expire (one year at most) and cannot be scoped down: prefer `credential`.
+   */
+  apiToken?: string;
+  /** Time-out, retries and concurrency of the calls; defaults to `DEFAULT_CALL_POLICY`. */
+  policy?: Partial<CallPolicy>;
+  /**
+   * The device property holding the owner's e-mail address: a root property (`ownerEmail`) or
+   * `<component>.<property>`. Default `ownerEmail`. Devices have no owner field of their own.
+   */
+  deviceOwnerProperty?: string;
+  /**
+   * Delete the subject's linked devices on erasure. Default false: devices are usually company
+   * assets that stay in service, so erasure only clears their owner property (sets it to null).
+   */
+  deleteLinkedDevices?: boolean;
+  /** The application's display name, used only in the manual step's instructions. */
+  appName?: string;
+}
+
+/** A linked device with its property values. */
+interface LinkedDevice {
+  device: ApiDevice;
+  properties: Record<string, unknown>;
+}
+
+const DEFAULT_OWNER_PROPERTY = 'ownerEmail';
+
+/**
+ * Azure IoT Central through its REST API (2022-07-31; there is no JS data-plane SDK): the
+ * subject's app user (matched by e-mail address, case-insensitively) with its role
+ * assignments, and the devices whose owner property names them. Erasure deletes the user and
+ * either deletes those devices or (the default) keeps them and clears their owner property.
+ * E-mail addresses in alert rules have no API: for erasure (and rectification) discovery hands
+ * the approvers a manual step.
+ *
+ * No `rectify`: an e-mail user's only personal field is its e-mail address, which is its
+ * identity in the app (the sign-in name); correcting it means adding the person again, not
+ * patching a field. `PATCH /users/{id}` changes roles, not who the user is.
+ */
+export class IotCentralAdapter implements ServiceAdapter {
+  readonly service = 'iotCentral' as const;
+  private readonly api: IotCentralApi;
+  private readonly ownerProperty: string;
+
+  constructor(private readonly options: IotCentralAdapterOptions) {
+    this.ownerProperty = propertyPath(options.deviceOwnerProperty ?? DEFAULT_OWNER_PROPERTY);
+    const client = createServiceRestClient({
+      endpoint: options.endpoint,
+      credential: options.credential,
+      scope: IOT_CENTRAL_SCOPE,
+      sasToken: options.apiToken,
+      apiVersion: IOT_CENTRAL_API_VERSION,
+    });
+    this.api = new IotCentralApi(client, options.endpoint, new ServiceCaller('iotCentral', options.policy));
+  }
+
+  async discover(subject: Subject, context: AdapterCallContext): Promise<DiscoveryResult> {
+    const users = await this.matchingUsers(subject, context);
+    const devices = await this.linkedDevices(subject, context);
+    const assignments = users.reduce((sum, user) => sum + (user.roles?.length ?? 0), 0);
+    const items: string[] = [];
+    if (users.length > 0) items.push(`${plural(users.length, 'app user')} with ${plural(assignments, 'role assignment')}`);
+    if (devices.length > 0) {
+      const fate = this.options.deleteLinkedDevices ? 'deleted on erasure' : 'kept on erasure, owner e-mail cleared';
+      items.push(`${plural(devices.length, 'linked device')} (${fate})`);
+    }
+    const needsManualStep = users.length > 0 && (context.kind === 'erase' || context.kind === 'rectify');
+    return {
+      count: users.length + devices.length,
+      items,
+      ...(needsManualStep && { manualSteps: [alertRuleEmailsStep(this.options.appName)] }),
+    };
+  }
+
+  async *export(subject: Subject, context: AdapterCallContext): AsyncIterable<ExportFile> {
+    const users = await this.matchingUsers(subject, context);
+    if (users.length > 0) {
+      const roleNames = await this.roleNames(context);
+      for (const [index, user] of users.entries()) {
+        yield { path: index === 0 ? 'user.json' : `user-${index + 1}.json`, content: userExport(user, roleNames) };
+      }
+    }
+    const devices = await this.linkedDevices(subject, context);
+    if (devices.length > 0) {
+      yield {
+        path: 'devices.json',
+        content: devices.map(({ device: { etag: _etag, ...device }, properties }) => ({ ...device, properties })),
+      };
+    }
+  }
+
+  async erase(subject: Subject, context: AdapterCallContext): Promise<StepReport> {
+    // A 404 on delete or on clearing (gone since it was listed, e.g. by a repeated step) counts as done.
+    const users = await this.matchingUsers(subject, context);
+    for (const user of users) await this.api.deleteUser(user.id, context);
+    const devices = await this.linkedDevices(subject, context);
+    const deleteDevices = this.options.deleteLinkedDevices === true;
+    if (deleteDevices) {
+      for (const { device } of devices) await this.api.deleteDevice(device.id, context);
+    } else {
+      // The device stays in service; only the person's address leaves it.
+      await allOrNone(devices, context, ({ device }, batch) => this.api.clearDeviceProperty(device.id, this.ownerProperty, batch));
+    }
+    const parts = [users.length > 0 ? `${plural(users.length, 'app user')} deleted` : 'no app user found'];
+    if (devices.length > 0) {
+      parts.push(`${plural(devices.length, 'linked device')} ${deleteDevices ? 'deleted' : 'kept, owner e-mail cleared'}`);
+    }
+    if (users.length > 0) parts.push('e-mail addresses in alert rules are left to the manual step');
+    return { summary: parts.join('; '), count: users.length + devices.length };
+  }
+
+  /** The subject's `email` users, across every page of the user list (the API has no filter). */
+  private async matchingUsers(subject: Subject, context: AdapterCallContext): Promise<ApiUser[]> {
+    const addresses = subjectAddresses(subject);
+    const matches: ApiUser[] = [];
+    for await (const page of this.api.users(context)) {
+      // Service principals and AD groups carry object ids, never a person's address: only e-mail users count.
+      matches.push(...page.filter((user) => user.type === 'email' && isSubjectAddress(user.email, addresses)));
+    }
+    return matches;
+  }
+
+  /**
+   * Devices whose owner property holds one of the subject's addresses. The API has no owner
+   * index: the 2022-07-31 `$filter` covers device fields (name, template, flags), not property
+   * values, and the query API exists only in previews. So this lists every device (one call per
+   * 100 devices) and reads each device's properties (one call per device): N devices cost
+   * N + N/100 calls, run under the service's concurrency limit. Fine for hundreds or a few
+   * thousand devices; a bigger fleet should keep the owner link in Digital Twins or IoT Hub tags.
+   */
+  private async linkedDevices(subject: Subject, context: AdapterCallContext): Promise<LinkedDevice[]> {
+    const addresses = subjectAddresses(subject);
+    const linked: LinkedDevice[] = [];
+    for await (const page of this.api.devices(context)) {
+      const read = await allOrNone(page, context, async (device, batch) => ({
+        device,
+        properties: await this.api.deviceProperties(device.id, batch),
+      }));
+      for (const { device, properties } of read) {
+        if (properties && isSubjectAddress(valueAtPath(properties, this.ownerProperty), addresses)) {
+          linked.push({ device, properties });
+        }
+      }
+    }
+    return linked;
+  }
+
+  private async roleNames(context: AdapterCallContext): Promise<ReadonlyMap<string, string>> {
+    const names = new Map<string, string>();
+    for await (const page of this.api.roles(context)) {
+      for (const role of page) if (role.displayName) names.set(role.id, role.displayName);
+    }
+    return names;
+  }
+}
+
+/**
+ * Runs `work` for every item at once (the ServiceCaller bounds how many are in flight) and,
+ * when one fails, aborts the rest instead of leaving them calling the service in the background.
+ */
+async function allOrNone<T, R>(
+  items: readonly T[],
+  context: AdapterCallContext,
+  work: (item: T, batch: AdapterCallContext) => Promise<R>,
+): Promise<R[]> {
+  const failed = new AbortController();
+  const signal = context.signal ? AbortSignal.any([context.signal, failed.signal]) : failed.signal;
+  const batch = { ...context, signal };
+  return Promise.all(items.map((item) => work(item, batch).catch((error: unknown) => {
+    failed.abort();
+    throw error;
+  })));
+}
+
+/** The user as exported: the API's fields with each role assignment's role name beside its id. */
+function userExport(user: ApiUser, roleNames: ReadonlyMap<string, string>): Record<string, unknown> {
+  return {
+    ...user,
+    roles: (user.roles ?? []).map((assignment) => ({
+      ...assignment,
+      roleName: roleNames.get(assignment.role) ?? null,
+    })),
+  };
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
