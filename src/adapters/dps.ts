@@ -1,0 +1,333 @@
+import type { TokenCredential } from '@azure/core-auth';
+import type { Client } from '@azure-rest/core-client';
+import { statusCodeOf } from '../dsr/failures';
+import { AdapterCallContext, ExportFile, ServiceAdapter, ServiceError, StepReport } from '../dsr/serviceAdapter';
+import { DiscoveryResult, Subject } from '../dsr/types';
+import { CallPolicy, ServiceCaller } from './callPolicy';
+import { withoutAttestationSecrets } from './dps/attestationRedaction';
+import { ownedBy, TaggedEnrollment } from './dps/ownerMatch';
+import { devicesOutsideCoveredHubs, ProvisionedDevice, uncoveredHubSteps, uncoveredHubSummary } from './dps/uncoveredHubs';
+import { createServiceRestClient, expectOk, SasTokenSource, statusOf } from './restClient';
+
+/** The Entra token scope of the DPS service API. */
+export const DPS_SCOPE = 'https://azure-devices-provisioning.net/.default';
+/** The service API version the adapter speaks. */
+export const DPS_API_VERSION = '2021-10-01';
+
+/** Where the adapter finds DPS and how it recognises the subject's enrollments. */
+export interface DpsAdapterOptions {
+  /** The DPS service endpoint, `https://<name>.azure-devices-provisioning.net` (or the sandbox's URL). */
+  endpoint: string;
+  /** Entra credential with a DPS data-plane role; a token for {@link DPS_SCOPE} is sent. */
+  credential?: TokenCredential;
+  /**
+   * A shared access signature (`SharedAccessSignature sr=...&sig=...&se=...&skn=...`) of a
+   * shared access policy with enrollment read and write rights, or a function minting a fresh
+   * one; used instead of `credential` when given.
+   */
+  sasToken?: SasTokenSource;
+  /** Time-outs, retries and concurrency for DPS calls; defaults to `DEFAULT_CALL_POLICY`. */
+  policy?: Partial<CallPolicy>;
+  /**
+   * The key in an enrollment's `initialTwin.tags` that names the device's owner, by Entra
+   * object id or e-mail address; a dotted path (`people.owner`) reaches into nested tags.
+   * Defaults to `owner`.
+   */
+  ownerTag?: string;
+  /**
+   * IoT hub host names (`contoso-hub.azure-devices.net`) whose devices the IoT Hub step
+   * erases. A subject's device provisioned to any other hub is left to an approver as a
+   * manual step. Defaults to none.
+   */
+  coveredHubs?: string[];
+  /** Enrollments asked for per query page (`x-ms-max-item-count`); defaults to 100. */
+  pageSize?: number;
+}
+
+/** An individual enrollment as the adapter reads it; the rest of its fields pass through. */
+interface Enrollment extends TaggedEnrollment {
+  registrationId: string;
+  etag?: string;
+  provisioningStatus?: string;
+  [field: string]: unknown;
+}
+
+/** A registration record (device registration state) as the adapter reads it. */
+interface RegistrationRecord {
+  registrationId: string;
+  deviceId?: string;
+  assignedHub?: string;
+  status?: string;
+  etag?: string;
+  [field: string]: unknown;
+}
+
+/** One of the subject's enrollments and its registration record, when the device registered. */
+interface SubjectRecord {
+  enrollment: Enrollment;
+  registration?: RegistrationRecord;
+}
+
+// The only form the DPS query language has: no WHERE, no projection (hence the client-side filter).
+const SELECT_ALL_ENROLLMENTS = 'SELECT * FROM enrollments';
+const DEFAULT_PAGE_SIZE = 100;
+const MAX_PAGE_SIZE = 1000;
+
+/** What a conditional write came to: done, the record was gone, or it is no longer the subject's. */
+type WriteOutcome = 'done' | 'absent' | 'notOurs';
+
+/**
+ * IoT Hub Device Provisioning Service: the subject's individual enrollments (an enrollment is
+ * theirs when its `initialTwin.tags[ownerTag]` names them) and the registration records of
+ * those devices. Enrollment groups hold many people's devices and no one's identity: they are
+ * never touched. Neither DPS record removes the device from its IoT hub: the IoT Hub step
+ * does that for covered hubs (through {@link registeredDevices}), an approver for the rest.
+ */
+export class DpsAdapter implements ServiceAdapter {
+  readonly service = 'dps' as const;
+  private readonly client: Client;
+  private readonly caller: ServiceCaller;
+  private readonly ownerTag: string;
+  private readonly coveredHubs: readonly string[];
+  private readonly pageSize: number;
+
+  constructor(options: DpsAdapterOptions) {
+    this.ownerTag = options.ownerTag ?? 'owner';
+    if (!/^[^.\s]+(\.[^.\s]+)*$/.test(this.ownerTag)) throw new Error('DpsAdapter: ownerTag must name a twin tag, or a dotted path of tags');
+    this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+    if (!Number.isInteger(this.pageSize) || this.pageSize < 1 || this.pageSize > MAX_PAGE_SIZE) {
+      throw new Error(`DpsAdapter: pageSize must be an integer from 1 to ${MAX_PAGE_SIZE}`);
+    }
+    this.coveredHubs = options.coveredHubs ?? [];
+    this.client = createServiceRestClient({
+      endpoint: options.endpoint,
+      credential: options.credential,
+      sasToken: options.sasToken,
+      scope: DPS_SCOPE,
+      apiVersion: DPS_API_VERSION,
+    });
+    this.caller = new ServiceCaller('dps', options.policy);
+  }
+
+  async discover(subject: Subject, context: AdapterCallContext): Promise<DiscoveryResult> {
+    const records = await this.subjectRecords(subject, context);
+    const registrations = records.filter((record) => record.registration).length;
+    const uncovered = devicesOutsideCoveredHubs(provisionedDevices(records), this.coveredHubs);
+    const manualSteps = uncoveredHubSteps(uncovered, context.kind, this.ownerTag);
+    return {
+      count: records.length + registrations,
+      items: records.length === 0 ? [] : [enrollmentsWord(records.length), registrationsWord(registrations)],
+      ...(manualSteps.length > 0 && { manualSteps }),
+    };
+  }
+
+  async *export(subject: Subject, context: AdapterCallContext): AsyncIterable<ExportFile> {
+    const records = await this.subjectRecords(subject, context);
+    if (records.length === 0) return;
+    yield { path: 'enrollments.json', content: records.map(({ enrollment }) => withoutAttestationSecrets(enrollment)) };
+    yield {
+      path: 'registrations.json',
+      content: records.flatMap(({ registration }) => (registration ? [registration] : [])),
+    };
+  }
+
+  /**
+   * Deletes each of the subject's registration records, then its enrollment, each with
+   * `If-Match` of the version just read, so a record changed in between (re-tagged to
+   * someone else, say) is read again rather than deleted blind. Registration first: a run cut
+   * short still finds the enrollment, and through it the record, when it is repeated.
+   */
+  async erase(subject: Subject, context: AdapterCallContext): Promise<StepReport> {
+    const records = await this.subjectRecords(subject, context);
+    const isOwned = ownedBy(subject, this.ownerTag);
+    let enrollments = 0;
+    let registrations = 0;
+    for (const { enrollment, registration } of records) {
+      const current = await this.readEnrollment(enrollment.registrationId, context);
+      if (current && !isOwned(current)) continue; // re-tagged to someone else since the query
+      if (registration) {
+        const removed = await this.removeCurrent(
+          () => this.readRegistration(registration.registrationId, context),
+          () => true,
+          (etag) => this.deleteRecord('/registrations/{id}', registration.registrationId, etag, 'delete a registration record', context),
+        );
+        if (removed === 'done') registrations++;
+      }
+      const removed = await this.removeCurrent(
+        () => this.readEnrollment(enrollment.registrationId, context),
+        isOwned,
+        (etag) => this.deleteRecord('/enrollments/{id}', enrollment.registrationId, etag, 'delete an individual enrollment', context),
+      );
+      if (removed === 'done') enrollments++;
+    }
+    const remaining = uncoveredHubSummary(devicesOutsideCoveredHubs(provisionedDevices(records), this.coveredHubs), 'left');
+    return {
+      summary: `removed ${enrollmentsWord(enrollments)} and ${registrationsWord(registrations)}` +
+        `${remaining ? `; ${remaining}` : ''}; enrollment groups are kept`,
+      count: enrollments + registrations,
+    };
+  }
+
+  /**
+   * Restriction keeps the data and stops its use: each of the subject's enrollments is set to
+   * `disabled`, so DPS provisions none of their devices again until an admin enables it.
+   */
+  async restrict(subject: Subject, context: AdapterCallContext): Promise<StepReport> {
+    const records = await this.subjectRecords(subject, context);
+    const isOwned = ownedBy(subject, this.ownerTag);
+    let disabled = 0;
+    for (const { enrollment } of records) {
+      const outcome = await this.updateCurrent(
+        () => this.readEnrollment(enrollment.registrationId, context),
+        (current) => isOwned(current) && current.provisioningStatus !== 'disabled',
+        (current) => this.caller.call('disable an individual enrollment', async (signal) => {
+          const response = await this.client.path('/enrollments/{id}', current.registrationId).put({
+            body: { ...current, provisioningStatus: 'disabled' },
+            headers: ifMatch(current.etag),
+            abortSignal: signal,
+          });
+          if (statusOf(response) === 404) return 'absent' as const;
+          await expectOk(response, [200], 'disable an individual enrollment');
+          return 'done' as const;
+        }, context),
+      );
+      if (outcome === 'done') disabled++;
+    }
+    const running = uncoveredHubSummary(devicesOutsideCoveredHubs(provisionedDevices(records), this.coveredHubs), 'still provisioned');
+    return {
+      summary: `disabled ${enrollmentsWord(disabled)} (kept, restorable by enabling them)${running ? `; ${running}` : ''}`,
+      count: disabled,
+    };
+  }
+
+  /**
+   * The subject's devices that DPS provisioned: for each of their enrollments whose device has
+   * registered, the hub it was assigned to and its device id there. The IoT Hub adapter finds
+   * the subject's devices through this. Device ids may be personal: keep them out of logs.
+   */
+  async registeredDevices(subject: Subject, context: AdapterCallContext): Promise<ProvisionedDevice[]> {
+    return provisionedDevices(await this.subjectRecords(subject, context));
+  }
+
+  /** The subject's enrollments, found across every query page, each with its registration record. */
+  private async subjectRecords(subject: Subject, context: AdapterCallContext): Promise<SubjectRecord[]> {
+    const isOwned = ownedBy(subject, this.ownerTag);
+    const enrollments: Enrollment[] = [];
+    for await (const page of this.enrollmentPages(context)) enrollments.push(...page.filter(isOwned));
+    return Promise.all(enrollments.map(async (enrollment) => ({
+      enrollment,
+      registration: await this.readRegistration(enrollment.registrationId, context),
+    })));
+  }
+
+  /**
+   * Every individual enrollment, page by page. The DPS query language only supports
+   * `SELECT * FROM enrollments` (no WHERE clause, so no filter on a tag), hence the whole
+   * list is read and filtered here; the subject's values never reach a query.
+   */
+  private async *enrollmentPages(context: AdapterCallContext): AsyncIterable<Enrollment[]> {
+    const seen = new Set<string>();
+    let continuation: string | undefined;
+    do {
+      const token = continuation;
+      const { body, next } = await this.caller.call('query individual enrollments', async (signal) => {
+        const response = await expectOk(this.client.path('/enrollments/query').post({
+          body: { query: SELECT_ALL_ENROLLMENTS },
+          headers: { 'x-ms-max-item-count': String(this.pageSize), ...(token !== undefined && { 'x-ms-continuation': token }) },
+          abortSignal: signal,
+        }), [200], 'query individual enrollments');
+        const header = response.headers['x-ms-continuation'];
+        return { body: response.body, next: typeof header === 'string' && header !== '' ? header : undefined };
+      }, context);
+      yield enrollmentList(body);
+      if (next !== undefined && seen.has(next)) {
+        throw new ServiceError('dps', 'Device Provisioning Service: the enrollment query repeated a continuation token');
+      }
+      if (next !== undefined) seen.add(next);
+      continuation = next;
+    } while (continuation !== undefined);
+  }
+
+  private readEnrollment(registrationId: string, context: AdapterCallContext): Promise<Enrollment | undefined> {
+    return this.readRecord<Enrollment>('/enrollments/{id}', registrationId, 'read an individual enrollment', context);
+  }
+
+  private readRegistration(registrationId: string, context: AdapterCallContext): Promise<RegistrationRecord | undefined> {
+    return this.readRecord<RegistrationRecord>('/registrations/{id}', registrationId, 'read a registration record', context);
+  }
+
+  /** A record by id; `undefined` when DPS answers 404 (no such enrollment, or the device never registered). */
+  private readRecord<T>(path: '/enrollments/{id}' | '/registrations/{id}', id: string, operation: string, context: AdapterCallContext): Promise<T | undefined> {
+    return this.caller.call(operation, async (signal) => {
+      const response = await this.client.path(path, id).get({ abortSignal: signal });
+      if (statusOf(response) === 404) return undefined;
+      return (await expectOk(response, [200], operation)).body as T;
+    }, context);
+  }
+
+  /** Deletes one record with `If-Match`; 404 means it is gone already. */
+  private deleteRecord(path: '/enrollments/{id}' | '/registrations/{id}', id: string, etag: string | undefined, operation: string, context: AdapterCallContext): Promise<WriteOutcome> {
+    return this.caller.call(operation, async (signal) => {
+      const response = await this.client.path(path, id).delete({ headers: ifMatch(etag), abortSignal: signal });
+      if (statusOf(response) === 404) return 'absent';
+      await expectOk(response, [204, 200], operation);
+      return 'done';
+    }, context);
+  }
+
+  /** Reads the current version, checks it is still the subject's, and deletes that version. */
+  private removeCurrent<T extends { etag?: string }>(
+    read: () => Promise<T | undefined>,
+    stillOurs: (record: T) => boolean,
+    remove: (etag: string | undefined) => Promise<WriteOutcome>,
+  ): Promise<WriteOutcome> {
+    return this.updateCurrent(read, stillOurs, (current) => remove(current.etag));
+  }
+
+  /**
+   * Read, check, write with `If-Match`; on 412 (changed since the read) it reads once more and
+   * tries again, and a second 412 fails the step for the approvers to retry.
+   */
+  private async updateCurrent<T>(
+    read: () => Promise<T | undefined>,
+    applies: (record: T) => boolean,
+    write: (current: T) => Promise<WriteOutcome>,
+  ): Promise<WriteOutcome> {
+    for (let attempt = 0; ; attempt++) {
+      const current = await read();
+      if (current === undefined) return 'absent';
+      if (!applies(current)) return 'notOurs';
+      try {
+        return await write(current);
+      } catch (error) {
+        if (statusCodeOf(error) !== 412 || attempt > 0) throw error;
+      }
+    }
+  }
+}
+
+function ifMatch(etag: string | undefined): Record<string, string> {
+  return etag ? { 'If-Match': etag } : {};
+}
+
+function enrollmentList(body: unknown): Enrollment[] {
+  if (!Array.isArray(body)) throw new ServiceError('dps', 'Device Provisioning Service: the enrollment query did not answer a list');
+  return body.filter((item): item is Enrollment => typeof item === 'object' && item !== null && typeof (item as Enrollment).registrationId === 'string');
+}
+
+function provisionedDevices(records: readonly SubjectRecord[]): ProvisionedDevice[] {
+  return records.flatMap(({ registration }) =>
+    registration?.status === 'assigned' && registration.deviceId && registration.assignedHub
+      ? [{ registrationId: registration.registrationId, deviceId: registration.deviceId, assignedHub: registration.assignedHub }]
+      : []);
+}
+
+function enrollmentsWord(count: number): string {
+  return `${count} individual enrollment${count === 1 ? '' : 's'}`;
+}
+
+function registrationsWord(count: number): string {
+  return `${count} registration record${count === 1 ? '' : 's'}`;
+}
+
+export type { ProvisionedDevice };

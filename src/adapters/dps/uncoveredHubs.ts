@@ -1,0 +1,51 @@
+import type { ManualStepSpec, RequestKind } from '../../dsr/types';
+
+/** A device DPS provisioned for the subject: where its identity lives in IoT Hub. */
+export interface ProvisionedDevice {
+  registrationId: string;
+  deviceId: string;
+  assignedHub: string;
+}
+
+/**
+ * How many of the devices sit in each IoT hub that the IoT Hub step does not reach. Hub host
+ * names are not personal; device ids may be, so only counts leave this function.
+ */
+export function devicesOutsideCoveredHubs(devices: readonly ProvisionedDevice[], coveredHubs: readonly string[]): Map<string, number> {
+  const covered = new Set(coveredHubs.map((hub) => hub.toLowerCase()));
+  const counts = new Map<string, number>();
+  for (const { assignedHub } of devices) {
+    const hub = assignedHub.toLowerCase();
+    if (!covered.has(hub)) counts.set(hub, (counts.get(hub) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/**
+ * One manual step per uncovered hub, for the kinds that remove or restrict data. DPS copies an
+ * enrollment's initial twin tags into the device twin when it provisions the device, so the
+ * hub's own query finds the devices by the same owner tag, after the DPS records are gone too.
+ */
+export function uncoveredHubSteps(counts: ReadonlyMap<string, number>, kind: RequestKind | undefined, ownerTag: string): ManualStepSpec[] {
+  if (kind !== 'erase' && kind !== 'restrict') return [];
+  const erase = kind === 'erase';
+  return [...counts].map(([hub, count]) => ({
+    key: `dps.uncoveredHub.${hub}`,
+    title: erase ? `Delete ${devicesWord(count)} from IoT hub ${hub}` : `Disable ${devicesWord(count)} in IoT hub ${hub}`,
+    instructions:
+      `The Device Provisioning Service provisioned ${devicesWord(count)} of the subject to the IoT hub ${hub}, which this bot does not reach; ` +
+      `${erase ? 'erasing' : 'disabling'} the DPS records leaves ${count === 1 ? 'it' : 'them'} there. ` +
+      `In the hub (Azure portal, Devices, or its query editor), find the device twins whose tag '${ownerTag}' holds the subject's ` +
+      "Entra object id or e-mail address (DPS copied the tag there), or the device ids in the subject's DPS registration records before the erasure, " +
+      `${erase ? 'delete those devices' : 'set those devices to disabled'}, then confirm here.`,
+  }));
+}
+
+/** Plain words for what is left in uncovered hubs, for a step report; empty when nothing is. */
+export function uncoveredHubSummary(counts: ReadonlyMap<string, number>, state: 'left' | 'still provisioned'): string {
+  return [...counts].map(([hub, count]) => `${devicesWord(count)} ${state} in IoT hub ${hub}, which this bot does not reach: see the manual step`).join('; ');
+}
+
+export function devicesWord(count: number): string {
+  return `${count} device${count === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,380 @@
+import { rm } from 'node:fs/promises';
+import { DpsAdapter, type DpsAdapterOptions } from '../../src/adapters/dps';
+import { AdapterCallContext, ExportFile, ServiceError } from '../../src/dsr/serviceAdapter';
+import type { RequestKind, Subject } from '../../src/dsr/types';
+import { SandboxCredential } from '../../src/sandbox/sandboxCredential';
+import { createDpsSandbox, type DpsSandbox, type DpsSeed, type DpsSeedEnrollment } from '../../src/sandbox/dps';
+import { loadTenant, type TenantUser } from '../../src/sandbox/tenant';
+import { freshDataDir } from '../support/dataDir';
+import { waitFor } from '../support/waitFor';
+import { rawRequest, type RawResponse } from '../sandbox/sandboxGraphClient';
+
+const tenant = loadTenant();
+const COVERED_HUB = 'contoso-hub.azure-devices.net';
+const LAB_HUB = 'contoso-lab-hub.azure-devices.net';
+const API = 'api-version=2021-10-01';
+const AUTH = { Authorization: 'Bearer dsr-sandbox-token' };
+const FAST_RETRIES = { baseDelayMs: 1, maxDelayMs: 20, timeoutMs: 10_000, maxRetries: 6 };
+const seededEnrollmentCount = tenant.dps.enrollments.length + tenant.dps.fleet.count;
+
+function subjectOf(upn: string): Subject {
+  const user = tenant.users.find((candidate) => candidate.upn === upn) as TenantUser;
+  return { aadObjectId: user.aadObjectId, upn: user.upn, email: user.email, displayName: user.displayName };
+}
+const alex = subjectOf('alex.wilber@contoso.test');
+const megan = subjectOf('megan.bowen@contoso.test');
+const diego = subjectOf('diego.siciliani@contoso.test');
+const lee = subjectOf('lee.gu@contoso.test');
+
+function context(kind: RequestKind = 'erase'): AdapterCallContext {
+  return { requestId: 'DSR-2026-0001', kind };
+}
+
+const openSandboxes: DpsSandbox[] = [];
+const openDirs: string[] = [];
+
+async function startSandbox(seed?: DpsSeed): Promise<DpsSandbox> {
+  const dataDir = freshDataDir('dps-adapter');
+  openDirs.push(dataDir);
+  const sandbox = await createDpsSandbox({ tenant, dataDir, port: 0, seed });
+  openSandboxes.push(sandbox);
+  return sandbox;
+}
+
+afterEach(async () => {
+  await Promise.all(openSandboxes.splice(0).map((sandbox) => sandbox.close()));
+  await Promise.all(openDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+function adapterFor(sandbox: DpsSandbox, options: Partial<DpsAdapterOptions> = {}): DpsAdapter {
+  return new DpsAdapter({
+    endpoint: sandbox.url,
+    credential: new SandboxCredential(),
+    coveredHubs: [COVERED_HUB],
+    policy: FAST_RETRIES,
+    ...options,
+  });
+}
+
+function get(sandbox: DpsSandbox, path: string): Promise<RawResponse> {
+  return rawRequest(sandbox, 'GET', `${path}?${API}`, { headers: AUTH });
+}
+
+async function exists(sandbox: DpsSandbox, path: string): Promise<boolean> {
+  const { status } = await get(sandbox, path);
+  if (status !== 200 && status !== 404) throw new Error(`unexpected status ${status}`);
+  return status === 200;
+}
+
+async function collect(files: AsyncIterable<ExportFile>): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for await (const file of files) out[file.path] = file.content;
+  return out;
+}
+
+async function stats(sandbox: DpsSandbox): Promise<{ requests: Record<string, number>; faultsServed: number }> {
+  return (await rawRequest(sandbox, 'GET', '/_sandbox/stats')).body as { requests: Record<string, number>; faultsServed: number };
+}
+
+async function addFault(sandbox: DpsSandbox, rule: Record<string, unknown>): Promise<void> {
+  const response = await rawRequest(sandbox, 'POST', '/_sandbox/faults', { body: rule });
+  expect(response.status).toBe(201);
+}
+
+async function allEnrollmentIds(sandbox: DpsSandbox): Promise<string[]> {
+  const response = await rawRequest(sandbox, 'POST', `/enrollments/query?${API}`, {
+    body: { query: 'SELECT * FROM enrollments' }, headers: { ...AUTH, 'x-ms-max-item-count': '1000' },
+  });
+  return (response.body as { registrationId: string }[]).map((enrollment) => enrollment.registrationId);
+}
+
+function enrollmentSeed(registrationId: string, owner: string | undefined, hub = COVERED_HUB): DpsSeedEnrollment {
+  return {
+    registrationId,
+    deviceId: registrationId.replace(/^reg-/, ''),
+    attestation: { type: 'symmetricKey' },
+    initialTwin: { tags: owner === undefined ? { site: 'fleet' } : { owner } },
+    iotHubHostName: hub,
+  };
+}
+
+describe('DpsAdapter through the REST client against the DPS sandbox', () => {
+  describe('discover', () => {
+    it('counts the subject\'s enrollments and registration records, in words without personal values', async () => {
+      const sandbox = await startSandbox();
+      const result = await adapterFor(sandbox).discover(alex, context());
+      expect(result).toEqual({ count: 4, items: ['2 individual enrollments', '2 registration records'] });
+    });
+
+    it('matches an e-mail-tagged enrollment case-insensitively and counts an enrollment whose device never registered', async () => {
+      const sandbox = await startSandbox();
+      const adapter = adapterFor(sandbox, { coveredHubs: [COVERED_HUB, LAB_HUB] });
+      expect(megan.email).toBe('Megan.Bowen@contoso.test');
+      expect(await adapter.discover(megan, context())).toEqual({ count: 4, items: ['2 individual enrollments', '2 registration records'] });
+      expect(await adapter.discover({ ...megan, email: 'MEGAN.BOWEN@CONTOSO.TEST' }, context())).toMatchObject({ count: 4 });
+      expect(await adapter.discover(diego, context())).toEqual({ count: 1, items: ['1 individual enrollment', '0 registration records'] });
+      expect(await adapter.discover(lee, context())).toEqual({ count: 0, items: [] });
+    });
+
+    it('adds a manual step, with the hub and a count but no device id, for devices in a hub the IoT Hub step does not cover', async () => {
+      const sandbox = await startSandbox();
+      const result = await adapterFor(sandbox).discover(megan, context('erase'));
+      expect(result.manualSteps).toHaveLength(1);
+      const [step] = result.manualSteps ?? [];
+      expect(step.key).toBe(`dps.uncoveredHub.${LAB_HUB}`);
+      expect(step.title).toBe(`Delete 1 device from IoT hub ${LAB_HUB}`);
+      const words = JSON.stringify(result);
+      for (const personal of ['tracker-megan', 'wearable-megan', megan.email.toLowerCase(), megan.aadObjectId, 'Megan']) {
+        expect(words.toLowerCase()).not.toContain(personal.toLowerCase());
+      }
+      const restrict = await adapterFor(sandbox).discover(megan, context('restrict'));
+      expect(restrict.manualSteps?.[0].title).toBe(`Disable 1 device in IoT hub ${LAB_HUB}`);
+      expect((await adapterFor(sandbox).discover(megan, context('export'))).manualSteps).toBeUndefined();
+    });
+
+    it('reads the owner from a configured tag, nested ones too', async () => {
+      const nested: DpsSeedEnrollment = { ...enrollmentSeed('reg-nested', undefined), initialTwin: { tags: { people: { owner: alex.email } } } };
+      const sandbox = await startSandbox({ enrollments: [nested, enrollmentSeed('reg-flat', alex.email)], registrations: [], enrollmentGroups: [] });
+      expect((await adapterFor(sandbox, { ownerTag: 'people.owner' }).discover(alex, context())).count).toBe(1);
+      expect((await adapterFor(sandbox).discover(alex, context())).count).toBe(1);
+      expect(() => adapterFor(sandbox, { ownerTag: 'people..owner' })).toThrow(/ownerTag/);
+    });
+
+    it('finds the subject\'s enrollments on every page of the query', async () => {
+      const enrollments = Array.from({ length: 250 }, (_, i) =>
+        enrollmentSeed(`reg-device-${String(i).padStart(3, '0')}`, [0, 137, 249].includes(i) ? alex.aadObjectId : undefined));
+      const sandbox = await startSandbox({ enrollments, registrations: [], enrollmentGroups: [] });
+      const result = await adapterFor(sandbox, { pageSize: 50 }).discover(alex, context());
+      expect(result.count).toBe(3);
+      expect((await stats(sandbox)).requests['POST /enrollments/query']).toBe(5);
+    });
+
+    it('pages through the seeded tenant with a small page size', async () => {
+      const sandbox = await startSandbox();
+      const devices = await adapterFor(sandbox, { pageSize: 10 }).registeredDevices(alex, context());
+      expect(devices.map((device) => device.deviceId).sort()).toEqual(['phone-alex', 'wearable-alex-01']);
+      expect((await stats(sandbox)).requests['POST /enrollments/query']).toBe(Math.ceil(seededEnrollmentCount / 10));
+    });
+  });
+
+  describe('registeredDevices', () => {
+    it('names the hub and device id of each device DPS provisioned for the subject', async () => {
+      const sandbox = await startSandbox();
+      const adapter = adapterFor(sandbox);
+      expect(await adapter.registeredDevices(megan, context())).toEqual(expect.arrayContaining([
+        { registrationId: 'reg-wearable-megan-01', deviceId: 'wearable-megan-01', assignedHub: COVERED_HUB },
+        { registrationId: 'reg-tracker-megan', deviceId: 'tracker-megan', assignedHub: LAB_HUB },
+      ]));
+      expect(await adapter.registeredDevices(diego, context())).toEqual([]);
+    });
+  });
+
+  describe('export', () => {
+    it('exports enrollments without any attestation secret, and the registration records', async () => {
+      const sandbox = await startSandbox();
+      const raw = [
+        (await get(sandbox, '/enrollments/reg-wearable-megan-01')).body,
+        (await get(sandbox, '/enrollments/reg-tracker-megan')).body,
+      ] as { attestation: { symmetricKey?: { primaryKey: string; secondaryKey: string }; x509?: { clientCertificates: { primary: { certificate: string } } } } }[];
+      const secrets = [
+        raw[0].attestation.symmetricKey?.primaryKey, raw[0].attestation.symmetricKey?.secondaryKey,
+        raw[1].attestation.x509?.clientCertificates.primary.certificate,
+      ];
+      expect(secrets.every((secret) => typeof secret === 'string' && secret.length > 40)).toBe(true);
+
+      const files = await collect(adapterFor(sandbox).export(megan, context('export')));
+      expect(Object.keys(files).sort()).toEqual(['enrollments.json', 'registrations.json']);
+      const enrollments = files['enrollments.json'] as { registrationId: string; attestation: Record<string, unknown>; initialTwin: unknown }[];
+      expect(enrollments.map((e) => e.registrationId).sort()).toEqual(['reg-tracker-megan', 'reg-wearable-megan-01']);
+      const symmetric = enrollments.find((e) => e.registrationId === 'reg-wearable-megan-01');
+      expect(symmetric?.attestation).toEqual({ type: 'symmetricKey' });
+      const x509 = enrollments.find((e) => e.registrationId === 'reg-tracker-megan');
+      expect(x509?.attestation).toMatchObject({ type: 'x509', x509: { clientCertificates: { primary: { info: { sha256Thumbprint: expect.any(String) } } } } });
+      expect(x509?.initialTwin).toEqual({ tags: { owner: 'megan.bowen@contoso.test' }, properties: { desired: { reportingIntervalSeconds: 300 } } });
+      const text = JSON.stringify(files);
+      for (const secret of secrets) expect(text).not.toContain(secret as string);
+      expect(text).not.toMatch(/primaryKey|secondaryKey|"certificate"|endorsementKey|storageRootKey/);
+
+      const registrations = files['registrations.json'] as { deviceId: string; assignedHub: string }[];
+      expect(registrations.map((r) => r.deviceId).sort()).toEqual(['tracker-megan', 'wearable-megan-01']);
+    });
+
+    it('strips the TPM endorsement key', async () => {
+      const sandbox = await startSandbox();
+      const files = await collect(adapterFor(sandbox).export(diego, context('export')));
+      expect(files['enrollments.json']).toEqual([expect.objectContaining({ registrationId: 'reg-desk-display-diego', attestation: { type: 'tpm' } })]);
+      expect(files['registrations.json']).toEqual([]);
+    });
+
+    it('exports nothing for a subject with no enrollments', async () => {
+      const sandbox = await startSandbox();
+      expect(await collect(adapterFor(sandbox).export(lee, context('export')))).toEqual({});
+    });
+  });
+
+  describe('erase', () => {
+    it('deletes the registration records and enrollments of the subject only; groups and others stay', async () => {
+      const sandbox = await startSandbox();
+      const report = await adapterFor(sandbox).erase(alex, context());
+      expect(report).toEqual({ summary: 'removed 2 individual enrollments and 2 registration records; enrollment groups are kept', count: 4 });
+      for (const id of ['reg-wearable-alex-01', 'reg-phone-alex']) {
+        expect(await exists(sandbox, `/enrollments/${id}`)).toBe(false);
+        expect(await exists(sandbox, `/registrations/${id}`)).toBe(false);
+      }
+      for (const id of ['reg-wearable-megan-01', 'reg-sensor-floor-3', 'reg-tracker-megan']) {
+        expect(await exists(sandbox, `/enrollments/${id}`)).toBe(true);
+        expect(await exists(sandbox, `/registrations/${id}`)).toBe(true);
+      }
+      expect(await exists(sandbox, '/enrollmentGroups/facility-sensors')).toBe(true);
+      expect(await exists(sandbox, '/registrations/facility-sensor-01')).toBe(true);
+      expect(await allEnrollmentIds(sandbox)).toHaveLength(seededEnrollmentCount - 2);
+    });
+
+    it('is safe to repeat: what is gone counts as done', async () => {
+      const sandbox = await startSandbox();
+      const adapter = adapterFor(sandbox);
+      await adapter.erase(alex, context());
+      expect(await adapter.erase(alex, context())).toEqual({ summary: 'removed 0 individual enrollments and 0 registration records; enrollment groups are kept', count: 0 });
+    });
+
+    it('treats a 404 on delete as already done and goes on', async () => {
+      const sandbox = await startSandbox();
+      await addFault(sandbox, { status: 404, count: 1, method: 'DELETE', pathPrefix: '/registrations/reg-phone-alex' });
+      const report = await adapterFor(sandbox).erase(alex, context());
+      expect(report.count).toBe(3);
+      expect(await exists(sandbox, '/enrollments/reg-phone-alex')).toBe(false);
+    });
+
+    it('says how many devices are left in a hub it does not cover, naming the hub', async () => {
+      const sandbox = await startSandbox();
+      const report = await adapterFor(sandbox).erase(megan, context());
+      expect(report.count).toBe(4);
+      expect(report.summary).toContain(`1 device left in IoT hub ${LAB_HUB}, which this bot does not reach`);
+      expect(report.summary).not.toMatch(/tracker|wearable|megan/i);
+    });
+
+    it('answers a 412 by reading again and deleting the new version', async () => {
+      const sandbox = await startSandbox({
+        enrollments: [enrollmentSeed('reg-phone-alex', alex.aadObjectId), enrollmentSeed('reg-other', lee.aadObjectId)],
+        registrations: [], enrollmentGroups: [],
+      });
+      // The delete waits in the sandbox while the enrollment changes under it: its If-Match is stale.
+      await addFault(sandbox, { delayMs: 3_000, count: 1, method: 'DELETE', pathPrefix: '/enrollments/reg-phone-alex' });
+      const erasing = adapterFor(sandbox).erase(alex, context());
+      await waitFor('the delete to arrive', async () => (await stats(sandbox)).requests['DELETE /enrollments/{id}'] === 1);
+      const current = (await get(sandbox, '/enrollments/reg-phone-alex')).body as Record<string, unknown>;
+      const changed = await rawRequest(sandbox, 'PUT', `/enrollments/reg-phone-alex?${API}`, {
+        body: { ...current, deviceId: 'phone-alex-renamed' }, headers: { ...AUTH, 'If-Match': current.etag as string },
+      });
+      expect(changed.status).toBe(200);
+
+      expect(await erasing).toMatchObject({ count: 1 });
+      expect((await stats(sandbox)).requests['DELETE /enrollments/{id}']).toBe(2);
+      expect(await exists(sandbox, '/enrollments/reg-phone-alex')).toBe(false);
+      expect(await exists(sandbox, '/enrollments/reg-other')).toBe(true);
+    });
+
+    it('leaves an enrollment re-tagged to someone else between its read and its delete', async () => {
+      const sandbox = await startSandbox({
+        enrollments: [enrollmentSeed('reg-phone-alex', alex.aadObjectId)], registrations: [], enrollmentGroups: [],
+      });
+      await addFault(sandbox, { delayMs: 3_000, count: 1, method: 'DELETE', pathPrefix: '/enrollments/reg-phone-alex' });
+      const erasing = adapterFor(sandbox).erase(alex, context());
+      await waitFor('the delete to arrive', async () => (await stats(sandbox)).requests['DELETE /enrollments/{id}'] === 1);
+      const current = (await get(sandbox, '/enrollments/reg-phone-alex')).body as Record<string, unknown>;
+      await rawRequest(sandbox, 'PUT', `/enrollments/reg-phone-alex?${API}`, {
+        body: { ...current, initialTwin: { tags: { owner: lee.aadObjectId } } }, headers: { ...AUTH, 'If-Match': current.etag as string },
+      });
+
+      expect(await erasing).toMatchObject({ count: 0 });
+      expect(await exists(sandbox, '/enrollments/reg-phone-alex')).toBe(true);
+    });
+
+    it('fails the step when the enrollment keeps changing (412 twice)', async () => {
+      const sandbox = await startSandbox({
+        enrollments: [enrollmentSeed('reg-phone-alex', alex.aadObjectId)], registrations: [], enrollmentGroups: [],
+      });
+      await addFault(sandbox, { status: 412, count: 2, method: 'DELETE', pathPrefix: '/enrollments/reg-phone-alex' });
+      const error = await adapterFor(sandbox).erase(alex, context()).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ServiceError);
+      expect(error).toMatchObject({ service: 'dps', statusCode: 412 });
+      expect(await exists(sandbox, '/enrollments/reg-phone-alex')).toBe(true);
+    });
+  });
+
+  describe('restrict', () => {
+    it('disables the subject\'s enrollments and keeps them and their keys', async () => {
+      const sandbox = await startSandbox();
+      const before = (await get(sandbox, '/enrollments/reg-wearable-megan-01')).body as { attestation: { symmetricKey: { primaryKey: string } } };
+      const report = await adapterFor(sandbox).restrict(megan, context('restrict'));
+      expect(report.count).toBe(2);
+      expect(report.summary).toContain(`1 device still provisioned in IoT hub ${LAB_HUB}`);
+      const after = (await get(sandbox, '/enrollments/reg-wearable-megan-01')).body as { provisioningStatus: string; attestation: { symmetricKey: { primaryKey: string } } };
+      expect(after.provisioningStatus).toBe('disabled');
+      expect(after.attestation.symmetricKey.primaryKey).toBe(before.attestation.symmetricKey.primaryKey);
+      expect(((await get(sandbox, '/enrollments/reg-wearable-alex-01')).body as { provisioningStatus: string }).provisioningStatus).toBe('enabled');
+      expect((await adapterFor(sandbox).restrict(megan, context('restrict'))).count).toBe(0);
+    });
+  });
+
+  describe('calls', () => {
+    it('survives a burst of 429 with Retry-After', async () => {
+      const sandbox = await startSandbox();
+      await addFault(sandbox, { status: 429, count: 4, retryAfterSeconds: 1, pathPrefix: '/enrollments/query' });
+      expect(await adapterFor(sandbox).discover(alex, context())).toMatchObject({ count: 4 });
+      expect((await stats(sandbox)).faultsServed).toBe(4);
+    });
+
+    it('reports a permanent 500 as a ServiceError naming the service, without personal values', async () => {
+      const sandbox = await startSandbox();
+      await addFault(sandbox, { status: 500, count: -1 });
+      const error = await adapterFor(sandbox, { policy: { ...FAST_RETRIES, maxRetries: 2 } }).discover(alex, context()).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ServiceError);
+      expect(error).toMatchObject({ service: 'dps', statusCode: 500 });
+      expect((error as Error).message).toMatch(/^Device Provisioning Service: query individual enrollments answered 500 after 3 tries/);
+      expect((error as Error).message).not.toMatch(/alex|e2000000/i);
+    });
+
+    it('authenticates with a shared access signature instead of a token', async () => {
+      const sandbox = await startSandbox();
+      const adapter = new DpsAdapter({
+        endpoint: sandbox.url,
+        sasToken: 'SharedAccessSignature sr=contoso-dps.azure-devices-provisioning.net&sig=c2lnbmF0dXJl&se=4102444800&skn=provisioningserviceowner',
+        policy: FAST_RETRIES,
+      });
+      expect(await adapter.discover(alex, context())).toMatchObject({ count: 4 });
+    });
+
+    it('fails with 401 when no credential reaches the service', async () => {
+      const sandbox = await startSandbox();
+      const adapter = new DpsAdapter({ endpoint: sandbox.url, sasToken: () => '', policy: FAST_RETRIES });
+      await expect(adapter.discover(alex, context())).rejects.toMatchObject({ service: 'dps', statusCode: 401 });
+    });
+  });
+
+  describe('injection', () => {
+    it.each([
+      ["x' OR 1=1 OR T.$dtId != '", "x' OR 1=1 OR T.$dtId != '"],
+      ['*', '%'],
+      ["e2000000-0000-4000-8000-000000000011' OR '1'='1", "alex.wilber@contoso.test' OR ''='"],
+      ['e2000000-0000-4000-8000-000000000011 ', ' alex.wilber@contoso.test'],
+    ])('a subject id %j never widens the match: nothing of another subject is found or deleted', async (aadObjectId, email) => {
+      const sandbox = await startSandbox();
+      const intruder: Subject = { aadObjectId, email, upn: email, displayName: 'x' };
+      const adapter = adapterFor(sandbox);
+      expect(await adapter.discover(intruder, context())).toEqual({ count: 0, items: [] });
+      expect(await adapter.registeredDevices(intruder, context())).toEqual([]);
+      expect((await adapter.erase(intruder, context())).count).toBe(0);
+      expect(await allEnrollmentIds(sandbox)).toHaveLength(seededEnrollmentCount);
+      expect(await exists(sandbox, '/registrations/reg-phone-alex')).toBe(true);
+    });
+
+    it('an empty e-mail matches no enrollment with an empty owner tag', async () => {
+      const sandbox = await startSandbox({
+        enrollments: [enrollmentSeed('reg-blank-owner', '')], registrations: [], enrollmentGroups: [],
+      });
+      const found = await adapterFor(sandbox).discover({ aadObjectId: '', email: '', upn: '', displayName: '' }, context());
+      expect(found.count).toBe(0);
+    });
+  });
+});
