@@ -1,0 +1,262 @@
+import type { TokenCredential } from '@azure/core-auth';
+import { statusCodeOf } from '../dsr/failures';
+import { ServiceError, type AdapterCallContext, type ExportFile, type ServiceAdapter, type StepReport } from '../dsr/serviceAdapter';
+import type { DiscoveryResult, Subject } from '../dsr/types';
+import { ServiceCaller, type CallPolicy } from './callPolicy';
+import { IotHubApi, type TwinJson } from './iotHub/iotHubApi';
+import { ownerQuery, ownerTagNamesSubject, ownerTagSpellings } from './iotHub/ownerMatch';
+import { createRegistryClient } from './iotHub/registryClient';
+import { removalPatch, valueAtPath, withoutCredentials } from './iotHub/twinPaths';
+import { propertyPath, QueryValueRefused } from './queryLiteral';
+
+/** A device DPS provisioned for the subject, and the hub it was assigned to. */
+export interface DpsDevice {
+  deviceId: string;
+  /** The hub's host name as the registration record names it. */
+  assignedHub: string;
+}
+
+/** How the bot reaches one IoT hub and what counts as the subject's there. */
+export interface IotHubAdapterOptions {
+  /**
+   * The hub's host name as DPS names it in a registration's `assignedHub`, e.g.
+   * `contoso-hub.azure-devices.net`. Only DPS devices assigned to this host count.
+   */
+  hostName: string;
+  /**
+   * Where to connect, `host` or `host:port` (no scheme): in Azure the hub's host name (the
+   * default); in the sandbox `127.0.0.1:4050`.
+   */
+  endpoint?: string;
+  /**
+   * Entra credential (managed identity or app registration) with the data-plane role
+   * "IoT Hub Registry Contributor" (or Twin Contributor for `clearPersonalData`); tokens are asked
+   * for `https://iothubs.azure.net/.default`. Give this or `connectionString`.
+   */
+  credential?: TokenCredential;
+  /**
+   * A service connection string (`HostName=...;SharedAccessKeyName=...;SharedAccessKey=...`) of a
+   * shared access policy with registry read and write, instead of `credential`. The signature is
+   * made for its HostName; requests still go to `endpoint`. Prefer `credential`.
+   */
+  connectionString?: string;
+  /** Time-out, retries and concurrency of the calls; defaults to `DEFAULT_CALL_POLICY`. */
+  policy?: Partial<CallPolicy>;
+  /**
+   * The twin tag naming a device's owner, a dotted path under `tags` (`owner`, `people.owner`).
+   * Default `owner`. Its value is the owner's object id or e-mail address; see `ownerTagSpellings`
+   * for how e-mail addresses are matched given IoT Hub's case-sensitive comparison.
+   */
+  ownerTag?: string;
+  /**
+   * What erasure does with the subject's devices. `delete` (default) deletes each device identity
+   * with its twin. `clearPersonalData` keeps the device in service and patches its twin: the owner
+   * tag and the `personalTags` and `personalDesiredProperties` are removed. Reported properties
+   * belong to the device and cannot be cleared from the service side.
+   */
+  eraseMode?: 'delete' | 'clearPersonalData';
+  /** Tag paths (under `tags`) holding personal data, cleared by `clearPersonalData`. */
+  personalTags?: string[];
+  /** Desired property paths (under `properties.desired`) holding personal data, cleared by `clearPersonalData`. */
+  personalDesiredProperties?: string[];
+  /**
+   * The devices DPS provisioned for the subject (from the DPS adapter): a device behind the
+   * subject's enrollment is theirs even when its twin carries no owner tag.
+   */
+  dpsDevices?: (subject: Subject, context: AdapterCallContext) => Promise<DpsDevice[]>;
+  /** Twins per query page (`x-ms-max-item-count`); default 100. */
+  pageSize?: number;
+}
+
+/** A device of the subject's and why it counts as theirs. */
+interface SubjectDevice {
+  twin: TwinJson;
+  linkedBy: 'ownerTag' | 'dpsRegistration';
+}
+
+const DEFAULT_OWNER_TAG = 'owner';
+const DEFAULT_PAGE_SIZE = 100;
+/** Tries of a conditional write whose etag went stale between read and write. */
+const CONDITIONAL_TRIES = 3;
+
+/**
+ * Azure IoT Hub through azure-iothub's Registry: the device identities and twins tied to the
+ * subject, found by a paged twin query on the owner tag (never a listing of all devices) and by
+ * the devices DPS provisioned for them. Export writes `devices.json` without credentials; erasure
+ * deletes each device (If-Match its etag) or clears its personal twin fields. No `rectify`: a
+ * device has nothing a person corrects; no `restrict`: restriction is export, then erase.
+ */
+export class IotHubAdapter implements ServiceAdapter {
+  readonly service = 'iotHub' as const;
+  private readonly api: IotHubApi;
+  private readonly ownerTag: string;
+  private readonly personalTags: string[];
+  private readonly personalDesiredProperties: string[];
+
+  constructor(private readonly options: IotHubAdapterOptions) {
+    this.ownerTag = propertyPath(options.ownerTag ?? DEFAULT_OWNER_TAG);
+    this.personalTags = (options.personalTags ?? []).map(propertyPath);
+    this.personalDesiredProperties = (options.personalDesiredProperties ?? []).map(propertyPath);
+    if (!options.credential === !options.connectionString) {
+      throw new Error('IotHubAdapter needs exactly one of credential and connectionString');
+    }
+    const client = createRegistryClient({
+      endpoint: options.endpoint ?? options.hostName,
+      credential: options.credential,
+      connectionString: options.connectionString,
+    });
+    this.api = new IotHubApi(client, new ServiceCaller('iotHub', options.policy));
+  }
+
+  async discover(subject: Subject, context: AdapterCallContext): Promise<DiscoveryResult> {
+    const devices = await this.subjectDevices(subject, context);
+    const byTag = devices.filter((device) => device.linkedBy === 'ownerTag').length;
+    const byDps = devices.length - byTag;
+    const items: string[] = [];
+    if (byTag > 0) items.push(`${plural(byTag, 'device')} tagged with the subject as owner`);
+    if (byDps > 0) items.push(`${plural(byDps, 'device')} provisioned for the subject through DPS`);
+    // What erasure will do matters to the approvers of an erasure (or a restriction, which ends in one).
+    if (devices.length > 0 && (context.kind === 'erase' || context.kind === 'restrict')) {
+      items.push(this.options.eraseMode === 'clearPersonalData'
+        ? 'erasure clears the owner tag and personal twin fields; the devices stay registered'
+        : 'erasure deletes each device identity with its twin');
+    }
+    return { count: devices.length, items };
+  }
+
+  async *export(subject: Subject, context: AdapterCallContext): AsyncIterable<ExportFile> {
+    const devices = await this.subjectDevices(subject, context);
+    const entries = await Promise.all(devices.map(async ({ twin, linkedBy }) => {
+      const identity = await this.absentOn404(this.api.getDevice(twin.deviceId, context));
+      // A device deleted since the query has nothing left to export.
+      if (!identity) return undefined;
+      return { deviceId: twin.deviceId, linkedBy, identity: withoutCredentials(identity), twin: withoutCredentials(twin) };
+    }));
+    const present = entries.filter((entry) => entry !== undefined);
+    if (present.length > 0) {
+      yield { path: 'devices.json', content: { hub: this.options.hostName, devices: present } };
+    }
+  }
+
+  async erase(subject: Subject, context: AdapterCallContext): Promise<StepReport> {
+    const devices = await this.subjectDevices(subject, context);
+    const clearing = this.options.eraseMode === 'clearPersonalData';
+    const outcomes = await Promise.all(devices.map((device) =>
+      (clearing ? this.clearPersonalData(device, subject, context) : this.deleteDevice(device, subject, context))));
+    const done = outcomes.filter((outcome) => outcome === 'done').length;
+    const absent = outcomes.length - done;
+    const extra = absent > 0 ? ` (${absent} already ${clearing ? 'clear or no longer linked' : 'gone or no longer linked'})` : '';
+    const summary = clearing
+      ? `cleared the owner tag and personal twin fields of ${plural(done, 'device')}${extra}`
+      : `deleted ${plural(done, 'device identity', 'device identities')} with ${done === 1 ? 'its twin' : 'their twins'}${extra}`;
+    return { summary, count: devices.length };
+  }
+
+  /** The subject's devices: by owner tag (a paged query) and by DPS registration (one twin read each). */
+  private async subjectDevices(subject: Subject, context: AdapterCallContext): Promise<SubjectDevice[]> {
+    const found = new Map<string, SubjectDevice>();
+    for await (const page of this.api.queryTwins(this.ownerQueryFor(subject), this.options.pageSize ?? DEFAULT_PAGE_SIZE, context)) {
+      // Checked again here: only twins whose owner tag names the subject, whatever the hub answered.
+      for (const twin of page) {
+        if (ownerTagNamesSubject(twin.tags, this.ownerTag, subject)) found.set(twin.deviceId, { twin, linkedBy: 'ownerTag' });
+      }
+    }
+    const hub = this.options.hostName.toLowerCase();
+    const provisioned = this.options.dpsDevices ? await this.options.dpsDevices(subject, context) : [];
+    const ids = [...new Set(provisioned.filter((device) => device.assignedHub.toLowerCase() === hub).map((device) => device.deviceId))];
+    const twins = await Promise.all(ids.filter((id) => !found.has(id)).map((id) => this.absentOn404(this.api.getTwin(id, context))));
+    for (const twin of twins) {
+      if (twin && !this.ownedBySomeoneElse(twin, subject)) found.set(twin.deviceId, { twin, linkedBy: 'dpsRegistration' });
+    }
+    return [...found.values()];
+  }
+
+  private ownerQueryFor(subject: Subject): string {
+    try {
+      return ownerQuery(this.ownerTag, ownerTagSpellings(subject));
+    } catch (error) {
+      if (error instanceof QueryValueRefused) {
+        throw new ServiceError('iotHub', 'IoT Hub: an identifier of the subject cannot be put in a query (control characters or too long)', undefined, 'QueryValueRefused');
+      }
+      throw error;
+    }
+  }
+
+  /** Deletes the identity with If-Match its etag; a stale etag means a fresh read and a new check. */
+  private async deleteDevice(device: SubjectDevice, subject: Subject, context: AdapterCallContext): Promise<'done' | 'absent'> {
+    let twin: TwinJson | undefined = device.twin;
+    for (let attempt = 1; twin; attempt++) {
+      const etag = twin.deviceEtag ?? (await this.absentOn404(this.api.getDevice(twin.deviceId, context)))?.etag;
+      if (!etag) return 'absent';
+      try {
+        await this.api.deleteDevice(twin.deviceId, etag, context);
+        return 'done';
+      } catch (error) {
+        if (statusCodeOf(error) === 404) return 'absent';
+        if (statusCodeOf(error) !== 412 || attempt >= CONDITIONAL_TRIES) throw error;
+      }
+      twin = await this.stillTheSubjects(device, subject, context);
+    }
+    return 'absent';
+  }
+
+  /** Removes the owner tag and the configured personal fields with one twin patch, If-Match the twin's etag. */
+  private async clearPersonalData(device: SubjectDevice, subject: Subject, context: AdapterCallContext): Promise<'done' | 'absent'> {
+    let twin: TwinJson | undefined = device.twin;
+    for (let attempt = 1; twin; attempt++) {
+      const patch = this.personalDataPatch(twin);
+      if (!patch) return 'absent';
+      try {
+        await this.api.patchTwin(twin.deviceId, patch, twin.etag ?? '*', context);
+        return 'done';
+      } catch (error) {
+        if (statusCodeOf(error) === 404) return 'absent';
+        if (statusCodeOf(error) !== 412 || attempt >= CONDITIONAL_TRIES) throw error;
+      }
+      twin = await this.stillTheSubjects(device, subject, context);
+    }
+    return 'absent';
+  }
+
+  /** The patch removing what is present of the owner tag and personal fields, or undefined when none is. */
+  private personalDataPatch(twin: TwinJson): Record<string, unknown> | undefined {
+    const tags = [this.ownerTag, ...this.personalTags].filter((path) => valueAtPath(twin.tags, path) !== undefined);
+    const desired = this.personalDesiredProperties.filter((path) => valueAtPath(twin.properties?.desired, path) !== undefined);
+    if (tags.length === 0 && desired.length === 0) return undefined;
+    return {
+      ...(tags.length > 0 && { tags: removalPatch(tags) }),
+      ...(desired.length > 0 && { properties: { desired: removalPatch(desired) } }),
+    };
+  }
+
+  /** Reads the twin again after a stale etag: still there, and (for a tagged device) still the subject's? */
+  private async stillTheSubjects(device: SubjectDevice, subject: Subject, context: AdapterCallContext): Promise<TwinJson | undefined> {
+    const twin = await this.absentOn404(this.api.getTwin(device.twin.deviceId, context));
+    if (!twin) return undefined;
+    if (device.linkedBy === 'ownerTag' && !ownerTagNamesSubject(twin.tags, this.ownerTag, subject)) return undefined;
+    if (device.linkedBy === 'dpsRegistration' && this.ownedBySomeoneElse(twin, subject)) return undefined;
+    return twin;
+  }
+
+  /**
+   * A device provisioned through the subject's enrollment whose owner tag now names someone else
+   * has been handed over: it is that person's, not the subject's.
+   */
+  private ownedBySomeoneElse(twin: TwinJson, subject: Subject): boolean {
+    const owner = valueAtPath(twin.tags, this.ownerTag);
+    return owner !== undefined && owner !== null && owner !== '' && !ownerTagNamesSubject(twin.tags, this.ownerTag, subject);
+  }
+
+  private async absentOn404<T>(call: Promise<T>): Promise<T | undefined> {
+    try {
+      return await call;
+    } catch (error) {
+      if (statusCodeOf(error) === 404) return undefined;
+      throw error;
+    }
+  }
+}
+
+function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
