@@ -35,8 +35,8 @@ export type LinkField = (typeof LINK_FIELDS)[number];
 
 export interface DigitalTwinsConfig {
   url: string;
-  /** Twin property path naming the person, e.g. `ownerId` or `externalIds.entra`. */
-  linkProperty: string;
+  /** Twin property path naming the person, e.g. `ownerId` or `externalIds.entra`; null: by relationship only. */
+  linkProperty: string | null;
   linkHolds: LinkField;
   /** Relationship from a twin to the person's own twin (whose id is their object id), if used. */
   linkRelationship?: string;
@@ -190,11 +190,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, approverGroupFa
   };
   const optional = (name: string) => text(name, '') || undefined;
 
-  const linkRelationship = optional('DSR_DIGITAL_TWINS_LINK_RELATIONSHIP');
+  // The seeded tenant links lockers to person twins by `assignedTo` (src/sandbox/tenant.json).
+  const linkRelationship = text('DSR_DIGITAL_TWINS_LINK_RELATIONSHIP', sandbox ? 'assignedTo' : '') || undefined;
   if (linkRelationship && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(linkRelationship)) problems.push(`DSR_DIGITAL_TWINS_LINK_RELATIONSHIP must be a relationship name (got '${linkRelationship}').`);
+  const byRelationshipOnly = text('DSR_DIGITAL_TWINS_LINK_PROPERTY', '') === 'none';
+  if (byRelationshipOnly && !linkRelationship) problems.push('DSR_DIGITAL_TWINS_LINK_PROPERTY is none, so DSR_DIGITAL_TWINS_LINK_RELATIONSHIP must name the relationship that links twins to people.');
   const digitalTwins: DigitalTwinsConfig = {
     url: endpoint('DSR_DIGITAL_TWINS_URL', 'digitalTwins', `https://127.0.0.1:${SANDBOX_PORTS.digitalTwins}`, 'the instance URL, https://<name>.api.<region>.digitaltwins.azure.net'),
-    linkProperty: propertyPath('DSR_DIGITAL_TWINS_LINK_PROPERTY', 'ownerId'),
+    linkProperty: byRelationshipOnly ? null : propertyPath('DSR_DIGITAL_TWINS_LINK_PROPERTY', 'ownerId'),
     linkHolds: oneOf('DSR_DIGITAL_TWINS_LINK_HOLDS', LINK_FIELDS, 'aadObjectId'),
     ...(linkRelationship ? { linkRelationship } : {}),
   };

@@ -2,10 +2,9 @@ import { DefaultAzureCredential } from '@azure/identity';
 import { TokenCredential } from '@azure/core-auth';
 import { TeamsAdapter } from '@microsoft/teams-ai';
 import { ConfigurationServiceClientCredentialFactory, TurnContext } from 'botbuilder';
-import { BotStoreAdapter } from './adapters/botStore';
-import { EntraAdapter } from './adapters/entra';
 import { EntraDirectory } from './adapters/entraDirectory';
 import { createGraphClient } from './adapters/graphClient';
+import { createServiceAdapters } from './adapters/serviceAdapters';
 import { createApplication } from './bot/app';
 import { TeamsNotifier } from './bot/teamsNotifier';
 import { Config, ConfigError, loadConfig } from './config';
@@ -14,7 +13,6 @@ import { Executor } from './dsr/executor';
 import { errorCode } from './dsr/failures';
 import { Job, Logger } from './dsr/ports';
 import { RequestService } from './dsr/requestService';
-import { ServiceAdapter } from './dsr/serviceAdapter';
 import { ServiceName } from './dsr/types';
 import { createLogger } from './log';
 import { SandboxCredential } from './sandbox/sandboxCredential';
@@ -32,6 +30,7 @@ export interface RunningBot {
   port: number;
   executor: Executor;
   store: TableRequestStore;
+  audit: TableAuditLog;
   /** Stops taking work, lets jobs in flight finish, closes the server. */
   stop(): Promise<void>;
 }
@@ -61,8 +60,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
 
   const graph = createGraphClient(config.graphUrl, credential);
   const directory = new EntraDirectory(graph, config.approverGroupId);
-  const available: ServiceAdapter[] = [new EntraAdapter(graph), new BotStoreAdapter(store, config.pseudonymKey)];
-  const adapters = new Map<ServiceName, ServiceAdapter>(available.filter((a) => config.services.includes(a.service)).map((a) => [a.service, a]));
+  const adapters = createServiceAdapters(config, { credential, graph, store });
 
   const adapter = new TeamsAdapter(
     {},
@@ -135,6 +133,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     port,
     executor,
     store,
+    audit,
     async stop() {
       clearInterval(sweep);
       await worker.stop();
@@ -143,9 +142,21 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   };
 }
 
-/** The sandbox health endpoints /readyz waits for, from the service URLs in `config`. */
+/** The sandbox health endpoints /readyz waits for: Graph and every service requests reach. */
 function sandboxHealthUrls(config: Config): Record<string, string> {
-  return config.sandbox ? { graph: `${config.graphUrl}/_sandbox/health` } : {};
+  if (!config.sandbox) return {};
+  const urls: Partial<Record<ServiceName | 'graph', string>> = {
+    graph: config.graphUrl,
+    digitalTwins: config.digitalTwins.url,
+    iotCentral: config.iotCentral.url,
+    dps: config.dps.url,
+    iotHub: `https://${config.iotHub.endpoint}`,
+  };
+  return Object.fromEntries(
+    (Object.entries(urls) as [ServiceName | 'graph', string][])
+      .filter(([name]) => name === 'graph' || config.services.includes(name))
+      .map(([name, url]) => [name, `${url}/_sandbox/health`]),
+  );
 }
 
 async function main(): Promise<void> {

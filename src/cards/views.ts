@@ -133,7 +133,8 @@ export function approvalCard(request: DsrRequest, options: { erasureApprovals: n
       requestId: request.id,
       title: plainText(step.title, 200),
       serviceLabel: SERVICE_LABELS[step.service],
-      instructions: plainText(step.instructions, 2000),
+      // One block per line: a numbered list stays a list whatever the client does with markdown.
+      instructionLines: step.instructions.split('\n').filter((line) => line.trim()).slice(0, 20).map((line) => ({ line: plainText(line, 400) })),
       statusText: manualStepStatus(step),
       confirmable: !options.readOnly && !step.record && canConfirmManualSteps(request),
     })),

@@ -4,7 +4,7 @@ import { SANDBOX_PORTS } from '../config';
 import { startAzurite, stopChild } from './azurite';
 import { ensureSandboxCertificate, sandboxCertificatePath } from './common';
 import { RunningPlayground, startPlayground, writePlaygroundConfig } from './playground';
-import { spawnSandboxServices } from './sandboxServices';
+import { sandboxServiceEnv, spawnSandboxServices } from './sandboxServices';
 import { loadTenant } from './tenant';
 
 /** Who is signed in to each Playground: an employee on the contract's port, an approver beside it. */
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
         DSR_SANDBOX: 'on',
         DSR_DATA_DIR: dataDir,
         DSR_STORAGE_CONNECTION_STRING: azurite.connectionString,
-        DSR_GRAPH_URL: sandbox.urls.graph,
+        ...sandboxServiceEnv(sandbox.urls),
         PORT: String(port),
         // Node reads the sandbox's self-signed certificate only at start.
         NODE_EXTRA_CA_CERTS: sandboxCertificatePath(dataDir),
@@ -86,6 +86,10 @@ async function main(): Promise<void> {
         `  Bot              http://127.0.0.1:${port}/api/messages  (health: /healthz, /readyz)`,
         `  Azurite          blob ${SANDBOX_PORTS.azuriteBlob}, queue ${SANDBOX_PORTS.azuriteBlob + 1}, table ${SANDBOX_PORTS.azuriteBlob + 2}`,
         `  Sandbox Graph    ${sandbox.urls.graph}`,
+        `  Digital Twins    ${sandbox.urls.digitalTwins}`,
+        `  IoT Central      ${sandbox.urls.iotCentral}`,
+        `  DPS              ${sandbox.urls.dps}`,
+        `  IoT Hub          ${sandbox.urls.iotHub}`,
         ...playgrounds.map((p) => `  Playground       ${p.running.url}  signed in as ${p.seat.name}, ${p.seat.role}`),
         '',
         playgrounds.length

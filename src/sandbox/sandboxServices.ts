@@ -3,12 +3,20 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { SANDBOX_PORTS } from '../config';
 import { stopChild } from './azurite';
+import { createDigitalTwinsSandbox } from './digitalTwins';
+import { createDpsSandbox } from './dps';
 import { createGraphSandbox } from './graph';
-import { loadTenant } from './tenant';
+import { createIotCentralSandbox } from './iotCentral';
+import { createIotHubSandbox } from './iotHub';
+import { loadTenant, Tenant } from './tenant';
 
 /** Where each sandbox service listens. */
 export interface SandboxUrls {
   graph: string;
+  digitalTwins: string;
+  iotCentral: string;
+  dps: string;
+  iotHub: string;
 }
 
 export interface SandboxServicesOptions {
@@ -17,15 +25,40 @@ export interface SandboxServicesOptions {
   ports?: Partial<Record<keyof SandboxUrls, number>>;
 }
 
+type Factory = (options: { tenant: Tenant; dataDir: string; port: number }) => Promise<{ url: string; close(): Promise<void> }>;
+
+const FACTORIES: Record<keyof SandboxUrls, Factory> = {
+  graph: createGraphSandbox,
+  digitalTwins: createDigitalTwinsSandbox,
+  iotCentral: createIotCentralSandbox,
+  dps: createDpsSandbox,
+  iotHub: createIotHubSandbox,
+};
+
 /** Starts every sandbox service in this process, seeded from tenant.json. */
 export async function startSandboxServices(options: SandboxServicesOptions): Promise<{ urls: SandboxUrls; close(): Promise<void> }> {
   const tenant = loadTenant();
-  const graph = await createGraphSandbox({ tenant, dataDir: options.dataDir, port: options.ports?.graph ?? SANDBOX_PORTS.graph });
+  const names = Object.keys(FACTORIES) as (keyof SandboxUrls)[];
+  const running = await Promise.all(
+    names.map((name) => FACTORIES[name]({ tenant, dataDir: options.dataDir, port: options.ports?.[name] ?? SANDBOX_PORTS[name] })),
+  );
   return {
-    urls: { graph: graph.url },
+    urls: Object.fromEntries(names.map((name, i) => [name, running[i].url])) as unknown as SandboxUrls,
     close: async () => {
-      await graph.close();
+      await Promise.all(running.map((service) => service.close()));
     },
+  };
+}
+
+/** The bot's settings that point it at running sandbox services. */
+export function sandboxServiceEnv(urls: SandboxUrls): Record<string, string> {
+  return {
+    DSR_GRAPH_URL: urls.graph,
+    DSR_DIGITAL_TWINS_URL: urls.digitalTwins,
+    DSR_IOT_CENTRAL_URL: urls.iotCentral,
+    DSR_DPS_URL: urls.dps,
+    // azure-iothub takes a host (with port) and always speaks HTTPS to it.
+    DSR_IOT_HUB_ENDPOINT: new URL(urls.iotHub).host,
   };
 }
 

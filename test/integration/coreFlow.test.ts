@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { BotStack, startBotStack } from '../support/botStack';
 import { unzip } from '../support/unzip';
 import { waitFor } from '../support/waitFor';
-import { contentOf, SentActivity } from '../support/fakeBotConnector';
+import { contentOf } from '../support/fakeBotConnector';
+import { approvalCardFor as approvalCardForRequest, cardOf, fileRequest, stateOf as stateOfRequest } from '../support/flowSteps';
 import { TenantUser } from '../../src/sandbox/tenant';
 
 jest.setTimeout(120_000);
@@ -10,30 +11,9 @@ jest.setTimeout(120_000);
 let stack: BotStack;
 let priya: TenantUser, marco: TenantUser, alex: TenantUser, megan: TenantUser, grace: TenantUser;
 
-
-const cardOf = (sent: SentActivity) => sent.activity.attachments?.[0]?.content as Record<string, unknown>;
-const requestIdIn = (card: unknown) => /DSR-\d{4}-\d{4}/.exec(JSON.stringify(card))?.[0];
-
-/** Files a request in `user`'s 1:1 chat through the intake card, as a person would; returns its id. */
-async function file(user: TenantUser, sentence: string, submission: Record<string, unknown>): Promise<string> {
-  const chat = stack.teams.personalConversationId(user);
-  const before = stack.connector.to(chat).length;
-  expect(await stack.teams.say(user, sentence)).toBe(200);
-  const intake = await waitFor('the intake card', () => stack.connector.to(chat).slice(before).find((s) => JSON.stringify(cardOf(s) ?? {}).includes('dsr.submit')));
-  const answer = await stack.teams.click(user, 'personal', 'dsr.submit', submission, intake.activityId);
-  expect(answer.body.type).toBe('application/vnd.microsoft.card.adaptive');
-  const id = requestIdIn(answer.body.value);
-  expect(id).toBeDefined();
-  return id!;
-}
-
-async function approvalCardFor(id: string) {
-  return waitFor(`the approval card of ${id}`, () => stack.connector.to(stack.teams.channelId).find((s) => s.kind === 'send' && JSON.stringify(cardOf(s)).includes(id)));
-}
-
-async function stateOf(id: string) {
-  return (await stack.bot.store.get(id))?.request.state;
-}
+const file = (user: TenantUser, sentence: string, submission: Record<string, unknown>) => fileRequest(stack, user, sentence, submission);
+const approvalCardFor = (id: string) => approvalCardForRequest(stack, id);
+const stateOf = (id: string) => stateOfRequest(stack, id);
 
 beforeAll(async () => {
   stack = await startBotStack('core-flow', { DSR_PURGE_GRACE_DAYS: '0' });

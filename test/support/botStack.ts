@@ -3,7 +3,7 @@ import { loadConfig } from '../../src/config';
 import { RunningBot, startBot } from '../../src/index';
 import { createLogger } from '../../src/log';
 import { RunningAzurite, startAzurite } from '../../src/sandbox/azurite';
-import { SandboxUrls, spawnSandboxServices } from '../../src/sandbox/sandboxServices';
+import { SandboxUrls, sandboxServiceEnv, spawnSandboxServices } from '../../src/sandbox/sandboxServices';
 import { loadTenant, Tenant, TenantUser } from '../../src/sandbox/tenant';
 import { freshDataDir } from './dataDir';
 import { FakeBotConnector } from './fakeBotConnector';
@@ -31,7 +31,10 @@ export async function startBotStack(label: string, env: Record<string, string> =
   const tenant = loadTenant();
   const dataDir = freshDataDir(label);
   const azurite = await startAzurite({ location: `${dataDir}/azurite` });
-  const sandbox = await spawnSandboxServices({ dataDir, ports: { graph: 0 } }, path.resolve('dist/src/sandbox/serveSandbox.js'));
+  const sandbox = await spawnSandboxServices(
+    { dataDir, ports: { graph: 0, digitalTwins: 0, iotCentral: 0, dps: 0, iotHub: 0 } },
+    path.resolve('dist/src/sandbox/serveSandbox.js'),
+  );
   const connector = new FakeBotConnector();
   await connector.start();
   const logLines: string[] = [];
@@ -39,7 +42,9 @@ export async function startBotStack(label: string, env: Record<string, string> =
     DSR_SANDBOX: 'on',
     PORT: '0',
     DSR_STORAGE_CONNECTION_STRING: azurite.connectionString,
-    DSR_GRAPH_URL: sandbox.urls.graph,
+    ...sandboxServiceEnv(sandbox.urls),
+    // Retries as in production, but quick: fault tests inject bursts of 429 and 500.
+    DSR_CALL_BASE_DELAY_MS: '20',
     DSR_APPROVER_GROUP_ID: tenant.approverGroup.id,
     DSR_DATA_DIR: dataDir,
     DSR_JOB_VISIBILITY_SECONDS: '30',

@@ -84,15 +84,19 @@ function sourcePath(file: string): string {
  * (the specs often leave out `type: object`), `x-nullable: true` allows null, and
  * `x-ms-examples` is dropped (it points at example files that are not part of the copies).
  */
-function asJsonSchema(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(asJsonSchema);
+function asJsonSchema(node: unknown, isNameMap = false): unknown {
+  if (Array.isArray(node)) return node.map((item) => asJsonSchema(item));
   if (!node || typeof node !== 'object') return node;
   const out: Json = {};
   for (const [key, value] of Object.entries(node)) {
-    if (key === 'x-ms-examples') continue;
-    out[key] = asJsonSchema(value);
+    if (key === 'x-ms-examples' && !isNameMap) continue;
+    // Under these keys sit maps from names to schemas: a property may be *named* `properties`.
+    out[key] = asJsonSchema(value, !isNameMap && NAME_MAP_KEYS.has(key));
   }
+  if (isNameMap) return out;
   if (out.properties && typeof out.properties === 'object' && out.type === undefined) out.type = 'object';
   if (out['x-nullable'] === true && typeof out.type === 'string') out.type = [out.type, 'null'];
   return out;
 }
+
+const NAME_MAP_KEYS = new Set(['properties', 'definitions', 'paths', 'responses', 'parameters', 'headers', 'patternProperties']);

@@ -39,7 +39,7 @@ describe('sandbox defaults', () => {
       erasureApprovals: 2,
       defaultRegime: 'GDPR',
       services: ['entra', 'digitalTwins', 'iotCentral', 'dps', 'iotHub', 'botStore'],
-      digitalTwins: { url: 'https://127.0.0.1:4020', linkProperty: 'ownerId', linkHolds: 'aadObjectId' },
+      digitalTwins: { url: 'https://127.0.0.1:4020', linkProperty: 'ownerId', linkHolds: 'aadObjectId', linkRelationship: 'assignedTo' },
       iotCentral: { url: 'https://127.0.0.1:4030', deviceOwnerProperty: 'ownerEmail', deleteLinkedDevices: false },
       dps: { url: 'https://127.0.0.1:4040', ownerTag: 'owner' },
       iotHub: { hostName: 'contoso-hub.azure-devices.net', endpoint: '127.0.0.1:4050', ownerTag: 'owner', eraseMode: 'delete' },
@@ -80,6 +80,11 @@ describe('sandbox defaults', () => {
     expect(config.iotCentral.deleteLinkedDevices).toBe(true);
     expect(config.iotHub).toMatchObject({ hostName: 'hub-b.azure-devices.net', eraseMode: 'clearPersonalData' });
     expect(config.callPolicy.maxRetries).toBe(2);
+  });
+
+  it('links twins by relationship only when the link property is none', () => {
+    expect(loadConfig({ DSR_DIGITAL_TWINS_LINK_PROPERTY: 'none' }, GROUP).digitalTwins).toMatchObject({ linkProperty: null, linkRelationship: 'assignedTo' });
+    expect(problemsOf({ ...AZURE, DSR_DIGITAL_TWINS_LINK_PROPERTY: 'none' })[0]).toContain('DSR_DIGITAL_TWINS_LINK_RELATIONSHIP');
   });
 
   it('needs the endpoint of every IoT service it is told to reach outside sandbox mode', () => {

@@ -29,3 +29,11 @@ describe('expectMatchesSpec', () => {
     expect(() => expectMatchesSpec('digitaltwins', 'POST', '/query', 200, { value: [] }, { 'query-charge': 'lots' })).toThrow(/query-charge/);
   });
 });
+
+describe('expectMatchesSpec on schemas with a property named "properties"', () => {
+  it('loads the IoT Hub spec, whose Twin has one, and checks a twin', () => {
+    const twin = { deviceId: 'd1', etag: 'AAAA', version: 2, tags: {}, properties: { desired: {}, reported: {} } };
+    expect(() => expectMatchesSpec('iothub', 'GET', '/twins/{id}', 200, twin)).not.toThrow();
+    expect(() => expectMatchesSpec('iothub', 'GET', '/twins/{id}', 200, { ...twin, version: 'two' })).toThrow(/version/);
+  });
+});

@@ -40,7 +40,7 @@ const softDeleted = erasure({
   steps: { entra: done('account soft-deleted', 1, { awaitsPurge: true }), iotHub: done('2 devices deleted', 2), botStore: done('0 earlier request records pseudonymised', 0) },
   purgeAt: '2026-12-09T08:15:00.000Z',
 });
-const ALERT_RULES_STEP = { key: 'iotCentral.alertRuleEmails', title: 'Remove the e-mail address from IoT Central alert rules', instructions: 'Open Rules, then each rule, and remove the subject’s e-mail address from its e-mail actions.' };
+const ALERT_RULES_STEP = { key: 'iotCentral.alertRuleEmails', title: 'Remove the e-mail address from IoT Central alert rules', instructions: 'Open Rules, then each rule.\n1. Remove the subject’s e-mail address from its e-mail actions.' };
 const awaitingManualStep = erasure({
   state: 'awaiting_manual_steps',
   services: ['iotCentral', 'botStore'],
@@ -184,7 +184,8 @@ describe('what the cards show', () => {
     const card = approvalCard(awaitingManualStep, { erasureApprovals: 2 });
     expect(textsOf(card)).toEqual(expect.arrayContaining([
       `${plainText(ALERT_RULES_STEP.title)} (IoT Central)`,
-      plainText(ALERT_RULES_STEP.instructions),
+      plainText(ALERT_RULES_STEP.instructions.split('\n')[0]),
+      plainText(ALERT_RULES_STEP.instructions.split('\n')[1]),
       'Not confirmed yet.',
     ]));
     const manual = actionsOf(card).filter((a) => a.verb === 'dsr.manual');

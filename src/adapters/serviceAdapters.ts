@@ -1,0 +1,62 @@
+import type { TokenCredential } from '@azure/core-auth';
+import type { Client as GraphClient } from '@microsoft/microsoft-graph-client';
+import { Config } from '../config';
+import { RequestStore } from '../dsr/ports';
+import { ServiceAdapter } from '../dsr/serviceAdapter';
+import { ServiceName } from '../dsr/types';
+import { BotStoreAdapter } from './botStore';
+import { CallPolicy, DEFAULT_CALL_POLICY } from './callPolicy';
+import { DigitalTwinsAdapter } from './digitalTwins';
+import { DpsAdapter } from './dps';
+import { EntraAdapter } from './entra';
+import { IotCentralAdapter } from './iotCentral';
+import { IotHubAdapter } from './iotHub';
+
+/** The adapter of every service `config.services` names, built from its settings. */
+export function createServiceAdapters(
+  config: Config,
+  deps: { credential: TokenCredential; graph: GraphClient; store: RequestStore },
+): Map<ServiceName, ServiceAdapter> {
+  const { credential } = deps;
+  const policy: CallPolicy = { ...DEFAULT_CALL_POLICY, ...config.callPolicy };
+  const uses = (service: ServiceName) => config.services.includes(service);
+  const dps = uses('dps')
+    ? new DpsAdapter({
+      endpoint: config.dps.url,
+      ...(config.dps.sasToken ? { sasToken: config.dps.sasToken } : { credential }),
+      ownerTag: config.dps.ownerTag,
+      // The IoT Hub step covers its own hub's devices; DPS asks an approver for any other hub.
+      coveredHubs: uses('iotHub') ? [config.iotHub.hostName] : [],
+      policy,
+    })
+    : undefined;
+  const builders: Record<ServiceName, () => ServiceAdapter> = {
+    entra: () => new EntraAdapter(deps.graph),
+    digitalTwins: () => new DigitalTwinsAdapter({
+      endpoint: config.digitalTwins.url,
+      credential,
+      pseudonymKey: config.pseudonymKey,
+      link: { property: config.digitalTwins.linkProperty, holds: config.digitalTwins.linkHolds, relationship: config.digitalTwins.linkRelationship },
+      policy,
+    }),
+    iotCentral: () => new IotCentralAdapter({
+      endpoint: config.iotCentral.url,
+      ...(config.iotCentral.apiToken ? { apiToken: config.iotCentral.apiToken } : { credential }),
+      deviceOwnerProperty: config.iotCentral.deviceOwnerProperty,
+      deleteLinkedDevices: config.iotCentral.deleteLinkedDevices,
+      policy,
+    }),
+    dps: () => dps!,
+    iotHub: () => new IotHubAdapter({
+      hostName: config.iotHub.hostName,
+      endpoint: config.iotHub.endpoint,
+      ...(config.iotHub.connectionString ? { connectionString: config.iotHub.connectionString } : { credential }),
+      ownerTag: config.iotHub.ownerTag,
+      eraseMode: config.iotHub.eraseMode,
+      ...(dps ? { dpsDevices: (subject, context) => dps.registeredDevices(subject, context) } : {}),
+      policy,
+    }),
+    botStore: () => new BotStoreAdapter(deps.store, config.pseudonymKey),
+  };
+  return new Map(config.services.map((service) => [service, builders[service]()]));
+}
