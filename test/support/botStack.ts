@@ -27,9 +27,15 @@ export interface BotStack {
 }
 
 /** The bot in-process with Azurite, the sandbox Graph and a loopback Bot Connector, on free ports. */
-export async function startBotStack(label: string, env: Record<string, string> = {}): Promise<BotStack> {
+export async function startBotStack(
+  label: string,
+  env: Record<string, string> = {},
+  /** Runs on the fresh data folder before anything starts, e.g. to seed a service differently. */
+  prepare?: (dataDir: string, tenant: Tenant) => void,
+): Promise<BotStack> {
   const tenant = loadTenant();
   const dataDir = freshDataDir(label);
+  prepare?.(dataDir, tenant);
   const azurite = await startAzurite({ location: `${dataDir}/azurite` });
   const sandbox = await spawnSandboxServices(
     { dataDir, ports: { graph: 0, digitalTwins: 0, iotCentral: 0, dps: 0, iotHub: 0 } },
