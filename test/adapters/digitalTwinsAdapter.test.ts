@@ -2,12 +2,11 @@ import { rm } from 'node:fs/promises';
 import { DigitalTwinsAdapter, type DigitalTwinsLink } from '../../src/adapters/digitalTwins';
 import type { CallPolicy } from '../../src/adapters/callPolicy';
 import { pseudonymFor } from '../../src/dsr/pseudonyms';
-import type { AdapterCallContext, ExportFile } from '../../src/dsr/serviceAdapter';
-import { ServiceError } from '../../src/dsr/serviceAdapter';
-import type { RequestKind, Subject } from '../../src/dsr/types';
+import type { Subject } from '../../src/dsr/types';
 import { createDigitalTwinsSandbox, type DigitalTwinsSandbox, type DigitalTwinsSeed, type TwinSeed } from '../../src/sandbox/digitalTwins';
 import { SandboxCredential } from '../../src/sandbox/sandboxCredential';
 import { loadTenant } from '../../src/sandbox/tenant';
+import { FAST_POLICY, INJECTION, callContext, collectFiles, expectNoPersonalValues, serviceFailure } from '../support/adapterTesting';
 import { freshDataDir } from '../support/dataDir';
 import { waitFor } from '../support/waitFor';
 import { rawRequest } from '../sandbox/sandboxGraphClient';
@@ -17,8 +16,6 @@ const V = 'api-version=2023-10-31';
 const BEARER = { Authorization: 'Bearer dsr-sandbox-token' };
 const KEY = 'test-pseudonym-key';
 /** Retries quick enough for a test; a Retry-After of seconds is capped to maxDelayMs. */
-const FAST: Partial<CallPolicy> = { baseDelayMs: 1, maxDelayMs: 20, timeoutMs: 10_000 };
-const INJECTION = "x' OR 1=1 OR T.$dtId != '";
 
 function subjectFor(upn: string): Subject {
   const user = tenant.users.find((candidate) => candidate.upn === upn);
@@ -28,7 +25,6 @@ function subjectFor(upn: string): Subject {
 
 const alex = subjectFor('alex.wilber@contoso.test');
 const diego = subjectFor('diego.siciliani@contoso.test');
-const context = (kind: RequestKind): AdapterCallContext => ({ requestId: 'DSR-2026-0001', kind });
 
 interface Twin { $dtId: string; $etag: string; [property: string]: unknown }
 interface ExportedRelationship { $relationshipId: string; $sourceId: string; $targetId: string; $relationshipName: string }
@@ -47,25 +43,11 @@ async function start(seed?: DigitalTwinsSeed): Promise<DigitalTwinsSandbox> {
 
 function adapterFor(sandbox: DigitalTwinsSandbox, link?: DigitalTwinsLink, policy: Partial<CallPolicy> = {}): DigitalTwinsAdapter {
   return new DigitalTwinsAdapter({
-    endpoint: sandbox.url, credential: new SandboxCredential(), pseudonymKey: KEY, policy: { ...FAST, ...policy }, link,
+    endpoint: sandbox.url, credential: new SandboxCredential(), pseudonymKey: KEY, policy: { ...FAST_POLICY, ...policy }, link,
   });
 }
 
-async function collect(files: AsyncIterable<ExportFile>): Promise<Record<string, unknown>> {
-  const out: Record<string, unknown> = {};
-  for await (const file of files) out[file.path] = file.content;
-  return out;
-}
 
-async function failure(promise: Promise<unknown>): Promise<ServiceError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ServiceError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 async function twinExists(sandbox: DigitalTwinsSandbox, id: string): Promise<boolean> {
   const response = await rawRequest(sandbox, 'GET', `/digitaltwins/${encodeURIComponent(id)}?${V}`, { headers: BEARER });
@@ -103,13 +85,6 @@ async function fault(sandbox: DigitalTwinsSandbox, rule: Record<string, unknown>
   expect((await rawRequest(sandbox, 'POST', '/_sandbox/faults', { body: rule })).status).toBe(201);
 }
 
-/** Nothing that names a person: no address, no name, no object id. */
-function expectNoPersonalValues(text: string, subject: Subject): void {
-  expect(text).not.toContain('@');
-  for (const value of [subject.displayName, subject.aadObjectId, subject.email.split('@')[0]]) {
-    expect(text.toLowerCase()).not.toContain(value.toLowerCase());
-  }
-}
 
 function twin(id: string, properties: Record<string, unknown> = {}): TwinSeed {
   return { $dtId: id, $metadata: { $model: 'dtmi:test:Thing;1' }, ...properties };
@@ -133,7 +108,7 @@ describe('DigitalTwinsAdapter on the seeded tenant (ownerId holds the object id)
 
   it("discovers the subject's twins and every relationship from or to them, in words without personal values", async () => {
     await resetStats(sandbox);
-    const result = await adapterFor(sandbox).discover(alex, context('access'));
+    const result = await adapterFor(sandbox).discover(alex, callContext('access'));
     expect(result).toEqual({ count: 7, items: ['3 twins', '4 relationships'] });
     expectNoPersonalValues(JSON.stringify(result), alex);
     // One query for the twins, one for their relationships: never a scan, never one call per twin.
@@ -141,19 +116,19 @@ describe('DigitalTwinsAdapter on the seeded tenant (ownerId holds the object id)
   });
 
   it('also finds, with a link relationship configured, the twins assigned to the person twin and the person twin', async () => {
-    const result = await adapterFor(sandbox, { relationship: 'assignedTo' }).discover(alex, context('access'));
+    const result = await adapterFor(sandbox, { relationship: 'assignedTo' }).discover(alex, callContext('access'));
     // ownerId: desk, badge, thermostat; assignedTo: locker 17; and Alex's person twin.
     expect(result).toEqual({ count: 11, items: ['5 twins', '6 relationships'] });
   });
 
   it('finds nothing for someone without twins', async () => {
     const lee = subjectFor('lee.gu@contoso.test');
-    expect(await adapterFor(sandbox).discover(lee, context('access'))).toEqual({ count: 0, items: [] });
-    expect(await collect(adapterFor(sandbox).export(lee, context('export')))).toEqual({});
+    expect(await adapterFor(sandbox).discover(lee, callContext('access'))).toEqual({ count: 0, items: [] });
+    expect(await collectFiles(adapterFor(sandbox).export(lee, callContext('export')))).toEqual({});
   });
 
   it("exports the twins and their relationships, with other people's twins pseudonymised", async () => {
-    const files = await collect(adapterFor(sandbox).export(alex, context('export')));
+    const files = await collectFiles(adapterFor(sandbox).export(alex, callContext('export')));
     const twins = files['twins.json'] as Twin[];
     expect(twins.map((t) => t.$dtId).sort()).toEqual(['badge-0451', 'desk-dublin-3-114', 'thermostat-3-114']);
     expect(twins.every((t) => t.ownerId === alex.aadObjectId)).toBe(true);
@@ -172,7 +147,7 @@ describe('DigitalTwinsAdapter on the seeded tenant (ownerId holds the object id)
 
   it("erases the subject's relationships both ways and then the twins, and nothing of anyone else", async () => {
     const before = await allTwinIds(sandbox);
-    const report = await adapterFor(sandbox).erase(alex, context('erase'));
+    const report = await adapterFor(sandbox).erase(alex, callContext('erase'));
     expect(report).toEqual({ summary: 'deleted 3 twins and 4 relationships', count: 7 });
     expectNoPersonalValues(report.summary, alex);
     const after = await allTwinIds(sandbox);
@@ -181,19 +156,19 @@ describe('DigitalTwinsAdapter on the seeded tenant (ownerId holds the object id)
     expect(await twinExists(sandbox, 'floor-dublin-3')).toBe(true);
     expect(await relationshipCount(sandbox)).toBe(tenant.digitalTwins.relationships.length - 4);
     // Repeating the step finds nothing left to do.
-    expect(await adapterFor(sandbox).erase(alex, context('erase'))).toEqual({ summary: 'deleted 0 twins and 0 relationships', count: 0 });
+    expect(await adapterFor(sandbox).erase(alex, callContext('erase'))).toEqual({ summary: 'deleted 0 twins and 0 relationships', count: 0 });
   });
 
   it('counts a twin already gone (404) as erased', async () => {
     await fault(sandbox, { status: 404, method: 'DELETE', pathPrefix: '/digitaltwins/desk-milan-0-12', count: 1 });
-    expect(await adapterFor(sandbox).erase(diego, context('erase'))).toEqual({ summary: 'deleted 1 twin and 0 relationships', count: 1 });
+    expect(await adapterFor(sandbox).erase(diego, callContext('erase'))).toEqual({ summary: 'deleted 1 twin and 0 relationships', count: 1 });
     expect((await stats(sandbox)).faultsServed).toBe(1);
   });
 
   it('deletes a relationship added while erasing (RelationshipsNotDeleted), listing it and trying once more', async () => {
     // Hold one relationship delete until a new incoming relationship to Alex's badge is in place.
     await fault(sandbox, { delayMs: 1500, method: 'DELETE', pathPrefix: '/digitaltwins/badge-0452/relationships/', count: 1 });
-    const erasing = adapterFor(sandbox).erase(alex, context('erase'));
+    const erasing = adapterFor(sandbox).erase(alex, callContext('erase'));
     await waitFor('the held delete', async () => (await stats(sandbox)).faultsServed === 1 || undefined);
     const added = await rawRequest(sandbox, 'PUT', `/digitaltwins/floor-seattle-2/relationships/late-one?${V}`, {
       body: { $targetId: 'badge-0451', $relationshipName: 'watches' }, headers: BEARER,
@@ -209,7 +184,7 @@ describe('DigitalTwinsAdapter on the seeded tenant (ownerId holds the object id)
 
   it('has nothing to rectify when twins name the subject by object id', async () => {
     await resetStats(sandbox);
-    expect(await adapterFor(sandbox).rectify(alex, { mail: 'alex.w@contoso.test', displayName: 'Alex W' }, context('rectify')))
+    expect(await adapterFor(sandbox).rectify(alex, { mail: 'alex.w@contoso.test', displayName: 'Alex W' }, callContext('rectify')))
       .toEqual({ summary: 'twins name the subject by object id: nothing to correct', count: 0 });
     expect((await stats(sandbox)).requests).toEqual({});
   });
@@ -217,13 +192,13 @@ describe('DigitalTwinsAdapter on the seeded tenant (ownerId holds the object id)
   it('survives a burst of 429 with Retry-After on page 3, repeating only that page', async () => {
     const subject = { ...alex, aadObjectId: 'owner-many' };
     const seeded = await start({ twins: Array.from({ length: 2500 }, (_, i) => twin(`t-${i}`, { ownerId: 'owner-many' })), relationships: [] });
-    await adapterFor(seeded).discover(subject, context('access'));
+    await adapterFor(seeded).discover(subject, callContext('access'));
     const baseline = (await stats(seeded)).requests['POST /query'];
     await resetStats(seeded);
     // The first two queries pass (a 1 ms delay uses up the rule), the next two are throttled.
     await fault(seeded, { delayMs: 1, count: 2, pathPrefix: '/query' });
     await fault(seeded, { status: 429, retryAfterSeconds: 1, count: 2, pathPrefix: '/query' });
-    expect(await adapterFor(seeded).discover(subject, context('access'))).toEqual({ count: 2500, items: ['2500 twins', '0 relationships'] });
+    expect(await adapterFor(seeded).discover(subject, callContext('access'))).toEqual({ count: 2500, items: ['2500 twins', '0 relationships'] });
     const after = await stats(seeded);
     expect(after.faultsServed).toBe(4);
     expect(after.requests['POST /query']).toBe(baseline + 2);
@@ -232,7 +207,7 @@ describe('DigitalTwinsAdapter on the seeded tenant (ownerId holds the object id)
   it('reports a permanent 500 as a ServiceError naming the service, after its retries', async () => {
     await fault(sandbox, { status: 500, count: -1, pathPrefix: '/query' });
     await resetStats(sandbox);
-    const error = await failure(adapterFor(sandbox, undefined, { maxRetries: 2 }).discover(alex, context('access')));
+    const error = await serviceFailure(adapterFor(sandbox, undefined, { maxRetries: 2 }).discover(alex, callContext('access')));
     expect(error.service).toBe('digitalTwins');
     expect(error.statusCode).toBe(500);
     expect(error.message).toContain('Azure Digital Twins');
@@ -243,7 +218,7 @@ describe('DigitalTwinsAdapter on the seeded tenant (ownerId holds the object id)
   it("leaves retrying to the call policy: the SDK's own throttling retry is switched off", async () => {
     await fault(sandbox, { status: 503, retryAfterSeconds: 1, count: 5, pathPrefix: '/query' });
     await resetStats(sandbox);
-    const error = await failure(adapterFor(sandbox, undefined, { maxRetries: 0 }).discover(alex, context('access')));
+    const error = await serviceFailure(adapterFor(sandbox, undefined, { maxRetries: 0 }).discover(alex, callContext('access')));
     expect(error.statusCode).toBe(503);
     expect((await stats(sandbox)).requests['POST /query']).toBe(1);
   });
@@ -251,7 +226,7 @@ describe('DigitalTwinsAdapter on the seeded tenant (ownerId holds the object id)
   it('aborts a query page that does not answer in time (the abort signal reaches the request)', async () => {
     // Were the signal not passed on, this would wait out the two-minute delay and the test would time out.
     await fault(sandbox, { delayMs: 120_000, count: 1, pathPrefix: '/query' });
-    const error = await failure(adapterFor(sandbox, undefined, { maxRetries: 0, timeoutMs: 200 }).discover(alex, context('access')));
+    const error = await serviceFailure(adapterFor(sandbox, undefined, { maxRetries: 0, timeoutMs: 200 }).discover(alex, callContext('access')));
     expect(error.code).toBe('Timeout');
   }, 20_000);
 });
@@ -263,10 +238,10 @@ describe('DigitalTwinsAdapter paging', () => {
     const relationships = others.map((other, i) => related(`hub-${i}`, 'own-0', other.$dtId, 'feeds'));
     const sandbox = await start({ twins: [...owned, ...others], relationships });
     const subject = { ...alex, aadObjectId: 'owner-p' };
-    expect(await adapterFor(sandbox).discover(subject, context('access'))).toEqual({ count: 2300, items: ['1200 twins', '1100 relationships'] });
+    expect(await adapterFor(sandbox).discover(subject, callContext('access'))).toEqual({ count: 2300, items: ['1200 twins', '1100 relationships'] });
     // 2 pages of twins; 12 batches of 100 ids, the first with 2 pages of relationships.
     expect((await stats(sandbox)).requests['POST /query']).toBe(2 + 12 + 1);
-    const files = await collect(adapterFor(sandbox).export(subject, context('export')));
+    const files = await collectFiles(adapterFor(sandbox).export(subject, callContext('export')));
     const { outgoing } = files['relationships.json'] as { outgoing: ExportedRelationship[] };
     expect(outgoing).toHaveLength(1100);
     // Every far end is someone else's twin (owner-q): all 1,100 ids replaced.
@@ -287,8 +262,8 @@ describe('DigitalTwinsAdapter with other links', () => {
       relationships: [related('r1', 'sam-desk', 'kim-desk', 'near'), related('r2', 'shelf', 'sam-bike', 'holds')],
     });
     const link = { property: 'externalIds.entra', holds: 'email' } as const;
-    expect(await adapterFor(sandbox, link).discover(subject, context('access'))).toEqual({ count: 4, items: ['2 twins', '2 relationships'] });
-    const files = await collect(adapterFor(sandbox, link).export(subject, context('export')));
+    expect(await adapterFor(sandbox, link).discover(subject, callContext('access'))).toEqual({ count: 4, items: ['2 twins', '2 relationships'] });
+    const files = await collectFiles(adapterFor(sandbox, link).export(subject, callContext('export')));
     const { outgoing, incoming } = files['relationships.json'] as { outgoing: ExportedRelationship[]; incoming: ExportedRelationship[] };
     expect(outgoing.map((r) => r.$targetId)).toEqual([pseudonymFor('kim-desk', KEY)]);
     expect(incoming.map((r) => r.$sourceId)).toEqual(['shelf']);
@@ -303,7 +278,7 @@ describe('DigitalTwinsAdapter with other links', () => {
     const link = { property: 'contact.mail', holds: 'email' } as const;
     // Twin a changes (another property) while the adapter's patch is held: its ETag goes stale, 412, re-read, patched.
     await fault(sandbox, { delayMs: 1500, method: 'PATCH', pathPrefix: '/digitaltwins/a', count: 1 });
-    const correcting = adapterFor(sandbox, link).rectify(subject, { mail: 'sam.new@contoso.test' }, context('rectify'));
+    const correcting = adapterFor(sandbox, link).rectify(subject, { mail: 'sam.new@contoso.test' }, callContext('rectify'));
     await waitFor('the held patch', async () => (await stats(sandbox)).faultsServed === 1 || undefined);
     const touched = await rawRequest(sandbox, 'PATCH', `/digitaltwins/a?${V}`, { body: [{ op: 'add', path: '/label', value: 'x' }], headers: BEARER });
     expect(touched.status).toBe(204);
@@ -313,8 +288,8 @@ describe('DigitalTwinsAdapter with other links', () => {
     expect(await read('a')).toMatchObject({ label: 'x', contact: { mail: 'sam.new@contoso.test' } });
     expect((await read('b')).contact).toEqual({ mail: 'sam.new@contoso.test' });
     expect((await read('c')).contact).toEqual({ mail: 'kim@contoso.test' });
-    expect(await adapterFor(sandbox, link).rectify(subject, { mail: 'sam.new@contoso.test' }, context('rectify'))).toMatchObject({ count: 0 });
-    expect(await adapterFor(sandbox, link).rectify(subject, { jobTitle: 'x' }, context('rectify')))
+    expect(await adapterFor(sandbox, link).rectify(subject, { mail: 'sam.new@contoso.test' }, callContext('rectify'))).toMatchObject({ count: 0 });
+    expect(await adapterFor(sandbox, link).rectify(subject, { jobTitle: 'x' }, callContext('rectify')))
       .toEqual({ summary: 'no correction to the field twins name the subject by', count: 0 });
   });
 
@@ -331,8 +306,8 @@ describe('DigitalTwinsAdapter with other links', () => {
       ],
     });
     const link = { property: null, relationship: 'assignedTo' };
-    expect(await adapterFor(sandbox, link).discover(subject, context('access'))).toEqual({ count: 6, items: ['2 twins', '4 relationships'] });
-    const files = await collect(adapterFor(sandbox, link).export(subject, context('export')));
+    expect(await adapterFor(sandbox, link).discover(subject, callContext('access'))).toEqual({ count: 6, items: ['2 twins', '4 relationships'] });
+    const files = await collectFiles(adapterFor(sandbox, link).export(subject, callContext('export')));
     expect((files['twins.json'] as Twin[]).map((t) => t.$dtId)).toEqual(['aad-sam', 'shared-desk']);
     const { outgoing, incoming } = files['relationships.json'] as { outgoing: ExportedRelationship[]; incoming: ExportedRelationship[] };
     expect(Object.fromEntries(outgoing.map((r) => [r.$relationshipId, r.$targetId]))).toEqual({
@@ -342,7 +317,7 @@ describe('DigitalTwinsAdapter with other links', () => {
       [pseudonymFor('locker-near-desk', KEY)]: pseudonymFor('kim-locker', KEY), 'lamp-lights-desk': 'lamp',
     });
     expect(JSON.stringify(files)).not.toContain('aad-kim');
-    await adapterFor(sandbox, link).erase(subject, context('erase'));
+    await adapterFor(sandbox, link).erase(subject, callContext('erase'));
     expect(await allTwinIds(sandbox)).toEqual(['aad-kim', 'kim-locker', 'lamp']);
     expect(await relationshipCount(sandbox)).toBe(1);
   });
@@ -372,12 +347,12 @@ describe('DigitalTwinsAdapter with injection strings as the subject', () => {
         related('r3', 'own-locker', INJECTION, 'assignedTo'),
       ],
     });
-    expect((await adapterFor(sandbox).discover(subject, context('access'))).items[0]).toBe('1 twin');
+    expect((await adapterFor(sandbox).discover(subject, callContext('access'))).items[0]).toBe('1 twin');
     // By relationship: the twin assigned to the injection-named person twin, and that person twin.
-    expect((await adapterFor(sandbox, { relationship: 'assignedTo' }).discover(subject, context('access'))).items[0]).toBe('3 twins');
-    const files = await collect(adapterFor(sandbox).export(subject, context('export')));
+    expect((await adapterFor(sandbox, { relationship: 'assignedTo' }).discover(subject, callContext('access'))).items[0]).toBe('3 twins');
+    const files = await collectFiles(adapterFor(sandbox).export(subject, callContext('export')));
     expect((files['twins.json'] as Twin[]).map((t) => t.$dtId)).toEqual(['injected-own']);
-    expect(await adapterFor(sandbox).erase(subject, context('erase'))).toEqual({ summary: 'deleted 1 twin and 1 relationship', count: 2 });
+    expect(await adapterFor(sandbox).erase(subject, callContext('erase'))).toEqual({ summary: 'deleted 1 twin and 1 relationship', count: 2 });
     expect(await allTwinIds(sandbox)).toEqual([INJECTION, 'floor', 'kim-desk', 'lee-desk', 'own-locker'].sort());
     expect(await relationshipCount(sandbox)).toBe(2);
   });
@@ -387,8 +362,8 @@ describe('DigitalTwinsAdapter with injection strings as the subject', () => {
     const subject: Subject = { aadObjectId: 'aad-x', upn: email, email, displayName: 'X' };
     const sandbox = await start({ twins: [...victims, twin('mail-own', { email })], relationships: [] });
     const link = { property: 'email', holds: 'email' } as const;
-    expect(await adapterFor(sandbox, link).discover(subject, context('access'))).toEqual({ count: 1, items: ['1 twin', '0 relationships'] });
-    expect(await adapterFor(sandbox, link).erase(subject, context('erase'))).toMatchObject({ count: 1 });
+    expect(await adapterFor(sandbox, link).discover(subject, callContext('access'))).toEqual({ count: 1, items: ['1 twin', '0 relationships'] });
+    expect(await adapterFor(sandbox, link).erase(subject, callContext('erase'))).toMatchObject({ count: 1 });
     expect(await allTwinIds(sandbox)).toEqual(['floor', 'kim-desk', 'lee-desk']);
   });
 });

@@ -1,10 +1,11 @@
 import { rm } from 'node:fs/promises';
 import { DpsAdapter, type DpsAdapterOptions } from '../../src/adapters/dps';
-import { AdapterCallContext, ExportFile, ServiceError } from '../../src/dsr/serviceAdapter';
+import { AdapterCallContext, ServiceError } from '../../src/dsr/serviceAdapter';
 import type { RequestKind, Subject } from '../../src/dsr/types';
 import { SandboxCredential } from '../../src/sandbox/sandboxCredential';
 import { createDpsSandbox, type DpsSandbox, type DpsSeed, type DpsSeedEnrollment } from '../../src/sandbox/dps';
 import { loadTenant, type TenantUser } from '../../src/sandbox/tenant';
+import { FAST_POLICY, collectFiles } from '../support/adapterTesting';
 import { freshDataDir } from '../support/dataDir';
 import { waitFor } from '../support/waitFor';
 import { rawRequest, type RawResponse } from '../sandbox/sandboxGraphClient';
@@ -14,7 +15,6 @@ const COVERED_HUB = 'contoso-hub.azure-devices.net';
 const LAB_HUB = 'contoso-lab-hub.azure-devices.net';
 const API = 'api-version=2021-10-01';
 const AUTH = { Authorization: 'Bearer dsr-sandbox-token' };
-const FAST_RETRIES = { baseDelayMs: 1, maxDelayMs: 20, timeoutMs: 10_000, maxRetries: 6 };
 const seededEnrollmentCount = tenant.dps.enrollments.length + tenant.dps.fleet.count;
 
 function subjectOf(upn: string): Subject {
@@ -51,7 +51,7 @@ function adapterFor(sandbox: DpsSandbox, options: Partial<DpsAdapterOptions> = {
     endpoint: sandbox.url,
     credential: new SandboxCredential(),
     coveredHubs: [COVERED_HUB],
-    policy: FAST_RETRIES,
+    policy: FAST_POLICY,
     ...options,
   });
 }
@@ -66,11 +66,6 @@ async function exists(sandbox: DpsSandbox, path: string): Promise<boolean> {
   return status === 200;
 }
 
-async function collect(files: AsyncIterable<ExportFile>): Promise<Record<string, unknown>> {
-  const out: Record<string, unknown> = {};
-  for await (const file of files) out[file.path] = file.content;
-  return out;
-}
 
 async function stats(sandbox: DpsSandbox): Promise<{ requests: Record<string, number>; faultsServed: number }> {
   return (await rawRequest(sandbox, 'GET', '/_sandbox/stats')).body as { requests: Record<string, number>; faultsServed: number };
@@ -182,7 +177,7 @@ describe('DpsAdapter through the REST client against the DPS sandbox', () => {
       ];
       expect(secrets.every((secret) => typeof secret === 'string' && secret.length > 40)).toBe(true);
 
-      const files = await collect(adapterFor(sandbox).export(megan, context('export')));
+      const files = await collectFiles(adapterFor(sandbox).export(megan, context('export')));
       expect(Object.keys(files).sort()).toEqual(['enrollments.json', 'registrations.json']);
       const enrollments = files['enrollments.json'] as { registrationId: string; attestation: Record<string, unknown>; initialTwin: unknown }[];
       expect(enrollments.map((e) => e.registrationId).sort()).toEqual(['reg-tracker-megan', 'reg-wearable-megan-01']);
@@ -201,14 +196,14 @@ describe('DpsAdapter through the REST client against the DPS sandbox', () => {
 
     it('strips the TPM endorsement key', async () => {
       const sandbox = await startSandbox();
-      const files = await collect(adapterFor(sandbox).export(diego, context('export')));
+      const files = await collectFiles(adapterFor(sandbox).export(diego, context('export')));
       expect(files['enrollments.json']).toEqual([expect.objectContaining({ registrationId: 'reg-desk-display-diego', attestation: { type: 'tpm' } })]);
       expect(files['registrations.json']).toEqual([]);
     });
 
     it('exports nothing for a subject with no enrollments', async () => {
       const sandbox = await startSandbox();
-      expect(await collect(adapterFor(sandbox).export(lee, context('export')))).toEqual({});
+      expect(await collectFiles(adapterFor(sandbox).export(lee, context('export')))).toEqual({});
     });
   });
 
@@ -328,7 +323,7 @@ describe('DpsAdapter through the REST client against the DPS sandbox', () => {
     it('reports a permanent 500 as a ServiceError naming the service, without personal values', async () => {
       const sandbox = await startSandbox();
       await addFault(sandbox, { status: 500, count: -1 });
-      const error = await adapterFor(sandbox, { policy: { ...FAST_RETRIES, maxRetries: 2 } }).discover(alex, context()).catch((e: unknown) => e);
+      const error = await adapterFor(sandbox, { policy: { ...FAST_POLICY, maxRetries: 2 } }).discover(alex, context()).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ServiceError);
       expect(error).toMatchObject({ service: 'dps', statusCode: 500 });
       expect((error as Error).message).toMatch(/^Device Provisioning Service: query individual enrollments answered 500 after 3 tries/);
@@ -340,14 +335,14 @@ describe('DpsAdapter through the REST client against the DPS sandbox', () => {
       const adapter = new DpsAdapter({
         endpoint: sandbox.url,
         sasToken: 'SharedAccessSignature sr=contoso-dps.azure-devices-provisioning.net&sig=c2lnbmF0dXJl&se=4102444800&skn=provisioningserviceowner',
-        policy: FAST_RETRIES,
+        policy: FAST_POLICY,
       });
       expect(await adapter.discover(alex, context())).toMatchObject({ count: 4 });
     });
 
     it('fails with 401 when no credential reaches the service', async () => {
       const sandbox = await startSandbox();
-      const adapter = new DpsAdapter({ endpoint: sandbox.url, sasToken: () => '', policy: FAST_RETRIES });
+      const adapter = new DpsAdapter({ endpoint: sandbox.url, sasToken: () => '', policy: FAST_POLICY });
       await expect(adapter.discover(alex, context())).rejects.toMatchObject({ service: 'dps', statusCode: 401 });
     });
   });

@@ -2,12 +2,11 @@ import { rm } from 'node:fs/promises';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { IotCentralAdapter, type IotCentralAdapterOptions } from '../../src/adapters/iotCentral';
 import { createServiceRestClient, expectOk, sameOriginLink } from '../../src/adapters/restClient';
-import type { AdapterCallContext, ExportFile } from '../../src/dsr/serviceAdapter';
-import { ServiceError } from '../../src/dsr/serviceAdapter';
-import type { RequestKind, Subject } from '../../src/dsr/types';
+import type { Subject } from '../../src/dsr/types';
 import { createIotCentralSandbox, type IotCentralSandbox, type IotCentralState } from '../../src/sandbox/iotCentral';
 import { SandboxCredential } from '../../src/sandbox/sandboxCredential';
 import { loadTenant } from '../../src/sandbox/tenant';
+import { FAST_POLICY, callContext, collectFiles, expectNoPersonalValues, injectedSubject, serviceFailure } from '../support/adapterTesting';
 import { freshDataDir } from '../support/dataDir';
 import { rawRequest } from '../sandbox/sandboxGraphClient';
 
@@ -15,7 +14,6 @@ const tenant = loadTenant();
 const V = 'api-version=2022-07-31';
 const BEARER = { Authorization: 'Bearer dsr-sandbox-token' };
 /** Retries quick enough for a test; a Retry-After of seconds is capped to maxDelayMs. */
-const FAST = { baseDelayMs: 1, maxDelayMs: 20, timeoutMs: 10_000 };
 
 function subjectFor(upn: string): Subject {
   const user = tenant.users.find((candidate) => candidate.upn === upn);
@@ -27,34 +25,10 @@ const alex = subjectFor('alex.wilber@contoso.test');
 const megan = subjectFor('megan.bowen@contoso.test');
 const diego = subjectFor('diego.siciliani@contoso.test');
 const lee = subjectFor('lee.gu@contoso.test');
-const INJECTION = "x' OR 1=1 OR T.$dtId != '";
-const injected: Subject = { aadObjectId: INJECTION, upn: INJECTION, email: INJECTION, displayName: INJECTION };
 
-const context = (kind: RequestKind): AdapterCallContext => ({ requestId: 'DSR-2026-0001', kind });
 
-async function collect(files: AsyncIterable<ExportFile>): Promise<Record<string, unknown>> {
-  const out: Record<string, unknown> = {};
-  for await (const file of files) out[file.path] = file.content;
-  return out;
-}
 
-async function failure(promise: Promise<unknown>): Promise<ServiceError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ServiceError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
-/** Nothing that names a person: no address, no name, no object id. */
-function expectNoPersonalValues(text: string, subject: Subject): void {
-  expect(text).not.toContain('@');
-  for (const value of [subject.displayName, subject.aadObjectId, subject.email.split('@')[0]]) {
-    expect(text.toLowerCase()).not.toContain(value.toLowerCase());
-  }
-}
 
 const openDirs: string[] = [];
 const openSandboxes: IotCentralSandbox[] = [];
@@ -71,7 +45,7 @@ function adapterFor(sandbox: IotCentralSandbox, options: Partial<IotCentralAdapt
   return new IotCentralAdapter({
     endpoint: sandbox.url,
     ...(options.apiToken ? {} : { credential: new SandboxCredential() }),
-    policy: FAST,
+    policy: FAST_POLICY,
     appName: 'Contoso Facilities',
     ...options,
   });
@@ -130,7 +104,7 @@ describe('IoT Central adapter against the seeded sandbox', () => {
   });
 
   it('discovers the app user, its role assignments and linked devices, with no manual step for an export', async () => {
-    const found = await adapterFor(sandbox).discover(megan, context('export'));
+    const found = await adapterFor(sandbox).discover(megan, callContext('export'));
     expect(found.count).toBe(2);
     expect(found.items).toEqual(['1 app user with 2 role assignments', '1 linked device (kept on erasure, owner e-mail cleared)']);
     expect(found.manualSteps).toBeUndefined();
@@ -139,7 +113,7 @@ describe('IoT Central adapter against the seeded sandbox', () => {
 
   it('hands the approvers the alert-rule manual step for an erasure and a rectification, in words that name no one', async () => {
     for (const kind of ['erase', 'rectify'] as const) {
-      const found = await adapterFor(sandbox).discover(alex, context(kind));
+      const found = await adapterFor(sandbox).discover(alex, callContext(kind));
       expect(found.manualSteps).toHaveLength(1);
       const [step] = found.manualSteps!;
       expect(step.key).toBe('iotCentral.alertRuleEmails');
@@ -151,12 +125,12 @@ describe('IoT Central adapter against the seeded sandbox', () => {
       expectNoPersonalValues(`${step.title} ${step.instructions} ${found.items.join(' ')}`, alex);
     }
     for (const kind of ['export', 'access', 'restrict'] as const) {
-      expect((await adapterFor(sandbox).discover(alex, context(kind))).manualSteps).toBeUndefined();
+      expect((await adapterFor(sandbox).discover(alex, callContext(kind))).manualSteps).toBeUndefined();
     }
   });
 
   it('gives no manual step, and finds nothing, for a person with no app user', async () => {
-    const found = await adapterFor(sandbox).discover(lee, context('erase'));
+    const found = await adapterFor(sandbox).discover(lee, callContext('erase'));
     expect(found).toEqual({ count: 0, items: [] });
   });
 
@@ -167,11 +141,11 @@ describe('IoT Central adapter against the seeded sandbox', () => {
     expect(lookalike?.objectId).toBe(diego.aadObjectId);
     const adapter = adapterFor(sandbox);
     await rawRequest(sandbox, 'POST', '/_sandbox/stats/reset');
-    const found = await adapter.discover(diego, context('erase'));
+    const found = await adapter.discover(diego, callContext('erase'));
     expect(found.items[0]).toBe('1 app user with 1 role assignment');
     expect((await stats(sandbox)).requests['GET /api/users']).toBe(3);
 
-    const files = await collect(adapter.export(diego, context('export')));
+    const files = await collectFiles(adapter.export(diego, callContext('export')));
     expect(Object.keys(files).sort()).toEqual(['devices.json', 'user.json']);
     expect(files['user.json']).toEqual({
       id: 'ic-user-diego',
@@ -180,7 +154,7 @@ describe('IoT Central adapter against the seeded sandbox', () => {
       roles: [{ role: 'ae2c9854-393b-4f97-8c42-479d70ce626e', roleName: 'Operator' }],
     });
 
-    await adapter.erase(diego, context('erase'));
+    await adapter.erase(diego, callContext('erase'));
     expect(await exists(sandbox, '/api/users/ic-user-diego')).toBe(false);
     expect(await exists(sandbox, '/api/users/ic-sp-lookalike')).toBe(true);
     // The address in another case is cleared too; the device's other values stay.
@@ -188,7 +162,7 @@ describe('IoT Central adapter against the seeded sandbox', () => {
   });
 
   it('exports the user with role names resolved and the linked devices with their properties', async () => {
-    const files = await collect(adapterFor(sandbox).export(megan, context('export')));
+    const files = await collectFiles(adapterFor(sandbox).export(megan, callContext('export')));
     expect(files['user.json']).toEqual({
       id: 'ic-user-megan',
       type: 'email',
@@ -212,7 +186,7 @@ describe('IoT Central adapter against the seeded sandbox', () => {
 
   it('erases the user and clears the owner e-mail of the kept linked device; a repeat finds nothing left', async () => {
     const adapter = adapterFor(sandbox);
-    const report = await adapter.erase(alex, context('erase'));
+    const report = await adapter.erase(alex, callContext('erase'));
     expect(report).toEqual({
       summary: '1 app user deleted; 1 linked device kept, owner e-mail cleared; e-mail addresses in alert rules are left to the manual step',
       count: 2,
@@ -227,15 +201,15 @@ describe('IoT Central adapter against the seeded sandbox', () => {
     expect(await propertiesOf(sandbox, 'tablet-diego')).toEqual({ ownerEmail: 'Diego.Siciliani@contoso.test', screenLock: true });
     expect((await stats(sandbox)).requests[PATCHES]).toBe(1);
 
-    const again = await adapter.erase(alex, context('erase'));
+    const again = await adapter.erase(alex, callContext('erase'));
     expect(again).toEqual({ summary: 'no app user found', count: 0 });
     expect((await stats(sandbox)).requests[PATCHES]).toBe(1);
     expect(await exists(sandbox, '/api/devices/wearable-alex-01')).toBe(true);
-    expect(await adapter.discover(alex, context('erase'))).toEqual({ count: 0, items: [] });
+    expect(await adapter.discover(alex, callContext('erase'))).toEqual({ count: 0, items: [] });
   });
 
   it('deletes the linked devices too when deleteLinkedDevices is on', async () => {
-    const report = await adapterFor(sandbox, { deleteLinkedDevices: true }).erase(alex, context('erase'));
+    const report = await adapterFor(sandbox, { deleteLinkedDevices: true }).erase(alex, callContext('erase'));
     expect(report.summary).toContain('1 linked device deleted');
     expect(report.count).toBe(2);
     expect(await exists(sandbox, '/api/devices/wearable-alex-01')).toBe(false);
@@ -245,26 +219,26 @@ describe('IoT Central adapter against the seeded sandbox', () => {
 
   it('counts a 404 on delete as done', async () => {
     await injectFault(sandbox, { status: 404, method: 'DELETE', pathPrefix: '/api/users/ic-user-alex' });
-    const report = await adapterFor(sandbox).erase(alex, context('erase'));
+    const report = await adapterFor(sandbox).erase(alex, callContext('erase'));
     expect(report.summary).toMatch(/^1 app user deleted/);
     expect((await stats(sandbox)).faultsServed).toBe(1);
   });
 
   it('counts a 404 on clearing the owner property as done (the device went in between)', async () => {
     await injectFault(sandbox, { status: 404, method: 'PATCH', pathPrefix: '/api/devices/wearable-alex-01/properties' });
-    const report = await adapterFor(sandbox).erase(alex, context('erase'));
+    const report = await adapterFor(sandbox).erase(alex, callContext('erase'));
     expect(report.summary).toBe('1 app user deleted; 1 linked device kept, owner e-mail cleared; e-mail addresses in alert rules are left to the manual step');
     expect((await stats(sandbox)).faultsServed).toBe(1);
   });
 
   it('clears the owner property through the call policy: a 429 burst is survived, a permanent 500 is a ServiceError', async () => {
     await injectFault(sandbox, { status: 429, count: 2, retryAfterSeconds: 1, method: 'PATCH', pathPrefix: '/api/devices/wearable-alex-01/properties' });
-    await adapterFor(sandbox).erase(alex, context('erase'));
+    await adapterFor(sandbox).erase(alex, callContext('erase'));
     expect((await stats(sandbox)).requests[PATCHES]).toBe(3);
     expect(await propertiesOf(sandbox, 'wearable-alex-01')).toEqual({});
 
     await injectFault(sandbox, { status: 500, count: -1, method: 'PATCH', pathPrefix: '/api/devices/wearable-megan-01/properties' });
-    const error = await failure(adapterFor(sandbox, { policy: { ...FAST, maxRetries: 1 } }).erase(megan, context('erase')));
+    const error = await serviceFailure(adapterFor(sandbox, { policy: { ...FAST_POLICY, maxRetries: 1 } }).erase(megan, callContext('erase')));
     expect(error.service).toBe('iotCentral');
     expect(error.statusCode).toBe(500);
     expect(error.message).toMatch(/^IoT Central: clearing a device property answered 500/);
@@ -274,14 +248,14 @@ describe('IoT Central adapter against the seeded sandbox', () => {
 
   it('survives a burst of 429 with Retry-After on the user list', async () => {
     await injectFault(sandbox, { status: 429, count: 4, retryAfterSeconds: 1, method: 'GET', pathPrefix: '/api/users' });
-    const found = await adapterFor(sandbox).discover(alex, context('export'));
+    const found = await adapterFor(sandbox).discover(alex, callContext('export'));
     expect(found.count).toBe(2);
     expect((await stats(sandbox)).faultsServed).toBe(4);
   });
 
   it('reports a permanent 500 as a ServiceError naming IoT Central and no person', async () => {
     await injectFault(sandbox, { status: 500, count: -1, pathPrefix: '/api/users' });
-    const error = await failure(adapterFor(sandbox, { policy: { ...FAST, maxRetries: 2 } }).discover(alex, context('erase')));
+    const error = await serviceFailure(adapterFor(sandbox, { policy: { ...FAST_POLICY, maxRetries: 2 } }).discover(alex, callContext('erase')));
     expect(error.service).toBe('iotCentral');
     expect(error.statusCode).toBe(500);
     expect(error.message).toMatch(/^IoT Central: listing app users answered 500/);
@@ -292,7 +266,7 @@ describe('IoT Central adapter against the seeded sandbox', () => {
   it('reports a refused call (403) at once, without retrying', async () => {
     await injectFault(sandbox, { status: 403, count: -1, pathPrefix: '/api/devices' });
     await rawRequest(sandbox, 'POST', '/_sandbox/stats/reset');
-    const error = await failure(adapterFor(sandbox).discover(alex, context('export')));
+    const error = await serviceFailure(adapterFor(sandbox).discover(alex, callContext('export')));
     expect(error.statusCode).toBe(403);
     expect((await stats(sandbox)).requests['GET /api/devices']).toBe(1);
   });
@@ -300,10 +274,10 @@ describe('IoT Central adapter against the seeded sandbox', () => {
   it('never widens a match for an injection string: nothing found, exported or deleted', async () => {
     const before = await allUserIds(sandbox);
     const adapter = adapterFor(sandbox, { deleteLinkedDevices: true });
-    expect(await adapter.discover(injected, context('erase'))).toEqual({ count: 0, items: [] });
-    expect(await collect(adapter.export(injected, context('export')))).toEqual({});
-    expect((await adapter.erase(injected, context('erase'))).count).toBe(0);
-    expect((await adapterFor(sandbox).erase(injected, context('erase'))).count).toBe(0);
+    expect(await adapter.discover(injectedSubject, callContext('erase'))).toEqual({ count: 0, items: [] });
+    expect(await collectFiles(adapter.export(injectedSubject, callContext('export')))).toEqual({});
+    expect((await adapter.erase(injectedSubject, callContext('erase'))).count).toBe(0);
+    expect((await adapterFor(sandbox).erase(injectedSubject, callContext('erase'))).count).toBe(0);
     expect(await allUserIds(sandbox)).toEqual(before);
     expect(await exists(sandbox, '/api/devices/wearable-alex-01')).toBe(true);
     expect((await stats(sandbox)).requests[PATCHES]).toBeUndefined();
@@ -311,7 +285,7 @@ describe('IoT Central adapter against the seeded sandbox', () => {
 
   it('authenticates with an IoT Central API token (SharedAccessSignature) instead of a credential', async () => {
     const adapter = adapterFor(sandbox, { apiToken: 'SharedAccessSignature sr=contoso&sig=c2lnbmF0dXJl&skn=dsr-bot&se=4102444800' });
-    const found = await adapter.discover(alex, context('export'));
+    const found = await adapter.discover(alex, callContext('export'));
     expect(found.count).toBe(2);
   });
 
@@ -347,16 +321,16 @@ describe('IoT Central adapter on a larger app', () => {
   it('pages through every user and device, reading each device\'s properties once, at the configured property path', async () => {
     const sandbox = await startSandbox(seed);
     const adapter = adapterFor(sandbox, { deviceOwnerProperty: 'deviceInfo.ownerEmail', deleteLinkedDevices: true });
-    const found = await adapter.discover(sam, context('erase'));
+    const found = await adapter.discover(sam, callContext('erase'));
     expect(found.items).toEqual(['1 app user with 1 role assignment', '1 linked device (deleted on erasure)']);
     const counted = await stats(sandbox);
     expect(counted.requests['GET /api/users']).toBe(3);
     expect(counted.requests['GET /api/devices']).toBe(3);
     expect(counted.requests['GET /api/devices/{deviceId}/properties']).toBe(250);
 
-    const files = await collect(adapter.export(sam, context('export')));
+    const files = await collectFiles(adapter.export(sam, callContext('export')));
     expect((files['devices.json'] as { id: string }[]).map((device) => device.id)).toEqual(['d-240']);
-    await adapter.erase(sam, context('erase'));
+    await adapter.erase(sam, callContext('erase'));
     expect(await exists(sandbox, '/api/devices/d-240')).toBe(false);
     expect(await exists(sandbox, '/api/devices/d-7')).toBe(true);
     expect(await exists(sandbox, '/api/users/u-sam')).toBe(false);
@@ -365,8 +339,8 @@ describe('IoT Central adapter on a larger app', () => {
   it('keeps the linked device by default and clears only the component property at the configured path', async () => {
     const sandbox = await startSandbox(seed);
     const adapter = adapterFor(sandbox, { deviceOwnerProperty: 'deviceInfo.ownerEmail' });
-    expect((await adapter.discover(sam, context('erase'))).items[1]).toBe('1 linked device (kept on erasure, owner e-mail cleared)');
-    const report = await adapter.erase(sam, context('erase'));
+    expect((await adapter.discover(sam, callContext('erase'))).items[1]).toBe('1 linked device (kept on erasure, owner e-mail cleared)');
+    const report = await adapter.erase(sam, callContext('erase'));
     expect(report).toEqual({
       summary: '1 app user deleted; 1 linked device kept, owner e-mail cleared; e-mail addresses in alert rules are left to the manual step',
       count: 2,
@@ -378,7 +352,7 @@ describe('IoT Central adapter on a larger app', () => {
     expect(await propertiesOf(sandbox, 'd-239')).toEqual({ deviceInfo: { ownerEmail: 'person.239@example.test' } });
     expect((await stats(sandbox)).requests[PATCHES]).toBe(1);
 
-    expect(await adapter.erase(sam, context('erase'))).toEqual({ summary: 'no app user found', count: 0 });
+    expect(await adapter.erase(sam, callContext('erase'))).toEqual({ summary: 'no app user found', count: 0 });
     expect((await stats(sandbox)).requests[PATCHES]).toBe(1);
   });
 });
@@ -396,7 +370,7 @@ describe('IoT Central adapter when a property read keeps failing', () => {
     };
     const sandbox = await startSandbox(seed);
     await injectFault(sandbox, { status: 500, count: -1, pathPrefix: '/api/devices/d-0/properties' });
-    const error = await failure(adapterFor(sandbox, { policy: { ...FAST, maxRetries: 1, concurrency: 4 } }).discover(alex, context('export')));
+    const error = await serviceFailure(adapterFor(sandbox, { policy: { ...FAST_POLICY, maxRetries: 1, concurrency: 4 } }).discover(alex, callContext('export')));
     expect(error.message).toMatch(/^IoT Central: reading device properties answered 500/);
     const reads = (await stats(sandbox)).requests['GET /api/devices/{deviceId}/properties'];
     expect(reads).toBeLessThan(20);

@@ -1,12 +1,11 @@
 import { rm } from 'node:fs/promises';
 import { IotHubAdapter, type DpsDevice, type IotHubAdapterOptions } from '../../src/adapters/iotHub';
-import type { AdapterCallContext, ExportFile } from '../../src/dsr/serviceAdapter';
-import { ServiceError } from '../../src/dsr/serviceAdapter';
-import type { RequestKind, Subject } from '../../src/dsr/types';
+import type { Subject } from '../../src/dsr/types';
 import { createIotHubSandbox, type IotHubSandbox, type IotHubSeed } from '../../src/sandbox/iotHub';
 import type { RequestStatsSnapshot } from '../../src/sandbox/common';
 import { SandboxCredential } from '../../src/sandbox/sandboxCredential';
 import { loadTenant } from '../../src/sandbox/tenant';
+import { FAST_POLICY, INJECTION, callContext, collectFiles, expectNoPersonalValues, injectedSubject, serviceFailure } from '../support/adapterTesting';
 import { freshDataDir } from '../support/dataDir';
 import { waitFor } from '../support/waitFor';
 import { rawRequest, type RawResponse } from '../sandbox/sandboxGraphClient';
@@ -16,7 +15,6 @@ const HUB = 'contoso-hub.azure-devices.net';
 const API = 'api-version=2021-04-12';
 const BEARER = { Authorization: 'Bearer dsr-sandbox-token' };
 /** Retries quick enough for a test; a Retry-After of seconds is capped to maxDelayMs. */
-const FAST = { baseDelayMs: 1, maxDelayMs: 20, timeoutMs: 10_000 };
 const CONNECTION_STRING = `HostName=${HUB};SharedAccessKeyName=iothubowner;SharedAccessKey=${Buffer.alloc(32, 7).toString('base64')}`;
 
 function subjectFor(upn: string): Subject {
@@ -29,8 +27,6 @@ const alex = subjectFor('alex.wilber@contoso.test');
 const megan = subjectFor('megan.bowen@contoso.test');
 const diego = subjectFor('diego.siciliani@contoso.test');
 const lee = subjectFor('lee.gu@contoso.test');
-const INJECTION = "x' OR 1=1 OR T.$dtId != '";
-const injected: Subject = { aadObjectId: INJECTION, upn: INJECTION, email: INJECTION, displayName: INJECTION };
 const injectedMail: Subject = { ...lee, email: `' OR tags.owner = '${alex.aadObjectId}`, upn: `${lee.upn}\\' OR tags.owner = '${alex.aadObjectId}` };
 
 /** Alex's DPS registrations: two on this hub, one on another hub, one not (or no longer) in the hub. */
@@ -42,33 +38,11 @@ const ALEX_DPS: DpsDevice[] = [
 ];
 const dpsDevices = async (subject: Subject): Promise<DpsDevice[]> => (subject.aadObjectId === alex.aadObjectId ? ALEX_DPS : []);
 
-const context = (kind: RequestKind): AdapterCallContext => ({ requestId: 'DSR-2026-0001', kind });
 
 type DevicesFile = { hub: string; devices: { deviceId: string; linkedBy: string; identity: Record<string, unknown>; twin: { tags?: Record<string, unknown>; properties?: { desired?: Record<string, unknown>; reported?: Record<string, unknown> } } }[] };
 
-async function collect(files: AsyncIterable<ExportFile>): Promise<Record<string, unknown>> {
-  const out: Record<string, unknown> = {};
-  for await (const file of files) out[file.path] = file.content;
-  return out;
-}
 
-async function failure(promise: Promise<unknown>): Promise<ServiceError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ServiceError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
-/** Nothing that names a person: no address, no name, no object id. */
-function expectNoPersonalValues(text: string, subject: Subject): void {
-  expect(text).not.toContain('@');
-  for (const value of [subject.displayName, subject.aadObjectId, subject.email.split('@')[0]]) {
-    expect(text.toLowerCase()).not.toContain(value.toLowerCase());
-  }
-}
 
 const openDirs: string[] = [];
 const openSandboxes: IotHubSandbox[] = [];
@@ -83,7 +57,7 @@ async function start(seed?: IotHubSeed): Promise<IotHubSandbox> {
 
 function adapterFor(sandbox: IotHubSandbox, options: Partial<IotHubAdapterOptions> = {}): IotHubAdapter {
   const connection = options.connectionString ? {} : { credential: new SandboxCredential() };
-  return new IotHubAdapter({ hostName: HUB, endpoint: sandbox.endpoint, ...connection, policy: FAST, ...options });
+  return new IotHubAdapter({ hostName: HUB, endpoint: sandbox.endpoint, ...connection, policy: FAST_POLICY, ...options });
 }
 
 function hub(sandbox: IotHubSandbox, method: string, path: string, options: { body?: unknown; headers?: Record<string, string> } = {}): Promise<RawResponse> {
@@ -129,21 +103,21 @@ describe('IotHubAdapter discovery', () => {
   beforeAll(async () => { sandbox = await start(); });
 
   it('finds the devices tagged with the object id and with the e-mail address, in plain words', async () => {
-    const result = await adapterFor(sandbox).discover(alex, context('access'));
+    const result = await adapterFor(sandbox).discover(alex, callContext('access'));
     expect(result).toEqual({ count: 2, items: ['2 devices tagged with the subject as owner'] });
-    const forErasure = await adapterFor(sandbox).discover(alex, context('erase'));
+    const forErasure = await adapterFor(sandbox).discover(alex, callContext('erase'));
     expect(forErasure.items).toEqual(['2 devices tagged with the subject as owner', 'erasure deletes each device identity with its twin']);
     expectNoPersonalValues(JSON.stringify([result, forErasure]), alex);
   });
 
   it("matches an e-mail tag whatever the case of the subject's address in Entra", async () => {
     // Entra has Megan.Bowen@contoso.test; her tablet is tagged in lower case.
-    const result = await adapterFor(sandbox).discover(megan, context('access'));
+    const result = await adapterFor(sandbox).discover(megan, callContext('access'));
     expect(result.count).toBe(2);
   });
 
   it('adds the devices DPS provisioned for the subject on this hub, ignoring other hubs and devices not here', async () => {
-    const result = await adapterFor(sandbox, { dpsDevices }).discover(alex, context('erase'));
+    const result = await adapterFor(sandbox, { dpsDevices }).discover(alex, callContext('erase'));
     expect(result.count).toBe(3);
     expect(result.items).toEqual([
       '2 devices tagged with the subject as owner',
@@ -154,18 +128,18 @@ describe('IotHubAdapter discovery', () => {
 
   it('does not count a DPS device that has been handed over to someone else', async () => {
     const handedOver = async () => [{ deviceId: 'wearable-megan-01', assignedHub: HUB }];
-    expect((await adapterFor(sandbox, { dpsDevices: handedOver }).discover(alex, context('access'))).count).toBe(2);
+    expect((await adapterFor(sandbox, { dpsDevices: handedOver }).discover(alex, callContext('access'))).count).toBe(2);
   });
 
   it('finds tags written with capitalised name parts, and by a nested owner tag when configured', async () => {
     await addDevice(sandbox, 'badge-lee', { owner: 'Lee.Gu@contoso.test' });
     await addDevice(sandbox, 'locker-lee', { people: { owner: lee.aadObjectId.toUpperCase() } });
-    expect((await adapterFor(sandbox).discover(lee, context('access'))).count).toBe(1);
-    expect((await adapterFor(sandbox, { ownerTag: 'people.owner' }).discover(lee, context('access'))).count).toBe(1);
+    expect((await adapterFor(sandbox).discover(lee, callContext('access'))).count).toBe(1);
+    expect((await adapterFor(sandbox, { ownerTag: 'people.owner' }).discover(lee, callContext('access'))).count).toBe(1);
   });
 
   it('finds nothing for a subject with no devices', async () => {
-    expect(await adapterFor(sandbox).discover(subjectFor('grace.kim@contoso.test'), context('access'))).toEqual({ count: 0, items: [] });
+    expect(await adapterFor(sandbox).discover(subjectFor('grace.kim@contoso.test'), callContext('access'))).toEqual({ count: 0, items: [] });
   });
 
   it('refuses an owner tag that is not a property path', () => {
@@ -189,10 +163,10 @@ describe('IotHubAdapter paging', () => {
       ],
     });
     const adapter = adapterFor(sandbox, { pageSize: 100 });
-    expect((await adapter.discover(lee, context('export'))).count).toBe(250);
+    expect((await adapter.discover(lee, callContext('export'))).count).toBe(250);
     const requests = (await stats(sandbox)).requests;
     expect(requests).toEqual({ 'POST /devices/query': 3 });
-    const files = await collect(adapter.export(lee, context('export')));
+    const files = await collectFiles(adapter.export(lee, callContext('export')));
     expect((files['devices.json'] as DevicesFile).devices).toHaveLength(250);
   });
 });
@@ -202,7 +176,7 @@ describe('IotHubAdapter export', () => {
   beforeAll(async () => { sandbox = await start(); });
 
   it('writes devices.json with identity and twin, without any key or thumbprint', async () => {
-    const files = await collect(adapterFor(sandbox, { dpsDevices }).export(alex, context('export')));
+    const files = await collectFiles(adapterFor(sandbox, { dpsDevices }).export(alex, callContext('export')));
     expect(Object.keys(files)).toEqual(['devices.json']);
     const content = files['devices.json'] as DevicesFile;
     expect(content.hub).toBe(HUB);
@@ -219,7 +193,7 @@ describe('IotHubAdapter export', () => {
   });
 
   it("leaves out a selfSigned device's thumbprints", async () => {
-    const files = await collect(adapterFor(sandbox).export(diego, context('export')));
+    const files = await collectFiles(adapterFor(sandbox).export(diego, callContext('export')));
     const text = JSON.stringify(files);
     expect(text).toContain('laptop-diego');
     expect(text).toContain('IT-2231');
@@ -230,7 +204,7 @@ describe('IotHubAdapter export', () => {
   });
 
   it('writes no file for a subject with no devices', async () => {
-    expect(await collect(adapterFor(sandbox).export(subjectFor('grace.kim@contoso.test'), context('export')))).toEqual({});
+    expect(await collectFiles(adapterFor(sandbox).export(subjectFor('grace.kim@contoso.test'), callContext('export')))).toEqual({});
   });
 });
 
@@ -239,20 +213,20 @@ describe('IotHubAdapter erase', () => {
     const sandbox = await start();
     const before = await deviceIds(sandbox);
     const adapter = adapterFor(sandbox, { dpsDevices });
-    const report = await adapter.erase(alex, context('erase'));
+    const report = await adapter.erase(alex, callContext('erase'));
     expect(report).toEqual({ summary: 'deleted 3 device identities with their twins', count: 3 });
     expectNoPersonalValues(JSON.stringify(report), alex);
     const after = await deviceIds(sandbox);
     expect(before.filter((id) => !after.includes(id)).sort()).toEqual(['headset-alex', 'phone-alex', 'wearable-alex-01']);
-    expect((await adapter.erase(alex, context('erase'))).count).toBe(0);
-    expect((await adapter.discover(alex, context('erase'))).count).toBe(0);
+    expect((await adapter.erase(alex, callContext('erase'))).count).toBe(0);
+    expect((await adapter.discover(alex, callContext('erase'))).count).toBe(0);
   });
 
-  // These hold the adapter's DELETE in an injected delay, change the device meanwhile, then let it through.
+  // These hold the adapter's DELETE in an injectedSubject delay, change the device meanwhile, then let it through.
   it('sends If-Match with the etag read: a device changed meanwhile is read again, checked, then deleted', async () => {
     const sandbox = await start();
     await rawRequest(sandbox, 'POST', '/_sandbox/faults', { body: { delayMs: 1500, count: 1, method: 'DELETE', pathPrefix: '/devices/wearable-alex-01' } });
-    const erasing = adapterFor(sandbox).erase(alex, context('erase'));
+    const erasing = adapterFor(sandbox).erase(alex, callContext('erase'));
     await waitFor('the delayed delete', async () => ((await stats(sandbox)).faultsServed === 1 ? true : undefined));
     const identity = (await hub(sandbox, 'GET', '/devices/wearable-alex-01')).body as Record<string, unknown>;
     // A new etag while the delete waits: its If-Match no longer matches.
@@ -265,7 +239,7 @@ describe('IotHubAdapter erase', () => {
   it('does not delete a device whose owner tag changed to someone else meanwhile', async () => {
     const sandbox = await start();
     await rawRequest(sandbox, 'POST', '/_sandbox/faults', { body: { delayMs: 1500, count: 1, method: 'DELETE', pathPrefix: '/devices/headset-alex' } });
-    const erasing = adapterFor(sandbox).erase(alex, context('erase'));
+    const erasing = adapterFor(sandbox).erase(alex, callContext('erase'));
     await waitFor('the delayed delete', async () => ((await stats(sandbox)).faultsServed === 1 ? true : undefined));
     const identity = (await hub(sandbox, 'GET', '/devices/headset-alex')).body as Record<string, unknown>;
     await hub(sandbox, 'PUT', '/devices/headset-alex', { body: { ...identity, statusReason: 'handed over' }, headers: { 'If-Match': '"*"' } });
@@ -278,7 +252,7 @@ describe('IotHubAdapter erase', () => {
   it('counts a device deleted by someone else between discovery and delete (404) as done', async () => {
     const sandbox = await start();
     await rawRequest(sandbox, 'POST', '/_sandbox/faults', { body: { delayMs: 1500, count: 1, method: 'DELETE', pathPrefix: '/devices/headset-alex' } });
-    const erasing = adapterFor(sandbox).erase(alex, context('erase'));
+    const erasing = adapterFor(sandbox).erase(alex, callContext('erase'));
     await waitFor('the delayed delete', async () => ((await stats(sandbox)).faultsServed === 1 ? true : undefined));
     expect((await hub(sandbox, 'DELETE', '/devices/headset-alex', { headers: { 'If-Match': '"*"' } })).status).toBe(204);
     expect(await erasing).toEqual({ summary: 'deleted 1 device identity with its twin (1 already gone or no longer linked)', count: 2 });
@@ -288,9 +262,9 @@ describe('IotHubAdapter erase', () => {
   it('in clearPersonalData mode patches the twins: owner tag and personal fields go, devices stay', async () => {
     const sandbox = await start();
     const adapter = adapterFor(sandbox, { eraseMode: 'clearPersonalData', personalTags: ['assetTag'], personalDesiredProperties: ['vibrate'], dpsDevices });
-    const discovered = await adapter.discover(alex, context('erase'));
+    const discovered = await adapter.discover(alex, callContext('erase'));
     expect(discovered.items).toContain('erasure clears the owner tag and personal twin fields; the devices stay registered');
-    const report = await adapter.erase(alex, context('erase'));
+    const report = await adapter.erase(alex, callContext('erase'));
     // phone-alex (DPS) carries none of the fields: nothing to clear there.
     expect(report).toEqual({ summary: 'cleared the owner tag and personal twin fields of 2 devices (1 already clear or no longer linked)', count: 3 });
     const wearable = await twinOf(sandbox, 'wearable-alex-01');
@@ -300,8 +274,8 @@ describe('IotHubAdapter erase', () => {
     expect((await twinOf(sandbox, 'headset-alex')).tags).toBeUndefined();
     expect((await twinOf(sandbox, 'wearable-megan-01')).tags).toEqual({ owner: megan.aadObjectId });
     // No owner tag finds them any more; only DPS (whose own adapter erases the registrations) still links two.
-    expect((await adapter.discover(alex, context('erase'))).items[0]).toBe('2 devices provisioned for the subject through DPS');
-    await adapter.erase(diego, context('erase'));
+    expect((await adapter.discover(alex, callContext('erase'))).items[0]).toBe('2 devices provisioned for the subject through DPS');
+    await adapter.erase(diego, callContext('erase'));
     expect((await twinOf(sandbox, 'laptop-diego')).tags).toBeUndefined();
   });
 });
@@ -314,13 +288,13 @@ describe('IotHubAdapter under faults', () => {
   it('survives a burst of 429 with Retry-After on the query and on twin reads', async () => {
     await rawRequest(sandbox, 'POST', '/_sandbox/faults', { body: { status: 429, count: 3, retryAfterSeconds: 1, pathPrefix: '/devices/query' } });
     await rawRequest(sandbox, 'POST', '/_sandbox/faults', { body: { status: 429, count: 2, retryAfterSeconds: 1, pathPrefix: '/twins/' } });
-    expect((await adapterFor(sandbox, { dpsDevices }).discover(alex, context('access'))).count).toBe(3);
+    expect((await adapterFor(sandbox, { dpsDevices }).discover(alex, callContext('access'))).count).toBe(3);
     expect((await stats(sandbox)).faultsServed).toBe(5);
   });
 
   it('reports a permanent 500 as a ServiceError naming the service, without personal values', async () => {
     await rawRequest(sandbox, 'POST', '/_sandbox/faults', { body: { status: 500, count: -1, pathPrefix: '/devices/query' } });
-    const error = await failure(adapterFor(sandbox, { policy: { ...FAST, maxRetries: 2 } }).discover(alex, context('access')));
+    const error = await serviceFailure(adapterFor(sandbox, { policy: { ...FAST_POLICY, maxRetries: 2 } }).discover(alex, callContext('access')));
     expect(error.service).toBe('iotHub');
     expect(error.statusCode).toBe(500);
     expect(error.message).toMatch(/^IoT Hub: query device twins answered 500 .*after 3 tries$/);
@@ -333,10 +307,10 @@ describe('IotHubAdapter and injection', () => {
     const sandbox = await start();
     const before = await deviceIds(sandbox);
     const adapter = adapterFor(sandbox);
-    for (const subject of [injected, injectedMail]) {
-      expect(await adapter.discover(subject, context('erase'))).toEqual({ count: 0, items: [] });
-      expect(await collect(adapter.export(subject, context('export')))).toEqual({});
-      expect((await adapter.erase(subject, context('erase'))).count).toBe(0);
+    for (const subject of [injectedSubject, injectedMail]) {
+      expect(await adapter.discover(subject, callContext('erase'))).toEqual({ count: 0, items: [] });
+      expect(await collectFiles(adapter.export(subject, callContext('export')))).toEqual({});
+      expect((await adapter.erase(subject, callContext('erase'))).count).toBe(0);
     }
     expect(await deviceIds(sandbox)).toEqual(before);
   });
@@ -344,7 +318,7 @@ describe('IotHubAdapter and injection', () => {
   it("finds a device tagged with the injection string itself, and only that one", async () => {
     const sandbox = await start();
     await addDevice(sandbox, 'odd-device', { owner: INJECTION });
-    expect((await adapterFor(sandbox).discover(injected, context('access'))).count).toBe(1);
+    expect((await adapterFor(sandbox).discover(injectedSubject, callContext('access'))).count).toBe(1);
   });
 });
 
@@ -352,9 +326,9 @@ describe('IotHubAdapter with a connection string', () => {
   it('discovers, exports and erases with a SharedAccessSignature instead of a token', async () => {
     const sandbox = await start();
     const adapter = adapterFor(sandbox, { connectionString: CONNECTION_STRING, credential: undefined });
-    expect((await adapter.discover(alex, context('access'))).count).toBe(2);
-    expect(Object.keys(await collect(adapter.export(alex, context('export'))))).toEqual(['devices.json']);
-    expect((await adapter.erase(alex, context('erase'))).summary).toBe('deleted 2 device identities with their twins');
+    expect((await adapter.discover(alex, callContext('access'))).count).toBe(2);
+    expect(Object.keys(await collectFiles(adapter.export(alex, callContext('export'))))).toEqual(['devices.json']);
+    expect((await adapter.erase(alex, callContext('erase'))).summary).toBe('deleted 2 device identities with their twins');
     expect((await hub(sandbox, 'GET', '/devices/headset-alex')).status).toBe(404);
   });
 });

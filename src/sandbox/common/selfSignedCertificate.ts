@@ -40,8 +40,8 @@ export function createSelfSignedCertificate(options: SelfSignedCertificateOption
   const notAfter = new Date(notBefore.getTime() + options.validDays * 86_400_000);
   const signatureAlgorithm = sequence(oid(OID.ecdsaWithSha256));
   const tbsCertificate = sequence(
-    tlv(0xa0, integer(Buffer.from([2]))), // version 3
-    integer(randomBytes(16)),
+    tlv(0xa0, derInteger(Buffer.from([2]))), // version 3
+    derInteger(randomBytes(16)),
     signatureAlgorithm,
     name,
     sequence(time(notBefore), time(notAfter)),
@@ -93,8 +93,12 @@ function oid(dotted: string): Buffer {
   return tlv(0x06, Buffer.from(bytes));
 }
 
-function integer(unsigned: Buffer): Buffer {
-  return tlv(0x02, unsigned[0] & 0x80 ? Buffer.concat([Buffer.from([0]), unsigned]) : unsigned);
+/** A DER INTEGER of an unsigned big-endian value: minimal length (no leading zero bytes), never negative. */
+export function derInteger(unsigned: Buffer): Buffer {
+  let start = 0;
+  while (start < unsigned.length - 1 && unsigned[start] === 0) start++;
+  const minimal = unsigned.subarray(start);
+  return tlv(0x02, minimal[0] & 0x80 ? Buffer.concat([Buffer.from([0]), minimal]) : minimal);
 }
 
 function sequence(...parts: Buffer[]): Buffer {

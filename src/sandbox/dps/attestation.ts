@@ -56,19 +56,9 @@ function completeX509(x509: AttestationMechanism['x509'], options: { generateMis
   return complete;
 }
 
-/**
- * A self-signed device certificate. The shared generator writes a random serial number as is,
- * which about once in 500 certificates starts with a zero byte that DER forbids, and Node then
- * refuses to parse it; so a few tries are made.
- */
+/** A self-signed device certificate. */
 function deviceCertificate(commonName: string): string {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return createSelfSignedCertificate({ commonName, subjectAltNames: [], validDays: 365 }).cert;
-    } catch (error) {
-      if (attempt >= 5) throw error;
-    }
-  }
+  return createSelfSignedCertificate({ commonName, subjectAltNames: [], validDays: 365 }).cert;
 }
 
 /** A certificate (PEM or base64 DER) with the `info` DPS derives from it. */

@@ -1,0 +1,40 @@
+import type { CallPolicy } from '../../src/adapters/callPolicy';
+import { AdapterCallContext, ExportFile, ServiceError } from '../../src/dsr/serviceAdapter';
+import type { RequestKind, Subject } from '../../src/dsr/types';
+
+/** What the adapter tests share: a quick retry policy, the injection subject, small readers. */
+
+/** Retries as in production, but quick: the tests inject bursts of 429 and 500. */
+export const FAST_POLICY: Partial<CallPolicy> = { baseDelayMs: 1, maxDelayMs: 20, timeoutMs: 10_000 };
+
+/** A value that would widen a query built by pasting it between quotes. */
+export const INJECTION = "x' OR 1=1 OR T.$dtId != '";
+export const injectedSubject: Subject = { aadObjectId: INJECTION, upn: INJECTION, email: INJECTION, displayName: INJECTION };
+
+export const callContext = (kind: RequestKind): AdapterCallContext => ({ requestId: 'DSR-2026-0001', kind });
+
+/** An export's files by path. */
+export async function collectFiles(files: AsyncIterable<ExportFile>): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for await (const file of files) out[file.path] = file.content;
+  return out;
+}
+
+/** The ServiceError `promise` rejects with; fails the test when it resolves or throws anything else. */
+export async function serviceFailure(promise: Promise<unknown>): Promise<ServiceError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof ServiceError) return error;
+    throw error;
+  }
+  throw new Error('expected the call to fail');
+}
+
+/** Nothing that names a person: no address, no name, no object id. */
+export function expectNoPersonalValues(text: string, subject: Subject): void {
+  expect(text).not.toContain('@');
+  for (const value of [subject.displayName, subject.aadObjectId, subject.email.split('@')[0]]) {
+    expect(text.toLowerCase()).not.toContain(value.toLowerCase());
+  }
+}
