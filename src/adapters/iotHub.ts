@@ -183,31 +183,38 @@ export class IotHubAdapter implements ServiceAdapter {
   }
 
   /** Deletes the identity with If-Match its etag; a stale etag means a fresh read and a new check. */
-  private async deleteDevice(device: SubjectDevice, subject: Subject, context: AdapterCallContext): Promise<'done' | 'absent'> {
-    let twin: TwinJson | undefined = device.twin;
-    for (let attempt = 1; twin; attempt++) {
+  private deleteDevice(device: SubjectDevice, subject: Subject, context: AdapterCallContext): Promise<'done' | 'absent'> {
+    return this.changeConditionally(device, subject, context, async (twin) => {
       const etag = twin.deviceEtag ?? (await this.absentOn404(this.api.getDevice(twin.deviceId, context)))?.etag;
-      if (!etag) return 'absent';
-      try {
-        await this.api.deleteDevice(twin.deviceId, etag, context);
-        return 'done';
-      } catch (error) {
-        if (statusCodeOf(error) === 404) return 'absent';
-        if (statusCodeOf(error) !== 412 || attempt >= CONDITIONAL_TRIES) throw error;
-      }
-      twin = await this.stillTheSubjects(device, subject, context);
-    }
-    return 'absent';
+      return etag ? () => this.api.deleteDevice(twin.deviceId, etag, context) : undefined;
+    });
   }
 
   /** Removes the owner tag and the configured personal fields with one twin patch, If-Match the twin's etag. */
-  private async clearPersonalData(device: SubjectDevice, subject: Subject, context: AdapterCallContext): Promise<'done' | 'absent'> {
+  private clearPersonalData(device: SubjectDevice, subject: Subject, context: AdapterCallContext): Promise<'done' | 'absent'> {
+    return this.changeConditionally(device, subject, context, async (twin) => {
+      const patch = this.personalDataPatch(twin);
+      return patch ? () => this.api.patchTwin(twin.deviceId, patch, twin.etag ?? '*', context) : undefined;
+    });
+  }
+
+  /**
+   * Sends the conditional (If-Match) change `prepare` makes for the twin as last read, if it makes
+   * one. 404 means absent; a 412 (stale etag) means a fresh read, a new check that the device is
+   * still the subject's and a new try, up to CONDITIONAL_TRIES.
+   */
+  private async changeConditionally(
+    device: SubjectDevice,
+    subject: Subject,
+    context: AdapterCallContext,
+    prepare: (twin: TwinJson) => Promise<(() => Promise<unknown>) | undefined>,
+  ): Promise<'done' | 'absent'> {
     let twin: TwinJson | undefined = device.twin;
     for (let attempt = 1; twin; attempt++) {
-      const patch = this.personalDataPatch(twin);
-      if (!patch) return 'absent';
+      const send = await prepare(twin);
+      if (!send) return 'absent';
       try {
-        await this.api.patchTwin(twin.deviceId, patch, twin.etag ?? '*', context);
+        await send();
         return 'done';
       } catch (error) {
         if (statusCodeOf(error) === 404) return 'absent';

@@ -1,4 +1,3 @@
-import { rm } from 'node:fs/promises';
 import { DigitalTwinsAdapter, type DigitalTwinsLink } from '../../src/adapters/digitalTwins';
 import type { CallPolicy } from '../../src/adapters/callPolicy';
 import { pseudonymFor } from '../../src/dsr/pseudonyms';
@@ -6,8 +5,8 @@ import type { Subject } from '../../src/dsr/types';
 import { createDigitalTwinsSandbox, type DigitalTwinsSandbox, type DigitalTwinsSeed, type TwinSeed } from '../../src/sandbox/digitalTwins';
 import { SandboxCredential } from '../../src/sandbox/sandboxCredential';
 import { loadTenant } from '../../src/sandbox/tenant';
-import { FAST_POLICY, INJECTION, callContext, collectFiles, expectNoPersonalValues, serviceFailure } from '../support/adapterTesting';
-import { freshDataDir } from '../support/dataDir';
+import { FAST_POLICY, INJECTION, callContext, collectFiles, expectNoPersonalValues, serviceFailure, subjectFor } from '../support/adapterTesting';
+import { sandboxPool } from '../support/sandboxPool';
 import { waitFor } from '../support/waitFor';
 import { rawRequest } from '../sandbox/sandboxGraphClient';
 
@@ -15,13 +14,6 @@ const tenant = loadTenant();
 const V = 'api-version=2023-10-31';
 const BEARER = { Authorization: 'Bearer dsr-sandbox-token' };
 const KEY = 'test-pseudonym-key';
-/** Retries quick enough for a test; a Retry-After of seconds is capped to maxDelayMs. */
-
-function subjectFor(upn: string): Subject {
-  const user = tenant.users.find((candidate) => candidate.upn === upn);
-  if (!user) throw new Error(`no seeded user ${upn}`);
-  return { aadObjectId: user.aadObjectId, upn: user.upn, email: user.email, displayName: user.displayName };
-}
 
 const alex = subjectFor('alex.wilber@contoso.test');
 const diego = subjectFor('diego.siciliani@contoso.test');
@@ -30,24 +22,16 @@ interface Twin { $dtId: string; $etag: string; [property: string]: unknown }
 interface ExportedRelationship { $relationshipId: string; $sourceId: string; $targetId: string; $relationshipName: string }
 interface Stats { requests: Record<string, number>; faultsServed: number }
 
-const openDirs: string[] = [];
-const openSandboxes: DigitalTwinsSandbox[] = [];
-
-async function start(seed?: DigitalTwinsSeed): Promise<DigitalTwinsSandbox> {
-  const dataDir = freshDataDir('digitaltwins-adapter');
-  openDirs.push(dataDir);
-  const sandbox = await createDigitalTwinsSandbox({ tenant, dataDir, port: 0, seed });
-  openSandboxes.push(sandbox);
-  return sandbox;
-}
+const sandboxes = sandboxPool('digitaltwins-adapter', (dataDir, seed?: DigitalTwinsSeed) =>
+  createDigitalTwinsSandbox({ tenant, dataDir, port: 0, seed }));
+const start = sandboxes.start;
+afterAll(() => sandboxes.closeAll());
 
 function adapterFor(sandbox: DigitalTwinsSandbox, link?: DigitalTwinsLink, policy: Partial<CallPolicy> = {}): DigitalTwinsAdapter {
   return new DigitalTwinsAdapter({
     endpoint: sandbox.url, credential: new SandboxCredential(), pseudonymKey: KEY, policy: { ...FAST_POLICY, ...policy }, link,
   });
 }
-
-
 
 async function twinExists(sandbox: DigitalTwinsSandbox, id: string): Promise<boolean> {
   const response = await rawRequest(sandbox, 'GET', `/digitaltwins/${encodeURIComponent(id)}?${V}`, { headers: BEARER });
@@ -85,7 +69,6 @@ async function fault(sandbox: DigitalTwinsSandbox, rule: Record<string, unknown>
   expect((await rawRequest(sandbox, 'POST', '/_sandbox/faults', { body: rule })).status).toBe(201);
 }
 
-
 function twin(id: string, properties: Record<string, unknown> = {}): TwinSeed {
   return { $dtId: id, $metadata: { $model: 'dtmi:test:Thing;1' }, ...properties };
 }
@@ -93,11 +76,6 @@ function twin(id: string, properties: Record<string, unknown> = {}): TwinSeed {
 function related(id: string, from: string, to: string, name: string) {
   return { $relationshipId: id, $sourceId: from, $targetId: to, $relationshipName: name };
 }
-
-afterAll(async () => {
-  await Promise.all(openSandboxes.map((sandbox) => sandbox.close()));
-  await Promise.all(openDirs.map((dir) => rm(dir, { recursive: true, force: true })));
-});
 
 describe('DigitalTwinsAdapter on the seeded tenant (ownerId holds the object id)', () => {
   let sandbox: DigitalTwinsSandbox;

@@ -1,12 +1,11 @@
-import { rm } from 'node:fs/promises';
 import { DpsAdapter, type DpsAdapterOptions } from '../../src/adapters/dps';
 import { AdapterCallContext, ServiceError } from '../../src/dsr/serviceAdapter';
 import type { RequestKind, Subject } from '../../src/dsr/types';
 import { SandboxCredential } from '../../src/sandbox/sandboxCredential';
 import { createDpsSandbox, type DpsSandbox, type DpsSeed, type DpsSeedEnrollment } from '../../src/sandbox/dps';
-import { loadTenant, type TenantUser } from '../../src/sandbox/tenant';
-import { FAST_POLICY, collectFiles } from '../support/adapterTesting';
-import { freshDataDir } from '../support/dataDir';
+import { loadTenant } from '../../src/sandbox/tenant';
+import { FAST_POLICY, collectFiles, subjectFor } from '../support/adapterTesting';
+import { sandboxPool } from '../support/sandboxPool';
 import { waitFor } from '../support/waitFor';
 import { rawRequest, type RawResponse } from '../sandbox/sandboxGraphClient';
 
@@ -17,34 +16,18 @@ const API = 'api-version=2021-10-01';
 const AUTH = { Authorization: 'Bearer dsr-sandbox-token' };
 const seededEnrollmentCount = tenant.dps.enrollments.length + tenant.dps.fleet.count;
 
-function subjectOf(upn: string): Subject {
-  const user = tenant.users.find((candidate) => candidate.upn === upn) as TenantUser;
-  return { aadObjectId: user.aadObjectId, upn: user.upn, email: user.email, displayName: user.displayName };
-}
-const alex = subjectOf('alex.wilber@contoso.test');
-const megan = subjectOf('megan.bowen@contoso.test');
-const diego = subjectOf('diego.siciliani@contoso.test');
-const lee = subjectOf('lee.gu@contoso.test');
+const alex = subjectFor('alex.wilber@contoso.test');
+const megan = subjectFor('megan.bowen@contoso.test');
+const diego = subjectFor('diego.siciliani@contoso.test');
+const lee = subjectFor('lee.gu@contoso.test');
 
 function context(kind: RequestKind = 'erase'): AdapterCallContext {
   return { requestId: 'DSR-2026-0001', kind };
 }
 
-const openSandboxes: DpsSandbox[] = [];
-const openDirs: string[] = [];
-
-async function startSandbox(seed?: DpsSeed): Promise<DpsSandbox> {
-  const dataDir = freshDataDir('dps-adapter');
-  openDirs.push(dataDir);
-  const sandbox = await createDpsSandbox({ tenant, dataDir, port: 0, seed });
-  openSandboxes.push(sandbox);
-  return sandbox;
-}
-
-afterEach(async () => {
-  await Promise.all(openSandboxes.splice(0).map((sandbox) => sandbox.close()));
-  await Promise.all(openDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
+const sandboxes = sandboxPool('dps-adapter', (dataDir, seed?: DpsSeed) => createDpsSandbox({ tenant, dataDir, port: 0, seed }));
+const startSandbox = sandboxes.start;
+afterEach(() => sandboxes.closeAll());
 
 function adapterFor(sandbox: DpsSandbox, options: Partial<DpsAdapterOptions> = {}): DpsAdapter {
   return new DpsAdapter({
@@ -65,7 +48,6 @@ async function exists(sandbox: DpsSandbox, path: string): Promise<boolean> {
   if (status !== 200 && status !== 404) throw new Error(`unexpected status ${status}`);
   return status === 200;
 }
-
 
 async function stats(sandbox: DpsSandbox): Promise<{ requests: Record<string, number>; faultsServed: number }> {
   return (await rawRequest(sandbox, 'GET', '/_sandbox/stats')).body as { requests: Record<string, number>; faultsServed: number };

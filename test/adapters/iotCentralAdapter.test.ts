@@ -1,4 +1,3 @@
-import { rm } from 'node:fs/promises';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { IotCentralAdapter, type IotCentralAdapterOptions } from '../../src/adapters/iotCentral';
 import { createServiceRestClient, expectOk, sameOriginLink } from '../../src/adapters/restClient';
@@ -6,40 +5,23 @@ import type { Subject } from '../../src/dsr/types';
 import { createIotCentralSandbox, type IotCentralSandbox, type IotCentralState } from '../../src/sandbox/iotCentral';
 import { SandboxCredential } from '../../src/sandbox/sandboxCredential';
 import { loadTenant } from '../../src/sandbox/tenant';
-import { FAST_POLICY, callContext, collectFiles, expectNoPersonalValues, injectedSubject, serviceFailure } from '../support/adapterTesting';
-import { freshDataDir } from '../support/dataDir';
+import { FAST_POLICY, callContext, collectFiles, expectNoPersonalValues, injectedSubject, serviceFailure, subjectFor } from '../support/adapterTesting';
+import { sandboxPool } from '../support/sandboxPool';
 import { rawRequest } from '../sandbox/sandboxGraphClient';
 
 const tenant = loadTenant();
 const V = 'api-version=2022-07-31';
 const BEARER = { Authorization: 'Bearer dsr-sandbox-token' };
-/** Retries quick enough for a test; a Retry-After of seconds is capped to maxDelayMs. */
-
-function subjectFor(upn: string): Subject {
-  const user = tenant.users.find((candidate) => candidate.upn === upn);
-  if (!user) throw new Error(`no seeded user ${upn}`);
-  return { aadObjectId: user.aadObjectId, upn: user.upn, email: user.email, displayName: user.displayName };
-}
 
 const alex = subjectFor('alex.wilber@contoso.test');
 const megan = subjectFor('megan.bowen@contoso.test');
 const diego = subjectFor('diego.siciliani@contoso.test');
 const lee = subjectFor('lee.gu@contoso.test');
 
-
-
-
-
-const openDirs: string[] = [];
-const openSandboxes: IotCentralSandbox[] = [];
-
-async function startSandbox(seed?: IotCentralState): Promise<IotCentralSandbox> {
-  const dataDir = freshDataDir('iotcentral-adapter');
-  openDirs.push(dataDir);
-  const sandbox = await createIotCentralSandbox({ tenant, dataDir, port: 0, seed });
-  openSandboxes.push(sandbox);
-  return sandbox;
-}
+const sandboxes = sandboxPool('iotcentral-adapter', (dataDir, seed?: IotCentralState) =>
+  createIotCentralSandbox({ tenant, dataDir, port: 0, seed }));
+const startSandbox = sandboxes.start;
+afterAll(() => sandboxes.closeAll());
 
 function adapterFor(sandbox: IotCentralSandbox, options: Partial<IotCentralAdapterOptions> = {}): IotCentralAdapter {
   return new IotCentralAdapter({
@@ -86,11 +68,6 @@ async function stats(sandbox: IotCentralSandbox): Promise<{ requests: Record<str
   return (await rawRequest(sandbox, 'GET', '/_sandbox/stats')).body as { requests: Record<string, number>; faultsServed: number };
 }
 
-afterAll(async () => {
-  await Promise.all(openSandboxes.map((sandbox) => sandbox.close()));
-  await Promise.all(openDirs.map((dir) => rm(dir, { recursive: true, force: true })));
-});
-
 describe('IoT Central adapter against the seeded sandbox', () => {
   let sandbox: IotCentralSandbox;
 
@@ -98,10 +75,7 @@ describe('IoT Central adapter against the seeded sandbox', () => {
     sandbox = await startSandbox();
   });
 
-  afterEach(async () => {
-    openSandboxes.splice(openSandboxes.indexOf(sandbox), 1);
-    await sandbox.close();
-  });
+  afterEach(() => sandboxes.close(sandbox));
 
   it('discovers the app user, its role assignments and linked devices, with no manual step for an export', async () => {
     const found = await adapterFor(sandbox).discover(megan, callContext('export'));

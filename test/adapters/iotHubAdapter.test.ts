@@ -1,12 +1,11 @@
-import { rm } from 'node:fs/promises';
 import { IotHubAdapter, type DpsDevice, type IotHubAdapterOptions } from '../../src/adapters/iotHub';
 import type { Subject } from '../../src/dsr/types';
 import { createIotHubSandbox, type IotHubSandbox, type IotHubSeed } from '../../src/sandbox/iotHub';
 import type { RequestStatsSnapshot } from '../../src/sandbox/common';
 import { SandboxCredential } from '../../src/sandbox/sandboxCredential';
 import { loadTenant } from '../../src/sandbox/tenant';
-import { FAST_POLICY, INJECTION, callContext, collectFiles, expectNoPersonalValues, injectedSubject, serviceFailure } from '../support/adapterTesting';
-import { freshDataDir } from '../support/dataDir';
+import { FAST_POLICY, INJECTION, callContext, collectFiles, expectNoPersonalValues, injectedSubject, serviceFailure, subjectFor } from '../support/adapterTesting';
+import { sandboxPool } from '../support/sandboxPool';
 import { waitFor } from '../support/waitFor';
 import { rawRequest, type RawResponse } from '../sandbox/sandboxGraphClient';
 
@@ -14,14 +13,7 @@ const tenant = loadTenant();
 const HUB = 'contoso-hub.azure-devices.net';
 const API = 'api-version=2021-04-12';
 const BEARER = { Authorization: 'Bearer dsr-sandbox-token' };
-/** Retries quick enough for a test; a Retry-After of seconds is capped to maxDelayMs. */
 const CONNECTION_STRING = `HostName=${HUB};SharedAccessKeyName=iothubowner;SharedAccessKey=${Buffer.alloc(32, 7).toString('base64')}`;
-
-function subjectFor(upn: string): Subject {
-  const user = tenant.users.find((candidate) => candidate.upn === upn);
-  if (!user) throw new Error(`no seeded user ${upn}`);
-  return { aadObjectId: user.aadObjectId, upn: user.upn, email: user.email, displayName: user.displayName };
-}
 
 const alex = subjectFor('alex.wilber@contoso.test');
 const megan = subjectFor('megan.bowen@contoso.test');
@@ -38,22 +30,11 @@ const ALEX_DPS: DpsDevice[] = [
 ];
 const dpsDevices = async (subject: Subject): Promise<DpsDevice[]> => (subject.aadObjectId === alex.aadObjectId ? ALEX_DPS : []);
 
-
 type DevicesFile = { hub: string; devices: { deviceId: string; linkedBy: string; identity: Record<string, unknown>; twin: { tags?: Record<string, unknown>; properties?: { desired?: Record<string, unknown>; reported?: Record<string, unknown> } } }[] };
 
-
-
-
-const openDirs: string[] = [];
-const openSandboxes: IotHubSandbox[] = [];
-
-async function start(seed?: IotHubSeed): Promise<IotHubSandbox> {
-  const dataDir = freshDataDir('iothub-adapter');
-  openDirs.push(dataDir);
-  const sandbox = await createIotHubSandbox({ tenant, dataDir, port: 0, seed });
-  openSandboxes.push(sandbox);
-  return sandbox;
-}
+const sandboxes = sandboxPool('iothub-adapter', (dataDir, seed?: IotHubSeed) => createIotHubSandbox({ tenant, dataDir, port: 0, seed }));
+const start = sandboxes.start;
+afterAll(() => sandboxes.closeAll());
 
 function adapterFor(sandbox: IotHubSandbox, options: Partial<IotHubAdapterOptions> = {}): IotHubAdapter {
   const connection = options.connectionString ? {} : { credential: new SandboxCredential() };
@@ -92,11 +73,6 @@ async function addDevice(sandbox: IotHubSandbox, deviceId: string, tags: Record<
 async function stats(sandbox: IotHubSandbox): Promise<RequestStatsSnapshot> {
   return (await rawRequest(sandbox, 'GET', '/_sandbox/stats')).body as RequestStatsSnapshot;
 }
-
-afterAll(async () => {
-  await Promise.all(openSandboxes.map((sandbox) => sandbox.close()));
-  await Promise.all(openDirs.map((dir) => rm(dir, { recursive: true, force: true })));
-});
 
 describe('IotHubAdapter discovery', () => {
   let sandbox: IotHubSandbox;

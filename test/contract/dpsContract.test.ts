@@ -1,8 +1,7 @@
-import { rm } from 'node:fs/promises';
 import { createDpsSandbox, type DpsSandbox } from '../../src/sandbox/dps';
 import { loadTenant } from '../../src/sandbox/tenant';
-import { freshDataDir } from '../support/dataDir';
-import { expectMatchesSpec } from '../support/specContract';
+import { sandboxPool } from '../support/sandboxPool';
+import { expectMatchesSpec, twinCollectionForSpec, twinForSpec } from '../support/specContract';
 import { rawRequest, type RawResponse } from '../sandbox/sandboxGraphClient';
 
 /**
@@ -16,8 +15,7 @@ import { rawRequest, type RawResponse } from '../sandbox/sandboxGraphClient';
  *   Each id is checked here against the documented rule (up to 128 of `a-z 0-9 - . _ :`,
  *   ending in a letter, digit or dash) and then stands in as `ab` for the spec's check.
  * - `TwinCollection` says every property is an object, yet twin tags and desired properties
- *   are plain values (`"owner": "<object id>"`). Scalar values are checked to be JSON scalars
- *   and are then wrapped in an object for the spec's check.
+ *   are plain values (`"owner": "<object id>"`): see `twinForSpec`.
  */
 const REGISTRATION_ID_RULE = /^[a-z0-9\-._:]{0,127}[a-z0-9-]$/;
 
@@ -29,29 +27,15 @@ function conformToSpecDefects(body: unknown): unknown {
     if (key === 'registrationId' && typeof value === 'string') {
       expect(value).toMatch(REGISTRATION_ID_RULE);
       out[key] = 'ab';
-    } else if (key === 'initialTwin' && value && typeof value === 'object') {
-      const twin = value as { tags?: unknown; properties?: { desired?: unknown } };
-      out[key] = {
-        ...twin,
-        ...(twin.tags !== undefined && { tags: wrapScalars(twin.tags) }),
-        ...(twin.properties?.desired !== undefined && { properties: { ...twin.properties, desired: wrapScalars(twin.properties.desired) } }),
-      };
+    } else if (key === 'initialTwin') {
+      out[key] = twinForSpec(value);
     } else if (key === 'optionalDeviceInformation') {
-      out[key] = wrapScalars(value);
+      out[key] = twinCollectionForSpec(value);
     } else {
       out[key] = conformToSpecDefects(value);
     }
   }
   return out;
-}
-
-function wrapScalars(collection: unknown): unknown {
-  if (!collection || typeof collection !== 'object') return collection;
-  return Object.fromEntries(Object.entries(collection).map(([name, value]) => {
-    if (value !== null && typeof value === 'object') return [name, value];
-    expect(['string', 'number', 'boolean']).toContain(typeof value);
-    return [name, { value }];
-  }));
 }
 
 function expectDpsSpec(method: string, specPath: string, response: RawResponse): void {
@@ -63,18 +47,14 @@ const API = 'api-version=2021-10-01';
 const AUTH = { Authorization: 'Bearer dsr-sandbox-token' };
 const STALE_ETAG = 'IjAwMDAwMDAwIg==';
 
+const sandboxes = sandboxPool('dps-contract', (dataDir) => createDpsSandbox({ tenant, dataDir, port: 0 }));
 let sandbox: DpsSandbox;
-let dataDir: string;
 
 beforeEach(async () => {
-  dataDir = freshDataDir('dps-contract');
-  sandbox = await createDpsSandbox({ tenant, dataDir, port: 0 });
+  sandbox = await sandboxes.start();
 });
 
-afterEach(async () => {
-  await sandbox.close();
-  await rm(dataDir, { recursive: true, force: true });
-});
+afterEach(() => sandboxes.closeAll());
 
 function call(method: string, path: string, options: { body?: unknown; headers?: Record<string, string> } = {}): Promise<RawResponse> {
   return rawRequest(sandbox, method, `${path}?${API}`, { body: options.body, headers: { ...AUTH, ...options.headers } });

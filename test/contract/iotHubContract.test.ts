@@ -1,10 +1,9 @@
-import { rm } from 'node:fs/promises';
 import { Http } from 'azure-iothub/dist/common-http/http';
 import { RestApiClient } from 'azure-iothub/dist/common-http/rest_api_client';
 import { createIotHubSandbox, type IotHubSandbox } from '../../src/sandbox/iotHub';
 import { loadTenant } from '../../src/sandbox/tenant';
-import { freshDataDir } from '../support/dataDir';
-import { expectMatchesSpec } from '../support/specContract';
+import { sandboxPool } from '../support/sandboxPool';
+import { expectMatchesSpec, twinForSpec } from '../support/specContract';
 import { rawRequest, type RawResponse } from '../sandbox/sandboxGraphClient';
 
 /**
@@ -21,33 +20,10 @@ import { rawRequest, type RawResponse } from '../sandbox/sandboxGraphClient';
  *   (`additionalProperties: {type: object}`), yet IoT Hub twins hold plain values
  *   (`"owner": "<object id>"`, `"battery": 81`, `"$version": 1`; the official twin examples do
  *   too). Scalar values are checked to be JSON scalars and then wrapped in an object for the
- *   spec's check; objects are passed as they are.
+ *   spec's check; objects are passed as they are (`twinForSpec`).
  */
 function conformToSpecDefects(body: unknown): unknown {
-  if (Array.isArray(body)) return body.map(conformToSpecDefects);
-  if (!body || typeof body !== 'object') return body;
-  const twin = body as { tags?: unknown; properties?: { desired?: unknown; reported?: unknown } };
-  if (twin.tags === undefined && (twin.properties?.desired === undefined && twin.properties?.reported === undefined)) return body;
-  return {
-    ...twin,
-    ...(twin.tags !== undefined && { tags: wrapScalars(twin.tags) }),
-    ...(twin.properties !== undefined && {
-      properties: {
-        ...twin.properties,
-        ...(twin.properties.desired !== undefined && { desired: wrapScalars(twin.properties.desired) }),
-        ...(twin.properties.reported !== undefined && { reported: wrapScalars(twin.properties.reported) }),
-      },
-    }),
-  };
-}
-
-function wrapScalars(collection: unknown): unknown {
-  if (!collection || typeof collection !== 'object') return collection;
-  return Object.fromEntries(Object.entries(collection).map(([name, value]) => {
-    if (value !== null && typeof value === 'object') return [name, value];
-    expect(['string', 'number', 'boolean']).toContain(typeof value);
-    return [name, { value }];
-  }));
+  return Array.isArray(body) ? body.map(conformToSpecDefects) : twinForSpec(body);
 }
 
 function expectIotHubSpec(method: string, specPath: string, response: RawResponse): void {
@@ -74,18 +50,14 @@ const API = 'api-version=2021-04-12';
 const AUTH = { Authorization: 'Bearer dsr-sandbox-token' };
 const ALEX_ID = 'e2000000-0000-4000-8000-000000000011';
 
+const sandboxes = sandboxPool('iothub-contract', (dataDir) => createIotHubSandbox({ tenant, dataDir, port: 0 }));
 let sandbox: IotHubSandbox;
-let dataDir: string;
 
 beforeEach(async () => {
-  dataDir = freshDataDir('iothub-contract');
-  sandbox = await createIotHubSandbox({ tenant, dataDir, port: 0 });
+  sandbox = await sandboxes.start();
 });
 
-afterEach(async () => {
-  await sandbox.close();
-  await rm(dataDir, { recursive: true, force: true });
-});
+afterEach(() => sandboxes.closeAll());
 
 function call(method: string, path: string, options: { body?: unknown; headers?: Record<string, string>; query?: string } = {}): Promise<RawResponse> {
   return rawRequest(sandbox, method, `${path}?${options.query ?? API}`, { body: options.body, headers: { ...AUTH, ...options.headers } });

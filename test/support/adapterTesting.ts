@@ -1,8 +1,9 @@
 import type { CallPolicy } from '../../src/adapters/callPolicy';
 import { AdapterCallContext, ExportFile, ServiceError } from '../../src/dsr/serviceAdapter';
 import type { RequestKind, Subject } from '../../src/dsr/types';
+import { loadTenant } from '../../src/sandbox/tenant';
 
-/** What the adapter tests share: a quick retry policy, the injection subject, small readers. */
+/** What the adapter tests share: a quick retry policy, seeded and injection subjects, small readers. */
 
 /** Retries as in production, but quick: the tests inject bursts of 429 and 500. */
 export const FAST_POLICY: Partial<CallPolicy> = { baseDelayMs: 1, maxDelayMs: 20, timeoutMs: 10_000 };
@@ -10,6 +11,13 @@ export const FAST_POLICY: Partial<CallPolicy> = { baseDelayMs: 1, maxDelayMs: 20
 /** A value that would widen a query built by pasting it between quotes. */
 export const INJECTION = "x' OR 1=1 OR T.$dtId != '";
 export const injectedSubject: Subject = { aadObjectId: INJECTION, upn: INJECTION, email: INJECTION, displayName: INJECTION };
+
+/** The seeded tenant user with this UPN (src/sandbox/tenant.json), as a subject. */
+export function subjectFor(upn: string): Subject {
+  const user = loadTenant().users.find((candidate) => candidate.upn === upn);
+  if (!user) throw new Error(`no seeded user ${upn}`);
+  return { aadObjectId: user.aadObjectId, upn: user.upn, email: user.email, displayName: user.displayName };
+}
 
 export const callContext = (kind: RequestKind): AdapterCallContext => ({ requestId: 'DSR-2026-0001', kind });
 

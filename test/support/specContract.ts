@@ -61,6 +61,40 @@ export function expectMatchesSpec(
   }
 }
 
+/**
+ * A device twin (IoT Hub's `Twin`, DPS's `initialTwin`) made checkable against the specs'
+ * `TwinCollection`, which says every tag and every desired or reported property is an object
+ * (`additionalProperties: {type: object}`), a defect of the specs: twins hold plain values
+ * (`"owner": "<object id>"`, `"battery": 81`). Scalar values are checked to be JSON scalars and
+ * then wrapped in `{ value }`; objects pass as they are. Anything else is returned unchanged.
+ */
+export function twinForSpec(body: unknown): unknown {
+  if (!body || typeof body !== 'object') return body;
+  const twin = body as { tags?: unknown; properties?: { desired?: unknown; reported?: unknown } };
+  if (twin.tags === undefined && (twin.properties?.desired === undefined && twin.properties?.reported === undefined)) return body;
+  return {
+    ...twin,
+    ...(twin.tags !== undefined && { tags: twinCollectionForSpec(twin.tags) }),
+    ...(twin.properties !== undefined && {
+      properties: {
+        ...twin.properties,
+        ...(twin.properties.desired !== undefined && { desired: twinCollectionForSpec(twin.properties.desired) }),
+        ...(twin.properties.reported !== undefined && { reported: twinCollectionForSpec(twin.properties.reported) }),
+      },
+    }),
+  };
+}
+
+/** One `TwinCollection` (tags, desired properties, DPS's `optionalDeviceInformation`) as {@link twinForSpec} makes it. */
+export function twinCollectionForSpec(collection: unknown): unknown {
+  if (!collection || typeof collection !== 'object') return collection;
+  return Object.fromEntries(Object.entries(collection).map(([name, value]) => {
+    if (value !== null && typeof value === 'object') return [name, value];
+    if (!['string', 'number', 'boolean'].includes(typeof value)) throw new Error(`twin value '${name}' is neither an object nor a JSON scalar`);
+    return [name, { value }];
+  }));
+}
+
 function load(spec: SpecName) {
   let loaded = specs.get(spec);
   if (!loaded) {

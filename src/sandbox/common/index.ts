@@ -14,8 +14,14 @@ export type {
   SandboxServiceDefinition,
 } from './sandboxService';
 export { SandboxHttpError } from './sandboxHttpError';
+export { errorCodeOf, errorWithCodeHeader, STATUS_NAMED_CODES, type ServiceErrorCodes } from './errorCodes';
+export { checkingApiVersion } from './apiVersionCheck';
+export { decodeOffsetToken, encodeOffsetToken, nextLinkPage, type NextLinkPaging } from './offsetPaging';
 export { JsonStateStore, sandboxStatePath } from './jsonStateStore';
 export { ensureSandboxCertificate, sandboxCertificatePath } from './sandboxCertificate';
+export {
+  startStatefulSandbox, type HttpsSandboxServer, type SandboxPlacement, type StatefulSandboxService,
+} from './statefulSandbox';
 export type { PemKeyPair } from './selfSignedCertificate';
 export type { FaultRule } from './faultInjector';
 export type { RequestStatsSnapshot } from './requestStats';

@@ -1,4 +1,4 @@
-import type { Route } from '../common';
+import { checkingApiVersion, type Route } from '../common';
 import { digitalTwinsError } from './digitalTwinsErrors';
 
 /**
@@ -13,18 +13,13 @@ export const DIGITAL_TWINS_API_VERSIONS: readonly string[] = ['2022-05-31', '202
  * the code the spec gives for invalid request arguments.
  */
 export function requiringApiVersion(routes: readonly Route[]): Route[] {
-  return routes.map((route) => ({
-    ...route,
-    handler: (request) => {
-      const version = request.query.get('api-version');
-      if (version === null || version === '') {
-        throw digitalTwinsError(400, 'InvalidArgument', 'The api-version query parameter is required.');
-      }
-      if (!DIGITAL_TWINS_API_VERSIONS.includes(version)) {
-        throw digitalTwinsError(400, 'InvalidArgument',
-          `The api-version '${version}' is not supported. Supported versions: ${DIGITAL_TWINS_API_VERSIONS.join(', ')}.`);
-      }
-      return route.handler(request);
-    },
-  }));
+  return checkingApiVersion(routes, (version) => {
+    if (version === null || version === '') {
+      throw digitalTwinsError(400, 'InvalidArgument', 'The api-version query parameter is required.');
+    }
+    if (!DIGITAL_TWINS_API_VERSIONS.includes(version)) {
+      throw digitalTwinsError(400, 'InvalidArgument',
+        `The api-version '${version}' is not supported. Supported versions: ${DIGITAL_TWINS_API_VERSIONS.join(', ')}.`);
+    }
+  });
 }

@@ -1,31 +1,30 @@
-import { SandboxHttpError, type ErrorBodyFormatter } from '../common';
+import {
+  STATUS_NAMED_CODES, errorCodeOf, errorWithCodeHeader, type ErrorBodyFormatter, type SandboxHttpError, type ServiceErrorCodes,
+} from '../common';
 
 /** Codes for errors raised without one (the shared server's 401/404/405/413, injected faults). */
-const DEFAULT_CODES: Readonly<Record<number, string>> = {
-  400: 'BadRequest',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'NotFound',
-  405: 'MethodNotAllowed',
-  412: 'PreconditionFailed',
-  413: 'PayloadTooLarge',
-  // The only 429 code the spec names (Query_QueryTwins); twin operations throttle the same way.
-  429: 'QuotaReachedError',
-  500: 'InternalServerError',
-  503: 'ServiceUnavailable',
+const DEFAULT_CODES: ServiceErrorCodes = {
+  byStatus: {
+    ...STATUS_NAMED_CODES,
+    412: 'PreconditionFailed',
+    // The only 429 code the spec names (Query_QueryTwins); twin operations throttle the same way.
+    429: 'QuotaReachedError',
+  },
+  serverError: 'InternalServerError',
+  clientError: 'BadRequest',
 };
 
 /** The spec's ErrorResponse: `{ "error": { "code", "message" } }`. */
 export const formatDigitalTwinsError: ErrorBodyFormatter = (error) => ({
   error: {
-    code: error.code ?? DEFAULT_CODES[error.status] ?? (error.status >= 500 ? 'InternalServerError' : 'BadRequest'),
+    code: errorCodeOf(error, DEFAULT_CODES),
     message: error.message,
   },
 });
 
 /** An error with the service's code, also sent in the `x-ms-error-code` header as the spec declares. */
 export function digitalTwinsError(status: number, code: string, message: string): SandboxHttpError {
-  return new SandboxHttpError(status, message, code, { 'x-ms-error-code': code });
+  return errorWithCodeHeader(status, code, message);
 }
 
 export function twinNotFound(id: string): SandboxHttpError {

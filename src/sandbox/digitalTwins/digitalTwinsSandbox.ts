@@ -1,6 +1,4 @@
-import {
-  JsonStateStore, ensureSandboxCertificate, sandboxStatePath, startSandboxServer, type RunningSandboxServer,
-} from '../common';
+import { startStatefulSandbox, type HttpsSandboxServer, type SandboxPlacement } from '../common';
 import type { Tenant } from '../tenant';
 import { requiringApiVersion } from './apiVersion';
 import { formatDigitalTwinsError } from './digitalTwinsErrors';
@@ -15,24 +13,16 @@ export const DIGITAL_TWINS_SANDBOX_DEFAULT_PORT = 4020;
 /** The largest request payload Azure Digital Twins takes. */
 const MAX_REQUEST_BYTES = 32 * 1024;
 
-/** Where the Digital Twins sandbox keeps its state and where it listens. */
-export interface DigitalTwinsSandboxOptions {
+/** Where the Digital Twins sandbox keeps its state and where it listens (port 4020 unless told). */
+export interface DigitalTwinsSandboxOptions extends SandboxPlacement {
   /** Seeds the state from its `digitalTwins` section when `<dataDir>/sandbox/digitalTwins.json` does not exist yet. */
   tenant: Tenant;
-  dataDir: string;
   /** Seeds with these twins and relationships instead of the tenant's (tests and benchmarks with many twins). */
   seed?: DigitalTwinsSeed;
-  /** Defaults to 127.0.0.1. */
-  host?: string;
-  /** Defaults to 4020; 0 picks a free port. */
-  port?: number;
 }
 
 /** A running Digital Twins sandbox. */
-export interface DigitalTwinsSandbox extends RunningSandboxServer {
-  /** The PEM certificate it serves (also at `sandboxCertificatePath(dataDir)`). */
-  readonly certificate: string;
-}
+export interface DigitalTwinsSandbox extends HttpsSandboxServer {}
 
 /**
  * Starts the sandbox Azure Digital Twins data plane (api-versions 2022-05-31 and 2023-10-31):
@@ -41,19 +31,16 @@ export interface DigitalTwinsSandbox extends RunningSandboxServer {
  * sends its bearer token only over HTTPS. State is written only when something changes.
  */
 export async function createDigitalTwinsSandbox(options: DigitalTwinsSandboxOptions): Promise<DigitalTwinsSandbox> {
-  const store = await JsonStateStore.open<DigitalTwinsState>(
-    sandboxStatePath(options.dataDir, 'digitalTwins'),
-    () => seedDigitalTwinsState(options.seed ?? tenantSeed(options.tenant)),
-  );
-  const tls = ensureSandboxCertificate(options.dataDir);
-  const server = await startSandboxServer({
-    host: options.host ?? '127.0.0.1',
-    port: options.port ?? DIGITAL_TWINS_SANDBOX_DEFAULT_PORT,
-    tls,
-    authorizationSchemes: ['Bearer'],
-    formatError: formatDigitalTwinsError,
-    maxBodyBytes: MAX_REQUEST_BYTES,
-    routes: requiringApiVersion([...queryRoutes(store), ...twinRoutes(store), ...relationshipRoutes(store)]),
+  const { sandbox } = await startStatefulSandbox<DigitalTwinsState>(options, {
+    name: 'digitalTwins',
+    defaultPort: DIGITAL_TWINS_SANDBOX_DEFAULT_PORT,
+    seed: () => seedDigitalTwinsState(options.seed ?? tenantSeed(options.tenant)),
+    define: (store) => ({
+      authorizationSchemes: ['Bearer'],
+      formatError: formatDigitalTwinsError,
+      maxBodyBytes: MAX_REQUEST_BYTES,
+      routes: requiringApiVersion([...queryRoutes(store), ...twinRoutes(store), ...relationshipRoutes(store)]),
+    }),
   });
-  return { ...server, certificate: tls.cert };
+  return sandbox;
 }

@@ -1,4 +1,4 @@
-import type { Route } from '../common';
+import { checkingApiVersion, type Route } from '../common';
 import { dpsBadRequest } from './dpsErrors';
 
 /** The api-version the sandbox speaks, as the service API spec of 2021-10-01. */
@@ -9,13 +9,8 @@ export const DPS_API_VERSION = '2021-10-01';
  * refuses a missing or unsupported api-version with a 400.
  */
 export function requiringApiVersion(routes: readonly Route[]): Route[] {
-  return routes.map((route) => ({
-    ...route,
-    handler: (request) => {
-      const version = request.query.get('api-version');
-      if (version === null) throw dpsBadRequest("The request is missing the 'api-version' query parameter.");
-      if (version !== DPS_API_VERSION) throw dpsBadRequest(`The api-version '${version}' is not supported; use ${DPS_API_VERSION}.`);
-      return route.handler(request);
-    },
-  }));
+  return checkingApiVersion(routes, (version) => {
+    if (version === null) throw dpsBadRequest("The request is missing the 'api-version' query parameter.");
+    if (version !== DPS_API_VERSION) throw dpsBadRequest(`The api-version '${version}' is not supported; use ${DPS_API_VERSION}.`);
+  });
 }

@@ -1,4 +1,4 @@
-import { SandboxHttpError, type ErrorBodyFormatter } from '../common';
+import { errorWithCodeHeader, type ErrorBodyFormatter, type SandboxHttpError } from '../common';
 
 /**
  * DPS error codes are the HTTP status followed by three digits. 404201 (an individual
@@ -42,7 +42,7 @@ function errorCodeOf(status: number, code: string | undefined): number {
 }
 
 function dpsError(status: number, errorCode: number, message: string): SandboxHttpError {
-  return new SandboxHttpError(status, message, String(errorCode), { 'x-ms-error-code': String(errorCode) });
+  return errorWithCodeHeader(status, String(errorCode), message);
 }
 
 /** 400 for a request the service refuses as malformed. */

@@ -47,15 +47,12 @@ export interface ReprovisionPolicy {
   migrateDeviceData: boolean;
 }
 
-/** An individual enrollment as stored; its `registrationState` is added when it is answered. */
-export interface IndividualEnrollment {
-  registrationId: string;
-  deviceId?: string;
+/** What an individual enrollment and an enrollment group both hold: how devices attest and where they go. */
+export interface EnrollmentSettings {
   attestation: AttestationMechanism;
   capabilities?: { iotEdge: boolean };
   iotHubHostName?: string;
   initialTwin?: InitialTwin;
-  optionalDeviceInformation?: TwinCollection;
   etag: string;
   provisioningStatus: 'enabled' | 'disabled';
   reprovisionPolicy?: ReprovisionPolicy;
@@ -65,19 +62,15 @@ export interface IndividualEnrollment {
   iotHubs?: string[];
 }
 
-export interface EnrollmentGroup {
+/** An individual enrollment as stored; its `registrationState` is added when it is answered. */
+export interface IndividualEnrollment extends EnrollmentSettings {
+  registrationId: string;
+  deviceId?: string;
+  optionalDeviceInformation?: TwinCollection;
+}
+
+export interface EnrollmentGroup extends EnrollmentSettings {
   enrollmentGroupId: string;
-  attestation: AttestationMechanism;
-  capabilities?: { iotEdge: boolean };
-  iotHubHostName?: string;
-  initialTwin?: InitialTwin;
-  etag: string;
-  provisioningStatus: 'enabled' | 'disabled';
-  reprovisionPolicy?: ReprovisionPolicy;
-  createdDateTimeUtc: string;
-  lastUpdatedDateTimeUtc: string;
-  allocationPolicy?: 'hashed' | 'geoLatency' | 'static' | 'custom';
-  iotHubs?: string[];
 }
 
 export const REGISTRATION_STATUSES = ['unassigned', 'assigning', 'assigned', 'failed', 'disabled'] as const;

@@ -1,14 +1,18 @@
-import { SandboxHttpError, type ErrorBodyFormatter } from '../common';
+import { SandboxHttpError, errorCodeOf, type ErrorBodyFormatter, type ServiceErrorCodes } from '../common';
 
-const DEFAULT_CODES: Readonly<Record<number, string>> = {
-  400: 'Request_BadRequest',
-  401: 'InvalidAuthenticationToken',
-  403: 'Authorization_RequestDenied',
-  404: 'Request_ResourceNotFound',
-  429: 'TooManyRequests',
-  500: 'generalException',
-  503: 'serviceNotAvailable',
-  504: 'gatewayTimeout',
+const DEFAULT_CODES: ServiceErrorCodes = {
+  byStatus: {
+    400: 'Request_BadRequest',
+    401: 'InvalidAuthenticationToken',
+    403: 'Authorization_RequestDenied',
+    404: 'Request_ResourceNotFound',
+    429: 'TooManyRequests',
+    500: 'generalException',
+    503: 'serviceNotAvailable',
+    504: 'gatewayTimeout',
+  },
+  serverError: 'generalException',
+  clientError: 'Request_BadRequest',
 };
 
 /**
@@ -19,7 +23,7 @@ export const formatGraphError: ErrorBodyFormatter = (error, { requestId, headers
   const clientRequestId = headers['client-request-id'];
   return {
     error: {
-      code: error.code ?? DEFAULT_CODES[error.status] ?? (error.status >= 500 ? 'generalException' : 'Request_BadRequest'),
+      code: errorCodeOf(error, DEFAULT_CODES),
       message: error.message,
       innerError: {
         date: new Date().toISOString().slice(0, 19),

@@ -1,6 +1,4 @@
-import {
-  JsonStateStore, ensureSandboxCertificate, sandboxStatePath, startSandboxServer, type RunningSandboxServer,
-} from '../common';
+import { startStatefulSandbox, type HttpsSandboxServer, type SandboxPlacement } from '../common';
 import type { Tenant } from '../tenant';
 import { deletedItemRoutes } from './deletedItemRoutes';
 import { formatGraphError } from './graphErrors';
@@ -11,25 +9,14 @@ import { userRoutes } from './userRoutes';
 /** Default port of the Graph sandbox (see DESIGN.md, "The local sandbox, as a contract"). */
 export const GRAPH_SANDBOX_DEFAULT_PORT = 4010;
 
-/** Where the Graph sandbox keeps its state and where it listens. */
-export interface GraphSandboxOptions {
+/** Where the Graph sandbox keeps its state and where it listens (port 4010 unless told). */
+export interface GraphSandboxOptions extends SandboxPlacement {
   /** Seeds the state when `<dataDir>/sandbox/graph.json` does not exist yet. */
   tenant: Tenant;
-  dataDir: string;
-  /** Defaults to 127.0.0.1. */
-  host?: string;
-  /** Defaults to 4010; 0 picks a free port. */
-  port?: number;
 }
 
 /** A running Graph sandbox. */
-export interface GraphSandbox extends RunningSandboxServer {
-  /**
-   * The PEM certificate it serves (also at `sandboxCertificatePath(dataDir)`),
-   * for clients that cannot be started with `NODE_EXTRA_CA_CERTS`.
-   */
-  readonly certificate: string;
-}
+export interface GraphSandbox extends HttpsSandboxServer {}
 
 /**
  * Starts the sandbox Microsoft Graph (v1.0 users, deleted items, group
@@ -37,18 +24,15 @@ export interface GraphSandbox extends RunningSandboxServer {
  * bearer token only to `https://` URLs and cannot follow an `http://` nextLink.
  */
 export async function createGraphSandbox(options: GraphSandboxOptions): Promise<GraphSandbox> {
-  const store = await JsonStateStore.open<GraphState>(
-    sandboxStatePath(options.dataDir, 'graph'),
-    () => seedGraphState(options.tenant),
-  );
-  const tls = ensureSandboxCertificate(options.dataDir);
-  const server = await startSandboxServer({
-    host: options.host ?? '127.0.0.1',
-    port: options.port ?? GRAPH_SANDBOX_DEFAULT_PORT,
-    tls,
-    authorizationSchemes: ['Bearer'],
-    formatError: formatGraphError,
-    routes: [...userRoutes(store), ...membershipRoutes(store), ...deletedItemRoutes(store)],
+  const { sandbox } = await startStatefulSandbox<GraphState>(options, {
+    name: 'graph',
+    defaultPort: GRAPH_SANDBOX_DEFAULT_PORT,
+    seed: () => seedGraphState(options.tenant),
+    define: (store) => ({
+      authorizationSchemes: ['Bearer'],
+      formatError: formatGraphError,
+      routes: [...userRoutes(store), ...membershipRoutes(store), ...deletedItemRoutes(store)],
+    }),
   });
-  return { ...server, certificate: tls.cert };
+  return sandbox;
 }

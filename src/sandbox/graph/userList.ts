@@ -1,4 +1,4 @@
-import type { SandboxRequest, SandboxResponse } from '../common';
+import { decodeOffsetToken, encodeOffsetToken, type SandboxRequest, type SandboxResponse } from '../common';
 import type { GraphUser } from './graphState';
 import { badRequest } from './graphErrors';
 import { parseUserFilter } from './userFilter';
@@ -26,7 +26,7 @@ export function listUsers(request: SandboxRequest, users: readonly GraphUser[], 
   const filterText = request.query.get('$filter');
   const matching = filterText === null ? users : users.filter(parseUserFilter(filterText));
   const top = parseTop(request.query.get('$top'));
-  const offset = decodeSkipToken(request.query.get('$skiptoken'));
+  const offset = decodeOffsetToken(request.query.get('$skiptoken'), () => badRequest('The $skiptoken is not valid.'));
   const end = offset + top;
   return {
     status: 200,
@@ -57,25 +57,10 @@ function parseTop(raw: string | null): number {
   return top;
 }
 
-// The token only has to be opaque to clients, not secret.
-function encodeSkipToken(offset: number): string {
-  return Buffer.from(JSON.stringify({ offset }), 'utf8').toString('base64url');
-}
-
-function decodeSkipToken(raw: string | null): number {
-  if (raw === null) return 0;
-  try {
-    const { offset } = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as { offset?: unknown };
-    if (typeof offset === 'number' && Number.isInteger(offset) && offset >= 0) return offset;
-  } catch {
-    // falls through to the error below
-  }
-  throw badRequest('The $skiptoken is not valid.');
-}
-
+/** Graph's own link form: option names such as `$skiptoken` stay unescaped (URLSearchParams would write `%24`). */
 function nextLink(request: SandboxRequest, offset: number): string {
   const options = [...request.query.entries()].filter(([name]) => name !== '$skiptoken');
-  options.push(['$skiptoken', encodeSkipToken(offset)]);
+  options.push(['$skiptoken', encodeOffsetToken(offset)]);
   const queryString = options.map(([name, value]) => `${name}=${encodeURIComponent(value)}`).join('&');
   return `${request.baseUrl}${request.path}?${queryString}`;
 }

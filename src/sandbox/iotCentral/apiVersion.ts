@@ -1,4 +1,4 @@
-import type { Route } from '../common';
+import { checkingApiVersion, type Route } from '../common';
 import { iotCentralError } from './iotCentralErrors';
 
 /** The only data-plane version this sandbox speaks. */
@@ -11,14 +11,9 @@ export const IOT_CENTRAL_API_VERSION = '2022-07-31';
  * the status it pairs with that code is the 404 of a resource that does not exist in that version.
  */
 export function requiringApiVersion(routes: readonly Route[]): Route[] {
-  return routes.map((route) => ({
-    ...route,
-    handler: (request) => {
-      const version = request.query.get('api-version');
-      if (version !== IOT_CENTRAL_API_VERSION) {
-        throw iotCentralError(404, 'NotFound', `${JSON.stringify(version ?? 'undefined')} is not a valid API version.`);
-      }
-      return route.handler(request);
-    },
-  }));
+  return checkingApiVersion(routes, (version) => {
+    if (version !== IOT_CENTRAL_API_VERSION) {
+      throw iotCentralError(404, 'NotFound', `${JSON.stringify(version ?? 'undefined')} is not a valid API version.`);
+    }
+  });
 }

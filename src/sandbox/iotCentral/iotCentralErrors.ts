@@ -1,16 +1,11 @@
-import { SandboxHttpError, type ErrorBodyFormatter } from '../common';
+import {
+  STATUS_NAMED_CODES, errorCodeOf, errorWithCodeHeader, type ErrorBodyFormatter, type SandboxHttpError, type ServiceErrorCodes,
+} from '../common';
 
-const DEFAULT_CODES: Readonly<Record<number, string>> = {
-  400: 'BadRequest',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'NotFound',
-  405: 'MethodNotAllowed',
-  409: 'Conflict',
-  413: 'PayloadTooLarge',
-  429: 'TooManyRequests',
-  500: 'InternalServerError',
-  503: 'ServiceUnavailable',
+const DEFAULT_CODES: ServiceErrorCodes = {
+  byStatus: { ...STATUS_NAMED_CODES, 409: 'Conflict', 429: 'TooManyRequests' },
+  serverError: 'InternalServerError',
+  clientError: 'BadRequest',
 };
 
 /**
@@ -21,7 +16,7 @@ export const formatIotCentralError: ErrorBodyFormatter = (error, { requestId }) 
   const time = new Date().toUTCString();
   return {
     error: {
-      code: error.code ?? DEFAULT_CODES[error.status] ?? (error.status >= 500 ? 'InternalServerError' : 'BadRequest'),
+      code: errorCodeOf(error, DEFAULT_CODES),
       message: `${error.message} You can contact support at https://aka.ms/iotcentral-support. ` +
         `Please include the following information. Request ID: ${requestId}, Time: ${time}.`,
       requestId,
@@ -32,7 +27,7 @@ export const formatIotCentralError: ErrorBodyFormatter = (error, { requestId }) 
 
 /** An error of this service, with its code also in the `x-ms-error-code` header as the spec declares. */
 export function iotCentralError(status: number, code: string, message: string): SandboxHttpError {
-  return new SandboxHttpError(status, message, code, { 'x-ms-error-code': code });
+  return errorWithCodeHeader(status, code, message);
 }
 
 export function notFound(what: 'user' | 'role' | 'device', id: string): SandboxHttpError {

@@ -1,6 +1,4 @@
-import {
-  JsonStateStore, ensureSandboxCertificate, sandboxStatePath, startSandboxServer, type RunningSandboxServer,
-} from '../common';
+import { startStatefulSandbox, type HttpsSandboxServer, type SandboxPlacement } from '../common';
 import type { Tenant } from '../tenant';
 import { requiringApiVersion } from './apiVersion';
 import { deviceRoutes } from './deviceRoutes';
@@ -12,24 +10,16 @@ import { userRoutes } from './userRoutes';
 /** Default port of the IoT Central sandbox (see DESIGN.md, "The local sandbox, as a contract"). */
 export const IOT_CENTRAL_SANDBOX_DEFAULT_PORT = 4030;
 
-/** Where the IoT Central sandbox keeps its state and where it listens. */
-export interface IotCentralSandboxOptions {
+/** Where the IoT Central sandbox keeps its state and where it listens (port 4030 unless told). */
+export interface IotCentralSandboxOptions extends SandboxPlacement {
   /** Seeds the state when `<dataDir>/sandbox/iotCentral.json` does not exist yet. */
   tenant: Tenant;
-  dataDir: string;
   /** Seeds with this state instead of the tenant's section (tests with many users or devices). */
   seed?: IotCentralState;
-  /** Defaults to 127.0.0.1. */
-  host?: string;
-  /** Defaults to 4030; 0 picks a free port. */
-  port?: number;
 }
 
 /** A running IoT Central sandbox. */
-export interface IotCentralSandbox extends RunningSandboxServer {
-  /** The PEM certificate it serves (also at `sandboxCertificatePath(dataDir)`). */
-  readonly certificate: string;
-}
+export interface IotCentralSandbox extends HttpsSandboxServer {}
 
 /**
  * Starts the sandbox IoT Central application REST API (api-version 2022-07-31, basePath `/api`:
@@ -37,18 +27,15 @@ export interface IotCentralSandbox extends RunningSandboxServer {
  * (`SharedAccessSignature ...`). Alert rules have no API and are not served.
  */
 export async function createIotCentralSandbox(options: IotCentralSandboxOptions): Promise<IotCentralSandbox> {
-  const store = await JsonStateStore.open<IotCentralState>(
-    sandboxStatePath(options.dataDir, 'iotCentral'),
-    () => options.seed ? structuredClone(options.seed) : seedIotCentralState(options.tenant),
-  );
-  const tls = ensureSandboxCertificate(options.dataDir);
-  const server = await startSandboxServer({
-    host: options.host ?? '127.0.0.1',
-    port: options.port ?? IOT_CENTRAL_SANDBOX_DEFAULT_PORT,
-    tls,
-    authorizationSchemes: ['Bearer', 'SharedAccessSignature'],
-    formatError: formatIotCentralError,
-    routes: requiringApiVersion([...userRoutes(store), ...roleRoutes(store), ...deviceRoutes(store)]),
+  const { sandbox } = await startStatefulSandbox<IotCentralState>(options, {
+    name: 'iotCentral',
+    defaultPort: IOT_CENTRAL_SANDBOX_DEFAULT_PORT,
+    seed: () => options.seed ? structuredClone(options.seed) : seedIotCentralState(options.tenant),
+    define: (store) => ({
+      authorizationSchemes: ['Bearer', 'SharedAccessSignature'],
+      formatError: formatIotCentralError,
+      routes: requiringApiVersion([...userRoutes(store), ...roleRoutes(store), ...deviceRoutes(store)]),
+    }),
   });
-  return { ...server, certificate: tls.cert };
+  return sandbox;
 }

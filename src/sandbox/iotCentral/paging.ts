@@ -1,4 +1,4 @@
-import type { SandboxRequest } from '../common';
+import { nextLinkPage, type SandboxRequest } from '../common';
 import { badRequest } from './iotCentralErrors';
 
 /** One page of a collection: the spec's `{ value, nextLink? }`. */
@@ -13,25 +13,9 @@ export interface Page<T> {
  * client only ever follows the link; the last page has no `nextLink`.
  */
 export function pageOf<T>(request: SandboxRequest, items: readonly T[], pageSize: number): Page<T> {
-  const offset = readSkipToken(request.query.get('$skiptoken'));
-  const value = items.slice(offset, offset + pageSize);
-  const next = offset + pageSize;
-  return next < items.length ? { value, nextLink: nextLink(request, next) } : { value };
-}
-
-function readSkipToken(raw: string | null): number {
-  if (raw === null) return 0;
-  try {
-    const { offset } = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as { offset?: unknown };
-    if (typeof offset === 'number' && Number.isInteger(offset) && offset >= 0) return offset;
-  } catch {
-    // falls through to the error below
-  }
-  throw badRequest('The continuation token is not valid.');
-}
-
-function nextLink(request: SandboxRequest, offset: number): string {
-  const query = new URLSearchParams([...request.query.entries()].filter(([name]) => name !== '$skiptoken'));
-  query.set('$skiptoken', Buffer.from(JSON.stringify({ offset })).toString('base64url'));
-  return `${request.baseUrl}${request.path}?${query.toString()}`;
+  return nextLinkPage(request, items, {
+    pageSize,
+    tokenParameter: '$skiptoken',
+    invalidToken: () => badRequest('The continuation token is not valid.'),
+  });
 }

@@ -1,18 +1,22 @@
-import { SandboxHttpError, type ErrorBodyFormatter } from '../common';
+import { SandboxHttpError, errorCodeOf, type ErrorBodyFormatter, type ServiceErrorCodes } from '../common';
 
 /** IoT Hub's error code names (the C# SDK's `ErrorCode`), by HTTP status, for errors thrown without one. */
-const DEFAULT_CODES: Readonly<Record<number, string>> = {
-  400: 'ArgumentInvalid',
-  401: 'IotHubUnauthorizedAccess',
-  404: 'DeviceNotFound',
-  405: 'InvalidOperation',
-  409: 'DeviceAlreadyExists',
-  412: 'PreconditionFailed',
-  413: 'MessageTooLarge',
-  429: 'ThrottlingException',
-  500: 'ServerError',
-  503: 'ServiceUnavailable',
-  504: 'GatewayTimeout',
+const DEFAULT_CODES: ServiceErrorCodes = {
+  byStatus: {
+    400: 'ArgumentInvalid',
+    401: 'IotHubUnauthorizedAccess',
+    404: 'DeviceNotFound',
+    405: 'InvalidOperation',
+    409: 'DeviceAlreadyExists',
+    412: 'PreconditionFailed',
+    413: 'MessageTooLarge',
+    429: 'ThrottlingException',
+    500: 'ServerError',
+    503: 'ServiceUnavailable',
+    504: 'GatewayTimeout',
+  },
+  serverError: 'ServerError',
+  clientError: 'ArgumentInvalid',
 };
 
 /**
@@ -21,7 +25,7 @@ const DEFAULT_CODES: Readonly<Record<number, string>> = {
  * first `;`, the text after it, so a 404 `DeviceNotFound` becomes its `DeviceNotFoundError`.
  */
 export const formatIotHubError: ErrorBodyFormatter = (error, { requestId }) => {
-  const code = error.code ?? DEFAULT_CODES[error.status] ?? (error.status >= 500 ? 'ServerError' : 'ArgumentInvalid');
+  const code = errorCodeOf(error, DEFAULT_CODES);
   // The text must not hold a ';': the SDK keeps only what stands before the next one.
   const text = error.message.replace(/;/g, ',');
   return {

@@ -1,6 +1,4 @@
-import {
-  JsonStateStore, ensureSandboxCertificate, sandboxStatePath, startSandboxServer, type RunningSandboxServer,
-} from '../common';
+import { startStatefulSandbox, type HttpsSandboxServer, type SandboxPlacement } from '../common';
 import type { Tenant } from '../tenant';
 import { deviceRoutes } from './deviceRoutes';
 import { formatIotHubError } from './iotHubErrors';
@@ -11,23 +9,16 @@ import { twinRoutes } from './twinRoutes';
 /** Default port of the IoT Hub sandbox (see DESIGN.md, "The local sandbox, as a contract"). */
 export const IOT_HUB_SANDBOX_DEFAULT_PORT = 4050;
 
-/** Where the IoT Hub sandbox keeps its state and where it listens. */
-export interface IotHubSandboxOptions {
+/** Where the IoT Hub sandbox keeps its state and where it listens (port 4050 unless told). */
+export interface IotHubSandboxOptions extends SandboxPlacement {
   /** Seeds the state from its `iotHub` section when `<dataDir>/sandbox/iotHub.json` does not exist yet. */
   tenant: Tenant;
-  dataDir: string;
-  /** Defaults to 127.0.0.1. */
-  host?: string;
-  /** Defaults to 4050; 0 picks a free port. */
-  port?: number;
   /** Seeds from this instead of the tenant's `iotHub` section (tests that need many devices). */
   seed?: IotHubSeed;
 }
 
 /** A running IoT Hub sandbox. */
-export interface IotHubSandbox extends RunningSandboxServer {
-  /** The PEM certificate it serves (also at `sandboxCertificatePath(dataDir)`). */
-  readonly certificate: string;
+export interface IotHubSandbox extends HttpsSandboxServer {
   /** The `host:port` to connect to, as azure-iothub takes a host (`127.0.0.1:4050`). */
   readonly endpoint: string;
   /** The hub's own host name, as DPS names it in `assignedHub`. */
@@ -42,23 +33,15 @@ export interface IotHubSandbox extends RunningSandboxServer {
  */
 export async function createIotHubSandbox(options: IotHubSandboxOptions): Promise<IotHubSandbox> {
   const seed = options.seed ?? tenantIotHubSeed(options.tenant);
-  const store = await JsonStateStore.open<IotHubState>(
-    sandboxStatePath(options.dataDir, 'iotHub'),
-    () => seedIotHubState(seed),
-  );
-  const tls = ensureSandboxCertificate(options.dataDir);
-  const server = await startSandboxServer({
-    host: options.host ?? '127.0.0.1',
-    port: options.port ?? IOT_HUB_SANDBOX_DEFAULT_PORT,
-    tls,
-    authorizationSchemes: ['Bearer', 'SharedAccessSignature'],
-    formatError: formatIotHubError,
-    routes: [...queryRoutes(store), ...deviceRoutes(store), ...twinRoutes(store)],
+  const { sandbox, store } = await startStatefulSandbox<IotHubState>(options, {
+    name: 'iotHub',
+    defaultPort: IOT_HUB_SANDBOX_DEFAULT_PORT,
+    seed: () => seedIotHubState(seed),
+    define: (current) => ({
+      authorizationSchemes: ['Bearer', 'SharedAccessSignature'],
+      formatError: formatIotHubError,
+      routes: [...queryRoutes(current), ...deviceRoutes(current), ...twinRoutes(current)],
+    }),
   });
-  return {
-    ...server,
-    certificate: tls.cert,
-    endpoint: new URL(server.url).host,
-    hostName: store.current.hostName,
-  };
+  return { ...sandbox, endpoint: new URL(sandbox.url).host, hostName: store.current.hostName };
 }
