@@ -32,9 +32,17 @@ export interface QueueWorkerOptions {
   concurrency: number;
 }
 
+/** A taken message: its receipt changes each time its visibility is extended. */
+interface TakenMessage {
+  messageId: string;
+  popReceipt: string;
+}
+
 /**
  * Polls the queue and runs each job; the message is deleted only after its job finished, so a crash
- * leaves it to be delivered again. Polls back off while the queue is empty.
+ * leaves it to be delivered again. While a job runs its message is kept hidden (its visibility is
+ * extended before it lapses), so a job slower than the visibility timeout is not handed to a second
+ * worker while the first is still at it. Polls back off while the queue is empty.
  */
 export class QueueWorker {
   private running = false;
@@ -55,7 +63,10 @@ export class QueueWorker {
     this.loop = this.poll();
   }
 
-  /** Stops taking jobs and waits for the ones in flight (SIGTERM drains). */
+  /**
+   * Drains (SIGTERM): stops taking jobs, gives back at once any message received as it stopped, and
+   * waits for the jobs in flight to finish, keeping their messages hidden meanwhile.
+   */
   async stop(): Promise<void> {
     this.running = false;
     this.wake?.();
@@ -76,7 +87,10 @@ export class QueueWorker {
           });
           received = response.receivedMessageItems.length;
           for (const message of response.receivedMessageItems) {
-            const run = this.run(message.messageText, message.messageId, message.popReceipt, message.dequeueCount);
+            // Stopped while the receive was under way: the job goes back for another worker, now.
+            const run = this.running
+              ? this.run(message.messageText, { messageId: message.messageId, popReceipt: message.popReceipt }, message.dequeueCount)
+              : this.giveBack(message);
             this.inFlight.add(run);
             void run.finally(() => {
               this.inFlight.delete(run);
@@ -98,23 +112,72 @@ export class QueueWorker {
     }
   }
 
-  private async run(text: string, messageId: string, popReceipt: string, deliveries: number): Promise<void> {
+  private async run(text: string, message: TakenMessage, deliveries: number): Promise<void> {
     const job = parseJob(text);
     if (!job) {
-      this.log.warn({ messageId }, 'unreadable job message removed');
-      await this.queue.deleteMessage(messageId, popReceipt);
+      this.log.warn({ messageId: message.messageId }, 'unreadable job message removed');
+      await this.remove(message);
       return;
     }
+    const hidden = this.keepHidden(message, job);
     try {
       await this.handle(job);
-      await this.queue.deleteMessage(messageId, popReceipt);
+      await hidden.end();
+      await this.remove(message);
     } catch (error) {
+      await hidden.end();
       if (deliveries >= this.options.maxDeliveries) {
         this.log.error({ requestId: job.requestId, job: job.type, deliveries, error: errorCode(error) }, 'job set aside after repeated failures');
-        await this.queue.deleteMessage(messageId, popReceipt);
+        await this.remove(message);
       } else {
         this.log.warn({ requestId: job.requestId, job: job.type, deliveries, error: errorCode(error) }, 'job failed, it will be delivered again');
       }
+    }
+  }
+
+  /**
+   * Extends the message's visibility every third of the timeout while its job runs. `end` stops
+   * that and waits for an extension under way, so the receipt is current for the delete.
+   */
+  private keepHidden(message: TakenMessage, job: Job): { end(): Promise<void> } {
+    const everyMs = Math.max(200, (this.options.visibilityTimeoutSeconds * 1000) / 3);
+    let ended = false;
+    let pending: Promise<void> = Promise.resolve();
+    const timer = setInterval(() => {
+      pending = pending.then(async () => {
+        if (ended) return;
+        try {
+          const extended = await this.queue.updateMessage(message.messageId, message.popReceipt, undefined, this.options.visibilityTimeoutSeconds);
+          if (extended.popReceipt) message.popReceipt = extended.popReceipt;
+        } catch (error) {
+          // Another worker may get the job once it shows again; its steps are safe to repeat.
+          this.log.warn({ requestId: job.requestId, job: job.type, error: errorCode(error) }, 'could not keep the job hidden');
+        }
+      });
+    }, everyMs);
+    return {
+      async end() {
+        ended = true;
+        clearInterval(timer);
+        await pending;
+      },
+    };
+  }
+
+  private async remove(message: TakenMessage): Promise<void> {
+    try {
+      await this.queue.deleteMessage(message.messageId, message.popReceipt);
+    } catch (error) {
+      // The job is done; if its message comes back, running it again changes nothing.
+      this.log.warn({ messageId: message.messageId, error: errorCode(error) }, 'finished job message could not be removed');
+    }
+  }
+
+  private async giveBack(message: TakenMessage): Promise<void> {
+    try {
+      await this.queue.updateMessage(message.messageId, message.popReceipt, undefined, 0);
+    } catch (error) {
+      this.log.warn({ messageId: message.messageId, error: errorCode(error) }, 'job not given back, it shows again after its visibility timeout');
     }
   }
 }

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BotStack, startBotStack } from '../support/botStack';
 import { contentOf } from '../support/fakeBotConnector';
-import { approvalCardFor, cardOf, fileRequest, stateOf } from '../support/flowSteps';
+import { approvalCardFor, approveBy, cardOf, fileRequest, stateOf } from '../support/flowSteps';
 import { SandboxProbe } from '../support/sandboxProbe';
 import { unzip } from '../support/unzip';
 import { waitFor } from '../support/waitFor';
@@ -38,12 +38,7 @@ const everyoneElsesHubDevices = ['wearable-alex-01', 'phone-alex', 'headset-alex
 const everyoneElsesEnrollments = ['reg-wearable-alex-01', 'reg-phone-alex', 'reg-desk-display-diego', 'reg-sensor-floor-3'];
 const everyoneElsesAppUsers = ['ic-user-alex', 'ic-user-megan', 'ic-user-priya', 'ic-sp-pipeline'];
 
-async function approveTwice(id: string) {
-  const approval = await approvalCardFor(stack, id);
-  await stack.teams.click(priya, stack.teams.channelId, 'dsr.approve', { requestId: id }, approval.activityId);
-  await stack.teams.click(marco, stack.teams.channelId, 'dsr.approve', { requestId: id }, approval.activityId);
-  return approval;
-}
+const approveTwice = (id: string) => approveBy(stack, id, [priya, marco]);
 
 async function hubTags(deviceId: string): Promise<Record<string, unknown>> {
   return ((await probe.get('iotHub', `/twins/${deviceId}`)).body as { tags?: Record<string, unknown> }).tags ?? {};

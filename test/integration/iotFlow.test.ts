@@ -1,6 +1,6 @@
 import { BotStack, startBotStack } from '../support/botStack';
 import { contentOf } from '../support/fakeBotConnector';
-import { approvalCardFor, cardOf, currentApprovalCard, fileRequest, stateOf } from '../support/flowSteps';
+import { approvalCardFor, approveBy, cardOf, currentApprovalCard, fileRequest, stateOf } from '../support/flowSteps';
 import { SandboxProbe } from '../support/sandboxProbe';
 import { unzip } from '../support/unzip';
 import { waitFor } from '../support/waitFor';
@@ -29,12 +29,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function approveTwice(id: string) {
-  const approval = await approvalCardFor(stack, id);
-  await stack.teams.click(priya, stack.teams.channelId, 'dsr.approve', { requestId: id }, approval.activityId);
-  await stack.teams.click(marco, stack.teams.channelId, 'dsr.approve', { requestId: id }, approval.activityId);
-  return approval;
-}
+const approveTwice = (id: string) => approveBy(stack, id, [priya, marco]);
 
 describe('a request across every service', () => {
   it('counts what each service holds on the approval card, before anything is touched', async () => {
@@ -144,5 +139,19 @@ describe('a request across every service', () => {
     // The steps that had succeeded ran once: their attempt counts did not move.
     expect(retried.steps.iotHub?.attempts).toBe(1);
     expect(await probe.status('dps', '/enrollments/reg-desk-display-diego')).toBe(404);
+  });
+
+  it('keeps every seeded person\'s personal data out of channel posts and log lines after all of that', async () => {
+    const personalValues = (users: TenantUser[]) => users.flatMap((u) => [u.email, u.upn, u.aadObjectId, u.mobilePhone]);
+    const subjects = [alex, megan, diego];
+    const channelPosts = stack.connector.sent.filter((s) => s.conversationId.startsWith('19:')).map(contentOf).join('\n');
+    expect(channelPosts).toContain('Azure Digital Twins');
+    for (const value of [...personalValues(stack.tenant.users), ...subjects.map((u) => u.displayName)]) expect(channelPosts).not.toContain(value);
+    // Device, twin and enrollment ids often spell their owner's name: they stay out of channels too.
+    for (const id of ['wearable-alex-01', 'headset-alex', 'reg-phone-alex', 'laptop-diego', 'ic-user-alex']) expect(channelPosts).not.toContain(id);
+    const logs = stack.logLines.join('\n').toLowerCase();
+    expect(logs).toContain('service step finished');
+    for (const value of [...personalValues(stack.tenant.users), ...stack.tenant.users.map((u) => u.displayName)]) expect(logs).not.toContain(value.toLowerCase());
+    for (const id of ['wearable-alex-01', 'headset-alex', 'reg-phone-alex', 'laptop-diego', 'desk-dublin-3-114']) expect(logs).not.toContain(id);
   });
 });
