@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { digitalTwinsDiscoveryBench } from './digitalTwinsDiscovery';
+import { loadLatencyBench } from './loadLatency';
 
 /**
  * `npm run bench`: every benchmark of the project, one after the other (they share two cores),
@@ -9,6 +10,7 @@ import { digitalTwinsDiscoveryBench } from './digitalTwinsDiscovery';
  */
 const BENCHMARKS: Record<string, () => Promise<Record<string, unknown>>> = {
   digitalTwinsDiscovery: digitalTwinsDiscoveryBench,
+  loadLatency: loadLatencyBench,
 };
 
 async function main(): Promise<void> {
