@@ -1,10 +1,68 @@
-import { BlobSASPermissions, ContainerClient, SASProtocol } from '@azure/storage-blob';
+import { TokenCredential } from '@azure/core-auth';
+import {
+  BlobSASPermissions,
+  BlobServiceClient,
+  ContainerClient,
+  generateBlobSASQueryParameters,
+  SASProtocol,
+  StorageSharedKeyCredential,
+  UserDelegationKey,
+} from '@azure/storage-blob';
+import { USER_DELEGATION_MAX_DAYS } from '../config';
 import { Clock } from '../dsr/clock';
 import { ExportStore, PackageWriter } from '../dsr/ports';
 import { DsrRequest } from '../dsr/types';
 import { ZipPackageWriter } from './exportPackage';
 
-/** Export packages as block blobs, handed out as short-lived read-only SAS links. */
+const MINUTE = 60 * 1000;
+const DAY = 24 * 60 * MINUTE;
+
+/**
+ * The signed version (`sv`) of user-delegation links: the newest whose signature Azurite 3.35
+ * checks (test/storage/managedIdentityStorage.test.ts signs and downloads with it). Azure accepts
+ * every published version; the SDK's own default (2026-04-06) adds a field Azurite does not sign.
+ */
+export const USER_DELEGATION_SAS_VERSION = '2025-07-05';
+
+/** What one read-only link to one blob grants, and for how long. */
+export interface ReadLinkTerms {
+  accountName: string;
+  containerName: string;
+  blobName: string;
+  startsOn: Date;
+  expiresOn: Date;
+  /** The file name the browser saves the download as. */
+  fileName: string;
+}
+
+/**
+ * The query string of a read-only, https-only SAS for one blob, signed with a user-delegation key
+ * (which carries the signing identity's object and tenant id: `skoid`, `sktid`) instead of an
+ * account key.
+ */
+export function userDelegationSasQuery(terms: ReadLinkTerms, key: UserDelegationKey): string {
+  return generateBlobSASQueryParameters(
+    {
+      containerName: terms.containerName,
+      blobName: terms.blobName,
+      permissions: BlobSASPermissions.parse('r'),
+      startsOn: terms.startsOn,
+      expiresOn: terms.expiresOn,
+      protocol: SASProtocol.Https,
+      contentDisposition: `attachment; filename="${terms.fileName}"`,
+      version: USER_DELEGATION_SAS_VERSION,
+    },
+    key,
+    terms.accountName,
+  ).toString();
+}
+
+/**
+ * Export packages as block blobs, handed out as short-lived read-only SAS links: signed with the
+ * account key when the container was opened from a connection string (Azurite), else with a
+ * user-delegation key fetched with the container's Entra credential (the managed identity, on an
+ * account that allows no shared keys).
+ */
 export class BlobExportStore implements ExportStore {
   constructor(
     private readonly container: ContainerClient,
@@ -23,16 +81,40 @@ export class BlobExportStore implements ExportStore {
     );
   }
 
-  /** A read-only link to one package that expires after `days`. */
+  /**
+   * A read-only link to one package that expires after `days`. A user-delegation link lives at
+   * most seven days less a quarter of an hour, so that its key is still within Azure's seven-day
+   * limit if this clock runs a little ahead of Azure's.
+   */
   async linkFor(blobName: string, days: number): Promise<{ url: string; expiresAt: Date }> {
-    const expiresAt = new Date(this.clock.now().getTime() + days * 24 * 60 * 60 * 1000);
-    const url = await this.container.getBlockBlobClient(blobName).generateSasUrl({
-      permissions: BlobSASPermissions.parse('r'),
-      expiresOn: expiresAt,
-      // Azurite serves plain http locally; Azure itself only ever answers https.
-      protocol: SASProtocol.HttpsAndHttp,
-      contentDisposition: `attachment; filename="${blobName.split('/').pop()}"`,
-    });
-    return { url, expiresAt };
+    const now = this.clock.now().getTime();
+    const blob = this.container.getBlockBlobClient(blobName);
+    const fileName = blobName.split('/').pop() ?? blobName;
+    if (this.container.credential instanceof StorageSharedKeyCredential) {
+      const expiresAt = new Date(now + days * DAY);
+      const url = await blob.generateSasUrl({
+        permissions: BlobSASPermissions.parse('r'),
+        expiresOn: expiresAt,
+        // Azurite serves plain http locally; Azure itself only ever answers https.
+        protocol: SASProtocol.HttpsAndHttp,
+        contentDisposition: `attachment; filename="${fileName}"`,
+      });
+      return { url, expiresAt };
+    }
+    const startsOn = new Date(now - 5 * MINUTE); // tolerates clock skew with Azure
+    const expiresAt = new Date(Math.min(now + days * DAY, now + USER_DELEGATION_MAX_DAYS * DAY - 15 * MINUTE));
+    const key = await this.serviceClient().getUserDelegationKey(startsOn, expiresAt);
+    const query = userDelegationSasQuery(
+      { accountName: this.container.accountName, containerName: this.container.containerName, blobName, startsOn, expiresOn: expiresAt, fileName },
+      key,
+    );
+    return { url: `${blob.url}?${query}`, expiresAt };
+  }
+
+  /** The account's blob service, signed in as the container is (user-delegation keys are asked of the service). */
+  private serviceClient(): BlobServiceClient {
+    const url = new URL(this.container.url);
+    url.pathname = url.pathname.split('/').slice(0, -1).join('/');
+    return new BlobServiceClient(url.toString(), this.container.credential as TokenCredential);
   }
 }

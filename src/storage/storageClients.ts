@@ -1,6 +1,9 @@
+import { TokenCredential } from '@azure/core-auth';
 import { TableClient } from '@azure/data-tables';
-import { QueueClient } from '@azure/storage-queue';
+import { DefaultAzureCredential } from '@azure/identity';
+import { QueueClient, QueueServiceClient } from '@azure/storage-queue';
 import { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
+import type { Config, StorageAccountEndpoints } from '../config';
 
 /** Names of everything the bot keeps in its Storage account. */
 export const STORAGE_NAMES = {
@@ -34,6 +37,37 @@ export function storageClientsFromConnectionString(connectionString: string): St
     jobs: new QueueClient(connectionString, STORAGE_NAMES.jobsQueue),
     exports: BlobServiceClient.fromConnectionString(connectionString).getContainerClient(STORAGE_NAMES.exportsContainer),
   };
+}
+
+/**
+ * Clients for one Storage account from its endpoints, signed in with Entra tokens: in Azure the
+ * managed identity, which holds the Storage Table, Queue and Blob Data Contributor roles (infra/).
+ * The account refuses shared keys, so export links are user-delegation SAS (blobExportStore.ts).
+ */
+export function storageClientsFromEndpoints(endpoints: StorageAccountEndpoints, credential: TokenCredential): StorageClients {
+  const table = (name: string) => new TableClient(endpoints.tableUrl, name, credential);
+  return {
+    requests: table(STORAGE_NAMES.requestsTable),
+    counters: table(STORAGE_NAMES.countersTable),
+    audit: table(STORAGE_NAMES.auditTable),
+    conversations: table(STORAGE_NAMES.conversationsTable),
+    jobs: new QueueServiceClient(endpoints.queueUrl, credential).getQueueClient(STORAGE_NAMES.jobsQueue),
+    exports: new BlobServiceClient(endpoints.blobUrl, credential).getContainerClient(STORAGE_NAMES.exportsContainer),
+  };
+}
+
+/**
+ * The clients `config` names: the account's endpoints with `DefaultAzureCredential` (the
+ * user-assigned identity of AZURE_CLIENT_ID in App Service), or else the connection string
+ * (Azurite in sandbox mode). `credential` replaces DefaultAzureCredential in tests.
+ */
+export function createStorageClients(
+  config: Pick<Config, 'storageConnectionString' | 'storageAccount' | 'managedIdentityClientId'>,
+  credential?: TokenCredential,
+): StorageClients {
+  if (!config.storageAccount) return storageClientsFromConnectionString(config.storageConnectionString);
+  const signIn = credential ?? new DefaultAzureCredential(config.managedIdentityClientId ? { managedIdentityClientId: config.managedIdentityClientId } : {});
+  return storageClientsFromEndpoints(config.storageAccount, signIn);
 }
 
 /** Creates the tables, queue and container where missing; safe to call on every start. */

@@ -1,0 +1,285 @@
+// DSR Bot in Azure: an App Service on Linux running the bot under a user-assigned managed
+// identity, a Storage account reached only with that identity, Application Insights, a
+// single-tenant Azure Bot on the Teams channel, and the identity's data-plane roles.
+// Deployed by Agents Toolkit (m365agents.yml, arm/deploy) or `az deployment group create`.
+
+@minLength(4)
+@maxLength(20)
+@description('Names every resource; lowercase letters, digits and hyphens.')
+param resourceBaseName string
+
+param location string = resourceGroup().location
+
+@description('App Service plan size (Linux).')
+param webAppSku string = 'B1'
+
+@description('Client id of the bot\'s single-tenant Entra app registration (Agents Toolkit: BOT_ID).')
+param botAadAppClientId string
+
+@secure()
+@description('A client secret of that app registration.')
+param botAadAppClientSecret string
+
+@maxLength(42)
+param botDisplayName string = 'DSR Bot'
+
+@description('Object id of the Entra group whose members approve requests.')
+param approverGroupId string
+
+@secure()
+@minLength(16)
+@description('Secret keying the pseudonyms of erased subjects (DSR_PSEUDONYM_KEY).')
+param pseudonymKey string
+
+@minValue(1)
+@maxValue(7)
+@description('Days an export link lives; the lifecycle rule deletes packages after that. Seven at most: links are user-delegation SAS.')
+param exportLinkDays int = 7
+
+@description('Resource id of the Azure Digital Twins instance requests reach; empty: none.')
+param digitalTwinsResourceId string = ''
+
+@description('Resource id of the Device Provisioning Service; empty: none.')
+param dpsResourceId string = ''
+
+@description('Resource id of the IoT hub; empty: none.')
+param iotHubResourceId string = ''
+
+@description('URL of the IoT Central application, https://<subdomain>.azureiotcentral.com; empty: none.')
+param iotCentralAppUrl string = ''
+
+var tenantId = subscription().tenantId
+var storageAccountName = take(toLower('${replace(resourceBaseName, '-', '')}${uniqueString(resourceGroup().id)}'), 24)
+
+// Built-in role ids (learn.microsoft.com/azure/role-based-access-control/built-in-roles).
+var storageRoles = {
+  storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
+  storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
+  storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
+  // Get User Delegation Key: signs the export links, as the account allows no shared keys.
+  storageBlobDelegator: 'db58b8e5-c6ad-4a2a-8342-4190687cbf4a'
+}
+
+// [subscription, resource group, name] of each optional service; a stand-in id when unset so
+// that the scope of its (skipped) module still evaluates.
+var noResource = '/subscriptions/${subscription().subscriptionId}/resourceGroups/${resourceGroup().name}/providers/none/none/none'
+var digitalTwinsId = split(empty(digitalTwinsResourceId) ? noResource : digitalTwinsResourceId, '/')
+var dpsId = split(empty(dpsResourceId) ? noResource : dpsResourceId, '/')
+var iotHubId = split(empty(iotHubResourceId) ? noResource : iotHubResourceId, '/')
+
+var services = concat(
+  ['entra', 'botStore'],
+  empty(digitalTwinsResourceId) ? [] : ['digitalTwins'],
+  empty(iotCentralAppUrl) ? [] : ['iotCentral'],
+  empty(dpsResourceId) ? [] : ['dps'],
+  empty(iotHubResourceId) ? [] : ['iotHub']
+)
+
+resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+  name: '${resourceBaseName}-identity'
+  location: location
+}
+
+resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
+  name: storageAccountName
+  location: location
+  kind: 'StorageV2'
+  sku: { name: 'Standard_LRS' }
+  properties: {
+    allowSharedKeyAccess: false // Entra only: the bot signs in with its managed identity
+    defaultToOAuthAuthentication: true
+    allowBlobPublicAccess: false
+    minimumTlsVersion: 'TLS1_2'
+    supportsHttpsTrafficOnly: true
+  }
+}
+
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
+  parent: storage
+  name: 'default'
+}
+
+// Names as in src/storage/storageClients.ts (the bot also creates them when missing).
+resource exportsContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: blobService
+  name: 'exports'
+  properties: { publicAccess: 'None' }
+}
+
+resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' = {
+  parent: storage
+  name: 'default'
+}
+
+resource jobsQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = {
+  parent: queueService
+  name: 'dsr-jobs'
+}
+
+resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2023-05-01' = {
+  parent: storage
+  name: 'default'
+}
+
+resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-01' = [
+  for name in ['dsrrequests', 'dsrcounters', 'dsraudit', 'dsrconversations']: {
+    parent: tableService
+    name: name
+  }
+]
+
+// Export packages go once their link has expired (Azure runs lifecycle rules about once a day).
+resource exportsLifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05-01' = {
+  parent: storage
+  name: 'default'
+  properties: {
+    policy: {
+      rules: [
+        {
+          name: 'delete-expired-exports'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: { blobTypes: ['blockBlob'], prefixMatch: ['${exportsContainer.name}/'] }
+            actions: { baseBlob: { delete: { daysAfterModificationGreaterThan: exportLinkDays } } }
+          }
+        }
+      ]
+    }
+  }
+}
+
+resource storageRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for role in items(storageRoles): {
+    scope: storage
+    name: guid(storage.id, identity.id, role.value)
+    properties: {
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role.value)
+      principalId: identity.properties.principalId
+      principalType: 'ServicePrincipal'
+    }
+  }
+]
+
+module digitalTwinsAccess 'access/digitalTwins.bicep' = if (!empty(digitalTwinsResourceId)) {
+  name: 'dsr-digital-twins-access'
+  scope: resourceGroup(digitalTwinsId[2], digitalTwinsId[4])
+  params: { name: digitalTwinsId[8], principalId: identity.properties.principalId }
+}
+
+module dpsAccess 'access/dps.bicep' = if (!empty(dpsResourceId)) {
+  name: 'dsr-dps-access'
+  scope: resourceGroup(dpsId[2], dpsId[4])
+  params: { name: dpsId[8], principalId: identity.properties.principalId }
+}
+
+module iotHubAccess 'access/iotHub.bicep' = if (!empty(iotHubResourceId)) {
+  name: 'dsr-iot-hub-access'
+  scope: resourceGroup(iotHubId[2], iotHubId[4])
+  params: { name: iotHubId[8], principalId: identity.properties.principalId }
+}
+
+// IoT Central grants its roles inside the application, not through Azure RBAC: add the identity
+// there as a service-principal user (see the output IOT_CENTRAL_USER_TO_ADD and the README).
+
+resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
+  name: '${resourceBaseName}-logs'
+  location: location
+  properties: {
+    sku: { name: 'PerGB2018' }
+    retentionInDays: 30
+  }
+}
+
+resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
+  name: '${resourceBaseName}-insights'
+  location: location
+  kind: 'web'
+  properties: {
+    Application_Type: 'web'
+    WorkspaceResourceId: logs.id
+  }
+}
+
+resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {
+  name: '${resourceBaseName}-plan'
+  location: location
+  kind: 'linux'
+  sku: { name: webAppSku }
+  properties: { reserved: true } // Linux
+}
+
+resource webApp 'Microsoft.Web/sites@2023-12-01' = {
+  name: resourceBaseName
+  location: location
+  kind: 'app,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: { '${identity.id}': {} }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    siteConfig: {
+      linuxFxVersion: 'NODE|20-lts'
+      appCommandLine: 'node dist/src/index.js'
+      alwaysOn: true // the job worker and the purge sweep run in the process
+      healthCheckPath: '/healthz'
+      ftpsState: 'Disabled'
+      minTlsVersion: '1.2'
+      // Every setting src/config.ts needs outside sandbox mode; the rest keep their defaults.
+      appSettings: [
+        { name: 'WEBSITE_RUN_FROM_PACKAGE', value: '1' }
+        { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: appInsights.properties.ConnectionString }
+        { name: 'ApplicationInsightsAgent_EXTENSION_VERSION', value: '~3' }
+        { name: 'MicrosoftAppId', value: botAadAppClientId }
+        { name: 'MicrosoftAppPassword', value: botAadAppClientSecret }
+        { name: 'MicrosoftAppTenantId', value: tenantId }
+        { name: 'AZURE_CLIENT_ID', value: identity.properties.clientId }
+        { name: 'DSR_SANDBOX', value: 'off' }
+        { name: 'DSR_HOST', value: '0.0.0.0' }
+        { name: 'DSR_STORAGE_BLOB_URL', value: storage.properties.primaryEndpoints.blob }
+        { name: 'DSR_STORAGE_QUEUE_URL', value: storage.properties.primaryEndpoints.queue }
+        { name: 'DSR_STORAGE_TABLE_URL', value: storage.properties.primaryEndpoints.table }
+        { name: 'DSR_APPROVER_GROUP_ID', value: approverGroupId }
+        { name: 'DSR_PSEUDONYM_KEY', value: pseudonymKey }
+        { name: 'DSR_EXPORT_LINK_DAYS', value: string(exportLinkDays) }
+        { name: 'DSR_SERVICES', value: join(services, ',') }
+        { name: 'DSR_DIGITAL_TWINS_URL', value: empty(digitalTwinsResourceId) ? '' : digitalTwinsAccess.outputs.endpoint }
+        { name: 'DSR_IOT_CENTRAL_URL', value: iotCentralAppUrl }
+        { name: 'DSR_DPS_URL', value: empty(dpsResourceId) ? '' : dpsAccess.outputs.endpoint }
+        { name: 'DSR_IOT_HUB_HOST_NAME', value: empty(iotHubResourceId) ? '' : iotHubAccess.outputs.hostName }
+        { name: 'DSR_LOG_LEVEL', value: 'info' }
+      ]
+    }
+  }
+}
+
+resource bot 'Microsoft.BotService/botServices@2022-09-15' = {
+  name: resourceBaseName
+  location: 'global'
+  kind: 'azurebot'
+  sku: { name: 'F0' }
+  properties: {
+    displayName: botDisplayName
+    endpoint: 'https://${webApp.properties.defaultHostName}/api/messages'
+    msaAppId: botAadAppClientId
+    msaAppType: 'SingleTenant'
+    msaAppTenantId: tenantId
+  }
+}
+
+resource teamsChannel 'Microsoft.BotService/botServices/channels@2022-09-15' = {
+  parent: bot
+  name: 'MsTeamsChannel'
+  location: 'global'
+  properties: { channelName: 'MsTeamsChannel' }
+}
+
+// Written into env/.env.<env> by Agents Toolkit.
+output BOT_DOMAIN string = webApp.properties.defaultHostName
+output AZURE_APP_SERVICE_RESOURCE_ID string = webApp.id
+output MANAGED_IDENTITY_CLIENT_ID string = identity.properties.clientId
+output MANAGED_IDENTITY_PRINCIPAL_ID string = identity.properties.principalId
+output STORAGE_ACCOUNT_NAME string = storage.name
+output IOT_CENTRAL_USER_TO_ADD string = empty(iotCentralAppUrl) ? '' : 'In ${iotCentralAppUrl}: Permissions > Users > Assign user > Service principal, object id ${identity.properties.principalId}, tenant ${tenantId}, with a role that reads and deletes users and reads, updates and deletes devices.'

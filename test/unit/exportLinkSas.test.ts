@@ -1,0 +1,74 @@
+import { UserDelegationKey } from '@azure/storage-blob';
+import { ReadLinkTerms, USER_DELEGATION_SAS_VERSION, userDelegationSasQuery } from '../../src/storage/blobExportStore';
+
+const OID = '6f1c2a4e-0000-4000-8000-00000000a11d';
+const TID = '72f988bf-0000-4000-8000-0000000000a1';
+
+/** A fixed key, as Azure's Get User Delegation Key would answer for the managed identity. */
+function keyWith(value: string): UserDelegationKey {
+  return {
+    signedObjectId: OID,
+    signedTenantId: TID,
+    signedStartsOn: new Date('2026-03-01T09:55:00Z'),
+    signedExpiresOn: new Date('2026-03-08T09:45:00Z'),
+    signedService: 'b',
+    signedVersion: '2025-05-05',
+    value,
+  };
+}
+const KEY = keyWith(Buffer.alloc(32, 7).toString('base64'));
+
+const TERMS: ReadLinkTerms = {
+  accountName: 'dsrstore',
+  containerName: 'exports',
+  blobName: 'DSR-2026-0042/DSR-2026-0042-export.zip',
+  startsOn: new Date('2026-03-01T09:55:00Z'),
+  expiresOn: new Date('2026-03-08T09:45:00Z'),
+  fileName: 'DSR-2026-0042-export.zip',
+};
+
+const paramsOf = (query: string) => Object.fromEntries(new URLSearchParams(query));
+
+describe('user-delegation export links', () => {
+  it('grants read only, over https only, on one blob, until the expiry', () => {
+    const params = paramsOf(userDelegationSasQuery(TERMS, KEY));
+    expect(params).toMatchObject({
+      sp: 'r',
+      spr: 'https',
+      sr: 'b',
+      st: '2026-03-01T09:55:00Z',
+      se: '2026-03-08T09:45:00Z',
+      sv: USER_DELEGATION_SAS_VERSION,
+      rscd: 'attachment; filename="DSR-2026-0042-export.zip"',
+    });
+  });
+
+  it('names the signing identity and its key: object id, tenant, key start, key expiry, service and version', () => {
+    const params = paramsOf(userDelegationSasQuery(TERMS, KEY));
+    expect(params).toMatchObject({
+      skoid: OID,
+      sktid: TID,
+      skt: '2026-03-01T09:55:00Z',
+      ske: '2026-03-08T09:45:00Z',
+      sks: 'b',
+      skv: '2025-05-05',
+    });
+  });
+
+  it('carries no account-key signature fields and signs with an HMAC-SHA256 of the key', () => {
+    const query = userDelegationSasQuery(TERMS, KEY);
+    const params = paramsOf(query);
+    expect(Buffer.from(params.sig, 'base64')).toHaveLength(32);
+    expect(params.si).toBeUndefined(); // no stored access policy: nothing on the account to revoke by hand
+    expect(query).not.toContain('sig=undefined');
+  });
+
+  it('signs differently for another key, another blob or another expiry, and the same for the same terms', () => {
+    const sig = (terms: ReadLinkTerms, key = KEY) => paramsOf(userDelegationSasQuery(terms, key)).sig;
+    const base = sig(TERMS);
+    expect(sig(TERMS)).toBe(base);
+    expect(sig(TERMS, keyWith(Buffer.alloc(32, 8).toString('base64')))).not.toBe(base);
+    expect(sig({ ...TERMS, blobName: 'DSR-2026-0043/DSR-2026-0043-export.zip' })).not.toBe(base);
+    expect(sig({ ...TERMS, expiresOn: new Date('2026-03-08T09:46:00Z') })).not.toBe(base);
+  });
+});
