@@ -11,6 +11,13 @@ describe('GDPR deadline: one calendar month', () => {
     ['2026-03-31T10:00:00Z', '2026-04-30', 'the last day of a 30-day month'],
     ['2026-12-15T10:00:00Z', '2027-01-15', 'across the year end'],
     ['2026-12-31T10:00:00Z', '2027-01-31', 'the last day of January after New Year’s Eve'],
+    ['2028-01-29T10:00:00Z', '2028-02-29', 'the leap day itself, from the 29th'],
+    ['2028-01-30T10:00:00Z', '2028-02-29', 'the leap day, from the 30th'],
+    ['2027-01-29T10:00:00Z', '2027-02-28', 'the 28th, from the 29th in a common year'],
+    ['2028-03-31T10:00:00Z', '2028-04-30', 'the last day of April in a leap year'],
+    ['2026-05-31T10:00:00Z', '2026-06-30', 'the last day of June'],
+    ['2026-08-31T10:00:00Z', '2026-09-30', 'the last day of September'],
+    ['2026-11-30T10:00:00Z', '2026-12-30', 'the 30th of December, not its last day'],
   ])('counts a request received %s to %s (%s)', (receivedAt, expected) => {
     expect(due(receivedAt, 'GDPR')).toBe(expected);
   });
@@ -37,6 +44,10 @@ describe('CCPA deadline: 45 calendar days', () => {
     ['2028-02-01T08:00:00Z', '2028-03-17', 'across a leap February'],
     ['2027-02-01T08:00:00Z', '2027-03-18', 'across a common February'],
     ['2026-03-31T08:00:00Z', '2026-05-15', 'across a 30-day month'],
+    ['2028-01-15T08:00:00Z', '2028-02-29', 'onto the leap day'],
+    ['2028-02-29T08:00:00Z', '2028-04-14', 'from the leap day'],
+    ['2027-12-31T08:00:00Z', '2028-02-14', 'from New Year’s Eve into a leap year'],
+    ['2027-01-15T08:00:00Z', '2027-03-01', 'past a common February'],
   ])('counts a request received %s to %s (%s)', (receivedAt, expected) => {
     expect(due(receivedAt, 'CCPA')).toBe(expected);
   });

@@ -1,0 +1,42 @@
+import { ContainerClient } from '@azure/storage-blob';
+import { Clock } from '../dsr/clock';
+import { RecordsStore } from '../dsr/ports';
+import { RegisterRow, RegisterSummary, registerCsv, registerRows, registerSummary } from '../dsr/register';
+
+export interface PublishedRegister {
+  rows: RegisterRow[];
+  summary: RegisterSummary;
+  blobName: string;
+  link: { url: string; expiresAt: Date };
+}
+
+export interface RegisterPublisherDeps {
+  store: Pick<RecordsStore, 'listAll'>;
+  /** The exports container: its lifecycle rule deletes the CSV after the link has expired. */
+  container: ContainerClient;
+  /** Signs read-only links as export packages get them (BlobExportStore.linkFor). */
+  links: { linkFor(blobName: string, days: number): Promise<{ url: string; expiresAt: Date }> };
+  clock: Clock;
+  pseudonymKey: string;
+  linkDays: number;
+}
+
+/**
+ * The register as the compliance channel's `report` hands it out: drawn up from every request,
+ * written as CSV to the exports container, with a read-only link. It holds no personal data of
+ * subjects (request ids and pseudonyms), so a channel may see the link.
+ */
+export class RegisterPublisher {
+  constructor(private readonly deps: RegisterPublisherDeps) {}
+
+  async publish(): Promise<PublishedRegister> {
+    const { clock, container } = this.deps;
+    const now = clock.now();
+    const rows = registerRows(await this.deps.store.listAll(), { pseudonymKey: this.deps.pseudonymKey, now });
+    const csv = registerCsv(rows);
+    const blobName = `register/dsr-register-${now.toISOString().replace(/[:.]/g, '-')}.csv`;
+    await container.getBlockBlobClient(blobName).upload(csv, Buffer.byteLength(csv), { blobHTTPHeaders: { blobContentType: 'text/csv; charset=utf-8' } });
+    const link = await this.deps.links.linkFor(blobName, this.deps.linkDays);
+    return { rows, summary: registerSummary(rows, now), blobName, link };
+  }
+}

@@ -1,0 +1,46 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../config';
+import { Clock, systemClock } from '../dsr/clock';
+import { RecordsStore } from '../dsr/ports';
+import { RegisterRow, registerCsv, registerJson, registerRows } from '../dsr/register';
+import { loadTenant } from '../sandbox/tenant';
+import { createStorageClients } from '../storage/storageClients';
+import { TableRequestStore } from '../storage/tableRequestStore';
+
+/**
+ * `npm run register:export [-- --out DIR]`: the DSR register (src/dsr/register.ts) of the Storage
+ * account the settings name, as CSV and JSON files in DIR (default DSR_DATA_DIR/register). Subjects
+ * appear by request id and pseudonym only (keyed by DSR_PSEUDONYM_KEY), approvers by name.
+ */
+
+export async function exportRegister(store: Pick<RecordsStore, 'listAll'>, options: { outDir: string; pseudonymKey: string; clock: Clock }): Promise<{ csvPath: string; jsonPath: string; rows: RegisterRow[] }> {
+  const now = options.clock.now();
+  const rows = registerRows(await store.listAll(), { pseudonymKey: options.pseudonymKey, now });
+  mkdirSync(options.outDir, { recursive: true });
+  const base = path.join(options.outDir, `dsr-register-${now.toISOString().slice(0, 10)}`);
+  writeFileSync(`${base}.csv`, registerCsv(rows));
+  writeFileSync(`${base}.json`, registerJson(rows, now));
+  return { csvPath: `${base}.csv`, jsonPath: `${base}.json`, rows };
+}
+
+/** `--out DIR` from the command line, if given. */
+export function outDirArgument(args: readonly string[]): string | undefined {
+  const at = args.indexOf('--out');
+  return at >= 0 ? args[at + 1] : args.find((a) => a.startsWith('--out='))?.slice('--out='.length);
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env, loadTenant().approverGroup.id);
+  const clients = createStorageClients(config);
+  const outDir = path.resolve(outDirArgument(process.argv.slice(2)) ?? path.join(config.dataDir, 'register'));
+  const { csvPath, jsonPath, rows } = await exportRegister(new TableRequestStore(clients.requests, clients.counters), { outDir, pseudonymKey: config.pseudonymKey, clock: systemClock });
+  console.log(`register:export: ${rows.length} request${rows.length === 1 ? '' : 's'} written to\n  ${csvPath}\n  ${jsonPath}`);
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof ConfigError ? error.message : `register:export failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(error instanceof ConfigError ? 2 : 1);
+  });
+}
