@@ -5,6 +5,7 @@ import { Logger, RequestStore } from '../dsr/ports';
 import { RequestService } from '../dsr/requestService';
 import { Regime, ServiceName } from '../dsr/types';
 import { ConversationStore } from '../storage/conversationStore';
+import { PublishedRegister } from '../storage/registerPublisher';
 
 /** What the turn handlers work with. */
 export interface BotDeps {
@@ -19,4 +20,8 @@ export interface BotDeps {
   defaultRegime: Regime;
   erasureApprovals: number;
   purgeGraceDays: number;
+  /** Chat messages one person may send per minute. */
+  messagesPerMinute: number;
+  /** Draws up the DSR register and hands out a link to it, for the compliance channel's `report`. */
+  register: { publish(): Promise<PublishedRegister> };
 }

@@ -5,7 +5,7 @@ import { errorCode } from '../dsr/failures';
 import { rememberCard } from '../dsr/requestUpdates';
 import { userConversationKey } from '../storage/conversationStore';
 import { BotDeps } from './botDeps';
-import { parseKind, parseManualStep, parseReason, parseRequestId, parseSubmission } from './cardInputs';
+import { parseExtendMonths, parseKind, parseManualStep, parseOnBehalfOf, parseReason, parseRequestId, parseSubmission } from './cardInputs';
 import { intakeFor } from './chatCommands';
 import { actorOf, isPersonalChat, rememberPersonalChat } from './turnIdentity';
 
@@ -23,18 +23,33 @@ const start: ActionHandler = async (context, data, deps) => {
   return kind.ok ? intakeFor(kind.value, deps) : kind.problem;
 };
 
-/** Files the request for the person who clicked, whoever the card data names. */
+/**
+ * Files the request for the person who clicked; only a privacy admin may name someone else
+ * (`onBehalfOf`), which the server checks against the approvers group, whatever the card says.
+ */
 const submit: ActionHandler = async (context, data, deps) => {
   const actor = actorOf(context);
   if (!actor) return NOT_SIGNED_IN;
   if (!isPersonalChat(context)) return ONLY_IN_CHAT;
   const input = parseSubmission(data, deps.offeredServices);
   if (!input.ok) return input.problem;
-  const subject = await deps.directory.person(actor.aadObjectId);
-  if (!subject) return 'I could not find your account in the directory, so I cannot file a request for you. Please contact the privacy team.';
+  const onBehalfOf = parseOnBehalfOf(data);
+  if (!onBehalfOf.ok) return onBehalfOf.problem;
+  if (onBehalfOf.value && onBehalfOf.value !== actor.aadObjectId && !(await deps.directory.isApprover(actor.aadObjectId))) {
+    return 'Only privacy admins can file a request for someone else. Nothing was filed.';
+  }
+  const subject = await deps.directory.person(onBehalfOf.value ?? actor.aadObjectId);
+  if (!subject) {
+    return onBehalfOf.value
+      ? 'That person is no longer in the directory. Nothing was filed.'
+      : 'I could not find your account in the directory, so I cannot file a request for you. Please contact the privacy team.';
+  }
 
   await rememberPersonalChat(context, actor, deps.conversations);
   const outcome = await deps.requests.submit(input.value, subject, actor);
+  if (outcome.result === 'limited') {
+    return `You already have ${outcome.open} requests open, the most one person can have at once. Type status to see them; you can file a new one when one of them is answered.`;
+  }
   if (outcome.result === 'duplicate') {
     return statusCard(outcome.request, { text: `You already have an open request of this kind: ${outcome.request.id}. Here is where it stands.`, color: 'Warning' });
   }
@@ -66,19 +81,43 @@ function decision(verdict: 'approve' | 'reject'): ActionHandler {
     if (!actor) return NOT_SIGNED_IN;
     const id = parseRequestId(data);
     if (!id.ok) return id.problem;
+    const reason = parseReason(data);
+    if (!reason.ok) return reason.problem;
     const isApprover = await deps.directory.isApprover(actor.aadObjectId);
-    const outcome = await deps.requests.decide(id.value, actor, verdict, isApprover, parseReason(data));
+    const outcome = await deps.requests.decide(id.value, actor, verdict, isApprover, reason.value);
     if (!outcome.request) return outcome.message;
     const color = outcome.result === 'done' ? 'Good' : 'Attention';
     return approvalCard(outcome.request, { erasureApprovals: deps.erasureApprovals, notice: { text: outcome.message, color } });
   };
 }
 
+/**
+ * "Extend" on the approvers' card, with the card's reason: the approvers group decides who may,
+ * the regime how far (src/dsr/extensions.ts); the requester is told the new date and the reason.
+ */
+const extendDeadline: ActionHandler = async (context, data, deps) => {
+  const actor = actorOf(context);
+  if (!actor) return NOT_SIGNED_IN;
+  const id = parseRequestId(data);
+  if (!id.ok) return id.problem;
+  const reason = parseReason(data);
+  if (!reason.ok) return reason.problem;
+  const months = parseExtendMonths(data);
+  if (!months.ok) return months.problem;
+  const isApprover = await deps.directory.isApprover(actor.aadObjectId);
+  const outcome = await deps.requests.extend(id.value, actor, isApprover, reason.value, months.value);
+  // Someone who may not extend gets the refusal, not the approvers' card.
+  if (!outcome.request || !isApprover) return outcome.message;
+  const color = outcome.result === 'done' ? 'Good' : 'Attention';
+  return approvalCard(outcome.request, { erasureApprovals: deps.erasureApprovals, notice: { text: outcome.message, color } });
+};
+
 const retry: ActionHandler = async (context, data, deps) => {
   const actor = actorOf(context);
   if (!actor) return NOT_SIGNED_IN;
   const id = parseRequestId(data);
   if (!id.ok) return id.problem;
+  if (!(await deps.store.get(id.value))) return `There is no request ${id.value}.`;
   const outcome = await deps.executor.retryFailedSteps(id.value, actor, await deps.directory.isApprover(actor.aadObjectId));
   const request = outcome.request ?? (await deps.store.get(id.value))?.request;
   if (!request) return outcome.message;
@@ -118,6 +157,7 @@ export const CARD_ACTIONS: Record<string, ActionHandler> = {
   'dsr.cancel': cancel,
   'dsr.approve': decision('approve'),
   'dsr.reject': decision('reject'),
+  'dsr.extend': extendDeadline,
   'dsr.retry': retry,
   'dsr.manual': manualStep,
   'dsr.refresh': refresh,

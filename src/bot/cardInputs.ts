@@ -33,10 +33,56 @@ export function parseManualStep(data: unknown): Parsed<{ key: string; outcome: M
   return { ok: true, value: { key: step, outcome: outcome as ManualStepOutcome } };
 }
 
-/** An optional free-text reason from a card, as typed. */
-export function parseReason(data: unknown): string | undefined {
-  const reason = isObject(data) ? data.reason : undefined;
-  return typeof reason === 'string' && reason.trim() ? reason : undefined;
+const OBJECT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The Entra object id an approver's intake card names as subject; absent or empty: the clicker. */
+export function parseOnBehalfOf(data: unknown): Parsed<string | undefined> {
+  const value = isObject(data) ? data.onBehalfOf : undefined;
+  if (value === undefined || value === '') return { ok: true, value: undefined };
+  return typeof value === 'string' && OBJECT_ID.test(value)
+    ? { ok: true, value: value.toLowerCase() }
+    : { ok: false, problem: 'That card names the person in a way I do not understand. Ask me again for a fresh card.' };
+}
+
+/**
+ * An e-mail address or user principal name typed in chat, before it is looked up. Only what
+ * addresses are made of passes: a `%`, `&`, `#`, `/` or `?` would change the directory query
+ * or URL it is put into (the Graph client does not encode query values).
+ */
+const ADDRESS = /^[a-z0-9._+'-]{1,64}@[a-z0-9-]{1,63}(\.[a-z0-9-]{1,63})+$/i;
+
+export function parseAddress(text: string): Parsed<string> {
+  return text.length <= 254 && ADDRESS.test(text)
+    ? { ok: true, value: text }
+    : { ok: false, problem: "That does not look like an e-mail address or user principal name I can look up: letters, digits and . _ + ' - before the @, a domain after it." };
+}
+
+/** The most a reason may hold: the approval card's input allows as much. */
+export const MAX_REASON_LENGTH = 500;
+
+/**
+ * An optional free-text reason from a card, as typed but without control characters, zero-width
+ * characters or bidi overrides; no reason from blanks or other types. The card's own limit is
+ * checked again, since a client need not respect it.
+ */
+export function parseReason(data: unknown): Parsed<string | undefined> {
+  const reason = isObject(data) && typeof data.reason === 'string' ? withoutControlCharacters(data.reason) : '';
+  if (!reason.trim()) return { ok: true, value: undefined };
+  if (reason.length > MAX_REASON_LENGTH) return { ok: false, problem: `The reason can be at most ${MAX_REASON_LENGTH} characters long.` };
+  return { ok: true, value: reason };
+}
+
+/**
+ * The months a GDPR extension asks for, from the approval card's choice (`extendMonths`); absent
+ * on a CCPA card. Only whole months 1 or 2 pass: the domain checks them against what is left.
+ */
+export function parseExtendMonths(data: unknown): Parsed<number | undefined> {
+  const value = isObject(data) ? data.extendMonths : undefined;
+  if (value === undefined || value === '') return { ok: true, value: undefined };
+  const months = typeof value === 'number' ? value : typeof value === 'string' && /^\d$/.test(value.trim()) ? Number(value.trim()) : NaN;
+  return months === 1 || months === 2
+    ? { ok: true, value: months }
+    : { ok: false, problem: 'An extension is by 1 or 2 months. Nothing was changed.' };
 }
 
 /** The intake card's submission, checked against the kinds, laws and services this bot offers. */

@@ -1,10 +1,11 @@
 import { CardFactory, MessageFactory, TurnContext } from 'botbuilder';
 import { RECTIFIABLE_FIELDS } from '../adapters/entra';
 import { Card } from '../cards/render';
-import { helpCard, intakeCard, requestListCard } from '../cards/views';
+import { helpCard, intakeCard, queueCard, reportCard, requestDetailsCard, requestListCard } from '../cards/views';
 import { errorCode } from '../dsr/failures';
-import { RequestKind } from '../dsr/types';
+import { Actor, RequestKind, Subject } from '../dsr/types';
 import { BotDeps } from './botDeps';
+import { parseAddress } from './cardInputs';
 import { parseIntent } from './intents';
 import { actorOf, channelReference, isPersonalChat, rememberPersonalChat } from './turnIdentity';
 
@@ -19,13 +20,82 @@ const FIELD_LABELS: Record<(typeof RECTIFIABLE_FIELDS)[number], string> = {
 const sendCard = (context: TurnContext, card: Card) => context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
 
 /** The intake card for `kind`, with this bot's services and law. */
-export function intakeFor(kind: RequestKind, deps: BotDeps): Card {
+export function intakeFor(kind: RequestKind, deps: BotDeps, onBehalfOf?: Subject): Card {
   return intakeCard(kind, {
     regime: deps.defaultRegime,
     services: deps.offeredServices,
     graceDays: deps.purgeGraceDays,
     fields: RECTIFIABLE_FIELDS.map((name) => ({ name, label: FIELD_LABELS[name] })),
+    ...(onBehalfOf ? { onBehalfOf } : {}),
   });
+}
+
+const ONLY_APPROVERS_FILE_FOR_OTHERS = 'Only privacy admins can file a request for someone else. To ask about your own data, leave out the address.';
+
+/** An approver files for someone without Teams access: the subject is looked up in Entra. */
+async function intakeOnBehalf(context: TurnContext, deps: BotDeps, actor: Actor, kind: RequestKind, address: string): Promise<void> {
+  if (!(await deps.directory.isApprover(actor.aadObjectId))) {
+    await context.sendActivity(ONLY_APPROVERS_FILE_FOR_OTHERS);
+    return;
+  }
+  const checked = parseAddress(address);
+  if (!checked.ok) {
+    await context.sendActivity(checked.problem);
+    return;
+  }
+  const subject = await deps.directory.personByAddress(checked.value);
+  if (!subject) {
+    await context.sendActivity('I found nobody with that address in the directory. Check the spelling, or use their user principal name.');
+    return;
+  }
+  await sendCard(context, intakeFor(kind, deps, subject));
+}
+
+/** Who a request is about, what it asks and where it stands: for approvers, in their own chat. */
+async function showDetails(context: TurnContext, deps: BotDeps, actor: Actor, requestId: string): Promise<void> {
+  const request = (await deps.store.get(requestId))?.request;
+  if (!request || !(await deps.directory.isApprover(actor.aadObjectId))) {
+    await context.sendActivity(`There is no request ${requestId} I can show you.`);
+    return;
+  }
+  deps.log.info({ requestId }, 'request details shown to an approver');
+  await sendCard(context, requestDetailsCard(request));
+}
+
+/**
+ * The open requests, soonest due first, for an approver: in their own 1:1 chat or in the registered
+ * approvals channel. Ids, kinds, states and dates only; `details <id>` names the subject.
+ */
+async function showQueue(context: TurnContext, deps: BotDeps, actor: Actor): Promise<void> {
+  if (!isPersonalChat(context)) {
+    const approvals = await deps.conversations.get('channel:approvals');
+    if (context.activity.conversation?.conversationType !== 'channel' || approvals?.conversation?.id !== channelReference(context).conversation.id) {
+      await context.sendActivity('I list the queue in your 1:1 chat with me, or in the registered approvals channel.');
+      return;
+    }
+  }
+  if (!(await deps.directory.isApprover(actor.aadObjectId))) {
+    await context.sendActivity('Only privacy admins can see the queue of open requests. Type status to see your own requests.');
+    return;
+  }
+  await sendCard(context, queueCard(await deps.requests.listOpen(), deps.clock.now()));
+}
+
+/**
+ * The register report, in the registered compliance channel only: counts and a read-only link to
+ * the register, which holds request ids and pseudonyms, no subject's personal data. Anyone in that
+ * channel may ask; anywhere else the bot declines.
+ */
+async function showReport(context: TurnContext, deps: BotDeps): Promise<void> {
+  const compliance = await deps.conversations.get('channel:compliance');
+  const here = channelReference(context).conversation.id;
+  if (context.activity.conversation?.conversationType !== 'channel' || !compliance?.conversation?.id || compliance.conversation.id !== here) {
+    await context.sendActivity('I give the register report only in the registered compliance channel.');
+    return;
+  }
+  const published = await deps.register.publish();
+  deps.log.info({ requests: published.summary.total }, 'register report given');
+  await sendCard(context, reportCard(published.summary, published.link));
 }
 
 /** Text messages: commands and plain-language requests in 1:1, channel registration in channels. */
@@ -38,6 +108,14 @@ export async function onMessage(context: TurnContext, deps: BotDeps): Promise<vo
   const intent = parseIntent(typeof context.activity.text === 'string' ? context.activity.text : '');
 
   if (!isPersonalChat(context)) {
+    if (intent.type === 'report') {
+      await showReport(context, deps);
+      return;
+    }
+    if (intent.type === 'queue') {
+      await showQueue(context, deps, actor);
+      return;
+    }
     if (intent.type !== 'register') {
       await context.sendActivity('In channels I only take `register approvals` or `register compliance`. Ask me about your own data in a 1:1 chat with me.');
       return;
@@ -66,10 +144,17 @@ export async function onMessage(context: TurnContext, deps: BotDeps): Promise<vo
       await sendCard(context, helpCard());
       return;
     case 'request':
-      await sendCard(context, intakeFor(intent.kind, deps));
+      if (intent.forAddress) await intakeOnBehalf(context, deps, actor, intent.kind, intent.forAddress);
+      else await sendCard(context, intakeFor(intent.kind, deps));
+      return;
+    case 'details':
+      await showDetails(context, deps, actor, intent.requestId);
       return;
     case 'status':
       await sendCard(context, requestListCard('Your requests', await deps.requests.listFor(actor)));
+      return;
+    case 'queue':
+      await showQueue(context, deps, actor);
       return;
     case 'cancel': {
       if (!intent.requestId) {
@@ -80,6 +165,9 @@ export async function onMessage(context: TurnContext, deps: BotDeps): Promise<vo
       await context.sendActivity(outcome.message);
       return;
     }
+    case 'report':
+      await context.sendActivity('The register report is for the compliance channel: @mention me there with `report`.');
+      return;
     case 'register':
       await context.sendActivity('Register a channel from the channel itself: @mention me there with `register approvals` or `register compliance`.');
       return;

@@ -2,10 +2,16 @@ import { RequestKind } from '../dsr/types';
 
 export type Intent =
   | { type: 'help' }
-  | { type: 'request'; kind: RequestKind }
+  /** `forAddress`: an approver filing for someone else, named by e-mail or UPN. */
+  | { type: 'request'; kind: RequestKind; forAddress?: string }
+  | { type: 'details'; requestId: string }
   | { type: 'status' }
+  /** Approvers: the open requests, soonest due first. */
+  | { type: 'queue' }
   | { type: 'cancel'; requestId?: string }
   | { type: 'register'; role: 'approvals' | 'compliance' }
+  /** The compliance channel: counts from the DSR register, and a link to it. */
+  | { type: 'report' }
   | { type: 'unknown' };
 
 /** Longer messages are cut before matching: what people ask fits in a sentence. */
@@ -24,12 +30,17 @@ export function parseIntent(text: string): Intent {
   const said = text.slice(0, MAX_INTENT_TEXT).toLowerCase().replace(/\s+/g, ' ').trim();
   const register = /^register (approvals|compliance)\b/.exec(said);
   if (register) return { type: 'register', role: register[1] as 'approvals' | 'compliance' };
+  if (/^((the|a|compliance|dsr) )?report[.!?]?$/.test(said)) return { type: 'report' };
   if (/\b(cancel|withdraw)\b/.test(said)) {
     const id = /\bdsr-\d{4}-\d{4,}\b/.exec(said)?.[0];
     return id ? { type: 'cancel', requestId: id.toUpperCase() } : { type: 'cancel' };
   }
+  const details = /^(details|show)\s+(dsr-\d{4}-\d{4,})\b/.exec(said);
+  if (details) return { type: 'details', requestId: details[2].toUpperCase() };
+  if (/^(show )?(the |my )?((approval|review) )?queue[.!?]?$|^(all )?open requests[.!?]?$/.test(said)) return { type: 'queue' };
   if (/\b(status|my requests|progress|where is|how far)\b/.test(said)) return { type: 'status' };
-  for (const [kind, pattern] of REQUEST_PATTERNS) if (pattern.test(said)) return { type: 'request', kind };
+  const forAddress = /\b(?:for|of|about)\s+([^\s@<>"]+@[^\s@<>"]+\.[a-z0-9-]+)\b/.exec(said)?.[1];
+  for (const [kind, pattern] of REQUEST_PATTERNS) if (pattern.test(said)) return forAddress ? { type: 'request', kind, forAddress } : { type: 'request', kind };
   if (/^(help|hi|hello|hey|start|menu|\?)\b|\bwhat can you do\b|^\?$/.test(said)) return { type: 'help' };
   return { type: 'unknown' };
 }

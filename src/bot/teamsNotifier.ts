@@ -1,8 +1,11 @@
 import { Activity, CardFactory, CloudAdapter, ConversationReference, MessageFactory, TurnContext } from 'botbuilder';
-import { Card } from '../cards/render';
-import { approvalCard, complianceCard, exportReadyCard, receiptCard, statusCard } from '../cards/views';
+import { Card, plainText } from '../cards/render';
+import { approvalCard, complianceCard, exportReadyCard, receiptCard, reminderText, statusCard } from '../cards/views';
+import { displayDay } from '../dsr/deadlines';
 import { Clock } from '../dsr/clock';
-import { Logger, Notifier, RequestNotice, RequestStore } from '../dsr/ports';
+import { AuditLog, Logger, Notifier, RequestNotice, RequestStore } from '../dsr/ports';
+import { errorCode } from '../dsr/failures';
+import { recipientsTold } from '../dsr/register';
 import { rememberCard } from '../dsr/requestUpdates';
 import { pendingManualSteps } from '../dsr/manualSteps';
 import { DsrRequest, PostedCard } from '../dsr/types';
@@ -19,6 +22,8 @@ export interface TeamsNotifierDeps {
   log: Logger;
   erasureApprovals: number;
   exportLinkDays: number;
+  /** Records each delivery of a link or receipt (or its failure) in the request's audit chain. */
+  audit: AuditLog;
 }
 
 const cardActivity = (card: Card): Partial<Activity> => MessageFactory.attachment(CardFactory.adaptiveCard(card));
@@ -58,7 +63,7 @@ export class TeamsNotifier implements Notifier {
         return this.all(
           this.refreshApproval(request),
           this.refreshStatus(request),
-          this.toRequester(request, MessageFactory.text(`Your request ${request.id} was rejected. Reason given: ${request.decisions.at(-1)?.reason ?? 'none'}`)),
+          this.toRequester(request, MessageFactory.text(`Your request ${request.id} was rejected. Reason given: ${plainText(request.decisions.at(-1)?.reason ?? 'none')}`)),
           this.toCompliance(request, 'rejected'),
         );
       case 'completed':
@@ -73,6 +78,26 @@ export class TeamsNotifier implements Notifier {
         );
       case 'purged':
         return this.all(this.refreshStatus(request), this.toCompliance(request, 'purged'));
+      case 'extended':
+        return this.all(
+          this.refreshApproval(request),
+          this.refreshStatus(request),
+          this.toRequester(
+            request,
+            MessageFactory.text(
+              `We need more time for your request ${request.id}: it is now due by ${displayDay(request.dueAt)}. Reason given: ${plainText(request.extensions?.at(-1)?.reason ?? 'none')}`,
+            ),
+          ),
+          this.toCompliance(request, 'extended'),
+        );
+      case 'reminder': {
+        const stage = request.reminders?.at(-1)?.stage;
+        if (!stage) return;
+        // Approvers are reminded before the due date; once it has passed, the compliance channel is told.
+        const key: ConversationKey = stage === 'overdue' ? 'channel:compliance' : 'channel:approvals';
+        await this.send(key, MessageFactory.text(reminderText(request, stage, this.deps.clock.now())));
+        return;
+      }
     }
   }
 
@@ -135,11 +160,24 @@ export class TeamsNotifier implements Notifier {
 
   /** The export link or the receipt, to the requester's own chat and nowhere else. */
   private async deliver(request: DsrRequest): Promise<void> {
-    if (request.delivery) {
-      const link = await this.deps.exports.linkFor(request.delivery.blobName, this.deps.exportLinkDays);
-      await this.toRequester(request, cardActivity(exportReadyCard(request, link)));
-    } else {
-      await this.toRequester(request, cardActivity(receiptCard(request)));
+    // Downloads through the link are not seen by the bot (the SAS goes straight to Storage): 'delivered' is the last event it can know.
+    let what: Record<string, string> = { what: 'receipt', recipientsTold: recipientsTold(request).join(',') };
+    let sent: string | undefined;
+    try {
+      let activity: Partial<Activity>;
+      if (request.delivery) {
+        const link = await this.deps.exports.linkFor(request.delivery.blobName, this.deps.exportLinkDays);
+        what = { what: 'export link', linkExpiresAt: link.expiresAt.toISOString() };
+        activity = cardActivity(exportReadyCard(request, link));
+      } else {
+        activity = cardActivity(receiptCard(request));
+      }
+      sent = await this.send(userConversationKey(request.requester.aadObjectId), activity);
+    } catch (error) {
+      await this.deps.audit.append(request.id, 'delivery failed', { ...what, error: errorCode(error) });
+      throw error;
     }
+    await this.deps.audit.append(request.id, sent ? 'delivered' : 'delivery failed', sent ? what : { ...what, reason: 'no chat with the requester is known' });
   }
+
 }

@@ -5,6 +5,8 @@ import exportReady from './templates/exportReady.json';
 import help from './templates/help.json';
 import intake from './templates/intake.json';
 import receipt from './templates/receipt.json';
+import report from './templates/report.json';
+import requestDetails from './templates/requestDetails.json';
 import requestList from './templates/requestList.json';
 import status from './templates/status.json';
 
@@ -14,7 +16,7 @@ export interface Card {
   [key: string]: unknown;
 }
 
-export const TEMPLATES = { approval, compliance, exportReady, help, intake, receipt, requestList, status } as const;
+export const TEMPLATES = { approval, compliance, exportReady, help, intake, receipt, report, requestDetails, requestList, status } as const;
 export type TemplateName = keyof typeof TEMPLATES;
 
 /** Binds `data` into a template. Bound values are never expanded again, so `${...}` in user text stays text. */
@@ -24,7 +26,7 @@ export function renderCard(name: TemplateName, data: object): Card {
 
 /** Text without control characters, zero-width characters and bidi overrides (which can disguise what text says). */
 export function withoutControlCharacters(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, '');
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g, '');
 }
 
 /**

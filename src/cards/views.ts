@@ -1,8 +1,10 @@
 import { approvalsNeeded, approvalsOf } from '../dsr/decisions';
 import { daysBetween, displayDay } from '../dsr/deadlines';
+import { extensionChoice } from '../dsr/extensions';
 import { ManualStep, canConfirmManualSteps, manualStepsOf } from '../dsr/manualSteps';
+import { RECENT_DAYS, RegisterSummary, Tally, recipientsTold } from '../dsr/register';
 import { canTake } from '../dsr/stateMachine';
-import { DsrRequest, RequestKind, RequestState, SERVICE_LABELS, ServiceName } from '../dsr/types';
+import { DsrRequest, ReminderStage, RequestKind, RequestState, SERVICE_LABELS, ServiceName } from '../dsr/types';
 import { Card, plainText, renderCard } from './render';
 
 export const KIND_TITLES: Record<RequestKind, string> = {
@@ -42,6 +44,9 @@ type Notice = { text: string; color: 'Good' | 'Attention' | 'Warning' | 'Default
 
 const time = (iso: string) => `${displayDay(iso)} ${iso.slice(11, 16)} UTC`;
 
+/** The due date as shown, marked when an extension moved it. */
+const dueText = (request: DsrRequest) => `${displayDay(request.dueAt)}${request.extensions?.length ? ' (extended)' : ''}`;
+
 function stepText(request: DsrRequest, service: ServiceName): string {
   const step = request.steps[service];
   if (step) return step.status === 'failed' ? `failed: ${step.error ?? 'unknown error'}` : `${step.summary} (${time(step.at)})`;
@@ -57,9 +62,17 @@ function serviceFacts(request: DsrRequest) {
 }
 
 /** The intake card for one kind of request. */
-export function intakeCard(kind: RequestKind, options: { regime: string; services: ServiceName[]; graceDays: number; fields: { name: string; label: string }[] }): Card {
+export function intakeCard(
+  kind: RequestKind,
+  options: { regime: string; services: ServiceName[]; graceDays: number; fields: { name: string; label: string }[]; onBehalfOf?: { aadObjectId: string; displayName: string } },
+): Card {
+  const onBehalf = options.onBehalfOf;
   return renderCard('intake', {
     kind,
+    onBehalfOf: onBehalf?.aadObjectId ?? '',
+    onBehalfName: onBehalf ? plainText(onBehalf.displayName, 120) : '',
+    whose: onBehalf ? 'their' : 'your',
+    whoseCapital: onBehalf ? 'Their' : 'Your',
     title: KIND_TITLES[kind],
     description: KIND_DESCRIPTIONS[kind],
     isErase: kind === 'erase',
@@ -92,7 +105,7 @@ export function statusCard(request: DsrRequest, notice?: Notice): Card {
     facts: [
       { title: 'Law', value: request.regime },
       { title: 'Received', value: displayDay(request.receivedAt) },
-      { title: 'Due by', value: displayDay(request.dueAt) },
+      { title: 'Due by', value: dueText(request) },
       ...(request.requester.aadObjectId !== request.subject.aadObjectId ? [{ title: 'About', value: plainText(request.subject.displayName) }] : []),
     ],
     steps: request.state === 'submitted' ? [] : serviceFacts(request),
@@ -109,11 +122,13 @@ export function approvalCard(request: DsrRequest, options: { erasureApprovals: n
   const approvals = approvalsOf(request);
   const facts: Fact[] = [
     { title: 'Received', value: displayDay(request.receivedAt) },
-    { title: 'Due by', value: displayDay(request.dueAt) },
+    { title: 'Due by', value: dueText(request) },
     { title: 'Filed', value: request.requester.aadObjectId === request.subject.aadObjectId ? 'by the subject, in chat' : 'by a privacy admin on the subject’s behalf' },
     { title: 'Approvals', value: `${approvals} of ${needed}` },
   ];
   if (request.kind === 'rectify' && request.corrections) facts.push({ title: 'To correct', value: Object.keys(request.corrections).join(', ') });
+  const canDecide = !options.readOnly && canTake(request.state, 'approve');
+  const extension = options.readOnly ? undefined : extensionChoice(request);
   return renderCard('approval', {
     id: request.id,
     kindTitle: KIND_TITLES[request.kind],
@@ -138,8 +153,21 @@ export function approvalCard(request: DsrRequest, options: { erasureApprovals: n
       statusText: manualStepStatus(step),
       confirmable: !options.readOnly && !step.record && canConfirmManualSteps(request),
     })),
-    canDecide: !options.readOnly && canTake(request.state, 'approve'),
+    extensions: (request.extensions ?? []).map((e) => ({
+      title: `Extended by ${plainText(e.by.displayName, 80)}`,
+      value: `${time(e.at)}: from ${displayDay(e.previousDueAt)} to ${displayDay(e.newDueAt)}. Reason: ${plainText(e.reason)}`,
+    })),
+    canDecide,
     canRetry: !options.readOnly && canTake(request.state, 'retryFailedSteps'),
+    showReason: canDecide || extension !== undefined,
+    reasonLabel: !extension
+      ? 'Reason (needed to reject, told to the requester)'
+      : canDecide
+        ? 'Reason (needed to reject or to extend; the requester is told it)'
+        : 'Reason for an extension (the requester is told it)',
+    extendMonths: extension?.unit === 'months' ? extension.choices.map((n) => ({ title: `${n} more month${n === 1 ? '' : 's'}`, value: String(n) })) : [],
+    canExtend: extension !== undefined,
+    extendTitle: extension?.unit === 'days' ? `Extend by ${extension.days} days` : 'Extend deadline',
   });
 }
 
@@ -171,6 +199,9 @@ export function receiptCard(request: DsrRequest): Card {
     title: `${titles[request.kind] ?? 'Receipt'}: ${request.id}`,
     intro: `Your ${KIND_TITLES[request.kind].toLowerCase()} request received on ${displayDay(request.receivedAt)} was carried out. Per service:`,
     services: request.services.map((s) => ({ label: SERVICE_LABELS[s], text: stepText(request, s) })),
+    // GDPR Art. 19: the recipients told of a rectification, restriction or erasure, as the register records them.
+    recipientsHeading: titles[request.kind] ? 'Services told of the change (GDPR Art. 19)' : '',
+    recipientsText: recipientsTold(request).map((s) => SERVICE_LABELS[s]).join(', ') || 'None: no service held data to change.',
     manualSteps: manualStepsOf(request)
       .filter((step) => step.record)
       .map((step) => ({ title: plainText(step.title, 200), value: `${step.record!.outcome === 'done' ? 'done' : 'not applicable'}, ${time(step.record!.at)}` })),
@@ -181,16 +212,70 @@ export function receiptCard(request: DsrRequest): Card {
   });
 }
 
+/**
+ * Who a request is about and where it stands, for a privacy admin's own 1:1 chat (never a
+ * channel): what they need to verify the person and to carry out a manual step.
+ */
+export function requestDetailsCard(request: DsrRequest): Card {
+  return renderCard('requestDetails', {
+    title: `${request.id}: ${KIND_TITLES[request.kind]} (${request.regime})`,
+    subject: [
+      { title: 'Name', value: plainText(request.subject.displayName, 120) },
+      { title: 'E-mail', value: plainText(request.subject.email, 256) },
+      { title: 'User principal name', value: plainText(request.subject.upn, 256) },
+      { title: 'Entra object id', value: request.subject.aadObjectId },
+    ],
+    facts: [
+      { title: 'State', value: STATE_TEXT[request.state] },
+      { title: 'Filed by', value: request.requester.aadObjectId === request.subject.aadObjectId ? 'the subject, in chat' : plainText(request.requester.displayName, 120) },
+      { title: 'Received', value: displayDay(request.receivedAt) },
+      { title: 'Due by', value: dueText(request) },
+    ],
+    services: serviceFacts(request),
+  });
+}
+
 export function requestListCard(title: string, requests: DsrRequest[]): Card {
   return renderCard('requestList', {
     title,
     empty: 'You have no requests yet. Type help to start one.',
-    requests: requests.map((r) => ({ id: r.id, text: `${KIND_TITLES[r.kind]}, ${r.state.replace(/_/g, ' ')}, due ${displayDay(r.dueAt)}` })),
+    requests: requests.map((r) => ({ id: r.id, text: `${KIND_TITLES[r.kind]}, ${r.state.replace(/_/g, ' ')}, due ${dueText(r)}` })),
   });
 }
 
+/**
+ * The approvers' queue, for an approver's own 1:1 chat: open requests in the order given (soonest
+ * due first), by id, kind, law, state and due date; `details <id>` says who a request is about.
+ */
+export function queueCard(requests: DsrRequest[], now: Date): Card {
+  return renderCard('requestList', {
+    title: `Open requests (${requests.length}), soonest due first`,
+    empty: 'No requests are open.',
+    requests: requests.map((r) => {
+      const left = daysBetween(now, new Date(`${r.dueAt}T00:00:00Z`));
+      const when = left < 0 ? `OVERDUE by ${-left} day${left === -1 ? '' : 's'}` : left === 0 ? 'due today' : `due in ${left} day${left === 1 ? '' : 's'}`;
+      return { id: r.id, text: `${r.kind} (${r.regime}), ${r.state.replace(/_/g, ' ')}, due ${dueText(r)}: ${when}` };
+    }),
+  });
+}
+
+/**
+ * A reminder for the approvals channel, or an escalation for the compliance channel: request id,
+ * kind, law, state and dates only.
+ */
+export function reminderText(request: DsrRequest, stage: ReminderStage, now: Date): string {
+  const left = daysBetween(now, new Date(`${request.dueAt}T00:00:00Z`));
+  const what = `${request.id} (${request.kind}, ${request.regime})`;
+  const state = request.state.replace(/_/g, ' ');
+  if (stage === 'overdue' || left < 0) {
+    return `Overdue: ${what} was due on ${dueText(request)} and is still open (${state}), ${-left} day${left === -1 ? '' : 's'} late.`;
+  }
+  const when = left === 0 ? 'today' : left === 1 ? 'tomorrow' : `in ${left} days`;
+  return `Reminder: ${what} is due ${when}, ${dueText(request)}, and is still open (${state}).`;
+}
+
 /** The compliance channel's post: request id, kind, regime, dates and counts only. */
-export function complianceCard(request: DsrRequest, event: 'opened' | 'approved' | 'rejected' | 'cancelled' | 'completed' | 'failed' | 'purged', now: Date): Card {
+export function complianceCard(request: DsrRequest, event: 'opened' | 'approved' | 'rejected' | 'cancelled' | 'completed' | 'failed' | 'purged' | 'extended', now: Date): Card {
   const headlines = {
     opened: `${request.id} opened, due ${displayDay(request.dueAt)}`,
     approved: `${request.id} approved`,
@@ -199,6 +284,7 @@ export function complianceCard(request: DsrRequest, event: 'opened' | 'approved'
     completed: `${request.id} completed in ${daysBetween(new Date(request.receivedAt), now)} days`,
     failed: `${request.id} failed in part: approvers can retry`,
     purged: `${request.id}: soft-deleted account purged`,
+    extended: `${request.id} deadline extended to ${displayDay(request.dueAt)}`,
   };
   const steps = Object.values(request.steps);
   return renderCard('compliance', {
@@ -207,10 +293,33 @@ export function complianceCard(request: DsrRequest, event: 'opened' | 'approved'
       { title: 'Kind', value: request.kind },
       { title: 'Law', value: request.regime },
       { title: 'Received', value: displayDay(request.receivedAt) },
-      { title: 'Due by', value: displayDay(request.dueAt) },
+      { title: 'Due by', value: dueText(request) },
       { title: 'Services', value: String(request.services.length) },
       ...(steps.length ? [{ title: 'Items handled', value: String(steps.reduce((n, s) => n + (s?.count ?? 0), 0)) }] : []),
       ...(steps.some((s) => s?.status === 'failed') ? [{ title: 'Services failed', value: String(steps.filter((s) => s?.status === 'failed').length) }] : []),
     ],
+  });
+}
+
+/**
+ * The compliance channel's `report`: counts from the register and a read-only link to it. Request
+ * counts only, so it may go to a channel; the CSV behind the link names subjects by pseudonym.
+ */
+export function reportCard(summary: RegisterSummary, link: { url: string; expiresAt: Date }): Card {
+  const tally = (t: Tally) => `${t.total} (${t.open})`;
+  return renderCard('report', {
+    title: 'Data subject requests: the register',
+    asOf: `As of ${time(summary.asOf)}`,
+    totals: [
+      { title: 'Requests', value: String(summary.total) },
+      { title: 'Open', value: String(summary.open) },
+      { title: 'Overdue', value: String(summary.overdue) },
+      { title: `Closed in the last ${RECENT_DAYS} days`, value: String(summary.closedRecently) },
+      { title: `Median days to close (last ${RECENT_DAYS} days)`, value: summary.medianDaysToClose === null ? 'none closed' : String(summary.medianDaysToClose) },
+    ],
+    byKind: (Object.keys(summary.byKind) as RequestKind[]).map((kind) => ({ title: kind, value: tally(summary.byKind[kind]) })),
+    byRegime: Object.entries(summary.byRegime).map(([regime, t]) => ({ title: regime, value: tally(t) })),
+    linkNote: `The link is read-only and expires ${time(link.expiresAt.toISOString())}. Subjects appear by pseudonym only.`,
+    url: link.url,
   });
 }

@@ -1,4 +1,4 @@
-import { Parsed, parseKind, parseManualStep, parseReason, parseRequestId, parseSubmission } from '../../src/bot/cardInputs';
+import { Parsed, parseAddress, parseExtendMonths, parseKind, parseManualStep, parseReason, parseRequestId, parseSubmission } from '../../src/bot/cardInputs';
 import { ServiceName } from '../../src/dsr/types';
 import { SUBJECT } from './sampleRequest';
 
@@ -159,11 +159,22 @@ describe('the kind and reason on a card', () => {
   });
 
   it('reads a reason as typed, and no reason from blanks or other types', () => {
-    expect(parseReason({ reason: ' Legal hold. ' })).toBe(' Legal hold. ');
-    expect(parseReason({ reason: '   ' })).toBeUndefined();
-    expect(parseReason({ reason: 5 })).toBeUndefined();
-    expect(parseReason({ reason: ['x'] })).toBeUndefined();
-    expect(parseReason(null)).toBeUndefined();
+    expect(valueOf(parseReason({ reason: ' Legal hold. ' }))).toBe(' Legal hold. ');
+    expect(valueOf(parseReason({ reason: '[x](http://evil) ${id} <at>x</at>' }))).toBe('[x](http://evil) ${id} <at>x</at>');
+    for (const data of [{ reason: '   ' }, { reason: '\u0000\u202E\u200B' }, { reason: 5 }, { reason: ['x'] }, { reason: null }, {}, null, 'reason']) {
+      expect(valueOf(parseReason(data))).toBeUndefined();
+    }
+  });
+
+  it('strips control characters and bidi overrides from a reason', () => {
+    expect(valueOf(parseReason({ reason: 'Legal\u0000 hold\u202E until\u0007 May' }))).toBe('Legal hold until May');
+  });
+
+  it('takes a reason of 500 characters and refuses a longer one, as the card does', () => {
+    expect(valueOf(parseReason({ reason: 'a'.repeat(500) }))).toHaveLength(500);
+    expect(valueOf(parseReason({ reason: `${'a'.repeat(500)}\u0000\u202E` }))).toHaveLength(500);
+    expect(problemOf(parseReason({ reason: 'a'.repeat(501) }))).toMatch(/at most 500 characters/);
+    expect(problemOf(parseReason({ reason: 'a'.repeat(20_000) }))).toMatch(/at most 500 characters/);
   });
 });
 
@@ -182,5 +193,39 @@ describe('parseManualStep', () => {
     [{ step: ['iotCentral.alertRuleEmails'], outcome: 'done' }],
   ])('refuses %j with a clear answer', (data) => {
     expect(parseManualStep(data)).toEqual({ ok: false, problem: expect.stringContaining('manual step') });
+  });
+});
+
+describe('parseAddress', () => {
+  it.each(['megan.bowen@contoso.example', "d.o'neill@contoso.example", 'a_b+dsr-1@mail.contoso.co.uk'])('takes %p', (address) => {
+    expect(parseAddress(address)).toEqual({ ok: true, value: address });
+  });
+
+  it.each([
+    ['a percent-encoded quote', 'x%27%20or%20true%20or%20mail%20eq%20%27@contoso.example'],
+    ['a second query parameter', 'x&$filter=true&x=@contoso.example'],
+    ['a fragment', 'x#@contoso.example'],
+    ['a path', 'x/../../groups?$top=1@contoso.example'],
+    ['a template expression', '${id}@contoso.example'],
+    ['no domain', 'megan@'],
+    ['no @', 'megan.bowen'],
+    ['two @', 'a@b@contoso.example'],
+    ['a very long local part', `${'a'.repeat(65)}@contoso.example`],
+  ])('refuses %s', (_label, address) => {
+    expect(problemOf(parseAddress(address))).toMatch(/does not look like an e-mail address/);
+  });
+});
+
+describe('parseExtendMonths', () => {
+  it.each([['1', 1], ['2', 2], [' 2 ', 2], [1, 1], [2, 2]])('takes %p as %p months', (value, months) => {
+    expect(valueOf(parseExtendMonths({ requestId: 'DSR-2026-0042', extendMonths: value }))).toBe(months);
+  });
+
+  it.each([{}, { extendMonths: '' }, null, 'x'])('takes no choice (a CCPA card) from %p', (data) => {
+    expect(valueOf(parseExtendMonths(data))).toBeUndefined();
+  });
+
+  it.each(['0', '3', '12', '1.5', 'one', '-1', 1.5, true, ['1'], { months: 1 }])('refuses %p', (value) => {
+    expect(problemOf(parseExtendMonths({ extendMonths: value }))).toMatch(/1 or 2 months/);
   });
 });

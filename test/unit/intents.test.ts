@@ -31,6 +31,14 @@ describe('parseIntent', () => {
     expect(parseIntent(text)).toEqual({ type: 'status' });
   });
 
+  it.each(['queue', 'Queue', 'the queue', 'show the queue', 'approval queue', 'open requests', 'queue.'])('takes %p as an approver asking for the queue', (text) => {
+    expect(parseIntent(text)).toEqual({ type: 'queue' });
+  });
+
+  it.each(['where am I in the queue for my export?', 'delete my data from the queue system'])('does not take %p for the queue', (text) => {
+    expect(parseIntent(text).type).not.toBe('queue');
+  });
+
   it('reads the request id of a cancellation, upper-cased', () => {
     expect(parseIntent('cancel DSR-2026-0042')).toEqual({ type: 'cancel', requestId: 'DSR-2026-0042' });
     expect(parseIntent('please cancel dsr-2026-0042 thanks')).toEqual({ type: 'cancel', requestId: 'DSR-2026-0042' });

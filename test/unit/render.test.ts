@@ -23,6 +23,10 @@ describe('plainText', () => {
     ['pop directional isolate', '\u2069'],
     ['right-to-left mark', '\u200F'],
     ['zero-width space', '\u200B'],
+    ['Arabic letter mark', '\u061C'],
+    ['word joiner', '\u2060'],
+    ['invisible separator', '\u2063'],
+    ['zero-width no-break space', '\uFEFF'],
   ])('strips the %s', (_name, char) => {
     expect(plainText(`invoice${char}fdp`)).toBe('invoicefdp');
   });

@@ -1,5 +1,5 @@
 import { Card, plainText } from '../../src/cards/render';
-import { approvalCard, complianceCard, exportReadyCard, helpCard, intakeCard, receiptCard, requestListCard, statusCard } from '../../src/cards/views';
+import { approvalCard, complianceCard, exportReadyCard, helpCard, intakeCard, queueCard, receiptCard, reminderText, requestListCard, statusCard } from '../../src/cards/views';
 import { isRequestId } from '../../src/dsr/requestIds';
 import { DsrRequest, REQUEST_KINDS, ServiceName, StepOutcome } from '../../src/dsr/types';
 import { TEAMS_MESSAGE_LIMIT_BYTES, byteSize, elementsOfType, parseEvents, textsOf } from './cardChecks';
@@ -62,6 +62,12 @@ const exported = sampleRequest({
   delivery: { blobName: 'DSR-2026-0042/export.zip', sha256: 'ab'.repeat(32), bytes: 48_213, writtenAt: AT },
   closedAt: AT,
 });
+const EXTENSION_REASON = 'Waiting for the IoT Hub owner to confirm [devices](http://evil) *now*';
+const extension = (months: number, previousDueAt: string, newDueAt: string) => ({ by: APPROVER_A, at: AT, reason: EXTENSION_REASON, previousDueAt, newDueAt, months });
+const extendedOnce = sampleRequest({ dueAt: '2027-01-22', extensions: [extension(1, '2026-12-22', '2027-01-22')] });
+const extendedTwice = sampleRequest({ dueAt: '2027-02-22', extensions: [extension(1, '2026-12-22', '2027-01-22'), extension(1, '2027-01-22', '2027-02-22')] });
+const ccpa = sampleRequest({ regime: 'CCPA', dueAt: '2027-01-06' });
+const ccpaExtended = sampleRequest({ regime: 'CCPA', dueAt: '2027-02-20', extensions: [{ by: APPROVER_A, at: AT, reason: 'Several services to search', previousDueAt: '2027-01-06', newDueAt: '2027-02-20', days: 45 }] });
 const link = { url: 'https://127.0.0.1:10000/devstoreaccount1/exports/DSR-2026-0042.zip?sig=abc', expiresAt: new Date('2026-12-01T10:00:00.000Z') };
 
 const COMPLIANCE_EVENTS = ['opened', 'approved', 'rejected', 'cancelled', 'completed', 'failed', 'purged'] as const;
@@ -82,6 +88,12 @@ const CARDS: [string, Card, 'channel' | 'chat'][] = [
   ['approval, a manual step to confirm', approvalCard(awaitingManualStep, { erasureApprovals: 2 }), 'channel'],
   ['approval, manual step confirmed', approvalCard(manualStepConfirmed, { erasureApprovals: 2 }), 'channel'],
   ['erasure receipt with a manual step', receiptCard(manualStepConfirmed), 'chat'],
+  ['approval, GDPR, extended by one month', approvalCard(extendedOnce, { erasureApprovals: 2 }), 'channel'],
+  ['approval, GDPR, extended to the limit', approvalCard(extendedTwice, { erasureApprovals: 2 }), 'channel'],
+  ['approval, CCPA, not extended yet', approvalCard(ccpa, { erasureApprovals: 2 }), 'channel'],
+  ['compliance, extended', complianceCard(extendedOnce, 'extended', NOW), 'channel'],
+  ['queue of open requests', queueCard([failedPartially, extendedOnce, ccpa], NOW), 'chat'],
+  ['queue, empty', queueCard([], NOW), 'chat'],
   ['approval, still discovering', approvalCard(sampleRequest({ state: 'discovering', discovery: {} }), { erasureApprovals: 2 }), 'channel'],
   ['export ready', exportReadyCard(exported, link), 'chat'],
   ['erasure receipt with a purge date', receiptCard(softDeleted), 'chat'],
@@ -114,7 +126,9 @@ describe.each(CARDS)('the %s card', (_name, card, audience) => {
     for (const action of actionsOf(card)) {
       const data = (action.data ?? {}) as Record<string, unknown>;
       for (const [key, value] of Object.entries(data)) {
-        expect(['requestId', 'kind', 'step', 'outcome']).toContain(key);
+        expect(['requestId', 'kind', 'step', 'outcome', 'onBehalfOf']).toContain(key);
+        // An approver's intake card names the subject by object id, in the approver's own chat.
+        if (key === 'onBehalfOf') expect(value).toMatch(/^$|^[0-9a-f-]{36}$/);
         if (key === 'requestId') expect(isRequestId(String(value))).toBe(true);
         if (key === 'kind') expect(REQUEST_KINDS).toContain(value);
         if (key === 'step') expect(value).toMatch(/^[A-Za-z]+\.[A-Za-z]+$/);
@@ -164,14 +178,14 @@ describe('what the cards show', () => {
   it('shows approvers the approvals so far and both decision buttons while awaiting approval', () => {
     const card = approvalCard(erasure({ decisions: approvedBy(APPROVER_A) }), { erasureApprovals: 2 });
     expect(factsOf(card).Approvals).toBe('1 of 2');
-    expect(actionsOf(card).map((a) => a.verb)).toEqual(['dsr.refresh', 'dsr.approve', 'dsr.reject']);
+    expect(actionsOf(card).map((a) => a.verb)).toEqual(['dsr.refresh', 'dsr.approve', 'dsr.reject', 'dsr.extend']);
   });
 
   it('shows a failed step and offers a retry, not a decision, when execution failed in part', () => {
     const card = approvalCard(failedPartially, { erasureApprovals: 2 });
     expect(factsOf(card)['IoT Hub']).toBe('failed: IoT Hub answered 503 (ServiceUnavailable)');
     expect(factsOf(card)['Approved by Adele Vance']).toMatch(/^23 Nov 2026 14:05 UTC$/);
-    expect(actionsOf(card).map((a) => a.verb)).toEqual(['dsr.refresh', 'dsr.retry']);
+    expect(actionsOf(card).map((a) => a.verb)).toEqual(['dsr.refresh', 'dsr.retry', 'dsr.extend']);
   });
 
   it('shows the reason of a rejection and no buttons but refresh', () => {
@@ -246,6 +260,80 @@ describe('what the cards show', () => {
 
   it('counts items handled and services failed in the compliance post', () => {
     expect(factsOf(complianceCard(failedPartially, 'failed', NOW))).toMatchObject({ Kind: 'erase', Law: 'GDPR', Services: '3', 'Items handled': '1', 'Services failed': '1' });
+  });
+});
+
+describe('deadline extensions, the queue and reminders', () => {
+  const choicesOf = (card: Card) => elementsOfType(card, 'Input.ChoiceSet').filter((i) => i.id === 'extendMonths').flatMap((i) => (i.choices as { value: string }[]).map((c) => c.value));
+  const inputIds = (card: Card) => [...elementsOfType(card, 'Input.ChoiceSet'), ...elementsOfType(card, 'Input.Text')].map((i) => i.id);
+
+  it('offers a GDPR request an extension of 1 or 2 months, with the reason input, carrying only the request id', () => {
+    const card = approvalCard(sampleRequest(), { erasureApprovals: 2 });
+    expect(choicesOf(card)).toEqual(['1', '2']);
+    expect(actionsOf(card).find((a) => a.verb === 'dsr.extend')).toMatchObject({ title: 'Extend deadline', data: { requestId: 'DSR-2026-0042' } });
+    expect(inputIds(card).sort()).toEqual(['extendMonths', 'reason']);
+    expect(elementsOfType(card, 'Input.Text')[0].label).toMatch(/to extend/);
+  });
+
+  it('shows an extension on the approvers’ card with the reason escaped, and offers only what is left', () => {
+    const card = approvalCard(extendedOnce, { erasureApprovals: 2 });
+    expect(factsOf(card)['Due by']).toBe('22 Jan 2027 (extended)');
+    expect(factsOf(card)['Extended by Adele Vance']).toBe(`24 Nov 2026 08:15 UTC: from 22 Dec 2026 to 22 Jan 2027. Reason: ${plainText(EXTENSION_REASON)}`);
+    expect(JSON.stringify(card)).not.toContain('[devices](http://evil)');
+    expect(choicesOf(card)).toEqual(['1']);
+  });
+
+  it('offers no extension once GDPR’s two further months are used, nor on a closed request', () => {
+    for (const card of [approvalCard(extendedTwice, { erasureApprovals: 2 }), approvalCard(rejected, { erasureApprovals: 2 }), approvalCard(ccpaExtended, { erasureApprovals: 2 })]) {
+      expect(actionsOf(card).map((a) => a.verb)).not.toContain('dsr.extend');
+      expect(choicesOf(card)).toEqual([]);
+    }
+    // Both extensions are listed (the same approver twice: one fact title, two rows).
+    const rows = elementsOfType(approvalCard(extendedTwice, { erasureApprovals: 2 }), 'FactSet').flatMap((f) => f.facts as { title: string }[]);
+    expect(rows.filter((r) => r.title === 'Extended by Adele Vance')).toHaveLength(2);
+  });
+
+  it('offers a CCPA request its one extension of 45 days, without a choice', () => {
+    const card = approvalCard(ccpa, { erasureApprovals: 2 });
+    expect(actionsOf(card).find((a) => a.verb === 'dsr.extend')?.title).toBe('Extend by 45 days');
+    expect(choicesOf(card)).toEqual([]);
+  });
+
+  it('keeps the reason input for an extension while the request is carried out', () => {
+    const card = approvalCard(sampleRequest({ state: 'executing', decisions: approvedBy(APPROVER_A) }), { erasureApprovals: 2 });
+    expect(actionsOf(card).map((a) => a.verb)).toEqual(['dsr.refresh', 'dsr.extend']);
+    expect(inputIds(card).sort()).toEqual(['extendMonths', 'reason']);
+    expect(elementsOfType(card, 'Input.Text')[0].label).toBe('Reason for an extension (the requester is told it)');
+  });
+
+  it('shows the extended due date to the requester, in lists and to compliance', () => {
+    expect(factsOf(statusCard(extendedOnce))['Due by']).toBe('22 Jan 2027 (extended)');
+    expect(elementsOfType(requestListCard('Your requests', [extendedOnce]), 'FactSet')[0].facts).toEqual([{ title: 'DSR-2026-0042', value: 'Export my data, awaiting approval, due 22 Jan 2027 (extended)' }]);
+    expect(textsOf(complianceCard(extendedOnce, 'extended', NOW))[0]).toBe('DSR-2026-0042 deadline extended to 22 Jan 2027');
+  });
+
+  it('lists the queue in the order given, marking overdue requests, with ids, kinds and dates only', () => {
+    const overdue = sampleRequest({ id: 'DSR-2026-0007', dueAt: '2026-11-20' });
+    const today = sampleRequest({ id: 'DSR-2026-0008', kind: 'erase', dueAt: '2026-11-25' });
+    const card = queueCard([overdue, today, extendedOnce, ccpa], NOW);
+    expect(elementsOfType(card, 'FactSet')[0].facts).toEqual([
+      { title: 'DSR-2026-0007', value: 'export (GDPR), awaiting approval, due 20 Nov 2026: OVERDUE by 5 days' },
+      { title: 'DSR-2026-0008', value: 'erase (GDPR), awaiting approval, due 25 Nov 2026: due today' },
+      { title: 'DSR-2026-0042', value: 'export (GDPR), awaiting approval, due 22 Jan 2027 (extended): due in 58 days' },
+      { title: 'DSR-2026-0042', value: 'export (CCPA), awaiting approval, due 6 Jan 2027: due in 42 days' },
+    ]);
+    expect(leaksIn(card)).toEqual([]);
+    expect(textsOf(queueCard([], NOW))).toContain('No requests are open.');
+  });
+
+  it.each([
+    ['dueIn7Days', '2026-12-15T08:00:00Z', 'Reminder: DSR-2026-0042 (export, GDPR) is due in 7 days, 22 Dec 2026, and is still open (awaiting approval).'],
+    ['dueIn1Day', '2026-12-21T23:00:00Z', 'Reminder: DSR-2026-0042 (export, GDPR) is due tomorrow, 22 Dec 2026, and is still open (awaiting approval).'],
+    ['dueIn1Day', '2026-12-22T06:00:00Z', 'Reminder: DSR-2026-0042 (export, GDPR) is due today, 22 Dec 2026, and is still open (awaiting approval).'],
+    ['overdue', '2026-12-23T00:00:00Z', 'Overdue: DSR-2026-0042 (export, GDPR) was due on 22 Dec 2026 and is still open (awaiting approval), 1 day late.'],
+  ] as const)('words the %s reminder at %s with ids, kinds and dates only', (stage, now, text) => {
+    expect(reminderText(sampleRequest(), stage, new Date(now))).toBe(text);
+    expect(leaksIn(reminderText(sampleRequest(), stage, new Date(now)))).toEqual([]);
   });
 });
 
