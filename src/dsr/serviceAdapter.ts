@@ -8,7 +8,29 @@ export interface AdapterCallContext {
   signal?: AbortSignal;
 }
 
-/** One file of the export package: a path inside the ZIP and JSON-serialisable content. */
+/**
+ * A JSON array whose items arrive one by one (a service page at a time) and are written to the
+ * package as they come, so that no step holds all of them. Iterated once, by the package writer.
+ */
+export class StreamedArray<T = unknown> implements AsyncIterable<T> {
+  constructor(private readonly items: AsyncIterable<T>) {}
+
+  [Symbol.asyncIterator](): AsyncIterator<T> {
+    return this.items[Symbol.asyncIterator]();
+  }
+}
+
+/** `items` as a JSON array written item by item; see {@link StreamedArray}. */
+export function streamedArray<T>(items: AsyncIterable<T>): StreamedArray<T> {
+  return new StreamedArray(items);
+}
+
+/**
+ * One file of the export package: a path inside the ZIP and its JSON content. Small content is a
+ * whole value; an array that grows with the subject's data is a {@link StreamedArray}, at the top
+ * (`content: streamedArray(twins)`) or anywhere inside (`{ hub, devices: streamedArray(...) }`).
+ * The file reads exactly as `JSON.stringify(content, null, 2)` of the materialised value.
+ */
 export interface ExportFile {
   path: string;
   content: unknown;
@@ -30,7 +52,11 @@ export interface ServiceAdapter {
   readonly service: ServiceName;
   /** Dry run before approval: what would be touched, as counts and ids. */
   discover(subject: Subject, context: AdapterCallContext): Promise<DiscoveryResult>;
-  /** The subject's data in this service, as files for the package. */
+  /**
+   * The subject's data in this service, as files for the package. Large arrays are streamed
+   * (read page by page while the package is written), so a file's items may still call the
+   * service after the file was yielded; a failure there fails this step.
+   */
   export(subject: Subject, context: AdapterCallContext): AsyncIterable<ExportFile>;
   erase(subject: Subject, context: AdapterCallContext): Promise<StepReport>;
   /** Absent where the service has nothing a person can correct. */

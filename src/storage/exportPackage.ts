@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import archiver from 'archiver';
-import { PackageWriter } from '../dsr/ports';
+import { PackageStoreError, PackageWriter } from '../dsr/ports';
+import type { StreamedArray } from '../dsr/serviceAdapter';
 import { DsrRequest, PACKAGE_FOLDERS, SERVICE_LABELS, ServiceName } from '../dsr/types';
+import { jsonPieces } from './exportJson';
 import { renderPackageReadme } from './packageReadme';
 
 export interface ManifestFile {
@@ -21,17 +23,33 @@ export interface Manifest {
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 
+/** Bytes of JSON text gathered before they go to the archive: fewer, larger writes. */
+const CHUNK_BYTES = 64 * 1024;
+
 /**
  * Writes the export ZIP as a stream: one JSON file per service part, then `manifest.json`
  * (SHA-256 of every file) and a readable `README.html`. `upload` consumes the ZIP bytes as
- * they are produced; the whole package is never held in memory.
+ * they are produced; the whole package is never held in memory, and neither is a file: a
+ * {@link StreamedArray} in a file's content is read from its service item by item as the archive
+ * takes more bytes (backpressure from the upload reaches the service calls), and the file's hash
+ * and size are counted on the way. Nothing is stored until {@link finish}: the upload commits
+ * only when the ZIP ends, and {@link abort} fails the upload stream instead of ending it.
  */
 export class ZipPackageWriter implements PackageWriter {
   private readonly archive = archiver('zip', { zlib: { level: 6 } });
+  private readonly zip = new PassThrough();
   private readonly files: ManifestFile[] = [];
   private readonly zipHash = createHash('sha256');
   private zipBytes = 0;
   private readonly uploaded: Promise<void>;
+  /** Rejects (with a PackageStoreError) once the archive or the upload fails, or the package is given up. */
+  private readonly failed: Promise<never>;
+  private failure: PackageStoreError | undefined;
+  private fail: (error: PackageStoreError) => void = () => undefined;
+  /** A file whose items failed part-way: the package can only be given up. */
+  private cutShort: string | undefined;
+  private writing = false;
+  private state: 'open' | 'finishing' | 'finished' | 'aborted' = 'open';
 
   constructor(
     private readonly request: DsrRequest,
@@ -39,23 +57,81 @@ export class ZipPackageWriter implements PackageWriter {
     upload: (zip: PassThrough) => Promise<void>,
     private readonly now: () => Date,
   ) {
-    const zip = new PassThrough();
-    zip.on('data', (chunk: Buffer) => {
+    this.failed = new Promise<never>((_, reject) => {
+      this.fail = reject;
+    });
+    this.failed.catch(() => undefined);
+    this.zip.on('data', (chunk: Buffer) => {
       this.zipHash.update(chunk);
       this.zipBytes += chunk.length;
     });
-    this.archive.pipe(zip);
-    this.uploaded = upload(zip);
-    // A failed upload must surface from finish(), not as an unhandled rejection.
-    this.uploaded.catch(() => undefined);
+    // abort() fails the stream on purpose; the upload sees it, nobody else needs to.
+    this.zip.on('error', () => undefined);
+    this.archive.on('error', (error) => this.breakWith(error));
+    this.archive.on('warning', (error) => this.breakWith(error));
+    this.archive.pipe(this.zip);
+    this.uploaded = upload(this.zip);
+    // A failed upload must surface from addFile() or finish(), not as an unhandled rejection.
+    this.uploaded.catch((error: unknown) => this.breakWith(error));
   }
 
   async addFile(path: string, content: unknown): Promise<void> {
-    const data = Buffer.from(JSON.stringify(content, null, 2));
-    this.append(path, data);
+    if (this.writing) throw new Error('ZipPackageWriter writes one file at a time.');
+    this.usable();
+    this.writing = true;
+    const hash = createHash('sha256');
+    let bytes = 0;
+    let itemsFailure: { error: unknown } | undefined;
+    const text = jsonPieces(content);
+    async function* chunks(): AsyncGenerator<Buffer> {
+      let pending: string[] = [];
+      let pendingLength = 0;
+      const take = () => {
+        const chunk = Buffer.from(pending.join(''));
+        pending = [];
+        pendingLength = 0;
+        hash.update(chunk);
+        bytes += chunk.length;
+        return chunk;
+      };
+      try {
+        for await (const piece of text) {
+          pending.push(piece);
+          pendingLength += piece.length;
+          if (pendingLength >= CHUNK_BYTES) yield take();
+        }
+        if (pendingLength > 0) yield take();
+      } catch (error) {
+        // The entry ends here, so the archive stays whole for the other services' files; this
+        // file is cut short and the package can no longer be finished.
+        itemsFailure = { error };
+      }
+    }
+    // Not an error on the source: archiver pipes it on and would wait for its end forever.
+    const source = Readable.from(chunks(), { objectMode: false });
+    const stop = new AbortController();
+    try {
+      const written = this.entryWritten(path, stop.signal);
+      this.archive.append(source, { name: path, date: this.now() });
+      await Promise.race([written, this.failed]);
+    } catch (error) {
+      // Stops reading the items (their generators are returned), whatever they were waiting for.
+      source.destroy();
+      throw error;
+    } finally {
+      stop.abort();
+      this.writing = false;
+    }
+    if (itemsFailure) {
+      this.cutShort ??= path;
+      throw itemsFailure.error;
+    }
+    this.files.push({ path, sha256: hash.digest('hex'), bytes });
   }
 
   async finish(): Promise<{ blobName: string; sha256: string; bytes: number }> {
+    this.usable();
+    if (this.cutShort !== undefined) throw new Error(`The package cannot be finished: ${this.cutShort} was cut short.`);
     const { request } = this;
     const manifest: Manifest = {
       requestId: request.id,
@@ -68,14 +144,54 @@ export class ZipPackageWriter implements PackageWriter {
       label: labelOfFolder(folder),
       files: this.files.filter((f) => f.path.startsWith(`${folder}/`)),
     }));
-    this.append('README.html', Buffer.from(renderPackageReadme(manifest, services)));
-    this.append('manifest.json', Buffer.from(JSON.stringify({ ...manifest, files: this.files }, null, 2)));
-    await this.archive.finalize();
-    await this.uploaded;
+    this.appendBuffer('README.html', Buffer.from(renderPackageReadme(manifest, services)));
+    this.appendBuffer('manifest.json', Buffer.from(JSON.stringify({ ...manifest, files: this.files }, null, 2)));
+    this.state = 'finishing';
+    await Promise.race([this.archive.finalize(), this.failed]);
+    await Promise.race([this.uploaded, this.failed]);
+    this.state = 'finished';
     return { blobName: this.blobName, sha256: this.zipHash.digest('hex'), bytes: this.zipBytes };
   }
 
-  private append(path: string, data: Buffer): void {
+  async abort(): Promise<void> {
+    if (this.state === 'finished' || this.state === 'aborted') return;
+    this.state = 'aborted';
+    const reason = new Error('The export package was given up.');
+    this.breakWith(reason);
+    // Failing the stream the upload reads (rather than ending it) keeps the upload from committing
+    // what it has; the archive is cut loose first, as aborting it ends its output.
+    this.archive.unpipe(this.zip);
+    this.zip.destroy(reason);
+    this.archive.abort();
+    await this.uploaded.catch(() => undefined);
+  }
+
+  /** Throws why nothing more can be written. */
+  private usable(): void {
+    if (this.failure) throw this.failure;
+    if (this.state !== 'open') throw new Error(`The package is ${this.state}.`);
+  }
+
+  private breakWith(error: unknown): void {
+    if (this.failure) return;
+    this.failure = new PackageStoreError(error);
+    this.fail(this.failure);
+  }
+
+  /** Resolves when the archive has taken the whole entry `name` (its `entry` event). */
+  private entryWritten(name: string, signal: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const onEntry = (entry: archiver.EntryData) => {
+        if (entry.name !== name) return;
+        this.archive.off('entry', onEntry);
+        resolve();
+      };
+      this.archive.on('entry', onEntry);
+      signal.addEventListener('abort', () => this.archive.off('entry', onEntry), { once: true });
+    });
+  }
+
+  private appendBuffer(path: string, data: Buffer): void {
     this.files.push({ path, sha256: sha256(data), bytes: data.length });
     this.archive.append(data, { name: path, date: this.now() });
   }

@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto';
+import { Executor } from '../../src/dsr/executor';
+import { ConcurrencyConflict, type ExportStore, type RequestStore, type StoredRequest } from '../../src/dsr/ports';
+import { ServiceError, streamedArray, type ExportFile, type ServiceAdapter } from '../../src/dsr/serviceAdapter';
+import type { DsrRequest, ServiceName } from '../../src/dsr/types';
+import { ZipPackageWriter, type Manifest } from '../../src/storage/exportPackage';
+import { unzip } from '../support/unzip';
+import { APPROVER_A, sampleRequest } from './sampleRequest';
+
+/** Requests in memory, with etags, as the table store keeps them. */
+class MemoryRequestStore implements RequestStore {
+  private readonly rows = new Map<string, StoredRequest>();
+  private version = 0;
+
+  async create(request: DsrRequest): Promise<void> {
+    if (this.rows.has(request.id)) throw new ConcurrencyConflict(request.id);
+    this.rows.set(request.id, { request, etag: String(++this.version) });
+  }
+
+  async get(id: string): Promise<StoredRequest | undefined> {
+    return this.rows.get(id);
+  }
+
+  async replace(request: DsrRequest, etag: string): Promise<string> {
+    if (this.rows.get(request.id)?.etag !== etag) throw new ConcurrencyConflict(request.id);
+    const next = String(++this.version);
+    this.rows.set(request.id, { request, etag: next });
+    return next;
+  }
+
+  listForPerson = async () => [];
+  nextSequence = async () => 1;
+  listDueForPurge = async () => [];
+  listStalled = async () => [];
+  listOpen = async () => [];
+}
+
+/** Block blobs in memory: a blob is committed only when its upload stream ends, never when it fails. */
+function memoryExportStore(): ExportStore & { blobs: Map<string, Buffer>; failedUploads: number } {
+  const store = {
+    blobs: new Map<string, Buffer>(),
+    failedUploads: 0,
+    async openPackage(request: DsrRequest) {
+      const blobName = `${request.id}/${request.id}-${request.kind}.zip`;
+      return new ZipPackageWriter(request, blobName, (zip) => new Promise<void>((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        zip.on('data', (chunk: Buffer) => chunks.push(chunk));
+        zip.on('end', () => {
+          store.blobs.set(blobName, Buffer.concat(chunks));
+          resolve();
+        });
+        zip.on('error', (error) => {
+          store.failedUploads++;
+          reject(error);
+        });
+      }), () => new Date('2026-11-22T10:00:00.000Z'));
+    },
+  };
+  return store;
+}
+
+/** A Digital Twins stand-in whose twin pages fail on page 3 of the first run only. */
+function flakyTwins(): ServiceAdapter & { runs: number } {
+  const adapter = {
+    service: 'digitalTwins' as const,
+    runs: 0,
+    discover: async () => ({ count: 0, items: [] }),
+    erase: async () => ({ summary: '', count: 0 }),
+    async *export(): AsyncIterable<ExportFile> {
+      const run = ++adapter.runs;
+      yield {
+        path: 'twins.json',
+        content: streamedArray((async function* () {
+          for (let page = 0; page < 5; page++) {
+            if (run === 1 && page === 2) throw new ServiceError('digitalTwins', 'Azure Digital Twins: query twins answered 503', 503);
+            for (let i = 0; i < 200; i++) yield { $dtId: `twin-${page * 200 + i}` };
+          }
+        })()),
+      };
+    },
+  };
+  return adapter;
+}
+
+const profile: ServiceAdapter = {
+  service: 'entra',
+  discover: async () => ({ count: 1, items: [] }),
+  erase: async () => ({ summary: '', count: 0 }),
+  async *export() {
+    yield { path: 'profile.json', content: { id: 'x' } };
+  },
+};
+
+describe('an export whose service fails part-way through a streamed file', () => {
+  it('stores nothing, reports that service failed and the other done, and a run from scratch stores the whole package', async () => {
+    const store = new MemoryRequestStore();
+    const exports = memoryExportStore();
+    const twins = flakyTwins();
+    const adapters = new Map<ServiceName, ServiceAdapter>([['digitalTwins', twins], ['entra', profile]]);
+    const executor = new Executor({
+      store, exports, adapters,
+      queue: { enqueue: async () => undefined },
+      audit: { append: async () => undefined },
+      notifier: { notify: async () => undefined },
+      clock: { now: () => new Date('2026-11-22T10:00:00.000Z') },
+      log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+      purgeGraceDays: 30,
+    });
+    await store.create(sampleRequest({ state: 'approved', services: ['digitalTwins', 'entra'] }));
+
+    await executor.execute('DSR-2026-0042');
+    const failed = (await store.get('DSR-2026-0042'))!.request;
+    expect(failed.state).toBe('failed_partially');
+    expect(failed.steps.digitalTwins).toMatchObject({ status: 'failed', error: 'Azure Digital Twins answered 503' });
+    expect(failed.steps.entra).toMatchObject({ status: 'done', count: 1 });
+    expect(failed.delivery).toBeUndefined();
+    // The half-written package was given up: the upload failed rather than committed.
+    expect(exports.blobs.size).toBe(0);
+    expect(exports.failedUploads).toBe(1);
+
+    expect((await executor.retryFailedSteps('DSR-2026-0042', APPROVER_A, true)).ok).toBe(true);
+    await executor.execute('DSR-2026-0042');
+    const done = (await store.get('DSR-2026-0042'))!.request;
+    expect(done.state).toBe('completed');
+    expect(twins.runs).toBe(2);
+    const zip = exports.blobs.get('DSR-2026-0042/DSR-2026-0042-export.zip')!;
+    expect(done.delivery).toMatchObject({ sha256: createHash('sha256').update(zip).digest('hex'), bytes: zip.length });
+    const files = await unzip(zip);
+    expect((JSON.parse(files.get('digital-twins/twins.json')!.toString()) as unknown[])).toHaveLength(1000);
+    const manifest = JSON.parse(files.get('manifest.json')!.toString()) as Manifest;
+    const listed = manifest.files.find((f) => f.path === 'digital-twins/twins.json')!;
+    expect(listed.sha256).toBe(createHash('sha256').update(files.get('digital-twins/twins.json')!).digest('hex'));
+  });
+});
