@@ -148,11 +148,17 @@ async function targetedRun(url: string): Promise<Omit<RunResult, 'wallMs' | 'pea
   await adapter.discover(subject, context);
   let twins = 0;
   let relationships = 0;
+  const count = async (items: AsyncIterable<unknown>) => {
+    let n = 0;
+    for await (const _ of items) n++;
+    return n;
+  };
+  // The export streams its arrays: counting them reads them, as the package writer does.
   for await (const file of adapter.export(subject, context)) {
-    if (file.path === 'twins.json') twins = (file.content as unknown[]).length;
+    if (file.path === 'twins.json') twins = await count(file.content as AsyncIterable<unknown>);
     else {
-      const { outgoing, incoming } = file.content as { outgoing: unknown[]; incoming: unknown[] };
-      relationships = outgoing.length + incoming.length;
+      const { outgoing, incoming } = file.content as { outgoing: AsyncIterable<unknown>; incoming: AsyncIterable<unknown> };
+      relationships = (await count(outgoing)) + (await count(incoming));
     }
   }
   return { twins, relationships };

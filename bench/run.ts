@@ -1,7 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { digitalTwinsDiscoveryBench } from './digitalTwinsDiscovery';
+import { largeExportBench } from './largeExport';
 import { loadLatencyBench } from './loadLatency';
+import { waveBench } from './wave';
 
 /**
  * `npm run bench`: every benchmark of the project, one after the other (they share two cores),
@@ -10,7 +12,9 @@ import { loadLatencyBench } from './loadLatency';
  */
 const BENCHMARKS: Record<string, () => Promise<Record<string, unknown>>> = {
   digitalTwinsDiscovery: digitalTwinsDiscoveryBench,
+  largeExport: largeExportBench,
   loadLatency: loadLatencyBench,
+  wave: waveBench,
 };
 
 async function main(): Promise<void> {

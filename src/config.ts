@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { throttleSettingsFrom, type ThrottleSettings } from './adapters/throttleBudget';
 import { REGIMES, Regime, SERVICE_NAMES, ServiceName } from './dsr/types';
 
 /** Well-known Azurite account key, public by design (it only opens the local emulator). */
@@ -79,6 +80,19 @@ export interface CallPolicyConfig {
 /** The hub the seeded DPS registrations name (src/sandbox/tenant.json). */
 export const SANDBOX_IOT_HUB_HOST_NAME = 'contoso-hub.azure-devices.net';
 
+/**
+ * A Storage account reached with Entra tokens (the managed identity) instead of a connection
+ * string: its three service endpoints, without a trailing slash.
+ */
+export interface StorageAccountEndpoints {
+  blobUrl: string;
+  queueUrl: string;
+  tableUrl: string;
+}
+
+/** How long a user-delegation SAS can live: Azure issues its key for at most seven days. */
+export const USER_DELEGATION_MAX_DAYS = 7;
+
 export interface Config {
   /** No Azure at all: local stand-ins, a fixed token, the seeded tenant. */
   sandbox: boolean;
@@ -88,7 +102,17 @@ export interface Config {
   botAppId: string;
   botAppPassword: string;
   botTenantId: string;
+  /**
+   * Where inbound Bot Framework tokens' signing keys are published (an OpenID configuration
+   * document). Unset: botbuilder's own default, Microsoft's public metadata.
+   */
+  botOpenIdMetadataUrl?: string;
+  /** Empty when `storageAccount` is set. */
   storageConnectionString: string;
+  /** Set instead of a connection string: the account's endpoints, reached with `DefaultAzureCredential`. */
+  storageAccount?: StorageAccountEndpoints;
+  /** `AZURE_CLIENT_ID`: the user-assigned managed identity that `DefaultAzureCredential` signs in as. */
+  managedIdentityClientId?: string;
   graphUrl: string;
   approverGroupId: string;
   erasureApprovals: number;
@@ -101,12 +125,20 @@ export interface Config {
   dps: DpsConfig;
   iotHub: IotHubConfig;
   callPolicy: CallPolicyConfig;
+  /** Throttle budgets per service and operation class (DSR_THROTTLE*, src/adapters/throttleBudget.ts). */
+  throttle: ThrottleSettings;
+  /** Open requests one person may have filed at once. */
+  maxOpenRequests: number;
+  /** Chat messages one person may send per minute before the bot asks them to slow down. */
+  messagesPerMinute: number;
   dataDir: string;
   jobVisibilitySeconds: number;
   workerConcurrency: number;
   logLevel: string;
   /** Key of the pseudonyms that replace a subject's identity in the bot's own records. */
   pseudonymKey: string;
+  /** Months a closed request keeps the subject's personal fields before they are pseudonymised in place. */
+  retentionMonths: number;
 }
 
 export class ConfigError extends Error {
@@ -117,6 +149,106 @@ export class ConfigError extends Error {
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/** Why `value` cannot be an OpenID metadata URL, or undefined: https, or http on loopback only (a local key set in tests). */
+function metadataUrlProblem(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'must be an absolute URL';
+  }
+  if (url.protocol === 'https:') return undefined;
+  if (url.protocol === 'http:' && LOOPBACK.has(url.hostname.replace(/^\[(.*)\]$/, '$1'))) return undefined;
+  return 'must be an https URL (plain http only on loopback)';
+}
+
+const STORAGE_URL_SETTINGS = { blob: 'DSR_STORAGE_BLOB_URL', queue: 'DSR_STORAGE_QUEUE_URL', table: 'DSR_STORAGE_TABLE_URL' } as const;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The account name an endpoint names, or why it cannot serve as one: https (tokens are never sent
+ * over plain http), no SAS token or other query, and the account itself, not a container in it.
+ * Azure names the account in the host (`dsr.blob.core.windows.net`); an emulator on an IP address
+ * or localhost in the path (`https://127.0.0.1:10000/devstoreaccount1`).
+ */
+function storageEndpointAccount(value: string): { account: string } | { problem: string } {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return { problem: 'must be an absolute URL' };
+  }
+  if (url.protocol !== 'https:') return { problem: 'must be an https URL: the managed identity\'s tokens are only sent over https' };
+  if (url.search || url.hash || url.username || url.password) return { problem: 'must be the bare endpoint, without a SAS token or credentials: the bot signs in with its managed identity' };
+  const segments = url.pathname.split('/').filter(Boolean);
+  const pathStyle = /^\d+\.\d+\.\d+\.\d+$|^\[.*\]$|^localhost$/.test(url.hostname);
+  if (pathStyle ? segments.length !== 1 : segments.length !== 0) return { problem: 'must be the account\'s endpoint, not a container, queue or table in it' };
+  return { account: pathStyle ? segments[0] : url.hostname.split('.')[0] };
+}
+
+/** The account's three endpoints when any is set, each checked; undefined when none is. */
+function storageAccountSettings(text: (name: string, fallback: string) => string, problems: string[]): StorageAccountEndpoints | undefined {
+  const given = (Object.entries(STORAGE_URL_SETTINGS) as [keyof typeof STORAGE_URL_SETTINGS, string][]).map(([service, name]) => ({ service, name, value: text(name, '') }));
+  if (given.every((g) => !g.value)) return undefined;
+  const accounts = new Map<string, string>();
+  for (const { service, name, value } of given) {
+    const example = `https://<account>.${service}.core.windows.net`;
+    if (!value) {
+      problems.push(`${name} is required with the other DSR_STORAGE_*_URL settings: the account's ${service} endpoint, ${example}.`);
+      continue;
+    }
+    const checked = storageEndpointAccount(value);
+    if ('problem' in checked) problems.push(`${name} ${checked.problem} (got '${value}'). Use the account's ${service} endpoint, ${example}.`);
+    else accounts.set(name, checked.account);
+  }
+  if (new Set(accounts.values()).size > 1) {
+    problems.push(`DSR_STORAGE_BLOB_URL, DSR_STORAGE_QUEUE_URL and DSR_STORAGE_TABLE_URL name different accounts (${[...accounts.values()].join(', ')}): give the three endpoints of one account.`);
+  }
+  const url = (service: keyof typeof STORAGE_URL_SETTINGS) => given.find((g) => g.service === service)!.value.replace(/\/+$/, '');
+  return { blobUrl: url('blob'), queueUrl: url('queue'), tableUrl: url('table') };
+}
+
+/**
+ * The inbound-authentication part of botbuilder's `ConfigurationBotFrameworkAuthenticationOptions`,
+ * named as botbuilder names them.
+ */
+export type BotFrameworkAuthenticationSettings = {
+  ToChannelFromBotLoginUrl?: string;
+  ToChannelFromBotOAuthScope?: string;
+  ToBotFromChannelTokenIssuer?: string;
+  OAuthUrl?: string;
+  ToBotFromChannelOpenIdMetadataUrl?: string;
+  ToBotFromEmulatorOpenIdMetadataUrl?: string;
+  CallerId?: string;
+  ValidateAuthority?: boolean;
+};
+
+/**
+ * Botbuilder's public-cloud values (botframework-connector AuthenticationConstants and
+ * CallerIdConstants.PublicAzureChannel), checked against botbuilder in test/unit/config.test.ts.
+ */
+const PUBLIC_CLOUD: Required<BotFrameworkAuthenticationSettings> = {
+  ToChannelFromBotLoginUrl: 'https://login.microsoftonline.com/botframework.com',
+  ToChannelFromBotOAuthScope: 'https://api.botframework.com',
+  ToBotFromChannelTokenIssuer: 'https://api.botframework.com',
+  OAuthUrl: 'https://api.botframework.com',
+  ToBotFromChannelOpenIdMetadataUrl: 'https://login.botframework.com/v1/.well-known/openidconfiguration',
+  ToBotFromEmulatorOpenIdMetadataUrl: 'https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration',
+  CallerId: 'urn:botframework:azure',
+  ValidateAuthority: true,
+};
+
+/**
+ * What the TeamsAdapter is given for inbound authentication. Without DSR_BOT_OPENID_METADATA_URL:
+ * nothing, so botbuilder applies its own public-cloud defaults. With it: botbuilder treats any
+ * one of these values as "everything is configured" and leaves the rest undefined (no issuer,
+ * no login URL), so the whole public-cloud set is given with only the metadata URL replaced.
+ */
+export function botFrameworkAuthenticationSettings(config: Pick<Config, 'botOpenIdMetadataUrl'>): BotFrameworkAuthenticationSettings {
+  if (!config.botOpenIdMetadataUrl) return {};
+  return { ...PUBLIC_CLOUD, ToBotFromChannelOpenIdMetadataUrl: config.botOpenIdMetadataUrl };
+}
 
 /**
  * Every setting from the environment, validated once. Errors name the setting and the fix.
@@ -144,11 +276,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, approverGroupFa
   if (!botAppId && !LOOPBACK.has(host)) {
     problems.push(`DSR_HOST is '${host}' but MicrosoftAppId is not set: without an app id nobody is authenticated, so the bot only listens on loopback. Set MicrosoftAppId (and MicrosoftAppPassword) or DSR_HOST=127.0.0.1.`);
   }
-  const storageConnectionString = text(
-    'DSR_STORAGE_CONNECTION_STRING',
-    sandbox ? azuriteConnectionString('127.0.0.1', SANDBOX_PORTS.azuriteBlob) : '',
-  );
-  if (!storageConnectionString) problems.push('DSR_STORAGE_CONNECTION_STRING is required outside sandbox mode: the Storage account that holds requests, jobs and exports.');
+  if (botAppId) {
+    // The adapter is a single-tenant app registration (src/index.ts); botbuilder would otherwise stop at start with an assertion.
+    if (!text('MicrosoftAppPassword', '')) problems.push('MicrosoftAppPassword is required when MicrosoftAppId is set: the client secret of the bot\'s app registration.');
+    if (!text('MicrosoftAppTenantId', '')) problems.push('MicrosoftAppTenantId is required when MicrosoftAppId is set: the directory (tenant) id of the bot\'s single-tenant app registration.');
+  }
+  const botOpenIdMetadataUrl = text('DSR_BOT_OPENID_METADATA_URL', '') || undefined;
+  if (botOpenIdMetadataUrl) {
+    if (!botAppId) problems.push('DSR_BOT_OPENID_METADATA_URL is set but MicrosoftAppId is not: without an app id inbound requests are not authenticated at all. Set MicrosoftAppId or leave DSR_BOT_OPENID_METADATA_URL unset.');
+    const problem = metadataUrlProblem(botOpenIdMetadataUrl);
+    if (problem) problems.push(`DSR_BOT_OPENID_METADATA_URL ${problem} (got '${botOpenIdMetadataUrl}'). Leave it unset for Microsoft's public metadata.`);
+  }
+  // Storage: a connection string (Azurite in sandbox mode), or the account's endpoints reached with the managed identity.
+  const storageAccount = storageAccountSettings(text, problems);
+  const givenConnectionString = text('DSR_STORAGE_CONNECTION_STRING', '');
+  if (storageAccount && givenConnectionString) {
+    problems.push('DSR_STORAGE_CONNECTION_STRING and the DSR_STORAGE_*_URL settings are both set: set the URLs (managed identity, no account keys) or the connection string, not both.');
+  }
+  const storageConnectionString = storageAccount ? '' : givenConnectionString || (sandbox ? azuriteConnectionString('127.0.0.1', SANDBOX_PORTS.azuriteBlob) : '');
+  if (!storageAccount && !storageConnectionString) {
+    problems.push('DSR_STORAGE_CONNECTION_STRING (or DSR_STORAGE_BLOB_URL, DSR_STORAGE_QUEUE_URL and DSR_STORAGE_TABLE_URL, reached with the managed identity) is required outside sandbox mode: the Storage account that holds requests, jobs and exports.');
+  }
+  const managedIdentityClientId = text('AZURE_CLIENT_ID', '') || undefined;
+  if (managedIdentityClientId && !GUID.test(managedIdentityClientId)) {
+    problems.push(`AZURE_CLIENT_ID must be the client id (a GUID) of the user-assigned managed identity (got '${managedIdentityClientId}'). Leave it unset to use the system-assigned identity.`);
+  }
   const approverGroupId = text('DSR_APPROVER_GROUP_ID', sandbox ? approverGroupFallback : '');
   if (!approverGroupId) problems.push('DSR_APPROVER_GROUP_ID is required: the object id of the Entra group whose members may decide requests.');
 
@@ -237,7 +389,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, approverGroupFa
     botAppId,
     botAppPassword: text('MicrosoftAppPassword', ''),
     botTenantId: text('MicrosoftAppTenantId', ''),
+    ...(botOpenIdMetadataUrl ? { botOpenIdMetadataUrl } : {}),
     storageConnectionString,
+    ...(storageAccount ? { storageAccount } : {}),
+    ...(managedIdentityClientId ? { managedIdentityClientId } : {}),
     graphUrl: text('DSR_GRAPH_URL', sandbox ? `https://127.0.0.1:${SANDBOX_PORTS.graph}` : 'https://graph.microsoft.com'),
     approverGroupId,
     erasureApprovals: whole('DSR_ERASE_APPROVALS', 2, 1, 5),
@@ -250,12 +405,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, approverGroupFa
     dps,
     iotHub,
     callPolicy,
+    throttle: throttleSettingsFrom(env, problems, sandbox),
+    maxOpenRequests: whole('DSR_MAX_OPEN_REQUESTS', 5, 1, 100),
+    messagesPerMinute: whole('DSR_MESSAGES_PER_MINUTE', 30, 1, 10_000),
     dataDir: path.resolve(text('DSR_DATA_DIR', '.data')),
     jobVisibilitySeconds: whole('DSR_JOB_VISIBILITY_SECONDS', 300, 1, 7 * 24 * 3600),
     workerConcurrency: whole('DSR_WORKER_CONCURRENCY', 4, 1, 64),
     logLevel: text('DSR_LOG_LEVEL', 'info'),
     pseudonymKey,
+    // CCPA (11 CCR §7101) keeps records 24 months; the register's fields outlive pseudonymisation, so shorter is allowed.
+    retentionMonths: whole('DSR_RETENTION_MONTHS', 24, 1, 120),
   };
+  if (storageAccount && config.exportLinkDays > USER_DELEGATION_MAX_DAYS) {
+    problems.push(`DSR_EXPORT_LINK_DAYS is ${config.exportLinkDays}, but export links signed by the managed identity (user-delegation SAS, used with DSR_STORAGE_*_URL) live at most ${USER_DELEGATION_MAX_DAYS} days: set it to ${USER_DELEGATION_MAX_DAYS} or less.`);
+  }
   if (problems.length) throw new ConfigError(problems);
   return config;
 }

@@ -1,27 +1,31 @@
 import { DefaultAzureCredential } from '@azure/identity';
 import { TokenCredential } from '@azure/core-auth';
-import { TeamsAdapter } from '@microsoft/teams-ai';
 import { ConfigurationServiceClientCredentialFactory, TurnContext } from 'botbuilder';
 import { EntraDirectory } from './adapters/entraDirectory';
 import { createGraphClient } from './adapters/graphClient';
 import { createServiceAdapters } from './adapters/serviceAdapters';
 import { createApplication } from './bot/app';
+import { TeamsBotAdapter } from './bot/teamsBotAdapter';
 import { TeamsNotifier } from './bot/teamsNotifier';
-import { Config, ConfigError, loadConfig } from './config';
+import { botFrameworkAuthenticationSettings, Config, ConfigError, loadConfig } from './config';
 import { Clock, systemClock } from './dsr/clock';
 import { Executor } from './dsr/executor';
 import { errorCode } from './dsr/failures';
 import { Job, Logger } from './dsr/ports';
 import { RequestService } from './dsr/requestService';
+import { ReminderSweep } from './dsr/reminders';
+import { RetentionSweep } from './dsr/retention';
 import { ServiceName } from './dsr/types';
 import { createLogger } from './log';
 import { SandboxCredential } from './sandbox/sandboxCredential';
 import { loadTenant } from './sandbox/tenant';
 import { createServer } from './server';
 import { BlobExportStore } from './storage/blobExportStore';
+import { BlobLeaseLock } from './storage/blobLease';
 import { ConversationStore } from './storage/conversationStore';
 import { QueueWorker, StorageJobQueue } from './storage/queueJobs';
-import { ensureStorage, storageAnswers, storageClientsFromConnectionString } from './storage/storageClients';
+import { RegisterPublisher } from './storage/registerPublisher';
+import { createStorageClients, ensureStorage, storageAnswers } from './storage/storageClients';
 import { TableAuditLog } from './storage/tableAuditLog';
 import { TableRequestStore } from './storage/tableRequestStore';
 
@@ -31,6 +35,12 @@ export interface RunningBot {
   executor: Executor;
   store: TableRequestStore;
   audit: TableAuditLog;
+  /** Reminders and escalations of open requests; swept on the interval, callable directly in tests. */
+  reminders: ReminderSweep;
+  /** Pseudonymises closed requests after DSR_RETENTION_MONTHS; swept on the interval, callable directly in tests. */
+  retention: RetentionSweep;
+  /** The DSR register behind the compliance channel's `report`. */
+  register: RegisterPublisher;
   /** Stops taking work, lets jobs in flight finish, closes the server. */
   stop(): Promise<void>;
 }
@@ -40,8 +50,8 @@ export interface StartOptions {
   log?: Logger;
   /** Sandbox health URLs that /readyz waits for (sandbox mode). */
   sandboxHealthUrls?: Record<string, string>;
-  /** How often soft-deleted accounts are checked for purge. */
-  purgeSweepMs?: number;
+  /** How often soft-deleted accounts are checked for purge, stalled requests for a lost job, and open requests for reminders. */
+  sweepMs?: number;
 }
 
 /** Wires every part from `config` and starts serving. */
@@ -50,7 +60,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const log = options.log ?? createLogger(config.logLevel);
   const credential: TokenCredential = config.sandbox ? new SandboxCredential() : new DefaultAzureCredential();
 
-  const clients = storageClientsFromConnectionString(config.storageConnectionString);
+  const clients = createStorageClients(config);
   await ensureStorage(clients);
   const store = new TableRequestStore(clients.requests, clients.counters);
   const audit = new TableAuditLog(clients.audit, clock);
@@ -62,8 +72,8 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const directory = new EntraDirectory(graph, config.approverGroupId);
   const adapters = createServiceAdapters(config, { credential, graph, store });
 
-  const adapter = new TeamsAdapter(
-    {},
+  const adapter = new TeamsBotAdapter(
+    botFrameworkAuthenticationSettings(config),
     new ConfigurationServiceClientCredentialFactory({
       MicrosoftAppId: config.botAppId,
       MicrosoftAppPassword: config.botAppPassword,
@@ -85,9 +95,18 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     log,
     erasureApprovals: config.erasureApprovals,
     exportLinkDays: config.exportLinkDays,
+    audit,
   });
-  const requests = new RequestService({ store, queue, audit, notifier, adapters, clock, log, erasureApprovals: config.erasureApprovals });
+  const requests = new RequestService({
+    store, queue, audit, notifier, adapters, clock, log, erasureApprovals: config.erasureApprovals, maxOpenRequests: config.maxOpenRequests,
+  });
   const executor = new Executor({ store, queue, audit, notifier, exports: exportsStore, adapters, clock, log, purgeGraceDays: config.purgeGraceDays });
+  // One instance sweeps at a time (a blob lease); each reminder is claimed on its request before it is posted.
+  const retention = new RetentionSweep({ store, audit, clock, log, pseudonymKey: config.pseudonymKey, retentionMonths: config.retentionMonths });
+  const register = new RegisterPublisher({
+    store, container: clients.exports, links: exportsStore, clock, pseudonymKey: config.pseudonymKey, linkDays: config.exportLinkDays,
+  });
+  const reminders = new ReminderSweep({ store, notifier, audit, lock: BlobLeaseLock.beside(clients.exports, 'reminder-sweep', log), clock, log });
 
   const runJob = (job: Job) =>
     job.type === 'discover' ? requests.discover(job.requestId) : job.type === 'execute' ? executor.execute(job.requestId) : executor.purge(job.requestId);
@@ -110,6 +129,8 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     defaultRegime: config.defaultRegime,
     erasureApprovals: config.erasureApprovals,
     purgeGraceDays: config.purgeGraceDays,
+    messagesPerMinute: config.messagesPerMinute,
+    register,
   });
 
   const readinessChecks: Record<string, (signal: AbortSignal) => Promise<boolean>> = {
@@ -125,8 +146,12 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   worker.start();
   const sweep = setInterval(() => {
     executor.enqueueDuePurges().catch((error) => log.warn({ error: errorCode(error) }, 'purge sweep failed'));
-  }, options.purgeSweepMs ?? 60_000);
-  log.info({ port, sandbox: config.sandbox, services: [...adapters.keys()] }, 'DSR Bot listening');
+    requests.enqueueStalled().catch((error) => log.warn({ error: errorCode(error) }, 'stalled-request sweep failed'));
+    reminders.sweep().catch((error) => log.warn({ error: errorCode(error) }, 'reminder sweep failed'));
+    retention.sweep().catch((error) => log.warn({ error: errorCode(error) }, 'retention sweep failed'));
+  }, options.sweepMs ?? 60_000);
+  const inboundAuthentication = config.botAppId ? 'bot-framework-jwt' : 'none: no MicrosoftAppId, loopback only';
+  log.info({ host: config.host, port, inboundAuthentication, sandbox: config.sandbox, services: [...adapters.keys()] }, 'DSR Bot listening');
 
   return {
     url: `http://${config.host}:${port}`,
@@ -134,6 +159,9 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     executor,
     store,
     audit,
+    reminders,
+    retention,
+    register,
     async stop() {
       clearInterval(sweep);
       await worker.stop();
@@ -173,12 +201,31 @@ async function main(): Promise<void> {
   const log = createLogger(config.logLevel);
   if (!config.botAppId) log.warn({ host: config.host }, 'no MicrosoftAppId: requests are not authenticated, listening on loopback only');
   const bot = await startBot(config, { log, sandboxHealthUrls: sandboxHealthUrls(config) });
-  const shutdown = (signal: string) => {
+  // SIGTERM (a deploy, a scale-in) or Ctrl-C drains: no new jobs are taken, the jobs in flight
+  // finish, then the process exits 0. A second signal while draining exits at once; the jobs still
+  // in flight show on the queue again after DSR_JOB_VISIBILITY_SECONDS and resume where they stopped.
+  let draining = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (draining) {
+      log.warn({ signal }, 'second signal while draining: stopping now, unfinished jobs will be delivered again');
+      process.exit(1);
+    }
+    draining = true;
+    const started = Date.now();
     log.info({ signal }, 'draining jobs and stopping');
-    void bot.stop().then(() => process.exit(0));
+    bot.stop().then(
+      () => {
+        log.info({ signal, drainMs: Date.now() - started }, 'drained, exiting');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        log.error({ signal, error: errorCode(error) }, 'drain failed, exiting');
+        process.exit(1);
+      },
+    );
   };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
 }
 
 if (require.main === module) {

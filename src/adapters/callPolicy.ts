@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { statusCodeOf } from '../dsr/failures';
 import { AdapterCallContext, ServiceError } from '../dsr/serviceAdapter';
 import { SERVICE_LABELS, ServiceName } from '../dsr/types';
+import type { ThrottleBudget, ThrottleBudgets } from './throttleBudget';
 
 /** How calls to one service are made: per-try timeout, retries, back-off and concurrency. */
 export interface CallPolicy {
@@ -13,8 +14,17 @@ export interface CallPolicy {
   baseDelayMs: number;
   /** Longest back-off, and the cap on a `Retry-After` the service asks for. */
   maxDelayMs: number;
-  /** Calls in flight to this service at once, from this process. */
+  /**
+   * Calls in flight to this service at once, from this process: per operation class when the
+   * service has a throttle budget (so calls waiting for one class's tokens never hold up another
+   * class), else for the whole service.
+   */
   concurrency: number;
+  /**
+   * The process's throttle budgets (src/adapters/throttleBudget.ts): each call waits for a token
+   * of its service and operation class before it is sent. Absent: no budget, as before.
+   */
+  budgets?: ThrottleBudgets;
 }
 
 /** Azure's throttling windows are seconds long; 6 retries with doubling back-off span about a minute. */
@@ -25,6 +35,14 @@ export const DEFAULT_CALL_POLICY: CallPolicy = {
   maxDelayMs: 30_000,
   concurrency: 8,
 };
+
+/** What a call may say about itself beyond its operation name. */
+export interface CallOptions {
+  /** The operation class whose budget it spends; by default derived from the operation name. */
+  operationClass?: string;
+  /** Where a class also limits each key (Digital Twins: each twin), the key, such as the twin id. */
+  key?: string;
+}
 
 /** Seams for tests of the policy itself; adapters use the defaults. */
 export interface CallTiming {
@@ -53,8 +71,9 @@ export function isNotFound(error: unknown): boolean {
  */
 export class ServiceCaller {
   readonly policy: CallPolicy;
-  private active = 0;
-  private readonly queue: (() => void)[] = [];
+  /** The service's budget, shared by every caller of the service in the process; undefined: none. */
+  readonly budget: ThrottleBudget | undefined;
+  private readonly pools = new Map<string, { active: number; queue: (() => void)[] }>();
 
   constructor(
     readonly service: ServiceName,
@@ -62,31 +81,40 @@ export class ServiceCaller {
     private readonly timing: CallTiming = REAL_TIMING,
   ) {
     this.policy = { ...DEFAULT_CALL_POLICY, ...policy };
+    this.budget = this.policy.budgets?.for(service);
   }
 
   /**
    * Runs `fn` (one HTTP call; it must pass the signal on) under the service's concurrency
-   * limit, retrying what is worth retrying.
+   * limit and throttle budget, retrying what is worth retrying. Every try waits for a token of
+   * its operation class first; a 429 holds the class for its Retry-After and lowers its rate.
    * @param operation what the call does, in words without personal values, for the error message.
    */
-  async call<T>(operation: string, fn: (signal: AbortSignal) => Promise<T>, context?: AdapterCallContext): Promise<T> {
-    await this.slot();
+  async call<T>(operation: string, fn: (signal: AbortSignal) => Promise<T>, context?: AdapterCallContext, options: CallOptions = {}): Promise<T> {
+    const operationClass = this.budget ? this.budget.classOf(operation, options.operationClass) : 'all';
+    const pool = this.pool(operationClass);
+    await this.slot(pool);
     try {
-      return await this.tryRepeatedly(operation, fn, context?.signal);
+      return await this.tryRepeatedly(operation, fn, context?.signal, operationClass, options.key);
     } finally {
-      this.release();
+      this.release(pool);
     }
   }
 
-  private async tryRepeatedly<T>(operation: string, fn: (signal: AbortSignal) => Promise<T>, outer?: AbortSignal): Promise<T> {
+  private async tryRepeatedly<T>(
+    operation: string, fn: (signal: AbortSignal) => Promise<T>, outer: AbortSignal | undefined, operationClass: string, key: string | undefined,
+  ): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       outer?.throwIfAborted();
+      await this.budget?.acquire(operationClass, key, outer);
+      const sentAt = this.budget?.now();
       const timeout = AbortSignal.timeout(this.policy.timeoutMs);
       try {
         return await fn(outer ? AbortSignal.any([outer, timeout]) : timeout);
       } catch (error) {
         if (outer?.aborted) throw error;
         const timedOut = timeout.aborted;
+        if (statusCodeOf(error) === 429) this.budget?.throttled(operationClass, retryAfterMs(error), sentAt, key);
         if (!(timedOut || isTransient(error)) || attempt >= this.policy.maxRetries) {
           throw this.serviceError(operation, error, attempt + 1, timedOut);
         }
@@ -111,19 +139,28 @@ export class ServiceCaller {
     return new ServiceError(this.service, `${SERVICE_LABELS[this.service]}: ${operation} ${what}${after}`, status, timedOut ? 'Timeout' : code);
   }
 
-  private async slot(): Promise<void> {
-    if (this.active < this.policy.concurrency) {
-      this.active++;
+  private pool(operationClass: string): { active: number; queue: (() => void)[] } {
+    let pool = this.pools.get(operationClass);
+    if (!pool) {
+      pool = { active: 0, queue: [] };
+      this.pools.set(operationClass, pool);
+    }
+    return pool;
+  }
+
+  private async slot(pool: { active: number; queue: (() => void)[] }): Promise<void> {
+    if (pool.active < this.policy.concurrency) {
+      pool.active++;
       return;
     }
-    await new Promise<void>((resolve) => this.queue.push(resolve));
+    await new Promise<void>((resolve) => pool.queue.push(resolve));
   }
 
   /** Hands the slot straight to the next waiting call, or frees it. */
-  private release(): void {
-    const next = this.queue.shift();
+  private release(pool: { active: number; queue: (() => void)[] }): void {
+    const next = pool.queue.shift();
     if (next) next();
-    else this.active--;
+    else pool.active--;
   }
 }
 

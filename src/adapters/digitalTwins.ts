@@ -1,13 +1,14 @@
 import type { TokenCredential } from '@azure/core-auth';
 import type { DigitalTwinsClient } from '@azure/digital-twins-core';
 import { pseudonymFor } from '../dsr/pseudonyms';
-import type { AdapterCallContext, ExportFile, ServiceAdapter, StepReport } from '../dsr/serviceAdapter';
+import { streamedArray, type AdapterCallContext, type ExportFile, type ServiceAdapter, type StepReport } from '../dsr/serviceAdapter';
 import type { DiscoveryResult, Subject } from '../dsr/types';
 import { CallPolicy, ServiceCaller, isNotFound } from './callPolicy';
 import { createDigitalTwinsClient, withAbortSignal } from './digitalTwins/digitalTwinsClient';
 import {
-  linkPropertyOfTwins, linkRelationshipsOf, relationshipsTouching, twinsOfPerson, twinsRelatedTo, twinsWithProperty,
+  linkPropertyOfTwins, linkRelationshipsOf, relationshipsOf, relationshipsTouching, twinsOfPerson, twinsRelatedTo, twinsWithProperty, type IdBatch,
 } from './digitalTwins/twinQueries';
+import { itemsOf, mapOrdered, nonEmpty } from './exportStreams';
 import { propertyPath } from './queryLiteral';
 
 /** Which field of the subject a link property holds. */
@@ -82,6 +83,8 @@ const CORRECTION_KEY: Record<DigitalTwinsLinkField, string | undefined> = {
 };
 const DEFAULT_PROPERTY = 'ownerId';
 const QUERY_PAGE_SIZE = 1000;
+/** Relationship batches (100 twins each) an export has in flight at once, within the call policy's concurrency. */
+const BATCHES_IN_FLIGHT = 4;
 
 /**
  * Azure Digital Twins through `@azure/digital-twins-core`: the twins whose link (a property, a
@@ -90,7 +93,10 @@ const QUERY_PAGE_SIZE = 1000;
  *
  * Finding is done with server-side queries only, page by page (1,000 a page), never by reading
  * every twin: the twins by their link, then their relationships in both directions with one
- * `FROM RELATIONSHIPS ... IN [...]` query per batch of twins. Query results can lag writes by a
+ * `FROM RELATIONSHIPS ... IN [...]` query per batch of twins. Export streams: it runs the same
+ * twin queries (and once more for ids, per direction) and asks for each batch's outgoing and
+ * incoming relationships separately, so that each file's arrays come out in order, a batch at a
+ * time, and nothing grows with the subject's data. Query results can lag writes by a
  * few seconds; erasure therefore also deals with a relationship the query did not show yet
  * (the twin's delete answers `RelationshipsNotDeleted`, and the twin's relationships are then
  * listed with the strongly consistent list operations and deleted before one more try).
@@ -122,24 +128,21 @@ export class DigitalTwinsAdapter implements ServiceAdapter {
     };
   }
 
+  /**
+   * `twins.json` and `relationships.json` (`{ outgoing, incoming }`), both streamed: the twins a
+   * query page at a time, the relationships a batch of the subject's twins at a time, each batch
+   * with one lookup of the twins at its far ends (to pseudonymise other people's). Nothing of the
+   * subject's is held beyond a batch: the relationship passes read the twins' ids again.
+   */
   async *export(subject: Subject, context: AdapterCallContext): AsyncIterable<ExportFile> {
-    const { twins, relationships } = await this.holdings(subject, context);
-    if (twins.size === 0) return;
-    const others = await this.otherPeoplesTwins(subject, twins, relationships, context);
-    const shown = (id: string) => (others.has(id) ? pseudonymFor(id, this.options.pseudonymKey) : id);
-    yield { path: 'twins.json', content: [...twins.values()] };
+    const twins = await nonEmpty(itemsOf(this.subjectTwinPages(subject, context)));
+    if (!twins) return;
+    yield { path: 'twins.json', content: streamedArray(twins) };
     yield {
       path: 'relationships.json',
       content: {
-        outgoing: relationships.filter((r) => twins.has(r.$sourceId)).map((r) => ({ ...r, $targetId: shown(r.$targetId) })),
-        // Properties of an incoming relationship are its source's, which may be someone else's: ids
-        // and name only. Its id was chosen on the source side and often spells the source twin's id.
-        incoming: relationships.filter((r) => twins.has(r.$targetId) && !twins.has(r.$sourceId)).map((r) => ({
-          $relationshipId: others.has(r.$sourceId) ? pseudonymFor(r.$relationshipId, this.options.pseudonymKey) : r.$relationshipId,
-          $sourceId: shown(r.$sourceId),
-          $targetId: r.$targetId,
-          $relationshipName: r.$relationshipName,
-        })),
+        outgoing: streamedArray(this.exportedRelationships(subject, 'outgoing', context)),
+        incoming: streamedArray(this.exportedRelationships(subject, 'incoming', context)),
       },
     };
   }
@@ -183,37 +186,104 @@ export class DigitalTwinsAdapter implements ServiceAdapter {
   }
 
   /**
-   * Ids of twins at the far end of the subject's relationships that belong to someone else: their
-   * link property names another person, they link by relationship to another person, or they are
-   * another person's twin (the target of a link relationship).
+   * The subject's twins a query page at a time, each once: those linked directly (property, person
+   * twin), then those linked by relationship that are not linked directly too. With `idsOnly`, rows
+   * of `$dtId` (and the link property) instead of whole twins. Only the ids of twins linked by
+   * relationship are kept, as a twin with two link relationships to the person comes twice.
    */
-  private async otherPeoplesTwins(
-    subject: Subject, twins: ReadonlyMap<string, Twin>, relationships: readonly Relationship[], context: AdapterCallContext,
-  ): Promise<Set<string>> {
-    const farEnds = new Set<string>();
-    for (const r of relationships) {
-      for (const id of [r.$sourceId, r.$targetId]) {
-        if (!twins.has(id)) farEnds.add(id);
+  private async *subjectTwinPages(subject: Subject, context: AdapterCallContext, idsOnly = false): AsyncGenerator<Twin[]> {
+    const values = subjectValues(subject, this.holds);
+    const property = this.property ? { path: this.property, values } : undefined;
+    const top = this.property?.split('.')[0];
+    yield* this.queryPages(twinsOfPerson(property, this.relationship ? subject.aadObjectId : undefined, idsOnly ? ['$dtId'] : undefined), context) as AsyncGenerator<Twin[]>;
+    if (!this.relationship) return;
+    const path = this.property?.split('.') ?? [];
+    const linkedDirectly = (twin: Twin) => twin.$dtId === subject.aadObjectId || (path.length > 0 && values.includes(valueAt(twin, path) as string));
+    const seen = new Set<string>();
+    const columns = idsOnly ? ['$dtId', ...(top ? [top] : [])] : undefined;
+    for await (const rows of this.queryPages(twinsRelatedTo(this.relationship, subject.aadObjectId, columns), context)) {
+      const page: Twin[] = [];
+      for (const row of rows) {
+        const twin = idsOnly ? row as Twin : (row as { source: Twin }).source;
+        if (linkedDirectly(twin) || seen.has(twin.$dtId)) continue;
+        seen.add(twin.$dtId);
+        page.push(twin);
       }
+      yield page;
     }
+  }
+
+  /**
+   * The relationships from (outgoing) or to (incoming) the subject's twins, as exported: batch by
+   * batch of ids (a few batches in flight), in order. Incoming leaves out those from the subject's
+   * own twins, which are outgoing already; its properties are the source's, so ids and name only.
+   */
+  private async *exportedRelationships(subject: Subject, direction: 'outgoing' | 'incoming', context: AdapterCallContext): AsyncGenerator<unknown> {
+    const idPages = this.subjectTwinPages(subject, context, true);
+    const batches = (async function* () {
+      for await (const page of idPages) yield* relationshipsOf(direction, page.map((twin) => twin.$dtId));
+    })();
+    for await (const exported of mapOrdered(batches, BATCHES_IN_FLIGHT, context, (batch, batchContext) =>
+      this.relationshipBatch(subject, direction, batch, batchContext))) {
+      yield* exported;
+    }
+  }
+
+  private async relationshipBatch(subject: Subject, direction: 'outgoing' | 'incoming', batch: IdBatch, context: AdapterCallContext): Promise<unknown[]> {
+    const inBatch = new Set(batch.ids);
+    const found = await this.rows([batch.query], context) as Relationship[];
+    const farEnd = (r: Relationship) => (direction === 'outgoing' ? r.$targetId : r.$sourceId);
+    const { own, others } = await this.ownersOf(subject, [...new Set(found.map(farEnd).filter((id) => !inBatch.has(id)))], context);
+    const key = this.options.pseudonymKey;
+    const shown = (id: string) => (others.has(id) ? pseudonymFor(id, key) : id);
+    if (direction === 'outgoing') return found.map((r) => ({ ...r, $targetId: shown(r.$targetId) }));
+    return found.filter((r) => !inBatch.has(r.$sourceId) && !own.has(r.$sourceId)).map((r) => ({
+      // Its id was chosen on the source side and often spells the source twin's id.
+      $relationshipId: others.has(r.$sourceId) ? pseudonymFor(r.$relationshipId, key) : r.$relationshipId,
+      $sourceId: shown(r.$sourceId),
+      $targetId: r.$targetId,
+      $relationshipName: r.$relationshipName,
+    }));
+  }
+
+  /**
+   * Whose the twins (at the far ends of the subject's relationships) are, in one batched lookup:
+   * `own` are the subject's (linked to them as the twin queries link them), `others` belong to
+   * someone else (their link property names another person, they link by relationship to another
+   * person, or they are another person's twin: the target of a link relationship). The rest are
+   * no one's, such as a floor.
+   */
+  private async ownersOf(subject: Subject, ids: readonly string[], context: AdapterCallContext): Promise<{ own: Set<string>; others: Set<string> }> {
+    const own = new Set<string>();
     const others = new Set<string>();
-    if (farEnds.size === 0) return others;
+    if (ids.length === 0) return { own, others };
     const [linkValues, linkRelationships] = await Promise.all([
-      this.property ? this.rows(linkPropertyOfTwins(this.property, [...farEnds]), context) as Promise<Record<string, unknown>[]> : [],
-      this.relationship ? this.rows(linkRelationshipsOf(this.relationship, [...farEnds]), context) as Promise<Relationship[]> : [],
+      this.property ? this.rows(linkPropertyOfTwins(this.property, ids), context) as Promise<Record<string, unknown>[]> : [],
+      this.relationship ? this.rows(linkRelationshipsOf(this.relationship, ids), context) as Promise<Relationship[]> : [],
     ]);
     const path = this.property?.split('.') ?? [];
-    const own = new Set(subjectValues(subject, this.holds).map((v) => v.toLowerCase()));
+    const exact = subjectValues(subject, this.holds);
+    const anyCase = new Set(exact.map((v) => v.toLowerCase()));
     for (const row of linkValues) {
       const value = valueAt(row, path);
-      if (value !== undefined && !(typeof value === 'string' && own.has(value.toLowerCase()))) others.add(String(row.$dtId));
+      // The twin queries compare exactly; a differently cased address is no one else's either.
+      if (typeof value === 'string' && exact.includes(value)) own.add(String(row.$dtId));
+      else if (value !== undefined && !(typeof value === 'string' && anyCase.has(value.toLowerCase()))) others.add(String(row.$dtId));
     }
-    for (const r of linkRelationships) {
-      if (r.$targetId === subject.aadObjectId) continue;
-      if (farEnds.has(r.$sourceId)) others.add(r.$sourceId);
-      if (farEnds.has(r.$targetId)) others.add(r.$targetId);
+    if (this.relationship) {
+      const farEnds = new Set(ids);
+      if (farEnds.has(subject.aadObjectId)) own.add(subject.aadObjectId);
+      for (const r of linkRelationships) {
+        if (r.$targetId === subject.aadObjectId) {
+          if (farEnds.has(r.$sourceId)) own.add(r.$sourceId);
+          continue;
+        }
+        if (farEnds.has(r.$sourceId)) others.add(r.$sourceId);
+        if (farEnds.has(r.$targetId)) others.add(r.$targetId);
+      }
     }
-    return others;
+    for (const id of own) others.delete(id);
+    return { own, others };
   }
 
   /** Deletes the twin; when a relationship appeared since the query, deletes what the lists show and tries once more. */

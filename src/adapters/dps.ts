@@ -1,9 +1,10 @@
 import type { TokenCredential } from '@azure/core-auth';
 import type { Client } from '@azure-rest/core-client';
 import { statusCodeOf } from '../dsr/failures';
-import { AdapterCallContext, ExportFile, ServiceAdapter, ServiceError, StepReport } from '../dsr/serviceAdapter';
+import { AdapterCallContext, ExportFile, ServiceAdapter, ServiceError, StepReport, streamedArray } from '../dsr/serviceAdapter';
 import { DiscoveryResult, Subject } from '../dsr/types';
 import { CallPolicy, ServiceCaller } from './callPolicy';
+import { mapOrdered, nonEmpty } from './exportStreams';
 import { withoutAttestationSecrets } from './dps/attestationRedaction';
 import { ownedBy, TaggedEnrollment } from './dps/ownerMatch';
 import { devicesOutsideCoveredHubs, ProvisionedDevice, uncoveredHubSteps, uncoveredHubSummary } from './dps/uncoveredHubs';
@@ -72,6 +73,8 @@ interface SubjectRecord {
 const SELECT_ALL_ENROLLMENTS = 'SELECT * FROM enrollments';
 const DEFAULT_PAGE_SIZE = 100;
 const MAX_PAGE_SIZE = 1000;
+/** Registration records an export reads at once (the call policy bounds the calls themselves). */
+const RECORD_READS_IN_FLIGHT = 16;
 
 /** What a conditional write came to: done, the record was gone, or it is no longer the subject's. */
 type WriteOutcome = 'done' | 'absent' | 'notOurs';
@@ -121,13 +124,37 @@ export class DpsAdapter implements ServiceAdapter {
     };
   }
 
+  /**
+   * `enrollments.json` and `registrations.json`, both streamed: the subject's enrollments as the
+   * query pages come (DPS has no filter: every page is read, the subject's kept), then their
+   * registration records read by id, a few at a time. Only the subject's registration ids are
+   * kept between the two files: reading them again would mean scanning every enrollment again.
+   */
   async *export(subject: Subject, context: AdapterCallContext): AsyncIterable<ExportFile> {
-    const records = await this.subjectRecords(subject, context);
-    if (records.length === 0) return;
-    yield { path: 'enrollments.json', content: records.map(({ enrollment }) => withoutAttestationSecrets(enrollment)) };
+    const registrationIds: string[] = [];
+    let enrollmentsRead = false;
+    const isOwned = ownedBy(subject, this.ownerTag);
+    const pages = this.enrollmentPages(context);
+    const enrollments = await nonEmpty((async function* subjectEnrollments() {
+      for await (const page of pages) {
+        for (const enrollment of page.filter(isOwned)) {
+          registrationIds.push(enrollment.registrationId);
+          yield withoutAttestationSecrets(enrollment);
+        }
+      }
+      enrollmentsRead = true;
+    })());
+    if (!enrollments) return;
+    yield { path: 'enrollments.json', content: streamedArray(enrollments) };
+    const readRegistration = (id: string, batch: AdapterCallContext) => this.readRegistration(id, batch);
     yield {
       path: 'registrations.json',
-      content: records.flatMap(({ registration }) => (registration ? [registration] : [])),
+      content: streamedArray((async function* registrations() {
+        if (!enrollmentsRead) throw new Error('DpsAdapter: registrations.json is read after enrollments.json, which names them.');
+        for await (const registration of mapOrdered(registrationIds, RECORD_READS_IN_FLIGHT, context, readRegistration)) {
+          if (registration) yield registration;
+        }
+      })()),
     };
   }
 
@@ -206,7 +233,17 @@ export class DpsAdapter implements ServiceAdapter {
    * the subject's devices through this. Device ids may be personal: keep them out of logs.
    */
   async registeredDevices(subject: Subject, context: AdapterCallContext): Promise<ProvisionedDevice[]> {
-    return provisionedDevices(await this.subjectRecords(subject, context));
+    // Page by page, keeping only the ids: the IoT Hub export asks for these before it streams.
+    const isOwned = ownedBy(subject, this.ownerTag);
+    const pages = this.enrollmentPages(context);
+    const ids = (async function* subjectRegistrationIds() {
+      for await (const page of pages) yield* page.filter(isOwned).map((enrollment) => enrollment.registrationId);
+    })();
+    const devices: ProvisionedDevice[] = [];
+    for await (const registration of mapOrdered(ids, RECORD_READS_IN_FLIGHT, context, (id, batch) => this.readRegistration(id, batch))) {
+      devices.push(...provisionedDevices([{ registration }]));
+    }
+    return devices;
   }
 
   /** The subject's enrollments, found across every query page, each with its registration record. */
@@ -315,7 +352,7 @@ function enrollmentList(body: unknown): Enrollment[] {
   return body.filter((item): item is Enrollment => typeof item === 'object' && item !== null && typeof (item as Enrollment).registrationId === 'string');
 }
 
-function provisionedDevices(records: readonly SubjectRecord[]): ProvisionedDevice[] {
+function provisionedDevices(records: readonly Pick<SubjectRecord, 'registration'>[]): ProvisionedDevice[] {
   return records.flatMap(({ registration }) =>
     registration?.status === 'assigned' && registration.deviceId && registration.assignedHub
       ? [{ registrationId: registration.registrationId, deviceId: registration.deviceId, assignedHub: registration.assignedHub }]

@@ -32,6 +32,20 @@ export class EntraDirectory {
     }
   }
 
+  /**
+   * The person with this e-mail address or user principal name, for an approver filing on
+   * someone's behalf. Undefined when nobody, or more than one person, has it.
+   */
+  async personByAddress(address: string): Promise<Subject | undefined> {
+    const byName = await this.person(address);
+    if (byName) return byName;
+    // OData string literal: a quote is doubled, so the address stays one value; the Graph client
+    // does not encode query values, so `&`, `#` or `%27` must not reach the URL as they are.
+    const literal = `'${address.replace(/'/g, "''")}'`;
+    const found = (await this.graph.api('/users').filter(encodeURIComponent(`mail eq ${literal}`)).select(SUBJECT_FIELDS).top(2).get()) as { value: GraphUser[] };
+    return found.value.length === 1 ? toSubject(found.value[0]) : undefined;
+  }
+
   /** Membership of the approvers group (transitive), decided by Entra, never by card data. */
   async isApprover(aadObjectId: string): Promise<boolean> {
     try {

@@ -1,7 +1,8 @@
 import type { TokenCredential } from '@azure/core-auth';
-import type { AdapterCallContext, ExportFile, ServiceAdapter, StepReport } from '../dsr/serviceAdapter';
+import { streamedArray, type AdapterCallContext, type ExportFile, type ServiceAdapter, type StepReport } from '../dsr/serviceAdapter';
 import type { DiscoveryResult, Subject } from '../dsr/types';
 import { CallPolicy, ServiceCaller } from './callPolicy';
+import { itemsOf, mapOrdered, nonEmpty } from './exportStreams';
 import { alertRuleEmailsStep } from './iotCentral/alertRuleStep';
 import {
   IOT_CENTRAL_API_VERSION, IOT_CENTRAL_SCOPE, IotCentralApi, type ApiDevice, type ApiUser,
@@ -49,6 +50,8 @@ interface LinkedDevice {
 }
 
 const DEFAULT_OWNER_PROPERTY = 'ownerEmail';
+/** Devices whose properties an export reads at once; the call policy bounds the calls themselves. */
+const PROPERTY_READS_IN_FLIGHT = 16;
 
 /**
  * Azure IoT Central through its REST API (2022-07-31; there is no JS data-plane SDK): the
@@ -105,13 +108,9 @@ export class IotCentralAdapter implements ServiceAdapter {
         yield { path: index === 0 ? 'user.json' : `user-${index + 1}.json`, content: userExport(user, roleNames) };
       }
     }
-    const devices = await this.linkedDevices(subject, context);
-    if (devices.length > 0) {
-      yield {
-        path: 'devices.json',
-        content: devices.map(({ device: { etag: _etag, ...device }, properties }) => ({ ...device, properties })),
-      };
-    }
+    // Streamed: the device list a page at a time, each device's properties read beside it.
+    const devices = await nonEmpty(this.exportedDevices(subject, context));
+    if (devices) yield { path: 'devices.json', content: streamedArray(devices) };
   }
 
   async erase(subject: Subject, context: AdapterCallContext): Promise<StepReport> {
@@ -168,6 +167,21 @@ export class IotCentralAdapter implements ServiceAdapter {
       }
     }
     return linked;
+  }
+
+  /**
+   * The linked devices as exported, one at a time as {@link linkedDevices} finds them (every
+   * device listed, its properties read, a few at a time, in order), holding none of the others.
+   */
+  private async *exportedDevices(subject: Subject, context: AdapterCallContext): AsyncGenerator<Record<string, unknown>> {
+    const addresses = subjectAddresses(subject);
+    const read = mapOrdered(itemsOf(this.api.devices(context)), PROPERTY_READS_IN_FLIGHT, context, async (device, batch) => ({
+      device,
+      properties: await this.api.deviceProperties(device.id, batch),
+    }));
+    for await (const { device: { etag: _etag, ...device }, properties } of read) {
+      if (properties && isSubjectAddress(valueAtPath(properties, this.ownerProperty), addresses)) yield { ...device, properties };
+    }
   }
 
   private async roleNames(context: AdapterCallContext): Promise<ReadonlyMap<string, string>> {

@@ -1,8 +1,9 @@
 import type { TokenCredential } from '@azure/core-auth';
 import { statusCodeOf } from '../dsr/failures';
-import { ServiceError, type AdapterCallContext, type ExportFile, type ServiceAdapter, type StepReport } from '../dsr/serviceAdapter';
+import { ServiceError, streamedArray, type AdapterCallContext, type ExportFile, type ServiceAdapter, type StepReport } from '../dsr/serviceAdapter';
 import type { DiscoveryResult, Subject } from '../dsr/types';
 import { ServiceCaller, type CallPolicy } from './callPolicy';
+import { mapOrdered, nonEmpty } from './exportStreams';
 import { IotHubApi, type TwinJson } from './iotHub/iotHubApi';
 import { ownerQuery, ownerTagNamesSubject, ownerTagSpellings } from './iotHub/ownerMatch';
 import { createRegistryClient } from './iotHub/registryClient';
@@ -76,6 +77,8 @@ interface SubjectDevice {
 
 const DEFAULT_OWNER_TAG = 'owner';
 const DEFAULT_PAGE_SIZE = 100;
+/** Devices an export reads (twin, identity) at once; the call policy bounds the calls themselves. */
+const IDENTITY_READS_IN_FLIGHT = 16;
 /** Tries of a conditional write whose etag went stale between read and write. */
 const CONDITIONAL_TRIES = 3;
 
@@ -124,18 +127,18 @@ export class IotHubAdapter implements ServiceAdapter {
     return { count: devices.length, items };
   }
 
+  /**
+   * `devices.json`, `{ hub, devices }`, with `devices` streamed: the tagged devices as the twin
+   * query pages come, then those DPS provisioned, each with its identity read beside it (a few
+   * reads at a time, in order). Only the DPS list of device ids is held.
+   */
   async *export(subject: Subject, context: AdapterCallContext): AsyncIterable<ExportFile> {
-    const devices = await this.subjectDevices(subject, context);
-    const entries = await Promise.all(devices.map(async ({ twin, linkedBy }) => {
-      const identity = await this.absentOn404(this.api.getDevice(twin.deviceId, context));
-      // A device deleted since the query has nothing left to export.
-      if (!identity) return undefined;
-      return { deviceId: twin.deviceId, linkedBy, identity: withoutCredentials(identity), twin: withoutCredentials(twin) };
-    }));
-    const present = entries.filter((entry) => entry !== undefined);
-    if (present.length > 0) {
-      yield { path: 'devices.json', content: { hub: this.options.hostName, devices: present } };
-    }
+    const candidates = this.subjectDeviceStream(subject, context);
+    const entries = mapOrdered(candidates, IDENTITY_READS_IN_FLIGHT, context, (candidate, batch) => this.exportedDevice(candidate, subject, batch));
+    const present = await nonEmpty((async function* () {
+      for await (const entry of entries) if (entry) yield entry;
+    })());
+    if (present) yield { path: 'devices.json', content: { hub: this.options.hostName, devices: streamedArray(present) } };
   }
 
   async erase(subject: Subject, context: AdapterCallContext): Promise<StepReport> {
@@ -169,6 +172,42 @@ export class IotHubAdapter implements ServiceAdapter {
       if (twin && !this.ownedBySomeoneElse(twin, subject)) found.set(twin.deviceId, { twin, linkedBy: 'dpsRegistration' });
     }
     return [...found.values()];
+  }
+
+  /**
+   * The subject's devices one at a time, as {@link subjectDevices} finds them: the tagged ones a
+   * query page at a time, then the DPS-provisioned ones the tag query did not return (by id only:
+   * their twins are read when exported).
+   */
+  private async *subjectDeviceStream(subject: Subject, context: AdapterCallContext): AsyncGenerator<SubjectDevice | { dpsDeviceId: string }> {
+    const hub = this.options.hostName.toLowerCase();
+    const provisioned = this.options.dpsDevices ? await this.options.dpsDevices(subject, context) : [];
+    const dpsIds = new Set(provisioned.filter((device) => device.assignedHub.toLowerCase() === hub).map((device) => device.deviceId));
+    for await (const page of this.api.queryTwins(this.ownerQueryFor(subject), this.options.pageSize ?? DEFAULT_PAGE_SIZE, context)) {
+      for (const twin of page) {
+        if (!ownerTagNamesSubject(twin.tags, this.ownerTag, subject)) continue;
+        dpsIds.delete(twin.deviceId);
+        yield { twin, linkedBy: 'ownerTag' };
+      }
+    }
+    for (const dpsDeviceId of dpsIds) yield { dpsDeviceId };
+  }
+
+  /** One device as exported, with its identity; undefined when it is gone or (by DPS) handed over. */
+  private async exportedDevice(candidate: SubjectDevice | { dpsDeviceId: string }, subject: Subject, context: AdapterCallContext) {
+    let device: SubjectDevice;
+    if ('dpsDeviceId' in candidate) {
+      const twin = await this.absentOn404(this.api.getTwin(candidate.dpsDeviceId, context));
+      if (!twin || this.ownedBySomeoneElse(twin, subject)) return undefined;
+      device = { twin, linkedBy: 'dpsRegistration' };
+    } else {
+      device = candidate;
+    }
+    const identity = await this.absentOn404(this.api.getDevice(device.twin.deviceId, context));
+    // A device deleted since the query has nothing left to export.
+    if (!identity) return undefined;
+    const { twin, linkedBy } = device;
+    return { deviceId: twin.deviceId, linkedBy, identity: withoutCredentials(identity), twin: withoutCredentials(twin) };
   }
 
   private ownerQueryFor(subject: Subject): string {

@@ -11,6 +11,8 @@ import { DpsAdapter } from './dps';
 import { EntraAdapter } from './entra';
 import { IotCentralAdapter } from './iotCentral';
 import { IotHubAdapter } from './iotHub';
+import { ThrottleBudgets } from './throttleBudget';
+import { createThrottledGraphClient } from './throttledGraphClient';
 
 /** The adapter of every service `config.services` names, built from its settings. */
 export function createServiceAdapters(
@@ -18,7 +20,9 @@ export function createServiceAdapters(
   deps: { credential: TokenCredential; graph: GraphClient; store: RequestStore },
 ): Map<ServiceName, ServiceAdapter> {
   const { credential } = deps;
-  const policy: CallPolicy = { ...DEFAULT_CALL_POLICY, ...config.callPolicy };
+  // One budget per service for the whole process: every adapter's calls to a service spend it.
+  const budgets = new ThrottleBudgets(config.throttle);
+  const policy: CallPolicy = { ...DEFAULT_CALL_POLICY, ...config.callPolicy, budgets };
   const uses = (service: ServiceName) => config.services.includes(service);
   const dps = uses('dps')
     ? new DpsAdapter({
@@ -31,7 +35,8 @@ export function createServiceAdapters(
     })
     : undefined;
   const builders: Record<ServiceName, () => ServiceAdapter> = {
-    entra: () => new EntraAdapter(deps.graph),
+    // Graph's own client, whose middleware spends the budget (the adapter does not use the ServiceCaller).
+    entra: () => new EntraAdapter(budgets.for('entra') ? createThrottledGraphClient(config.graphUrl, credential, budgets.for('entra')) : deps.graph),
     digitalTwins: () => new DigitalTwinsAdapter({
       endpoint: config.digitalTwins.url,
       credential,

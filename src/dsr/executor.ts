@@ -1,6 +1,6 @@
 import { Clock } from './clock';
 import { addDays } from './deadlines';
-import { AuditLog, ExportStore, JobQueue, Logger, Notifier, RequestNotice, RequestStore } from './ports';
+import { AuditLog, ExportStore, JobQueue, Logger, Notifier, PackageStoreError, PackageWriter, RequestNotice, RequestStore } from './ports';
 import { describeFailure, errorCode } from './failures';
 import { countsOf, notifySafely } from './notify';
 import { applyEvent, updateRequest } from './requestUpdates';
@@ -96,24 +96,41 @@ export class Executor {
     return due.length;
   }
 
-  /** access / export: every service's data into one package; reads only, so a resumed run starts it again. */
+  /**
+   * access / export: every service's data into one package, streamed from the services into the
+   * store; reads only, so a resumed run starts it again. A package that is not finished is given
+   * up, so nothing half-written is stored and a run from scratch writes it afresh.
+   */
   private async exportPackage(request: DsrRequest): Promise<DsrRequest> {
     const writer = await this.deps.exports.openPackage(request);
     const outcomes: Partial<Record<ServiceName, StepOutcome>> = {};
-    for (const service of request.services) {
-      const adapter = this.deps.adapters.get(service);
-      if (!adapter) continue;
-      outcomes[service] = await this.runStep(request, service, async (context) => {
-        let files = 0;
-        for await (const file of adapter.export(request.subject, context)) {
-          await writer.addFile(`${PACKAGE_FOLDERS[service]}/${file.path}`, file.content);
-          files++;
-        }
-        return { summary: `${files} file${files === 1 ? '' : 's'} exported`, count: files };
-      });
+    let delivery: Awaited<ReturnType<PackageWriter['finish']>> | undefined;
+    try {
+      for (const service of request.services) {
+        const adapter = this.deps.adapters.get(service);
+        if (!adapter) continue;
+        let storeFailure: PackageStoreError | undefined;
+        outcomes[service] = await this.runStep(request, service, async (context) => {
+          let files = 0;
+          for await (const file of adapter.export(request.subject, context)) {
+            try {
+              await writer.addFile(`${PACKAGE_FOLDERS[service]}/${file.path}`, file.content);
+            } catch (error) {
+              if (error instanceof PackageStoreError) storeFailure = error;
+              throw error;
+            }
+            files++;
+          }
+          return { summary: `${files} file${files === 1 ? '' : 's'} exported`, count: files };
+        });
+        // The store, not the service, failed: the whole export fails, as a failed finish does.
+        if (storeFailure) throw storeFailure;
+      }
+      const failed = Object.values(outcomes).some((o) => o?.status === 'failed');
+      if (!failed) delivery = await writer.finish();
+    } finally {
+      if (!delivery) await writer.abort();
     }
-    const failed = Object.values(outcomes).some((o) => o?.status === 'failed');
-    const delivery = failed ? undefined : await writer.finish();
     const now = this.deps.clock.now();
     const updated = await updateRequest(this.deps.store, request.id, (r) => ({
       ...r,

@@ -26,6 +26,18 @@ export interface RequestStore {
   nextSequence(year: number): Promise<number>;
   /** Erasures whose soft-deleted account is due for purge at `now`. */
   listDueForPurge(now: Date): Promise<DsrRequest[]>;
+  /** Requests still `submitted` or `approved` whose last write is older than `before`: their job may be lost. */
+  listStalled(before: Date): Promise<DsrRequest[]>;
+  /** Requests still open (stateMachine's isOpen), for reminders and the approvers' queue. */
+  listOpen(): Promise<DsrRequest[]>;
+}
+
+/** What the register and retention read besides a RequestStore's own queries. */
+export interface RecordsStore {
+  /** Every request, for the register (11 CCR §7101). */
+  listAll(): Promise<DsrRequest[]>;
+  /** Closed requests not yet pseudonymised whose `closedAt` is at or before `closedBefore`: candidates for retention. */
+  listToPseudonymise(closedBefore: Date): Promise<DsrRequest[]>;
 }
 
 export type Job = { type: 'discover' | 'execute' | 'purge'; requestId: string };
@@ -34,11 +46,30 @@ export interface JobQueue {
   enqueue(job: Job): Promise<void>;
 }
 
-/** A ZIP being written to the export store. */
+/**
+ * A ZIP being written to the export store as it is made: nothing of it is stored until
+ * `finish`, so a package given up (or cut off by a crash) leaves the last finished one as it was.
+ */
 export interface PackageWriter {
+  /**
+   * Writes one file, and resolves once it is in the package; one file at a time. `content` is
+   * JSON, where a `StreamedArray` (serviceAdapter.ts) is read item by item while it is written.
+   * Rejects with the items' own error when they fail (the file is cut short, and the package can
+   * then no longer be finished, only given up), and with a PackageStoreError when the store fails.
+   */
   addFile(path: string, content: unknown): Promise<void>;
   /** Writes the manifest and README and closes the package. */
   finish(): Promise<{ blobName: string; sha256: string; bytes: number }>;
+  /** Gives the package up: nothing of it is stored. Harmless after a failure or a finish. */
+  abort(): Promise<void>;
+}
+
+/** The export store failed while a package was written: not the failure of the service being exported. */
+export class PackageStoreError extends Error {
+  constructor(cause: unknown) {
+    super('The export package could not be written to the export store.', { cause });
+    this.name = 'PackageStoreError';
+  }
 }
 
 export interface ExportStore {
@@ -57,7 +88,11 @@ export type RequestNotice =
   | 'completed'
   | 'failed'
   | 'manualStepsPending'
-  | 'purged';
+  | 'purged'
+  /** The due date was extended: the latest of `extensions`. */
+  | 'extended'
+  /** A reminder or escalation was claimed: the latest of `reminders`. */
+  | 'reminder';
 
 /** Tells the people involved (requester, approvers, compliance); implemented by the bot. */
 export interface Notifier {

@@ -1,12 +1,13 @@
 import { Clock } from './clock';
 import { decide } from './decisions';
-import { dueDate, isoDay } from './deadlines';
+import { displayDay, dueDate, isoDay } from './deadlines';
+import { extend } from './extensions';
 import { AuditLog, JobQueue, Logger, NewRequest, Notifier, RequestNotice, RequestStore } from './ports';
 import { formatRequestId } from './requestIds';
 import { applyEvent, updateRequest } from './requestUpdates';
 import { ServiceAdapter } from './serviceAdapter';
 import { canTake, isOpen } from './stateMachine';
-import { Actor, DiscoveryResult, DsrRequest, ServiceName, Subject } from './types';
+import { Actor, DiscoveryResult, DsrRequest, Extension, ServiceName, Subject } from './types';
 import { describeFailure, errorCode } from './failures';
 import { countsOf, notifySafely } from './notify';
 
@@ -20,9 +21,17 @@ export interface RequestServiceDeps {
   log: Logger;
   /** Distinct approvals an erasure needs (DSR_ERASE_APPROVALS). */
   erasureApprovals: number;
+  /** Open requests one person may have filed at once (DSR_MAX_OPEN_REQUESTS). */
+  maxOpenRequests: number;
 }
 
-export type SubmitOutcome = { result: 'created'; request: DsrRequest } | { result: 'duplicate'; request: DsrRequest };
+export type SubmitOutcome =
+  | { result: 'created'; request: DsrRequest }
+  | { result: 'duplicate'; request: DsrRequest }
+  | { result: 'limited'; open: number };
+
+/** A request left `submitted` or `approved` this long has lost its job (a crash between two writes). */
+const STALLED_AFTER_MS = 2 * 60_000;
 
 export type ActionOutcome = { result: 'refused'; message: string; request?: DsrRequest } | { result: 'done'; request: DsrRequest; message: string };
 
@@ -40,6 +49,8 @@ export class RequestService {
       (r) => isOpen(r.state) && r.kind === input.kind && r.subject.aadObjectId === subject.aadObjectId,
     );
     if (existing) return { result: 'duplicate', request: existing };
+    const open = (await store.listForPerson(requester.aadObjectId)).filter((r) => isOpen(r.state) && r.requester.aadObjectId === requester.aadObjectId).length;
+    if (open >= this.deps.maxOpenRequests) return { result: 'limited', open };
 
     const now = clock.now();
     const sequence = await store.nextSequence(now.getUTCFullYear());
@@ -99,7 +110,8 @@ export class RequestService {
       r.state === 'discovering' ? { ...applyEvent(r, 'discoveryFinished', clock.now()), discovery } : undefined,
     );
     if (!ready) return;
-    await this.deps.audit.append(requestId, 'discovered', countsOf(discovery));
+    const unsearched = current.services.filter((s) => discovery[s]?.error);
+    await this.deps.audit.append(requestId, 'discovered', { ...countsOf(discovery), ...(unsearched.length ? { failed: unsearched.join(',') } : {}) });
     await this.tell('awaitingApproval', ready);
   }
 
@@ -159,9 +171,61 @@ export class RequestService {
       return applyEvent(r, 'cancel', clock.now());
     });
     if (!cancelled) return { result: 'refused', message: refusal };
-    await this.deps.audit.append(requestId, 'cancelled', { by: actor.aadObjectId });
+    // Audit details name staff by object id, never the subject: a subject withdrawing is 'the subject'.
+    const bySubject = cancelled.requester.aadObjectId === cancelled.subject.aadObjectId;
+    await this.deps.audit.append(requestId, 'cancelled', { by: bySubject ? 'the subject' : actor.aadObjectId });
     await this.tell('cancelled', cancelled);
     return { result: 'done', request: cancelled, message: `${requestId} is cancelled. Nothing was changed.` };
+  }
+
+  /**
+   * An approver's "Extend": the deadline moves by the regime's rules (src/dsr/extensions.ts) in one
+   * conditional write, and the requester is told the new date and the reason.
+   */
+  async extend(requestId: string, actor: Actor, actorIsApprover: boolean, reason: string | undefined, months?: number): Promise<ActionOutcome> {
+    const { store, clock } = this.deps;
+    let refusal: string | undefined;
+    let extension: Extension | undefined;
+    const extended = await updateRequest(store, requestId, (r) => {
+      const outcome = extend(r, { actor, actorIsApprover, reason, months, at: clock.now() });
+      refusal = outcome.result === 'refused' ? outcome.message : undefined;
+      extension = outcome.result === 'extended' ? outcome.extension : undefined;
+      return outcome.result === 'extended' ? outcome.request : undefined;
+    });
+    if (!extended || !extension) {
+      const current = (await store.get(requestId))?.request;
+      return { result: 'refused', message: refusal ?? `There is no request ${requestId}.`, ...(current ? { request: current } : {}) };
+    }
+    await this.deps.audit.append(requestId, 'extended', {
+      approver: actor.aadObjectId,
+      previousDueAt: extension.previousDueAt,
+      newDueAt: extension.newDueAt,
+      ...(extension.months ? { months: extension.months } : {}),
+      ...(extension.days ? { days: extension.days } : {}),
+      reasonGiven: true,
+    });
+    this.deps.log.info({ requestId, newDueAt: extension.newDueAt }, 'deadline extended');
+    await this.tell('extended', extended);
+    return { result: 'done', request: extended, message: `Extended. ${requestId} is now due by ${displayDay(extension.newDueAt)}; the requester has been told why.` };
+  }
+
+  /** Open requests, soonest due first (overdue ones lead), for the approvers' queue. */
+  async listOpen(): Promise<DsrRequest[]> {
+    const open = await this.deps.store.listOpen();
+    return open.sort((a, b) => a.dueAt.localeCompare(b.dueAt) || a.id.localeCompare(b.id));
+  }
+
+  /**
+   * Puts the job back for requests whose job was lost: a crash, or a queue that failed after the
+   * request was written. Jobs are safe to repeat, so a job that was only slow runs twice harmlessly.
+   */
+  async enqueueStalled(): Promise<number> {
+    const stalled = await this.deps.store.listStalled(new Date(this.deps.clock.now().getTime() - STALLED_AFTER_MS));
+    for (const request of stalled) {
+      await this.deps.queue.enqueue({ type: request.state === 'submitted' ? 'discover' : 'execute', requestId: request.id });
+      this.deps.log.warn({ requestId: request.id, state: request.state }, 'stalled request resumed');
+    }
+    return stalled.length;
   }
 
   /** Requests the person filed or that are about them. */

@@ -125,6 +125,31 @@ export interface Delivery {
   writtenAt: string;
 }
 
+/**
+ * A deadline extension (GDPR Art. 12(3), CCPA 11 CCR §7021(b)): who extended, when, why (told to
+ * the requester) and from which due date to which. `months` for GDPR, `days` for CCPA.
+ */
+export interface Extension {
+  by: Actor;
+  at: string;
+  reason: string;
+  previousDueAt: string;
+  newDueAt: string;
+  months?: number;
+  days?: number;
+}
+
+/** How close to its due date a request is when approvers or compliance are reminded of it. */
+export const REMINDER_STAGES = ['dueIn7Days', 'dueIn1Day', 'overdue'] as const;
+export type ReminderStage = (typeof REMINDER_STAGES)[number];
+
+/** A reminder claimed for one due date: written before it is posted, so it is posted at most once. */
+export interface ReminderRecord {
+  stage: ReminderStage;
+  dueAt: string;
+  at: string;
+}
+
 export interface DsrRequest {
   id: string;
   kind: RequestKind;
@@ -138,7 +163,12 @@ export interface DsrRequest {
   /** rectify only: Entra property name → corrected value. */
   corrections?: Record<string, string>;
   receivedAt: string;
+  /** The due date now: the regime's deadline from receipt, moved by any extensions. */
   dueAt: string;
+  /** Deadline extensions, oldest first. */
+  extensions?: Extension[];
+  /** Reminders and escalations already claimed, oldest first. */
+  reminders?: ReminderRecord[];
   discovery: Partial<Record<ServiceName, DiscoveryResult>>;
   decisions: Decision[];
   steps: Partial<Record<ServiceName, StepOutcome>>;
@@ -148,4 +178,6 @@ export interface DsrRequest {
   delivery?: Delivery;
   purgeAt?: string;
   closedAt?: string;
+  /** When retention replaced the subject's personal fields with their pseudonym (src/dsr/retention.ts). */
+  pseudonymisedAt?: string;
 }

@@ -1,7 +1,10 @@
 import { odata, TableClient } from '@azure/data-tables';
-import { ConcurrencyConflict, RequestStore, StoredRequest } from '../dsr/ports';
-import { DsrRequest } from '../dsr/types';
+import { ConcurrencyConflict, RecordsStore, RequestStore, StoredRequest } from '../dsr/ports';
+import { DsrRequest, REQUEST_STATES } from '../dsr/types';
 import { statusCodeOf } from '../dsr/failures';
+import { isOpen } from '../dsr/stateMachine';
+
+const OPEN_STATES = REQUEST_STATES.filter(isOpen);
 
 const PARTITION = 'request';
 
@@ -13,6 +16,9 @@ interface RequestEntity {
   requesterId: string;
   dueAt: string;
   purgeAt?: string;
+  /** When it closed, and whether retention has pseudonymised it: what the retention sweep filters on. */
+  closedAt?: string;
+  pseudonymised: boolean;
   /** The whole request as JSON; the columns above exist to filter on. */
   doc: string;
 }
@@ -26,12 +32,14 @@ function toEntity(request: DsrRequest): RequestEntity {
     requesterId: request.requester.aadObjectId,
     dueAt: request.dueAt,
     ...(request.purgeAt ? { purgeAt: request.purgeAt } : {}),
+    ...(request.closedAt ? { closedAt: request.closedAt } : {}),
+    pseudonymised: Boolean(request.pseudonymisedAt),
     doc: JSON.stringify(request),
   };
 }
 
 /** Requests in Azure Table storage; every write is conditional on the ETag that was read. */
-export class TableRequestStore implements RequestStore {
+export class TableRequestStore implements RequestStore, RecordsStore {
   constructor(
     private readonly requests: TableClient,
     private readonly counters: TableClient,
@@ -73,6 +81,23 @@ export class TableRequestStore implements RequestStore {
 
   async listDueForPurge(now: Date): Promise<DsrRequest[]> {
     return this.query(odata`PartitionKey eq ${PARTITION} and state eq ${'soft_deleted'} and purgeAt le ${now.toISOString()}`);
+  }
+
+  async listStalled(before: Date): Promise<DsrRequest[]> {
+    return this.query(odata`PartitionKey eq ${PARTITION} and (state eq ${'submitted'} or state eq ${'approved'}) and Timestamp le ${before}`);
+  }
+
+  async listOpen(): Promise<DsrRequest[]> {
+    const states = OPEN_STATES.map((state) => odata`state eq ${state}`).join(' or ');
+    return this.query(`${odata`PartitionKey eq ${PARTITION}`} and (${states})`);
+  }
+
+  async listAll(): Promise<DsrRequest[]> {
+    return (await this.query(odata`PartitionKey eq ${PARTITION}`)).reverse();
+  }
+
+  async listToPseudonymise(closedBefore: Date): Promise<DsrRequest[]> {
+    return this.query(odata`PartitionKey eq ${PARTITION} and pseudonymised eq ${false} and closedAt le ${closedBefore.toISOString()}`);
   }
 
   async nextSequence(year: number): Promise<number> {

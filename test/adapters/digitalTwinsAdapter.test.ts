@@ -1,6 +1,7 @@
 import { DigitalTwinsAdapter, type DigitalTwinsLink } from '../../src/adapters/digitalTwins';
 import type { CallPolicy } from '../../src/adapters/callPolicy';
 import { pseudonymFor } from '../../src/dsr/pseudonyms';
+import type { ExportFile } from '../../src/dsr/serviceAdapter';
 import type { Subject } from '../../src/dsr/types';
 import { createDigitalTwinsSandbox, type DigitalTwinsSandbox, type DigitalTwinsSeed, type TwinSeed } from '../../src/sandbox/digitalTwins';
 import { SandboxCredential } from '../../src/sandbox/sandboxCredential';
@@ -224,6 +225,57 @@ describe('DigitalTwinsAdapter paging', () => {
     expect(outgoing).toHaveLength(1100);
     // Every far end is someone else's twin (owner-q): all 1,100 ids replaced.
     expect(new Set(outgoing.map((r) => r.$targetId))).toEqual(new Set(others.map((other) => pseudonymFor(other.$dtId, KEY))));
+  });
+});
+
+describe('DigitalTwinsAdapter streaming export', () => {
+  it("hands over the first page's twins while the next page is still being fetched", async () => {
+    const subject = { ...alex, aadObjectId: 'owner-s' };
+    const sandbox = await start({ twins: Array.from({ length: 1500 }, (_, i) => twin(`s-${i}`, { ownerId: 'owner-s' })), relationships: [] });
+    await resetStats(sandbox);
+    // The first page answers at once (a 1 ms delay uses up the rule); the second is held.
+    await fault(sandbox, { delayMs: 1, count: 1, pathPrefix: '/query' });
+    await fault(sandbox, { delayMs: 120_000, count: 1, pathPrefix: '/query' });
+    const stop = new AbortController();
+    const files = adapterFor(sandbox).export(subject, { ...callContext('export'), signal: stop.signal })[Symbol.asyncIterator]();
+    const file = (await files.next()).value as ExportFile;
+    expect(file.path).toBe('twins.json');
+    const twins = (file.content as AsyncIterable<Twin>)[Symbol.asyncIterator]();
+    const firstPage: string[] = [];
+    for (let i = 0; i < 1000; i++) firstPage.push(((await twins.next()).value as Twin).$dtId);
+    expect(firstPage[0]).toBe('s-0');
+    expect(new Set(firstPage).size).toBe(1000);
+    expect((await stats(sandbox)).requests['POST /query']).toBe(1);
+    // The next item needs the second page: it is asked for now, and held.
+    const next = twins.next();
+    await waitFor('the held second page', async () => (await stats(sandbox)).faultsServed === 2 || undefined);
+    stop.abort();
+    await expect(next).rejects.toThrow();
+    expect((await stats(sandbox)).requests['POST /query']).toBe(2);
+  }, 20_000);
+
+  it("tells the subject's own twins from other people's across batches: a twin of theirs at the far end stays as it is", async () => {
+    const subject: Subject = { aadObjectId: 'aad-sam', upn: 'sam@contoso.test', email: 'sam@contoso.test', displayName: 'Sam Subject' };
+    const lamps = Array.from({ length: 150 }, (_, i) => twin(`lamp-${i}`));
+    const sandbox = await start({
+      twins: [twin('aad-sam'), twin('aad-kim'), ...lamps, twin('shared-desk')],
+      relationships: [
+        ...lamps.map((lamp) => related(`${lamp.$dtId}-sam`, lamp.$dtId, 'aad-sam', 'assignedTo')),
+        // Sam's desk, shared with Kim: in the second batch of Sam's twins, lamp-0 in the first.
+        related('desk-sam', 'shared-desk', 'aad-sam', 'assignedTo'),
+        related('desk-kim', 'shared-desk', 'aad-kim', 'assignedTo'),
+        related('lamp-0-lights', 'lamp-0', 'shared-desk', 'lights'),
+      ],
+    });
+    const files = await collectFiles(adapterFor(sandbox, { property: null, relationship: 'assignedTo' }).export(subject, callContext('export')));
+    expect((files['twins.json'] as Twin[])).toHaveLength(152);
+    const { outgoing, incoming } = files['relationships.json'] as { outgoing: ExportedRelationship[]; incoming: ExportedRelationship[] };
+    expect(outgoing).toHaveLength(153);
+    const targets = Object.fromEntries(outgoing.map((r) => [r.$relationshipId, r.$targetId]));
+    expect(targets['lamp-0-lights']).toBe('shared-desk');
+    expect(targets['desk-kim']).toBe(pseudonymFor('aad-kim', KEY));
+    // Between two of Sam's twins: outgoing only. Into the person twin, from Sam's twins: outgoing too.
+    expect(incoming).toEqual([]);
   });
 });
 

@@ -1,6 +1,7 @@
 import type { CallPolicy } from '../../src/adapters/callPolicy';
 import { AdapterCallContext, ExportFile, ServiceError } from '../../src/dsr/serviceAdapter';
 import type { RequestKind, Subject } from '../../src/dsr/types';
+import { jsonPieces } from '../../src/storage/exportJson';
 import { loadTenant } from '../../src/sandbox/tenant';
 
 /** What the adapter tests share: a quick retry policy, seeded and injection subjects, small readers. */
@@ -21,10 +22,17 @@ export function subjectFor(upn: string): Subject {
 
 export const callContext = (kind: RequestKind): AdapterCallContext => ({ requestId: 'DSR-2026-0001', kind });
 
-/** An export's files by path. */
+/**
+ * An export's files by path, each as the package holds it: written as the package writer writes
+ * it (streamed arrays read item by item) and parsed back.
+ */
 export async function collectFiles(files: AsyncIterable<ExportFile>): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
-  for await (const file of files) out[file.path] = file.content;
+  for await (const file of files) {
+    let text = '';
+    for await (const piece of jsonPieces(file.content)) text += piece;
+    out[file.path] = JSON.parse(text) as unknown;
+  }
   return out;
 }
 

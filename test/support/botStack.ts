@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { loadConfig } from '../../src/config';
-import { RunningBot, startBot } from '../../src/index';
+import { RunningBot, StartOptions, startBot } from '../../src/index';
 import { createLogger } from '../../src/log';
 import { RunningAzurite, startAzurite } from '../../src/sandbox/azurite';
 import { SandboxUrls, sandboxServiceEnv, spawnSandboxServices } from '../../src/sandbox/sandboxServices';
@@ -23,6 +23,8 @@ export interface BotStack {
   user(name: string): TenantUser;
   /** Stops the bot and starts a new one on the same storage and services, as after a deploy or crash. */
   restartBot(): Promise<void>;
+  /** A second bot instance on the same storage and services, as in a scale-out; stopped with the stack. */
+  startAnotherBot(): Promise<{ bot: RunningBot; teams: TeamsClient }>;
   stop(): Promise<void>;
 }
 
@@ -32,6 +34,8 @@ export async function startBotStack(
   env: Record<string, string> = {},
   /** Runs on the fresh data folder before anything starts, e.g. to seed a service differently. */
   prepare?: (dataDir: string, tenant: Tenant) => void,
+  /** `clock`: the time every bot instance of the stack runs on, for tests that move it; `sweepMs`: their sweep interval. */
+  options: Pick<StartOptions, 'clock' | 'sweepMs'> = {},
 ): Promise<BotStack> {
   const tenant = loadTenant();
   const dataDir = freshDataDir(label);
@@ -56,8 +60,9 @@ export async function startBotStack(
     DSR_JOB_VISIBILITY_SECONDS: '30',
     ...env,
   });
-  const start = () => startBot(config, { log: createLogger('info', { write: (line: string) => logLines.push(line) }) });
+  const start = () => startBot(config, { ...options, log: createLogger('info', { write: (line: string) => logLines.push(line) }) });
   const bot = await start();
+  const others: RunningBot[] = [];
   const stack: BotStack = {
     tenant,
     dataDir,
@@ -77,9 +82,15 @@ export async function startBotStack(
       stack.bot = await start();
       stack.teams = new TeamsClient(stack.bot.url, connector.url, tenant.tenantId);
     },
+    async startAnotherBot() {
+      const another = await start();
+      others.push(another);
+      return { bot: another, teams: new TeamsClient(another.url, connector.url, tenant.tenantId) };
+    },
     async stop() {
-      await stack.bot.stop();
-      await Promise.all([sandbox.stop(), connector.stop(), azurite.stop()]);
+      await Promise.all([stack.bot, ...others].map((b) => b.stop()));
+      // The test may have replaced Azurite (an outage and a restart): stop the one running now.
+      await Promise.all([sandbox.stop(), connector.stop(), stack.azurite.stop()]);
     },
   };
   return stack;

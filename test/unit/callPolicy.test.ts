@@ -1,6 +1,8 @@
 import { RestError, createHttpHeaders, createPipelineRequest } from '@azure/core-rest-pipeline';
 import { CallTiming, ServiceCaller, isNotFound, retryAfterMs } from '../../src/adapters/callPolicy';
+import { ThrottleBudgets } from '../../src/adapters/throttleBudget';
 import { ServiceError } from '../../src/dsr/serviceAdapter';
+import { FakeThrottleClock, settle, tracked } from './fakeThrottleClock';
 
 /** A RestError as core-rest-pipeline raises it for an answer with this status and headers. */
 function restError(status: number, headers: Record<string, string> = {}, code?: string): RestError {
@@ -135,5 +137,85 @@ describe('isNotFound', () => {
     expect(isNotFound(restError(404))).toBe(true);
     expect(isNotFound({ response: { statusCode: 404 } })).toBe(true);
     expect(isNotFound(restError(400))).toBe(false);
+  });
+});
+
+describe('ServiceCaller with a throttle budget', () => {
+  function budgetsFor(settings: ConstructorParameters<typeof ThrottleBudgets>[0]) {
+    const clock = new FakeThrottleClock();
+    return { clock, budgets: new ThrottleBudgets(settings, clock) };
+  }
+
+  it('waits for a token of the call\'s class before each send', async () => {
+    // IoT Central at 2/s: a bucket of 2 − 0.1 (50 ms of jitter) = 1.9, so one call at once, then 0.1 token later, then every 500 ms.
+    const { clock, budgets } = budgetsFor({ enabled: true, share: 1, limits: { iotCentral: { all: { count: 2, windowSeconds: 1 } } } });
+    const caller = new ServiceCaller('iotCentral', { budgets }, recordingTiming());
+    const sent: number[] = [];
+    const calls = [1, 2, 3].map((n) => tracked(caller.call('list users', async () => { sent.push(clock.now()); return n; }, context)));
+    await settle();
+    expect(sent).toEqual([0]);
+    await clock.advance(1000);
+    expect(sent).toEqual([0, 50, 550]);
+    expect(calls.every((c) => c.done)).toBe(true);
+  });
+
+  it('on a 429 holds the class for Retry-After and halves its rate, so the retry and the calls behind it wait', async () => {
+    const { clock, budgets } = budgetsFor({ enabled: true, share: 1, limits: {} });
+    const timing = recordingTiming();
+    const caller = new ServiceCaller('digitalTwins', { budgets }, timing);
+    const attempts: number[] = [];
+    let first = true;
+    const throttledOnce = caller.call('query twins', async () => {
+      attempts.push(clock.now());
+      if (first) {
+        first = false;
+        throw restError(429, { 'retry-after': '3' }, 'QuotaReachedError');
+      }
+      return 'ok';
+    }, context);
+    const watched = tracked(throttledOnce);
+    await settle();
+    const other = tracked(caller.call('query twins', async () => clock.now(), context));
+    await settle();
+    expect(attempts).toEqual([0]);
+    expect(budgets.for('digitalTwins')!.snapshot().query).toMatchObject({ ratePerSecond: 250, heldForMs: 3000 });
+    await clock.advance(2999);
+    expect(attempts).toEqual([0]);
+    expect(other.done).toBe(false);
+    await clock.advance(100);
+    expect(watched.done && other.done).toBe(true);
+    expect(attempts[1]).toBeGreaterThanOrEqual(3000);
+    // The caller's own back-off asked for the same Retry-After; the budget made every call of the class wait it.
+    expect(timing.sleeps).toEqual([3000]);
+  });
+
+  it('keeps the concurrency limit per class: calls waiting on one class do not hold up another', async () => {
+    const { budgets } = budgetsFor({ enabled: true, share: 1, limits: {} });
+    const caller = new ServiceCaller('digitalTwins', { budgets, concurrency: 1 }, recordingTiming());
+    let releaseQuery!: () => void;
+    const query = caller.call('query twins', () => new Promise<void>((resolve) => { releaseQuery = resolve; }), context);
+    const read = tracked(caller.call('read a twin', async () => 'twin', context));
+    const secondQuery = tracked(caller.call('query twins', async () => 'page', context));
+    await settle();
+    expect(read.done).toBe(true);
+    expect(secondQuery.done).toBe(false);
+    releaseQuery();
+    await query;
+    await settle();
+    expect(secondQuery.done).toBe(true);
+  });
+
+  it('takes an explicit class and a key (one twin) over what the operation name says', async () => {
+    const { budgets } = budgetsFor({ enabled: true, share: 1, limits: { digitalTwins: { write: { count: 500, windowSeconds: 1, perKey: { count: 2, windowSeconds: 1 } } } } });
+    const caller = new ServiceCaller('digitalTwins', { budgets }, recordingTiming());
+    const deletes = Array.from({ length: 3 }, () => tracked(caller.call('remove', async () => undefined, context, { operationClass: 'write', key: 'twin-1' })));
+    await settle();
+    expect(deletes.map((d) => d.done)).toEqual([true, false, false]);
+  });
+
+  it('sends at once when the process has no budget for the service', async () => {
+    const caller = new ServiceCaller('iotHub', { budgets: new ThrottleBudgets({ enabled: false, share: 1, limits: {} }) }, recordingTiming());
+    expect(caller.budget).toBeUndefined();
+    await expect(Promise.all(Array.from({ length: 50 }, () => caller.call('query device twins', async () => 1, context)))).resolves.toHaveLength(50);
   });
 });

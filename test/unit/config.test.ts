@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { ConfigError, SANDBOX_PORTS, loadConfig } from '../../src/config';
+import { ConfigurationBotFrameworkAuthentication } from 'botbuilder';
+import { ConfigError, SANDBOX_PORTS, botFrameworkAuthenticationSettings, loadConfig } from '../../src/config';
 
 const GROUP = 'f0f0f0f0-0000-4000-8000-000000000001';
 
@@ -7,6 +8,7 @@ const GROUP = 'f0f0f0f0-0000-4000-8000-000000000001';
 const AZURE = {
   MicrosoftAppId: '11111111-2222-4333-8444-555555555555',
   MicrosoftAppPassword: 'app-secret',
+  MicrosoftAppTenantId: '99999999-8888-4777-8666-555555555555',
   DSR_STORAGE_CONNECTION_STRING: 'DefaultEndpointsProtocol=https;AccountName=dsr;EndpointSuffix=core.windows.net',
   DSR_APPROVER_GROUP_ID: GROUP,
   DSR_PSEUDONYM_KEY: 'a-secret-of-more-than-16-chars',
@@ -153,11 +155,165 @@ describe('settings it refuses', () => {
     }
     expect(thrown).toBeInstanceOf(ConfigError);
     const { problems, message } = thrown as ConfigError;
-    const named = ['DSR_STORAGE_CONNECTION_STRING', 'DSR_APPROVER_GROUP_ID', 'DSR_PSEUDONYM_KEY', 'DSR_DEFAULT_REGIME', 'DSR_SERVICES', 'PORT', 'DSR_ERASE_APPROVALS'];
+    const named = ['MicrosoftAppPassword', 'MicrosoftAppTenantId', 'DSR_STORAGE_CONNECTION_STRING', 'DSR_APPROVER_GROUP_ID', 'DSR_PSEUDONYM_KEY', 'DSR_DEFAULT_REGIME', 'DSR_SERVICES', 'PORT', 'DSR_ERASE_APPROVALS'];
     expect(problems).toHaveLength(named.length);
     for (const setting of named) {
       expect(problems.some((p) => p.startsWith(setting))).toBe(true);
       expect(message).toContain(setting);
     }
+  });
+});
+
+/** The values botbuilder's inbound authentication ends up with (its internal ParameterizedBotFrameworkAuthentication). */
+function inboundAuthOf(settings: Record<string, string | boolean | undefined>) {
+  const inner = (new ConfigurationBotFrameworkAuthentication(settings) as unknown as { inner: Record<string, unknown> }).inner;
+  const fields = ['validateAuthority', 'toChannelFromBotLoginUrl', 'toChannelFromBotOAuthScope', 'toBotFromChannelTokenIssuer', 'oAuthUrl', 'toBotFromChannelOpenIdMetadataUrl', 'toBotFromEmulatorOpenIdMetadataUrl', 'callerId'];
+  return Object.fromEntries(fields.map((f) => [f, inner[f]]));
+}
+
+describe('inbound authentication settings', () => {
+  const LOCAL_KEYS = 'http://127.0.0.1:4099/v1/.well-known/openidconfiguration';
+
+  it('leaves botbuilder its own defaults when DSR_BOT_OPENID_METADATA_URL is unset', () => {
+    const config = loadConfig(AZURE);
+    expect(config.botOpenIdMetadataUrl).toBeUndefined();
+    expect(botFrameworkAuthenticationSettings(config)).toEqual({});
+    expect(inboundAuthOf(botFrameworkAuthenticationSettings(config))).toMatchObject({
+      toBotFromChannelTokenIssuer: 'https://api.botframework.com',
+      toBotFromChannelOpenIdMetadataUrl: 'https://login.botframework.com/v1/.well-known/openidconfiguration',
+    });
+  });
+
+  it('replaces only the metadata URL: every other value is botbuilder\'s public-cloud default', () => {
+    const config = loadConfig({ ...AZURE, DSR_BOT_OPENID_METADATA_URL: LOCAL_KEYS });
+    expect(config.botOpenIdMetadataUrl).toBe(LOCAL_KEYS);
+    expect(inboundAuthOf(botFrameworkAuthenticationSettings(config))).toEqual({ ...inboundAuthOf({}), toBotFromChannelOpenIdMetadataUrl: LOCAL_KEYS });
+  });
+
+  it('gives botbuilder the whole set, because one value alone leaves it with no issuer and no login URL', () => {
+    // If botbuilder ever fills the rest itself, the settings could shrink to the metadata URL.
+    expect(inboundAuthOf({ ToBotFromChannelOpenIdMetadataUrl: LOCAL_KEYS })).toMatchObject({ toBotFromChannelTokenIssuer: undefined, toChannelFromBotLoginUrl: undefined });
+  });
+
+  it.each([LOCAL_KEYS, 'http://localhost:4099/keys', 'http://[::1]:4099/keys', 'https://login.botframework.com/v1/.well-known/openidconfiguration'])(
+    'takes %p as the metadata URL',
+    (url) => {
+      expect(loadConfig({ ...AZURE, DSR_BOT_OPENID_METADATA_URL: url }).botOpenIdMetadataUrl).toBe(url);
+    },
+  );
+
+  it.each(['http://keys.contoso.example/openid', 'ftp://127.0.0.1/keys', 'login.botframework.com/v1/.well-known/openidconfiguration'])('refuses %p as the metadata URL', (url) => {
+    const problems = problemsOf({ ...AZURE, DSR_BOT_OPENID_METADATA_URL: url });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain('DSR_BOT_OPENID_METADATA_URL');
+    expect(problems[0]).toContain(url);
+  });
+
+  it('refuses a metadata URL without an app id: nothing would be authenticated', () => {
+    const [problem] = problemsOf({ DSR_BOT_OPENID_METADATA_URL: LOCAL_KEYS });
+    expect(problem).toContain('DSR_BOT_OPENID_METADATA_URL');
+    expect(problem).toContain('MicrosoftAppId');
+  });
+
+  it('needs the secret and the tenant of the single-tenant app registration with an app id', () => {
+    const { MicrosoftAppPassword: _password, MicrosoftAppTenantId: _tenant, ...appIdOnly } = AZURE;
+    expect(problemsOf(appIdOnly).map((p) => p.split(' ')[0])).toEqual(['MicrosoftAppPassword', 'MicrosoftAppTenantId']);
+  });
+
+  it.each(['::', '10.1.2.3', 'dsr-bot.contoso.example'])('refuses to listen on %p without an app id', (host) => {
+    const [problem] = problemsOf({ DSR_HOST: host });
+    expect(problem).toContain('DSR_HOST');
+  });
+});
+
+describe('storage reached with the managed identity', () => {
+  const { DSR_STORAGE_CONNECTION_STRING: _connectionString, ...AZURE_NO_STORAGE } = AZURE;
+  const ENDPOINTS = {
+    DSR_STORAGE_BLOB_URL: 'https://dsrstore.blob.core.windows.net/',
+    DSR_STORAGE_QUEUE_URL: 'https://dsrstore.queue.core.windows.net',
+    DSR_STORAGE_TABLE_URL: 'https://dsrstore.table.core.windows.net/',
+  };
+  const IDENTITY = '0d8f5a7e-1234-4a5b-8c6d-7e8f9a0b1c2d';
+
+  it('takes the account endpoints instead of a connection string, without trailing slashes', () => {
+    const config = loadConfig({ ...AZURE_NO_STORAGE, ...ENDPOINTS, AZURE_CLIENT_ID: IDENTITY });
+    expect(config.storageAccount).toEqual({
+      blobUrl: 'https://dsrstore.blob.core.windows.net',
+      queueUrl: 'https://dsrstore.queue.core.windows.net',
+      tableUrl: 'https://dsrstore.table.core.windows.net',
+    });
+    expect(config.storageConnectionString).toBe('');
+    expect(config.managedIdentityClientId).toBe(IDENTITY);
+  });
+
+  it('takes an emulator\'s endpoints, which name the account in the path', () => {
+    const config = loadConfig({
+      DSR_STORAGE_BLOB_URL: 'https://127.0.0.1:10000/devstoreaccount1',
+      DSR_STORAGE_QUEUE_URL: 'https://127.0.0.1:10001/devstoreaccount1',
+      DSR_STORAGE_TABLE_URL: 'https://localhost:10002/devstoreaccount1',
+    }, GROUP);
+    expect(config.storageAccount?.queueUrl).toBe('https://127.0.0.1:10001/devstoreaccount1');
+  });
+
+  it('keeps Azurite\'s connection string in sandbox mode when no endpoint is set', () => {
+    const config = loadConfig({}, GROUP);
+    expect(config.storageAccount).toBeUndefined();
+    expect(config.managedIdentityClientId).toBeUndefined();
+    expect(config.storageConnectionString).toContain('AccountName=devstoreaccount1');
+  });
+
+  it('names both ways of configuring storage when neither is set outside sandbox mode', () => {
+    const problems = problemsOf(AZURE_NO_STORAGE);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^DSR_STORAGE_CONNECTION_STRING/);
+    expect(problems[0]).toContain('DSR_STORAGE_BLOB_URL');
+  });
+
+  it('refuses a connection string and endpoints together', () => {
+    const problems = problemsOf({ ...AZURE, ...ENDPOINTS });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain('not both');
+  });
+
+  it.each(['DSR_STORAGE_BLOB_URL', 'DSR_STORAGE_QUEUE_URL', 'DSR_STORAGE_TABLE_URL'])('names %s when it alone is missing', (setting) => {
+    const problems = problemsOf({ ...AZURE_NO_STORAGE, ...ENDPOINTS, [setting]: '' });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^${setting} is required`));
+    expect(problems[0]).toContain('core.windows.net');
+  });
+
+  it.each([
+    ['http://dsrstore.blob.core.windows.net', 'https'],
+    ['https://dsrstore.blob.core.windows.net/?sv=2025-07-05&sig=abc', 'SAS token'],
+    ['https://dsrstore.blob.core.windows.net/exports', 'not a container'],
+    ['dsrstore.blob.core.windows.net', 'absolute URL'],
+  ])('refuses %p as the blob endpoint, saying why (%s)', (value, why) => {
+    const problems = problemsOf({ ...AZURE_NO_STORAGE, ...ENDPOINTS, DSR_STORAGE_BLOB_URL: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^DSR_STORAGE_BLOB_URL/);
+    expect(problems[0]).toContain(why);
+    expect(problems[0]).toContain(value);
+  });
+
+  it('refuses endpoints of different accounts', () => {
+    const problems = problemsOf({ ...AZURE_NO_STORAGE, ...ENDPOINTS, DSR_STORAGE_TABLE_URL: 'https://otherstore.table.core.windows.net' });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain('different accounts');
+    expect(problems[0]).toContain('otherstore');
+  });
+
+  it('refuses an AZURE_CLIENT_ID that is not a client id', () => {
+    const problems = problemsOf({ ...AZURE_NO_STORAGE, ...ENDPOINTS, AZURE_CLIENT_ID: 'dsr-bot-identity' });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^AZURE_CLIENT_ID/);
+  });
+
+  it('keeps export links within the seven days a user-delegation key lives', () => {
+    expect(loadConfig({ ...AZURE_NO_STORAGE, ...ENDPOINTS, DSR_EXPORT_LINK_DAYS: '7' }).exportLinkDays).toBe(7);
+    const problems = problemsOf({ ...AZURE_NO_STORAGE, ...ENDPOINTS, DSR_EXPORT_LINK_DAYS: '8' });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^DSR_EXPORT_LINK_DAYS/);
+    // A connection string signs with the account key, which has no such limit.
+    expect(loadConfig({ ...AZURE, DSR_EXPORT_LINK_DAYS: '8' }).exportLinkDays).toBe(8);
   });
 });

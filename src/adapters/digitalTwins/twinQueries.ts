@@ -15,24 +15,46 @@ export function twinsWithProperty(path: string, values: readonly string[]): stri
   return `SELECT * FROM DIGITALTWINS T WHERE T.${path} ${matchAny(values)}`;
 }
 
-/** The twins a person holds directly: by property, the person's own twin (id = their object id), or both in one query. */
-export function twinsOfPerson(property: { path: string; values: readonly string[] } | undefined, personTwinId: string | undefined): string {
+/**
+ * The twins a person holds directly: by property, the person's own twin (id = their object id), or
+ * both in one query. With `columns`, only those top-level properties of each twin (`$dtId`, ...).
+ */
+export function twinsOfPerson(
+  property: { path: string; values: readonly string[] } | undefined, personTwinId: string | undefined, columns?: readonly string[],
+): string {
   const conditions = [
     ...(property ? [`T.${property.path} ${matchAny(property.values)}`] : []),
     ...(personTwinId !== undefined ? [`T.$dtId = ${quotedString(personTwinId)}`] : []),
   ];
   if (conditions.length === 0) throw new Error('A query for twins needs a property or a twin id.');
-  return `SELECT * FROM DIGITALTWINS T WHERE ${conditions.join(' OR ')}`;
+  const select = columns ? columns.map((column) => `T.${column}`).join(', ') : '*';
+  return `SELECT ${select} FROM DIGITALTWINS T WHERE ${conditions.join(' OR ')}`;
 }
 
-/** Twins related by `relationship` to the twin with id `targetId` (a person twin). */
-export function twinsRelatedTo(relationship: string, targetId: string): string {
-  return `SELECT source FROM DIGITALTWINS source JOIN target RELATED source.${relationship} WHERE target.$dtId = ${quotedString(targetId)}`;
+/**
+ * Twins related by `relationship` to the twin with id `targetId` (a person twin): rows `{ source }`,
+ * or with `columns` rows of those top-level properties of the source twin.
+ */
+export function twinsRelatedTo(relationship: string, targetId: string, columns?: readonly string[]): string {
+  const select = columns ? columns.map((column) => `source.${column}`).join(', ') : 'source';
+  return `SELECT ${select} FROM DIGITALTWINS source JOIN target RELATED source.${relationship} WHERE target.$dtId = ${quotedString(targetId)}`;
 }
 
 /** Queries for every relationship from or to the twins, one query per batch of ids. */
 export function relationshipsTouching(ids: readonly string[]): string[] {
-  return batched(ids, (list) => `SELECT * FROM RELATIONSHIPS WHERE $sourceId IN ${list} OR $targetId IN ${list}`, 2);
+  return batches(ids, (list) => `SELECT * FROM RELATIONSHIPS WHERE $sourceId IN ${list} OR $targetId IN ${list}`, 2).map((b) => b.query);
+}
+
+/** One query over a batch of twin ids, and the ids. */
+export interface IdBatch {
+  ids: string[];
+  query: string;
+}
+
+/** Queries for the relationships from the twins (outgoing), or to them (incoming), by batch of ids. */
+export function relationshipsOf(direction: 'outgoing' | 'incoming', ids: readonly string[]): IdBatch[] {
+  const end = direction === 'outgoing' ? '$sourceId' : '$targetId';
+  return batches(ids, (list) => `SELECT * FROM RELATIONSHIPS WHERE ${end} IN ${list}`, 1);
 }
 
 /** Queries for the id and the top-level property holding the link, of each twin, by batch of ids. */
@@ -60,20 +82,24 @@ function literalList(values: readonly string[]): string {
  * {@link MAX_QUERY_LENGTH} characters each, where the list appears `uses` times in the text.
  */
 function batched(ids: readonly string[], build: (list: string) => string, uses: number): string[] {
+  return batches(ids, build, uses).map((batch) => batch.query);
+}
+
+function batches(ids: readonly string[], build: (list: string) => string, uses: number): IdBatch[] {
   const fixed = build('[]').length;
-  const queries: string[] = [];
+  const out: IdBatch[] = [];
   let batch: string[] = [];
   let listLength = 2;
   for (const id of ids) {
     const added = quotedString(id).length + 2;
     if (batch.length > 0 && (batch.length >= MAX_IDS_PER_QUERY || fixed + uses * (listLength + added) > MAX_QUERY_LENGTH)) {
-      queries.push(build(literalList(batch)));
+      out.push({ ids: batch, query: build(literalList(batch)) });
       batch = [];
       listLength = 2;
     }
     batch.push(id);
     listLength += added;
   }
-  if (batch.length > 0) queries.push(build(literalList(batch)));
-  return queries;
+  if (batch.length > 0) out.push({ ids: batch, query: build(literalList(batch)) });
+  return out;
 }

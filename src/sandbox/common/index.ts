@@ -25,3 +25,6 @@ export {
 export type { PemKeyPair } from './selfSignedCertificate';
 export type { FaultRule } from './faultInjector';
 export type { RequestStatsSnapshot } from './requestStats';
+export {
+  SandboxThrottle, SINGLE_CLASS_PROFILE, throttleProfileFor, type ThrottleProfile, type ThrottleRequest, type ThrottleTarget, type ThrottleVerdict,
+} from './throttleLimiter';

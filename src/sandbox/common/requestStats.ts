@@ -4,12 +4,20 @@ export interface RequestStatsSnapshot {
   readonly requests: Readonly<Record<string, number>>;
   /** Requests answered (or delayed) by an injected fault. */
   readonly faultsServed: number;
+  /**
+   * Requests refused with 429 by the throttle (`POST /_sandbox/throttle`), by operation class and
+   * by route; present once throttling has been turned on. They count in `requests` too.
+   */
+  readonly throttled?: { readonly total: number; readonly byClass: Readonly<Record<string, number>>; readonly byRoute: Readonly<Record<string, number>> };
 }
 
 /** Counts the requests a sandbox service received, by method and route pattern. */
 export class RequestStats {
   private requests = new Map<string, number>();
   private faultsServed = 0;
+  private throttleShown = false;
+  private throttledByClass = new Map<string, number>();
+  private throttledByRoute = new Map<string, number>();
 
   /** Counts one request to a route pattern (or to no route). */
   recordRequest(method: string, pattern: string | undefined): void {
@@ -22,12 +30,34 @@ export class RequestStats {
     this.faultsServed++;
   }
 
+  /** From now on the snapshot shows throttling counts (they stay out of it until throttling is used). */
+  showThrottling(): void {
+    this.throttleShown = true;
+  }
+
+  /** Counts one request refused with 429 by the throttle. */
+  recordThrottled(operationClass: string, method: string, pattern: string): void {
+    this.throttleShown = true;
+    this.throttledByClass.set(operationClass, (this.throttledByClass.get(operationClass) ?? 0) + 1);
+    const route = `${method} ${pattern}`;
+    this.throttledByRoute.set(route, (this.throttledByRoute.get(route) ?? 0) + 1);
+  }
+
   snapshot(): RequestStatsSnapshot {
-    return { requests: Object.fromEntries(this.requests), faultsServed: this.faultsServed };
+    const byClass = Object.fromEntries(this.throttledByClass);
+    return {
+      requests: Object.fromEntries(this.requests),
+      faultsServed: this.faultsServed,
+      ...(this.throttleShown && {
+        throttled: { total: Object.values(byClass).reduce((sum, n) => sum + n, 0), byClass, byRoute: Object.fromEntries(this.throttledByRoute) },
+      }),
+    };
   }
 
   reset(): void {
     this.requests = new Map();
     this.faultsServed = 0;
+    this.throttledByClass = new Map();
+    this.throttledByRoute = new Map();
   }
 }

@@ -12,6 +12,7 @@ import { Router } from './router';
 import { SandboxHttpError } from './sandboxHttpError';
 import type { ErrorBodyFormatter, SandboxResponse, SandboxServiceDefinition } from './sandboxService';
 import type { PemKeyPair } from './selfSignedCertificate';
+import { SandboxThrottle, SINGLE_CLASS_PROFILE, type ThrottleProfile } from './throttleLimiter';
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const CONTROL_MAX_BODY_BYTES = 16 * 1024;
@@ -23,6 +24,14 @@ export interface SandboxServerOptions extends SandboxServiceDefinition {
   readonly port: number;
   /** Serve HTTPS with this certificate instead of plain HTTP. */
   readonly tls?: PemKeyPair;
+  /**
+   * How the service sorts requests into the operation classes its throttling limits are given
+   * in, and its documented limits. Throttling stays off until `POST /_sandbox/throttle`.
+   * Default: one class, `all`, with no documented limit.
+   */
+  readonly throttleProfile?: ThrottleProfile;
+  /** Time for the throttle's buckets, in ms (tests); default `performance.now`. */
+  readonly throttleClock?: () => number;
 }
 
 /** A listening sandbox server. */
@@ -35,16 +44,17 @@ export interface RunningSandboxServer {
 }
 
 /**
- * Serves a sandbox service: its routes behind an Authorization check and
- * fault injection, plus the `/_sandbox/` control endpoints (health, faults,
- * stats), which need no Authorization. Errors take the service's JSON shape.
+ * Serves a sandbox service: its routes behind an Authorization check,
+ * throttling (when turned on) and fault injection, plus the `/_sandbox/`
+ * control endpoints (health, faults, throttle, stats), which need no Authorization. Errors take the service's JSON shape.
  * Nothing about requests is logged: bodies and paths can hold personal data.
  */
 export async function startSandboxServer(options: SandboxServerOptions): Promise<RunningSandboxServer> {
   const faults = new FaultInjector();
   const stats = new RequestStats();
   const serviceRouter = new Router(options.routes);
-  const controlRouter = new Router(sandboxControlRoutes(faults, stats));
+  const throttle = new SandboxThrottle(options.throttleProfile ?? SINGLE_CLASS_PROFILE, options.throttleClock);
+  const controlRouter = new Router(sandboxControlRoutes(faults, stats, throttle));
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const closing = new AbortController();
   let baseUrl = '';
@@ -61,6 +71,17 @@ export async function startSandboxServer(options: SandboxServerOptions): Promise
         stats.recordRequest(method, routing.kind === 'matched' ? routing.match.route.pattern : undefined);
         if (!hasAcceptedAuthorization(request.headers.authorization, options.authorizationSchemes)) {
           throw new SandboxHttpError(401, 'The request has no Authorization header with an accepted scheme.');
+        }
+        if (routing.kind === 'matched') {
+          const { route, params } = routing.match;
+          const refused = throttle.check(method, route.pattern, params);
+          if (refused) {
+            stats.recordThrottled(refused.operationClass, method, route.pattern);
+            throw new SandboxHttpError(429, faultMessage(429), undefined, {
+              'Retry-After': String(refused.retryAfterSeconds),
+              ...(refused.retryAfterMs !== undefined && { 'x-ms-retry-after-ms': String(refused.retryAfterMs) }),
+            });
+          }
         }
         const fault = faults.take(method, path);
         if (fault) {

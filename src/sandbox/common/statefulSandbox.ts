@@ -2,6 +2,7 @@ import { JsonStateStore, sandboxStatePath } from './jsonStateStore';
 import { ensureSandboxCertificate } from './sandboxCertificate';
 import { startSandboxServer, type RunningSandboxServer } from './sandboxServer';
 import type { SandboxServiceDefinition } from './sandboxService';
+import { throttleProfileFor } from './throttleLimiter';
 
 /** Where a sandbox service keeps its state and where it listens. */
 export interface SandboxPlacement {
@@ -47,6 +48,8 @@ export async function startStatefulSandbox<T>(
   const tls = ensureSandboxCertificate(placement.dataDir);
   const server = await startSandboxServer({
     ...service.define(store),
+    // The service's documented limits and operation classes, enforced once `POST /_sandbox/throttle` turns them on.
+    throttleProfile: throttleProfileFor(service.name),
     host: placement.host ?? '127.0.0.1',
     port: placement.port ?? service.defaultPort,
     tls,
