@@ -3,6 +3,7 @@ import { Card } from '../cards/render';
 import { approvalCard, requestListCard, statusCard } from '../cards/views';
 import { errorCode } from '../dsr/failures';
 import { rememberCard } from '../dsr/requestUpdates';
+import { Actor, DsrRequest } from '../dsr/types';
 import { userConversationKey } from '../storage/conversationStore';
 import { BotDeps } from './botDeps';
 import { parseExtendMonths, parseKind, parseManualStep, parseOnBehalfOf, parseReason, parseRequestId, parseSubmission } from './cardInputs';
@@ -74,69 +75,62 @@ const cancel: ActionHandler = async (context, data, deps) => {
   return outcome.message;
 };
 
-/** Approve or Reject: the approvers group decides who may, the request's current state what happens. */
-function decision(verdict: 'approve' | 'reject'): ActionHandler {
+/** What an approver's button did: the message for the card's notice, and the request as it now stands. */
+type ApproverOutcome = { ok: boolean; message: string; request?: DsrRequest };
+
+/**
+ * A button on the approvers' card. Identity comes from the activity and approval from the
+ * approvers group, whatever the card data says; the clicker gets the card back with the outcome
+ * as its notice, or, when they may not act on it, just the refusal.
+ */
+function approverAction(work: (input: { actor: Actor; requestId: string; isApprover: boolean; data: unknown; deps: BotDeps }) => Promise<ApproverOutcome>): ActionHandler {
   return async (context, data, deps) => {
     const actor = actorOf(context);
     if (!actor) return NOT_SIGNED_IN;
     const id = parseRequestId(data);
     if (!id.ok) return id.problem;
-    const reason = parseReason(data);
-    if (!reason.ok) return reason.problem;
     const isApprover = await deps.directory.isApprover(actor.aadObjectId);
-    const outcome = await deps.requests.decide(id.value, actor, verdict, isApprover, reason.value);
-    if (!outcome.request) return outcome.message;
-    const color = outcome.result === 'done' ? 'Good' : 'Attention';
-    return approvalCard(outcome.request, { erasureApprovals: deps.erasureApprovals, notice: { text: outcome.message, color } });
+    const outcome = await work({ actor, requestId: id.value, isApprover, data, deps });
+    if (!outcome.request || !isApprover) return outcome.message;
+    return approvalCard(outcome.request, { erasureApprovals: deps.erasureApprovals, notice: { text: outcome.message, color: outcome.ok ? 'Good' : 'Attention' } });
   };
 }
 
+/** Approve or Reject: the request's current state decides what happens. */
+function decision(verdict: 'approve' | 'reject'): ActionHandler {
+  return approverAction(async ({ actor, requestId, isApprover, data, deps }) => {
+    const reason = parseReason(data);
+    if (!reason.ok) return { ok: false, message: reason.problem };
+    const outcome = await deps.requests.decide(requestId, actor, verdict, isApprover, reason.value);
+    return { ok: outcome.result === 'done', message: outcome.message, request: outcome.request };
+  });
+}
+
 /**
- * "Extend" on the approvers' card, with the card's reason: the approvers group decides who may,
- * the regime how far (src/dsr/extensions.ts); the requester is told the new date and the reason.
+ * "Extend" on the approvers' card, with the card's reason: the regime decides how far
+ * (src/dsr/extensions.ts); the requester is told the new date and the reason.
  */
-const extendDeadline: ActionHandler = async (context, data, deps) => {
-  const actor = actorOf(context);
-  if (!actor) return NOT_SIGNED_IN;
-  const id = parseRequestId(data);
-  if (!id.ok) return id.problem;
+const extendDeadline = approverAction(async ({ actor, requestId, isApprover, data, deps }) => {
   const reason = parseReason(data);
-  if (!reason.ok) return reason.problem;
+  if (!reason.ok) return { ok: false, message: reason.problem };
   const months = parseExtendMonths(data);
-  if (!months.ok) return months.problem;
-  const isApprover = await deps.directory.isApprover(actor.aadObjectId);
-  const outcome = await deps.requests.extend(id.value, actor, isApprover, reason.value, months.value);
-  // Someone who may not extend gets the refusal, not the approvers' card.
-  if (!outcome.request || !isApprover) return outcome.message;
-  const color = outcome.result === 'done' ? 'Good' : 'Attention';
-  return approvalCard(outcome.request, { erasureApprovals: deps.erasureApprovals, notice: { text: outcome.message, color } });
-};
+  if (!months.ok) return { ok: false, message: months.problem };
+  const outcome = await deps.requests.extend(requestId, actor, isApprover, reason.value, months.value);
+  return { ok: outcome.result === 'done', message: outcome.message, request: outcome.request };
+});
 
-const retry: ActionHandler = async (context, data, deps) => {
-  const actor = actorOf(context);
-  if (!actor) return NOT_SIGNED_IN;
-  const id = parseRequestId(data);
-  if (!id.ok) return id.problem;
-  if (!(await deps.store.get(id.value))) return `There is no request ${id.value}.`;
-  const outcome = await deps.executor.retryFailedSteps(id.value, actor, await deps.directory.isApprover(actor.aadObjectId));
-  const request = outcome.request ?? (await deps.store.get(id.value))?.request;
-  if (!request) return outcome.message;
-  return approvalCard(request, { erasureApprovals: deps.erasureApprovals, notice: { text: outcome.message, color: outcome.ok ? 'Good' : 'Attention' } });
-};
+const retry = approverAction(async ({ actor, requestId, isApprover, deps }) => {
+  if (!(await deps.store.get(requestId))) return { ok: false, message: `There is no request ${requestId}.` };
+  const outcome = await deps.executor.retryFailedSteps(requestId, actor, isApprover);
+  return { ...outcome, request: outcome.request ?? (await deps.store.get(requestId))?.request };
+});
 
-/** An approver confirms a manual step; the server decides who may, whatever the card says. */
-const manualStep: ActionHandler = async (context, data, deps) => {
-  const actor = actorOf(context);
-  if (!actor) return NOT_SIGNED_IN;
-  const id = parseRequestId(data);
-  if (!id.ok) return id.problem;
+/** An approver confirms a manual step (done, or not applicable). */
+const manualStep = approverAction(async ({ actor, requestId, isApprover, data, deps }) => {
   const step = parseManualStep(data);
-  if (!step.ok) return step.problem;
-  const isApprover = await deps.directory.isApprover(actor.aadObjectId);
-  const outcome = await deps.executor.confirmManualStep(id.value, { ...step.value, actor, actorIsApprover: isApprover });
-  if (!outcome.request) return outcome.message;
-  return approvalCard(outcome.request, { erasureApprovals: deps.erasureApprovals, notice: { text: outcome.message, color: outcome.ok ? 'Good' : 'Attention' } });
-};
+  if (!step.ok) return { ok: false, message: step.problem };
+  return deps.executor.confirmManualStep(requestId, { ...step.value, actor, actorIsApprover: isApprover });
+});
 
 /** Teams' `refresh`: approvers see the buttons, everyone else a read-only card. */
 const refresh: ActionHandler = async (context, data, deps) => {
