@@ -405,6 +405,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, approverGroupFa
     dps,
     iotHub,
     callPolicy,
+    // DSR_THROTTLE, DSR_THROTTLE_SHARE, DSR_THROTTLE_GRAPH, DSR_THROTTLE_DIGITAL_TWINS, DSR_THROTTLE_IOT_CENTRAL,
+    // DSR_THROTTLE_DPS and DSR_THROTTLE_IOT_HUB, read and checked in src/adapters/throttleBudget.ts.
     throttle: throttleSettingsFrom(env, problems, sandbox),
     maxOpenRequests: whole('DSR_MAX_OPEN_REQUESTS', 5, 1, 100),
     messagesPerMinute: whole('DSR_MESSAGES_PER_MINUTE', 30, 1, 10_000),

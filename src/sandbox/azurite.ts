@@ -32,6 +32,8 @@ export async function startAzurite(options: AzuriteOptions): Promise<RunningAzur
       ...['--blobHost', host, '--queueHost', host, '--tableHost', host],
       ...['--blobPort', String(options.blobPort ?? 0), '--queuePort', String(options.queuePort ?? 0), '--tablePort', String(options.tablePort ?? 0)],
       '--disableTelemetry',
+      // No access log: it is never read, and a busy bot makes it grow without end.
+      '--silent',
       // Without it, SDK releases newer than this Azurite get 400 InvalidHeaderValue.
       '--skipApiVersionCheck',
       '--location',
@@ -41,13 +43,21 @@ export async function startAzurite(options: AzuriteOptions): Promise<RunningAzur
   );
   const ports = await new Promise<Record<string, number>>((resolve, reject) => {
     const found: Record<string, number> = {};
+    // Only the start-up lines matter: a bounded tail is kept for the error message, and the
+    // listeners go once Azurite listens (the pipes are then drained and dropped).
     let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
+    const keep = (chunk: Buffer) => { output = (output + chunk.toString()).slice(-8000); };
+    const onStdout = (chunk: Buffer) => {
+      keep(chunk);
       for (const match of output.matchAll(LISTENING)) found[match[1]] = Number(match[2]);
-      if (found.Blob && found.Queue && found.Table) resolve(found);
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      if (found.Blob && found.Queue && found.Table) {
+        child.stdout!.off('data', onStdout).resume();
+        child.stderr!.off('data', keep).resume();
+        resolve(found);
+      }
+    };
+    child.stdout!.on('data', onStdout);
+    child.stderr!.on('data', keep);
     child.once('exit', (code) => reject(new Error(`Azurite exited (${code}) before listening:\n${output.slice(-2000)}`)));
   });
   return {
