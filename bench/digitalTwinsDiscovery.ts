@@ -1,9 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { ServiceCaller } from '../src/adapters/callPolicy';
 import { DigitalTwinsAdapter } from '../src/adapters/digitalTwins';
 import { createDigitalTwinsClient, withAbortSignal } from '../src/adapters/digitalTwins/digitalTwinsClient';
@@ -14,6 +11,7 @@ import { ensureSandboxCertificate, sandboxCertificatePath } from '../src/sandbox
 import { createDigitalTwinsSandbox, type DigitalTwinsSeed, type RelationshipSeed, type TwinSeed } from '../src/sandbox/digitalTwins';
 import { SandboxCredential } from '../src/sandbox/sandboxCredential';
 import { loadTenant } from '../src/sandbox/tenant';
+import { sandboxRequest, startBenchChild } from './benchChildren';
 
 /**
  * Discovery + export of one subject in an instance of 100,000 twins, the adapter's targeted
@@ -110,7 +108,7 @@ async function againstInstance(size: number, modes: ('targeted' | 'naive')[]): P
   ensureSandboxCertificate(dataDir);
   const ca = readFileSync(sandboxCertificatePath(dataDir), 'utf8');
   const seeding = Date.now();
-  const sandbox = await startChild(['--sandbox', dataDir, String(size)]);
+  const sandbox = await startBenchChild(__filename, ['--sandbox', dataDir, String(size)]);
   const { url } = JSON.parse(sandbox.line) as { url: string };
   const seedMs = Date.now() - seeding;
   try {
@@ -119,15 +117,15 @@ async function againstInstance(size: number, modes: ('targeted' | 'naive')[]): P
       "SELECT * FROM DIGITALTWINS T WHERE T.ownerId = 'warm-up' OR T.$dtId = 'warm-up'",
       "SELECT * FROM RELATIONSHIPS WHERE $sourceId IN ['warm-up'] OR $targetId IN ['warm-up']",
     ]) {
-      await control(url, ca, 'POST', '/query?api-version=2022-05-31', { query });
+      await sandboxRequest(url, ca, 'POST', '/query?api-version=2022-05-31', { query });
     }
     const results: Partial<Record<'targeted' | 'naive', Measured>> = {};
     for (const mode of modes) {
-      await control(url, ca, 'POST', '/_sandbox/stats/reset');
-      const worker = await startChild(['--run', mode, url], { NODE_EXTRA_CA_CERTS: sandboxCertificatePath(dataDir) });
+      await sandboxRequest(url, ca, 'POST', '/_sandbox/stats/reset');
+      const worker = await startBenchChild(__filename, ['--run', mode, url], { NODE_EXTRA_CA_CERTS: sandboxCertificatePath(dataDir) });
       const result = JSON.parse(worker.line) as RunResult;
       await worker.exited;
-      const { requests } = JSON.parse(await control(url, ca, 'GET', '/_sandbox/stats')) as { requests: Record<string, number> };
+      const { requests } = JSON.parse(await sandboxRequest(url, ca, 'GET', '/_sandbox/stats')) as { requests: Record<string, number> };
       results[mode] = { ...result, httpCalls: Object.values(requests).reduce((sum, n) => sum + n, 0), callsByRoute: requests };
     }
     return { seedMs, ...results };
@@ -220,35 +218,6 @@ async function sandboxMain(dataDir: string, size: number): Promise<void> {
   const sandbox = await createDigitalTwinsSandbox({ tenant: loadTenant(), dataDir, port: 0, seed: benchSeed(size) });
   process.stdout.write(`${JSON.stringify({ url: sandbox.url })}\n`);
   process.once('SIGTERM', () => void sandbox.close().then(() => process.exit(0)));
-}
-
-/** Starts this file in a child process and waits for its first line of output. */
-async function startChild(args: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; line: string; exited: Promise<void> }> {
-  const child = spawn(process.execPath, [...process.execArgv, __filename, ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, ...env },
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`The benchmark child (${args[0]}) exited (${code}) before answering.`)));
-  });
-  return { child, line, exited };
-}
-
-/** A request to the sandbox (its control endpoints, or a warm-up query), trusting its certificate. */
-function control(url: string, ca: string, method: string, pathname: string, body?: unknown): Promise<string> {
-  const headers = body === undefined ? {} : { Authorization: 'Bearer bench', 'Content-Type': 'application/json' };
-  return new Promise((resolve, reject) => {
-    const request = https.request(new URL(pathname, url), { method, ca, headers }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-      response.on('error', reject);
-    });
-    request.on('error', reject);
-    request.end(body === undefined ? undefined : JSON.stringify(body));
-  });
 }
 
 if (require.main === module) {

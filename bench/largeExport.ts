@@ -1,11 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { constants as perfConstants, PerformanceObserver } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { DigitalTwinsAdapter } from '../src/adapters/digitalTwins';
 import { systemClock } from '../src/dsr/clock';
@@ -20,6 +17,7 @@ import { BlobExportStore } from '../src/storage/blobExportStore';
 import type { Manifest } from '../src/storage/exportPackage';
 import { STORAGE_NAMES } from '../src/storage/storageClients';
 import { unzip } from '../test/support/unzip';
+import { sandboxRequest, startBenchChild } from './benchChildren';
 
 /**
  * Peak memory of one process exporting a subject's Digital Twins data into a ZIP in blob storage,
@@ -101,7 +99,7 @@ export async function largeExportBench(): Promise<Record<string, unknown>> {
   const ca = readFileSync(sandboxCertificatePath(dataDir), 'utf8');
   const azurite = await startAzurite({ location: path.join(dataDir, 'azurite') });
   const seeding = Date.now();
-  const sandbox = await startChild(['--sandbox', dataDir]);
+  const sandbox = await startBenchChild(__filename, ['--sandbox', dataDir]);
   const seedMs = Date.now() - seeding;
   try {
     const { url } = JSON.parse(sandbox.line) as { url: string };
@@ -114,14 +112,14 @@ export async function largeExportBench(): Promise<Record<string, unknown>> {
       "SELECT * FROM RELATIONSHIPS WHERE $targetId IN ['warm-up']",
       "SELECT T.$dtId, T.ownerId FROM DIGITALTWINS T WHERE T.$dtId IN ['warm-up']",
     ]) {
-      await control(url, ca, 'POST', '/query?api-version=2022-05-31', { query });
+      await sandboxRequest(url, ca, 'POST', '/query?api-version=2022-05-31', { query });
     }
     const measure = async (size: number, mode: Mode) => {
-      await control(url, ca, 'POST', '/_sandbox/stats/reset');
-      const worker = await startChild(['--run', mode, String(size), url, azurite.connectionString], { NODE_EXTRA_CA_CERTS: sandboxCertificatePath(dataDir) });
+      await sandboxRequest(url, ca, 'POST', '/_sandbox/stats/reset');
+      const worker = await startBenchChild(__filename, ['--run', mode, String(size), url, azurite.connectionString], { NODE_EXTRA_CA_CERTS: sandboxCertificatePath(dataDir) });
       await worker.exited;
       const result = JSON.parse(worker.line) as RunResult;
-      const { requests } = JSON.parse(await control(url, ca, 'GET', '/_sandbox/stats')) as { requests: Record<string, number> };
+      const { requests } = JSON.parse(await sandboxRequest(url, ca, 'GET', '/_sandbox/stats')) as { requests: Record<string, number> };
       return { ...result, httpCalls: Object.values(requests).reduce((sum, n) => sum + n, 0), correct: await checked(container.getBlockBlobClient(result.blobName), result, size) };
     };
     const small = await measure(SMALL, 'streamed');
@@ -243,35 +241,6 @@ async function sandboxMain(dataDir: string): Promise<void> {
   const sandbox = await createDigitalTwinsSandbox({ tenant: loadTenant(), dataDir, port: 0, seed: largeExportSeed() });
   process.stdout.write(`${JSON.stringify({ url: sandbox.url })}\n`);
   process.once('SIGTERM', () => void sandbox.close().then(() => process.exit(0)));
-}
-
-/** Starts this file in a child process and waits for its first line of output. */
-async function startChild(args: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; line: string; exited: Promise<void> }> {
-  const child = spawn(process.execPath, [...process.execArgv, __filename, ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, ...env },
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`The benchmark child (${args[0]}) exited (${code}) before answering.`)));
-  });
-  return { child, line, exited };
-}
-
-/** A request to the sandbox (its control endpoints, or a warm-up query), trusting its certificate. */
-function control(url: string, ca: string, method: string, pathname: string, body?: unknown): Promise<string> {
-  const headers = body === undefined ? {} : { Authorization: 'Bearer bench', 'Content-Type': 'application/json' };
-  return new Promise((resolve, reject) => {
-    const request = https.request(new URL(pathname, url), { method, ca, headers }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-      response.on('error', reject);
-    });
-    request.on('error', reject);
-    request.end(body === undefined ? undefined : JSON.stringify(body));
-  });
 }
 
 if (require.main === module) {
