@@ -94,7 +94,10 @@ describe('exactly one effect', () => {
     // Cards escape markdown, so the notice reads 'Approved\\. DSR\\-…': match the words only.
     expect(answers.filter((a) => text(a.body.value).includes('is being carried out')).length).toBe(1);
     await waitFor('completion', async () => (await stateOf(stack, id)) === 'completed');
+    // The link is sent after the request is marked completed: wait for its delivery to be recorded.
+    await waitFor('the delivery', async () => (await auditEvents(id)).includes('delivered'));
     const events = await auditEvents(id);
+    expect(events.filter((e) => e === 'delivered')).toHaveLength(1);
     expect(events.filter((e) => e === 'approved')).toHaveLength(1);
     expect(events.filter((e) => e === 'execution started')).toHaveLength(1);
     expect(events.filter((e) => e === 'package written')).toHaveLength(1);

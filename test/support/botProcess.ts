@@ -4,11 +4,12 @@ import { createInterface } from 'node:readline';
 import { QueueClient } from '@azure/storage-queue';
 import { systemClock } from '../../src/dsr/clock';
 import { RunningAzurite, startAzurite } from '../../src/sandbox/azurite';
-import { SandboxUrls, sandboxServiceEnv, spawnSandboxServices } from '../../src/sandbox/sandboxServices';
+import { SandboxUrls, spawnSandboxServices } from '../../src/sandbox/sandboxServices';
 import { loadTenant, Tenant, TenantUser } from '../../src/sandbox/tenant';
 import { storageClientsFromConnectionString } from '../../src/storage/storageClients';
 import { TableAuditLog } from '../../src/storage/tableAuditLog';
 import { TableRequestStore } from '../../src/storage/tableRequestStore';
+import { testBotEnv } from './botStack';
 import { freshDataDir } from './dataDir';
 import { FakeBotConnector } from './fakeBotConnector';
 import { TeamsClient } from './teamsClient';
@@ -119,14 +120,7 @@ export async function startProcessStack(label: string, env: Record<string, strin
     const connector = (started.connector = new FakeBotConnector());
     await connector.start();
     const botEnv = {
-      DSR_SANDBOX: 'on',
-      PORT: '0',
-      DSR_STORAGE_CONNECTION_STRING: azurite.connectionString,
-      ...sandboxServiceEnv(sandbox.urls),
-      DSR_CALL_BASE_DELAY_MS: '20',
-      DSR_APPROVER_GROUP_ID: tenant.approverGroup.id,
-      DSR_DATA_DIR: dataDir,
-      DSR_JOB_VISIBILITY_SECONDS: String(JOB_VISIBILITY_SECONDS),
+      ...testBotEnv({ azurite, sandbox: sandbox.urls, tenant, dataDir, jobVisibilitySeconds: JOB_VISIBILITY_SECONDS }),
       DSR_LOG_LEVEL: 'info',
       ...env,
     };

@@ -28,6 +28,21 @@ export interface BotStack {
   stop(): Promise<void>;
 }
 
+/** The settings of a bot under test: the sandbox on free ports, this Azurite, quick retries. */
+export function testBotEnv(parts: { azurite: RunningAzurite; sandbox: SandboxUrls; tenant: Tenant; dataDir: string; jobVisibilitySeconds: number }): Record<string, string> {
+  return {
+    DSR_SANDBOX: 'on',
+    PORT: '0',
+    DSR_STORAGE_CONNECTION_STRING: parts.azurite.connectionString,
+    ...sandboxServiceEnv(parts.sandbox),
+    // Retries as in production, but quick: fault tests inject bursts of 429 and 500.
+    DSR_CALL_BASE_DELAY_MS: '20',
+    DSR_APPROVER_GROUP_ID: parts.tenant.approverGroup.id,
+    DSR_DATA_DIR: parts.dataDir,
+    DSR_JOB_VISIBILITY_SECONDS: String(parts.jobVisibilitySeconds),
+  };
+}
+
 /** The bot in-process with Azurite, the sandbox Graph and a loopback Bot Connector, on free ports. */
 export async function startBotStack(
   label: string,
@@ -48,18 +63,7 @@ export async function startBotStack(
   const connector = new FakeBotConnector();
   await connector.start();
   const logLines: string[] = [];
-  const config = loadConfig({
-    DSR_SANDBOX: 'on',
-    PORT: '0',
-    DSR_STORAGE_CONNECTION_STRING: azurite.connectionString,
-    ...sandboxServiceEnv(sandbox.urls),
-    // Retries as in production, but quick: fault tests inject bursts of 429 and 500.
-    DSR_CALL_BASE_DELAY_MS: '20',
-    DSR_APPROVER_GROUP_ID: tenant.approverGroup.id,
-    DSR_DATA_DIR: dataDir,
-    DSR_JOB_VISIBILITY_SECONDS: '30',
-    ...env,
-  });
+  const config = loadConfig({ ...testBotEnv({ azurite, sandbox: sandbox.urls, tenant, dataDir, jobVisibilitySeconds: 30 }), ...env });
   const start = () => startBot(config, { ...options, log: createLogger('info', { write: (line: string) => logLines.push(line) }) });
   const bot = await start();
   const others: RunningBot[] = [];
