@@ -15,6 +15,7 @@ import { TableClient } from '@azure/data-tables';
 import { contentOf, FakeBotConnector, type SentActivity } from '../test/support/fakeBotConnector';
 import { requestIdIn } from '../test/support/flowSteps';
 import { TeamsClient } from '../test/support/teamsClient';
+import { generatedUsers } from './generatedUsers';
 
 /**
  * Load: 200 simulated Teams users file a request each (message → intake card, then the
@@ -116,25 +117,6 @@ class Tally {
   status(code: number): void {
     this.statuses[code] = (this.statuses[code] ?? 0) + 1;
   }
-}
-
-/** The load's users: generated Entra users, none an approver, added to the sandbox Graph's seed. */
-function loadUsers(count: number): TenantUser[] {
-  return Array.from({ length: count }, (_, i) => {
-    const n = String(i + 1).padStart(4, '0');
-    return {
-      aadObjectId: `b2000000-0000-4000-8000-00000000${n}`,
-      teamsUserId: `29:load-user-${n}`,
-      upn: `load.user${n}@contoso.test`,
-      email: `load.user${n}@contoso.test`,
-      displayName: `Load User${n}`,
-      jobTitle: 'Technician',
-      department: 'Operations',
-      officeLocation: 'Dublin',
-      mobilePhone: `+353 1 555 ${n}`,
-      approver: false,
-    };
-  });
 }
 
 /** Starts user i at its place on the ramp and runs `flow` for it; all users at once. */
@@ -581,7 +563,7 @@ async function check(
  */
 export async function loadLatencyBench(): Promise<Record<string, unknown>> {
   const tenant = loadTenant();
-  const users = loadUsers(USERS);
+  const users = generatedUsers(USERS, { idHead: 'b2000000', name: 'Load', digits: 4, phoneBlock: '555' });
   // The echo bot runs before and after the DSR bot: on a shared machine the two runs bracket
   // whatever else the machine was doing, and the reference is both runs' replies together.
   const { replyMs: echoBeforeMs, ...echoBefore } = await echoPhase(users, tenant);

@@ -27,6 +27,7 @@ import { TableRequestStore } from '../src/storage/tableRequestStore';
 import { systemClock } from '../src/dsr/clock';
 import { contentOf, FakeBotConnector, type SentActivity } from '../test/support/fakeBotConnector';
 import { requestIdIn } from '../test/support/flowSteps';
+import { generatedUsers } from './generatedUsers';
 
 /**
  * A wave: many approved export requests at once, across every service, against sandbox services
@@ -83,25 +84,6 @@ function positiveNumber(name: string, fallback: number): number {
   const value = Number(raw);
   if (!(value > 0)) throw new Error(`${name} must be a number above 0 (got '${raw}').`);
   return value;
-}
-
-/** The wave's people: generated Entra users, each with a desk twin and a tagged device. */
-function waveUsers(count: number): TenantUser[] {
-  return Array.from({ length: count }, (_, i) => {
-    const n = String(i + 1).padStart(5, '0');
-    return {
-      aadObjectId: `c3000000-0000-4000-8000-0000000${n}`,
-      teamsUserId: `29:wave-user-${n}`,
-      upn: `wave.user${n}@contoso.test`,
-      email: `wave.user${n}@contoso.test`,
-      displayName: `Wave User${n}`,
-      jobTitle: 'Technician',
-      department: 'Operations',
-      officeLocation: 'Dublin',
-      mobilePhone: `+353 1 556 ${n}`,
-      approver: false,
-    };
-  });
 }
 
 /**
@@ -560,7 +542,7 @@ async function phase(stack: Stack, processes: number) {
  */
 export async function waveBench(): Promise<Record<string, unknown>> {
   const tenant = loadTenant();
-  const users = waveUsers(REQUESTS);
+  const users = generatedUsers(REQUESTS, { idHead: 'c3000000', name: 'Wave', digits: 5, phoneBlock: '556' });
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dsr-bench-wave-'));
   ensureSandboxCertificate(dataDir);
   seedSandboxes(dataDir, tenant, users);
