@@ -186,7 +186,8 @@ async function workerMain(mode: Mode, size: number, url: string, connectionStrin
   let fullGcs = 0;
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
-      if ((entry.detail as { kind?: number } | undefined)?.kind !== perfConstants.NODE_PERFORMANCE_GC_MAJOR) continue;
+      // A 'gc' entry carries its kind in `detail` (@types/node 22 no longer declares it on PerformanceEntry).
+      if ((entry as { detail?: { kind?: number } }).detail?.kind !== perfConstants.NODE_PERFORMANCE_GC_MAJOR) continue;
       fullGcs++;
       liveHeap = Math.max(liveHeap, process.memoryUsage().heapUsed);
     }

@@ -15,7 +15,7 @@ export interface TrustedEndpoint {
  * customHosts for 127.0.0.1, the SDK's default middleware chain with its
  * auth, retry and redirect handlers), except for the last link.
  *
- * The SDK's last link calls the global fetch, which in Node 20 trusts a
+ * The SDK's last link calls the global fetch, which in Node 22 trusts a
  * self-signed certificate only through NODE_EXTRA_CA_CERTS read at process
  * start. Jest may run a file inside its own process, so here the same request
  * goes out through node:https with the sandbox certificate as CA instead.

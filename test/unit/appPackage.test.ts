@@ -7,7 +7,7 @@ import { buildAppPackage, bundledSchemaPath, fillPlaceholders, manifestSchemaErr
 import { unzip } from '../support/unzip';
 
 // @microsoft/app-manifest requires strip-bom 5, an ES module that jest's CommonJS runtime cannot
-// load (plain Node 20 can, so `npm run package` uses the real one). Only the package's file
+// load (plain Node can, so `npm run package` uses the real one). Only the package's file
 // readers use it, not the schema validation tested here.
 jest.mock(
   require('node:path').join(require('node:path').dirname(require.resolve('@microsoft/app-manifest/package.json')), 'node_modules', 'strip-bom', 'index.js'),

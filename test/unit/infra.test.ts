@@ -94,9 +94,9 @@ describe('infra/azure.bicep', () => {
     expect(MAIN).toMatch(/@maxValue\(7\)\s*\n(@description\([^\n]*\)\s*\n)?param exportLinkDays int/);
   });
 
-  it('runs the bot on Linux with Node 20, under the user-assigned identity, in a single-tenant Azure Bot on Teams', () => {
+  it('runs the bot on Linux with Node 22 LTS, under the user-assigned identity, in a single-tenant Azure Bot on Teams', () => {
     const webApp = declaration('webApp');
-    expect(webApp).toContain("linuxFxVersion: 'NODE|20-lts'");
+    expect(webApp).toContain("linuxFxVersion: 'NODE|22-lts'");
     expect(webApp).toContain("type: 'UserAssigned'");
     expect(declaration('plan')).toContain('reserved: true');
     expect(declaration('bot')).toContain("msaAppType: 'SingleTenant'");
