@@ -277,7 +277,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, approverGroupFa
     problems.push(`DSR_HOST is '${host}' but MicrosoftAppId is not set: without an app id nobody is authenticated, so the bot only listens on loopback. Set MicrosoftAppId (and MicrosoftAppPassword) or DSR_HOST=127.0.0.1.`);
   }
   if (botAppId) {
-    // The adapter is a single-tenant app registration (src/index.ts); botbuilder would otherwise stop at start with an assertion.
+    // The adapter is a single-tenant app registration (src/bot/createBotAdapter.ts); botbuilder would otherwise stop at start with an assertion.
     if (!text('MicrosoftAppPassword', '')) problems.push('MicrosoftAppPassword is required when MicrosoftAppId is set: the client secret of the bot\'s app registration.');
     if (!text('MicrosoftAppTenantId', '')) problems.push('MicrosoftAppTenantId is required when MicrosoftAppId is set: the directory (tenant) id of the bot\'s single-tenant app registration.');
   }

@@ -1,13 +1,12 @@
 import { DefaultAzureCredential } from '@azure/identity';
 import { TokenCredential } from '@azure/core-auth';
-import { ConfigurationServiceClientCredentialFactory, TurnContext } from 'botbuilder';
 import { EntraDirectory } from './adapters/entraDirectory';
 import { createGraphClient } from './adapters/graphClient';
 import { createServiceAdapters } from './adapters/serviceAdapters';
 import { createApplication } from './bot/app';
-import { TeamsBotAdapter } from './bot/teamsBotAdapter';
+import { createBotAdapter } from './bot/createBotAdapter';
 import { TeamsNotifier } from './bot/teamsNotifier';
-import { botFrameworkAuthenticationSettings, Config, ConfigError, loadConfig } from './config';
+import { Config, ConfigError, loadConfig } from './config';
 import { Clock, systemClock } from './dsr/clock';
 import { Executor } from './dsr/executor';
 import { errorCode } from './dsr/failures';
@@ -72,18 +71,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const directory = new EntraDirectory(graph, config.approverGroupId);
   const adapters = createServiceAdapters(config, { credential, graph, store });
 
-  const adapter = new TeamsBotAdapter(
-    botFrameworkAuthenticationSettings(config),
-    new ConfigurationServiceClientCredentialFactory({
-      MicrosoftAppId: config.botAppId,
-      MicrosoftAppPassword: config.botAppPassword,
-      MicrosoftAppType: config.botAppId ? 'SingleTenant' : undefined,
-      MicrosoftAppTenantId: config.botTenantId,
-    }),
-  );
-  adapter.onTurnError = async (context: TurnContext, error: Error) => {
-    log.error({ error: errorCode(error), activity: context.activity.type }, 'turn failed');
-  };
+  const adapter = createBotAdapter(config, log);
 
   const notifier = new TeamsNotifier({
     adapter,
