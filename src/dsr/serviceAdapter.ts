@@ -1,4 +1,4 @@
-import { DiscoveryResult, RequestKind, ServiceName, Subject } from './types';
+import { DiscoveryResult, ItemOutcome, PlanItem, RequestKind, ServiceName, Subject } from './types';
 
 /** Passed to every adapter call: which request it serves (for logs) and how to stop it. */
 export interface AdapterCallContext {
@@ -6,6 +6,12 @@ export interface AdapterCallContext {
   /** What the request asks for: an adapter may need different work (or manual steps) per kind. */
   kind: RequestKind;
   signal?: AbortSignal;
+  /**
+   * erase, restrict and rectify: the approved items of this service (its part of the plan). A
+   * change touches these and nothing else; what matches the subject now but is not among them is
+   * left alone and reported as `delta`; a planned item no longer there is `alreadyGone`.
+   */
+  plan?: readonly PlanItem[];
 }
 
 /**
@@ -42,6 +48,10 @@ export interface StepReport {
   count: number;
   /** The account is only soft-deleted: a purge has to follow after the grace period. */
   awaitsPurge?: boolean;
+  /** With a plan: what happened to each planned item. */
+  items?: ItemOutcome[];
+  /** With a plan: what matches the subject now but was not planned, untouched. */
+  delta?: PlanItem[];
 }
 
 /**

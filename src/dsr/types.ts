@@ -80,9 +80,37 @@ export interface ManualStepRecord {
   at: string;
 }
 
+/**
+ * One thing in a service that a change would touch, as discovery found it: what it is, its id
+ * there, and why it matched. Ids only, never values: shown to approvers, stored with the request,
+ * never written to a log, an audit entry or a channel.
+ */
+export interface PlanItem {
+  /** What the id names in its service: `user`, `twin`, `relationship`, `device`, `enrollment`, `registration`, `request`… */
+  type: string;
+  /**
+   * The id the service knows it by, enough to act on it alone (a relationship is
+   * `sourceTwinId/relationshipId`, since Digital Twins deletes it through its source twin).
+   */
+  id: string;
+  /** Why it matched, as a code the catalog words: `property:ownerEmail`, `tag:owner`, `dpsRegistration`, `account`… */
+  reason: string;
+}
+
+/** What a change did to one planned item, or found in its place. */
+export type ItemResult = 'removed' | 'changed' | 'kept' | 'alreadyGone';
+
+export interface ItemOutcome {
+  type: string;
+  id: string;
+  result: ItemResult;
+}
+
 /** What discovery found in one service: counts and ids, never values. */
 export interface DiscoveryResult {
   count: number;
+  /** What a change would touch, item by item: the service's part of the request's plan. */
+  plan?: PlanItem[];
   /** Short descriptions of what would be touched, e.g. "1 user profile". */
   items: string[];
   /** Steps an approver has to carry out and confirm before the request can complete. */
@@ -103,6 +131,10 @@ export interface StepOutcome {
   attempts: number;
   /** Soft-deleted only: the purge after the grace period is still to come. */
   awaitsPurge?: boolean;
+  /** Per planned item: removed, changed, kept, or already gone before execution. */
+  items?: ItemOutcome[];
+  /** What matched the subject at execution but was not in the approved plan: left alone. */
+  delta?: PlanItem[];
 }
 
 export interface Decision {
