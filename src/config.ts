@@ -90,6 +90,16 @@ export interface StorageAccountEndpoints {
   tableUrl: string;
 }
 
+/** Bytes of the audit key at least (HMAC-SHA256: a key shorter than the hash weakens it). */
+export const AUDIT_KEY_MIN_BYTES = 32;
+
+/**
+ * Where the audit chain's HMAC key comes from: the setting DSR_AUDIT_HMAC_KEY (in Azure a Key
+ * Vault reference, resolved by App Service), or a key file (the sandbox's, under DSR_DATA_DIR).
+ * Never from the Storage account the chain is kept in.
+ */
+export type AuditKeySource = { kind: 'setting'; key: Buffer } | { kind: 'file'; path: string };
+
 /** How long a user-delegation SAS can live: Azure issues its key for at most seven days. */
 export const USER_DELEGATION_MAX_DAYS = 7;
 
@@ -139,6 +149,8 @@ export interface Config {
   pseudonymKey: string;
   /** Months a closed request keeps the subject's personal fields before they are pseudonymised in place. */
   retentionMonths: number;
+  /** The key sealing the audit chain and its digests (src/storage/auditKey.ts reads a file). */
+  auditKey: AuditKeySource;
 }
 
 export class ConfigError extends Error {
@@ -248,6 +260,28 @@ const PUBLIC_CLOUD: Required<BotFrameworkAuthenticationSettings> = {
 export function botFrameworkAuthenticationSettings(config: Pick<Config, 'botOpenIdMetadataUrl'>): BotFrameworkAuthenticationSettings {
   if (!config.botOpenIdMetadataUrl) return {};
   return { ...PUBLIC_CLOUD, ToBotFromChannelOpenIdMetadataUrl: config.botOpenIdMetadataUrl };
+}
+
+/**
+ * The audit key's source, or a problem naming the setting. A key given in the setting is checked
+ * here (base64, at least {@link AUDIT_KEY_MIN_BYTES} bytes) and its value never appears in a problem.
+ */
+function auditKeySettings(text: (name: string, fallback: string) => string, sandbox: boolean, dataDir: string, problems: string[]): AuditKeySource {
+  const given = text('DSR_AUDIT_HMAC_KEY', '');
+  const file = text('DSR_AUDIT_KEY_FILE', '');
+  const generate = 'generate one with `openssl rand -base64 32`';
+  if (given && file) problems.push('DSR_AUDIT_HMAC_KEY and DSR_AUDIT_KEY_FILE are both set: give the audit key one way.');
+  if (given) {
+    const bytes = /^[A-Za-z0-9+/]+={0,2}$/.test(given) && given.length % 4 === 0 ? Buffer.from(given, 'base64') : undefined;
+    if (!bytes) problems.push(`DSR_AUDIT_HMAC_KEY must be standard base64 (A-Z, a-z, 0-9, +, /, padded with =): ${generate}.`);
+    else if (bytes.length < AUDIT_KEY_MIN_BYTES) problems.push(`DSR_AUDIT_HMAC_KEY decodes to ${bytes.length} bytes; the audit key needs at least ${AUDIT_KEY_MIN_BYTES}: ${generate}.`);
+    return { kind: 'setting', key: bytes ?? Buffer.alloc(0) };
+  }
+  if (file) return { kind: 'file', path: path.resolve(file) };
+  if (!sandbox) {
+    problems.push(`DSR_AUDIT_HMAC_KEY is required outside sandbox mode: the key (base64, ${AUDIT_KEY_MIN_BYTES}+ bytes) sealing the audit chain, kept out of the Storage account; in Azure a Key Vault reference (infra/azure.bicep), or ${generate}.`);
+  }
+  return { kind: 'file', path: path.join(dataDir, 'audit-hmac.key') };
 }
 
 /**
@@ -382,6 +416,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, approverGroupFa
     concurrency: whole('DSR_CALL_CONCURRENCY', 8, 1, 256),
   };
 
+  const dataDir = path.resolve(text('DSR_DATA_DIR', '.data'));
   const config: Config = {
     sandbox,
     host,
@@ -410,13 +445,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, approverGroupFa
     throttle: throttleSettingsFrom(env, problems, sandbox),
     maxOpenRequests: whole('DSR_MAX_OPEN_REQUESTS', 5, 1, 100),
     messagesPerMinute: whole('DSR_MESSAGES_PER_MINUTE', 30, 1, 10_000),
-    dataDir: path.resolve(text('DSR_DATA_DIR', '.data')),
+    dataDir,
     jobVisibilitySeconds: whole('DSR_JOB_VISIBILITY_SECONDS', 300, 1, 7 * 24 * 3600),
     workerConcurrency: whole('DSR_WORKER_CONCURRENCY', 4, 1, 64),
     logLevel: text('DSR_LOG_LEVEL', 'info'),
     pseudonymKey,
     // CCPA (11 CCR §7101) keeps records 24 months; the register's fields outlive pseudonymisation, so shorter is allowed.
     retentionMonths: whole('DSR_RETENTION_MONTHS', 24, 1, 120),
+    auditKey: auditKeySettings(text, sandbox, dataDir, problems),
   };
   if (storageAccount && config.exportLinkDays > USER_DELEGATION_MAX_DAYS) {
     problems.push(`DSR_EXPORT_LINK_DAYS is ${config.exportLinkDays}, but export links signed by the managed identity (user-delegation SAS, used with DSR_STORAGE_*_URL) live at most ${USER_DELEGATION_MAX_DAYS} days: set it to ${USER_DELEGATION_MAX_DAYS} or less.`);

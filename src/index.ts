@@ -19,6 +19,7 @@ import { createLogger } from './log';
 import { SandboxCredential } from './sandbox/sandboxCredential';
 import { loadTenant } from './sandbox/tenant';
 import { createServer } from './server';
+import { loadAuditKey } from './storage/auditKey';
 import { BlobExportStore } from './storage/blobExportStore';
 import { BlobLeaseLock } from './storage/blobLease';
 import { ConversationStore } from './storage/conversationStore';
@@ -62,7 +63,9 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const clients = createStorageClients(config);
   await ensureStorage(clients);
   const store = new TableRequestStore(clients.requests, clients.counters);
-  const audit = new TableAuditLog(clients.audit, clock);
+  // In sandbox mode the key file is made on the first start; elsewhere it comes from the setting (Key Vault in Azure).
+  const auditKey = loadAuditKey(config.auditKey, { create: config.sandbox });
+  const audit = new TableAuditLog(clients.audit, clock, auditKey);
   const conversations = new ConversationStore(clients.conversations);
   const exportsStore = new BlobExportStore(clients.exports, clock);
   const queue = new StorageJobQueue(clients.jobs);

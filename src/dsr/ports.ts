@@ -104,6 +104,27 @@ export interface AuditLog {
   append(requestId: string, event: string, detail: Record<string, string | number | boolean>): Promise<void>;
 }
 
+/** Where one request's audit chain stands: how many entries it has and the last one's hash. */
+export interface AuditHead {
+  count: number;
+  hash: string;
+}
+
+/** Reads a chain's head, for the evidence a requester keeps (the export manifest, the receipt). */
+export interface AuditHeads {
+  /** The head of `requestId`'s chain now, or undefined when it has none. */
+  head(requestId: string): Promise<AuditHead | undefined>;
+}
+
+/**
+ * Anchors every audit chain outside the bot's store (a digest of all their heads, written where
+ * the bot cannot rewrite it). Called when a request closes; implemented by storage.
+ */
+export interface AuditAnchor {
+  /** Asks for a digest soon; calls close together share one. Returns at once and never throws. */
+  anchorSoon(): void;
+}
+
 /** What a person asks for on the intake card, before identity is attached. */
 export interface NewRequest {
   kind: RequestKind;

@@ -1,8 +1,14 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { odata, TableClient, TransactionAction } from '@azure/data-tables';
 import { Clock } from '../dsr/clock';
-import { AuditLog } from '../dsr/ports';
+import type { ChainHead } from '../dsr/merkle';
+import { AuditHead, AuditHeads, AuditLog } from '../dsr/ports';
 import { statusCodeOf } from '../dsr/failures';
+
+export type { AuditHead } from '../dsr/ports';
+
+/** The algorithm of entries sealed with the bot's audit key. Entries without one are legacy plain SHA-256. */
+export const HMAC_ALG = 'hmac-sha256';
 
 export interface AuditEntry {
   requestId: string;
@@ -12,12 +18,11 @@ export interface AuditEntry {
   at: string;
   previousHash: string;
   hash: string;
-}
-
-/** The anchor of one request's chain: how many entries it has and the hash of the last one. */
-export interface AuditHead {
-  count: number;
-  hash: string;
+  /**
+   * How `hash` was made: {@link HMAC_ALG} under the bot's audit key, or absent for the plain
+   * SHA-256 of entries written before the key existed (legacy, still verified).
+   */
+  alg?: string;
 }
 
 type AuditEntity = {
@@ -28,6 +33,7 @@ type AuditEntity = {
   at: string;
   previousHash: string;
   hash: string;
+  alg?: string;
 };
 
 type HeadEntity = {
@@ -42,10 +48,26 @@ export const GENESIS = '0'.repeat(64);
 /** The row key of a chain's anchor. Entries are numbered `00000001`…, so it sorts after them. */
 export const HEAD_ROW = 'head';
 
-/** The hash of an entry covers its content and the previous entry's hash. */
-export function hashEntry(entry: Omit<AuditEntry, 'hash'>): string {
+/** The legacy hash of an entry: plain SHA-256 of its content and the previous entry's hash. Anyone can recompute it. */
+export function hashEntry(entry: Omit<AuditEntry, 'hash' | 'alg'>): string {
   const { requestId, sequence, event, detail, at, previousHash } = entry;
   return createHash('sha256').update(JSON.stringify({ requestId, sequence, event, detail, at, previousHash })).digest('hex');
+}
+
+/**
+ * The seal of an entry: HMAC-SHA256 under the audit key of its content, the previous entry's
+ * hash and the algorithm's name. Whoever can write the table but not read the key cannot make one.
+ */
+export function sealEntry(entry: Omit<AuditEntry, 'hash' | 'alg'>, key: Buffer): string {
+  const { requestId, sequence, event, detail, at, previousHash } = entry;
+  return createHmac('sha256', key).update(JSON.stringify({ requestId, sequence, event, detail, at, previousHash, alg: HMAC_ALG })).digest('hex');
+}
+
+/** Whether two hex digests are equal, in constant time (a seal is a secret-keyed value). */
+function sameHex(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'utf8');
+  const y = Buffer.from(b, 'utf8');
+  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 /** Where one chain is broken: the first entry that fails, in words an auditor can act on. */
@@ -58,21 +80,33 @@ export interface ChainBreak {
 
 /**
  * The first break in one request's chain, or undefined when it is intact. Entries must be
- * numbered 1, 2, 3… without gaps, each must hash to its own stored hash and name the hash of
- * the one before; the anchor must count as many entries as there are and hold the last hash.
+ * numbered 1, 2, 3… without gaps, each must carry its own seal (HMAC under `key`, or for legacy
+ * entries the plain SHA-256) and name the hash of the one before; no legacy entry may follow a
+ * sealed one; the anchor must count as many entries as there are and hold the last hash.
  * A deleted last entry leaves a chain that is consistent in itself: only the anchor shows it.
+ * A chain rewritten whole as legacy entries is consistent too: only the digests show that.
  */
-export function chainBreak(requestId: string, entries: readonly AuditEntry[], head: AuditHead | undefined): ChainBreak | undefined {
+export function chainBreak(requestId: string, entries: readonly AuditEntry[], head: AuditHead | undefined, key: Buffer): ChainBreak | undefined {
   let previousHash = GENESIS;
+  let sealedSince: number | undefined;
   for (const [index, entry] of entries.entries()) {
     const expected = index + 1;
-    if (entry.sequence !== expected) {
-      return { requestId, sequence: expected, problem: `entry ${expected} is missing: entry ${entry.sequence} follows entry ${expected - 1}` };
+    const at = { requestId, sequence: expected };
+    if (entry.sequence !== expected) return { ...at, problem: `entry ${expected} is missing: entry ${entry.sequence} follows entry ${expected - 1}` };
+    if (entry.previousHash !== previousHash) return { ...at, problem: `entry ${expected} does not chain to entry ${expected - 1}: one of them was changed` };
+    if (entry.alg === HMAC_ALG) {
+      if (!sameHex(sealEntry(entry, key), entry.hash)) {
+        return { ...at, problem: `entry ${expected} (${entry.event}) was altered: its content no longer matches its HMAC under the bot's audit key (rewritten by someone without the key)` };
+      }
+      sealedSince ??= expected;
+    } else if (entry.alg !== undefined) {
+      return { ...at, problem: `entry ${expected} (${entry.event}) names an algorithm the bot never writes: it was rewritten outside the bot` };
+    } else {
+      if (hashEntry(entry) !== entry.hash) return { ...at, problem: `entry ${expected} (${entry.event}) was altered: its content no longer matches its hash` };
+      if (sealedSince !== undefined) {
+        return { ...at, problem: `entry ${expected} (${entry.event}) has a plain SHA-256 hash after entries sealed with the audit key (from entry ${sealedSince}): it was rewritten or added by someone without the key` };
+      }
     }
-    if (entry.previousHash !== previousHash) {
-      return { requestId, sequence: expected, problem: `entry ${expected} does not chain to entry ${expected - 1}: one of them was changed` };
-    }
-    if (hashEntry(entry) !== entry.hash) return { requestId, sequence: expected, problem: `entry ${expected} (${entry.event}) was altered: its content no longer matches its hash` };
     previousHash = entry.hash;
   }
   if (!head) return { requestId, problem: `the chain of ${entries.length} entries has no anchor: its head row was deleted` };
@@ -88,8 +122,8 @@ export function chainBreak(requestId: string, entries: readonly AuditEntry[], he
 
 /**
  * Append-only, hash-chained audit log in Table storage: one partition per request, entries
- * numbered in order, and an anchor row (`head`) in the same partition holding the count and the
- * last hash.
+ * numbered in order, each sealed with HMAC-SHA256 under the audit key (which is not kept in
+ * storage), and an anchor row (`head`) in the same partition holding the count and the last hash.
  *
  * Why an anchor, and why there: a chain checked only from its start cannot tell a deleted last
  * entry from one never written. The anchor is written in the same entity-group transaction as
@@ -97,16 +131,21 @@ export function chainBreak(requestId: string, entries: readonly AuditEntry[], he
  * anchor's ETag, so entry and anchor can never disagree, even across a crash, and two writers
  * racing for the same number get one winner; the loser re-reads and appends after. The request
  * row was the other candidate, but every append would then race the request's own conditional
- * writes. Whoever can rewrite the anchor as well as the entries can forge a shorter chain: that
- * is the limit of any hash chain kept in the store it protects.
+ * writes. Whoever can write the table but not read the key cannot seal a new or changed entry;
+ * they can still cut a chain back to an earlier entry and its anchor with it, or delete a chain
+ * whole, which only the digests kept outside the table show (auditDigests.ts).
  */
-export class TableAuditLog implements AuditLog {
+export class TableAuditLog implements AuditLog, AuditHeads {
+  /** `key`: the audit key (auditKey.ts). Without it the log can be read and checked for legacy entries only, not appended to. */
   constructor(
     private readonly table: TableClient,
     private readonly clock: Clock,
+    private readonly key?: Buffer,
   ) {}
 
   async append(requestId: string, event: string, detail: Record<string, string | number | boolean>): Promise<void> {
+    const key = this.key;
+    if (!key) throw new Error(`The audit log was opened without the audit key: it cannot append to ${requestId}'s chain.`);
     for (;;) {
       const head = await this.head(requestId);
       // A chain written before anchors existed has entries but no head: the first append anchors it.
@@ -119,7 +158,7 @@ export class TableAuditLog implements AuditLog {
         at: this.clock.now().toISOString(),
         previousHash: last?.hash ?? GENESIS,
       };
-      const entry: AuditEntry = { ...unhashed, hash: hashEntry(unhashed) };
+      const entry: AuditEntry = { ...unhashed, hash: sealEntry(unhashed, key), alg: HMAC_ALG };
       const anchor: HeadEntity = { partitionKey: requestId, rowKey: HEAD_ROW, count: entry.sequence, hash: entry.hash };
       const actions: TransactionAction[] = [
         [
@@ -132,6 +171,7 @@ export class TableAuditLog implements AuditLog {
             at: entry.at,
             previousHash: entry.previousHash,
             hash: entry.hash,
+            alg: HMAC_ALG,
           } satisfies AuditEntity,
         ],
         head ? ['update', anchor, 'Replace', { etag: head.etag }] : ['create', anchor],
@@ -167,6 +207,21 @@ export class TableAuditLog implements AuditLog {
     }
   }
 
+  /** Every chain's anchor, for a digest. A chain without one (written before anchors existed) has none to give. */
+  async heads(): Promise<ChainHead[]> {
+    const heads: ChainHead[] = [];
+    for await (const e of this.table.listEntities<HeadEntity>({ queryOptions: { filter: odata`RowKey eq ${HEAD_ROW}` } })) {
+      heads.push({ requestId: e.partitionKey, count: Number(e.count), hash: String(e.hash) });
+    }
+    return heads;
+  }
+
+  /** The first break in one chain (see {@link chainBreak}), checked with this log's key. */
+  breakIn(requestId: string, chain: { entries: readonly AuditEntry[]; head?: AuditHead }): ChainBreak | undefined {
+    if (!this.key) throw new Error('The audit log was opened without the audit key: its sealed entries cannot be checked.');
+    return chainBreak(requestId, chain.entries, chain.head, this.key);
+  }
+
   /** Every chain in the table, by request id: its entries in order and its anchor. */
   async allChains(): Promise<Map<string, { entries: AuditEntry[]; head?: AuditHead }>> {
     const chains = new Map<string, { entries: AuditEntry[]; head?: AuditHead }>();
@@ -197,5 +252,6 @@ function entryOf(e: AuditEntity): AuditEntry {
     at: e.at,
     previousHash: e.previousHash,
     hash: e.hash,
+    ...(e.alg !== undefined ? { alg: String(e.alg) } : {}),
   };
 }

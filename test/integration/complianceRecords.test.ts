@@ -294,7 +294,7 @@ describe('tampering with the audit log', () => {
 
     const result = await verify();
     expect(result.breaks).toEqual([
-      { requestId: ids.completed, sequence: 3, problem: 'entry 3 (approved) was altered: its content no longer matches its hash' },
+      { requestId: ids.completed, sequence: 3, problem: "entry 3 (approved) was altered: its content no longer matches its HMAC under the bot's audit key (rewritten by someone without the key)" },
       { requestId: ids.cancelled, sequence: 2, problem: 'entry 2 is missing: entry 3 follows entry 1' },
       { requestId: ids.awaiting_manual_steps, sequence: lastOfAwaiting, problem: `entry ${lastOfAwaiting} is missing: the anchor counts ${lastOfAwaiting} entries, the chain ends at ${lastOfAwaiting - 1}` },
       { requestId: ids.rejected, problem: expect.stringContaining('pseudonymised record was changed after retention') },

@@ -1,20 +1,28 @@
-import { AuditEntry, GENESIS, chainBreak, hashEntry } from '../../src/storage/tableAuditLog';
+import { randomBytes } from 'node:crypto';
+import { AuditEntry, GENESIS, HMAC_ALG, chainBreak as chainBreakUnder, hashEntry, sealEntry } from '../../src/storage/tableAuditLog';
 
 const ID = 'DSR-2026-0042';
+const KEY = randomBytes(32);
+const chainBreak = (requestId: string, entries: readonly AuditEntry[], head: { count: number; hash: string } | undefined) => chainBreakUnder(requestId, entries, head, KEY);
 
-/** A chain of `n` intact entries, as TableAuditLog writes them. */
-function chainOf(n: number): AuditEntry[] {
+/**
+ * A chain of `n` intact entries: legacy ones (plain SHA-256, as written before the audit key)
+ * up to `legacy`, sealed ones (HMAC under `key`, as TableAuditLog writes them now) after.
+ */
+function chainOf(n: number, options: { legacy?: number; key?: Buffer } = {}): AuditEntry[] {
+  const legacy = options.legacy ?? n;
   const entries: AuditEntry[] = [];
   for (let sequence = 1; sequence <= n; sequence++) {
     const unhashed = { requestId: ID, sequence, event: `event ${sequence}`, detail: { count: sequence }, at: `2026-11-22T09:${String(sequence).padStart(2, '0')}:00.000Z`, previousHash: entries.at(-1)?.hash ?? GENESIS };
-    entries.push({ ...unhashed, hash: hashEntry(unhashed) });
+    entries.push(sequence <= legacy ? { ...unhashed, hash: hashEntry(unhashed) } : { ...unhashed, hash: sealEntry(unhashed, options.key ?? KEY), alg: HMAC_ALG });
   }
   return entries;
 }
 
+const sealedChainOf = (n: number, key = KEY) => chainOf(n, { legacy: 0, key });
 const headOf = (entries: AuditEntry[]) => ({ count: entries.length, hash: entries.at(-1)?.hash ?? GENESIS });
 
-describe('an audit chain', () => {
+describe('a legacy audit chain (plain SHA-256, written before the audit key)', () => {
   it('is intact as written, anchored by its head', () => {
     const entries = chainOf(5);
     expect(chainBreak(ID, entries, headOf(entries))).toBeUndefined();
@@ -56,5 +64,45 @@ describe('an audit chain', () => {
     const entries = chainOf(4);
     expect(chainBreak(ID, entries, headOf(entries.slice(0, 3)))).toMatchObject({ sequence: 4, problem: expect.stringContaining('not anchored') });
     expect(chainBreak(ID, entries, { count: 4, hash: entries[2].hash })).toMatchObject({ sequence: 4, problem: expect.stringContaining('not the one anchored') });
+  });
+});
+
+describe('an audit chain sealed with the audit key', () => {
+  it('is intact as written, and so is a legacy chain continued with sealed entries', () => {
+    const sealed = sealedChainOf(5);
+    expect(chainBreak(ID, sealed, headOf(sealed))).toBeUndefined();
+    const upgraded = chainOf(6, { legacy: 3 });
+    expect(upgraded.map((e) => e.alg)).toEqual([undefined, undefined, undefined, HMAC_ALG, HMAC_ALG, HMAC_ALG]);
+    expect(chainBreak(ID, upgraded, headOf(upgraded))).toBeUndefined();
+  });
+
+  it('names an altered entry', () => {
+    const entries = sealedChainOf(4);
+    const altered = entries.map((e) => (e.sequence === 2 ? { ...e, detail: { count: 20 } } : e));
+    expect(chainBreak(ID, altered, headOf(entries))).toMatchObject({ sequence: 2, problem: expect.stringContaining("entry 2 (event 2) was altered: its content no longer matches its HMAC under the bot's audit key") });
+  });
+
+  it('names a whole chain rewritten with plain SHA-256 hashes that keeps the algorithm column', () => {
+    const entries = sealedChainOf(4);
+    const rehashed: AuditEntry[] = [];
+    for (const e of entries) {
+      const unhashed = { ...e, detail: e.sequence === 2 ? { count: 20 } : e.detail, previousHash: rehashed.at(-1)?.hash ?? GENESIS };
+      rehashed.push({ ...unhashed, hash: hashEntry(unhashed) });
+    }
+    expect(chainBreak(ID, rehashed, headOf(rehashed))).toMatchObject({ sequence: 1, problem: expect.stringContaining('entry 1 (event 1) was altered') });
+  });
+
+  it('names a whole chain sealed again under another key', () => {
+    const forged = sealedChainOf(4, randomBytes(32));
+    expect(chainBreak(ID, forged, headOf(forged))).toMatchObject({ sequence: 1, problem: expect.stringContaining('HMAC') });
+  });
+
+  it('names a plain SHA-256 entry appended after sealed ones, and an algorithm the bot never writes', () => {
+    const entries = sealedChainOf(3);
+    const unhashed = { requestId: ID, sequence: 4, event: 'completed', detail: {}, at: '2026-11-22T10:00:00.000Z', previousHash: entries[2].hash };
+    const appended = [...entries, { ...unhashed, hash: hashEntry(unhashed) }];
+    expect(chainBreak(ID, appended, headOf(appended))).toMatchObject({ sequence: 4, problem: expect.stringContaining('entry 4 (completed) has a plain SHA-256 hash after entries sealed with the audit key (from entry 1)') });
+    const none = entries.map((e) => (e.sequence === 3 ? { ...e, alg: 'none' } : e));
+    expect(chainBreak(ID, none, headOf(none))).toMatchObject({ sequence: 3, problem: expect.stringContaining('names an algorithm the bot never writes') });
   });
 });

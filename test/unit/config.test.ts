@@ -12,6 +12,7 @@ const AZURE = {
   DSR_STORAGE_CONNECTION_STRING: 'DefaultEndpointsProtocol=https;AccountName=dsr;EndpointSuffix=core.windows.net',
   DSR_APPROVER_GROUP_ID: GROUP,
   DSR_PSEUDONYM_KEY: 'a-secret-of-more-than-16-chars',
+  DSR_AUDIT_HMAC_KEY: Buffer.alloc(32, 1).toString('base64'),
 };
 
 function problemsOf(env: NodeJS.ProcessEnv, fallback = GROUP): string[] {
@@ -155,7 +156,7 @@ describe('settings it refuses', () => {
     }
     expect(thrown).toBeInstanceOf(ConfigError);
     const { problems, message } = thrown as ConfigError;
-    const named = ['MicrosoftAppPassword', 'MicrosoftAppTenantId', 'DSR_STORAGE_CONNECTION_STRING', 'DSR_APPROVER_GROUP_ID', 'DSR_PSEUDONYM_KEY', 'DSR_DEFAULT_REGIME', 'DSR_SERVICES', 'PORT', 'DSR_ERASE_APPROVALS'];
+    const named = ['MicrosoftAppPassword', 'MicrosoftAppTenantId', 'DSR_STORAGE_CONNECTION_STRING', 'DSR_APPROVER_GROUP_ID', 'DSR_PSEUDONYM_KEY', 'DSR_DEFAULT_REGIME', 'DSR_SERVICES', 'PORT', 'DSR_ERASE_APPROVALS', 'DSR_AUDIT_HMAC_KEY'];
     expect(problems).toHaveLength(named.length);
     for (const setting of named) {
       expect(problems.some((p) => p.startsWith(setting))).toBe(true);
@@ -315,5 +316,31 @@ describe('storage reached with the managed identity', () => {
     expect(problems[0]).toMatch(/^DSR_EXPORT_LINK_DAYS/);
     // A connection string signs with the account key, which has no such limit.
     expect(loadConfig({ ...AZURE, DSR_EXPORT_LINK_DAYS: '8' }).exportLinkDays).toBe(8);
+  });
+});
+
+const KEY_44 = Buffer.alloc(32, 7).toString('base64');
+
+describe('the audit key setting', () => {
+  it('is required outside sandbox mode, and taken from DSR_AUDIT_HMAC_KEY there', () => {
+    const { DSR_AUDIT_HMAC_KEY: _key, ...withoutKey } = AZURE;
+    expect(problemsOf(withoutKey)).toEqual([expect.stringMatching(/^DSR_AUDIT_HMAC_KEY is required outside sandbox mode/)]);
+    expect(loadConfig({ ...AZURE, DSR_AUDIT_HMAC_KEY: KEY_44 }).auditKey).toEqual({ kind: 'setting', key: Buffer.alloc(32, 7) });
+  });
+
+  it.each([
+    ['not base64', 'not base64 at all!', /must be standard base64/],
+    ['too short', Buffer.alloc(31, 1).toString('base64'), /decodes to 31 bytes; the audit key needs at least 32/],
+  ])('refuses a key that is %s, without repeating it', (_what, value, problem) => {
+    const problems = problemsOf({ ...AZURE, DSR_AUDIT_HMAC_KEY: value });
+    expect(problems).toEqual([expect.stringMatching(problem)]);
+    expect(problems[0]).not.toContain(value);
+  });
+
+  it('is a file under DSR_DATA_DIR in sandbox mode, or where DSR_AUDIT_KEY_FILE says, never both ways at once', () => {
+    const dataDir = path.resolve('some-data');
+    expect(loadConfig({ DSR_DATA_DIR: dataDir }, GROUP).auditKey).toEqual({ kind: 'file', path: path.join(dataDir, 'audit-hmac.key') });
+    expect(loadConfig({ DSR_AUDIT_KEY_FILE: path.join(dataDir, 'elsewhere.key') }, GROUP).auditKey).toEqual({ kind: 'file', path: path.join(dataDir, 'elsewhere.key') });
+    expect(problemsOf({ DSR_AUDIT_KEY_FILE: 'x.key', DSR_AUDIT_HMAC_KEY: KEY_44 })).toEqual([expect.stringContaining('DSR_AUDIT_HMAC_KEY and DSR_AUDIT_KEY_FILE are both set')]);
   });
 });
