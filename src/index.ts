@@ -5,6 +5,7 @@ import { createGraphClient } from './adapters/graphClient';
 import { createServiceAdapters } from './adapters/serviceAdapters';
 import { createApplication } from './bot/app';
 import { createBotAdapter } from './bot/createBotAdapter';
+import { TeamsDigestAnnouncer } from './bot/digestAnnouncer';
 import { TeamsNotifier } from './bot/teamsNotifier';
 import { Config, ConfigError, loadConfig } from './config';
 import { Clock, systemClock } from './dsr/clock';
@@ -19,6 +20,8 @@ import { createLogger } from './log';
 import { SandboxCredential } from './sandbox/sandboxCredential';
 import { loadTenant } from './sandbox/tenant';
 import { createServer } from './server';
+import { AuditAnchorSweep, DebouncedAuditAnchor } from './storage/auditAnchor';
+import { AuditDigests } from './storage/auditDigests';
 import { loadAuditKey } from './storage/auditKey';
 import { BlobExportStore } from './storage/blobExportStore';
 import { BlobLeaseLock } from './storage/blobLease';
@@ -41,6 +44,12 @@ export interface RunningBot {
   retention: RetentionSweep;
   /** The DSR register behind the compliance channel's `report`. */
   register: RegisterPublisher;
+  /** The audit digests, written after requests close (`anchor`) and daily (`anchorSweep`). */
+  digests: AuditDigests;
+  /** Debounces the digests asked for when requests close; `idle()` waits for them in tests. */
+  anchor: DebouncedAuditAnchor;
+  /** The daily digest; swept on the interval, callable directly in tests. */
+  anchorSweep: AuditAnchorSweep;
   /** Stops taking work, lets jobs in flight finish, closes the server. */
   stop(): Promise<void>;
 }
@@ -52,6 +61,8 @@ export interface StartOptions {
   sandboxHealthUrls?: Record<string, string>;
   /** How often soft-deleted accounts are checked for purge, stalled requests for a lost job, and open requests for reminders. */
   sweepMs?: number;
+  /** How long after a request closes its audit digest is written; closings meanwhile share it. Default 30 seconds. */
+  anchorDelayMs?: number;
 }
 
 /** Wires every part from `config` and starts serving. */
@@ -91,7 +102,12 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const requests = new RequestService({
     store, queue, audit, notifier, adapters, clock, log, erasureApprovals: config.erasureApprovals, maxOpenRequests: config.maxOpenRequests,
   });
-  const executor = new Executor({ store, queue, audit, notifier, exports: exportsStore, adapters, clock, log, purgeGraceDays: config.purgeGraceDays });
+  const digests = new AuditDigests({
+    container: clients.digests, heads: () => audit.heads(), key: auditKey, clock, log, announcer: new TeamsDigestAnnouncer(notifier),
+  });
+  const anchor = new DebouncedAuditAnchor(() => digests.write(), options.anchorDelayMs ?? 30_000, log);
+  const anchorSweep = new AuditAnchorSweep({ digests, lock: BlobLeaseLock.beside(clients.exports, 'audit-digest-sweep', log), clock });
+  const executor = new Executor({ store, queue, audit, notifier, exports: exportsStore, adapters, clock, log, purgeGraceDays: config.purgeGraceDays, anchor });
   // One instance sweeps at a time (a blob lease); each reminder is claimed on its request before it is posted.
   const retention = new RetentionSweep({ store, audit, clock, log, pseudonymKey: config.pseudonymKey, retentionMonths: config.retentionMonths });
   const register = new RegisterPublisher({
@@ -140,6 +156,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     requests.enqueueStalled().catch((error) => log.warn({ error: errorCode(error) }, 'stalled-request sweep failed'));
     reminders.sweep().catch((error) => log.warn({ error: errorCode(error) }, 'reminder sweep failed'));
     retention.sweep().catch((error) => log.warn({ error: errorCode(error) }, 'retention sweep failed'));
+    anchorSweep.sweep().catch((error) => log.warn({ error: errorCode(error) }, 'audit digest sweep failed'));
   }, options.sweepMs ?? 60_000);
   const inboundAuthentication = config.botAppId ? 'bot-framework-jwt' : 'none: no MicrosoftAppId, loopback only';
   log.info({ host: config.host, port, inboundAuthentication, sandbox: config.sandbox, services: [...adapters.keys()] }, 'DSR Bot listening');
@@ -153,8 +170,12 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     reminders,
     retention,
     register,
+    digests,
+    anchor,
+    anchorSweep,
     async stop() {
       clearInterval(sweep);
+      anchor.stop();
       await worker.stop();
       server.close();
     },

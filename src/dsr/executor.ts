@@ -1,6 +1,6 @@
 import { Clock } from './clock';
 import { addDays } from './deadlines';
-import { AuditLog, ExportStore, JobQueue, Logger, Notifier, PackageStoreError, PackageWriter, RequestNotice, RequestStore } from './ports';
+import { AuditAnchor, AuditLog, ExportStore, JobQueue, Logger, Notifier, PackageStoreError, PackageWriter, RequestNotice, RequestStore } from './ports';
 import { describeFailure, errorCode } from './failures';
 import { countsOf, notifySafely } from './notify';
 import { applyEvent, updateRequest } from './requestUpdates';
@@ -20,6 +20,8 @@ export interface ExecutorDeps {
   log: Logger;
   /** Days a soft-deleted Entra account stays restorable before the bot purges it. */
   purgeGraceDays: number;
+  /** Told when a request closes, to anchor the audit chains outside the store soon. */
+  anchor?: AuditAnchor;
 }
 
 /**
@@ -87,6 +89,7 @@ export class Executor {
       return { ...applyEvent(r, 'accountPurged', this.deps.clock.now()), steps };
     });
     if (purged) await this.tell('purged', purged);
+    if (purged) this.deps.anchor?.anchorSoon();
   }
 
   /** Enqueues a purge for every soft-deleted account whose grace period is over. */
@@ -235,6 +238,8 @@ export class Executor {
     await this.deps.audit.append(request.id, event, countsOf(request.steps));
     this.deps.log.info({ requestId: request.id, state }, 'execution finished');
     await this.tell(state === 'failed_partially' ? 'failed' : state === 'awaiting_manual_steps' ? 'manualStepsPending' : 'completed', request);
+    // After the telling, which records the delivery: the digest then includes it.
+    this.deps.anchor?.anchorSoon();
   }
 
   private tell(notice: RequestNotice, request: DsrRequest): Promise<void> {

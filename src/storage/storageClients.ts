@@ -13,6 +13,8 @@ export const STORAGE_NAMES = {
   conversationsTable: 'dsrconversations',
   jobsQueue: 'dsr-jobs',
   exportsContainer: 'exports',
+  /** Audit digests, create-only; in Azure under a locked immutability policy (infra/azure.bicep). */
+  digestsContainer: 'audit-digests',
 } as const;
 
 export interface StorageClients {
@@ -22,6 +24,7 @@ export interface StorageClients {
   conversations: TableClient;
   jobs: QueueClient;
   exports: ContainerClient;
+  digests: ContainerClient;
 }
 
 /** Clients for one Storage account from its connection string (Azurite locally). */
@@ -36,6 +39,7 @@ export function storageClientsFromConnectionString(connectionString: string): St
     conversations: table(STORAGE_NAMES.conversationsTable),
     jobs: new QueueClient(connectionString, STORAGE_NAMES.jobsQueue),
     exports: BlobServiceClient.fromConnectionString(connectionString).getContainerClient(STORAGE_NAMES.exportsContainer),
+    digests: BlobServiceClient.fromConnectionString(connectionString).getContainerClient(STORAGE_NAMES.digestsContainer),
   };
 }
 
@@ -46,13 +50,15 @@ export function storageClientsFromConnectionString(connectionString: string): St
  */
 export function storageClientsFromEndpoints(endpoints: StorageAccountEndpoints, credential: TokenCredential): StorageClients {
   const table = (name: string) => new TableClient(endpoints.tableUrl, name, credential);
+  const blobs = new BlobServiceClient(endpoints.blobUrl, credential);
   return {
     requests: table(STORAGE_NAMES.requestsTable),
     counters: table(STORAGE_NAMES.countersTable),
     audit: table(STORAGE_NAMES.auditTable),
     conversations: table(STORAGE_NAMES.conversationsTable),
     jobs: new QueueServiceClient(endpoints.queueUrl, credential).getQueueClient(STORAGE_NAMES.jobsQueue),
-    exports: new BlobServiceClient(endpoints.blobUrl, credential).getContainerClient(STORAGE_NAMES.exportsContainer),
+    exports: blobs.getContainerClient(STORAGE_NAMES.exportsContainer),
+    digests: blobs.getContainerClient(STORAGE_NAMES.digestsContainer),
   };
 }
 
@@ -79,6 +85,7 @@ export async function ensureStorage(clients: StorageClients): Promise<void> {
     clients.conversations.createTable(),
     clients.jobs.createIfNotExists(),
     clients.exports.createIfNotExists(),
+    clients.digests.createIfNotExists(),
   ]);
 }
 

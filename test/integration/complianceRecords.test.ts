@@ -6,6 +6,7 @@ import { TableClient } from '@azure/data-tables';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { pseudonymFor } from '../../src/dsr/pseudonyms';
 import { DsrRequest } from '../../src/dsr/types';
+import { digestText } from '../../src/bot/digestAnnouncer';
 import { TenantUser } from '../../src/sandbox/tenant';
 import { STORAGE_NAMES } from '../../src/storage/storageClients';
 import { verifyAuditLog } from '../../src/tools/auditVerify';
@@ -40,7 +41,7 @@ const requestOf = async (id: string) => (await stack.bot.store.get(id))!.request
 const events = async (id: string) => (await stack.bot.audit.entries(id)).map((e) => e.event);
 const auditTable = () => TableClient.fromConnectionString(stack.azurite.connectionString, STORAGE_NAMES.auditTable, { allowInsecureConnection: true });
 const rowKey = (sequence: number) => String(sequence).padStart(8, '0');
-const verify = () => verifyAuditLog(stack.bot.audit, stack.bot.store);
+const verify = () => verifyAuditLog(stack.bot.audit, stack.bot.store, stack.bot.digests);
 const moveClock = (days: number) => (now = new Date(now.getTime() + days * DAY));
 /** Waits until the request is in `state` and its chain holds `lastEvent`: the job that got it there has finished. */
 const settled = (id: string, state: string, lastEvent: string) =>
@@ -53,7 +54,8 @@ beforeAll(async () => {
     // The clock stands still, so the per-minute message limit would count every message of the test together.
     { DSR_ERASE_APPROVALS: '1', DSR_MESSAGES_PER_MINUTE: '10000', DSR_RETENTION_MONTHS: '24' },
     undefined,
-    { clock, sweepMs: 3_600_000 },
+    // Digests as soon as a request closes, so the test knows when they are written (anchor.idle()).
+    { clock, sweepMs: 3_600_000, anchorDelayMs: 0 },
   );
   [priya, marco, alex, megan, grace, diego, lee] = ['Priya', 'Marco', 'Alex', 'Megan', 'Grace', 'Diego', 'Lee'].map((n) => stack.user(n));
   expect(await stack.teams.sayInChannel(priya, stack.teams.channelId, 'register approvals')).toBe(200);
@@ -135,11 +137,27 @@ describe('the audit trail', () => {
     for (const value of personalValues(subjects())) expect(details.toLowerCase()).not.toContain(value.toLowerCase());
   });
 
-  it('finds every chain intact and anchored', async () => {
+  it('finds every chain intact, anchored, and listed in the last digest', async () => {
+    await stack.bot.anchor.idle();
     const result = await verify();
     expect(result.breaks).toEqual([]);
+    expect(result.digestBreaks).toEqual([]);
     expect(result.chains).toBe(Object.keys(ids).length);
     expect(result.entries).toBeGreaterThan(30);
+    expect(result.legacyEntries).toBe(0);
+    // Each execution that ended asked for a digest; the last came after the last ending and its telling.
+    expect(result.digests).toBeGreaterThan(1);
+    expect(result.lastDigest?.chains).toBe(Object.keys(ids).length);
+    expect(result.unanchored).toBe(0);
+  });
+
+  it('posts each digest to the compliance channel: its date, number, chains and root, nothing personal', async () => {
+    await stack.bot.anchor.idle();
+    const posts = complianceReplies().map((s) => s.activity.text ?? '').filter((text) => text.startsWith('Audit digest '));
+    const digests = (await stack.bot.digests.list()).map((d) => d.digest!);
+    expect(posts).toEqual(digests.map(digestText));
+    expect(posts.at(-1)).toMatch(new RegExp(`^Audit digest 2026-\\d\\d-\\d\\d \\(no\\. ${digests.length}\\): 7 chains, root [0-9a-f]{16}…$`));
+    for (const value of personalValues(subjects())) expect(posts.join('\n')).not.toContain(value);
   });
 });
 

@@ -49,8 +49,8 @@ export async function startBotStack(
   env: Record<string, string> = {},
   /** Runs on the fresh data folder before anything starts, e.g. to seed a service differently. */
   prepare?: (dataDir: string, tenant: Tenant) => void,
-  /** `clock`: the time every bot instance of the stack runs on, for tests that move it; `sweepMs`: their sweep interval. */
-  options: Pick<StartOptions, 'clock' | 'sweepMs'> = {},
+  /** `clock`: the time every bot instance of the stack runs on, for tests that move it; `sweepMs`: their sweep interval; `anchorDelayMs`: their audit digests' debounce. */
+  options: Pick<StartOptions, 'clock' | 'sweepMs' | 'anchorDelayMs'> = {},
 ): Promise<BotStack> {
   const tenant = loadTenant();
   const dataDir = freshDataDir(label);
