@@ -78,7 +78,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const auditKey = loadAuditKey(config.auditKey, { create: config.sandbox });
   const audit = new TableAuditLog(clients.audit, clock, auditKey);
   const conversations = new ConversationStore(clients.conversations);
-  const exportsStore = new BlobExportStore(clients.exports, clock);
+  const exportsStore = new BlobExportStore(clients.exports, clock, audit);
   const queue = new StorageJobQueue(clients.jobs);
 
   const graph = createGraphClient(config.graphUrl, credential);

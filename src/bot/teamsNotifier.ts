@@ -3,7 +3,7 @@ import { Card, plainText } from '../cards/render';
 import { approvalCard, complianceCard, exportReadyCard, receiptCard, reminderText, statusCard } from '../cards/views';
 import { displayDay } from '../dsr/deadlines';
 import { Clock } from '../dsr/clock';
-import { AuditLog, Logger, Notifier, RequestNotice, RequestStore } from '../dsr/ports';
+import { AuditHeads, AuditLog, Logger, Notifier, RequestNotice, RequestStore } from '../dsr/ports';
 import { errorCode } from '../dsr/failures';
 import { recipientsTold } from '../dsr/register';
 import { rememberCard } from '../dsr/requestUpdates';
@@ -22,8 +22,8 @@ export interface TeamsNotifierDeps {
   log: Logger;
   erasureApprovals: number;
   exportLinkDays: number;
-  /** Records each delivery of a link or receipt (or its failure) in the request's audit chain. */
-  audit: AuditLog;
+  /** Records each delivery of a link or receipt (or its failure) in the request's audit chain; its head goes on the receipt. */
+  audit: AuditLog & AuditHeads;
 }
 
 const cardActivity = (card: Card): Partial<Activity> => MessageFactory.attachment(CardFactory.adaptiveCard(card));
@@ -170,7 +170,7 @@ export class TeamsNotifier implements Notifier {
         what = { what: 'export link', linkExpiresAt: link.expiresAt.toISOString() };
         activity = cardActivity(exportReadyCard(request, link));
       } else {
-        activity = cardActivity(receiptCard(request));
+        activity = cardActivity(receiptCard(request, await this.deps.audit.head(request.id)));
       }
       sent = await this.send(userConversationKey(request.requester.aadObjectId), activity);
     } catch (error) {

@@ -2,6 +2,7 @@ import { approvalsNeeded, approvalsOf } from '../dsr/decisions';
 import { daysBetween, displayDay } from '../dsr/deadlines';
 import { extensionChoice } from '../dsr/extensions';
 import { ManualStep, canConfirmManualSteps, manualStepsOf } from '../dsr/manualSteps';
+import type { AuditHead } from '../dsr/ports';
 import { RECENT_DAYS, RegisterSummary, Tally, recipientsTold } from '../dsr/register';
 import { canTake } from '../dsr/stateMachine';
 import { DsrRequest, ReminderStage, RequestKind, RequestState, SERVICE_LABELS, ServiceName } from '../dsr/types';
@@ -192,8 +193,11 @@ export function exportReadyCard(request: DsrRequest, link: { url: string; expire
   });
 }
 
-/** What was removed, corrected or restricted, per service, and the approvals it rests on. */
-export function receiptCard(request: DsrRequest): Card {
+/**
+ * What was removed, corrected or restricted, per service, and the approvals it rests on; with
+ * `auditHead`, where the request's audit chain stood as the receipt was made, for the requester to keep.
+ */
+export function receiptCard(request: DsrRequest, auditHead?: AuditHead): Card {
   const titles: Partial<Record<RequestKind, string>> = { erase: 'Erasure receipt', rectify: 'Correction receipt', restrict: 'Restriction receipt' };
   return renderCard('receipt', {
     title: `${titles[request.kind] ?? 'Receipt'}: ${request.id}`,
@@ -209,6 +213,9 @@ export function receiptCard(request: DsrRequest): Card {
       .filter((d) => d.decision === 'approve')
       .map((d, i) => ({ title: `Approval ${i + 1}`, value: `a privacy admin, ${time(d.at)}` })),
     purgeNote: request.purgeAt ? `Your account can be restored until ${displayDay(request.purgeAt)}; after that it is deleted for good.` : '',
+    auditRecord: auditHead
+      ? `Audit record: ${auditHead.count} entries so far, the last with hash ${auditHead.hash}. Keep this receipt: an auditor can check the bot's record of your request against it.`
+      : '',
   });
 }
 

@@ -10,7 +10,7 @@ import {
 } from '@azure/storage-blob';
 import { USER_DELEGATION_MAX_DAYS } from '../config';
 import { Clock } from '../dsr/clock';
-import { ExportStore, PackageWriter } from '../dsr/ports';
+import { AuditHeads, ExportStore, PackageWriter } from '../dsr/ports';
 import { DsrRequest } from '../dsr/types';
 import { ZipPackageWriter } from './exportPackage';
 
@@ -64,9 +64,11 @@ export function userDelegationSasQuery(terms: ReadLinkTerms, key: UserDelegation
  * account that allows no shared keys).
  */
 export class BlobExportStore implements ExportStore {
+  /** `heads`: the audit log, whose head of the request's chain each manifest records. */
   constructor(
     private readonly container: ContainerClient,
     private readonly clock: Clock,
+    private readonly heads?: AuditHeads,
   ) {}
 
   async openPackage(request: DsrRequest): Promise<PackageWriter> {
@@ -78,6 +80,7 @@ export class BlobExportStore implements ExportStore {
       blobName,
       (zip) => blob.uploadStream(zip, 4 * 1024 * 1024, 4, { blobHTTPHeaders: { blobContentType: 'application/zip' } }).then(() => undefined),
       () => this.clock.now(),
+      this.heads && (() => this.heads!.head(request.id)),
     );
   }
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import archiver from 'archiver';
-import { PackageStoreError, PackageWriter } from '../dsr/ports';
+import { AuditHead, PackageStoreError, PackageWriter } from '../dsr/ports';
 import type { StreamedArray } from '../dsr/serviceAdapter';
 import { DsrRequest, PACKAGE_FOLDERS, SERVICE_LABELS, ServiceName } from '../dsr/types';
 import { jsonPieces } from './exportJson';
@@ -18,6 +18,11 @@ export interface Manifest {
   kind: string;
   subject: { aadObjectId: string; upn: string; displayName: string };
   generatedAt: string;
+  /**
+   * The request's audit chain as it stood when the package was finished: the requester's own copy
+   * of a value the bot's audit digests must still agree with.
+   */
+  auditHead?: AuditHead;
   files: ManifestFile[];
 }
 
@@ -56,6 +61,8 @@ export class ZipPackageWriter implements PackageWriter {
     private readonly blobName: string,
     upload: (zip: PassThrough) => Promise<void>,
     private readonly now: () => Date,
+    /** Reads the request's audit chain head for the manifest; none: the manifest has no `auditHead`. */
+    private readonly auditHead?: () => Promise<AuditHead | undefined>,
   ) {
     this.failed = new Promise<never>((_, reject) => {
       this.fail = reject;
@@ -133,11 +140,13 @@ export class ZipPackageWriter implements PackageWriter {
     this.usable();
     if (this.cutShort !== undefined) throw new Error(`The package cannot be finished: ${this.cutShort} was cut short.`);
     const { request } = this;
+    const head = await Promise.race([this.auditHead?.(), this.failed]);
     const manifest: Manifest = {
       requestId: request.id,
       kind: request.kind,
       subject: { aadObjectId: request.subject.aadObjectId, upn: request.subject.upn, displayName: request.subject.displayName },
       generatedAt: this.now().toISOString(),
+      ...(head ? { auditHead: { count: head.count, hash: head.hash } } : {}),
       files: [...this.files],
     };
     const services = [...new Set(this.files.map((f) => f.path.split('/')[0]))].map((folder) => ({

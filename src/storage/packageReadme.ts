@@ -13,6 +13,12 @@ export function renderPackageReadme(manifest: Manifest, services: { label: strin
           .join('')}</ul>`,
     )
     .join('\n');
+  const head = manifest.auditHead;
+  // The requester's copy of where the bot's audit record stood: an auditor can hold the record to it.
+  const auditRecord = head
+    ? `<p>When this package was made, the bot's audit record of your request held ${head.count} entries, the last with hash
+<code>${escapeHtml(head.hash)}</code> (<code>auditHead</code> in <code>manifest.json</code>). Keep it: an auditor can check the record against it.</p>\n`
+    : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Your data: ${escapeHtml(manifest.requestId)}</title></head>
 <body>
@@ -22,6 +28,6 @@ Each folder holds what one service keeps about you, as JSON.</p>
 ${rows}
 <p><code>manifest.json</code> lists every file with its SHA-256 hash, so you can check that nothing was changed
 (for example <code>sha256sum entra/profile.json</code>).</p>
-</body></html>
+${auditRecord}</body></html>
 `;
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { TableClient } from '@azure/data-tables';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { pseudonymFor } from '../../src/dsr/pseudonyms';
+import type { Manifest } from '../../src/storage/exportPackage';
 import { DsrRequest } from '../../src/dsr/types';
 import { digestText } from '../../src/bot/digestAnnouncer';
 import { TenantUser } from '../../src/sandbox/tenant';
@@ -16,6 +17,7 @@ import { parseCsv } from '../support/csv';
 import { SentActivity } from '../support/fakeBotConnector';
 import { approvalCardFor, approveBy, cardOf, fileRequest, stateOf } from '../support/flowSteps';
 import { SandboxProbe } from '../support/sandboxProbe';
+import { unzip } from '../support/unzip';
 import { waitFor } from '../support/waitFor';
 import { parseEvents } from '../unit/cardChecks';
 
@@ -129,6 +131,20 @@ describe('the audit trail', () => {
     expect(delivered?.detail).toEqual({ what: 'receipt', recipientsTold: 'entra' });
     const receipt = await waitFor('the receipt', () => stack.connector.latestCard(stack.teams.personalConversationId(megan), 'Erasure receipt'));
     expect(JSON.stringify(cardOf(receipt))).toContain('Services told of the change (GDPR Art. 19)');
+  });
+
+  it('gives the requester the head of the chain as it stood: in the export manifest and on the erasure receipt', async () => {
+    const exported = await stack.bot.audit.entries(ids.completed);
+    const written = exported.findIndex((e) => e.event === 'package written');
+    const blobName = (await stack.bot.store.get(ids.completed))!.request.delivery!.blobName;
+    const zip = await BlobServiceClient.fromConnectionString(stack.azurite.connectionString).getContainerClient(STORAGE_NAMES.exportsContainer).getBlobClient(blobName).downloadToBuffer();
+    const manifest = JSON.parse((await unzip(zip)).get('manifest.json')!.toString()) as Manifest;
+    expect(manifest.auditHead).toEqual({ count: written, hash: exported[written - 1].hash });
+
+    const erased = await stack.bot.audit.entries(ids.purged);
+    const completed = erased.findIndex((e) => e.event === 'completed') + 1;
+    const receipt = await waitFor('the receipt', () => stack.connector.latestCard(stack.teams.personalConversationId(megan), 'Erasure receipt'));
+    expect(JSON.stringify(cardOf(receipt))).toContain(`Audit record: ${completed} entries so far, the last with hash ${erased[completed - 1].hash}.`);
   });
 
   it('keeps the subject out of every audit detail: ids, counts and dates only', async () => {

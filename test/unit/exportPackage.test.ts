@@ -95,6 +95,25 @@ describe('ZipPackageWriter', () => {
     expect(files.get('README.html')!.toString()).toContain(`digital-twins/twins.json</code> (${twinsJson.length} bytes)`);
   });
 
+  it('records the request\'s audit chain head as it stands at the finish in the manifest and the README', async () => {
+    const upload = memoryUpload();
+    let head = { count: 5, hash: 'aa'.repeat(32) };
+    const writer = new ZipPackageWriter(sampleRequest(), 'p.zip', upload.run, NOW, async () => head);
+    await writer.addFile('entra/profile.json', { id: 'x' });
+    // The last step's entry is appended after the file is written, before the package is finished.
+    head = { count: 6, hash: 'bb'.repeat(32) };
+    await writer.finish();
+    const files = await unzip(upload.zip());
+    const manifest = JSON.parse(files.get('manifest.json')!.toString()) as Manifest;
+    expect(manifest.auditHead).toEqual({ count: 6, hash: 'bb'.repeat(32) });
+    expect(files.get('README.html')!.toString()).toContain(`held 6 entries, the last with hash\n<code>${'bb'.repeat(32)}</code>`);
+
+    const without = memoryUpload();
+    const plain = new ZipPackageWriter(sampleRequest(), 'p.zip', without.run, NOW);
+    await plain.finish();
+    expect(Object.keys(JSON.parse((await unzip(without.zip())).get('manifest.json')!.toString()) as Manifest)).not.toContain('auditHead');
+  });
+
   it('fails the file whose items fail, writes the next one, and then can only give the package up: nothing is committed', async () => {
     const upload = memoryUpload();
     const writer = new ZipPackageWriter(sampleRequest(), 'p.zip', upload.run, NOW);

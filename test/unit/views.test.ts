@@ -97,6 +97,7 @@ const CARDS: [string, Card, 'channel' | 'chat'][] = [
   ['approval, still discovering', approvalCard(sampleRequest({ state: 'discovering', discovery: {} }), { erasureApprovals: 2 }), 'channel'],
   ['export ready', exportReadyCard(exported, link), 'chat'],
   ['erasure receipt with a purge date', receiptCard(softDeleted), 'chat'],
+  ['erasure receipt with its audit record', receiptCard(softDeleted, { count: 7, hash: 'cd'.repeat(32) }), 'chat'],
   ['correction receipt', receiptCard({ ...rectification, state: 'completed', decisions: approvedBy(APPROVER_B), steps: { entra: done('corrected jobTitle', 1) } }), 'chat'],
   ['request list, empty', requestListCard('Your requests', []), 'chat'],
   ['request list, full', requestListCard('Your requests', [sampleRequest(), failedPartially, softDeleted, exported, rejected]), 'chat'],
@@ -239,6 +240,13 @@ describe('what the cards show', () => {
     expect(textsOf(card)).toContain('Your account can be restored until 9 Dec 2026; after that it is deleted for good.');
     expect(factsOf(card)).toMatchObject({ 'Approval 1': 'a privacy admin, 23 Nov 2026 14:05 UTC', 'Approval 2': 'a privacy admin, 23 Nov 2026 14:05 UTC' });
     expect(JSON.stringify(card)).not.toMatch(/Adele|Alex/);
+  });
+
+  it('gives the requester the head of the request\'s audit chain to keep, when known', () => {
+    expect(textsOf(receiptCard(softDeleted, { count: 7, hash: 'cd'.repeat(32) }))).toContain(
+      `Audit record: 7 entries so far, the last with hash ${'cd'.repeat(32)}. Keep this receipt: an auditor can check the bot's record of your request against it.`,
+    );
+    expect(JSON.stringify(receiptCard(softDeleted))).not.toContain('Audit record');
   });
 
   it('says so when there are no requests, and lists each one when there are', () => {
