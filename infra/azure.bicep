@@ -1,6 +1,7 @@
 // DSR Bot in Azure: an App Service on Linux running the bot under a user-assigned managed
-// identity, a Storage account reached only with that identity, Application Insights, a
-// single-tenant Azure Bot on the Teams channel, and the identity's data-plane roles.
+// identity, a Storage account reached only with that identity, a Key Vault holding the audit
+// key, Application Insights, a single-tenant Azure Bot on the Teams channel, and the identity's
+// data-plane roles.
 // Deployed by Agents Toolkit (m365agents.yml, arm/deploy) or `az deployment group create`.
 
 @minLength(4)
@@ -31,6 +32,27 @@ param approverGroupId string
 @description('Secret keying the pseudonyms of erased subjects (DSR_PSEUDONYM_KEY).')
 param pseudonymKey string
 
+// Taken from a secure parameter rather than made here: newGuid() can only be a parameter's
+// default, so it would make a new key on every deployment, and with another key no audit entry
+// written before verifies. Generate it once (`openssl rand -base64 32`) and keep it with the
+// other secrets of the environment; it is stored only in the Key Vault below.
+@secure()
+@minLength(44)
+@description('Key sealing the audit chain and its digests (DSR_AUDIT_HMAC_KEY): base64 of at least 32 random bytes. Set once, never changed.')
+param auditHmacKey string
+
+// Seven years: longer than the 24 months 11 CCR §7101 keeps request records and than common
+// limitation periods for data-protection claims (six years in England and Wales), so a digest
+// outlives any dispute about the requests it anchors. Digests hold request ids, counts and
+// hashes only, so keeping them that long keeps no personal data.
+@minValue(730)
+@maxValue(146000)
+@description('Days each audit digest is write-once (WORM) after it is written.')
+param auditDigestRetentionDays int = 2555
+
+@description('true once the audit digests\' immutability policy was locked (output AUDIT_DIGESTS_LOCK): a locked policy cannot be deployed again, only extended.')
+param auditDigestsPolicyLocked bool = false
+
 @minValue(1)
 @maxValue(7)
 @description('Days an export link lives; the lifecycle rule deletes packages after that. Seven at most: links are user-delegation SAS.')
@@ -50,6 +72,8 @@ param iotCentralAppUrl string = ''
 
 var tenantId = subscription().tenantId
 var storageAccountName = take(toLower('${replace(resourceBaseName, '-', '')}${uniqueString(resourceGroup().id)}'), 24)
+var keyVaultName = take(toLower('${replace(resourceBaseName, '-', '')}kv${uniqueString(resourceGroup().id)}'), 24)
+var digestsContainerName = 'audit-digests'
 
 // Built-in role ids (learn.microsoft.com/azure/role-based-access-control/built-in-roles).
 var storageRoles = {
@@ -59,6 +83,8 @@ var storageRoles = {
   // Get User Delegation Key: signs the export links, as the account allows no shared keys.
   storageBlobDelegator: 'db58b8e5-c6ad-4a2a-8342-4190687cbf4a'
 }
+// Reads secret values: the audit key, for the App Service's Key Vault reference.
+var keyVaultSecretsUser = '4633458b-17de-408a-b874-0445c86b69e6'
 
 // [subscription, resource group, name] of each optional service; a stand-in id when unset so
 // that the scope of its (skipped) module still evaluates.
@@ -104,6 +130,29 @@ resource exportsContainer 'Microsoft.Storage/storageAccounts/blobServices/contai
   parent: blobService
   name: 'exports'
   properties: { publicAccess: 'None' }
+}
+
+// Audit digests (src/storage/auditDigests.ts): written once, never rewritten. The bot's identity
+// holds Storage Blob Data Contributor, and so would whoever takes over that role; under a
+// time-based retention policy no data-plane caller can overwrite or delete a digest before its
+// period ends, whatever their role, and with protected appends off a digest cannot grow either.
+// ARM creates the policy unlocked (its lock is a separate, irreversible action, not a property):
+// unlocked, it already stops every data-plane write; locked (output AUDIT_DIGESTS_LOCK), not even
+// an Owner of the account can shorten or remove it, and the account cannot be deleted while a
+// digest is within its period. Azurite, the sandbox's storage, enforces no immutability at all.
+resource digestsContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: blobService
+  name: digestsContainerName
+  properties: { publicAccess: 'None' }
+}
+
+resource digestsImmutability 'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies@2023-05-01' = if (!auditDigestsPolicyLocked) {
+  parent: digestsContainer
+  name: 'default'
+  properties: {
+    immutabilityPeriodSinceCreationInDays: auditDigestRetentionDays
+    allowProtectedAppendWrites: false
+  }
 }
 
 resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' = {
@@ -161,6 +210,42 @@ resource storageRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04
   }
 ]
 
+// The audit key, out of the Storage account the chain is kept in: whoever can rewrite the tables
+// cannot read it. RBAC authorization (no access policies); soft delete and purge protection, as a
+// key lost is every chain unverifiable.
+resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+  name: keyVaultName
+  location: location
+  properties: {
+    tenantId: tenantId
+    sku: { family: 'A', name: 'standard' }
+    enableRbacAuthorization: true
+    enableSoftDelete: true
+    softDeleteRetentionInDays: 90
+    enablePurgeProtection: true
+  }
+}
+
+resource auditKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'dsr-audit-hmac-key'
+  properties: {
+    value: auditHmacKey
+    contentType: 'DSR_AUDIT_HMAC_KEY: base64, 32+ bytes'
+  }
+}
+
+// On the one secret, not the vault: the identity reads the audit key and nothing else there.
+resource auditKeyReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: auditKeySecret
+  name: guid(auditKeySecret.id, identity.id, keyVaultSecretsUser)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsUser)
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
 module digitalTwinsAccess 'access/digitalTwins.bicep' = if (!empty(digitalTwinsResourceId)) {
   name: 'dsr-digital-twins-access'
   scope: resourceGroup(digitalTwinsId[2], digitalTwinsId[4])
@@ -217,9 +302,13 @@ resource webApp 'Microsoft.Web/sites@2023-12-01' = {
     type: 'UserAssigned'
     userAssignedIdentities: { '${identity.id}': {} }
   }
+  // The Key Vault reference resolves only once the identity may read the secret.
+  dependsOn: [auditKeyReader]
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    // Key Vault references are resolved as the user-assigned identity (there is no system-assigned one).
+    keyVaultReferenceIdentity: identity.id
     siteConfig: {
       linuxFxVersion: 'NODE|22-lts'
       appCommandLine: 'node dist/src/index.js'
@@ -243,6 +332,8 @@ resource webApp 'Microsoft.Web/sites@2023-12-01' = {
         { name: 'DSR_STORAGE_TABLE_URL', value: storage.properties.primaryEndpoints.table }
         { name: 'DSR_APPROVER_GROUP_ID', value: approverGroupId }
         { name: 'DSR_PSEUDONYM_KEY', value: pseudonymKey }
+        // Resolved by App Service from the vault (the latest version); the key never sits in the site's settings.
+        { name: 'DSR_AUDIT_HMAC_KEY', value: '@Microsoft.KeyVault(SecretUri=${auditKeySecret.properties.secretUri})' }
         { name: 'DSR_EXPORT_LINK_DAYS', value: string(exportLinkDays) }
         { name: 'DSR_SERVICES', value: join(services, ',') }
         { name: 'DSR_DIGITAL_TWINS_URL', value: empty(digitalTwinsResourceId) ? '' : digitalTwinsAccess.outputs.endpoint }
@@ -282,4 +373,6 @@ output AZURE_APP_SERVICE_RESOURCE_ID string = webApp.id
 output MANAGED_IDENTITY_CLIENT_ID string = identity.properties.clientId
 output MANAGED_IDENTITY_PRINCIPAL_ID string = identity.properties.principalId
 output STORAGE_ACCOUNT_NAME string = storage.name
+output KEY_VAULT_NAME string = vault.name
+output AUDIT_DIGESTS_LOCK string = auditDigestsPolicyLocked ? '' : 'Lock the audit digests\' immutability policy (irreversible; then deploy with auditDigestsPolicyLocked=true): az storage container immutability-policy lock --resource-group ${resourceGroup().name} --account-name ${storage.name} --container-name ${digestsContainerName} --if-match "$(az storage container immutability-policy show --resource-group ${resourceGroup().name} --account-name ${storage.name} --container-name ${digestsContainerName} --query etag --output tsv)"'
 output IOT_CENTRAL_USER_TO_ADD string = empty(iotCentralAppUrl) ? '' : 'In ${iotCentralAppUrl}: Permissions > Users > Assign user > Service principal, object id ${identity.properties.principalId}, tenant ${tenantId}, with a role that reads and deletes users and reads, updates and deletes devices.'

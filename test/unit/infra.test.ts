@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { STORAGE_NAMES } from '../../src/storage/storageClients';
 
 /**
  * The Bicep in infra/ read as text (no Bicep compiler here): every resource and role assignment
@@ -26,6 +27,7 @@ const ROLES = {
   'Azure Digital Twins Data Owner': 'bcd981a7-7f74-457b-83e1-cceb9e632ffe',
   'Device Provisioning Service Data Contributor': 'dfce44e4-17b7-4bd1-a6d1-04996ec95633',
   'IoT Hub Registry Contributor': '4ea46cd5-c1b2-4a8e-910b-273211f9ce47',
+  'Key Vault Secrets User': '4633458b-17de-408a-b874-0445c86b69e6',
 };
 
 /** The body of the resource declared as `symbol`, up to the next top-level declaration. */
@@ -49,6 +51,9 @@ describe('infra/azure.bicep', () => {
     ['the jobs queue', 'Microsoft.Storage/storageAccounts/queueServices/queues'],
     ['the tables', 'Microsoft.Storage/storageAccounts/tableServices/tables'],
     ['the exports lifecycle rule', 'Microsoft.Storage/storageAccounts/managementPolicies'],
+    ['the audit digests\' immutability policy', 'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies'],
+    ['the Key Vault', 'Microsoft.KeyVault/vaults'],
+    ['the audit key secret', 'Microsoft.KeyVault/vaults/secrets'],
     ['Application Insights', 'Microsoft.Insights/components'],
     ['role assignments', 'Microsoft.Authorization/roleAssignments'],
   ])('declares %s (%s)', (_what, type) => {
@@ -63,7 +68,7 @@ describe('infra/azure.bicep', () => {
 
   it('grants the roles to the managed identity as a service principal', () => {
     const assignments = CODE.split(/^resource /m).filter((block) => block.includes("'Microsoft.Authorization/roleAssignments@"));
-    expect(assignments.length).toBe(4); // the storage loop, Digital Twins, DPS, IoT Hub
+    expect(assignments.length).toBe(5); // the storage loop, the audit key, Digital Twins, DPS, IoT Hub
     for (const block of assignments) expect(block).toContain("principalType: 'ServicePrincipal'");
     expect(MAIN).toContain('principalId: identity.properties.principalId');
   });
@@ -80,8 +85,10 @@ describe('infra/azure.bicep', () => {
     expect(storage).toContain('allowBlobPublicAccess: false');
   });
 
-  it('names the container, queue and tables as the bot does', () => {
+  it('names the containers, queue and tables as the bot does', () => {
     expect(declaration('exportsContainer')).toContain("name: 'exports'");
+    expect(declaration('digestsContainer')).toContain('name: digestsContainerName');
+    expect(CODE).toContain(`var digestsContainerName = '${STORAGE_NAMES.digestsContainer}'`);
     expect(declaration('jobsQueue')).toContain("name: 'dsr-jobs'");
     expect(declaration('tables')).toContain("['dsrrequests', 'dsrcounters', 'dsraudit', 'dsrconversations']");
   });
@@ -92,6 +99,40 @@ describe('infra/azure.bicep', () => {
     expect(lifecycle).toContain('delete: { daysAfterModificationGreaterThan: exportLinkDays }');
     expect(MAIN).toContain("{ name: 'DSR_EXPORT_LINK_DAYS', value: string(exportLinkDays) }");
     expect(MAIN).toMatch(/@maxValue\(7\)\s*\n(@description\([^\n]*\)\s*\n)?param exportLinkDays int/);
+  });
+
+  it('makes the audit digests write-once for seven years: a time-based retention policy without appends, left alone once locked', () => {
+    const policy = declaration('digestsImmutability');
+    expect(policy).toMatch(/= if \(!auditDigestsPolicyLocked\) \{/);
+    expect(policy).toContain('parent: digestsContainer');
+    expect(policy).toContain("name: 'default'");
+    expect(policy).toContain('immutabilityPeriodSinceCreationInDays: auditDigestRetentionDays');
+    expect(policy).toContain('allowProtectedAppendWrites: false');
+    expect(MAIN).toMatch(/@minValue\(730\)\s*\n@maxValue\(146000\)\s*\n(@description\([^\n]*\)\s*\n)?param auditDigestRetentionDays int = 2555/);
+    // Locking is an action, not a property: the deployment says how, with the policy's ETag.
+    expect(MAIN).toMatch(/output AUDIT_DIGESTS_LOCK string = auditDigestsPolicyLocked \? '' : '[^\n]*az storage container immutability-policy lock [^\n]*--if-match/);
+    // The lifecycle rule deletes exports only, never digests.
+    expect(declaration('exportsLifecycle')).not.toContain('digests');
+  });
+
+  it('keeps the audit key in a Key Vault (RBAC, soft delete, purge protection) that only the bot\'s identity reads, through a Key Vault reference', () => {
+    const vault = declaration('vault');
+    for (const property of ['enableRbacAuthorization: true', 'enableSoftDelete: true', 'enablePurgeProtection: true']) expect(vault).toContain(property);
+    expect(MAIN).toMatch(/@secure\(\)\s*\n@minLength\(44\)\s*\n(@description\([^\n]*\)\s*\n)?param auditHmacKey string\n/);
+    const secret = declaration('auditKeySecret');
+    expect(secret).toContain('parent: vault');
+    expect(secret).toContain('value: auditHmacKey');
+    const reader = declaration('auditKeyReader');
+    expect(reader).toContain('scope: auditKeySecret');
+    expect(reader).toContain("subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsUser)");
+    expect(reader).toContain('principalId: identity.properties.principalId');
+    expect(CODE).toContain(`var keyVaultSecretsUser = '${ROLES['Key Vault Secrets User']}'`);
+    const webApp = declaration('webApp');
+    expect(webApp).toContain('keyVaultReferenceIdentity: identity.id');
+    expect(webApp).toContain('dependsOn: [auditKeyReader]');
+    expect(webApp).toContain("{ name: 'DSR_AUDIT_HMAC_KEY', value: '@Microsoft.KeyVault(SecretUri=${auditKeySecret.properties.secretUri})' }");
+    // The key itself never goes into the site's settings.
+    expect(webApp).not.toMatch(/value: auditHmacKey/);
   });
 
   it('runs the bot on Linux with Node 22 LTS, under the user-assigned identity, in a single-tenant Azure Bot on Teams', () => {
@@ -138,6 +179,7 @@ describe('the App Service settings', () => {
         'DSR_STORAGE_TABLE_URL',
         'DSR_APPROVER_GROUP_ID',
         'DSR_PSEUDONYM_KEY',
+        'DSR_AUDIT_HMAC_KEY',
         'DSR_EXPORT_LINK_DAYS',
         'DSR_SERVICES',
         'DSR_DIGITAL_TWINS_URL',
