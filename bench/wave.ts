@@ -10,7 +10,7 @@ import { DOCUMENTED_LIMITS, documentedLimits, type ThrottledService } from '../s
 import { dueDate, isoDay } from '../src/dsr/deadlines';
 import { formatRequestId } from '../src/dsr/requestIds';
 import { SERVICE_NAMES, type DsrRequest } from '../src/dsr/types';
-import { azuriteConnectionString } from '../src/config';
+import { AUDIT_KEY_FILE_NAME, azuriteConnectionString } from '../src/config';
 import { stopChild } from '../src/sandbox/azurite';
 import { ensureSandboxCertificate, sandboxCertificatePath, throttleProfileFor } from '../src/sandbox/common';
 import { sandboxStatePath } from '../src/sandbox/common/jsonStateStore';
@@ -22,6 +22,7 @@ import { loadTenant, type Tenant, type TenantUser } from '../src/sandbox/tenant'
 import { ConversationStore, userConversationKey } from '../src/storage/conversationStore';
 import { StorageJobQueue } from '../src/storage/queueJobs';
 import { ensureStorage, storageClientsFromConnectionString, type StorageClients } from '../src/storage/storageClients';
+import { loadAuditKey } from '../src/storage/auditKey';
 import { TableAuditLog } from '../src/storage/tableAuditLog';
 import { TableRequestStore } from '../src/storage/tableRequestStore';
 import { systemClock } from '../src/dsr/clock';
@@ -570,7 +571,8 @@ export async function waveBench(): Promise<Record<string, unknown>> {
           urls: sandbox.urls,
           clients,
           store: new TableRequestStore(clients.requests, clients.counters),
-          audit: new TableAuditLog(clients.audit, systemClock),
+          // Sealed with the key the bot processes use: the one they find (or make) under DSR_DATA_DIR.
+          audit: new TableAuditLog(clients.audit, systemClock, loadAuditKey({ kind: 'file', path: path.join(dataDir, AUDIT_KEY_FILE_NAME) }, { create: true })),
           finishes,
         };
         results.push(await phase(stack, processes));

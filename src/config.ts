@@ -93,6 +93,9 @@ export interface StorageAccountEndpoints {
 /** Bytes of the audit key at least (HMAC-SHA256: a key shorter than the hash weakens it). */
 export const AUDIT_KEY_MIN_BYTES = 32;
 
+/** The sandbox's audit key file under DSR_DATA_DIR, unless DSR_AUDIT_KEY_FILE names another. */
+export const AUDIT_KEY_FILE_NAME = 'audit-hmac.key';
+
 /**
  * Where the audit chain's HMAC key comes from: the setting DSR_AUDIT_HMAC_KEY (in Azure a Key
  * Vault reference, resolved by App Service), or a key file (the sandbox's, under DSR_DATA_DIR).
@@ -281,7 +284,7 @@ function auditKeySettings(text: (name: string, fallback: string) => string, sand
   if (!sandbox) {
     problems.push(`DSR_AUDIT_HMAC_KEY is required outside sandbox mode: the key (base64, ${AUDIT_KEY_MIN_BYTES}+ bytes) sealing the audit chain, kept out of the Storage account; in Azure a Key Vault reference (infra/azure.bicep), or ${generate}.`);
   }
-  return { kind: 'file', path: path.join(dataDir, 'audit-hmac.key') };
+  return { kind: 'file', path: path.join(dataDir, AUDIT_KEY_FILE_NAME) };
 }
 
 /**

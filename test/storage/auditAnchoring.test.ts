@@ -3,6 +3,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { TableClient } from '@azure/data-tables';
 import { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
+import { AUDIT_KEY_FILE_NAME } from '../../src/config';
 import { RunningAzurite, startAzurite } from '../../src/sandbox/azurite';
 import { AuditAnchorSweep } from '../../src/storage/auditAnchor';
 import { AuditDigest, AuditDigests, digestName } from '../../src/storage/auditDigests';
@@ -122,7 +123,7 @@ beforeAll(async () => {
   dataDir = freshDataDir('audit-anchoring');
   azurite = await startAzurite({ location: `${dataDir}/azurite` });
   // The key file the bot makes on its first start in sandbox mode, and audit:verify reads.
-  key = loadAuditKey({ kind: 'file', path: path.join(dataDir, 'audit-hmac.key') }, { create: true });
+  key = loadAuditKey({ kind: 'file', path: path.join(dataDir, AUDIT_KEY_FILE_NAME) }, { create: true });
 });
 
 afterAll(async () => {
