@@ -115,8 +115,8 @@ export function anchorBreak(
   const legacyUpTo = coverage ? anchoredCount : latest ? 0 : Infinity;
   const legacy = entries.find((e) => e.alg === undefined && e.sequence > legacyUpTo);
   if (legacy) {
-    const after = coverage ? `it comes after ${digestLabel(coverage.digest)}` : `no digest lists the chain, yet ${digestLabel(latest!)} was written before it`;
-    return broken(legacy.sequence, `entry ${legacy.sequence} (${legacy.event}) has a plain SHA-256 hash, but ${after}, and since then every entry is sealed with the audit key: it was added or rewritten without the key`);
+    const where = coverage ? `after the entry ${digestLabel(coverage.digest)} anchored` : `in a chain no digest lists (the last is ${digestLabel(latest!)})`;
+    return broken(legacy.sequence, `entry ${legacy.sequence} (${legacy.event}) has a plain SHA-256 hash ${where}, yet every entry written since digests exist is sealed with the audit key: it was added or rewritten without the key`);
   }
   if (latest) {
     const backdated = entries.slice(anchoredCount).find((e) => Date.parse(e.at) < Date.parse(latest.at) - ANCHOR_GRACE_MS);

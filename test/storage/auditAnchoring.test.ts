@@ -248,7 +248,7 @@ describe('tampering the verifier catches', () => {
     const madeUp = idOf(5);
     await writeLegacyChain(s.audit, madeUp, ['created', 'completed']);
     expect((await s.verify()).breaks).toEqual([
-      { requestId: madeUp, sequence: 1, problem: expect.stringContaining(`entry 1 (created) has a plain SHA-256 hash, but no digest lists the chain, yet digest no. 1 of ${digest.at} was written before it`) },
+      { requestId: madeUp, sequence: 1, problem: `entry 1 (created) has a plain SHA-256 hash in a chain no digest lists (the last is digest no. 1 of ${digest.at}), yet every entry written since digests exist is sealed with the audit key: it was added or rewritten without the key` },
     ]);
   });
 
@@ -289,10 +289,12 @@ describe('tampering the verifier catches', () => {
     ]);
   });
 
-  it('(d) an entry appended after the digest without the key, sealed or plain', async () => {
+  it('(d) an entry appended after the digest without the key, sealed or plain, to a sealed or a legacy chain', async () => {
     const s = await freshStore('Appended');
     const [sealedForgery, plainForgery] = [await fileAndComplete(s, 1), await fileAndComplete(s, 2)];
-    await s.digests.write();
+    const legacyChain = idOf(3);
+    await writeLegacyChain(s.audit, legacyChain, ['created', 'discovered', 'approved', 'completed']);
+    const digest = (await s.digests.write())!;
     const appendForged = async (requestId: string, hashOf: (unhashed: Omit<AuditEntry, 'hash' | 'alg'>) => Pick<AuditEntry, 'hash' | 'alg'>) => {
       const head = (await s.log.head(requestId))!;
       tick();
@@ -303,9 +305,12 @@ describe('tampering the verifier catches', () => {
     };
     await appendForged(sealedForgery, (unhashed) => ({ hash: sealEntry(unhashed, randomBytes(32)), alg: HMAC_ALG }));
     await appendForged(plainForgery, (unhashed) => ({ hash: hashEntry(unhashed) }));
+    // A chain all legacy when digested: consistent in itself with a plain entry more, but not after a digest.
+    await appendForged(legacyChain, (unhashed) => ({ hash: hashEntry(unhashed) }));
     expect((await s.verify()).breaks).toEqual([
       { requestId: sealedForgery, sequence: 5, problem: expect.stringContaining('entry 5 (purged) was altered: its content no longer matches its HMAC') },
       { requestId: plainForgery, sequence: 5, problem: expect.stringContaining('entry 5 (purged) has a plain SHA-256 hash after entries sealed with the audit key') },
+      { requestId: legacyChain, sequence: 5, problem: `entry 5 (purged) has a plain SHA-256 hash after the entry digest no. 1 of ${digest.at} anchored, yet every entry written since digests exist is sealed with the audit key: it was added or rewritten without the key` },
     ]);
   });
 
@@ -330,6 +335,21 @@ describe('tampering the verifier catches', () => {
     expect((await s.verify()).breaks).toEqual([
       { requestId: cut, sequence: 4, problem: `entry 4 is gone: digest no. 1 of ${digest.at} anchored 4 entries, the chain now ends at 3 (cut back together with its anchor)` },
       { requestId: hidden, sequence: 4, problem: `entry 4 (completed) is dated ${String(last.at)}, before digest no. 1 of ${digest.at}, which does not include it: it was added afterwards with a back-dated time` },
+    ]);
+  });
+
+  it('(d) and a chain cut back before the next digest, which then anchors the shorter chain', async () => {
+    const s = await freshStore('CutBetween');
+    const cut = await fileAndComplete(s, 1);
+    const first = (await s.digests.write())!;
+    const entries = await s.log.entries(cut);
+    await s.audit.deleteEntity(cut, rowKey(4));
+    await s.audit.updateEntity({ partitionKey: cut, rowKey: HEAD_ROW, count: 3, hash: entries[2].hash }, 'Replace');
+    tick();
+    const second = (await s.digests.write())!;
+    expect(second.heads).toEqual([{ requestId: cut, count: 3, hash: entries[2].hash }]);
+    expect((await s.verify()).breaks).toEqual([
+      { requestId: cut, problem: `digest no. 2 of ${second.at} anchors 3 entries, the earlier digest no. 1 of ${first.at} anchored 4: the chain was cut back between them` },
     ]);
   });
 
