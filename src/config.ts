@@ -449,7 +449,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, approverGroupFa
     maxOpenRequests: whole('DSR_MAX_OPEN_REQUESTS', 5, 1, 100),
     messagesPerMinute: whole('DSR_MESSAGES_PER_MINUTE', 30, 1, 10_000),
     dataDir,
-    jobVisibilitySeconds: whole('DSR_JOB_VISIBILITY_SECONDS', 300, 1, 7 * 24 * 3600),
+    // Also the run lease: a crashed worker's job is taken up again within this, so it stays short
+    // (it is renewed every third of it while a job runs).
+    jobVisibilitySeconds: whole('DSR_JOB_VISIBILITY_SECONDS', 30, 1, 7 * 24 * 3600),
     workerConcurrency: whole('DSR_WORKER_CONCURRENCY', 4, 1, 64),
     logLevel: text('DSR_LOG_LEVEL', 'info'),
     pseudonymKey,

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { DefaultAzureCredential } from '@azure/identity';
 import { TokenCredential } from '@azure/core-auth';
 import { EntraDirectory } from './adapters/entraDirectory';
@@ -107,20 +109,27 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   });
   const anchor = new DebouncedAuditAnchor(() => digests.write(), options.anchorDelayMs ?? 30_000, log);
   const anchorSweep = new AuditAnchorSweep({ digests, lock: BlobLeaseLock.beside(clients.exports, 'audit-digest-sweep', log), clock });
-  const executor = new Executor({ store, queue, audit, notifier, exports: exportsStore, adapters, clock, log, purgeGraceDays: config.purgeGraceDays, anchor });
+  const executor = new Executor({
+    store, queue, audit, notifier, exports: exportsStore, adapters, clock, log, purgeGraceDays: config.purgeGraceDays, anchor,
+    workerId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    leaseMs: config.jobVisibilitySeconds * 1000,
+  });
   // One instance sweeps at a time (a blob lease); each reminder is claimed on its request before it is posted.
   const retention = new RetentionSweep({ store, audit, clock, log, pseudonymKey: config.pseudonymKey, retentionMonths: config.retentionMonths });
   const register = new RegisterPublisher({
     store, container: clients.exports, links: exportsStore, clock, pseudonymKey: config.pseudonymKey, linkDays: config.exportLinkDays,
   });
+  const stalledLock = BlobLeaseLock.beside(clients.exports, 'stalled-sweep', log);
   const reminders = new ReminderSweep({ store, notifier, audit, lock: BlobLeaseLock.beside(clients.exports, 'reminder-sweep', log), clock, log });
 
   const runJob = (job: Job) =>
     job.type === 'discover' ? requests.discover(job.requestId) : job.type === 'execute' ? executor.execute(job.requestId) : executor.purge(job.requestId);
+  // A job that keeps failing leaves its request where approvers can retry it, never stranded.
+  const giveUp = (job: Job) => (job.type === 'execute' ? executor.abandon(job.requestId) : Promise.resolve());
   const worker = new QueueWorker(
     clients.jobs,
     runJob,
-    { visibilityTimeoutSeconds: config.jobVisibilitySeconds, maxDeliveries: 5, maxIdleMs: 1000, concurrency: config.workerConcurrency },
+    { visibilityTimeoutSeconds: config.jobVisibilitySeconds, maxDeliveries: 5, maxIdleMs: 1000, concurrency: config.workerConcurrency, onGiveUp: giveUp },
     log,
   );
 
@@ -153,7 +162,8 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   worker.start();
   const sweep = setInterval(() => {
     executor.enqueueDuePurges().catch((error) => log.warn({ error: errorCode(error) }, 'purge sweep failed'));
-    requests.enqueueStalled().catch((error) => log.warn({ error: errorCode(error) }, 'stalled-request sweep failed'));
+    // One instance at a time: every instance re-queuing the same request was how two runs began at once.
+    stalledLock.runExclusive(() => requests.enqueueStalled()).catch((error) => log.warn({ error: errorCode(error) }, 'stalled-request sweep failed'));
     reminders.sweep().catch((error) => log.warn({ error: errorCode(error) }, 'reminder sweep failed'));
     retention.sweep().catch((error) => log.warn({ error: errorCode(error) }, 'retention sweep failed'));
     anchorSweep.sweep().catch((error) => log.warn({ error: errorCode(error) }, 'audit digest sweep failed'));

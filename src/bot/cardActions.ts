@@ -6,7 +6,7 @@ import { rememberCard } from '../dsr/requestUpdates';
 import { Actor, DsrRequest } from '../dsr/types';
 import { userConversationKey } from '../storage/conversationStore';
 import { BotDeps } from './botDeps';
-import { parseExtendMonths, parseKind, parseManualStep, parseOnBehalfOf, parseReason, parseRequestId, parseSubmission } from './cardInputs';
+import { parseExtendMonths, parseKind, parseManualStep, parseOnBehalfOf, parseReason, parseRequestId, parseSubmission, parsePlanHash } from './cardInputs';
 import { intakeFor } from './chatCommands';
 import { actorOf, isPersonalChat, rememberPersonalChat } from './turnIdentity';
 
@@ -101,7 +101,9 @@ function decision(verdict: 'approve' | 'reject'): ActionHandler {
   return approverAction(async ({ actor, requestId, isApprover, data, deps }) => {
     const reason = parseReason(data);
     if (!reason.ok) return { ok: false, message: reason.problem };
-    const outcome = await deps.requests.decide(requestId, actor, verdict, isApprover, reason.value);
+    const shown = parsePlanHash(data);
+    if (!shown.ok) return { ok: false, message: shown.problem };
+    const outcome = await deps.requests.decide(requestId, actor, verdict, isApprover, reason.value, shown.value);
     return { ok: outcome.result === 'done', message: outcome.message, request: outcome.request };
   });
 }

@@ -21,6 +21,15 @@ export function parseRequestId(data: unknown): Parsed<string> {
   return typeof id === 'string' && isRequestId(id) ? { ok: true, value: id } : { ok: false, problem: 'That card does not name a request I know.' };
 }
 
+/** The plan hash an approval card showed (64 hex); absent on cards posted before plans existed. */
+export function parsePlanHash(data: unknown): Parsed<string | undefined> {
+  const hash = isObject(data) ? data.planHash : undefined;
+  if (hash === undefined || hash === '') return { ok: true, value: undefined };
+  return typeof hash === 'string' && /^[0-9a-f]{64}$/.test(hash)
+    ? { ok: true, value: hash }
+    : { ok: false, problem: 'That card does not show a plan I know. Ask me for the request again to get a fresh card.' };
+}
+
 const MANUAL_OUTCOMES: readonly ManualStepOutcome[] = ['done', 'not_applicable'];
 
 /** A manual step's button: which step and what the approver says of it. */

@@ -76,6 +76,8 @@ export class TeamsNotifier implements Notifier {
           this.refreshStatus(request),
           this.send('channel:approvals', MessageFactory.text(`${request.id}: the automated steps are done. ${pendingManualSteps(request).length} manual step(s) wait for a privacy admin on the request's card.`)),
         );
+      case 'deltaAwaitingApproval':
+        return this.all(this.postDeltaApprovalCard(request), this.refreshStatus(request));
       case 'purged':
         return this.all(this.refreshStatus(request), this.toCompliance(request, 'purged'));
       case 'extended':
@@ -140,6 +142,21 @@ export class TeamsNotifier implements Notifier {
     const key: ConversationKey = 'channel:approvals';
     const activityId = await this.send(key, cardActivity(card));
     if (activityId) await rememberCard(this.deps.store, request.id, 'approval', { conversationKey: key, activityId });
+  }
+
+  /**
+   * Execution found items beyond the plan: the old card shows where the request stands, and a new
+   * card (counts and hash only) asks the approvers about the delta; later changes update the new one.
+   */
+  private async postDeltaApprovalCard(request: DsrRequest): Promise<void> {
+    const card = approvalCard(request, { erasureApprovals: this.deps.erasureApprovals });
+    const round = request.deltas?.length ?? 0;
+    // A redelivered job finds this round's card already posted: replace it rather than post twice.
+    if (request.cards.approval && request.cards.deltaRound === round) return this.replace(request.cards.approval, card);
+    await this.refreshApproval(request);
+    const key: ConversationKey = 'channel:approvals';
+    const activityId = await this.send(key, cardActivity(card));
+    if (activityId) await rememberCard(this.deps.store, request.id, 'approval', { conversationKey: key, activityId }, round);
   }
 
   private async refreshApproval(request: DsrRequest): Promise<void> {

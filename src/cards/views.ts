@@ -5,7 +5,8 @@ import { ManualStep, canConfirmManualSteps, manualStepsOf } from '../dsr/manualS
 import type { AuditHead } from '../dsr/ports';
 import { RECENT_DAYS, RegisterSummary, Tally, recipientsTold } from '../dsr/register';
 import { canTake } from '../dsr/stateMachine';
-import { DsrRequest, ReminderStage, RequestKind, RequestState, SERVICE_LABELS, ServiceName } from '../dsr/types';
+import { pendingDelta, planOf, planSize, shortHash } from '../dsr/plan';
+import { DeltaRound, DsrRequest, Plan, PlanItem, ReminderStage, RequestKind, RequestState, SERVICE_LABELS, ServiceName, StepOutcome } from '../dsr/types';
 import { Card, plainText, renderCard } from './render';
 
 export const KIND_TITLES: Record<RequestKind, string> = {
@@ -32,6 +33,7 @@ const STATE_TEXT: Record<RequestState, string> = {
   approved: 'Approved: about to start.',
   executing: 'Being carried out.',
   awaiting_manual_steps: 'The automated steps are done; a privacy admin is finishing a step by hand.',
+  awaiting_delta_approval: 'The approved items are done. More was found than approved: it waits for its own approval.',
   completed: 'Completed.',
   failed_partially: 'Some services failed; the privacy team is retrying them.',
   soft_deleted: 'Completed. The account can still be restored until the purge date.',
@@ -48,9 +50,22 @@ const time = (iso: string) => `${displayDay(iso)} ${iso.slice(11, 16)} UTC`;
 /** The due date as shown, marked when an extension moved it. */
 const dueText = (request: DsrRequest) => `${displayDay(request.dueAt)}${request.extensions?.length ? ' (extended)' : ''}`;
 
+/** Per-item results as counts (never ids: this text goes to channels too). */
+function itemCounts(step: StepOutcome): string {
+  const items = step.items ?? [];
+  const gone = items.filter((i) => i.result === 'alreadyGone').length;
+  const kept = items.filter((i) => i.result === 'kept').length;
+  const parts = [
+    ...(gone ? [`${gone} already gone before execution`] : []),
+    ...(kept ? [`${kept} kept`] : []),
+    ...(step.delta?.length ? [`${step.delta.length} found beyond the approved plan, left alone`] : []),
+  ];
+  return parts.length ? `; ${parts.join('; ')}` : '';
+}
+
 function stepText(request: DsrRequest, service: ServiceName): string {
   const step = request.steps[service];
-  if (step) return step.status === 'failed' ? `failed: ${step.error ?? 'unknown error'}` : `${step.summary} (${time(step.at)})`;
+  if (step) return step.status === 'failed' ? `failed: ${step.error ?? 'unknown error'}` : `${step.summary}${itemCounts(step)} (${time(step.at)})`;
   if (request.state === 'executing') return 'waiting';
   const found = request.discovery[service];
   if (!found) return request.state === 'discovering' || request.state === 'submitted' ? 'looking…' : 'not searched';
@@ -120,7 +135,9 @@ export function statusCard(request: DsrRequest, notice?: Notice): Card {
  */
 export function approvalCard(request: DsrRequest, options: { erasureApprovals: number; notice?: Notice; readOnly?: boolean }): Card {
   const needed = approvalsNeeded(request, options.erasureApprovals);
-  const approvals = approvalsOf(request);
+  // After execution found more than the plan, approvers decide on that delta: the card is about it.
+  const delta = request.state === 'awaiting_delta_approval' ? pendingDelta(request) : undefined;
+  const approvals = approvalsOf(request, delta?.decisions ?? request.decisions);
   const facts: Fact[] = [
     { title: 'Received', value: displayDay(request.receivedAt) },
     { title: 'Due by', value: dueText(request) },
@@ -128,8 +145,12 @@ export function approvalCard(request: DsrRequest, options: { erasureApprovals: n
     { title: 'Approvals', value: `${approvals} of ${needed}` },
   ];
   if (request.kind === 'rectify' && request.corrections) facts.push({ title: 'To correct', value: Object.keys(request.corrections).join(', ') });
-  const canDecide = !options.readOnly && canTake(request.state, 'approve');
+  const canDecide = !options.readOnly && (canTake(request.state, 'approve') || delta !== undefined);
   const extension = options.readOnly ? undefined : extensionChoice(request);
+  const decided = [
+    ...request.decisions.map((d) => ({ d, what: d.decision === 'approve' ? 'Approved' : 'Rejected' })),
+    ...(request.deltas ?? []).flatMap((round) => round.decisions.map((d) => ({ d, what: d.decision === 'approve' ? 'Further items approved' : 'Further items rejected' }))),
+  ];
   return renderCard('approval', {
     id: request.id,
     kindTitle: KIND_TITLES[request.kind],
@@ -140,10 +161,12 @@ export function approvalCard(request: DsrRequest, options: { erasureApprovals: n
     facts,
     serviceHeading: ['awaiting_approval', 'needs_info', 'discovering', 'submitted', 'rejected', 'cancelled'].includes(request.state) ? 'Found' : 'Progress',
     services: serviceFacts(request),
-    decisions: request.decisions.map((d) => ({
-      title: `${d.decision === 'approve' ? 'Approved' : 'Rejected'} by ${plainText(d.by.displayName, 80)}`,
+    decisions: decided.map(({ d, what }) => ({
+      title: `${what} by ${plainText(d.by.displayName, 80)}`,
       value: `${time(d.at)}${d.reason ? `: ${plainText(d.reason)}` : ''}`,
     })),
+    planHash: delta?.planHash ?? request.planHash ?? '',
+    planNote: planNote(request, delta),
     manualSteps: manualStepsOf(request).map((step) => ({
       key: step.key,
       requestId: request.id,
@@ -170,6 +193,32 @@ export function approvalCard(request: DsrRequest, options: { erasureApprovals: n
     canExtend: extension !== undefined,
     extendTitle: extension?.unit === 'days' ? `Extend by ${extension.days} days` : 'Extend deadline',
   });
+}
+
+/**
+ * The plan in the channel: its size and the first 8 hex of its hash, never its items; approvers
+ * read those in their own chat (`details`).
+ */
+function planNote(request: DsrRequest, delta: DeltaRound | undefined): string {
+  if (delta) {
+    return `Found at execution beyond the approved plan: ${planSize(delta.plan)} item(s), delta ${shortHash(delta.planHash)}. They are left untouched unless approved; "details ${request.id}" in your own chat with the bot lists each one and why it matched.`;
+  }
+  if (!request.planHash) return '';
+  return `Plan ${shortHash(request.planHash)}: ${planSize(planOf(request.discovery))} item(s). Approving approves exactly these; "details ${request.id}" in your own chat with the bot lists each one and why it matched.`;
+}
+
+/** The plan and every delta round, item by item with the reason each matched: approvers' own chat only. */
+function planGroups(request: DsrRequest): { heading: string; items: Fact[] }[] {
+  const group = (heading: string, plan: Plan) =>
+    (Object.entries(plan) as [ServiceName, PlanItem[]][]).map(([service, items]) => ({
+      heading: `${heading}: ${SERVICE_LABELS[service]}`,
+      items: items.slice(0, 200).map((item) => ({ title: item.type, value: `${plainText(item.id, 300)} (${plainText(item.reason, 120)})` })),
+    }));
+  return [
+    ...(request.planHash ? group(`Plan ${shortHash(request.planHash)}`, planOf(request.discovery)) : []),
+    ...(request.deltas ?? []).flatMap((round, i) =>
+      group(`Found at execution, round ${i + 1}, delta ${shortHash(round.planHash)} (${round.outcome ?? 'awaiting a decision'})`, round.plan)),
+  ];
 }
 
 function manualStepStatus(step: ManualStep): string {
@@ -209,10 +258,11 @@ export function receiptCard(request: DsrRequest, auditHead?: AuditHead): Card {
     manualSteps: manualStepsOf(request)
       .filter((step) => step.record)
       .map((step) => ({ title: plainText(step.title, 200), value: `${step.record!.outcome === 'done' ? 'done' : 'not applicable'}, ${time(step.record!.at)}` })),
-    approvals: request.decisions
+    approvals: [...request.decisions, ...(request.deltas ?? []).flatMap((round) => round.decisions)]
       .filter((d) => d.decision === 'approve')
-      .map((d, i) => ({ title: `Approval ${i + 1}`, value: `a privacy admin, ${time(d.at)}` })),
+      .map((d, i) => ({ title: `Approval ${i + 1}`, value: `a privacy admin, ${time(d.at)}${d.planHash ? `, of ${shortHash(d.planHash)}` : ''}` })),
     purgeNote: request.purgeAt ? `Your account can be restored until ${displayDay(request.purgeAt)}; after that it is deleted for good.` : '',
+    planRecord: request.planHash ? `Approved plan: ${request.planHash}.` : '',
     auditRecord: auditHead
       ? `Audit record: ${auditHead.count} entries so far, the last with hash ${auditHead.hash}. Keep this receipt: an auditor can check the bot's record of your request against it.`
       : '',
@@ -239,6 +289,8 @@ export function requestDetailsCard(request: DsrRequest): Card {
       { title: 'Due by', value: dueText(request) },
     ],
     services: serviceFacts(request),
+    planHeading: request.planHash ? 'What a change touches, item by item' : '',
+    planGroups: planGroups(request),
   });
 }
 

@@ -1,5 +1,6 @@
+import { pendingDelta } from './plan';
 import { canTake } from './stateMachine';
-import { Actor, DsrRequest } from './types';
+import { Actor, Decision, DeltaRound, DsrRequest } from './types';
 
 export interface DecisionInput {
   actor: Actor;
@@ -10,18 +11,23 @@ export interface DecisionInput {
   /** Distinct approvals an erasure needs. */
   erasureApprovals: number;
   at: Date;
+  /** The plan hash the approver's card showed; absent on cards posted before plans existed. */
+  planHash?: string;
 }
 
 export type DecisionOutcome =
   | { result: 'refused'; message: string }
-  /** Recorded; the request moves on when `transition` is set. */
-  | { result: 'recorded'; request: DsrRequest; transition?: 'approve' | 'reject'; approvalsStillNeeded: number };
+  /**
+   * Recorded; the request moves on when `transition` is set. `deltaDecided`: the pending delta
+   * round was approved or rejected (its `outcome` says which).
+   */
+  | { result: 'recorded'; request: DsrRequest; transition?: 'approve' | 'reject' | 'deltaDecided'; approvalsStillNeeded: number };
 
 export const MAX_REASON_LENGTH = 500;
 
-/** The approvals an erasure has so far, counted once per approver. */
-export function approvalsOf(request: DsrRequest): number {
-  return new Set(request.decisions.filter((d) => d.decision === 'approve').map((d) => d.by.aadObjectId)).size;
+/** The approvals so far, counted once per approver: of the plan, or of the round given. */
+export function approvalsOf(request: DsrRequest, decisions: readonly Decision[] = request.decisions): number {
+  return new Set(decisions.filter((d) => d.decision === 'approve').map((d) => d.by.aadObjectId)).size;
 }
 
 export function approvalsNeeded(request: DsrRequest, erasureApprovals: number): number {
@@ -40,8 +46,14 @@ export function decide(request: DsrRequest, input: DecisionInput): DecisionOutco
   if (actor.aadObjectId === request.requester.aadObjectId) {
     return { result: 'refused', message: 'You filed this request, so another privacy admin has to decide it.' };
   }
-  if (!canTake(request.state, decision)) {
+  const delta = request.state === 'awaiting_delta_approval' ? pendingDelta(request) : undefined;
+  if (!delta && !canTake(request.state, decision)) {
     return { result: 'refused', message: `${request.id} is already ${request.state.replace(/_/g, ' ')}: nothing to decide.` };
+  }
+  // What the approver decides on: the pending delta round, else the plan discovery made.
+  const target = delta ? { decisions: delta.decisions, planHash: delta.planHash } : { decisions: request.decisions, planHash: request.planHash };
+  if (input.planHash && target.planHash && input.planHash !== target.planHash) {
+    return { result: 'refused', message: `What ${request.id} would touch has changed since this card was shown: refresh it and decide on what it shows now.` };
   }
   const reason = input.reason?.trim();
   if (decision === 'reject' && !reason) {
@@ -50,19 +62,25 @@ export function decide(request: DsrRequest, input: DecisionInput): DecisionOutco
   if (reason && reason.length > MAX_REASON_LENGTH) {
     return { result: 'refused', message: `Please keep the reason under ${MAX_REASON_LENGTH} characters.` };
   }
-  if (decision === 'approve' && request.decisions.some((d) => d.decision === 'approve' && d.by.aadObjectId === actor.aadObjectId)) {
+  if (decision === 'approve' && target.decisions.some((d) => d.decision === 'approve' && d.by.aadObjectId === actor.aadObjectId)) {
     return { result: 'refused', message: 'You have already approved this request: it needs another privacy admin.' };
   }
 
-  const decided: DsrRequest = {
-    ...request,
-    decisions: [...request.decisions, { by: actor, decision, ...(reason ? { reason } : {}), at: input.at.toISOString() }],
+  const recorded: Decision = {
+    by: actor,
+    decision,
+    ...(reason ? { reason } : {}),
+    at: input.at.toISOString(),
+    ...(target.planHash ? { planHash: target.planHash } : {}),
   };
-  if (decision === 'reject') {
-    return { result: 'recorded', request: decided, transition: 'reject', approvalsStillNeeded: 0 };
+  const decisions = [...target.decisions, recorded];
+  const stillNeeded = decision === 'reject' ? 0 : approvalsNeeded(request, input.erasureApprovals) - approvalsOf(request, decisions);
+  if (!delta) {
+    const decided: DsrRequest = { ...request, decisions };
+    return { result: 'recorded', request: decided, approvalsStillNeeded: Math.max(stillNeeded, 0), ...(stillNeeded > 0 ? {} : { transition: decision }) };
   }
-  const stillNeeded = approvalsNeeded(request, input.erasureApprovals) - approvalsOf(decided);
-  return stillNeeded > 0
-    ? { result: 'recorded', request: decided, approvalsStillNeeded: stillNeeded }
-    : { result: 'recorded', request: decided, transition: 'approve', approvalsStillNeeded: 0 };
+  const outcome: DeltaRound['outcome'] = decision === 'reject' ? 'rejected' : stillNeeded > 0 ? undefined : 'approved';
+  const round: DeltaRound = { ...delta, decisions, ...(outcome ? { outcome } : {}) };
+  const decided: DsrRequest = { ...request, deltas: [...request.deltas!.slice(0, -1), round] };
+  return { result: 'recorded', request: decided, approvalsStillNeeded: Math.max(stillNeeded, 0), ...(outcome ? { transition: 'deltaDecided' } : {}) };
 }

@@ -6,8 +6,9 @@ import { countsOf, notifySafely } from './notify';
 import { applyEvent, updateRequest } from './requestUpdates';
 import { AdapterCallContext, ServiceAdapter, StepReport } from './serviceAdapter';
 import { ManualStepInput, closingEvent, confirmManualStep } from './manualSteps';
+import { approvedPlan, mergeStepOutcomes, newDeltaRound } from './plan';
 import { canTake, isOpen } from './stateMachine';
-import { Actor, DsrRequest, PACKAGE_FOLDERS, ServiceName, StepOutcome } from './types';
+import { Actor, DsrRequest, PACKAGE_FOLDERS, RunLease, ServiceName, StepOutcome } from './types';
 
 export interface ExecutorDeps {
   store: RequestStore;
@@ -20,6 +21,10 @@ export interface ExecutorDeps {
   log: Logger;
   /** Days a soft-deleted Entra account stays restorable before the bot purges it. */
   purgeGraceDays: number;
+  /** This worker's name on the run leases it holds: unique per process. */
+  workerId: string;
+  /** How long a run's lease holds without renewal; renewed every third of it while the run works. */
+  leaseMs: number;
   /** Told when a request closes, to anchor the audit chains outside the store soon. */
   anchor?: AuditAnchor;
 }
@@ -35,6 +40,17 @@ function executionOrder(services: ServiceName[]): ServiceName[] {
   return CHANGE_ORDER.filter((service) => services.includes(service));
 }
 
+/** Another worker runs the request now: the job should come back once `until` has passed. */
+export class LeaseHeld extends Error {
+  constructor(
+    readonly requestId: string,
+    readonly until: string,
+  ) {
+    super(`Request ${requestId} is being carried out by another worker until ${until}.`);
+    this.name = 'LeaseHeld';
+  }
+}
+
 /**
  * Carries out approved requests, one service step at a time. Each finished step is written
  * before the next starts, so a crash resumes where it stopped and no step takes effect twice.
@@ -42,20 +58,93 @@ function executionOrder(services: ServiceName[]): ServiceName[] {
 export class Executor {
   constructor(private readonly deps: ExecutorDeps) {}
 
+  /**
+   * Runs an approved request under a lease, so that one worker at a time carries it out. A live
+   * lease held by another worker ends this call with {@link LeaseHeld} (the job comes back later);
+   * an expired one is taken over, and the takeover audited.
+   */
   async execute(requestId: string): Promise<void> {
-    const { store, clock } = this.deps;
-    const started = await updateRequest(store, requestId, (r) =>
-      canTake(r.state, 'startExecution') ? applyEvent(r, 'startExecution', clock.now()) : undefined,
-    );
-    let request = started ?? (await store.get(requestId))?.request;
-    if (!request || request.state !== 'executing') return;
-    this.deps.log.info({ requestId, resumed: !started }, 'execution started');
-    if (started) await this.deps.audit.append(requestId, 'execution started', {});
-    else await this.deps.audit.append(requestId, 'execution resumed', { stepsDone: Object.keys(request.steps).length });
-    await this.tell('progress', request);
+    const taken = await this.takeLease(requestId);
+    if (!taken) return;
+    const { started, takenOverFrom } = taken;
+    let request = taken.request;
+    const lease = this.renewWhileRunning(requestId);
+    try {
+      this.deps.log.info({ requestId, resumed: !started }, 'execution started');
+      if (takenOverFrom) await this.deps.audit.append(requestId, 'lease taken over', { expiredAt: takenOverFrom.expiresAt });
+      if (started) await this.deps.audit.append(requestId, 'execution started', { ...(request.planHash ? { planHash: request.planHash } : {}), ...(request.deltas?.length ? { deltaRound: request.deltas.length } : {}) });
+      else await this.deps.audit.append(requestId, 'execution resumed', { stepsDone: Object.keys(request.steps).length });
+      await this.tell('progress', request);
 
-    request = request.kind === 'access' || request.kind === 'export' ? await this.exportPackage(request) : await this.runChanges(request);
-    await this.finish(request);
+      request = request.kind === 'access' || request.kind === 'export' ? await this.exportPackage(request, lease.signal) : await this.runChanges(request, lease.signal);
+      if (!lease.signal.aborted) await this.finish(request);
+    } finally {
+      lease.stop();
+    }
+  }
+
+  /** Takes the run's lease: starts an approved request, resumes one whose lease is free or expired. */
+  private async takeLease(requestId: string): Promise<{ request: DsrRequest; started: boolean; takenOverFrom?: RunLease } | undefined> {
+    const { store, clock, workerId } = this.deps;
+    let started = false;
+    let takenOverFrom: RunLease | undefined;
+    let heldUntil: string | undefined;
+    const request = await updateRequest(store, requestId, (r) => {
+      const now = clock.now();
+      heldUntil = undefined;
+      takenOverFrom = undefined;
+      started = canTake(r.state, 'startExecution');
+      if (!started && r.state !== 'executing') return undefined;
+      if (r.lease && r.lease.owner !== workerId) {
+        if (new Date(r.lease.expiresAt) > now) {
+          heldUntil = r.lease.expiresAt;
+          return undefined;
+        }
+        takenOverFrom = r.lease;
+      }
+      const lease: RunLease = { owner: workerId, expiresAt: new Date(now.getTime() + this.deps.leaseMs).toISOString() };
+      return { ...(started ? applyEvent(r, 'startExecution', now) : r), lease };
+    });
+    if (heldUntil) throw new LeaseHeld(requestId, heldUntil);
+    return request ? { request, started, takenOverFrom } : undefined;
+  }
+
+  /**
+   * Renews the lease every third of its length while the run works. A renewal that finds the
+   * lease gone to another worker (this one was stalled past its expiry) aborts the run: its
+   * adapters stop at their next call, and no further outcome of it is written.
+   */
+  private renewWhileRunning(requestId: string): { signal: AbortSignal; stop(): void } {
+    const { store, clock, workerId, leaseMs, log } = this.deps;
+    const controller = new AbortController();
+    const timer = setInterval(() => {
+      updateRequest(store, requestId, (r) => {
+        if (r.lease?.owner !== workerId) {
+          controller.abort(new LeaseHeld(requestId, r.lease?.expiresAt ?? clock.now().toISOString()));
+          return undefined;
+        }
+        return { ...r, lease: { owner: workerId, expiresAt: new Date(clock.now().getTime() + leaseMs).toISOString() } };
+      }).catch((error: unknown) => log.warn({ requestId, error: errorCode(error) }, 'run lease not renewed'));
+    }, Math.max(100, leaseMs / 3));
+    return { signal: controller.signal, stop: () => clearInterval(timer) };
+  }
+
+  /**
+   * A job that kept failing: its request goes where approvers can retry it (failed_partially,
+   * Retry on the card) instead of staying approved or executing for ever.
+   */
+  async abandon(requestId: string): Promise<void> {
+    const { store, clock, workerId } = this.deps;
+    const abandoned = await updateRequest(store, requestId, (r) => {
+      if (!canTake(r.state, 'executionPartlyFailed')) return undefined;
+      if (r.lease && r.lease.owner !== workerId && new Date(r.lease.expiresAt) > clock.now()) return undefined;
+      const { lease: _released, ...rest } = r;
+      return applyEvent(rest, 'executionPartlyFailed', clock.now());
+    });
+    if (!abandoned) return;
+    await this.deps.audit.append(requestId, 'failed partially', { ...countsOf(abandoned.steps), jobGaveUp: true });
+    this.deps.log.warn({ requestId }, 'job gave up: request set to failed_partially for a retry');
+    await this.tell('failed', abandoned);
   }
 
   /** Approvers' "Retry failed steps": failed services run again, finished ones stand. */
@@ -104,7 +193,7 @@ export class Executor {
    * store; reads only, so a resumed run starts it again. A package that is not finished is given
    * up, so nothing half-written is stored and a run from scratch writes it afresh.
    */
-  private async exportPackage(request: DsrRequest): Promise<DsrRequest> {
+  private async exportPackage(request: DsrRequest, signal: AbortSignal): Promise<DsrRequest> {
     const writer = await this.deps.exports.openPackage(request);
     const outcomes: Partial<Record<ServiceName, StepOutcome>> = {};
     let delivery: Awaited<ReturnType<PackageWriter['finish']>> | undefined;
@@ -113,7 +202,8 @@ export class Executor {
         const adapter = this.deps.adapters.get(service);
         if (!adapter) continue;
         let storeFailure: PackageStoreError | undefined;
-        outcomes[service] = await this.runStep(request, service, async (context) => {
+        if (signal.aborted) break;
+        outcomes[service] = await this.runStep(request, service, signal, async (context) => {
           let files = 0;
           for await (const file of adapter.export(request.subject, context)) {
             try {
@@ -130,33 +220,49 @@ export class Executor {
         if (storeFailure) throw storeFailure;
       }
       const failed = Object.values(outcomes).some((o) => o?.status === 'failed');
-      if (!failed) delivery = await writer.finish();
+      if (!failed && !signal.aborted) delivery = await writer.finish();
     } finally {
       if (!delivery) await writer.abort();
     }
     const now = this.deps.clock.now();
-    const updated = await updateRequest(this.deps.store, request.id, (r) => ({
+    const updated = await updateRequest(this.deps.store, request.id, (r) => this.stillHeld(r) ? {
       ...r,
       steps: { ...r.steps, ...outcomes },
       ...(delivery ? { delivery: { ...delivery, writtenAt: now.toISOString() } } : {}),
-    }));
+    } : undefined);
     if (delivery) await this.deps.audit.append(request.id, 'package written', { bytes: delivery.bytes, sha256: delivery.sha256 });
     return updated ?? request;
   }
 
-  /** rectify / restrict / erase: one service at a time, each result written before the next. */
-  private async runChanges(request: DsrRequest): Promise<DsrRequest> {
+  /**
+   * rectify / restrict / erase: one service at a time, each result written before the next. Each
+   * adapter is given the service's approved items (discovery's plan and any approved delta) and
+   * touches only those; a step rerun for an approved delta is merged with the run before it.
+   */
+  private async runChanges(request: DsrRequest, signal: AbortSignal): Promise<DsrRequest> {
     let current = request;
+    const plan = request.planHash ? approvedPlan(request) : undefined;
+    const rerunOf = request.deltas?.at(-1)?.stepsBefore ?? {};
     for (const service of executionOrder(request.services)) {
+      if (signal.aborted) break;
       const previous = current.steps[service];
       if (previous?.status === 'done' || previous?.status === 'skipped') continue;
       const adapter = this.deps.adapters.get(service);
       if (!adapter) continue;
-      const outcome = await this.runStep(current, service, (context) => this.change(adapter, current, context));
-      current = (await updateRequest(this.deps.store, request.id, (r) => ({ ...r, steps: { ...r.steps, [service]: outcome } }))) ?? current;
+      const planned = plan ? { plan: plan[service] ?? [] } : {};
+      const outcome = await this.runStep(current, service, signal, (context) => this.change(adapter, current, { ...context, ...planned }));
+      const merged = outcome.status === 'done' ? mergeStepOutcomes(rerunOf[service], outcome) : outcome;
+      const written = await updateRequest(this.deps.store, request.id, (r) => (this.stillHeld(r) ? { ...r, steps: { ...r.steps, [service]: merged } } : undefined));
+      if (!written) break;
+      current = written;
       await this.tell('progress', current);
     }
     return current;
+  }
+
+  /** Whether this worker still holds the request's run: a run that lost its lease writes nothing more. */
+  private stillHeld(request: DsrRequest): boolean {
+    return request.lease?.owner === this.deps.workerId;
   }
 
   private change(adapter: ServiceAdapter, request: DsrRequest, context: AdapterCallContext): Promise<StepReport | undefined> {
@@ -173,15 +279,31 @@ export class Executor {
   }
 
   /** Runs one service step; `undefined` from `work` means the service has nothing to do for this kind. */
-  private async runStep(request: DsrRequest, service: ServiceName, work: (context: AdapterCallContext) => Promise<StepReport | undefined>): Promise<StepOutcome> {
+  private async runStep(request: DsrRequest, service: ServiceName, signal: AbortSignal, work: (context: AdapterCallContext) => Promise<StepReport | undefined>): Promise<StepOutcome> {
     const attempts = (request.steps[service]?.attempts ?? 0) + 1;
     const at = () => this.deps.clock.now().toISOString();
     try {
-      const report = await work({ requestId: request.id, kind: request.kind });
+      const report = await work({ requestId: request.id, kind: request.kind, signal });
       const outcome: StepOutcome = report
-        ? { status: 'done', summary: report.summary, count: report.count, at: at(), attempts, ...(report.awaitsPurge ? { awaitsPurge: true } : {}) }
+        ? {
+          status: 'done',
+          summary: report.summary,
+          count: report.count,
+          at: at(),
+          attempts,
+          ...(report.awaitsPurge ? { awaitsPurge: true } : {}),
+          ...(report.items ? { items: report.items } : {}),
+          ...(report.delta?.length ? { delta: report.delta } : {}),
+        }
         : { status: 'skipped', summary: `nothing to ${request.kind} here`, count: 0, at: at(), attempts };
-      await this.deps.audit.append(request.id, `step ${outcome.status}`, { service, count: outcome.count, attempts });
+      // Counts only: item ids may spell names, and the audit trail carries ids of staff and counts.
+      await this.deps.audit.append(request.id, `step ${outcome.status}`, {
+        service,
+        count: outcome.count,
+        attempts,
+        ...(report?.items ? { alreadyGone: report.items.filter((i) => i.result === 'alreadyGone').length } : {}),
+        ...(report?.delta?.length ? { delta: report.delta.length } : {}),
+      });
       this.deps.log.info({ requestId: request.id, service, status: outcome.status, count: outcome.count }, 'service step finished');
       return outcome;
     } catch (error) {
@@ -215,8 +337,13 @@ export class Executor {
     return { ok: true, message: closed ? `Step ${what}. ${requestId} is complete.` : `Step ${what}.`, request: confirmed };
   }
 
+  /** Ends the run: the request takes its closing event and the lease is released, in one write. */
   private async finish(request: DsrRequest): Promise<void> {
-    const finished = await updateRequest(this.deps.store, request.id, (r) => this.close(r));
+    const finished = await updateRequest(this.deps.store, request.id, (r) => {
+      if (!this.stillHeld(r)) return undefined;
+      const { lease: _released, ...rest } = r;
+      return this.close(rest);
+    });
     if (finished) await this.closed(finished);
   }
 
@@ -225,6 +352,7 @@ export class Executor {
     const event = closingEvent(request);
     if (!event) return undefined;
     const closed = applyEvent(request, event, this.deps.clock.now());
+    if (event === 'deltaFound') return newDeltaRound(closed, this.deps.clock.now());
     if (event !== 'accountSoftDeleted') return closed;
     // The grace period runs from the soft delete, which may be days before the last manual step.
     const deletedAt = Object.values(request.steps).filter((s) => s?.awaitsPurge).map((s) => s!.at).sort()[0];
@@ -234,12 +362,18 @@ export class Executor {
   /** Records and announces where execution ended. */
   private async closed(request: DsrRequest): Promise<void> {
     const { state } = request;
+    if (state === 'awaiting_delta_approval') {
+      const round = request.deltas!.at(-1)!;
+      await this.deps.audit.append(request.id, 'delta found', { ...countsOf(Object.fromEntries(Object.entries(round.plan).map(([s, items]) => [s, { count: items?.length ?? 0 }]))), planHash: round.planHash });
+      this.deps.log.info({ requestId: request.id, state }, 'execution paused: items beyond the plan wait for approval');
+      await this.tell('deltaAwaitingApproval', request);
+      return;
+    }
     const event = state === 'failed_partially' ? 'failed partially' : state === 'awaiting_manual_steps' ? 'awaiting manual steps' : 'completed';
     await this.deps.audit.append(request.id, event, countsOf(request.steps));
     this.deps.log.info({ requestId: request.id, state }, 'execution finished');
-    await this.tell(state === 'failed_partially' ? 'failed' : state === 'awaiting_manual_steps' ? 'manualStepsPending' : 'completed', request);
-    // After the telling, which records the delivery: the digest then includes it.
     this.deps.anchor?.anchorSoon();
+    await this.tell(state === 'failed_partially' ? 'failed' : state === 'awaiting_manual_steps' ? 'manualStepsPending' : 'completed', request);
   }
 
   private tell(notice: RequestNotice, request: DsrRequest): Promise<void> {

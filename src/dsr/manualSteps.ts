@@ -1,3 +1,4 @@
+import { hasUnresolvedDelta } from './plan';
 import { canTake, isOpen } from './stateMachine';
 import { Actor, DsrRequest, ManualStepOutcome, ManualStepRecord, ManualStepSpec, RequestState, ServiceName } from './types';
 
@@ -58,14 +59,17 @@ export function confirmManualStep(request: DsrRequest, input: ManualStepInput): 
 
 /**
  * How a request whose automated steps have all run ends: failed steps first (approvers retry
- * them), then manual steps still to confirm, then a soft-deleted account's grace period.
+ * them), then items found beyond the approved plan (approvers decide them), then manual steps
+ * still to confirm, then a soft-deleted account's grace period.
  * `undefined` while that is not possible from its state.
  */
-export function closingEvent(request: DsrRequest): 'executionPartlyFailed' | 'manualStepsPending' | 'accountSoftDeleted' | 'executionSucceeded' | undefined {
+export function closingEvent(request: DsrRequest): 'executionPartlyFailed' | 'deltaFound' | 'manualStepsPending' | 'accountSoftDeleted' | 'executionSucceeded' | undefined {
   const steps = Object.values(request.steps);
   const event = steps.some((s) => s?.status === 'failed')
     ? 'executionPartlyFailed'
-    : pendingManualSteps(request).length > 0
+    : hasUnresolvedDelta(request)
+      ? 'deltaFound'
+      : pendingManualSteps(request).length > 0
       ? 'manualStepsPending'
       : steps.some((s) => s?.awaitsPurge)
         ? 'accountSoftDeleted'

@@ -88,6 +88,8 @@ export type RequestNotice =
   | 'completed'
   | 'failed'
   | 'manualStepsPending'
+  /** Execution found items beyond the approved plan: the latest of `deltas` waits for approvers. */
+  | 'deltaAwaitingApproval'
   | 'purged'
   /** The due date was extended: the latest of `extensions`. */
   | 'extended'

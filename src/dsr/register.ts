@@ -48,6 +48,10 @@ export interface RegisterRow {
   response: string;
   /** Basis for a denial: the reason the approver gave. */
   denialBasis: string;
+  /** SHA-256 of the plan the approvals bind to; empty for requests filed before plans. */
+  planHash: string;
+  /** Delta rounds: each one's hash and outcome, `hash:approved`. */
+  deltaRounds: string[];
   approvedBy: StaffAction[];
   rejectedBy: StaffAction[];
   serviceOutcomes: { service: ServiceName; status: StepStatus | 'not run'; count: number; at: string }[];
@@ -93,6 +97,8 @@ function responseOf(request: DsrRequest): string {
       return 'not yet answered: some services failed, retry pending';
     case 'awaiting_manual_steps':
       return 'not yet answered: manual steps to confirm';
+    case 'awaiting_delta_approval':
+      return 'not yet answered: items found beyond the approved plan await approval';
     default:
       return 'not yet answered';
   }
@@ -124,6 +130,8 @@ export function registerRow(request: DsrRequest, options: { pseudonymKey: string
     daysToRespond: respondedAt ? daysBetween(new Date(request.receivedAt), new Date(respondedAt)) : null,
     response: responseOf(request),
     denialBasis: rejection.map((d) => d.reason ?? '').filter(Boolean).join('; '),
+    planHash: request.planHash ?? '',
+    deltaRounds: (request.deltas ?? []).map((round) => `${round.planHash}:${round.outcome ?? 'pending'}`),
     approvedBy: request.decisions.filter((d) => d.decision === 'approve').map(staff),
     rejectedBy: rejection.map(staff),
     serviceOutcomes: request.services.map((service) => {
@@ -214,6 +222,8 @@ const COLUMNS: [string, (row: RegisterRow) => string][] = [
   ['days_to_respond', (r) => (r.daysToRespond === null ? '' : String(r.daysToRespond))],
   ['response', (r) => r.response],
   ['denial_basis', (r) => r.denialBasis],
+  ['plan_sha256', (r) => r.planHash],
+  ['delta_rounds', (r) => r.deltaRounds.join('; ')],
   ['approved_by', (r) => r.approvedBy.map((a) => `${a.name} (${a.at})`).join('; ')],
   ['rejected_by', (r) => r.rejectedBy.map((a) => `${a.name} (${a.at})`).join('; ')],
   ['service_outcomes', (r) => r.serviceOutcomes.map((s) => `${s.service}: ${s.status} (${s.count})`).join('; ')],

@@ -3,6 +3,7 @@ import { decide } from './decisions';
 import { displayDay, dueDate, isoDay } from './deadlines';
 import { extend } from './extensions';
 import { AuditLog, JobQueue, Logger, NewRequest, Notifier, RequestNotice, RequestStore } from './ports';
+import { afterDeltaDecision, pendingDelta, planHash, planOf } from './plan';
 import { formatRequestId } from './requestIds';
 import { applyEvent, updateRequest } from './requestUpdates';
 import { ServiceAdapter } from './serviceAdapter';
@@ -106,23 +107,28 @@ export class RequestService {
         this.deps.log.warn({ requestId, service, error: errorCode(error) }, 'discovery failed for a service');
       }
     }));
+    const hash = planHash(planOf(discovery));
     const ready = await updateRequest(store, requestId, (r) =>
-      r.state === 'discovering' ? { ...applyEvent(r, 'discoveryFinished', clock.now()), discovery } : undefined,
+      r.state === 'discovering' ? { ...applyEvent(r, 'discoveryFinished', clock.now()), discovery, planHash: hash } : undefined,
     );
     if (!ready) return;
     const unsearched = current.services.filter((s) => discovery[s]?.error);
-    await this.deps.audit.append(requestId, 'discovered', { ...countsOf(discovery), ...(unsearched.length ? { failed: unsearched.join(',') } : {}) });
+    await this.deps.audit.append(requestId, 'discovered', { ...countsOf(discovery), planHash: hash, ...(unsearched.length ? { failed: unsearched.join(',') } : {}) });
     await this.tell('awaitingApproval', ready);
   }
 
-  /** An approver's Approve or Reject. `actorIsApprover` comes from the directory, never the card. */
-  async decide(requestId: string, actor: Actor, decision: 'approve' | 'reject', actorIsApprover: boolean, reason?: string): Promise<ActionOutcome> {
+  /**
+   * An approver's Approve or Reject, of the plan or of a delta round. `actorIsApprover` comes from
+   * the directory, never the card; `planHash` is what the approver's card showed.
+   */
+  async decide(requestId: string, actor: Actor, decision: 'approve' | 'reject', actorIsApprover: boolean, reason?: string, planHash?: string): Promise<ActionOutcome> {
     const { store, clock } = this.deps;
     let refusal: string | undefined;
-    let outcomeTransition: 'approve' | 'reject' | undefined;
+    let outcomeTransition: 'approve' | 'reject' | 'deltaDecided' | undefined;
     let stillNeeded = 0;
+    let decidedHash: string | undefined;
     const decided = await updateRequest(store, requestId, (r) => {
-      const outcome = decide(r, { actor, decision, reason, actorIsApprover, erasureApprovals: this.deps.erasureApprovals, at: clock.now() });
+      const outcome = decide(r, { actor, decision, reason, actorIsApprover, erasureApprovals: this.deps.erasureApprovals, at: clock.now(), planHash });
       if (outcome.result === 'refused') {
         refusal = outcome.message;
         return undefined;
@@ -130,18 +136,30 @@ export class RequestService {
       refusal = undefined;
       outcomeTransition = outcome.transition;
       stillNeeded = outcome.approvalsStillNeeded;
-      return outcome.transition ? applyEvent(outcome.request, outcome.transition, clock.now()) : outcome.request;
+      decidedHash = r.state === 'awaiting_delta_approval' ? pendingDelta(r)?.planHash : r.planHash;
+      if (!outcome.transition) return outcome.request;
+      const moved = applyEvent(outcome.request, outcome.transition, clock.now());
+      return outcome.transition === 'deltaDecided' ? afterDeltaDecision(moved) : moved;
     });
     if (!decided) {
       const current = (await store.get(requestId))?.request;
       return { result: 'refused', message: refusal ?? `There is no request ${requestId}.`, ...(current ? { request: current } : {}) };
     }
-    await this.deps.audit.append(requestId, decision === 'approve' ? 'approved' : 'rejected', {
+    const onDelta = decided.deltas?.length && (decided.state === 'awaiting_delta_approval' || outcomeTransition === 'deltaDecided');
+    await this.deps.audit.append(requestId, `${onDelta ? 'delta ' : ''}${decision === 'approve' ? 'approved' : 'rejected'}`, {
       approver: actor.aadObjectId,
       approvalsStillNeeded: stillNeeded,
+      ...(decidedHash ? { planHash: decidedHash } : {}),
       ...(reason ? { reasonGiven: true } : {}),
     });
-    this.deps.log.info({ requestId, decision, stillNeeded }, 'decision recorded');
+    this.deps.log.info({ requestId, decision, stillNeeded, delta: Boolean(onDelta) }, 'decision recorded');
+    if (outcomeTransition === 'deltaDecided') {
+      // Approved, the run carries out the delta's items; rejected, it closes the request without them.
+      await this.deps.queue.enqueue({ type: 'execute', requestId });
+      await this.tell('progress', decided);
+      const approved = decided.deltas!.at(-1)!.outcome === 'approved';
+      return { result: 'done', request: decided, message: approved ? `Approved. The further items of ${requestId} are being carried out.` : `Rejected. The further items of ${requestId} are left as they are.` };
+    }
     if (outcomeTransition === 'approve') {
       await this.deps.queue.enqueue({ type: 'execute', requestId });
       await this.tell('approved', decided);

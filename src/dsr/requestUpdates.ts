@@ -35,6 +35,6 @@ export function applyEvent(request: DsrRequest, event: RequestEvent, at: Date): 
 }
 
 /** Records where a request's card was posted, so later changes replace it in place. */
-export async function rememberCard(store: RequestStore, requestId: string, which: 'approval' | 'status', card: PostedCard): Promise<void> {
-  await updateRequest(store, requestId, (r) => ({ ...r, cards: { ...r.cards, [which]: card } }));
+export async function rememberCard(store: RequestStore, requestId: string, which: 'approval' | 'status', card: PostedCard, deltaRound?: number): Promise<void> {
+  await updateRequest(store, requestId, (r) => ({ ...r, cards: { ...r.cards, [which]: card, ...(deltaRound ? { deltaRound } : {}) } }));
 }

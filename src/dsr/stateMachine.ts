@@ -15,25 +15,34 @@ export type RequestEvent =
   | 'manualStepsPending'
   | 'accountSoftDeleted'
   | 'accountPurged'
-  | 'retryFailedSteps';
+  | 'retryFailedSteps'
+  /** Execution found items beyond the approved plan: they wait for their own approval. */
+  | 'deltaFound'
+  /** Approved, the delta's items run with the plan; rejected, the run only closes the request. */
+  | 'deltaDecided';
 
 /**
  * The one transition table. A pair that is not here is refused.
  * `accountSoftDeleted` ends an erasure whose Entra account waits out its grace period.
  * `manualStepsPending`: the automated steps are done, a person still has work to confirm.
+ * `deltaFound`: execution left alone what matched beyond the approved plan, for approvers to decide.
  */
 const TRANSITIONS: Readonly<Record<RequestState, Partial<Record<RequestEvent, RequestState>>>> = {
   submitted: { startDiscovery: 'discovering', cancel: 'cancelled' },
   discovering: { discoveryFinished: 'awaiting_approval', cancel: 'cancelled' },
   awaiting_approval: { approve: 'approved', reject: 'rejected', askForInfo: 'needs_info', cancel: 'cancelled' },
   needs_info: { infoProvided: 'awaiting_approval', reject: 'rejected', cancel: 'cancelled' },
-  approved: { startExecution: 'executing' },
+  // A job that keeps failing before its run could start still ends where approvers can retry it.
+  approved: { startExecution: 'executing', executionPartlyFailed: 'failed_partially' },
   executing: {
     executionSucceeded: 'completed',
     executionPartlyFailed: 'failed_partially',
     manualStepsPending: 'awaiting_manual_steps',
     accountSoftDeleted: 'soft_deleted',
+    deltaFound: 'awaiting_delta_approval',
   },
+  // Either way the run picks up again: it carries out an approved delta, or just closes the request.
+  awaiting_delta_approval: { deltaDecided: 'approved' },
   awaiting_manual_steps: { executionSucceeded: 'completed', accountSoftDeleted: 'soft_deleted' },
   failed_partially: { retryFailedSteps: 'executing' },
   soft_deleted: { accountPurged: 'purged' },
@@ -64,21 +73,13 @@ export function canTake(from: RequestState, event: RequestEvent): boolean {
   return TRANSITIONS[from][event] !== undefined;
 }
 
-const OPEN_STATES: ReadonlySet<RequestState> = new Set<RequestState>([
-  'submitted',
-  'discovering',
-  'awaiting_approval',
-  'needs_info',
-  'approved',
-  'executing',
-  'failed_partially',
-  'awaiting_manual_steps',
-]);
+/** The answered states; every other state is open, so a state added later counts as open until listed here. */
+const CLOSED_STATES: ReadonlySet<RequestState> = new Set<RequestState>(['completed', 'soft_deleted', 'purged', 'rejected', 'cancelled']);
 
 /**
  * Whether the request still needs someone to act. An erasure waiting out the Entra grace period
  * is answered: only the scheduled purge remains.
  */
 export function isOpen(state: RequestState): boolean {
-  return OPEN_STATES.has(state);
+  return !CLOSED_STATES.has(state);
 }

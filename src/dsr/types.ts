@@ -14,6 +14,7 @@ export const REQUEST_STATES = [
   'approved',
   'executing',
   'awaiting_manual_steps',
+  'awaiting_delta_approval',
   'completed',
   'failed_partially',
   'soft_deleted',
@@ -106,6 +107,37 @@ export interface ItemOutcome {
   result: ItemResult;
 }
 
+/** What a change may touch, per service: the part of discovery approvers approve. */
+export type Plan = Partial<Record<ServiceName, PlanItem[]>>;
+
+/**
+ * Items that matched the subject at execution but were not in the approved plan: left alone,
+ * put before approvers with the same rules as the plan, and touched only once they approve.
+ */
+export interface DeltaRound {
+  plan: Plan;
+  /** The hash of `plan` (plan.ts): what the decisions on this round bind to. */
+  planHash: string;
+  foundAt: string;
+  decisions: Decision[];
+  /** Unset while approvers decide. */
+  outcome?: 'approved' | 'rejected';
+  /**
+   * Approved only: the outcomes of the services the round reruns, as they stood before, so the
+   * rerun's outcome can be merged with them (plan.ts, mergeStepOutcomes).
+   */
+  stepsBefore?: Partial<Record<ServiceName, StepOutcome>>;
+}
+
+/**
+ * One run at a time: the worker executing a request holds it until `expiresAt`, renewing it while
+ * it works. Written with the request's ETag, so two workers cannot both take it.
+ */
+export interface RunLease {
+  owner: string;
+  expiresAt: string;
+}
+
 /** What discovery found in one service: counts and ids, never values. */
 export interface DiscoveryResult {
   count: number;
@@ -142,6 +174,8 @@ export interface Decision {
   decision: 'approve' | 'reject';
   reason?: string;
   at: string;
+  /** The plan (or delta round) the approver was shown and decided on. */
+  planHash?: string;
 }
 
 /** Where a card was posted, so it can be replaced in place later. */
@@ -202,11 +236,18 @@ export interface DsrRequest {
   /** Reminders and escalations already claimed, oldest first. */
   reminders?: ReminderRecord[];
   discovery: Partial<Record<ServiceName, DiscoveryResult>>;
+  /** SHA-256 of the plan discovery produced (plan.ts): approvals bind to it. */
+  planHash?: string;
   decisions: Decision[];
+  /** Items found at execution beyond the plan, a round per run that found some, oldest first. */
+  deltas?: DeltaRound[];
+  /** Held by the worker running the request. */
+  lease?: RunLease;
   steps: Partial<Record<ServiceName, StepOutcome>>;
   /** Confirmations of the manual steps discovery listed, by step key. */
   manualSteps?: Record<string, ManualStepRecord>;
-  cards: { approval?: PostedCard; status?: PostedCard };
+  /** `deltaRound`: the delta round the approval card was posted for, when it was. */
+  cards: { approval?: PostedCard; status?: PostedCard; deltaRound?: number };
   delivery?: Delivery;
   purgeAt?: string;
   closedAt?: string;

@@ -1,6 +1,7 @@
 import { QueueClient } from '@azure/storage-queue';
 import { Job, JobQueue, Logger } from '../dsr/ports';
 import { errorCode } from '../dsr/failures';
+import { LeaseHeld } from '../dsr/executor';
 
 const JOB_TYPES: ReadonlySet<string> = new Set(['discover', 'execute', 'purge']);
 
@@ -30,6 +31,8 @@ export interface QueueWorkerOptions {
   /** Longest pause between polls of an empty queue. */
   maxIdleMs: number;
   concurrency: number;
+  /** Called once for a job set aside after `maxDeliveries`, so its request is not left stranded. */
+  onGiveUp?: (job: Job) => Promise<void>;
 }
 
 /** A taken message: its receipt changes each time its visibility is extended. */
@@ -126,8 +129,11 @@ export class QueueWorker {
       await this.remove(message);
     } catch (error) {
       await hidden.end();
-      if (deliveries >= this.options.maxDeliveries) {
+      if (error instanceof LeaseHeld) {
+        await this.later(message, text, job, error.until);
+      } else if (deliveries >= this.options.maxDeliveries) {
         this.log.error({ requestId: job.requestId, job: job.type, deliveries, error: errorCode(error) }, 'job set aside after repeated failures');
+        await this.options.onGiveUp?.(job).catch((giveUpError: unknown) => this.log.error({ requestId: job.requestId, error: errorCode(giveUpError) }, 'job given up, but its request could not be marked'));
         await this.remove(message);
       } else {
         this.log.warn({ requestId: job.requestId, job: job.type, deliveries, error: errorCode(error) }, 'job failed, it will be delivered again');
@@ -162,6 +168,21 @@ export class QueueWorker {
         await pending;
       },
     };
+  }
+
+  /**
+   * Another worker holds the request's run: the job comes back once that lease would have
+   * expired, as a new message, so waiting for a lease never counts towards `maxDeliveries`.
+   */
+  private async later(message: TakenMessage, text: string, job: Job, until: string): Promise<void> {
+    const seconds = Math.min(this.options.visibilityTimeoutSeconds, Math.max(1, Math.ceil((Date.parse(until) - Date.now()) / 1000)));
+    try {
+      await this.queue.sendMessage(text, { visibilityTimeout: seconds });
+      await this.remove(message);
+      this.log.info({ requestId: job.requestId, job: job.type, retryInSeconds: seconds }, 'request run by another worker: job put back');
+    } catch (error) {
+      this.log.warn({ requestId: job.requestId, error: errorCode(error) }, 'job not put back, it shows again after its visibility timeout');
+    }
   }
 
   private async remove(message: TakenMessage): Promise<void> {

@@ -1,39 +1,12 @@
 import { createHash } from 'node:crypto';
 import { Executor } from '../../src/dsr/executor';
-import { ConcurrencyConflict, type ExportStore, type RequestStore, type StoredRequest } from '../../src/dsr/ports';
+import type { ExportStore } from '../../src/dsr/ports';
 import { ServiceError, streamedArray, type ExportFile, type ServiceAdapter } from '../../src/dsr/serviceAdapter';
 import type { DsrRequest, ServiceName } from '../../src/dsr/types';
 import { ZipPackageWriter, type Manifest } from '../../src/storage/exportPackage';
+import { MemoryRequestStore } from '../support/memoryRequestStore';
 import { unzip } from '../support/unzip';
 import { APPROVER_A, sampleRequest } from './sampleRequest';
-
-/** Requests in memory, with etags, as the table store keeps them. */
-class MemoryRequestStore implements RequestStore {
-  private readonly rows = new Map<string, StoredRequest>();
-  private version = 0;
-
-  async create(request: DsrRequest): Promise<void> {
-    if (this.rows.has(request.id)) throw new ConcurrencyConflict(request.id);
-    this.rows.set(request.id, { request, etag: String(++this.version) });
-  }
-
-  async get(id: string): Promise<StoredRequest | undefined> {
-    return this.rows.get(id);
-  }
-
-  async replace(request: DsrRequest, etag: string): Promise<string> {
-    if (this.rows.get(request.id)?.etag !== etag) throw new ConcurrencyConflict(request.id);
-    const next = String(++this.version);
-    this.rows.set(request.id, { request, etag: next });
-    return next;
-  }
-
-  listForPerson = async () => [];
-  nextSequence = async () => 1;
-  listDueForPurge = async () => [];
-  listStalled = async () => [];
-  listOpen = async () => [];
-}
 
 /** Block blobs in memory: a blob is committed only when its upload stream ends, never when it fails. */
 function memoryExportStore(): ExportStore & { blobs: Map<string, Buffer>; failedUploads: number } {
@@ -105,6 +78,8 @@ describe('an export whose service fails part-way through a streamed file', () =>
       clock: { now: () => new Date('2026-11-22T10:00:00.000Z') },
       log: { info: () => undefined, warn: () => undefined, error: () => undefined },
       purgeGraceDays: 30,
+      workerId: 'test-worker',
+      leaseMs: 30_000,
     });
     await store.create(sampleRequest({ state: 'approved', services: ['digitalTwins', 'entra'] }));
 

@@ -16,6 +16,8 @@ const EVENTS = [
   'accountSoftDeleted',
   'accountPurged',
   'retryFailedSteps',
+  'deltaFound',
+  'deltaDecided',
 ] as const satisfies readonly RequestEvent[];
 
 /** Compiles only while EVENTS lists every RequestEvent. */
@@ -27,13 +29,15 @@ const EXPECTED: Record<RequestState, Partial<Record<RequestEvent, RequestState>>
   discovering: { discoveryFinished: 'awaiting_approval', cancel: 'cancelled' },
   awaiting_approval: { approve: 'approved', reject: 'rejected', askForInfo: 'needs_info', cancel: 'cancelled' },
   needs_info: { infoProvided: 'awaiting_approval', reject: 'rejected', cancel: 'cancelled' },
-  approved: { startExecution: 'executing' },
+  approved: { startExecution: 'executing', executionPartlyFailed: 'failed_partially' },
   executing: {
     executionSucceeded: 'completed',
     executionPartlyFailed: 'failed_partially',
     manualStepsPending: 'awaiting_manual_steps',
     accountSoftDeleted: 'soft_deleted',
+    deltaFound: 'awaiting_delta_approval',
   },
+  awaiting_delta_approval: { deltaDecided: 'approved' },
   awaiting_manual_steps: { executionSucceeded: 'completed', accountSoftDeleted: 'soft_deleted' },
   failed_partially: { retryFailedSteps: 'executing' },
   soft_deleted: { accountPurged: 'purged' },
@@ -52,6 +56,7 @@ const EXPECTED_OPEN: Record<RequestState, boolean> = {
   executing: true,
   failed_partially: true,
   awaiting_manual_steps: true,
+  awaiting_delta_approval: true,
   completed: false,
   soft_deleted: false,
   purged: false,
@@ -67,7 +72,7 @@ describe('the request state machine', () => {
     expect(everyEventListed).toBe(true);
     expect([...REQUEST_STATES].sort()).toEqual(Object.keys(EXPECTED).sort());
     expect(allowed.length + refused.length).toBe(REQUEST_STATES.length * EVENTS.length);
-    expect(allowed).toHaveLength(20);
+    expect(allowed).toHaveLength(23);
   });
 
   it.each(allowed)('moves from %s on %s to %s', (from, event, to) => {

@@ -127,7 +127,9 @@ describe.each(CARDS)('the %s card', (_name, card, audience) => {
     for (const action of actionsOf(card)) {
       const data = (action.data ?? {}) as Record<string, unknown>;
       for (const [key, value] of Object.entries(data)) {
-        expect(['requestId', 'kind', 'step', 'outcome', 'onBehalfOf']).toContain(key);
+        expect(['requestId', 'kind', 'step', 'outcome', 'onBehalfOf', 'planHash']).toContain(key);
+        // The plan an approver decides on, by its SHA-256 (empty for requests filed before plans).
+        if (key === 'planHash') expect(value).toMatch(/^$|^[0-9a-f]{64}$/);
         // An approver's intake card names the subject by object id, in the approver's own chat.
         if (key === 'onBehalfOf') expect(value).toMatch(/^$|^[0-9a-f-]{36}$/);
         if (key === 'requestId') expect(isRequestId(String(value))).toBe(true);
