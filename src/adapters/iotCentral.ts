@@ -1,6 +1,6 @@
 import type { TokenCredential } from '@azure/core-auth';
 import { streamedArray, type AdapterCallContext, type ExportFile, type ServiceAdapter, type StepReport } from '../dsr/serviceAdapter';
-import type { DiscoveryResult, Subject } from '../dsr/types';
+import type { DiscoveryResult, ItemOutcome, ItemResult, PlanItem, Subject } from '../dsr/types';
 import { CallPolicy, ServiceCaller } from './callPolicy';
 import { itemsOf, mapOrdered, nonEmpty } from './exportStreams';
 import { alertRuleEmailsStep } from './iotCentral/alertRuleStep';
@@ -8,6 +8,7 @@ import {
   IOT_CENTRAL_API_VERSION, IOT_CENTRAL_SCOPE, IotCentralApi, type ApiDevice, type ApiUser,
 } from './iotCentral/iotCentralApi';
 import { isSubjectAddress, subjectAddresses, valueAtPath } from './iotCentral/ownerMatch';
+import { changedCount, outcomeOf, plannedIds, unplanned } from './planItems';
 import { propertyPath } from './queryLiteral';
 import { createServiceRestClient } from './restClient';
 
@@ -95,6 +96,7 @@ export class IotCentralAdapter implements ServiceAdapter {
     const needsManualStep = users.length > 0 && (context.kind === 'erase' || context.kind === 'rectify');
     return {
       count: users.length + devices.length,
+      plan: [...users.map(userItem), ...devices.map(({ device }) => this.deviceItem(device))],
       items,
       ...(needsManualStep && { manualSteps: [alertRuleEmailsStep(this.options.appName)] }),
     };
@@ -114,23 +116,64 @@ export class IotCentralAdapter implements ServiceAdapter {
   }
 
   async erase(subject: Subject, context: AdapterCallContext): Promise<StepReport> {
+    if (context.plan) return this.erasePlanned(subject, context.plan, context);
     // A 404 on delete or on clearing (gone since it was listed, e.g. by a repeated step) counts as done.
     const users = await this.matchingUsers(subject, context);
     for (const user of users) await this.api.deleteUser(user.id, context);
     const devices = await this.linkedDevices(subject, context);
-    const deleteDevices = this.options.deleteLinkedDevices === true;
-    if (deleteDevices) {
-      for (const { device } of devices) await this.api.deleteDevice(device.id, context);
-    } else {
-      // The device stays in service; only the person's address leaves it.
-      await allOrNone(devices, context, ({ device }, batch) => this.api.clearDeviceProperty(device.id, this.ownerProperty, batch));
+    await allOrNone(devices, context, ({ device }, batch) => this.eraseDevice(device.id, batch));
+    return { summary: this.eraseSummary(users.length, devices.length, users.length > 0), count: users.length + devices.length };
+  }
+
+  /**
+   * Deletes the planned users and deletes or clears the planned devices, by id, without reading
+   * them again; a 404 means the item went since discovery. Then looks for what matches the
+   * subject now but was not planned (a device linked to them since discovery): the delta, left alone.
+   */
+  private async erasePlanned(subject: Subject, plan: readonly PlanItem[], context: AdapterCallContext): Promise<StepReport> {
+    const users = plan.filter((item) => item.type === 'user');
+    const devices = plan.filter((item) => item.type === 'device');
+    const items: ItemOutcome[] = [];
+    for (const user of users) items.push(outcomeOf(user, (await this.api.deleteUser(user.id, context)) ? 'removed' : 'alreadyGone'));
+    items.push(...await allOrNone(devices, context, async (device, batch) => outcomeOf(device, await this.eraseDevice(device.id, batch))));
+    const delta = await this.unplannedMatches(subject, plan, context);
+    const touched = (type: string) => changedCount(items.filter((item) => item.type === type));
+    return {
+      summary: this.eraseSummary(touched('user'), touched('device'), users.length > 0),
+      count: changedCount(items),
+      items,
+      delta,
+    };
+  }
+
+  /** Deletes the device, or (the default) keeps it and clears its owner property; a 404 is `alreadyGone`. */
+  private async eraseDevice(deviceId: string, context: AdapterCallContext): Promise<ItemResult> {
+    if (this.options.deleteLinkedDevices === true) {
+      return (await this.api.deleteDevice(deviceId, context)) ? 'removed' : 'alreadyGone';
     }
-    const parts = [users.length > 0 ? `${plural(users.length, 'app user')} deleted` : 'no app user found'];
-    if (devices.length > 0) {
-      parts.push(`${plural(devices.length, 'linked device')} ${deleteDevices ? 'deleted' : 'kept, owner e-mail cleared'}`);
+    // The device stays in service; only the person's address leaves it.
+    return (await this.api.clearDeviceProperty(deviceId, this.ownerProperty, context)) ? 'changed' : 'alreadyGone';
+  }
+
+  /** Users and devices matching the subject now that the plan does not list; planned devices' properties are not read. */
+  private async unplannedMatches(subject: Subject, plan: readonly PlanItem[], context: AdapterCallContext): Promise<PlanItem[]> {
+    const users = (await this.matchingUsers(subject, context)).map(userItem);
+    const devices = (await this.linkedDevices(subject, context, plannedIds(plan, 'device'))).map(({ device }) => this.deviceItem(device));
+    return unplanned([...users, ...devices], plan);
+  }
+
+  private eraseSummary(usersDeleted: number, devicesTouched: number, alertRulesLeft: boolean): string {
+    const parts = [usersDeleted > 0 ? `${plural(usersDeleted, 'app user')} deleted` : 'no app user found'];
+    if (devicesTouched > 0) {
+      parts.push(`${plural(devicesTouched, 'linked device')} ${this.options.deleteLinkedDevices ? 'deleted' : 'kept, owner e-mail cleared'}`);
     }
-    if (users.length > 0) parts.push('e-mail addresses in alert rules are left to the manual step');
-    return { summary: parts.join('; '), count: users.length + devices.length };
+    if (alertRulesLeft) parts.push('e-mail addresses in alert rules are left to the manual step');
+    return parts.join('; ');
+  }
+
+  /** A linked device as a plan item: matched through the configured owner property. */
+  private deviceItem(device: ApiDevice): PlanItem {
+    return { type: 'device', id: device.id, reason: `property:${this.ownerProperty}` };
   }
 
   /** The subject's `email` users, across every page of the user list (the API has no filter). */
@@ -151,12 +194,13 @@ export class IotCentralAdapter implements ServiceAdapter {
    * 100 devices) and reads each device's properties (one call per device): N devices cost
    * N + N/100 calls, run under the service's concurrency limit. Fine for hundreds or a few
    * thousand devices; a bigger fleet should keep the owner link in Digital Twins or IoT Hub tags.
+   * Devices in `skipped` are listed but their properties not read.
    */
-  private async linkedDevices(subject: Subject, context: AdapterCallContext): Promise<LinkedDevice[]> {
+  private async linkedDevices(subject: Subject, context: AdapterCallContext, skipped: ReadonlySet<string> = new Set()): Promise<LinkedDevice[]> {
     const addresses = subjectAddresses(subject);
     const linked: LinkedDevice[] = [];
     for await (const page of this.api.devices(context)) {
-      const read = await allOrNone(page, context, async (device, batch) => ({
+      const read = await allOrNone(page.filter((device) => !skipped.has(device.id)), context, async (device, batch) => ({
         device,
         properties: await this.api.deviceProperties(device.id, batch),
       }));
@@ -209,6 +253,11 @@ async function allOrNone<T, R>(
     failed.abort();
     throw error;
   })));
+}
+
+/** An app user as a plan item: matched by its e-mail address. */
+function userItem(user: ApiUser): PlanItem {
+  return { type: 'user', id: user.id, reason: 'email' };
 }
 
 /** The user as exported: the API's fields with each role assignment's role name beside its id. */

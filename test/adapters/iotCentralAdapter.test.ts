@@ -48,9 +48,10 @@ async function propertiesOf(sandbox: IotCentralSandbox, deviceId: string): Promi
 
 const PATCHES = 'PATCH /api/devices/{deviceId}/properties';
 
-async function allUserIds(sandbox: IotCentralSandbox): Promise<string[]> {
+/** The ids of every user or device the sandbox holds, across its pages. */
+async function allIds(sandbox: IotCentralSandbox, collection: 'users' | 'devices'): Promise<string[]> {
   const ids: string[] = [];
-  let next: string | undefined = `/api/users?${V}`;
+  let next: string | undefined = `/api/${collection}?${V}`;
   while (next) {
     const page = (await rawRequest(sandbox, 'GET', next, { headers: BEARER })).body as { value: { id: string }[]; nextLink?: string };
     ids.push(...page.value.map((user) => user.id));
@@ -105,7 +106,7 @@ describe('IoT Central adapter against the seeded sandbox', () => {
 
   it('gives no manual step, and finds nothing, for a person with no app user', async () => {
     const found = await adapterFor(sandbox).discover(lee, callContext('erase'));
-    expect(found).toEqual({ count: 0, items: [] });
+    expect(found).toEqual({ count: 0, plan: [], items: [] });
   });
 
   it('matches the e-mail in another case on the last page of users, never a service principal holding the object id', async () => {
@@ -179,7 +180,7 @@ describe('IoT Central adapter against the seeded sandbox', () => {
     expect(again).toEqual({ summary: 'no app user found', count: 0 });
     expect((await stats(sandbox)).requests[PATCHES]).toBe(1);
     expect(await exists(sandbox, '/api/devices/wearable-alex-01')).toBe(true);
-    expect(await adapter.discover(alex, callContext('erase'))).toEqual({ count: 0, items: [] });
+    expect(await adapter.discover(alex, callContext('erase'))).toEqual({ count: 0, plan: [], items: [] });
   });
 
   it('deletes the linked devices too when deleteLinkedDevices is on', async () => {
@@ -246,13 +247,13 @@ describe('IoT Central adapter against the seeded sandbox', () => {
   });
 
   it('never widens a match for an injection string: nothing found, exported or deleted', async () => {
-    const before = await allUserIds(sandbox);
+    const before = await allIds(sandbox, 'users');
     const adapter = adapterFor(sandbox, { deleteLinkedDevices: true });
-    expect(await adapter.discover(injectedSubject, callContext('erase'))).toEqual({ count: 0, items: [] });
+    expect(await adapter.discover(injectedSubject, callContext('erase'))).toEqual({ count: 0, plan: [], items: [] });
     expect(await collectFiles(adapter.export(injectedSubject, callContext('export')))).toEqual({});
     expect((await adapter.erase(injectedSubject, callContext('erase'))).count).toBe(0);
     expect((await adapterFor(sandbox).erase(injectedSubject, callContext('erase'))).count).toBe(0);
-    expect(await allUserIds(sandbox)).toEqual(before);
+    expect(await allIds(sandbox, 'users')).toEqual(before);
     expect(await exists(sandbox, '/api/devices/wearable-alex-01')).toBe(true);
     expect((await stats(sandbox)).requests[PATCHES]).toBeUndefined();
   });
@@ -265,6 +266,101 @@ describe('IoT Central adapter against the seeded sandbox', () => {
 
   it('refuses a device owner property that is not a plain property path', () => {
     expect(() => adapterFor(sandbox, { deviceOwnerProperty: "ownerEmail' or '1'='1" })).toThrow(/property path/);
+  });
+});
+
+describe('IoT Central adapter carrying out an approved plan', () => {
+  let sandbox: IotCentralSandbox;
+
+  beforeEach(async () => {
+    sandbox = await startSandbox();
+  });
+
+  afterEach(() => sandboxes.close(sandbox));
+
+  /** Links a device to an owner after discovery, as someone in the app could. */
+  async function linkDevice(deviceId: string, ownerEmail: string): Promise<void> {
+    const response = await rawRequest(sandbox, 'PATCH', `/api/devices/${deviceId}/properties?${V}`, { headers: BEARER, body: { ownerEmail } });
+    expect(response.status).toBe(202);
+  }
+
+  it('plans the app user by e-mail and the linked device by the owner property, by id', async () => {
+    const found = await adapterFor(sandbox).discover(alex, callContext('erase'));
+    expect(found.plan).toEqual([
+      { type: 'user', id: 'ic-user-alex', reason: 'email' },
+      { type: 'device', id: 'wearable-alex-01', reason: 'property:ownerEmail' },
+    ]);
+    expect(found.count).toBe(2);
+  });
+
+  it('clears only the planned device; a device linked after discovery survives and is reported as delta', async () => {
+    const adapter = adapterFor(sandbox);
+    const { plan } = await adapter.discover(alex, callContext('erase'));
+    await linkDevice('air-quality-3', 'ALEX.Wilber@contoso.test');
+    const usersBefore = await allIds(sandbox, 'users');
+    await rawRequest(sandbox, 'POST', '/_sandbox/stats/reset');
+
+    const report = await adapter.erase(alex, callContext('erase', plan));
+    expect(report.items).toEqual([
+      { type: 'user', id: 'ic-user-alex', result: 'removed' },
+      { type: 'device', id: 'wearable-alex-01', result: 'changed' },
+    ]);
+    expect(report.delta).toEqual([{ type: 'device', id: 'air-quality-3', reason: 'property:ownerEmail' }]);
+    expect(report.count).toBe(2);
+    expectNoPersonalValues(report.summary, alex);
+    expect(await allIds(sandbox, 'users')).toEqual(usersBefore.filter((id) => id !== 'ic-user-alex'));
+    expect(await propertiesOf(sandbox, 'wearable-alex-01')).toEqual({});
+    expect(await propertiesOf(sandbox, 'air-quality-3')).toEqual({ ownerEmail: 'ALEX.Wilber@contoso.test' });
+    expect((await stats(sandbox)).requests[PATCHES]).toBe(1);
+  });
+
+  it('deletes exactly the planned devices when deleteLinkedDevices is on; the one linked after discovery stays', async () => {
+    const adapter = adapterFor(sandbox, { deleteLinkedDevices: true });
+    const { plan } = await adapter.discover(alex, callContext('erase'));
+    await linkDevice('air-quality-3', 'alex.wilber@contoso.test');
+    const devicesBefore = await allIds(sandbox, 'devices');
+
+    const report = await adapter.erase(alex, callContext('erase', plan));
+    expect(report.items).toContainEqual({ type: 'device', id: 'wearable-alex-01', result: 'removed' });
+    expect(report.delta).toEqual([{ type: 'device', id: 'air-quality-3', reason: 'property:ownerEmail' }]);
+    expect(await allIds(sandbox, 'devices')).toEqual(devicesBefore.filter((id) => id !== 'wearable-alex-01'));
+  });
+
+  it('reports a planned user and device deleted before execution as alreadyGone, and counts nothing for them', async () => {
+    const adapter = adapterFor(sandbox);
+    const { plan } = await adapter.discover(alex, callContext('erase'));
+    for (const path of ['/api/users/ic-user-alex', '/api/devices/wearable-alex-01']) {
+      expect((await rawRequest(sandbox, 'DELETE', `${path}?${V}`, { headers: BEARER })).status).toBe(204);
+    }
+    const report = await adapter.erase(alex, callContext('erase', plan));
+    expect(report.items).toEqual([
+      { type: 'user', id: 'ic-user-alex', result: 'alreadyGone' },
+      { type: 'device', id: 'wearable-alex-01', result: 'alreadyGone' },
+    ]);
+    expect(report.delta).toEqual([]);
+    expect(report.count).toBe(0);
+  });
+
+  it('touches nothing on an empty plan and reports what matches now as delta', async () => {
+    const usersBefore = await allIds(sandbox, 'users');
+    const report = await adapterFor(sandbox, { deleteLinkedDevices: true }).erase(alex, callContext('erase', []));
+    expect(report.items).toEqual([]);
+    expect(report.delta).toEqual([
+      { type: 'user', id: 'ic-user-alex', reason: 'email' },
+      { type: 'device', id: 'wearable-alex-01', reason: 'property:ownerEmail' },
+    ]);
+    expect(report.count).toBe(0);
+    expect(await allIds(sandbox, 'users')).toEqual(usersBefore);
+    expect(await exists(sandbox, '/api/devices/wearable-alex-01')).toBe(true);
+  });
+
+  it('reads no planned device\'s properties again at execution', async () => {
+    const adapter = adapterFor(sandbox);
+    const { plan } = await adapter.discover(alex, callContext('erase'));
+    const devices = (await allIds(sandbox, 'devices')).length;
+    await rawRequest(sandbox, 'POST', '/_sandbox/stats/reset');
+    await adapter.erase(alex, callContext('erase', plan));
+    expect((await stats(sandbox)).requests['GET /api/devices/{deviceId}/properties']).toBe(devices - 1);
   });
 });
 
@@ -297,6 +393,10 @@ describe('IoT Central adapter on a larger app', () => {
     const adapter = adapterFor(sandbox, { deviceOwnerProperty: 'deviceInfo.ownerEmail', deleteLinkedDevices: true });
     const found = await adapter.discover(sam, callContext('erase'));
     expect(found.items).toEqual(['1 app user with 1 role assignment', '1 linked device (deleted on erasure)']);
+    expect(found.plan).toEqual([
+      { type: 'user', id: 'u-sam', reason: 'email' },
+      { type: 'device', id: 'd-240', reason: 'property:deviceInfo.ownerEmail' },
+    ]);
     const counted = await stats(sandbox);
     expect(counted.requests['GET /api/users']).toBe(3);
     expect(counted.requests['GET /api/devices']).toBe(3);

@@ -1,6 +1,6 @@
 import type { CallPolicy } from '../../src/adapters/callPolicy';
 import { AdapterCallContext, ExportFile, ServiceError } from '../../src/dsr/serviceAdapter';
-import type { RequestKind, Subject } from '../../src/dsr/types';
+import type { PlanItem, RequestKind, Subject } from '../../src/dsr/types';
 import { jsonPieces } from '../../src/storage/exportJson';
 import { loadTenant } from '../../src/sandbox/tenant';
 
@@ -20,7 +20,8 @@ export function subjectFor(upn: string): Subject {
   return { aadObjectId: user.aadObjectId, upn: user.upn, email: user.email, displayName: user.displayName };
 }
 
-export const callContext = (kind: RequestKind): AdapterCallContext => ({ requestId: 'DSR-2026-0001', kind });
+/** The context of a call for request DSR-2026-0001; with `plan`, a change carries out that approved plan. */
+export const callContext = (kind: RequestKind, plan?: readonly PlanItem[]): AdapterCallContext => ({ requestId: 'DSR-2026-0001', kind, ...(plan && { plan }) });
 
 /**
  * An export's files by path, each as the package holds it: written as the package writer writes
