@@ -1,7 +1,8 @@
 import { Client } from '@microsoft/microsoft-graph-client';
-import { ExportFile, ServiceAdapter, ServiceError, StepReport } from '../dsr/serviceAdapter';
-import { DiscoveryResult, Subject } from '../dsr/types';
+import { AdapterCallContext, ExportFile, ServiceAdapter, ServiceError, StepReport } from '../dsr/serviceAdapter';
+import { DiscoveryResult, ItemOutcome, ItemResult, PlanItem, Subject } from '../dsr/types';
 import { statusCodeOf } from '../dsr/failures';
+import { changedCount, outcomeOf } from './planItems';
 
 /** Profile properties exported to the subject. */
 const PROFILE_FIELDS = [
@@ -34,7 +35,9 @@ export class EntraAdapter implements ServiceAdapter {
 
   async discover(subject: Subject): Promise<DiscoveryResult> {
     const user = await this.profile(subject);
-    return user ? { count: 1, items: ['1 user profile'] } : { count: 0, items: [] };
+    return user
+      ? { count: 1, plan: [{ type: 'user', id: subject.aadObjectId, reason: 'account' }], items: ['1 user profile'] }
+      : { count: 0, plan: [], items: [] };
   }
 
   async *export(subject: Subject): AsyncIterable<ExportFile> {
@@ -42,25 +45,36 @@ export class EntraAdapter implements ServiceAdapter {
     if (user) yield { path: 'profile.json', content: user };
   }
 
-  async rectify(subject: Subject, corrections: Record<string, string>): Promise<StepReport> {
+  async rectify(subject: Subject, corrections: Record<string, string>, context: AdapterCallContext): Promise<StepReport> {
     const fields = Object.keys(corrections).filter((f) => (RECTIFIABLE_FIELDS as readonly string[]).includes(f));
+    const patch = Object.fromEntries(fields.map((f) => [f, corrections[f]]));
+    if (context.plan) {
+      if (fields.length === 0) return planReport(context.plan.map((item) => outcomeOf(item, 'kept')), () => 'no profile field to correct');
+      const items = await this.changePlanned(context.plan, 'changed', (account) => account.patch(patch));
+      return planReport(items, (result) => (result === 'changed' ? `corrected ${fields.join(', ')}` : 'account already deleted'));
+    }
     if (fields.length === 0) return { summary: 'no profile field to correct', count: 0 };
-    await this.call(() => this.user(subject).patch(Object.fromEntries(fields.map((f) => [f, corrections[f]]))));
+    await this.call(() => this.account(subject.aadObjectId).patch(patch));
     return { summary: `corrected ${fields.join(', ')}`, count: fields.length };
   }
 
-  async restrict(subject: Subject): Promise<StepReport> {
-    await this.call(() => this.user(subject).patch({ accountEnabled: false }));
+  async restrict(subject: Subject, context: AdapterCallContext): Promise<StepReport> {
+    if (context.plan) {
+      const items = await this.changePlanned(context.plan, 'changed', (account) => account.patch({ accountEnabled: false }));
+      return planReport(items, (result) => (result === 'changed' ? 'sign-in blocked' : 'account already deleted'));
+    }
+    await this.call(() => this.account(subject.aadObjectId).patch({ accountEnabled: false }));
     return { summary: 'sign-in blocked', count: 1 };
   }
 
-  async erase(subject: Subject): Promise<StepReport> {
-    const gone = await this.call(() => this.user(subject).delete(), { notFoundIsDone: true });
-    return {
-      summary: gone === 'absent' ? 'account already deleted' : 'account soft-deleted (restorable for 30 days until purged)',
-      count: 1,
-      awaitsPurge: true,
-    };
+  async erase(subject: Subject, context: AdapterCallContext): Promise<StepReport> {
+    if (context.plan) {
+      const items = await this.changePlanned(context.plan, 'removed', (account) => account.delete());
+      // Gone already or soft-deleted now, a planned account may sit in deleted items: the purge still follows.
+      return { ...planReport(items, softDeleteSummary), ...(items.length > 0 && { awaitsPurge: true }) };
+    }
+    const gone = await this.call(() => this.account(subject.aadObjectId).delete(), { notFoundIsDone: true });
+    return { summary: softDeleteSummary(gone === 'absent' ? 'alreadyGone' : 'removed'), count: 1, awaitsPurge: true };
   }
 
   async purge(subject: Subject): Promise<StepReport> {
@@ -70,13 +84,31 @@ export class EntraAdapter implements ServiceAdapter {
     return { summary: 'account permanently deleted', count: 1 };
   }
 
-  private user(subject: Subject) {
-    return this.graph.api(`/users/${encodeURIComponent(subject.aadObjectId)}`);
+  /**
+   * Applies `change` to each planned account (only ever the subject's own) by its object id; a 404
+   * means it is gone already. There is never a delta: the plan names the account by its object
+   * id, which never changes, and no other account can come to be the subject's.
+   */
+  private async changePlanned(
+    plan: readonly PlanItem[],
+    result: ItemResult,
+    change: (account: ReturnType<EntraAdapter['account']>) => Promise<unknown>,
+  ): Promise<ItemOutcome[]> {
+    const items: ItemOutcome[] = [];
+    for (const item of plan) {
+      const done = await this.call(() => change(this.account(item.id)), { notFoundIsDone: true });
+      items.push(outcomeOf(item, done === 'absent' ? 'alreadyGone' : result));
+    }
+    return items;
+  }
+
+  private account(objectId: string) {
+    return this.graph.api(`/users/${encodeURIComponent(objectId)}`);
   }
 
   private async profile(subject: Subject): Promise<Record<string, unknown> | undefined> {
     try {
-      const user = (await this.user(subject).select(PROFILE_FIELDS).get()) as Record<string, unknown>;
+      const user = (await this.account(subject.aadObjectId).select(PROFILE_FIELDS).get()) as Record<string, unknown>;
       delete user['@odata.context'];
       return user;
     } catch (error) {
@@ -100,4 +132,13 @@ export class EntraAdapter implements ServiceAdapter {
     const e = error as { statusCode?: number; code?: string };
     return new ServiceError('entra', 'Microsoft Graph refused the call', e.statusCode, e.code);
   }
+}
+
+/** A plan's step report: the outcomes, `summarise`d by the planned account's (an empty plan does nothing). */
+function planReport(items: ItemOutcome[], summarise: (result: ItemResult) => string): StepReport {
+  return { summary: items.length > 0 ? summarise(items[0].result) : 'no account in the plan', count: changedCount(items), items, delta: [] };
+}
+
+function softDeleteSummary(result: ItemResult): string {
+  return result === 'alreadyGone' ? 'account already deleted' : 'account soft-deleted (restorable for 30 days until purged)';
 }
