@@ -1,4 +1,4 @@
-import { hashEntry, AuditEntry } from '../../src/storage/tableAuditLog';
+import { AuditEntry } from '../../src/storage/tableAuditLog';
 import { SandboxUrls } from '../../src/sandbox/sandboxServices';
 import { TenantUser } from '../../src/sandbox/tenant';
 import { JOB_VISIBILITY_SECONDS, ProcessStack, startProcessStack } from '../support/botProcess';
@@ -88,13 +88,10 @@ function writesBetween(before: Stats, after: Stats): Record<string, number> {
   return writes;
 }
 
-/** The audit chain is whole: numbered in order, each entry's hash over its content and the previous hash. */
-function expectIntactChain(entries: AuditEntry[]): void {
-  entries.forEach((entry, i) => {
-    expect(entry.sequence).toBe(i + 1);
-    expect(entry.previousHash).toBe(i === 0 ? '0'.repeat(64) : entries[i - 1].hash);
-    expect(entry.hash).toBe(hashEntry(entry));
-  });
+/** The audit chain is whole: numbered in order, each entry sealed over its content and the previous hash, the head matching. */
+async function expectIntactChain(entries: AuditEntry[]): Promise<void> {
+  const requestId = entries[0].requestId;
+  expect(stack.audit.breakIn(requestId, { entries, head: await stack.audit.head(requestId) })).toBeUndefined();
 }
 
 const count = (entries: AuditEntry[], event: string) => entries.filter((e) => e.event === event).length;
@@ -192,7 +189,7 @@ describe('a bot killed in the middle of execution', () => {
 
     // The audit trail shows the interruption, and stays one unbroken chain across both processes.
     const eraseAudit = await stack.audit.entries(eraseId);
-    expectIntactChain(eraseAudit);
+    await expectIntactChain(eraseAudit);
     expect(count(eraseAudit, 'execution started')).toBe(1);
     expect(eraseAudit.filter((e) => e.event === 'execution resumed').map((e) => e.detail)).toEqual([{ stepsDone: 2 }]);
     const stepEvents = eraseAudit.filter((e) => e.event.startsWith('step ') || e.event === 'execution resumed');
@@ -200,7 +197,7 @@ describe('a bot killed in the middle of execution', () => {
       'step done digitalTwins', 'step done iotCentral', 'resumed', 'step done iotHub', 'step done dps', 'step done botStore', 'step done entra',
     ]);
     const exportAudit = await stack.audit.entries(exportId);
-    expectIntactChain(exportAudit);
+    await expectIntactChain(exportAudit);
     expect(exportAudit.map((e) => e.event).filter((e) => e.startsWith('execution') || e === 'package written' || e === 'completed')).toEqual([
       'execution started', 'execution resumed', 'package written', 'completed',
     ]);
@@ -249,7 +246,7 @@ describe('a bot sent SIGTERM', () => {
     expect(await confirmManualStep(id, priya, 'not_applicable')).toContain('is complete');
     expect(await stateOf(id)).toBe('completed');
     const audit = await stack.audit.entries(id);
-    expectIntactChain(audit);
+    await expectIntactChain(audit);
     expect(count(audit, 'execution started')).toBe(1);
     expect(count(audit, 'execution resumed')).toBe(0);
     expect(count(audit, 'completed')).toBe(1);

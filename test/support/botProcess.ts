@@ -2,7 +2,9 @@ import { ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { QueueClient } from '@azure/storage-queue';
+import { AUDIT_KEY_FILE_NAME } from '../../src/config';
 import { systemClock } from '../../src/dsr/clock';
+import { loadAuditKey } from '../../src/storage/auditKey';
 import { RunningAzurite, startAzurite } from '../../src/sandbox/azurite';
 import { SandboxUrls, spawnSandboxServices } from '../../src/sandbox/sandboxServices';
 import { loadTenant, Tenant, TenantUser } from '../../src/sandbox/tenant';
@@ -134,7 +136,8 @@ export async function startProcessStack(label: string, env: Record<string, strin
       bot: first,
       teams: new TeamsClient(first.url, connector.url, tenant.tenantId),
       store: new TableRequestStore(clients.requests, clients.counters),
-      audit: new TableAuditLog(clients.audit, systemClock),
+      // The key the bots create in the data folder on their first start (the first one has started).
+      audit: new TableAuditLog(clients.audit, systemClock, loadAuditKey({ kind: 'file', path: path.join(dataDir, AUDIT_KEY_FILE_NAME) })),
       jobs: clients.jobs,
       user(name: string) {
         const user = tenant.users.find((u) => u.displayName.startsWith(name));
