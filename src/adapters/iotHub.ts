@@ -1,13 +1,14 @@
 import type { TokenCredential } from '@azure/core-auth';
 import { statusCodeOf } from '../dsr/failures';
 import { ServiceError, streamedArray, type AdapterCallContext, type ExportFile, type ServiceAdapter, type StepReport } from '../dsr/serviceAdapter';
-import type { DiscoveryResult, Subject } from '../dsr/types';
+import type { DiscoveryResult, ItemOutcome, ItemResult, PlanItem, Subject } from '../dsr/types';
 import { ServiceCaller, type CallPolicy } from './callPolicy';
 import { mapOrdered, nonEmpty } from './exportStreams';
 import { IotHubApi, type TwinJson } from './iotHub/iotHubApi';
 import { ownerQuery, ownerTagNamesSubject, ownerTagSpellings } from './iotHub/ownerMatch';
 import { createRegistryClient } from './iotHub/registryClient';
 import { removalPatch, valueAtPath, withoutCredentials } from './iotHub/twinPaths';
+import { planNotes } from './planNotes';
 import { propertyPath, QueryValueRefused } from './queryLiteral';
 
 /** A device DPS provisioned for the subject, and the hub it was assigned to. */
@@ -72,8 +73,19 @@ export interface IotHubAdapterOptions {
 /** A device of the subject's and why it counts as theirs. */
 interface SubjectDevice {
   twin: TwinJson;
-  linkedBy: 'ownerTag' | 'dpsRegistration';
+  linkedBy: LinkedBy;
 }
+
+type LinkedBy = 'ownerTag' | 'dpsRegistration';
+
+/**
+ * What one conditional change of a device came to: sent; the device was gone; it is no longer the
+ * subject's; or (clearing) none of the fields to clear was on it.
+ */
+type ChangeOutcome = 'done' | 'gone' | 'notTheirs' | 'nothingToClear';
+
+/** The plan's reason for a device that matched through DPS; a tagged device's is `tag:<owner tag>`. */
+const DPS_REASON = 'dpsRegistration';
 
 const DEFAULT_OWNER_TAG = 'owner';
 const DEFAULT_PAGE_SIZE = 100;
@@ -124,7 +136,7 @@ export class IotHubAdapter implements ServiceAdapter {
         ? 'erasure clears the owner tag and personal twin fields; the devices stay registered'
         : 'erasure deletes each device identity with its twin');
     }
-    return { count: devices.length, items };
+    return { count: devices.length, plan: devices.map((device) => this.planItem(device)), items };
   }
 
   /**
@@ -141,37 +153,115 @@ export class IotHubAdapter implements ServiceAdapter {
     if (present) yield { path: 'devices.json', content: { hub: this.options.hostName, devices: streamedArray(present) } };
   }
 
+  /**
+   * With a plan: changes the planned devices only, each if it is still there and still the
+   * subject's (by the link it was planned for), and reports what the subject's owner tag and DPS
+   * registrations reach now beyond the plan as `delta`, untouched. Without one (requests
+   * discovered before plans existed): every device of the subject's found now.
+   */
   async erase(subject: Subject, context: AdapterCallContext): Promise<StepReport> {
+    if (context.plan) return this.erasePlanned(subject, context.plan, context);
     const devices = await this.subjectDevices(subject, context);
-    const clearing = this.options.eraseMode === 'clearPersonalData';
-    const outcomes = await Promise.all(devices.map((device) =>
-      (clearing ? this.clearPersonalData(device, subject, context) : this.deleteDevice(device, subject, context))));
+    const outcomes = await Promise.all(devices.map((device) => this.change(device, subject, context)));
     const done = outcomes.filter((outcome) => outcome === 'done').length;
     const absent = outcomes.length - done;
-    const extra = absent > 0 ? ` (${absent} already ${clearing ? 'clear or no longer linked' : 'gone or no longer linked'})` : '';
-    const summary = clearing
+    const extra = absent > 0 ? ` (${absent} already ${this.clearing ? 'clear or no longer linked' : 'gone or no longer linked'})` : '';
+    const summary = this.clearing
       ? `cleared the owner tag and personal twin fields of ${plural(done, 'device')}${extra}`
       : `deleted ${plural(done, 'device identity', 'device identities')} with ${done === 1 ? 'its twin' : 'their twins'}${extra}`;
     return { summary, count: devices.length };
   }
 
+  private get clearing(): boolean {
+    return this.options.eraseMode === 'clearPersonalData';
+  }
+
+  /**
+   * Erasure bound to the plan: one tag query and the DPS lookup show what is the subject's now;
+   * a planned device the query returned is changed from that twin, any other planned device is
+   * read once first. Devices found now but not planned are the delta.
+   */
+  private async erasePlanned(subject: Subject, plan: readonly PlanItem[], context: AdapterCallContext): Promise<StepReport> {
+    if (plan.some((item) => item.type !== 'device')) {
+      throw new ServiceError('iotHub', 'IoT Hub: the approved plan holds an item that is not a device; discover the request again', undefined, 'UnknownPlanItem');
+    }
+    const tagged = await this.taggedTwins(subject, context);
+    const [items, unplanned] = await Promise.all([
+      Promise.all(plan.map((item) => this.changePlanned(item, tagged, subject, context))),
+      this.subjectDevicesAmong(tagged, new Set(plan.map((item) => item.id)), subject, context),
+    ]);
+    const delta = unplanned.map((device) => this.planItem(device));
+    const count = items.filter((item) => item.result === 'removed' || item.result === 'changed').length;
+    return { summary: this.plannedSummary(items, delta), count, items, delta };
+  }
+
+  /** One planned device: changed if it is still there and still linked to the subject the way it was planned. */
+  private async changePlanned(item: PlanItem, tagged: ReadonlyMap<string, TwinJson>, subject: Subject, context: AdapterCallContext): Promise<ItemOutcome> {
+    // An unknown reason gets the strictest check: the owner tag must still name the subject.
+    const linkedBy: LinkedBy = item.reason === DPS_REASON ? 'dpsRegistration' : 'ownerTag';
+    const twin = tagged.get(item.id) ?? await this.currentTwin(item.id, linkedBy, subject, context);
+    const outcome = typeof twin === 'string' ? twin : await this.change({ twin, linkedBy }, subject, context);
+    return { type: item.type, id: item.id, result: this.itemResult(outcome) };
+  }
+
+  private itemResult(outcome: ChangeOutcome): ItemResult {
+    if (outcome === 'done') return this.clearing ? 'changed' : 'removed';
+    return outcome === 'gone' ? 'alreadyGone' : 'kept';
+  }
+
+  private plannedSummary(items: readonly ItemOutcome[], delta: readonly PlanItem[]): string {
+    const done = items.filter((item) => item.result === (this.clearing ? 'changed' : 'removed')).length;
+    const head = this.clearing
+      ? `cleared the owner tag and personal twin fields of ${plural(done, 'planned device')}`
+      : `deleted ${plural(done, 'planned device identity', 'planned device identities')} with ${done === 1 ? 'its twin' : 'their twins'}`;
+    return `${head}${planNotes(items, delta, { one: 'device', many: 'devices' })}`;
+  }
+
   /** The subject's devices: by owner tag (a paged query) and by DPS registration (one twin read each). */
   private async subjectDevices(subject: Subject, context: AdapterCallContext): Promise<SubjectDevice[]> {
-    const found = new Map<string, SubjectDevice>();
+    return this.subjectDevicesAmong(await this.taggedTwins(subject, context), new Set(), subject, context);
+  }
+
+  /**
+   * The tagged twins and the devices DPS provisioned for the subject on this hub (one twin read
+   * each for those not tagged), leaving out the ids in `except`.
+   */
+  private async subjectDevicesAmong(
+    tagged: ReadonlyMap<string, TwinJson>,
+    except: ReadonlySet<string>,
+    subject: Subject,
+    context: AdapterCallContext,
+  ): Promise<SubjectDevice[]> {
+    const devices: SubjectDevice[] = [...tagged.values()].filter((twin) => !except.has(twin.deviceId)).map((twin) => ({ twin, linkedBy: 'ownerTag' }));
+    const untagged = (await this.dpsDeviceIds(subject, context)).filter((id) => !tagged.has(id) && !except.has(id));
+    const twins = await Promise.all(untagged.map((id) => this.absentOn404(this.api.getTwin(id, context))));
+    for (const twin of twins) {
+      if (twin && !this.ownedBySomeoneElse(twin, subject)) devices.push({ twin, linkedBy: 'dpsRegistration' });
+    }
+    return devices;
+  }
+
+  /** The twins whose owner tag names the subject, by device id: the paged tag query, never a listing. */
+  private async taggedTwins(subject: Subject, context: AdapterCallContext): Promise<Map<string, TwinJson>> {
+    const found = new Map<string, TwinJson>();
     for await (const page of this.api.queryTwins(this.ownerQueryFor(subject), this.options.pageSize ?? DEFAULT_PAGE_SIZE, context)) {
       // Checked again here: only twins whose owner tag names the subject, whatever the hub answered.
       for (const twin of page) {
-        if (ownerTagNamesSubject(twin.tags, this.ownerTag, subject)) found.set(twin.deviceId, { twin, linkedBy: 'ownerTag' });
+        if (ownerTagNamesSubject(twin.tags, this.ownerTag, subject)) found.set(twin.deviceId, twin);
       }
     }
+    return found;
+  }
+
+  /** The ids of the devices DPS provisioned for the subject on this hub, each once. Device ids may be personal: never logged. */
+  private async dpsDeviceIds(subject: Subject, context: AdapterCallContext): Promise<string[]> {
     const hub = this.options.hostName.toLowerCase();
     const provisioned = this.options.dpsDevices ? await this.options.dpsDevices(subject, context) : [];
-    const ids = [...new Set(provisioned.filter((device) => device.assignedHub.toLowerCase() === hub).map((device) => device.deviceId))];
-    const twins = await Promise.all(ids.filter((id) => !found.has(id)).map((id) => this.absentOn404(this.api.getTwin(id, context))));
-    for (const twin of twins) {
-      if (twin && !this.ownedBySomeoneElse(twin, subject)) found.set(twin.deviceId, { twin, linkedBy: 'dpsRegistration' });
-    }
-    return [...found.values()];
+    return [...new Set(provisioned.filter((device) => device.assignedHub.toLowerCase() === hub).map((device) => device.deviceId))];
+  }
+
+  private planItem(device: SubjectDevice): PlanItem {
+    return { type: 'device', id: device.twin.deviceId, reason: device.linkedBy === 'ownerTag' ? `tag:${this.ownerTag}` : DPS_REASON };
   }
 
   /**
@@ -180,9 +270,7 @@ export class IotHubAdapter implements ServiceAdapter {
    * their twins are read when exported).
    */
   private async *subjectDeviceStream(subject: Subject, context: AdapterCallContext): AsyncGenerator<SubjectDevice | { dpsDeviceId: string }> {
-    const hub = this.options.hostName.toLowerCase();
-    const provisioned = this.options.dpsDevices ? await this.options.dpsDevices(subject, context) : [];
-    const dpsIds = new Set(provisioned.filter((device) => device.assignedHub.toLowerCase() === hub).map((device) => device.deviceId));
+    const dpsIds = new Set(await this.dpsDeviceIds(subject, context));
     for await (const page of this.api.queryTwins(this.ownerQueryFor(subject), this.options.pageSize ?? DEFAULT_PAGE_SIZE, context)) {
       for (const twin of page) {
         if (!ownerTagNamesSubject(twin.tags, this.ownerTag, subject)) continue;
@@ -221,47 +309,53 @@ export class IotHubAdapter implements ServiceAdapter {
     }
   }
 
+  /** What erasure does to one device in the configured mode. */
+  private change(device: SubjectDevice, subject: Subject, context: AdapterCallContext): Promise<ChangeOutcome> {
+    return this.clearing ? this.clearPersonalData(device, subject, context) : this.deleteDevice(device, subject, context);
+  }
+
   /** Deletes the identity with If-Match its etag; a stale etag means a fresh read and a new check. */
-  private deleteDevice(device: SubjectDevice, subject: Subject, context: AdapterCallContext): Promise<'done' | 'absent'> {
+  private deleteDevice(device: SubjectDevice, subject: Subject, context: AdapterCallContext): Promise<ChangeOutcome> {
     return this.changeConditionally(device, subject, context, async (twin) => {
       const etag = twin.deviceEtag ?? (await this.absentOn404(this.api.getDevice(twin.deviceId, context)))?.etag;
-      return etag ? () => this.api.deleteDevice(twin.deviceId, etag, context) : undefined;
+      return etag ? () => this.api.deleteDevice(twin.deviceId, etag, context) : 'gone';
     });
   }
 
   /** Removes the owner tag and the configured personal fields with one twin patch, If-Match the twin's etag. */
-  private clearPersonalData(device: SubjectDevice, subject: Subject, context: AdapterCallContext): Promise<'done' | 'absent'> {
+  private clearPersonalData(device: SubjectDevice, subject: Subject, context: AdapterCallContext): Promise<ChangeOutcome> {
     return this.changeConditionally(device, subject, context, async (twin) => {
       const patch = this.personalDataPatch(twin);
-      return patch ? () => this.api.patchTwin(twin.deviceId, patch, twin.etag ?? '*', context) : undefined;
+      return patch ? () => this.api.patchTwin(twin.deviceId, patch, twin.etag ?? '*', context) : 'nothingToClear';
     });
   }
 
   /**
-   * Sends the conditional (If-Match) change `prepare` makes for the twin as last read, if it makes
-   * one. 404 means absent; a 412 (stale etag) means a fresh read, a new check that the device is
-   * still the subject's and a new try, up to CONDITIONAL_TRIES.
+   * Sends the conditional (If-Match) change `prepare` makes for the twin as last read, unless it
+   * answers why there is none. 404 means gone; a 412 (stale etag) means a fresh read, a new check
+   * that the device is still the subject's and a new try, up to CONDITIONAL_TRIES.
    */
   private async changeConditionally(
     device: SubjectDevice,
     subject: Subject,
     context: AdapterCallContext,
-    prepare: (twin: TwinJson) => Promise<(() => Promise<unknown>) | undefined>,
-  ): Promise<'done' | 'absent'> {
-    let twin: TwinJson | undefined = device.twin;
-    for (let attempt = 1; twin; attempt++) {
+    prepare: (twin: TwinJson) => Promise<(() => Promise<unknown>) | 'gone' | 'nothingToClear'>,
+  ): Promise<ChangeOutcome> {
+    let twin = device.twin;
+    for (let attempt = 1; ; attempt++) {
       const send = await prepare(twin);
-      if (!send) return 'absent';
+      if (typeof send === 'string') return send;
       try {
         await send();
         return 'done';
       } catch (error) {
-        if (statusCodeOf(error) === 404) return 'absent';
+        if (statusCodeOf(error) === 404) return 'gone';
         if (statusCodeOf(error) !== 412 || attempt >= CONDITIONAL_TRIES) throw error;
       }
-      twin = await this.stillTheSubjects(device, subject, context);
+      const current = await this.currentTwin(twin.deviceId, device.linkedBy, subject, context);
+      if (typeof current === 'string') return current;
+      twin = current;
     }
-    return 'absent';
   }
 
   /** The patch removing what is present of the owner tag and personal fields, or undefined when none is. */
@@ -275,13 +369,16 @@ export class IotHubAdapter implements ServiceAdapter {
     };
   }
 
-  /** Reads the twin again after a stale etag: still there, and (for a tagged device) still the subject's? */
-  private async stillTheSubjects(device: SubjectDevice, subject: Subject, context: AdapterCallContext): Promise<TwinJson | undefined> {
-    const twin = await this.absentOn404(this.api.getTwin(device.twin.deviceId, context));
-    if (!twin) return undefined;
-    if (device.linkedBy === 'ownerTag' && !ownerTagNamesSubject(twin.tags, this.ownerTag, subject)) return undefined;
-    if (device.linkedBy === 'dpsRegistration' && this.ownedBySomeoneElse(twin, subject)) return undefined;
-    return twin;
+  /**
+   * Reads the twin (after a stale etag, or for a planned device the tag query did not return):
+   * still there, and still the subject's? A tagged device must still carry their owner tag; one
+   * linked through DPS must not carry anyone else's.
+   */
+  private async currentTwin(deviceId: string, linkedBy: LinkedBy, subject: Subject, context: AdapterCallContext): Promise<TwinJson | 'gone' | 'notTheirs'> {
+    const twin = await this.absentOn404(this.api.getTwin(deviceId, context));
+    if (!twin) return 'gone';
+    const theirs = linkedBy === 'ownerTag' ? ownerTagNamesSubject(twin.tags, this.ownerTag, subject) : !this.ownedBySomeoneElse(twin, subject);
+    return theirs ? twin : 'notTheirs';
   }
 
   /**

@@ -1,5 +1,9 @@
+import { readFile } from 'node:fs/promises';
 import { IotHubAdapter, type DpsDevice, type IotHubAdapterOptions } from '../../src/adapters/iotHub';
-import type { Subject } from '../../src/dsr/types';
+import type { AdapterCallContext } from '../../src/dsr/serviceAdapter';
+import type { PlanItem, Subject } from '../../src/dsr/types';
+import { sandboxStatePath } from '../../src/sandbox/common';
+import type { IotHubState } from '../../src/sandbox/iotHub/iotHubState';
 import { createIotHubSandbox, type IotHubSandbox, type IotHubSeed } from '../../src/sandbox/iotHub';
 import type { RequestStatsSnapshot } from '../../src/sandbox/common';
 import { SandboxCredential } from '../../src/sandbox/sandboxCredential';
@@ -32,7 +36,12 @@ const dpsDevices = async (subject: Subject): Promise<DpsDevice[]> => (subject.aa
 
 type DevicesFile = { hub: string; devices: { deviceId: string; linkedBy: string; identity: Record<string, unknown>; twin: { tags?: Record<string, unknown>; properties?: { desired?: Record<string, unknown>; reported?: Record<string, unknown> } } }[] };
 
-const sandboxes = sandboxPool('iothub-adapter', (dataDir, seed?: IotHubSeed) => createIotHubSandbox({ tenant, dataDir, port: 0, seed }));
+const dataDirs = new Map<IotHubSandbox, string>();
+const sandboxes = sandboxPool('iothub-adapter', async (dataDir, seed?: IotHubSeed) => {
+  const sandbox = await createIotHubSandbox({ tenant, dataDir, port: 0, seed });
+  dataDirs.set(sandbox, dataDir);
+  return sandbox;
+});
 const start = sandboxes.start;
 afterAll(() => sandboxes.closeAll());
 
@@ -70,6 +79,17 @@ async function addDevice(sandbox: IotHubSandbox, deviceId: string, tags: Record<
   expect((await hub(sandbox, 'PATCH', `/twins/${deviceId}`, { body: { tags }, headers: { 'If-Match': '"*"' } })).status).toBe(200);
 }
 
+/** The devices as the sandbox itself holds them: its state file, written before it answers a change. */
+async function devicesInState(sandbox: IotHubSandbox): Promise<IotHubState['devices']> {
+  const state = JSON.parse(await readFile(sandboxStatePath(dataDirs.get(sandbox)!, 'iotHub'), 'utf8')) as IotHubState;
+  return state.devices;
+}
+
+/** Items in id order: the hub's query promises no order. */
+function byId<T extends { id: string }>(items: readonly T[] | undefined): T[] {
+  return [...(items ?? [])].sort((a, b) => a.id.localeCompare(b.id));
+}
+
 async function stats(sandbox: IotHubSandbox): Promise<RequestStatsSnapshot> {
   return (await rawRequest(sandbox, 'GET', '/_sandbox/stats')).body as RequestStatsSnapshot;
 }
@@ -80,7 +100,7 @@ describe('IotHubAdapter discovery', () => {
 
   it('finds the devices tagged with the object id and with the e-mail address, in plain words', async () => {
     const result = await adapterFor(sandbox).discover(alex, callContext('access'));
-    expect(result).toEqual({ count: 2, items: ['2 devices tagged with the subject as owner'] });
+    expect(result).toEqual({ count: 2, plan: expect.any(Array), items: ['2 devices tagged with the subject as owner'] });
     const forErasure = await adapterFor(sandbox).discover(alex, callContext('erase'));
     expect(forErasure.items).toEqual(['2 devices tagged with the subject as owner', 'erasure deletes each device identity with its twin']);
     expectNoPersonalValues(JSON.stringify([result, forErasure]), alex);
@@ -115,7 +135,7 @@ describe('IotHubAdapter discovery', () => {
   });
 
   it('finds nothing for a subject with no devices', async () => {
-    expect(await adapterFor(sandbox).discover(subjectFor('grace.kim@contoso.test'), callContext('access'))).toEqual({ count: 0, items: [] });
+    expect(await adapterFor(sandbox).discover(subjectFor('grace.kim@contoso.test'), callContext('access'))).toEqual({ count: 0, plan: [], items: [] });
   });
 
   it('refuses an owner tag that is not a property path', () => {
@@ -284,7 +304,7 @@ describe('IotHubAdapter and injection', () => {
     const before = await deviceIds(sandbox);
     const adapter = adapterFor(sandbox);
     for (const subject of [injectedSubject, injectedMail]) {
-      expect(await adapter.discover(subject, callContext('erase'))).toEqual({ count: 0, items: [] });
+      expect(await adapter.discover(subject, callContext('erase'))).toEqual({ count: 0, plan: [], items: [] });
       expect(await collectFiles(adapter.export(subject, callContext('export')))).toEqual({});
       expect((await adapter.erase(subject, callContext('erase'))).count).toBe(0);
     }
@@ -306,5 +326,121 @@ describe('IotHubAdapter with a connection string', () => {
     expect(Object.keys(await collectFiles(adapter.export(alex, callContext('export'))))).toEqual(['devices.json']);
     expect((await adapter.erase(alex, callContext('erase'))).summary).toBe('deleted 2 device identities with their twins');
     expect((await hub(sandbox, 'GET', '/devices/headset-alex')).status).toBe(404);
+  });
+});
+
+describe('IotHubAdapter erase with an approved plan', () => {
+  const erasing = (plan: readonly PlanItem[]): AdapterCallContext => ({ ...callContext('erase'), plan });
+  const ALEX_PLAN: PlanItem[] = [
+    { type: 'device', id: 'wearable-alex-01', reason: 'tag:owner' },
+    { type: 'device', id: 'headset-alex', reason: 'tag:owner' },
+    { type: 'device', id: 'phone-alex', reason: 'dpsRegistration' },
+  ];
+
+  it('plans each device with its id and why it matched: the owner tag, or a DPS registration', async () => {
+    const sandbox = await start();
+    expect(byId((await adapterFor(sandbox, { dpsDevices }).discover(alex, callContext('erase'))).plan)).toEqual(byId(ALEX_PLAN));
+    await addDevice(sandbox, 'locker-lee', { people: { owner: lee.aadObjectId } });
+    expect((await adapterFor(sandbox, { ownerTag: 'people.owner' }).discover(lee, callContext('erase'))).plan)
+      .toEqual([{ type: 'device', id: 'locker-lee', reason: 'tag:people.owner' }]);
+  });
+
+  it('leaves a device tagged with the subject after discovery alone and reports it as delta', async () => {
+    const sandbox = await start();
+    const adapter = adapterFor(sandbox, { dpsDevices });
+    const { plan } = await adapter.discover(alex, callContext('erase'));
+    // Between approval and execution someone puts a shared asset under the subject's name.
+    await addDevice(sandbox, 'meeting-room-display', { owner: alex.email, site: 'seattle' });
+    const before = (await devicesInState(sandbox)).map((device) => device.deviceId);
+
+    const report = await adapter.erase(alex, erasing(plan!));
+
+    expect(byId(report.items)).toEqual(byId(ALEX_PLAN.map(({ type, id }) => ({ type, id, result: 'removed' }))));
+    expect(report.delta).toEqual([{ type: 'device', id: 'meeting-room-display', reason: 'tag:owner' }]);
+    expect(report.count).toBe(3);
+    expect(report.summary).toBe('deleted 3 planned device identities with their twins; 1 device not in the plan left alone');
+    const after = await devicesInState(sandbox);
+    expect(before.filter((id) => !after.some((device) => device.deviceId === id)).sort()).toEqual(['headset-alex', 'phone-alex', 'wearable-alex-01']);
+    expect(after.find((device) => device.deviceId === 'meeting-room-display')?.twin.tags).toEqual({ owner: alex.email, site: 'seattle' });
+  });
+
+  it('leaves a device DPS provisioned for the subject after discovery alone and reports it as delta', async () => {
+    const sandbox = await start();
+    const { plan } = await adapterFor(sandbox, { dpsDevices }).discover(alex, callContext('erase'));
+    const laterDps = async (subject: Subject) => [...await dpsDevices(subject), { deviceId: 'sensor-floor-3', assignedHub: HUB }];
+    const report = await adapterFor(sandbox, { dpsDevices: laterDps }).erase(alex, erasing(plan!));
+    expect(report.delta).toEqual([{ type: 'device', id: 'sensor-floor-3', reason: 'dpsRegistration' }]);
+    expect((await devicesInState(sandbox)).map((device) => device.deviceId)).toContain('sensor-floor-3');
+  });
+
+  it('reports a planned device deleted before execution as alreadyGone, and one handed over meanwhile as kept', async () => {
+    const sandbox = await start();
+    const adapter = adapterFor(sandbox, { dpsDevices });
+    const { plan } = await adapter.discover(alex, callContext('erase'));
+    expect((await hub(sandbox, 'DELETE', '/devices/headset-alex', { headers: { 'If-Match': '"*"' } })).status).toBe(204);
+    await hub(sandbox, 'PATCH', '/twins/wearable-alex-01', { body: { tags: { owner: megan.aadObjectId } }, headers: { 'If-Match': '"*"' } });
+
+    const report = await adapter.erase(alex, erasing(plan!));
+
+    expect(byId(report.items)).toEqual([
+      { type: 'device', id: 'headset-alex', result: 'alreadyGone' },
+      { type: 'device', id: 'phone-alex', result: 'removed' },
+      { type: 'device', id: 'wearable-alex-01', result: 'kept' },
+    ]);
+    expect(report).toMatchObject({ count: 1, delta: [], summary: 'deleted 1 planned device identity with its twin (1 already gone, 1 kept)' });
+    const left = (await devicesInState(sandbox)).map((device) => device.deviceId);
+    expect(left).toContain('wearable-alex-01');
+    expect(left).not.toContain('phone-alex');
+  });
+
+  it('reads no twin of a planned device the tag query returned, and only the untagged ones the plan or the delta need', async () => {
+    const sandbox = await start();
+    const { plan } = await adapterFor(sandbox, { dpsDevices }).discover(alex, callContext('erase'));
+    await rawRequest(sandbox, 'POST', '/_sandbox/stats/reset');
+    await adapterFor(sandbox, { dpsDevices }).erase(alex, erasing(plan!));
+    // phone-alex (planned, untagged) and retired-phone-alex (DPS names it, the hub has no such device).
+    expect((await stats(sandbox)).requests).toEqual({
+      'POST /devices/query': 1, 'GET /twins/{id}': 2, 'DELETE /devices/{id}': 3,
+    });
+  });
+
+  it('with an empty plan changes nothing and reports every match as delta', async () => {
+    const sandbox = await start();
+    const before = await devicesInState(sandbox);
+    const report = await adapterFor(sandbox, { dpsDevices }).erase(alex, erasing([]));
+    expect(report).toMatchObject({ count: 0, items: [] });
+    expect(byId(report.delta)).toEqual(byId(ALEX_PLAN));
+    expect(await devicesInState(sandbox)).toEqual(before);
+  });
+
+  it('in clearPersonalData mode reports the planned devices changed, and leaves the delta device tagged', async () => {
+    const sandbox = await start();
+    const adapter = adapterFor(sandbox, { eraseMode: 'clearPersonalData', personalDesiredProperties: ['vibrate'], dpsDevices });
+    const { plan } = await adapter.discover(alex, callContext('erase'));
+    await addDevice(sandbox, 'meeting-room-display', { owner: alex.aadObjectId });
+
+    const report = await adapter.erase(alex, erasing(plan!));
+
+    // phone-alex carries none of the fields: nothing to clear, so it is kept as it is.
+    expect(byId(report.items)).toEqual([
+      { type: 'device', id: 'headset-alex', result: 'changed' },
+      { type: 'device', id: 'phone-alex', result: 'kept' },
+      { type: 'device', id: 'wearable-alex-01', result: 'changed' },
+    ]);
+    expect(report).toMatchObject({ count: 2, delta: [{ type: 'device', id: 'meeting-room-display', reason: 'tag:owner' }] });
+    const state = new Map((await devicesInState(sandbox)).map((device) => [device.deviceId, device.twin]));
+    expect(state.get('wearable-alex-01')?.tags).toEqual({});
+    expect(state.get('wearable-alex-01')?.desired).toEqual({});
+    expect(state.get('wearable-alex-01')?.reported).toEqual({ battery: 81 });
+    expect(state.get('headset-alex')?.tags).toEqual({});
+    expect(state.get('meeting-room-display')?.tags).toEqual({ owner: alex.aadObjectId });
+  });
+
+  it('refuses a plan holding anything but devices, before changing anything', async () => {
+    const sandbox = await start();
+    const before = await devicesInState(sandbox);
+    const error = await serviceFailure(adapterFor(sandbox).erase(alex, erasing([{ type: 'enrollment', id: 'reg-phone-alex', reason: 'initialTwinTag:owner' }])));
+    expect(error).toMatchObject({ service: 'iotHub', code: 'UnknownPlanItem' });
+    expect(await devicesInState(sandbox)).toEqual(before);
   });
 });
