@@ -2,11 +2,12 @@ import type { TokenCredential } from '@azure/core-auth';
 import type { Client } from '@azure-rest/core-client';
 import { statusCodeOf } from '../dsr/failures';
 import { AdapterCallContext, ExportFile, ServiceAdapter, ServiceError, StepReport, streamedArray } from '../dsr/serviceAdapter';
-import { DiscoveryResult, Subject } from '../dsr/types';
+import { DiscoveryResult, ItemOutcome, ItemResult, PlanItem, Subject } from '../dsr/types';
 import { CallPolicy, ServiceCaller } from './callPolicy';
 import { mapOrdered, nonEmpty } from './exportStreams';
 import { withoutAttestationSecrets } from './dps/attestationRedaction';
 import { ownedBy, TaggedEnrollment } from './dps/ownerMatch';
+import { planNotes } from './planNotes';
 import { devicesOutsideCoveredHubs, ProvisionedDevice, uncoveredHubSteps, uncoveredHubSummary } from './dps/uncoveredHubs';
 import { createServiceRestClient, expectOk, SasTokenSource, statusOf } from './restClient';
 
@@ -76,8 +77,12 @@ const MAX_PAGE_SIZE = 1000;
 /** Registration records an export reads at once (the call policy bounds the calls themselves). */
 const RECORD_READS_IN_FLIGHT = 16;
 
-/** What a conditional write came to: done, the record was gone, or it is no longer the subject's. */
-type WriteOutcome = 'done' | 'absent' | 'notOurs';
+/** What a conditional write came to: done, the record was gone, it is no longer the subject's, or it was as wanted already. */
+type WriteOutcome = 'done' | 'absent' | 'notOurs' | 'unchanged';
+
+/** The plan's reason for a registration record: it belongs to the subject's individual enrollment. */
+const REGISTRATION_REASON = 'enrollment';
+const RECORD_WORDS = { one: 'record', many: 'records' };
 
 /**
  * IoT Hub Device Provisioning Service: the subject's individual enrollments (an enrollment is
@@ -119,6 +124,10 @@ export class DpsAdapter implements ServiceAdapter {
     const manualSteps = uncoveredHubSteps(uncovered, context.kind, this.ownerTag);
     return {
       count: records.length + registrations,
+      plan: records.flatMap(({ enrollment, registration }) => [
+        this.enrollmentItem(enrollment.registrationId),
+        ...(registration ? [registrationItem(registration.registrationId)] : []),
+      ]),
       items: records.length === 0 ? [] : [enrollmentsWord(records.length), registrationsWord(registrations)],
       ...(manualSteps.length > 0 && { manualSteps }),
     };
@@ -163,8 +172,12 @@ export class DpsAdapter implements ServiceAdapter {
    * `If-Match` of the version just read, so a record changed in between (re-tagged to
    * someone else, say) is read again rather than deleted blind. Registration first: a run cut
    * short still finds the enrollment, and through it the record, when it is repeated.
+   *
+   * With a plan, only the planned records, as {@link erasePlanned} says; without one (requests
+   * discovered before plans existed), every record of the subject's found now.
    */
   async erase(subject: Subject, context: AdapterCallContext): Promise<StepReport> {
+    if (context.plan) return this.erasePlanned(subject, context.plan, context);
     const records = await this.subjectRecords(subject, context);
     const isOwned = ownedBy(subject, this.ownerTag);
     let enrollments = 0;
@@ -197,27 +210,17 @@ export class DpsAdapter implements ServiceAdapter {
 
   /**
    * Restriction keeps the data and stops its use: each of the subject's enrollments is set to
-   * `disabled`, so DPS provisions none of their devices again until an admin enables it.
+   * `disabled`, so DPS provisions none of their devices again until an admin enables it. With a
+   * plan, only the planned enrollments (registration records are kept either way) and the delta,
+   * as {@link erasePlanned} says.
    */
   async restrict(subject: Subject, context: AdapterCallContext): Promise<StepReport> {
+    if (context.plan) return this.restrictPlanned(subject, context.plan, context);
     const records = await this.subjectRecords(subject, context);
     const isOwned = ownedBy(subject, this.ownerTag);
     let disabled = 0;
     for (const { enrollment } of records) {
-      const outcome = await this.updateCurrent(
-        () => this.readEnrollment(enrollment.registrationId, context),
-        (current) => isOwned(current) && current.provisioningStatus !== 'disabled',
-        (current) => this.caller.call('disable an individual enrollment', async (signal) => {
-          const response = await this.client.path('/enrollments/{id}', current.registrationId).put({
-            body: { ...current, provisioningStatus: 'disabled' },
-            headers: ifMatch(current.etag),
-            abortSignal: signal,
-          });
-          if (statusOf(response) === 404) return 'absent' as const;
-          await expectOk(response, [200], 'disable an individual enrollment');
-          return 'done' as const;
-        }, context),
-      );
+      const outcome = await this.disableEnrollment(enrollment.registrationId, isOwned, context);
       if (outcome === 'done') disabled++;
     }
     const running = uncoveredHubSummary(devicesOutsideCoveredHubs(provisionedDevices(records), this.coveredHubs), 'still provisioned');
@@ -246,11 +249,130 @@ export class DpsAdapter implements ServiceAdapter {
     return devices;
   }
 
+  /**
+   * Erasure bound to the plan: the enrollment query shows what names the subject now. Planned
+   * registration records go first, then planned enrollments, each deleted with `If-Match` unless
+   * gone (`alreadyGone`) or its enrollment now names someone else (`kept`). A planned enrollment
+   * the query returned is deleted with the version it returned; any other planned one is read
+   * once. What names the subject now but is not planned is the delta, untouched.
+   */
+  private async erasePlanned(subject: Subject, plan: readonly PlanItem[], context: AdapterCallContext): Promise<StepReport> {
+    const { enrollments, registrations } = plannedByType(plan);
+    const isOwned = ownedBy(subject, this.ownerTag);
+    const current = await this.subjectEnrollments(subject, context);
+    const delta = await this.unplannedRecords(current, plan, context);
+    const now = await this.enrollmentsNow(plan, current, context);
+    const items: ItemOutcome[] = [];
+    for (const { id } of registrations) {
+      const enrollment = now.get(id);
+      const outcome = await this.removeCurrent(
+        () => this.readRegistration(id, context),
+        () => enrollment === undefined || isOwned(enrollment),
+        (etag) => this.deleteRecord('/registrations/{id}', id, etag, 'delete a registration record', context),
+      );
+      items.push({ type: 'registration', id, result: erasedResult(outcome) });
+    }
+    for (const { id } of enrollments) {
+      const outcome = await this.removeCurrent(
+        () => this.readEnrollment(id, context),
+        isOwned,
+        (etag) => this.deleteRecord('/enrollments/{id}', id, etag, 'delete an individual enrollment', context),
+        async () => now.get(id),
+      );
+      items.push({ type: 'enrollment', id, result: erasedResult(outcome) });
+    }
+    const removed = (type: string) => items.filter((item) => item.type === type && item.result === 'removed').length;
+    return {
+      summary: `removed ${enrollmentsWord(removed('enrollment'))} and ${registrationsWord(removed('registration'))} of the plan` +
+        `${planNotes(items, delta, RECORD_WORDS)}; enrollment groups are kept`,
+      count: items.filter((item) => item.result === 'removed').length,
+      items,
+      delta,
+    };
+  }
+
+  /** Restriction bound to the plan: the planned enrollments disabled, planned registration records kept as they are. */
+  private async restrictPlanned(subject: Subject, plan: readonly PlanItem[], context: AdapterCallContext): Promise<StepReport> {
+    const { enrollments, registrations } = plannedByType(plan);
+    const isOwned = ownedBy(subject, this.ownerTag);
+    const delta = await this.unplannedRecords(await this.subjectEnrollments(subject, context), plan, context);
+    const items: ItemOutcome[] = registrations.map(({ id }) => ({ type: 'registration', id, result: 'kept' }));
+    for (const { id } of enrollments) {
+      // The write sends the whole enrollment back: it is read first, never taken from the query.
+      const outcome = await this.disableEnrollment(id, isOwned, context);
+      items.push({ type: 'enrollment', id, result: restrictedResult(outcome) });
+    }
+    const disabled = items.filter((item) => item.result === 'changed').length;
+    return {
+      summary: `disabled ${enrollmentsWord(disabled)} of the plan (kept, restorable by enabling them)${planNotes(items, delta, RECORD_WORDS)}`,
+      count: disabled,
+      items,
+      delta,
+    };
+  }
+
+  /**
+   * What names the subject now but is not in the plan: the enrollments the query returned, and
+   * the registration records of those enrollments (planned or not) whose record the plan does not
+   * hold, one read each.
+   */
+  private async unplannedRecords(current: ReadonlyMap<string, Enrollment>, plan: readonly PlanItem[], context: AdapterCallContext): Promise<PlanItem[]> {
+    const planned = new Set(plan.map((item) => `${item.type}/${item.id}`));
+    const ids = [...current.keys()];
+    const records = await Promise.all(ids.filter((id) => !planned.has(`registration/${id}`)).map((id) => this.readRegistration(id, context)));
+    return [
+      ...ids.filter((id) => !planned.has(`enrollment/${id}`)).map((id) => this.enrollmentItem(id)),
+      ...records.flatMap((record) => (record ? [registrationItem(record.registrationId)] : [])),
+    ];
+  }
+
+  /** Each planned id's enrollment as it is now: the query's copy while it names the subject, else read (undefined: gone). */
+  private async enrollmentsNow(plan: readonly PlanItem[], current: ReadonlyMap<string, Enrollment>, context: AdapterCallContext): Promise<Map<string, Enrollment | undefined>> {
+    const now = new Map<string, Enrollment | undefined>(current);
+    const others = [...new Set(plan.map((item) => item.id))].filter((id) => !current.has(id));
+    const read = await Promise.all(others.map((id) => this.readEnrollment(id, context)));
+    others.forEach((id, index) => now.set(id, read[index]));
+    return now;
+  }
+
+  /** Sets the enrollment to `disabled` (read, then `If-Match` that version) while it is the subject's. */
+  private disableEnrollment(registrationId: string, isOwned: (enrollment: Enrollment) => boolean, context: AdapterCallContext): Promise<WriteOutcome> {
+    return this.updateCurrent(
+      () => this.readEnrollment(registrationId, context),
+      isOwned,
+      async (current) => {
+        if (current.provisioningStatus === 'disabled') return 'unchanged';
+        return this.caller.call('disable an individual enrollment', async (signal) => {
+          const response = await this.client.path('/enrollments/{id}', current.registrationId).put({
+            body: { ...current, provisioningStatus: 'disabled' },
+            headers: ifMatch(current.etag),
+            abortSignal: signal,
+          });
+          if (statusOf(response) === 404) return 'absent' as const;
+          await expectOk(response, [200], 'disable an individual enrollment');
+          return 'done' as const;
+        }, context);
+      },
+    );
+  }
+
+  private enrollmentItem(registrationId: string): PlanItem {
+    return { type: 'enrollment', id: registrationId, reason: `initialTwinTag:${this.ownerTag}` };
+  }
+
+  /** The subject's enrollments by registration id, found across every query page. */
+  private async subjectEnrollments(subject: Subject, context: AdapterCallContext): Promise<Map<string, Enrollment>> {
+    const isOwned = ownedBy(subject, this.ownerTag);
+    const enrollments = new Map<string, Enrollment>();
+    for await (const page of this.enrollmentPages(context)) {
+      for (const enrollment of page.filter(isOwned)) enrollments.set(enrollment.registrationId, enrollment);
+    }
+    return enrollments;
+  }
+
   /** The subject's enrollments, found across every query page, each with its registration record. */
   private async subjectRecords(subject: Subject, context: AdapterCallContext): Promise<SubjectRecord[]> {
-    const isOwned = ownedBy(subject, this.ownerTag);
-    const enrollments: Enrollment[] = [];
-    for await (const page of this.enrollmentPages(context)) enrollments.push(...page.filter(isOwned));
+    const enrollments = [...(await this.subjectEnrollments(subject, context)).values()];
     return Promise.all(enrollments.map(async (enrollment) => ({
       enrollment,
       registration: await this.readRegistration(enrollment.registrationId, context),
@@ -317,21 +439,24 @@ export class DpsAdapter implements ServiceAdapter {
     read: () => Promise<T | undefined>,
     stillOurs: (record: T) => boolean,
     remove: (etag: string | undefined) => Promise<WriteOutcome>,
+    firstRead = read,
   ): Promise<WriteOutcome> {
-    return this.updateCurrent(read, stillOurs, (current) => remove(current.etag));
+    return this.updateCurrent(read, stillOurs, (current) => remove(current.etag), firstRead);
   }
 
   /**
    * Read, check, write with `If-Match`; on 412 (changed since the read) it reads once more and
-   * tries again, and a second 412 fails the step for the approvers to retry.
+   * tries again, and a second 412 fails the step for the approvers to retry. `firstRead` may
+   * stand in for the first read with a version just seen (the query's).
    */
   private async updateCurrent<T>(
     read: () => Promise<T | undefined>,
     applies: (record: T) => boolean,
     write: (current: T) => Promise<WriteOutcome>,
+    firstRead = read,
   ): Promise<WriteOutcome> {
     for (let attempt = 0; ; attempt++) {
-      const current = await read();
+      const current = await (attempt === 0 ? firstRead : read)();
       if (current === undefined) return 'absent';
       if (!applies(current)) return 'notOurs';
       try {
@@ -341,6 +466,29 @@ export class DpsAdapter implements ServiceAdapter {
       }
     }
   }
+}
+
+function registrationItem(registrationId: string): PlanItem {
+  return { type: 'registration', id: registrationId, reason: REGISTRATION_REASON };
+}
+
+/** The plan's enrollments and registration records; any other item means a plan this adapter did not make. */
+function plannedByType(plan: readonly PlanItem[]): { enrollments: PlanItem[]; registrations: PlanItem[] } {
+  if (plan.some((item) => item.type !== 'enrollment' && item.type !== 'registration')) {
+    throw new ServiceError('dps', 'Device Provisioning Service: the approved plan holds an item that is neither an enrollment nor a registration record; discover the request again', undefined, 'UnknownPlanItem');
+  }
+  return { enrollments: plan.filter((item) => item.type === 'enrollment'), registrations: plan.filter((item) => item.type === 'registration') };
+}
+
+function erasedResult(outcome: WriteOutcome): ItemResult {
+  if (outcome === 'done') return 'removed';
+  return outcome === 'absent' ? 'alreadyGone' : 'kept';
+}
+
+/** Disabled now is `changed`; already disabled, or no longer the subject's, is `kept`. */
+function restrictedResult(outcome: WriteOutcome): ItemResult {
+  if (outcome === 'done') return 'changed';
+  return outcome === 'absent' ? 'alreadyGone' : 'kept';
 }
 
 function ifMatch(etag: string | undefined): Record<string, string> {

@@ -1,8 +1,10 @@
+import { readFile } from 'node:fs/promises';
 import { DpsAdapter, type DpsAdapterOptions } from '../../src/adapters/dps';
 import { AdapterCallContext, ServiceError } from '../../src/dsr/serviceAdapter';
-import type { RequestKind, Subject } from '../../src/dsr/types';
+import type { PlanItem, RequestKind, Subject } from '../../src/dsr/types';
+import { sandboxStatePath } from '../../src/sandbox/common';
 import { SandboxCredential } from '../../src/sandbox/sandboxCredential';
-import { createDpsSandbox, type DpsSandbox, type DpsSeed, type DpsSeedEnrollment } from '../../src/sandbox/dps';
+import { createDpsSandbox, type DpsSandbox, type DpsSeed, type DpsSeedEnrollment, type DpsState } from '../../src/sandbox/dps';
 import { loadTenant } from '../../src/sandbox/tenant';
 import { FAST_POLICY, collectFiles, subjectFor } from '../support/adapterTesting';
 import { sandboxPool } from '../support/sandboxPool';
@@ -25,7 +27,12 @@ function context(kind: RequestKind = 'erase'): AdapterCallContext {
   return { requestId: 'DSR-2026-0001', kind };
 }
 
-const sandboxes = sandboxPool('dps-adapter', (dataDir, seed?: DpsSeed) => createDpsSandbox({ tenant, dataDir, port: 0, seed }));
+const dataDirs = new Map<DpsSandbox, string>();
+const sandboxes = sandboxPool('dps-adapter', async (dataDir, seed?: DpsSeed) => {
+  const sandbox = await createDpsSandbox({ tenant, dataDir, port: 0, seed });
+  dataDirs.set(sandbox, dataDir);
+  return sandbox;
+});
 const startSandbox = sandboxes.start;
 afterEach(() => sandboxes.closeAll());
 
@@ -65,6 +72,39 @@ async function allEnrollmentIds(sandbox: DpsSandbox): Promise<string[]> {
   return (response.body as { registrationId: string }[]).map((enrollment) => enrollment.registrationId);
 }
 
+/** The registration ids of the enrollments and of the registration records as the sandbox itself holds them (its state file). */
+async function recordsInState(sandbox: DpsSandbox): Promise<{ enrollments: string[]; registrations: string[] }> {
+  const state = JSON.parse(await readFile(sandboxStatePath(dataDirs.get(sandbox)!, 'dps'), 'utf8')) as DpsState;
+  return {
+    enrollments: state.enrollments.map((enrollment) => enrollment.registrationId),
+    registrations: state.registrations.map((registration) => registration.registrationId),
+  };
+}
+
+/** Creates an individual enrollment whose owner tag names `owner`, as an operator or a pipeline would. */
+async function enroll(sandbox: DpsSandbox, registrationId: string, owner: string): Promise<void> {
+  const response = await rawRequest(sandbox, 'PUT', `/enrollments/${registrationId}?${API}`, {
+    body: { registrationId, attestation: { type: 'symmetricKey' }, initialTwin: { tags: { owner } } }, headers: AUTH,
+  });
+  expect(response.status).toBe(200);
+}
+
+/** Plan items and outcomes in a stable order: by type, then id. */
+function sorted<T extends { type: string; id: string }>(items: readonly T[] | undefined): T[] {
+  return [...(items ?? [])].sort((a, b) => `${a.type}/${a.id}`.localeCompare(`${b.type}/${b.id}`));
+}
+
+function withPlan(plan: readonly PlanItem[], kind: RequestKind = 'erase'): AdapterCallContext {
+  return { ...context(kind), plan };
+}
+
+const ALEX_PLAN: PlanItem[] = [
+  { type: 'enrollment', id: 'reg-phone-alex', reason: 'initialTwinTag:owner' },
+  { type: 'enrollment', id: 'reg-wearable-alex-01', reason: 'initialTwinTag:owner' },
+  { type: 'registration', id: 'reg-phone-alex', reason: 'enrollment' },
+  { type: 'registration', id: 'reg-wearable-alex-01', reason: 'enrollment' },
+];
+
 function enrollmentSeed(registrationId: string, owner: string | undefined, hub = COVERED_HUB): DpsSeedEnrollment {
   return {
     registrationId,
@@ -80,17 +120,17 @@ describe('DpsAdapter through the REST client against the DPS sandbox', () => {
     it('counts the subject\'s enrollments and registration records, in words without personal values', async () => {
       const sandbox = await startSandbox();
       const result = await adapterFor(sandbox).discover(alex, context());
-      expect(result).toEqual({ count: 4, items: ['2 individual enrollments', '2 registration records'] });
+      expect(result).toMatchObject({ count: 4, items: ['2 individual enrollments', '2 registration records'] });
     });
 
     it('matches an e-mail-tagged enrollment case-insensitively and counts an enrollment whose device never registered', async () => {
       const sandbox = await startSandbox();
       const adapter = adapterFor(sandbox, { coveredHubs: [COVERED_HUB, LAB_HUB] });
       expect(megan.email).toBe('Megan.Bowen@contoso.test');
-      expect(await adapter.discover(megan, context())).toEqual({ count: 4, items: ['2 individual enrollments', '2 registration records'] });
+      expect(await adapter.discover(megan, context())).toMatchObject({ count: 4, items: ['2 individual enrollments', '2 registration records'] });
       expect(await adapter.discover({ ...megan, email: 'MEGAN.BOWEN@CONTOSO.TEST' }, context())).toMatchObject({ count: 4 });
-      expect(await adapter.discover(diego, context())).toEqual({ count: 1, items: ['1 individual enrollment', '0 registration records'] });
-      expect(await adapter.discover(lee, context())).toEqual({ count: 0, items: [] });
+      expect(await adapter.discover(diego, context())).toMatchObject({ count: 1, items: ['1 individual enrollment', '0 registration records'] });
+      expect(await adapter.discover(lee, context())).toEqual({ count: 0, plan: [], items: [] });
     });
 
     it('adds a manual step, with the hub and a count but no device id, for devices in a hub the IoT Hub step does not cover', async () => {
@@ -100,7 +140,9 @@ describe('DpsAdapter through the REST client against the DPS sandbox', () => {
       const [step] = result.manualSteps ?? [];
       expect(step.key).toBe(`dps.uncoveredHub.${LAB_HUB}`);
       expect(step.title).toBe(`Delete 1 device from IoT hub ${LAB_HUB}`);
-      const words = JSON.stringify(result);
+      // The plan holds ids by design (approvers see them, never a channel); the words do not.
+      const { plan: _plan, ...rest } = result;
+      const words = JSON.stringify(rest);
       for (const personal of ['tracker-megan', 'wearable-megan', megan.email.toLowerCase(), megan.aadObjectId, 'Megan']) {
         expect(words.toLowerCase()).not.toContain(personal.toLowerCase());
       }
@@ -339,7 +381,7 @@ describe('DpsAdapter through the REST client against the DPS sandbox', () => {
       const sandbox = await startSandbox();
       const intruder: Subject = { aadObjectId, email, upn: email, displayName: 'x' };
       const adapter = adapterFor(sandbox);
-      expect(await adapter.discover(intruder, context())).toEqual({ count: 0, items: [] });
+      expect(await adapter.discover(intruder, context())).toEqual({ count: 0, plan: [], items: [] });
       expect(await adapter.registeredDevices(intruder, context())).toEqual([]);
       expect((await adapter.erase(intruder, context())).count).toBe(0);
       expect(await allEnrollmentIds(sandbox)).toHaveLength(seededEnrollmentCount);
@@ -352,6 +394,115 @@ describe('DpsAdapter through the REST client against the DPS sandbox', () => {
       });
       const found = await adapterFor(sandbox).discover({ aadObjectId: '', email: '', upn: '', displayName: '' }, context());
       expect(found.count).toBe(0);
+    });
+  });
+  describe('with an approved plan', () => {
+    it('plans each enrollment and registration record with its id and why it matched', async () => {
+      const sandbox = await startSandbox();
+      const adapter = adapterFor(sandbox);
+      expect(sorted((await adapter.discover(alex, context())).plan)).toEqual(ALEX_PLAN);
+      expect((await adapter.discover(diego, context())).plan).toEqual([{ type: 'enrollment', id: 'reg-desk-display-diego', reason: 'initialTwinTag:owner' }]);
+      const nested: DpsSeedEnrollment = { ...enrollmentSeed('reg-nested', undefined), initialTwin: { tags: { people: { owner: alex.email } } } };
+      const nestedSandbox = await startSandbox({ enrollments: [nested], registrations: [], enrollmentGroups: [] });
+      expect((await adapterFor(nestedSandbox, { ownerTag: 'people.owner' }).discover(alex, context())).plan)
+        .toEqual([{ type: 'enrollment', id: 'reg-nested', reason: 'initialTwinTag:people.owner' }]);
+    });
+
+    it('leaves an enrollment added for the subject after discovery alone and reports it as delta', async () => {
+      const sandbox = await startSandbox();
+      const adapter = adapterFor(sandbox);
+      const { plan } = await adapter.discover(alex, context());
+      await enroll(sandbox, 'reg-shared-kiosk', alex.email);
+      const before = await recordsInState(sandbox);
+
+      const report = await adapter.erase(alex, withPlan(plan!));
+
+      expect(sorted(report.items)).toEqual(ALEX_PLAN.map(({ type, id }) => ({ type, id, result: 'removed' })));
+      expect(report.delta).toEqual([{ type: 'enrollment', id: 'reg-shared-kiosk', reason: 'initialTwinTag:owner' }]);
+      expect(report.count).toBe(4);
+      expect(report.summary).toBe('removed 2 individual enrollments and 2 registration records of the plan; 1 record not in the plan left alone; enrollment groups are kept');
+      const after = await recordsInState(sandbox);
+      expect(before.enrollments.filter((id) => !after.enrollments.includes(id)).sort()).toEqual(['reg-phone-alex', 'reg-wearable-alex-01']);
+      expect(before.registrations.filter((id) => !after.registrations.includes(id)).sort()).toEqual(['reg-phone-alex', 'reg-wearable-alex-01']);
+      expect(after.enrollments).toContain('reg-shared-kiosk');
+    });
+
+    it('leaves a registration record the plan does not hold and reports it as delta, while deleting its planned enrollment', async () => {
+      const sandbox = await startSandbox();
+      // Discovered before the phone registered: its enrollment is planned, its registration record is not.
+      const plan = ALEX_PLAN.filter((item) => !(item.type === 'registration' && item.id === 'reg-phone-alex'));
+      const report = await adapterFor(sandbox).erase(alex, withPlan(plan));
+      expect(report.delta).toEqual([{ type: 'registration', id: 'reg-phone-alex', reason: 'enrollment' }]);
+      expect(report.count).toBe(3);
+      const after = await recordsInState(sandbox);
+      expect(after.registrations).toContain('reg-phone-alex');
+      expect(after.enrollments).not.toContain('reg-phone-alex');
+    });
+
+    it('reports a planned enrollment deleted before execution as alreadyGone, and one re-tagged to someone else as kept with its record', async () => {
+      const sandbox = await startSandbox();
+      const adapter = adapterFor(sandbox);
+      const { plan } = await adapter.discover(alex, context());
+      expect((await rawRequest(sandbox, 'DELETE', `/enrollments/reg-phone-alex?${API}`, { headers: AUTH })).status).toBe(204);
+      const wearable = (await get(sandbox, '/enrollments/reg-wearable-alex-01')).body as Record<string, unknown>;
+      await rawRequest(sandbox, 'PUT', `/enrollments/reg-wearable-alex-01?${API}`, {
+        body: { ...wearable, initialTwin: { tags: { owner: lee.aadObjectId } } }, headers: { ...AUTH, 'If-Match': wearable.etag as string },
+      });
+
+      const report = await adapter.erase(alex, withPlan(plan!));
+
+      expect(sorted(report.items)).toEqual([
+        { type: 'enrollment', id: 'reg-phone-alex', result: 'alreadyGone' },
+        { type: 'enrollment', id: 'reg-wearable-alex-01', result: 'kept' },
+        { type: 'registration', id: 'reg-phone-alex', result: 'removed' },
+        { type: 'registration', id: 'reg-wearable-alex-01', result: 'kept' },
+      ]);
+      expect(report).toMatchObject({ count: 1, delta: [] });
+      const after = await recordsInState(sandbox);
+      expect(after.enrollments).toContain('reg-wearable-alex-01');
+      expect(after.registrations).toContain('reg-wearable-alex-01');
+      expect(after.registrations).not.toContain('reg-phone-alex');
+    });
+
+    it('deletes a planned enrollment with the version the query returned, reading no planned enrollment again', async () => {
+      const sandbox = await startSandbox();
+      const { plan } = await adapterFor(sandbox).discover(alex, context());
+      await rawRequest(sandbox, 'POST', '/_sandbox/stats/reset');
+      await adapterFor(sandbox).erase(alex, withPlan(plan!));
+      const { requests } = await stats(sandbox);
+      expect(requests['GET /enrollments/{id}']).toBeUndefined();
+      // One read of each planned registration record, for the etag its delete sends.
+      expect(requests['GET /registrations/{id}']).toBe(2);
+      expect(requests['DELETE /enrollments/{id}']).toBe(2);
+    });
+
+    it('restricts only the planned enrollments: they are disabled (changed), an enrollment added after discovery stays enabled as delta', async () => {
+      const sandbox = await startSandbox();
+      const adapter = adapterFor(sandbox);
+      const { plan } = await adapter.discover(megan, context('restrict'));
+      await enroll(sandbox, 'reg-shared-kiosk', megan.aadObjectId);
+
+      const report = await adapter.restrict(megan, withPlan(plan!, 'restrict'));
+
+      expect(sorted(report.items)).toEqual([
+        { type: 'enrollment', id: 'reg-tracker-megan', result: 'changed' },
+        { type: 'enrollment', id: 'reg-wearable-megan-01', result: 'changed' },
+        { type: 'registration', id: 'reg-tracker-megan', result: 'kept' },
+        { type: 'registration', id: 'reg-wearable-megan-01', result: 'kept' },
+      ]);
+      expect(report).toMatchObject({ count: 2, delta: [{ type: 'enrollment', id: 'reg-shared-kiosk', reason: 'initialTwinTag:owner' }] });
+      const status = async (id: string) => ((await get(sandbox, `/enrollments/${id}`)).body as { provisioningStatus: string }).provisioningStatus;
+      expect(await status('reg-wearable-megan-01')).toBe('disabled');
+      expect(await status('reg-tracker-megan')).toBe('disabled');
+      expect(await status('reg-shared-kiosk')).toBe('enabled');
+    });
+
+    it('refuses a plan holding anything but enrollments and registration records, before changing anything', async () => {
+      const sandbox = await startSandbox();
+      const before = await recordsInState(sandbox);
+      const error = await adapterFor(sandbox).erase(alex, withPlan([{ type: 'device', id: 'phone-alex', reason: 'dpsRegistration' }])).catch((e: unknown) => e);
+      expect(error).toMatchObject({ service: 'dps', code: 'UnknownPlanItem' });
+      expect(await recordsInState(sandbox)).toEqual(before);
     });
   });
 });
