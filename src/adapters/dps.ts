@@ -7,7 +7,6 @@ import { CallPolicy, ServiceCaller } from './callPolicy';
 import { mapOrdered, nonEmpty } from './exportStreams';
 import { withoutAttestationSecrets } from './dps/attestationRedaction';
 import { ownedBy, TaggedEnrollment } from './dps/ownerMatch';
-import { planNotes } from './planNotes';
 import { devicesOutsideCoveredHubs, ProvisionedDevice, uncoveredHubSteps, uncoveredHubSummary } from './dps/uncoveredHubs';
 import { createServiceRestClient, expectOk, SasTokenSource, statusOf } from './restClient';
 
@@ -82,7 +81,6 @@ type WriteOutcome = 'done' | 'absent' | 'notOurs' | 'unchanged';
 
 /** The plan's reason for a registration record: it belongs to the subject's individual enrollment. */
 const REGISTRATION_REASON = 'enrollment';
-const RECORD_WORDS = { one: 'record', many: 'records' };
 
 /**
  * IoT Hub Device Provisioning Service: the subject's individual enrollments (an enrollment is
@@ -283,8 +281,7 @@ export class DpsAdapter implements ServiceAdapter {
     }
     const removed = (type: string) => items.filter((item) => item.type === type && item.result === 'removed').length;
     return {
-      summary: `removed ${enrollmentsWord(removed('enrollment'))} and ${registrationsWord(removed('registration'))} of the plan` +
-        `${planNotes(items, delta, RECORD_WORDS)}; enrollment groups are kept`,
+      summary: `removed ${enrollmentsWord(removed('enrollment'))} and ${registrationsWord(removed('registration'))} of the plan; enrollment groups are kept`,
       count: items.filter((item) => item.result === 'removed').length,
       items,
       delta,
@@ -304,7 +301,7 @@ export class DpsAdapter implements ServiceAdapter {
     }
     const disabled = items.filter((item) => item.result === 'changed').length;
     return {
-      summary: `disabled ${enrollmentsWord(disabled)} of the plan (kept, restorable by enabling them)${planNotes(items, delta, RECORD_WORDS)}`,
+      summary: `disabled ${enrollmentsWord(disabled)} of the plan (kept, restorable by enabling them)`,
       count: disabled,
       items,
       delta,

@@ -8,7 +8,6 @@ import { IotHubApi, type TwinJson } from './iotHub/iotHubApi';
 import { ownerQuery, ownerTagNamesSubject, ownerTagSpellings } from './iotHub/ownerMatch';
 import { createRegistryClient } from './iotHub/registryClient';
 import { removalPatch, valueAtPath, withoutCredentials } from './iotHub/twinPaths';
-import { planNotes } from './planNotes';
 import { propertyPath, QueryValueRefused } from './queryLiteral';
 
 /** A device DPS provisioned for the subject, and the hub it was assigned to. */
@@ -192,7 +191,7 @@ export class IotHubAdapter implements ServiceAdapter {
     ]);
     const delta = unplanned.map((device) => this.planItem(device));
     const count = items.filter((item) => item.result === 'removed' || item.result === 'changed').length;
-    return { summary: this.plannedSummary(items, delta), count, items, delta };
+    return { summary: this.plannedSummary(items), count, items, delta };
   }
 
   /** One planned device: changed if it is still there and still linked to the subject the way it was planned. */
@@ -209,12 +208,13 @@ export class IotHubAdapter implements ServiceAdapter {
     return outcome === 'gone' ? 'alreadyGone' : 'kept';
   }
 
-  private plannedSummary(items: readonly ItemOutcome[], delta: readonly PlanItem[]): string {
+  // What was gone, kept or left alone is shown from the items by the cards, not in the summary.
+  private plannedSummary(items: readonly ItemOutcome[]): string {
     const done = items.filter((item) => item.result === (this.clearing ? 'changed' : 'removed')).length;
     const head = this.clearing
       ? `cleared the owner tag and personal twin fields of ${plural(done, 'planned device')}`
       : `deleted ${plural(done, 'planned device identity', 'planned device identities')} with ${done === 1 ? 'its twin' : 'their twins'}`;
-    return `${head}${planNotes(items, delta, { one: 'device', many: 'devices' })}`;
+    return head;
   }
 
   /** The subject's devices: by owner tag (a paged query) and by DPS registration (one twin read each). */
