@@ -2,9 +2,10 @@ import type { TokenCredential } from '@azure/core-auth';
 import type { DigitalTwinsClient } from '@azure/digital-twins-core';
 import { pseudonymFor } from '../dsr/pseudonyms';
 import { streamedArray, type AdapterCallContext, type ExportFile, type ServiceAdapter, type StepReport } from '../dsr/serviceAdapter';
-import type { DiscoveryResult, Subject } from '../dsr/types';
+import type { DiscoveryResult, ItemOutcome, ItemResult, PlanItem, Subject } from '../dsr/types';
 import { CallPolicy, ServiceCaller, isNotFound } from './callPolicy';
 import { createDigitalTwinsClient, withAbortSignal } from './digitalTwins/digitalTwinsClient';
+import { relationshipAddress, relationshipPlanId } from './digitalTwins/planIds';
 import {
   linkPropertyOfTwins, linkRelationshipsOf, relationshipsOf, relationshipsTouching, twinsOfPerson, twinsRelatedTo, twinsWithProperty, type IdBatch,
 } from './digitalTwins/twinQueries';
@@ -69,10 +70,16 @@ interface Relationship {
   [property: string]: unknown;
 }
 
-/** The subject's twins and every relationship from or to them. */
+/** The subject's twins (id → why each is theirs, a plan's reason code) and every relationship from or to them. */
 interface Holdings {
-  twins: Map<string, Twin>;
+  twins: Map<string, string>;
   relationships: Relationship[];
+}
+
+/** What deleting one twin did, and the relationships added since discovery that had to go with it. */
+interface TwinDeletion {
+  result: ItemResult;
+  late: [sourceId: string, relationshipId: string][];
 }
 
 /** Correction keys are Entra property names; these are the ones a link can hold. */
@@ -100,6 +107,10 @@ const BATCHES_IN_FLIGHT = 4;
  * few seconds; erasure therefore also deals with a relationship the query did not show yet
  * (the twin's delete answers `RelationshipsNotDeleted`, and the twin's relationships are then
  * listed with the strongly consistent list operations and deleted before one more try).
+ *
+ * Discovery returns the plan (each twin and relationship with why it matched); erase and rectify
+ * given a plan act on its ids alone, and report what names the subject now but was not planned,
+ * found with one id query, as delta.
  */
 export class DigitalTwinsAdapter implements ServiceAdapter {
   readonly service = 'digitalTwins' as const;
@@ -119,11 +130,25 @@ export class DigitalTwinsAdapter implements ServiceAdapter {
     this.caller = new ServiceCaller('digitalTwins', options.policy);
   }
 
+  /**
+   * Counts, and the plan: each twin with why it is the subject's (`property:<path>`, `personTwin`,
+   * `relationship:<name>`), each relationship from (`outgoing`) or to (`incoming`) one of them. An
+   * empty plan when nothing is found, so that execution touches nothing that appears later.
+   */
   async discover(subject: Subject, context: AdapterCallContext): Promise<DiscoveryResult> {
     const { twins, relationships } = await this.holdings(subject, context);
-    if (twins.size === 0) return { count: 0, items: [] };
+    if (twins.size === 0) return { count: 0, plan: [], items: [] };
     return {
       count: twins.size + relationships.length,
+      plan: [
+        ...[...twins].map(([id, reason]) => ({ type: 'twin', id, reason })),
+        // An incoming relationship's id names its source twin, which may be someone else's: it is
+        // how Digital Twins addresses the relationship, so execution needs it. The plan is stored
+        // with the request and shown only to approvers in their own chat, never logged or posted.
+        ...relationships.map((r) => ({
+          type: 'relationship', id: relationshipPlanId(r.$sourceId, r.$relationshipId), reason: twins.has(r.$sourceId) ? 'outgoing' : 'incoming',
+        })),
+      ],
       items: [counted(twins.size, 'twin'), counted(relationships.length, 'relationship')],
     };
   }
@@ -147,26 +172,99 @@ export class DigitalTwinsAdapter implements ServiceAdapter {
     };
   }
 
+  /** With a plan, deletes what it lists and nothing else; without one (a request discovered before plans), what is found now. */
   async erase(subject: Subject, context: AdapterCallContext): Promise<StepReport> {
+    return context.plan ? this.erasePlanned(subject, context.plan, context) : this.eraseFound(subject, context);
+  }
+
+  private async eraseFound(subject: Subject, context: AdapterCallContext): Promise<StepReport> {
     const { twins, relationships } = await this.holdings(subject, context);
     await Promise.all(relationships.map((r) => this.deleteRelationship(r.$sourceId, r.$relationshipId, context)));
-    const late = await Promise.all([...twins.keys()].map((id) => this.deleteTwin(id, context)));
-    const relationshipCount = relationships.length + late.reduce((sum, n) => sum + n, 0);
+    const deletions = await Promise.all([...twins.keys()].map((id) => this.deleteTwin(id, context)));
+    const relationshipCount = relationships.length + deletions.reduce((sum, deletion) => sum + deletion.late.length, 0);
     return {
       summary: `deleted ${counted(twins.size, 'twin')} and ${counted(relationshipCount, 'relationship')}`,
       count: twins.size + relationshipCount,
     };
   }
 
+  /**
+   * Deletes the planned relationships, then the planned twins, each by its id: nothing is looked
+   * up again. Beside that, one id query finds what names the subject now but is not planned: the
+   * delta, left alone. A relationship added to a planned twin since discovery goes with the twin
+   * (see {@link deleteTwin}) and is reported beside the planned items.
+   */
+  private async erasePlanned(subject: Subject, plan: readonly PlanItem[], context: AdapterCallContext): Promise<StepReport> {
+    const relationships = plan.filter((item) => item.type === 'relationship');
+    const twins = plan.filter((item) => item.type === 'twin');
+    // Every address first: a malformed plan fails before anything is deleted.
+    const addresses = relationships.map((item) => relationshipAddress(item.id));
+    const [delta, relationshipResults] = await Promise.all([
+      this.unplannedTwins(subject, new Set(twins.map((item) => item.id)), context),
+      Promise.all(addresses.map(([sourceId, relationshipId]) => this.deleteRelationship(sourceId, relationshipId, context))),
+    ]);
+    const deletions = await Promise.all(twins.map((item) => this.deleteTwin(item.id, context)));
+    const results = new Map<PlanItem, ItemResult>([
+      ...relationships.map((item, i) => [item, relationshipResults[i]] as const),
+      ...twins.map((item, i) => [item, deletions[i].result] as const),
+    ]);
+    const items: ItemOutcome[] = [
+      ...plan.map((item) => ({ type: item.type, id: item.id, result: results.get(item) ?? 'kept' })),
+      ...lateRelationships(deletions, new Set(relationships.map((item) => item.id))),
+    ];
+    const removed = (type: string) => items.filter((item) => item.type === type && item.result === 'removed').length;
+    return {
+      summary: `deleted ${counted(removed('twin'), 'twin')} and ${counted(removed('relationship'), 'relationship')}`,
+      count: removed('twin') + removed('relationship'),
+      items,
+      delta,
+    };
+  }
+
+  /** Twins that name the subject now but are not among `planned`, from the id queries alone; nothing is touched. */
+  private async unplannedTwins(subject: Subject, planned: ReadonlySet<string>, context: AdapterCallContext): Promise<PlanItem[]> {
+    const delta: PlanItem[] = [];
+    for await (const twin of itemsOf(this.subjectTwinPages(subject, context, true))) {
+      if (!planned.has(twin.$dtId)) delta.push({ type: 'twin', id: twin.$dtId, reason: this.linkReason(subject, twin) });
+    }
+    return delta;
+  }
+
+  /**
+   * Replaces the subject's value in the link property. With a plan, of the planned twins only
+   * (each checked to name the subject still: one that no longer does is kept), and the twins
+   * whose link names the subject now but are not planned are reported as delta, untouched.
+   */
   async rectify(subject: Subject, corrections: Record<string, string>, context: AdapterCallContext): Promise<StepReport> {
     const key = CORRECTION_KEY[this.holds];
-    if (!this.property || key === undefined) return { summary: 'twins name the subject by object id: nothing to correct', count: 0 };
+    if (!this.property || key === undefined) return { summary: 'twins name the subject by object id: nothing to correct', count: 0, ...allKept(context.plan) };
     const corrected = corrections[key];
-    if (corrected === undefined) return { summary: 'no correction to the field twins name the subject by', count: 0 };
+    if (corrected === undefined) return { summary: 'no correction to the field twins name the subject by', count: 0, ...allKept(context.plan) };
     const property = this.property;
     const twins = await this.rows([twinsWithProperty(property, subjectValues(subject, this.holds))], context) as Twin[];
-    await Promise.all(twins.map((twin) => this.correctLink(subject, twin, property, corrected, context)));
+    if (context.plan) return this.rectifyPlanned(subject, twins, context.plan, property, corrected, context);
+    await Promise.all(twins.map((twin) => this.correctLink(subject, twin.$dtId, etagOf(twin), property, corrected, context)));
     return { summary: `corrected the linking property of ${counted(twins.length, 'twin')}`, count: twins.length };
+  }
+
+  /** `linked` are the twins whose link names the subject now: they give the ETags of the planned ones, and the delta. */
+  private async rectifyPlanned(
+    subject: Subject, linked: readonly Twin[], plan: readonly PlanItem[], property: string, value: string, context: AdapterCallContext,
+  ): Promise<StepReport> {
+    const planned = new Set(plan.filter((item) => item.type === 'twin').map((item) => item.id));
+    const etags = new Map(linked.map((twin) => [twin.$dtId, etagOf(twin)]));
+    const items = await Promise.all(plan.map(async (item): Promise<ItemOutcome> => ({
+      type: item.type,
+      id: item.id,
+      result: item.type === 'twin' ? await this.correctLink(subject, item.id, etags.get(item.id), property, value, context) : 'kept',
+    })));
+    const changed = items.filter((item) => item.result === 'changed').length;
+    return {
+      summary: `corrected the linking property of ${counted(changed, 'twin')}`,
+      count: changed,
+      items,
+      delta: linked.filter((twin) => !planned.has(twin.$dtId)).map((twin) => ({ type: 'twin', id: twin.$dtId, reason: this.linkReason(subject, twin) })),
+    };
   }
 
   /** The subject's twins (by property and by relationship) and every relationship from or to them. */
@@ -176,8 +274,8 @@ export class DigitalTwinsAdapter implements ServiceAdapter {
       this.rows([twinsOfPerson(property, this.relationship ? subject.aadObjectId : undefined)], context) as Promise<Twin[]>,
       this.relationship ? this.rows([twinsRelatedTo(this.relationship, subject.aadObjectId)], context) as Promise<{ source: Twin }[]> : [],
     ]);
-    const twins = new Map<string, Twin>();
-    for (const twin of [...direct, ...related.map((row) => row.source)]) twins.set(twin.$dtId, twin);
+    const twins = new Map<string, string>();
+    for (const twin of [...direct, ...related.map((row) => row.source)]) twins.set(twin.$dtId, this.linkReason(subject, twin));
     const relationships = new Map<string, Relationship>();
     for (const r of await this.rows(relationshipsTouching([...twins.keys()]), context) as Relationship[]) {
       relationships.set(JSON.stringify([r.$sourceId, r.$relationshipId]), r);
@@ -188,29 +286,44 @@ export class DigitalTwinsAdapter implements ServiceAdapter {
   /**
    * The subject's twins a query page at a time, each once: those linked directly (property, person
    * twin), then those linked by relationship that are not linked directly too. With `idsOnly`, rows
-   * of `$dtId` (and the link property) instead of whole twins. Only the ids of twins linked by
-   * relationship are kept, as a twin with two link relationships to the person comes twice.
+   * of `$dtId` and the link property's top-level property (enough for {@link linkReason}) instead
+   * of whole twins. Only the ids of twins linked by relationship are kept, as a twin with two link
+   * relationships to the person comes twice.
    */
   private async *subjectTwinPages(subject: Subject, context: AdapterCallContext, idsOnly = false): AsyncGenerator<Twin[]> {
-    const values = subjectValues(subject, this.holds);
-    const property = this.property ? { path: this.property, values } : undefined;
+    const property = this.property ? { path: this.property, values: subjectValues(subject, this.holds) } : undefined;
     const top = this.property?.split('.')[0];
-    yield* this.queryPages(twinsOfPerson(property, this.relationship ? subject.aadObjectId : undefined, idsOnly ? ['$dtId'] : undefined), context) as AsyncGenerator<Twin[]>;
-    if (!this.relationship) return;
-    const path = this.property?.split('.') ?? [];
-    const linkedDirectly = (twin: Twin) => twin.$dtId === subject.aadObjectId || (path.length > 0 && values.includes(valueAt(twin, path) as string));
-    const seen = new Set<string>();
     const columns = idsOnly ? ['$dtId', ...(top ? [top] : [])] : undefined;
+    yield* this.queryPages(twinsOfPerson(property, this.relationship ? subject.aadObjectId : undefined, columns), context) as AsyncGenerator<Twin[]>;
+    if (!this.relationship) return;
+    const seen = new Set<string>();
     for await (const rows of this.queryPages(twinsRelatedTo(this.relationship, subject.aadObjectId, columns), context)) {
       const page: Twin[] = [];
       for (const row of rows) {
         const twin = idsOnly ? row as Twin : (row as { source: Twin }).source;
-        if (linkedDirectly(twin) || seen.has(twin.$dtId)) continue;
+        if (this.directLink(subject, twin) !== undefined || seen.has(twin.$dtId)) continue;
         seen.add(twin.$dtId);
         page.push(twin);
       }
       yield page;
     }
+  }
+
+  /**
+   * Why a twin found by the twin queries is the subject's, as a plan's reason code: its direct
+   * link, else the link relationship to the person twin (the only other way the queries find it).
+   */
+  private linkReason(subject: Subject, twin: Twin): string {
+    return this.directLink(subject, twin) ?? `relationship:${this.relationship}`;
+  }
+
+  /** `personTwin` for the twin standing for the subject, `property:<path>` where the link property names them; else undefined. */
+  private directLink(subject: Subject, twin: Twin): string | undefined {
+    if (this.relationship && twin.$dtId === subject.aadObjectId) return 'personTwin';
+    // The queries compare exactly, with the values as Entra has them and lower-cased.
+    const held = this.property ? valueAt(twin, this.property.split('.')) : undefined;
+    if (typeof held === 'string' && subjectValues(subject, this.holds).includes(held)) return `property:${this.property}`;
+    return undefined;
   }
 
   /**
@@ -286,23 +399,29 @@ export class DigitalTwinsAdapter implements ServiceAdapter {
     return { own, others };
   }
 
-  /** Deletes the twin; when a relationship appeared since the query, deletes what the lists show and tries once more. */
-  private async deleteTwin(id: string, context: AdapterCallContext): Promise<number> {
+  /**
+   * Deletes the twin; when a relationship appeared since it was found, deletes what the lists show
+   * and tries once more. Digital Twins refuses to delete a twin that still has a relationship, and
+   * a relationship cannot outlive either of its twins: one added after discovery (or approval) is
+   * deleted with the twin, as otherwise anyone able to add a relationship could block an erasure.
+   */
+  private async deleteTwin(id: string, context: AdapterCallContext): Promise<TwinDeletion> {
     try {
       await this.run('delete a twin', context, (options) => this.client.deleteDigitalTwin(id, options));
-      return 0;
+      return { result: 'removed', late: [] };
     } catch (error) {
-      if (isNotFound(error)) return 0;
+      if (isNotFound(error)) return { result: 'alreadyGone', late: [] };
       if ((error as { code?: string }).code !== 'RelationshipsNotDeleted') throw error;
     }
     const late = await this.listedRelationships(id, context);
     await Promise.all(late.map(([sourceId, relationshipId]) => this.deleteRelationship(sourceId, relationshipId, context)));
     try {
       await this.run('delete a twin', context, (options) => this.client.deleteDigitalTwin(id, options));
+      return { result: 'removed', late };
     } catch (error) {
       if (!isNotFound(error)) throw error;
+      return { result: 'alreadyGone', late };
     }
-    return late.length;
   }
 
   /** Source and relationship ids of every relationship from or to the twin, from the list operations. */
@@ -325,32 +444,55 @@ export class DigitalTwinsAdapter implements ServiceAdapter {
     return found;
   }
 
-  private async deleteRelationship(sourceId: string, relationshipId: string, context: AdapterCallContext): Promise<void> {
+  private async deleteRelationship(sourceId: string, relationshipId: string, context: AdapterCallContext): Promise<ItemResult> {
     try {
       await this.run('delete a relationship', context, (options) => this.client.deleteRelationship(sourceId, relationshipId, options));
+      return 'removed';
     } catch (error) {
       if (!isNotFound(error)) throw error;
+      return 'alreadyGone';
     }
   }
 
-  /** Replaces the link value, guarded by the twin's ETag; on a concurrent change, re-reads once. */
-  private async correctLink(subject: Subject, twin: Twin, property: string, value: string, context: AdapterCallContext): Promise<void> {
+  /**
+   * Replaces the link value, guarded by the twin's ETag as the query returned it, or else as read
+   * now; on a concurrent change, re-reads once. A twin whose link no longer names the subject is
+   * kept, one no longer there is already gone.
+   */
+  private async correctLink(
+    subject: Subject, id: string, queriedEtag: string | undefined, property: string, value: string, context: AdapterCallContext,
+  ): Promise<ItemResult> {
     const patch = [{ op: 'replace', path: `/${property.split('.').join('/')}`, value }];
-    const own = new Set(subjectValues(subject, this.holds).map((v) => v.toLowerCase()));
-    let etag = typeof twin.$etag === 'string' ? twin.$etag : undefined;
+    let guard: { etag?: string } | undefined = queriedEtag === undefined ? undefined : { etag: queriedEtag };
     for (let attempt = 0; ; attempt++) {
+      if (!guard) {
+        const read = await this.readLink(subject, id, property, context);
+        if (read === 'kept' || read === 'alreadyGone') return read;
+        guard = read;
+      }
       try {
-        await this.run('correct a twin', context, (options) => this.client.updateDigitalTwin(twin.$dtId, patch, { ...options, ifMatch: etag }));
-        return;
+        await this.run('correct a twin', context, (options) => this.client.updateDigitalTwin(id, patch, { ...options, ifMatch: guard?.etag }));
+        return 'changed';
       } catch (error) {
-        if (isNotFound(error)) return;
+        if (isNotFound(error)) return 'alreadyGone';
         if ((error as { statusCode?: number }).statusCode !== 412 || attempt > 0) throw error;
       }
-      const current = await this.run('read a twin', context, (options) => this.client.getDigitalTwin(twin.$dtId, options));
-      const held = valueAt(current.body, property.split('.'));
-      if (typeof held !== 'string' || !own.has(held.toLowerCase())) return;
-      etag = current.etag;
+      guard = undefined;
     }
+  }
+
+  /** The twin's ETag if its link still names the subject (in any case); else `kept`, or `alreadyGone` if it is not there. */
+  private async readLink(subject: Subject, id: string, property: string, context: AdapterCallContext): Promise<{ etag?: string } | 'kept' | 'alreadyGone'> {
+    let current;
+    try {
+      current = await this.run('read a twin', context, (options) => this.client.getDigitalTwin(id, options));
+    } catch (error) {
+      if (isNotFound(error)) return 'alreadyGone';
+      throw error;
+    }
+    const held = valueAt(current.body, property.split('.'));
+    const own = new Set(subjectValues(subject, this.holds).map((v) => v.toLowerCase()));
+    return typeof held === 'string' && own.has(held.toLowerCase()) ? { etag: current.etag } : 'kept';
   }
 
   /** Every result of the queries, run side by side (within the call policy's concurrency), each page by page. */
@@ -391,6 +533,15 @@ function relationshipName(name: string): string {
   return propertyPath(name);
 }
 
+function etagOf(twin: Twin): string | undefined {
+  return typeof twin.$etag === 'string' ? twin.$etag : undefined;
+}
+
+/** With a plan, every planned item as kept: the change touched none of them. */
+function allKept(plan: readonly PlanItem[] | undefined): Pick<StepReport, 'items' | 'delta'> {
+  return plan ? { items: plan.map((item) => ({ type: item.type, id: item.id, result: 'kept' })), delta: [] } : {};
+}
+
 async function firstPage<P>(pages: AsyncIterableIterator<P>): Promise<P> {
   const { value, done } = await pages.next();
   if (done) throw new Error('The Digital Twins client returned no page.');
@@ -404,6 +555,15 @@ function valueAt(document: unknown, path: readonly string[]): unknown {
     value = (value as Record<string, unknown>)[segment];
   }
   return value;
+}
+
+/**
+ * The relationships deleted with planned twins (see `deleteTwin`), each once: two planned twins
+ * related to each other both list the relationship between them.
+ */
+function lateRelationships(deletions: readonly TwinDeletion[], planned: ReadonlySet<string>): ItemOutcome[] {
+  const ids = new Set(deletions.flatMap((deletion) => deletion.late.map(([sourceId, relationshipId]) => relationshipPlanId(sourceId, relationshipId))));
+  return [...ids].filter((id) => !planned.has(id)).map((id) => ({ type: 'relationship', id, result: 'removed' }));
 }
 
 function counted(n: number, noun: string): string {

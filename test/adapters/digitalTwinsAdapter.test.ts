@@ -1,8 +1,8 @@
 import { DigitalTwinsAdapter, type DigitalTwinsLink } from '../../src/adapters/digitalTwins';
 import type { CallPolicy } from '../../src/adapters/callPolicy';
 import { pseudonymFor } from '../../src/dsr/pseudonyms';
-import type { ExportFile } from '../../src/dsr/serviceAdapter';
-import type { Subject } from '../../src/dsr/types';
+import type { AdapterCallContext, ExportFile } from '../../src/dsr/serviceAdapter';
+import type { PlanItem, Subject } from '../../src/dsr/types';
 import { createDigitalTwinsSandbox, type DigitalTwinsSandbox, type DigitalTwinsSeed, type TwinSeed } from '../../src/sandbox/digitalTwins';
 import { SandboxCredential } from '../../src/sandbox/sandboxCredential';
 import { loadTenant } from '../../src/sandbox/tenant';
@@ -53,6 +53,13 @@ async function allTwinIds(sandbox: DigitalTwinsSandbox): Promise<string[]> {
   return found.sort();
 }
 
+/** Every relationship in the sandbox as [source twin id, relationship id], sorted. */
+async function allRelationships(sandbox: DigitalTwinsSandbox): Promise<[string, string][]> {
+  const response = await rawRequest(sandbox, 'POST', `/query?${V}`, { body: { query: 'SELECT * FROM RELATIONSHIPS' }, headers: BEARER });
+  const found = (response.body as { value: ExportedRelationship[] }).value.map((r): [string, string] => [r.$sourceId, r.$relationshipId]);
+  return found.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+}
+
 async function relationshipCount(sandbox: DigitalTwinsSandbox): Promise<number> {
   const response = await rawRequest(sandbox, 'POST', `/query?${V}`, { body: { query: 'SELECT * FROM RELATIONSHIPS' }, headers: BEARER });
   return (response.body as { value: unknown[] }).value.length;
@@ -68,6 +75,34 @@ async function resetStats(sandbox: DigitalTwinsSandbox): Promise<void> {
 
 async function fault(sandbox: DigitalTwinsSandbox, rule: Record<string, unknown>): Promise<void> {
   expect((await rawRequest(sandbox, 'POST', '/_sandbox/faults', { body: rule })).status).toBe(201);
+}
+
+async function patchTwin(sandbox: DigitalTwinsSandbox, id: string, operations: unknown[]): Promise<void> {
+  expect((await rawRequest(sandbox, 'PATCH', `/digitaltwins/${encodeURIComponent(id)}?${V}`, { body: operations, headers: BEARER })).status).toBe(204);
+}
+
+async function addRelationship(sandbox: DigitalTwinsSandbox, from: string, id: string, to: string, name: string): Promise<void> {
+  const added = await rawRequest(sandbox, 'PUT', `/digitaltwins/${from}/relationships/${id}?${V}`, { body: { $targetId: to, $relationshipName: name }, headers: BEARER });
+  expect(added.status).toBe(200);
+}
+
+async function deleteInSandbox(sandbox: DigitalTwinsSandbox, path: string): Promise<void> {
+  expect((await rawRequest(sandbox, 'DELETE', `${path}?${V}`, { headers: BEARER })).status).toBe(204);
+}
+
+/** The plan discovery makes for the subject, as approvers approve it. */
+async function planOf(sandbox: DigitalTwinsSandbox, subject: Subject, link?: DigitalTwinsLink): Promise<PlanItem[]> {
+  const { plan } = await adapterFor(sandbox, link).discover(subject, callContext('erase'));
+  if (!plan) throw new Error('discovery made no plan');
+  return plan;
+}
+
+function approved(kind: 'erase' | 'rectify', plan: PlanItem[]): AdapterCallContext {
+  return { ...callContext(kind), plan };
+}
+
+function byId<T extends { id: string }>(items: readonly T[]): T[] {
+  return [...items].sort((a, b) => a.id.localeCompare(b.id));
 }
 
 function twin(id: string, properties: Record<string, unknown> = {}): TwinSeed {
@@ -88,7 +123,7 @@ describe('DigitalTwinsAdapter on the seeded tenant (ownerId holds the object id)
   it("discovers the subject's twins and every relationship from or to them, in words without personal values", async () => {
     await resetStats(sandbox);
     const result = await adapterFor(sandbox).discover(alex, callContext('access'));
-    expect(result).toEqual({ count: 7, items: ['3 twins', '4 relationships'] });
+    expect(result).toMatchObject({ count: 7, items: ['3 twins', '4 relationships'] });
     expectNoPersonalValues(JSON.stringify(result), alex);
     // One query for the twins, one for their relationships: never a scan, never one call per twin.
     expect((await stats(sandbox)).requests).toEqual({ 'POST /query': 2 });
@@ -97,12 +132,18 @@ describe('DigitalTwinsAdapter on the seeded tenant (ownerId holds the object id)
   it('also finds, with a link relationship configured, the twins assigned to the person twin and the person twin', async () => {
     const result = await adapterFor(sandbox, { relationship: 'assignedTo' }).discover(alex, callContext('access'));
     // ownerId: desk, badge, thermostat; assignedTo: locker 17; and Alex's person twin.
-    expect(result).toEqual({ count: 11, items: ['5 twins', '6 relationships'] });
+    expect(result).toMatchObject({ count: 11, items: ['5 twins', '6 relationships'] });
+    const twins = Object.fromEntries(result.plan!.filter((item) => item.type === 'twin').map((item) => [item.id, item.reason]));
+    expect(twins).toEqual({
+      'desk-dublin-3-114': 'property:ownerId', 'badge-0451': 'property:ownerId', 'thermostat-3-114': 'property:ownerId',
+      'locker-dublin-17': 'relationship:assignedTo', [alex.aadObjectId]: 'personTwin',
+    });
   });
 
   it('finds nothing for someone without twins', async () => {
     const lee = subjectFor('lee.gu@contoso.test');
-    expect(await adapterFor(sandbox).discover(lee, callContext('access'))).toEqual({ count: 0, items: [] });
+    // An empty plan, not none: execution then touches nothing that names Lee later.
+    expect(await adapterFor(sandbox).discover(lee, callContext('access'))).toEqual({ count: 0, plan: [], items: [] });
     expect(await collectFiles(adapterFor(sandbox).export(lee, callContext('export')))).toEqual({});
   });
 
@@ -177,7 +218,7 @@ describe('DigitalTwinsAdapter on the seeded tenant (ownerId holds the object id)
     // The first two queries pass (a 1 ms delay uses up the rule), the next two are throttled.
     await fault(seeded, { delayMs: 1, count: 2, pathPrefix: '/query' });
     await fault(seeded, { status: 429, retryAfterSeconds: 1, count: 2, pathPrefix: '/query' });
-    expect(await adapterFor(seeded).discover(subject, callContext('access'))).toEqual({ count: 2500, items: ['2500 twins', '0 relationships'] });
+    expect(await adapterFor(seeded).discover(subject, callContext('access'))).toMatchObject({ count: 2500, items: ['2500 twins', '0 relationships'] });
     const after = await stats(seeded);
     expect(after.faultsServed).toBe(4);
     expect(after.requests['POST /query']).toBe(baseline + 2);
@@ -210,6 +251,151 @@ describe('DigitalTwinsAdapter on the seeded tenant (ownerId holds the object id)
   }, 20_000);
 });
 
+describe('DigitalTwinsAdapter with an approved plan', () => {
+  /** Alex's plan on the seeded tenant: 3 twins by ownerId, 3 relationships from them, Megan's badge's visit to the desk. */
+  const alexPlan: PlanItem[] = [
+    { type: 'twin', id: 'desk-dublin-3-114', reason: 'property:ownerId' },
+    { type: 'twin', id: 'badge-0451', reason: 'property:ownerId' },
+    { type: 'twin', id: 'thermostat-3-114', reason: 'property:ownerId' },
+    { type: 'relationship', id: 'desk-dublin-3-114/desk-3-114-on-floor', reason: 'outgoing' },
+    { type: 'relationship', id: 'thermostat-3-114/thermostat-3-114-serves-desk', reason: 'outgoing' },
+    { type: 'relationship', id: 'badge-0451/badge-0451-opens-floor', reason: 'outgoing' },
+    { type: 'relationship', id: 'badge-0452/badge-0452-neighbour-desk', reason: 'incoming' },
+  ];
+  const alexRelationships: [string, string][] = [
+    ['badge-0451', 'badge-0451-opens-floor'], ['badge-0452', 'badge-0452-neighbour-desk'],
+    ['desk-dublin-3-114', 'desk-3-114-on-floor'], ['thermostat-3-114', 'thermostat-3-114-serves-desk'],
+  ];
+  const removed = ({ type, id }: PlanItem) => ({ type, id, result: 'removed' });
+
+  it("plans each twin by its id and link and each relationship as source/relationship id with its direction; reasons are codes naming no one", async () => {
+    const plan = await planOf(await start(), alex);
+    expect(byId(plan)).toEqual(byId(alexPlan));
+    const reasons = plan.map((item) => item.reason).join(' ');
+    expect(reasons).not.toContain('badge-0452');
+    expectNoPersonalValues(reasons, alex);
+  });
+
+  it('deletes exactly the planned relationships and twins, one call each beside one id query: the sandbox shows nothing else gone', async () => {
+    const sandbox = await start();
+    const plan = await planOf(sandbox, alex);
+    const [twinsBefore, relationshipsBefore] = [await allTwinIds(sandbox), await allRelationships(sandbox)];
+    await resetStats(sandbox);
+    expect(await adapterFor(sandbox).erase(alex, approved('erase', plan))).toEqual({
+      summary: 'deleted 3 twins and 4 relationships', count: 7, items: plan.map(removed), delta: [],
+    });
+    // No relationship query, no list, no far-end lookup: the plan already says what to delete.
+    expect((await stats(sandbox)).requests).toEqual({
+      'POST /query': 1, 'DELETE /digitaltwins/{id}/relationships/{relationshipId}': 4, 'DELETE /digitaltwins/{id}': 3,
+    });
+    const twinsAfter = await allTwinIds(sandbox);
+    expect(twinsBefore.filter((id) => !twinsAfter.includes(id))).toEqual(['badge-0451', 'desk-dublin-3-114', 'thermostat-3-114']);
+    const relationshipsAfter = JSON.stringify(await allRelationships(sandbox));
+    expect(relationshipsBefore.filter((r) => !relationshipsAfter.includes(JSON.stringify(r)))).toEqual(alexRelationships);
+  });
+
+  it("leaves a twin put under the subject's name after discovery, with its relationships, and reports it as delta", async () => {
+    const sandbox = await start();
+    const plan = await planOf(sandbox, alex);
+    await patchTwin(sandbox, 'desk-seattle-2-05', [{ op: 'replace', path: '/ownerId', value: alex.aadObjectId }]);
+    const report = await adapterFor(sandbox).erase(alex, approved('erase', plan));
+    expect(report).toMatchObject({ count: 7, items: plan.map(removed), delta: [{ type: 'twin', id: 'desk-seattle-2-05', reason: 'property:ownerId' }] });
+    expect(await twinExists(sandbox, 'desk-seattle-2-05')).toBe(true);
+    expect(await allRelationships(sandbox)).toContainEqual(['desk-seattle-2-05', 'desk-seattle-2-05-on-floor']);
+  });
+
+  it('with an empty plan (nothing found at discovery) touches nothing, and reports a twin named since as delta', async () => {
+    const sandbox = await start();
+    const lee = subjectFor('lee.gu@contoso.test');
+    const plan = await planOf(sandbox, lee);
+    expect(plan).toEqual([]);
+    await patchTwin(sandbox, 'floor-seattle-2', [{ op: 'add', path: '/ownerId', value: lee.aadObjectId }]);
+    expect(await adapterFor(sandbox).erase(lee, approved('erase', plan))).toEqual({
+      summary: 'deleted 0 twins and 0 relationships', count: 0, items: [], delta: [{ type: 'twin', id: 'floor-seattle-2', reason: 'property:ownerId' }],
+    });
+    expect(await twinExists(sandbox, 'floor-seattle-2')).toBe(true);
+  });
+
+  it('counts a planned twin and relationship deleted before execution as already gone, not as errors', async () => {
+    const sandbox = await start();
+    const plan = await planOf(sandbox, alex);
+    await deleteInSandbox(sandbox, '/digitaltwins/thermostat-3-114/relationships/thermostat-3-114-serves-desk');
+    await deleteInSandbox(sandbox, '/digitaltwins/thermostat-3-114');
+    const report = await adapterFor(sandbox).erase(alex, approved('erase', plan));
+    expect(report.items).toEqual(plan.map(({ type, id }) => ({ type, id, result: id.startsWith('thermostat-3-114') ? 'alreadyGone' : 'removed' })));
+    expect(report).toMatchObject({ summary: 'deleted 2 twins and 3 relationships', count: 5, delta: [] });
+  });
+
+  it('deletes relationships added to a planned twin after discovery with the twin, rather than letting them block its erasure', async () => {
+    const sandbox = await start();
+    const plan = await planOf(sandbox, alex);
+    await addRelationship(sandbox, 'floor-seattle-2', 'late-in', 'badge-0451', 'watches');
+    await addRelationship(sandbox, 'badge-0451', 'late-out', 'desk-seattle-2-05', 'near');
+    const report = await adapterFor(sandbox).erase(alex, approved('erase', plan));
+    expect(byId(report.items!)).toEqual(byId([
+      ...plan.map(removed),
+      { type: 'relationship', id: 'floor-seattle-2/late-in', result: 'removed' },
+      { type: 'relationship', id: 'badge-0451/late-out', result: 'removed' },
+    ]));
+    expect(report.count).toBe(9);
+    expect(await twinExists(sandbox, 'badge-0451')).toBe(false);
+    expect(await twinExists(sandbox, 'floor-seattle-2')).toBe(true);
+    expect(await twinExists(sandbox, 'desk-seattle-2-05')).toBe(true);
+  });
+
+  it('names a relationship whose ids hold a slash so that it cannot be read as another one', async () => {
+    const subject: Subject = { aadObjectId: 'aad-sam', upn: 'sam@contoso.test', email: 'sam@contoso.test', displayName: 'Sam Subject' };
+    const sandbox = await start({
+      twins: [twin('room/1', { ownerId: 'aad-sam' }), twin('room'), twin('hall')],
+      relationships: [
+        related('on/hall', 'room/1', 'hall', 'on'),
+        // Read naively, `room/1/on/hall` would be this one: room's relationship `1/on/hall`.
+        related('1/on/hall', 'room', 'hall', 'on'),
+      ],
+    });
+    const plan = await planOf(sandbox, subject);
+    expect(plan).toContainEqual({ type: 'relationship', id: 'room%2F1/on%2Fhall', reason: 'outgoing' });
+    const report = await adapterFor(sandbox).erase(subject, approved('erase', plan));
+    expect(report.items).toEqual(plan.map(removed));
+    expect(await allRelationships(sandbox)).toEqual([['room', '1/on/hall']]);
+  });
+
+  it('refuses a planned relationship not named as sourceTwinId/relationshipId, before deleting anything', async () => {
+    const sandbox = await start();
+    const plan = [...alexPlan.slice(0, 3), { type: 'relationship', id: 'desk-dublin-3-114', reason: 'outgoing' }];
+    await resetStats(sandbox);
+    const error = await serviceFailure(adapterFor(sandbox).erase(alex, approved('erase', plan)));
+    expect(error.service).toBe('digitalTwins');
+    expect(error.message).not.toContain('desk-dublin');
+    expect((await stats(sandbox)).requests).toEqual({});
+  });
+
+  it("corrects only the planned twins still naming the subject: one gone is already gone, one reassigned is kept, one named since is delta", async () => {
+    const subject: Subject = { aadObjectId: 'aad-sam', upn: 'sam@contoso.test', email: 'sam@contoso.test', displayName: 'Sam Subject' };
+    const mail = (value: string) => ({ contact: { mail: value } });
+    const sandbox = await start({
+      twins: [twin('a', mail('sam@contoso.test')), twin('b', mail('sam@contoso.test')), twin('e', mail('sam@contoso.test')), twin('d', mail('lee@contoso.test'))],
+      relationships: [],
+    });
+    const link = { property: 'contact.mail', holds: 'email' } as const;
+    const plan = await planOf(sandbox, subject, link);
+    expect(plan.map((item) => [item.id, item.reason])).toEqual([['a', 'property:contact.mail'], ['b', 'property:contact.mail'], ['e', 'property:contact.mail']]);
+    await deleteInSandbox(sandbox, '/digitaltwins/b');
+    await patchTwin(sandbox, 'e', [{ op: 'replace', path: '/contact/mail', value: 'kim@contoso.test' }]);
+    await patchTwin(sandbox, 'd', [{ op: 'replace', path: '/contact/mail', value: 'sam@contoso.test' }]);
+    expect(await adapterFor(sandbox, link).rectify(subject, { mail: 'sam.new@contoso.test' }, approved('rectify', plan))).toEqual({
+      summary: 'corrected the linking property of 1 twin',
+      count: 1,
+      items: [{ type: 'twin', id: 'a', result: 'changed' }, { type: 'twin', id: 'b', result: 'alreadyGone' }, { type: 'twin', id: 'e', result: 'kept' }],
+      delta: [{ type: 'twin', id: 'd', reason: 'property:contact.mail' }],
+    });
+    const read = async (id: string) => ((await rawRequest(sandbox, 'GET', `/digitaltwins/${id}?${V}`, { headers: BEARER })).body as Twin).contact;
+    expect(await read('a')).toEqual({ mail: 'sam.new@contoso.test' });
+    expect(await read('e')).toEqual({ mail: 'kim@contoso.test' });
+    expect(await read('d')).toEqual({ mail: 'sam@contoso.test' });
+  });
+});
+
 describe('DigitalTwinsAdapter paging', () => {
   it('pages twins and relationships across several pages of 1,000 and several batches of ids', async () => {
     const owned = Array.from({ length: 1200 }, (_, i) => twin(`own-${i}`, { ownerId: 'owner-p' }));
@@ -217,7 +403,7 @@ describe('DigitalTwinsAdapter paging', () => {
     const relationships = others.map((other, i) => related(`hub-${i}`, 'own-0', other.$dtId, 'feeds'));
     const sandbox = await start({ twins: [...owned, ...others], relationships });
     const subject = { ...alex, aadObjectId: 'owner-p' };
-    expect(await adapterFor(sandbox).discover(subject, callContext('access'))).toEqual({ count: 2300, items: ['1200 twins', '1100 relationships'] });
+    expect(await adapterFor(sandbox).discover(subject, callContext('access'))).toMatchObject({ count: 2300, items: ['1200 twins', '1100 relationships'] });
     // 2 pages of twins; 12 batches of 100 ids, the first with 2 pages of relationships.
     expect((await stats(sandbox)).requests['POST /query']).toBe(2 + 12 + 1);
     const files = await collectFiles(adapterFor(sandbox).export(subject, callContext('export')));
@@ -292,7 +478,7 @@ describe('DigitalTwinsAdapter with other links', () => {
       relationships: [related('r1', 'sam-desk', 'kim-desk', 'near'), related('r2', 'shelf', 'sam-bike', 'holds')],
     });
     const link = { property: 'externalIds.entra', holds: 'email' } as const;
-    expect(await adapterFor(sandbox, link).discover(subject, callContext('access'))).toEqual({ count: 4, items: ['2 twins', '2 relationships'] });
+    expect(await adapterFor(sandbox, link).discover(subject, callContext('access'))).toMatchObject({ count: 4, items: ['2 twins', '2 relationships'] });
     const files = await collectFiles(adapterFor(sandbox, link).export(subject, callContext('export')));
     const { outgoing, incoming } = files['relationships.json'] as { outgoing: ExportedRelationship[]; incoming: ExportedRelationship[] };
     expect(outgoing.map((r) => r.$targetId)).toEqual([pseudonymFor('kim-desk', KEY)]);
@@ -336,7 +522,7 @@ describe('DigitalTwinsAdapter with other links', () => {
       ],
     });
     const link = { property: null, relationship: 'assignedTo' };
-    expect(await adapterFor(sandbox, link).discover(subject, callContext('access'))).toEqual({ count: 6, items: ['2 twins', '4 relationships'] });
+    expect(await adapterFor(sandbox, link).discover(subject, callContext('access'))).toMatchObject({ count: 6, items: ['2 twins', '4 relationships'] });
     const files = await collectFiles(adapterFor(sandbox, link).export(subject, callContext('export')));
     expect((files['twins.json'] as Twin[]).map((t) => t.$dtId)).toEqual(['aad-sam', 'shared-desk']);
     const { outgoing, incoming } = files['relationships.json'] as { outgoing: ExportedRelationship[]; incoming: ExportedRelationship[] };
@@ -392,7 +578,7 @@ describe('DigitalTwinsAdapter with injection strings as the subject', () => {
     const subject: Subject = { aadObjectId: 'aad-x', upn: email, email, displayName: 'X' };
     const sandbox = await start({ twins: [...victims, twin('mail-own', { email })], relationships: [] });
     const link = { property: 'email', holds: 'email' } as const;
-    expect(await adapterFor(sandbox, link).discover(subject, callContext('access'))).toEqual({ count: 1, items: ['1 twin', '0 relationships'] });
+    expect(await adapterFor(sandbox, link).discover(subject, callContext('access'))).toMatchObject({ count: 1, items: ['1 twin', '0 relationships'] });
     expect(await adapterFor(sandbox, link).erase(subject, callContext('erase'))).toMatchObject({ count: 1 });
     expect(await allTwinIds(sandbox)).toEqual(['floor', 'kim-desk', 'lee-desk']);
   });
