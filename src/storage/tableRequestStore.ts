@@ -19,12 +19,57 @@ interface RequestEntity {
   /** When it closed, and whether retention has pseudonymised it: what the retention sweep filters on. */
   closedAt?: string;
   pseudonymised: boolean;
-  /** The whole request as JSON; the columns above exist to filter on. */
+  /**
+   * The whole request as JSON, in parts: `doc`, then `doc1`, `doc2`… A property holds at most
+   * 64 KiB (32,768 UTF-16 units) and an entity 1 MiB, and a plan of a few hundred items is past
+   * the first; the columns above exist to filter on.
+   */
   doc: string;
+  [part: `doc${number}`]: string;
+}
+
+/** UTF-16 units per part: under a property's 32,768, so JSON of any characters fits. */
+const PART_LENGTH = 32_000;
+/** Parts an entity can hold beside its other columns within Table storage's 1 MiB. */
+const MAX_PARTS = 15;
+const DOC_COLUMNS = ['doc', ...Array.from({ length: MAX_PARTS - 1 }, (_, i) => `doc${i + 1}`)];
+
+/** The request as too large a record to store: its plan would need a blob of its own. */
+export class RequestTooLarge extends Error {
+  constructor(readonly requestId: string, readonly length: number) {
+    super(`Request ${requestId} is ${length} characters as JSON, more than one table entity holds (${PART_LENGTH * MAX_PARTS}).`);
+    this.name = 'RequestTooLarge';
+  }
+}
+
+/** `json` cut into parts of at most PART_LENGTH, never between the two halves of a surrogate pair. */
+function docParts(requestId: string, json: string): Record<string, string> {
+  const parts: Record<string, string> = {};
+  let start = 0;
+  for (let i = 0; start < json.length || i === 0; i++) {
+    if (i >= MAX_PARTS) throw new RequestTooLarge(requestId, json.length);
+    let end = Math.min(start + PART_LENGTH, json.length);
+    const last = json.charCodeAt(end - 1);
+    if (end < json.length && last >= 0xd800 && last <= 0xdbff) end--;
+    parts[DOC_COLUMNS[i]] = json.slice(start, end);
+    start = end;
+  }
+  return parts;
+}
+
+function docOf(entity: object): DsrRequest {
+  let json = '';
+  for (const column of DOC_COLUMNS) {
+    const part = (entity as Record<string, unknown>)[column];
+    if (typeof part !== 'string') break;
+    json += part;
+  }
+  return JSON.parse(json) as DsrRequest;
 }
 
 function toEntity(request: DsrRequest): RequestEntity {
   return {
+    ...(docParts(request.id, JSON.stringify(request)) as Pick<RequestEntity, 'doc'>),
     partitionKey: PARTITION,
     rowKey: request.id,
     state: request.state,
@@ -34,7 +79,6 @@ function toEntity(request: DsrRequest): RequestEntity {
     ...(request.purgeAt ? { purgeAt: request.purgeAt } : {}),
     ...(request.closedAt ? { closedAt: request.closedAt } : {}),
     pseudonymised: Boolean(request.pseudonymisedAt),
-    doc: JSON.stringify(request),
   };
 }
 
@@ -57,7 +101,7 @@ export class TableRequestStore implements RequestStore, RecordsStore {
   async get(id: string): Promise<StoredRequest | undefined> {
     try {
       const entity = await this.requests.getEntity<RequestEntity>(PARTITION, id);
-      return { request: JSON.parse(entity.doc) as DsrRequest, etag: entity.etag };
+      return { request: docOf(entity), etag: entity.etag };
     } catch (error) {
       if (statusCodeOf(error) === 404) return undefined;
       throw error;
@@ -126,8 +170,8 @@ export class TableRequestStore implements RequestStore, RecordsStore {
 
   private async query(filter: string): Promise<DsrRequest[]> {
     const found: DsrRequest[] = [];
-    for await (const entity of this.requests.listEntities<RequestEntity>({ queryOptions: { filter, select: ['doc'] } })) {
-      found.push(JSON.parse(entity.doc) as DsrRequest);
+    for await (const entity of this.requests.listEntities<RequestEntity>({ queryOptions: { filter, select: DOC_COLUMNS } })) {
+      found.push(docOf(entity));
     }
     return found.sort((a, b) => b.receivedAt.localeCompare(a.receivedAt));
   }

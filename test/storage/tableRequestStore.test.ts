@@ -1,0 +1,51 @@
+import { RunningAzurite, startAzurite } from '../../src/sandbox/azurite';
+import { ensureStorage, storageClientsFromConnectionString } from '../../src/storage/storageClients';
+import { RequestTooLarge, TableRequestStore } from '../../src/storage/tableRequestStore';
+import type { PlanItem } from '../../src/dsr/types';
+import { freshDataDir } from '../support/dataDir';
+import { sampleRequest } from '../unit/sampleRequest';
+
+/**
+ * Requests with their plans in Azure Table storage (Azurite, through @azure/data-tables): a plan
+ * of a few hundred items is past one property's 64 KiB, so the record is kept in parts.
+ */
+jest.setTimeout(60_000);
+
+let azurite: RunningAzurite;
+let store: TableRequestStore;
+
+beforeAll(async () => {
+  azurite = await startAzurite({ location: `${freshDataDir('request-store')}/azurite` });
+  const clients = storageClientsFromConnectionString(azurite.connectionString);
+  await ensureStorage(clients);
+  store = new TableRequestStore(clients.requests, clients.counters);
+});
+
+afterAll(async () => {
+  await azurite?.stop();
+});
+
+/** `count` twins named like real ones, each with a reason, and an emoji to land on a part boundary somewhere. */
+const plan = (count: number): PlanItem[] =>
+  Array.from({ length: count }, (_, i) => ({ type: 'twin', id: `floor-${i}-desk-🪑-${'x'.repeat(i % 7)}`, reason: 'property:ownerEmail' }));
+
+describe('TableRequestStore', () => {
+  it('keeps a request whose plan is far past one property, and gives it back whole after a conditional replace', async () => {
+    const request = sampleRequest({ id: 'DSR-2026-0101', kind: 'erase', discovery: { digitalTwins: { count: 2_000, items: ['2000 twins'], plan: plan(2_000) } } });
+    expect(JSON.stringify(request).length).toBeGreaterThan(3 * 32_768);
+    await store.create(request);
+    const stored = await store.get(request.id);
+    expect(stored?.request).toEqual(request);
+
+    const approved = { ...request, state: 'approved' as const };
+    await store.replace(approved, stored!.etag);
+    expect((await store.get(request.id))?.request).toEqual(approved);
+    expect((await store.listAll()).find((r) => r.id === request.id)).toEqual(approved);
+  });
+
+  it('refuses a record larger than an entity holds with an error that says so, and stores nothing', async () => {
+    const request = sampleRequest({ id: 'DSR-2026-0102', kind: 'erase', discovery: { digitalTwins: { count: 20_000, items: [], plan: plan(20_000) } } });
+    await expect(store.create(request)).rejects.toBeInstanceOf(RequestTooLarge);
+    expect(await store.get(request.id)).toBeUndefined();
+  });
+});
