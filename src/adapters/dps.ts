@@ -261,10 +261,15 @@ export class DpsAdapter implements ServiceAdapter {
     const delta = await this.unplannedRecords(current, plan, context);
     const now = await this.enrollmentsNow(plan, current, context);
     const items: ItemOutcome[] = [];
+    const read: SubjectRecord[] = [];
     for (const { id } of registrations) {
       const enrollment = now.get(id);
       const outcome = await this.removeCurrent(
-        () => this.readRegistration(id, context),
+        async () => {
+          const registration = await this.readRegistration(id, context);
+          if (registration && enrollment) read.push({ enrollment, registration });
+          return registration;
+        },
         () => enrollment === undefined || isOwned(enrollment),
         (etag) => this.deleteRecord('/registrations/{id}', id, etag, 'delete a registration record', context),
       );
@@ -279,9 +284,12 @@ export class DpsAdapter implements ServiceAdapter {
       );
       items.push({ type: 'enrollment', id, result: erasedResult(outcome) });
     }
+    // Devices of the planned enrollments in hubs the bot does not reach stay there: the receipt says so.
+    const remaining = uncoveredHubSummary(devicesOutsideCoveredHubs(provisionedDevices(read), this.coveredHubs), 'left');
     const removed = (type: string) => items.filter((item) => item.type === type && item.result === 'removed').length;
     return {
-      summary: `removed ${enrollmentsWord(removed('enrollment'))} and ${registrationsWord(removed('registration'))} of the plan; enrollment groups are kept`,
+      summary: `removed ${enrollmentsWord(removed('enrollment'))} and ${registrationsWord(removed('registration'))} of the plan` +
+        `${remaining ? `; ${remaining}` : ''}; enrollment groups are kept`,
       count: items.filter((item) => item.result === 'removed').length,
       items,
       delta,
