@@ -56,6 +56,9 @@ export class LeaseHeld extends Error {
  * before the next starts, so a crash resumes where it stopped and no step takes effect twice.
  */
 export class Executor {
+  /** Requests this worker is running now. */
+  private readonly running = new Set<string>();
+
   constructor(private readonly deps: ExecutorDeps) {}
 
   /**
@@ -64,6 +67,17 @@ export class Executor {
    * an expired one is taken over, and the takeover audited.
    */
   async execute(requestId: string): Promise<void> {
+    // The lease names this worker: a second job for the same request in this process must wait too.
+    if (this.running.has(requestId)) throw new LeaseHeld(requestId, new Date(this.deps.clock.now().getTime() + this.deps.leaseMs).toISOString());
+    this.running.add(requestId);
+    try {
+      await this.run(requestId);
+    } finally {
+      this.running.delete(requestId);
+    }
+  }
+
+  private async run(requestId: string): Promise<void> {
     const taken = await this.takeLease(requestId);
     if (!taken) return;
     const { started, takenOverFrom } = taken;

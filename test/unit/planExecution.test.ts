@@ -266,6 +266,24 @@ describe('one run at a time', () => {
     expect(w.audit.filter((e) => e.event === 'completed')).toHaveLength(1);
   });
 
+  it('sends away a second job for the same request in the same worker while the first runs', async () => {
+    const w = world();
+    const request = await discoveredErasure(w);
+    await approveTwice(w, request.planHash);
+    let release!: () => void;
+    w.devices.gate = new Promise<void>((resolve) => (release = resolve));
+    const executor = w.executor('worker-1');
+
+    const first = executor.execute('DSR-2026-0042');
+    await waitFor('the first run to be in its erase', () => (w.devices.erasesStarted === 1 ? true : undefined));
+    await expect(executor.execute('DSR-2026-0042')).rejects.toBeInstanceOf(LeaseHeld);
+    release();
+    await first;
+
+    expect(w.devices.erasesStarted).toBe(1);
+    expect((await current(w)).state).toBe('completed');
+  });
+
   it('moves a request whose job kept failing to failed_partially, where approvers can retry it', async () => {
     const w = world();
     const request = await discoveredErasure(w);
