@@ -161,15 +161,23 @@ export class Executor {
     await this.tell('failed', abandoned);
   }
 
-  /** Approvers' "Retry failed steps": failed services run again, finished ones stand. */
+  /**
+   * Approvers' "Retry failed steps": failed services run again, finished ones stand. As with a
+   * decision, nobody acts on a request about themselves: a retry runs erasure steps again.
+   */
   async retryFailedSteps(requestId: string, actor: Actor, actorIsApprover: boolean): Promise<{ ok: boolean; message: string; request?: DsrRequest }> {
     if (!actorIsApprover) return { ok: false, message: 'Only privacy admins can retry a request.' };
+    let refusal = `${requestId} has no failed steps to retry.`;
     const retried = await updateRequest(this.deps.store, requestId, (r) => {
+      if (r.subject.aadObjectId === actor.aadObjectId) {
+        refusal = 'You cannot retry a request about yourself: another privacy admin has to.';
+        return undefined;
+      }
       if (!canTake(r.state, 'retryFailedSteps')) return undefined;
       const steps = Object.fromEntries(Object.entries(r.steps).filter(([, step]) => step?.status !== 'failed'));
       return { ...applyEvent(r, 'retryFailedSteps', this.deps.clock.now()), steps };
     });
-    if (!retried) return { ok: false, message: `${requestId} has no failed steps to retry.` };
+    if (!retried) return { ok: false, message: refusal };
     await this.deps.audit.append(requestId, 'retried', { by: actor.aadObjectId });
     await this.deps.queue.enqueue({ type: 'execute', requestId });
     return { ok: true, message: `Retrying the failed steps of ${requestId}.`, request: retried };
