@@ -27,6 +27,9 @@ param botDisplayName string = 'DSR Bot'
 @description('Object id of the Entra group whose members approve requests.')
 param approverGroupId string
 
+@description('Object id of the Entra group of compliance officers, who may read every request but act on none. Empty: nobody.')
+param complianceGroupId string = ''
+
 @secure()
 @minLength(16)
 @description('Secret keying the pseudonyms of erased subjects (DSR_PSEUDONYM_KEY).')
@@ -331,6 +334,7 @@ resource webApp 'Microsoft.Web/sites@2023-12-01' = {
         { name: 'DSR_STORAGE_QUEUE_URL', value: storage.properties.primaryEndpoints.queue }
         { name: 'DSR_STORAGE_TABLE_URL', value: storage.properties.primaryEndpoints.table }
         { name: 'DSR_APPROVER_GROUP_ID', value: approverGroupId }
+        { name: 'DSR_COMPLIANCE_GROUP_ID', value: complianceGroupId }
         { name: 'DSR_PSEUDONYM_KEY', value: pseudonymKey }
         // Resolved by App Service from the vault (the latest version); the key never sits in the site's settings.
         { name: 'DSR_AUDIT_HMAC_KEY', value: '@Microsoft.KeyVault(SecretUri=${auditKeySecret.properties.secretUri})' }

@@ -128,6 +128,8 @@ export interface Config {
   managedIdentityClientId?: string;
   graphUrl: string;
   approverGroupId: string;
+  /** Entra group of compliance officers, who may read every request but act on none; unset: nobody. */
+  complianceGroupId?: string;
   erasureApprovals: number;
   purgeGraceDays: number;
   exportLinkDays: number;
@@ -291,7 +293,7 @@ function auditKeySettings(text: (name: string, fallback: string) => string, sand
  * Every setting from the environment, validated once. Errors name the setting and the fix.
  * In sandbox mode (no MicrosoftAppId) every Azure endpoint defaults to its local stand-in.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, approverGroupFallback = ''): Config {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, approverGroupFallback = '', complianceGroupFallback = ''): Config {
   const problems: string[] = [];
   const text = (name: string, fallback: string) => env[name]?.trim() || fallback;
   const whole = (name: string, fallback: number, min: number, max: number) => {
@@ -340,6 +342,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, approverGroupFa
   }
   const approverGroupId = text('DSR_APPROVER_GROUP_ID', sandbox ? approverGroupFallback : '');
   if (!approverGroupId) problems.push('DSR_APPROVER_GROUP_ID is required: the object id of the Entra group whose members may decide requests.');
+  const complianceGroupId = text('DSR_COMPLIANCE_GROUP_ID', sandbox ? complianceGroupFallback : '') || undefined;
 
   const pseudonymKey = text('DSR_PSEUDONYM_KEY', sandbox ? 'sandbox-only-pseudonym-key' : '');
   if (pseudonymKey.length < 16) problems.push('DSR_PSEUDONYM_KEY must be a secret of at least 16 characters: it keys the pseudonyms of erased subjects.');
@@ -433,6 +436,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, approverGroupFa
     ...(managedIdentityClientId ? { managedIdentityClientId } : {}),
     graphUrl: text('DSR_GRAPH_URL', sandbox ? `https://127.0.0.1:${SANDBOX_PORTS.graph}` : 'https://graph.microsoft.com'),
     approverGroupId,
+    ...(complianceGroupId ? { complianceGroupId } : {}),
     erasureApprovals: whole('DSR_ERASE_APPROVALS', 2, 1, 5),
     purgeGraceDays: whole('DSR_PURGE_GRACE_DAYS', 14, 0, 30),
     exportLinkDays: whole('DSR_EXPORT_LINK_DAYS', 7, 1, 30),

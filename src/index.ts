@@ -212,7 +212,8 @@ function sandboxHealthUrls(config: Config): Record<string, string> {
 async function main(): Promise<void> {
   let config: Config;
   try {
-    config = loadConfig(process.env, loadTenant().approverGroup.id);
+    const tenant = loadTenant();
+    config = loadConfig(process.env, tenant.approverGroup.id, tenant.complianceGroup.id);
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);

@@ -232,6 +232,26 @@ describe('Graph sandbox through the Graph client', () => {
     expect(members.length).toBeGreaterThanOrEqual(2);
   });
 
+  it('adds a member to a group and removes it again through members/$ref, as an administrator does', async () => {
+    const group = `/groups/${tenant.approverGroup.id}`;
+    const isMember = async () => (await client.api(`/users/${lee.aadObjectId}/checkMemberGroups`).post({ groupIds: [tenant.approverGroup.id] })).value;
+    await client.api(`${group}/members/$ref`).post({ '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${lee.aadObjectId}` });
+    expect(await isMember()).toEqual([tenant.approverGroup.id]);
+    const again = await graphError(client.api(`${group}/members/$ref`).post({ '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${lee.aadObjectId}` }));
+    expect(again.statusCode).toBe(400);
+
+    await client.api(`${group}/members/${lee.aadObjectId}/$ref`).delete();
+    expect(await isMember()).toEqual([]);
+    expect((await graphError(client.api(`${group}/members/${lee.aadObjectId}/$ref`).delete())).code).toBe('Request_ResourceNotFound');
+  });
+
+  it('seeds the compliance officers group apart from the approvers group', async () => {
+    const chen = userBy('chen.wei@contoso.test');
+    const groups = [tenant.approverGroup.id, tenant.complianceGroup.id];
+    expect((await client.api(`/users/${chen.aadObjectId}/checkMemberGroups`).post({ groupIds: groups })).value).toEqual([tenant.complianceGroup.id]);
+    expect((await client.api(`/users/${priya.aadObjectId}/checkMemberGroups`).post({ groupIds: groups })).value).toEqual([tenant.approverGroup.id]);
+  });
+
   it('lets the client retry a burst of 429 with Retry-After and succeed', async () => {
     await rawRequest(sandbox, 'POST', '/_sandbox/stats/reset');
     const fault = await rawRequest(sandbox, 'POST', '/_sandbox/faults', {

@@ -38,6 +38,7 @@ export function testBotEnv(parts: { azurite: RunningAzurite; sandbox: SandboxUrl
     // Retries as in production, but quick: fault tests inject bursts of 429 and 500.
     DSR_CALL_BASE_DELAY_MS: '20',
     DSR_APPROVER_GROUP_ID: parts.tenant.approverGroup.id,
+    DSR_COMPLIANCE_GROUP_ID: parts.tenant.complianceGroup.id,
     DSR_DATA_DIR: parts.dataDir,
     DSR_JOB_VISIBILITY_SECONDS: String(parts.jobVisibilitySeconds),
   };

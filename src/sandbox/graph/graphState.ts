@@ -34,16 +34,27 @@ export interface GraphState {
   groups: GraphGroup[];
 }
 
-/** The Graph state of a freshly seeded tenant: its users, and the approvers group holding the approvers. */
+/**
+ * The Graph state of a freshly seeded tenant: its users, the approvers group holding the approvers,
+ * and the compliance officers' group holding the users it names.
+ */
 export function seedGraphState(tenant: Tenant): GraphState {
+  const compliance = tenant.complianceGroup;
   return {
     users: tenant.users.map(toGraphUser),
     deletedUsers: [],
-    groups: [{
-      id: tenant.approverGroup.id,
-      displayName: tenant.approverGroup.displayName,
-      memberIds: tenant.users.filter((user) => user.approver).map((user) => user.aadObjectId),
-    }],
+    groups: [
+      {
+        id: tenant.approverGroup.id,
+        displayName: tenant.approverGroup.displayName,
+        memberIds: tenant.users.filter((user) => user.approver).map((user) => user.aadObjectId),
+      },
+      {
+        id: compliance.id,
+        displayName: compliance.displayName,
+        memberIds: tenant.users.filter((user) => compliance.memberUpns.includes(user.upn)).map((user) => user.aadObjectId),
+      },
+    ],
   };
 }
 
