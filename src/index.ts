@@ -85,6 +85,8 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
 
   const graph = createGraphClient(config.graphUrl, credential);
   const directory = new EntraDirectory(graph, config.approverGroupId);
+  // The same transitive membership check as the approvers group's, against the compliance officers' group.
+  const complianceOfficers = config.complianceGroupId ? new EntraDirectory(graph, config.complianceGroupId) : undefined;
   const adapters = createServiceAdapters(config, { credential, graph, store });
 
   const adapter = createBotAdapter(config, log);
@@ -137,6 +139,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     requests,
     executor,
     directory,
+    isComplianceOfficer: async (aadObjectId) => (complianceOfficers ? complianceOfficers.isApprover(aadObjectId) : false),
     store,
     conversations,
     clock,

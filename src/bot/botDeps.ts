@@ -12,6 +12,8 @@ export interface BotDeps {
   requests: RequestService;
   executor: Executor;
   directory: EntraDirectory;
+  /** Membership of the compliance officers' group (DSR_COMPLIANCE_GROUP_ID), decided by Entra; false for everyone when it is unset. */
+  isComplianceOfficer(aadObjectId: string): Promise<boolean>;
   store: RequestStore;
   conversations: ConversationStore;
   clock: Clock;

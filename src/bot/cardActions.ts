@@ -1,6 +1,7 @@
 import { TurnContext } from 'botbuilder';
 import { Card } from '../cards/render';
 import { approvalCard, requestListCard, statusCard } from '../cards/views';
+import { mayRead } from '../dsr/access';
 import { errorCode } from '../dsr/failures';
 import { rememberCard } from '../dsr/requestUpdates';
 import { Actor, DsrRequest } from '../dsr/types';
@@ -8,6 +9,7 @@ import { userConversationKey } from '../storage/conversationStore';
 import { BotDeps } from './botDeps';
 import { parseExtendMonths, parseKind, parseManualStep, parseOnBehalfOf, parseReason, parseRequestId, parseSubmission, parsePlanHash } from './cardInputs';
 import { intakeFor } from './chatCommands';
+import { cardFor, nothingToShow, readableOf, readRequest, viewerOf } from './readAccess';
 import { actorOf, isPersonalChat, rememberPersonalChat } from './turnIdentity';
 
 /** A card action's answer: the card that replaces the clicked one, or a message. */
@@ -52,6 +54,7 @@ const submit: ActionHandler = async (context, data, deps) => {
     return `You already have ${outcome.open} requests open, the most one person can have at once. Type status to see them; you can file a new one when one of them is answered.`;
   }
   if (outcome.result === 'duplicate') {
+    if (!mayRead(outcome.request, await viewerOf(actor, deps)).allowed) return nothingToShow(outcome.request.id);
     return statusCard(outcome.request, { text: `You already have an open request of this kind: ${outcome.request.id}. Here is where it stands.`, color: 'Warning' });
   }
   const cardId = context.activity.replyToId;
@@ -62,7 +65,7 @@ const submit: ActionHandler = async (context, data, deps) => {
 const status: ActionHandler = async (context, _data, deps) => {
   const actor = actorOf(context);
   if (!actor) return NOT_SIGNED_IN;
-  return requestListCard('Your requests', await deps.requests.listFor(actor));
+  return requestListCard('Your requests', readableOf(await deps.requests.listFor(actor), await viewerOf(actor, deps)));
 };
 
 const cancel: ActionHandler = async (context, data, deps) => {
@@ -70,6 +73,7 @@ const cancel: ActionHandler = async (context, data, deps) => {
   if (!actor) return NOT_SIGNED_IN;
   const id = parseRequestId(data);
   if (!id.ok) return id.problem;
+  if (!(await readRequest(deps, await viewerOf(actor, deps), id.value))) return nothingToShow(id.value);
   const outcome = await deps.requests.cancel(id.value, actor);
   if (outcome.result === 'done') return statusCard(outcome.request, { text: outcome.message, color: 'Good' });
   return outcome.message;
@@ -81,7 +85,8 @@ type ApproverOutcome = { ok: boolean; message: string; request?: DsrRequest };
 /**
  * A button on the approvers' card. Identity comes from the activity and approval from the
  * approvers group, whatever the card data says; the clicker gets the card back with the outcome
- * as its notice, or, when they may not act on it, just the refusal.
+ * as its notice, or, when they may not act on it, just the refusal. Someone who may not see the
+ * request at all gets the answer an unknown id gets, whatever the button.
  */
 function approverAction(work: (input: { actor: Actor; requestId: string; isApprover: boolean; data: unknown; deps: BotDeps }) => Promise<ApproverOutcome>): ActionHandler {
   return async (context, data, deps) => {
@@ -89,9 +94,11 @@ function approverAction(work: (input: { actor: Actor; requestId: string; isAppro
     if (!actor) return NOT_SIGNED_IN;
     const id = parseRequestId(data);
     if (!id.ok) return id.problem;
-    const isApprover = await deps.directory.isApprover(actor.aadObjectId);
-    const outcome = await work({ actor, requestId: id.value, isApprover, data, deps });
-    if (!outcome.request || !isApprover) return outcome.message;
+    const viewer = await viewerOf(actor, deps);
+    const seen = await readRequest(deps, viewer, id.value);
+    if (!seen) return nothingToShow(id.value);
+    const outcome = await work({ actor, requestId: id.value, isApprover: viewer.isApprover, data, deps });
+    if (!outcome.request || seen.access.role !== 'approver') return outcome.message;
     return approvalCard(outcome.request, { erasureApprovals: deps.erasureApprovals, notice: { text: outcome.message, color: outcome.ok ? 'Good' : 'Attention' } });
   };
 }
@@ -122,7 +129,6 @@ const extendDeadline = approverAction(async ({ actor, requestId, isApprover, dat
 });
 
 const retry = approverAction(async ({ actor, requestId, isApprover, deps }) => {
-  if (!(await deps.store.get(requestId))) return { ok: false, message: `There is no request ${requestId}.` };
   const outcome = await deps.executor.retryFailedSteps(requestId, actor, isApprover);
   return { ...outcome, request: outcome.request ?? (await deps.store.get(requestId))?.request };
 });
@@ -134,15 +140,15 @@ const manualStep = approverAction(async ({ actor, requestId, isApprover, data, d
   return deps.executor.confirmManualStep(requestId, { ...step.value, actor, actorIsApprover: isApprover });
 });
 
-/** Teams' `refresh`: approvers see the buttons, everyone else a read-only card. */
+/**
+ * Teams' `refresh`: each reader sees the card of their role (approvers the buttons, compliance
+ * officers none, the subject and requester their status); anyone else sees nothing of the request.
+ */
 const refresh: ActionHandler = async (context, data, deps) => {
-  const actor = actorOf(context);
   const id = parseRequestId(data);
   if (!id.ok) return id.problem;
-  const request = (await deps.store.get(id.value))?.request;
-  if (!request) return `There is no request ${id.value}.`;
-  const mayDecide = actor !== undefined && (await deps.directory.isApprover(actor.aadObjectId));
-  return approvalCard(request, { erasureApprovals: deps.erasureApprovals, readOnly: !mayDecide });
+  const seen = await readRequest(deps, await viewerOf(actorOf(context), deps), id.value);
+  return seen ? cardFor(seen, deps) : nothingToShow(id.value);
 };
 
 /** Every card verb and its handler, in one place. */

@@ -7,6 +7,7 @@ import { Actor, RequestKind, Subject } from '../dsr/types';
 import { BotDeps } from './botDeps';
 import { parseAddress } from './cardInputs';
 import { parseIntent } from './intents';
+import { cardFor, nothingToShow, readableOf, readRequest, viewerOf } from './readAccess';
 import { actorOf, channelReference, isPersonalChat, rememberPersonalChat } from './turnIdentity';
 
 const FIELD_LABELS: Record<(typeof RECTIFIABLE_FIELDS)[number], string> = {
@@ -51,15 +52,31 @@ async function intakeOnBehalf(context: TurnContext, deps: BotDeps, actor: Actor,
   await sendCard(context, intakeFor(kind, deps, subject));
 }
 
-/** Who a request is about, what it asks and where it stands: for approvers, in their own chat. */
+/**
+ * Who a request is about, what it asks and where it stands: for approvers and compliance officers,
+ * in their own chat. The subject and the requester get their status card; anyone else nothing.
+ */
 async function showDetails(context: TurnContext, deps: BotDeps, actor: Actor, requestId: string): Promise<void> {
-  const request = (await deps.store.get(requestId))?.request;
-  if (!request || !(await deps.directory.isApprover(actor.aadObjectId))) {
-    await context.sendActivity(`There is no request ${requestId} I can show you.`);
+  const seen = await readRequest(deps, await viewerOf(actor, deps), requestId);
+  if (!seen) {
+    await context.sendActivity(nothingToShow(requestId));
     return;
   }
-  deps.log.info({ requestId }, 'request details shown to an approver');
-  await sendCard(context, requestDetailsCard(request));
+  const staff = seen.access.role === 'approver' || seen.access.role === 'complianceOfficer';
+  deps.log.info({ requestId, role: seen.access.role }, 'request details shown');
+  await sendCard(context, staff ? requestDetailsCard(seen.request) : cardFor(seen, deps));
+}
+
+/** `status`: the person's own requests; `status <id>`: that request, as its reader may see it. */
+async function showStatus(context: TurnContext, deps: BotDeps, actor: Actor, requestId?: string): Promise<void> {
+  const viewer = await viewerOf(actor, deps);
+  if (!requestId) {
+    await sendCard(context, requestListCard('Your requests', readableOf(await deps.requests.listFor(actor), viewer)));
+    return;
+  }
+  const seen = await readRequest(deps, viewer, requestId);
+  if (seen) await sendCard(context, cardFor(seen, deps));
+  else await context.sendActivity(nothingToShow(requestId));
 }
 
 /**
@@ -74,11 +91,12 @@ async function showQueue(context: TurnContext, deps: BotDeps, actor: Actor): Pro
       return;
     }
   }
-  if (!(await deps.directory.isApprover(actor.aadObjectId))) {
-    await context.sendActivity('Only privacy admins can see the queue of open requests. Type status to see your own requests.');
+  const viewer = await viewerOf(actor, deps);
+  if (!viewer.isApprover && !viewer.isComplianceOfficer) {
+    await context.sendActivity('Only privacy admins can see the queue of open requests (compliance officers may read it). Type status to see your own requests.');
     return;
   }
-  await sendCard(context, queueCard(await deps.requests.listOpen(), deps.clock.now()));
+  await sendCard(context, queueCard(readableOf(await deps.requests.listOpen(), viewer), deps.clock.now()));
 }
 
 /**
@@ -151,7 +169,7 @@ export async function onMessage(context: TurnContext, deps: BotDeps): Promise<vo
       await showDetails(context, deps, actor, intent.requestId);
       return;
     case 'status':
-      await sendCard(context, requestListCard('Your requests', await deps.requests.listFor(actor)));
+      await showStatus(context, deps, actor, intent.requestId);
       return;
     case 'queue':
       await showQueue(context, deps, actor);
@@ -159,6 +177,10 @@ export async function onMessage(context: TurnContext, deps: BotDeps): Promise<vo
     case 'cancel': {
       if (!intent.requestId) {
         await context.sendActivity('Which request? For example: cancel DSR-2026-0042. Type status to see yours.');
+        return;
+      }
+      if (!(await readRequest(deps, await viewerOf(actor, deps), intent.requestId))) {
+        await context.sendActivity(nothingToShow(intent.requestId));
         return;
       }
       const outcome = await deps.requests.cancel(intent.requestId, actor);

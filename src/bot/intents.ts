@@ -5,7 +5,8 @@ export type Intent =
   /** `forAddress`: an approver filing for someone else, named by e-mail or UPN. */
   | { type: 'request'; kind: RequestKind; forAddress?: string }
   | { type: 'details'; requestId: string }
-  | { type: 'status' }
+  /** `requestId`: one request (`status DSR-2026-0042`); without it, the person's own list. */
+  | { type: 'status'; requestId?: string }
   /** Approvers: the open requests, soonest due first. */
   | { type: 'queue' }
   | { type: 'cancel'; requestId?: string }
@@ -38,7 +39,10 @@ export function parseIntent(text: string): Intent {
   const details = /^(details|show)\s+(dsr-\d{4}-\d{4,})\b/.exec(said);
   if (details) return { type: 'details', requestId: details[2].toUpperCase() };
   if (/^(show )?(the |my )?((approval|review) )?queue[.!?]?$|^(all )?open requests[.!?]?$/.test(said)) return { type: 'queue' };
-  if (/\b(status|my requests|progress|where is|how far)\b/.test(said)) return { type: 'status' };
+  if (/\b(status|my requests|progress|where is|how far)\b/.test(said)) {
+    const id = /\bdsr-\d{4}-\d{4,}\b/.exec(said)?.[0];
+    return id ? { type: 'status', requestId: id.toUpperCase() } : { type: 'status' };
+  }
   const forAddress = /\b(?:for|of|about)\s+([^\s@<>"]+@[^\s@<>"]+\.[a-z0-9-]+)\b/.exec(said)?.[1];
   for (const [kind, pattern] of REQUEST_PATTERNS) if (pattern.test(said)) return forAddress ? { type: 'request', kind, forAddress } : { type: 'request', kind };
   if (/^(help|hi|hello|hey|start|menu|\?)\b|\bwhat can you do\b|^\?$/.test(said)) return { type: 'help' };

@@ -27,6 +27,10 @@ describe('parseIntent', () => {
     expect(parseIntent(text)).toEqual({ type: 'request', kind });
   });
 
+  it.each(['status DSR-2026-0042', 'Status dsr-2026-0042?', 'where is DSR-2026-0042'])('takes %p as a status question about one request', (text) => {
+    expect(parseIntent(text)).toEqual({ type: 'status', requestId: 'DSR-2026-0042' });
+  });
+
   it.each(['status', 'Status', 'where is my request?', 'show my requests'])('takes %p as a status question', (text) => {
     expect(parseIntent(text)).toEqual({ type: 'status' });
   });

@@ -1,0 +1,49 @@
+import { Card } from '../cards/render';
+import { approvalCard, statusCard } from '../cards/views';
+import { mayRead, ReadOutcome, Viewer } from '../dsr/access';
+import { Actor, DsrRequest } from '../dsr/types';
+import { BotDeps } from './botDeps';
+
+/**
+ * The answer to anyone who may not see a request: word for word the same whether the request
+ * exists or not, so request ids (which are sequential) cannot be probed.
+ */
+export const nothingToShow = (requestId: string) => `There is no request ${requestId} I can show you.`;
+
+/** The person behind a turn, with their group memberships as Entra answers them now. */
+export async function viewerOf(actor: Actor | undefined, deps: BotDeps): Promise<Viewer> {
+  if (!actor) return { isApprover: false, isComplianceOfficer: false };
+  const [isApprover, isComplianceOfficer] = await Promise.all([deps.directory.isApprover(actor.aadObjectId), deps.isComplianceOfficer(actor.aadObjectId)]);
+  return { aadObjectId: actor.aadObjectId, isApprover, isComplianceOfficer };
+}
+
+export type Readable = { request: DsrRequest; access: Extract<ReadOutcome, { allowed: true }> };
+
+/** Request `requestId` if `viewer` may see it (src/dsr/access.ts decides), else undefined. */
+export async function readRequest(deps: BotDeps, viewer: Viewer, requestId: string): Promise<Readable | undefined> {
+  const request = (await deps.store.get(requestId))?.request;
+  const access = mayRead(request, viewer);
+  return request && access.allowed ? { request, access } : undefined;
+}
+
+/** The requests of `requests` that `viewer` may see. */
+export function readableOf(requests: DsrRequest[], viewer: Viewer): DsrRequest[] {
+  return requests.filter((request) => mayRead(request, viewer).allowed);
+}
+
+/**
+ * A request's card for the one who reads it: approvers get the approval card with its buttons,
+ * compliance officers the same card without a button that acts, the subject and the requester
+ * their status card.
+ */
+export function cardFor({ request, access }: Readable, deps: BotDeps, notice?: Parameters<typeof statusCard>[1]): Card {
+  switch (access.role) {
+    case 'approver':
+      return approvalCard(request, { erasureApprovals: deps.erasureApprovals, ...(notice ? { notice } : {}) });
+    case 'complianceOfficer':
+      return approvalCard(request, { erasureApprovals: deps.erasureApprovals, readOnly: true, ...(notice ? { notice } : {}) });
+    case 'subject':
+    case 'requester':
+      return statusCard(request, notice);
+  }
+}
