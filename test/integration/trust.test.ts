@@ -1,4 +1,5 @@
 import { BotStack, startBotStack } from '../support/botStack';
+import { SandboxProbe } from '../support/sandboxProbe';
 import { approvalCardFor, cardOf, fileRequest, stateOf } from '../support/flowSteps';
 import { waitFor } from '../support/waitFor';
 import { startAzurite } from '../../src/sandbox/azurite';
@@ -64,6 +65,25 @@ describe('who may do what', () => {
     await stack.teams.say(grace, `details ${id}`);
     const refused = await waitFor('the refusal', () => stack.connector.to(stack.teams.personalConversationId(grace)).find((s) => s.activity.text?.includes(`no request ${id}`)));
     expect(text(refused.activity)).not.toContain(diego.email);
+  });
+
+  it('refuses an approver retrying the failed steps of a request about themselves; another approver may', async () => {
+    const id = await fileRequest(stack, priya, 'export my data', { kind: 'export', regime: 'GDPR', services: 'entra' });
+    const approval = await approvalCardFor(stack, id);
+    const probe = new SandboxProbe(stack.sandbox);
+    await probe.inject('graph', { status: 500, count: -1, method: 'GET', pathPrefix: `/v1.0/users/${priya.aadObjectId}` });
+    try {
+      await stack.teams.click(marco, stack.teams.channelId, 'dsr.approve', { requestId: id }, approval.activityId);
+      await waitFor('the partial failure', async () => (await stateOf(stack, id)) === 'failed_partially', 60_000);
+    } finally {
+      await probe.clearFaults('graph');
+    }
+    const own = await stack.teams.click(priya, stack.teams.channelId, 'dsr.retry', { requestId: id }, approval.activityId);
+    expect(text(own.body.value)).toContain('You cannot retry a request about yourself');
+    expect(await stateOf(stack, id)).toBe('failed_partially');
+    expect(await auditEvents(id)).not.toContain('retried');
+    await stack.teams.click(marco, stack.teams.channelId, 'dsr.retry', { requestId: id }, approval.activityId);
+    await waitFor('the retried export', async () => (await stateOf(stack, id)) === 'completed', 60_000);
   });
 
   it('answers a request id that does not exist, and changes nothing', async () => {
