@@ -1,12 +1,13 @@
 import { Activity, CardFactory, CloudAdapter, ConversationReference, MessageFactory, TurnContext } from 'botbuilder';
 import { Card, plainText } from '../cards/render';
-import { approvalCard, complianceCard, exportReadyCard, receiptCard, reminderText, statusCard } from '../cards/views';
+import { approvalCard, complianceCard, exportReadyCard, KIND_TITLES, receiptCard, reminderText, statusCard } from '../cards/views';
 import { displayDay } from '../dsr/deadlines';
 import { Clock } from '../dsr/clock';
 import { AuditHeads, AuditLog, Logger, Notifier, RequestNotice, RequestStore } from '../dsr/ports';
 import { errorCode } from '../dsr/failures';
 import { recipientsTold } from '../dsr/register';
-import { rememberCard } from '../dsr/requestUpdates';
+import { rememberCard, updateRequest } from '../dsr/requestUpdates';
+import { deliveryRecipient } from '../dsr/notify';
 import { pendingManualSteps } from '../dsr/manualSteps';
 import { DsrRequest, PostedCard } from '../dsr/types';
 import { BlobExportStore } from '../storage/blobExportStore';
@@ -28,6 +29,10 @@ export interface TeamsNotifierDeps {
 
 const cardActivity = (card: Card): Partial<Activity> => MessageFactory.attachment(CardFactory.adaptiveCard(card));
 
+/** The subject's notice when a privacy admin filed a request about them: by whom, of what kind. */
+const filedForYouText = (request: DsrRequest) =>
+  `${plainText(request.requester.displayName, 120)}, a privacy admin, filed a request about you: ${KIND_TITLES[request.kind]} (${request.id}). I will tell you here how it goes.`;
+
 /**
  * Tells the people of a request what happened, proactively: the requester in their 1:1 chat
  * (the only place personal data and links go), approvers on their card, the compliance channel
@@ -39,7 +44,7 @@ export class TeamsNotifier implements Notifier {
   async notify(notice: RequestNotice, request: DsrRequest): Promise<void> {
     switch (notice) {
       case 'opened':
-        return this.all(this.refreshStatus(request), this.toCompliance(request, 'opened'));
+        return this.all(this.refreshStatus(request), this.toCompliance(request, 'opened'), this.toSubjectFiledForThem(request));
       case 'awaitingApproval':
         return this.all(this.postApprovalCard(request), this.refreshStatus(request));
       case 'approvalRecorded':
@@ -171,30 +176,44 @@ export class TeamsNotifier implements Notifier {
     await this.send(userConversationKey(request.requester.aadObjectId), activity);
   }
 
+  /** A request filed on someone's behalf: the subject hears of it in their own 1:1 chat, if they have one with the bot. */
+  private async toSubjectFiledForThem(request: DsrRequest): Promise<void> {
+    if (request.requester.aadObjectId === request.subject.aadObjectId) return;
+    const key = userConversationKey(request.subject.aadObjectId);
+    if (await this.deps.conversations.get(key)) await this.send(key, MessageFactory.text(filedForYouText(request)));
+  }
+
   private async toCompliance(request: DsrRequest, event: Parameters<typeof complianceCard>[1]): Promise<void> {
     await this.send('channel:compliance', cardActivity(complianceCard(request, event, this.deps.clock.now())));
   }
 
-  /** The export link or the receipt, to the requester's own chat and nowhere else. */
+  /**
+   * The export link or the receipt, to one person's own chat and nowhere else: the subject's when
+   * the bot can reach them, else the filing privacy admin's (src/dsr/notify.ts). The request
+   * records which, for the register.
+   */
   private async deliver(request: DsrRequest): Promise<void> {
+    const subjectHasChat = (await this.deps.conversations.get(userConversationKey(request.subject.aadObjectId))) !== undefined;
+    const to = deliveryRecipient(request, subjectHasChat);
     // Downloads through the link are not seen by the bot (the SAS goes straight to Storage): 'delivered' is the last event it can know.
-    let what: Record<string, string> = { what: 'receipt', recipientsTold: recipientsTold(request).join(',') };
+    let what: Record<string, string> = { what: 'receipt', recipientsTold: recipientsTold(request).join(','), to };
     let sent: string | undefined;
     try {
       let activity: Partial<Activity>;
       if (request.delivery) {
         const link = await this.deps.exports.linkFor(request.delivery.blobName, this.deps.exportLinkDays);
-        what = { what: 'export link', linkExpiresAt: link.expiresAt.toISOString() };
+        what = { what: 'export link', linkExpiresAt: link.expiresAt.toISOString(), to };
         activity = cardActivity(exportReadyCard(request, link));
       } else {
         activity = cardActivity(receiptCard(request, await this.deps.audit.head(request.id)));
       }
-      sent = await this.send(userConversationKey(request.requester.aadObjectId), activity);
+      sent = await this.send(userConversationKey((to === 'subject' ? request.subject : request.requester).aadObjectId), activity);
     } catch (error) {
       await this.deps.audit.append(request.id, 'delivery failed', { ...what, error: errorCode(error) });
       throw error;
     }
-    await this.deps.audit.append(request.id, sent ? 'delivered' : 'delivery failed', sent ? what : { ...what, reason: 'no chat with the requester is known' });
+    await this.deps.audit.append(request.id, sent ? 'delivered' : 'delivery failed', sent ? what : { ...what, reason: `no chat with the ${to} is known` });
+    if (sent) await updateRequest(this.deps.store, request.id, (r) => ({ ...r, deliveredTo: to }));
   }
 
 }

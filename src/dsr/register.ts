@@ -1,7 +1,7 @@
 import { daysBetween, isoDay } from './deadlines';
 import { subjectPseudonym } from './pseudonyms';
 import { isOpen } from './stateMachine';
-import { DsrRequest, REGIMES, REQUEST_KINDS, RequestKind, RequestState, Regime, SERVICE_LABELS, ServiceName, StepStatus } from './types';
+import { DeliveryRecipient, DsrRequest, REGIMES, REQUEST_KINDS, RequestKind, RequestState, Regime, SERVICE_LABELS, ServiceName, StepStatus } from './types';
 
 /**
  * The DSR register: per request, what 11 CCR §7101 asks a business to keep for 24 months (date
@@ -46,6 +46,8 @@ export interface RegisterRow {
   daysToRespond: number | null;
   /** Nature of the response. */
   response: string;
+  /** Whose chat the export link or receipt went to; empty until it was delivered. */
+  deliveredTo: DeliveryRecipient | '';
   /** Basis for a denial: the reason the approver gave. */
   denialBasis: string;
   /** SHA-256 of the plan the approvals bind to; empty for requests filed before plans. */
@@ -74,8 +76,8 @@ export function recipientsTold(request: DsrRequest): ServiceName[] {
 }
 
 const DONE_RESPONSE: Record<RequestKind, string> = {
-  access: 'copy of the data sent to the requester',
-  export: 'export package sent to the requester',
+  access: 'copy of the data sent (delivered_to says to whom)',
+  export: 'export package sent (delivered_to says to whom)',
   rectify: 'data corrected; receipt sent',
   restrict: 'processing restricted; receipt sent',
   erase: 'data erased; receipt sent',
@@ -129,6 +131,7 @@ export function registerRow(request: DsrRequest, options: { pseudonymKey: string
     respondedAt,
     daysToRespond: respondedAt ? daysBetween(new Date(request.receivedAt), new Date(respondedAt)) : null,
     response: responseOf(request),
+    deliveredTo: request.deliveredTo ?? '',
     denialBasis: rejection.map((d) => d.reason ?? '').filter(Boolean).join('; '),
     planHash: request.planHash ?? '',
     deltaRounds: (request.deltas ?? []).map((round) => `${round.planHash}:${round.outcome ?? 'pending'}`),
@@ -221,6 +224,7 @@ const COLUMNS: [string, (row: RegisterRow) => string][] = [
   ['responded_at', (r) => r.respondedAt],
   ['days_to_respond', (r) => (r.daysToRespond === null ? '' : String(r.daysToRespond))],
   ['response', (r) => r.response],
+  ['delivered_to', (r) => r.deliveredTo],
   ['denial_basis', (r) => r.denialBasis],
   ['plan_sha256', (r) => r.planHash],
   ['delta_rounds', (r) => r.deltaRounds.join('; ')],

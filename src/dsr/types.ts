@@ -184,6 +184,9 @@ export interface PostedCard {
   activityId: string;
 }
 
+/** Who got a request's export link or receipt: its subject, or the privacy admin who filed it for them. */
+export type DeliveryRecipient = 'subject' | 'requester';
+
 export interface Delivery {
   blobName: string;
   sha256: string;
@@ -249,6 +252,8 @@ export interface DsrRequest {
   /** `deltaRound`: the delta round the approval card was posted for, when it was. */
   cards: { approval?: PostedCard; status?: PostedCard; deltaRound?: number };
   delivery?: Delivery;
+  /** Whose 1:1 chat the export link or receipt went to (src/dsr/notify.ts, deliveryRecipient). */
+  deliveredTo?: DeliveryRecipient;
   purgeAt?: string;
   closedAt?: string;
   /** When retention replaced the subject's personal fields with their pseudonym (src/dsr/retention.ts). */

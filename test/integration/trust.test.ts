@@ -1,9 +1,11 @@
 import { BotStack, startBotStack } from '../support/botStack';
 import { SandboxProbe } from '../support/sandboxProbe';
-import { approvalCardFor, cardOf, fileRequest, stateOf } from '../support/flowSteps';
+import { approvalCardFor, approveBy, cardOf, fileRequest, stateOf } from '../support/flowSteps';
 import { waitFor } from '../support/waitFor';
 import { startAzurite } from '../../src/sandbox/azurite';
 import { TenantUser } from '../../src/sandbox/tenant';
+import { registerCsv, registerRow } from '../../src/dsr/register';
+import { parseCsv } from '../support/csv';
 
 /**
  * Who may do what, that nothing happens twice, the limits on one person, and a storage outage
@@ -17,6 +19,11 @@ let priya: TenantUser, marco: TenantUser, alex: TenantUser, megan: TenantUser, d
 const text = (value: unknown) => JSON.stringify(value ?? {});
 const requestsAbout = async (user: TenantUser) => (await stack.bot.store.listForPerson(user.aadObjectId)).filter((r) => r.subject.aadObjectId === user.aadObjectId);
 const auditEvents = async (id: string) => (await stack.bot.audit.entries(id)).map((e) => e.event);
+/** The request's `delivered_to` in the register's CSV, as `register:export` and the report write it. */
+const deliveredTo = async (id: string) => {
+  const [header, row] = parseCsv(registerCsv([registerRow((await stack.bot.store.get(id))!.request, { pseudonymKey: 'trust-test-key', now: new Date(0) })]));
+  return row[header.indexOf('delivered_to')];
+};
 
 beforeAll(async () => {
   stack = await startBotStack('trust', { DSR_MAX_OPEN_REQUESTS: '2', DSR_MESSAGES_PER_MINUTE: '8', DSR_SERVICES: 'entra,botStore' });
@@ -55,6 +62,34 @@ describe('who may do what', () => {
     await stack.teams.click(marco, stack.teams.channelId, 'dsr.approve', { requestId: id }, approval.activityId);
     await waitFor('the download card in the approver\'s chat', () => stack.connector.latestCard(chat, 'Download your data'));
     expect(stack.connector.latestCard(stack.teams.personalConversationId(megan), 'Download your data')).toBeUndefined();
+    await waitFor('the delivery', async () => (await auditEvents(id)).includes('delivered'));
+    expect(await deliveredTo(id)).toBe('requester');
+  });
+
+  it('tells a subject who uses Teams, in their own chat, that an approver filed a request about them, and sends the link to them', async () => {
+    expect(await stack.teams.say(alex, 'help')).toBe(200);
+    const subjectChat = stack.teams.personalConversationId(alex);
+    const approverChat = stack.teams.personalConversationId(priya);
+    const linksToApprover = stack.connector.to(approverChat).filter((s) => text(cardOf(s)).includes('Download your data')).length;
+    await stack.teams.say(priya, `please export the data for ${alex.email}`);
+    const intake = await waitFor('the intake card', () => stack.connector.latestCard(approverChat, 'On behalf of Alex Wilber'));
+    const data = (cardOf(intake).actions as { data: Record<string, unknown> }[])[0].data;
+    const answer = await stack.teams.click(priya, 'personal', 'dsr.submit', { ...data, regime: 'GDPR', services: 'entra,botStore' }, intake.activityId);
+    const id = /DSR-\d{4}-\d{4}/.exec(text(answer.body.value))![0];
+
+    const told = await waitFor('the notice to the subject', () => stack.connector.to(subjectChat).find((s) => s.activity.text?.includes(id)));
+    expect(told.activity.text).toContain('Priya Raman');
+    expect(told.activity.text).toContain('Export my data');
+
+    await approveBy(stack, id, [marco]);
+    await waitFor('the download card in the subject\'s chat', () => stack.connector.latestCard(subjectChat, 'Download your data'));
+    await waitFor('the delivery', async () => (await auditEvents(id)).includes('delivered'));
+    expect(stack.connector.to(approverChat).filter((s) => text(cardOf(s)).includes('Download your data'))).toHaveLength(linksToApprover);
+    expect(await deliveredTo(id)).toBe('subject');
+    // The subject's notice and link went to their own chat only: no channel names them.
+    for (const channel of [stack.teams.channelId, stack.teams.complianceChannelId]) {
+      expect(text(stack.connector.to(channel).map((s) => s.activity))).not.toContain(alex.displayName);
+    }
   });
 
   it('tells an approver who a request is about in their own chat, and nobody else', async () => {
