@@ -128,7 +128,7 @@ describe('the audit trail', () => {
 
   it('records the recipients a receipt told (GDPR Art. 19)', async () => {
     const delivered = (await stack.bot.audit.entries(ids.purged)).find((e) => e.event === 'delivered');
-    expect(delivered?.detail).toEqual({ what: 'receipt', recipientsTold: 'entra' });
+    expect(delivered?.detail).toEqual({ what: 'receipt', recipientsTold: 'entra', to: 'subject' });
     const receipt = await waitFor('the receipt', () => stack.connector.latestCard(stack.teams.personalConversationId(megan), 'Erasure receipt'));
     expect(JSON.stringify(cardOf(receipt))).toContain('Services told of the change (GDPR Art. 19)');
   });
