@@ -36,14 +36,14 @@ export function readableOf(requests: DsrRequest[], viewer: Viewer): DsrRequest[]
  * compliance officers the same card without a button that acts, the subject and the requester
  * their status card.
  */
-export function cardFor({ request, access }: Readable, deps: BotDeps, notice?: Parameters<typeof statusCard>[1]): Card {
+export function cardFor({ request, access }: Readable, deps: BotDeps): Card {
   switch (access.role) {
     case 'approver':
-      return approvalCard(request, { erasureApprovals: deps.erasureApprovals, ...(notice ? { notice } : {}) });
+      return approvalCard(request, { erasureApprovals: deps.erasureApprovals });
     case 'complianceOfficer':
-      return approvalCard(request, { erasureApprovals: deps.erasureApprovals, readOnly: true, ...(notice ? { notice } : {}) });
+      return approvalCard(request, { erasureApprovals: deps.erasureApprovals, readOnly: true });
     case 'subject':
     case 'requester':
-      return statusCard(request, notice);
+      return statusCard(request);
   }
 }
