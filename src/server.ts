@@ -82,12 +82,22 @@ export function originProblem(activity: Record<string, unknown>, tenantId: strin
 }
 
 const UNKNOWN_BUTTON = 'I do not know that button. It may be from an older version of me: type help to get a fresh card.';
+const NO_CARD = 'I cannot tell which card that button is on. Type help to get a fresh card.';
+
+/** A message answering an `adaptiveCard/action` invoke: a card button's clear refusal. */
+const buttonMessage = (text: string): InvokeResponse => ({ status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text } });
+
+/**
+ * A card button that names no card (`replyToId`): Teams always sends it for a card the bot
+ * posted, so this one was crafted. Refused before the app runs: answers that update the card in
+ * place have no card to update, and would fail the turn.
+ */
+const namesNoCard = (context: TurnContext) =>
+  context.activity.type === ActivityTypes.Invoke && context.activity.name === 'adaptiveCard/action' && !context.activity.replyToId;
 
 /** The answer to an invoke nothing in the app answered: a message for a card button, 400 for anything else. */
 function unansweredInvoke(context: TurnContext): InvokeResponse {
-  if (context.activity.name === 'adaptiveCard/action') {
-    return { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: UNKNOWN_BUTTON } };
-  }
+  if (context.activity.name === 'adaptiveCard/action') return buttonMessage(UNKNOWN_BUTTON);
   return { status: 400, body: errorBody('UnsupportedInvoke', 'This bot does not handle this kind of invoke.') };
 }
 
@@ -127,6 +137,10 @@ export function createServer(deps: ServerDeps): restify.Server {
         return;
       }
       await deps.adapter.process(req, res, async (context) => {
+        if (namesNoCard(context)) {
+          await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: buttonMessage(NO_CARD) });
+          return;
+        }
         await deps.app.run(context);
         if (context.activity.type === ActivityTypes.Invoke && !context.turnState.get(INVOKE_RESPONSE_KEY)) {
           await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: unansweredInvoke(context) });
