@@ -165,6 +165,9 @@ export class ConfigError extends Error {
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
+/** Whether a URL's host name (IPv6 in brackets, as `URL` gives it) is this machine's loopback. */
+export const isLoopbackHost = (hostname: string) => LOOPBACK.has(hostname.replace(/^\[(.*)\]$/, '$1'));
+
 /** Why `value` cannot be an OpenID metadata URL, or undefined: https, or in sandbox mode http on loopback (a local key set in tests). */
 function metadataUrlProblem(value: string, sandbox: boolean): string | undefined {
   let url: URL;
@@ -174,7 +177,7 @@ function metadataUrlProblem(value: string, sandbox: boolean): string | undefined
     return 'must be an absolute URL';
   }
   if (url.protocol === 'https:') return undefined;
-  if (sandbox && url.protocol === 'http:' && LOOPBACK.has(url.hostname.replace(/^\[(.*)\]$/, '$1'))) return undefined;
+  if (sandbox && url.protocol === 'http:' && isLoopbackHost(url.hostname)) return undefined;
   return 'must be an https URL (plain http only on loopback in sandbox mode)';
 }
 
