@@ -167,8 +167,11 @@ export class ConfigError extends Error {
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
-/** Why `value` cannot be an OpenID metadata URL, or undefined: https, or http on loopback only (a local key set in tests). */
-function metadataUrlProblem(value: string): string | undefined {
+/** Whether a URL's host name (IPv6 in brackets, as `URL` gives it) is this machine's loopback. */
+export const isLoopbackHost = (hostname: string) => LOOPBACK.has(hostname.replace(/^\[(.*)\]$/, '$1'));
+
+/** Why `value` cannot be an OpenID metadata URL, or undefined: https, or in sandbox mode http on loopback (a local key set in tests). */
+function metadataUrlProblem(value: string, sandbox: boolean): string | undefined {
   let url: URL;
   try {
     url = new URL(value);
@@ -176,9 +179,27 @@ function metadataUrlProblem(value: string): string | undefined {
     return 'must be an absolute URL';
   }
   if (url.protocol === 'https:') return undefined;
-  if (url.protocol === 'http:' && LOOPBACK.has(url.hostname.replace(/^\[(.*)\]$/, '$1'))) return undefined;
-  return 'must be an https URL (plain http only on loopback)';
+  if (sandbox && url.protocol === 'http:' && isLoopbackHost(url.hostname)) return undefined;
+  return 'must be an https URL (plain http only on loopback in sandbox mode)';
 }
+
+/**
+ * Why `value` cannot be a service's URL outside sandbox mode, or undefined: the bot sends the
+ * managed identity's tokens to it (Graph's with User.ReadWrite.All), so https only.
+ */
+function serviceUrlProblem(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'must be an absolute https URL';
+  }
+  if (url.protocol !== 'https:') return 'must be an https URL outside sandbox mode: the bot sends its access tokens there';
+  return undefined;
+}
+
+/** `Endpoint=http://` or `DefaultEndpointsProtocol=http` in a storage connection string: requests (and the data) in clear. */
+const PLAIN_HTTP_STORAGE = /(^|;)\s*(DefaultEndpointsProtocol\s*=\s*http\s*(;|$)|\w*Endpoint\s*=\s*http:)/i;
 
 const STORAGE_URL_SETTINGS = { blob: 'DSR_STORAGE_BLOB_URL', queue: 'DSR_STORAGE_QUEUE_URL', table: 'DSR_STORAGE_TABLE_URL' } as const;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -216,11 +237,11 @@ function storageAccountSettings(text: (name: string, fallback: string) => string
       continue;
     }
     const checked = storageEndpointAccount(value);
-    if ('problem' in checked) problems.push(`${name} ${checked.problem} (got '${value}'). Use the account's ${service} endpoint, ${example}.`);
+    if ('problem' in checked) problems.push(`${name} ${checked.problem}. Use the account's ${service} endpoint, ${example}.`);
     else accounts.set(name, checked.account);
   }
   if (new Set(accounts.values()).size > 1) {
-    problems.push(`DSR_STORAGE_BLOB_URL, DSR_STORAGE_QUEUE_URL and DSR_STORAGE_TABLE_URL name different accounts (${[...accounts.values()].join(', ')}): give the three endpoints of one account.`);
+    problems.push('DSR_STORAGE_BLOB_URL, DSR_STORAGE_QUEUE_URL and DSR_STORAGE_TABLE_URL name different accounts: give the three endpoints of one account.');
   }
   const url = (service: keyof typeof STORAGE_URL_SETTINGS) => given.find((g) => g.service === service)!.value.replace(/\/+$/, '');
   return { blobUrl: url('blob'), queueUrl: url('queue'), tableUrl: url('table') };
@@ -301,7 +322,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, approverGroupFa
     if (!raw) return fallback;
     const value = Number(raw);
     if (!Number.isInteger(value) || value < min || value > max) {
-      problems.push(`${name} must be a whole number from ${min} to ${max} (got '${raw}').`);
+      problems.push(`${name} must be a whole number from ${min} to ${max}.`);
       return fallback;
     }
     return value;
@@ -309,22 +330,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, approverGroupFa
 
   const botAppId = text('MicrosoftAppId', '');
   const sandboxSetting = env.DSR_SANDBOX?.trim().toLowerCase();
-  if (sandboxSetting && !['on', 'off'].includes(sandboxSetting)) problems.push(`DSR_SANDBOX must be on or off (got '${env.DSR_SANDBOX}').`);
+  if (sandboxSetting && !['on', 'off'].includes(sandboxSetting)) problems.push('DSR_SANDBOX must be on or off.');
   const sandbox = sandboxSetting ? sandboxSetting === 'on' : !botAppId;
   const host = text('DSR_HOST', '127.0.0.1');
   if (!botAppId && !LOOPBACK.has(host)) {
-    problems.push(`DSR_HOST is '${host}' but MicrosoftAppId is not set: without an app id nobody is authenticated, so the bot only listens on loopback. Set MicrosoftAppId (and MicrosoftAppPassword) or DSR_HOST=127.0.0.1.`);
+    problems.push(`DSR_HOST is not a loopback address but MicrosoftAppId is not set: without an app id nobody is authenticated, so the bot only listens on loopback. Set MicrosoftAppId (and MicrosoftAppPassword) or DSR_HOST=127.0.0.1.`);
   }
   if (botAppId) {
     // The adapter is a single-tenant app registration (src/bot/createBotAdapter.ts); botbuilder would otherwise stop at start with an assertion.
     if (!text('MicrosoftAppPassword', '')) problems.push('MicrosoftAppPassword is required when MicrosoftAppId is set: the client secret of the bot\'s app registration.');
     if (!text('MicrosoftAppTenantId', '')) problems.push('MicrosoftAppTenantId is required when MicrosoftAppId is set: the directory (tenant) id of the bot\'s single-tenant app registration.');
   }
+  if (!sandbox && !botAppId && !text('MicrosoftAppTenantId', '')) {
+    problems.push('MicrosoftAppTenantId is required outside sandbox mode: the directory (tenant) id whose Teams activities the bot acts on.');
+  }
   const botOpenIdMetadataUrl = text('DSR_BOT_OPENID_METADATA_URL', '') || undefined;
   if (botOpenIdMetadataUrl) {
     if (!botAppId) problems.push('DSR_BOT_OPENID_METADATA_URL is set but MicrosoftAppId is not: without an app id inbound requests are not authenticated at all. Set MicrosoftAppId or leave DSR_BOT_OPENID_METADATA_URL unset.');
-    const problem = metadataUrlProblem(botOpenIdMetadataUrl);
-    if (problem) problems.push(`DSR_BOT_OPENID_METADATA_URL ${problem} (got '${botOpenIdMetadataUrl}'). Leave it unset for Microsoft's public metadata.`);
+    const problem = metadataUrlProblem(botOpenIdMetadataUrl, sandbox);
+    if (problem) problems.push(`DSR_BOT_OPENID_METADATA_URL ${problem}. Leave it unset for Microsoft's public metadata.`);
   }
   // Storage: a connection string (Azurite in sandbox mode), or the account's endpoints reached with the managed identity.
   const storageAccount = storageAccountSettings(text, problems);
@@ -336,9 +360,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, approverGroupFa
   if (!storageAccount && !storageConnectionString) {
     problems.push('DSR_STORAGE_CONNECTION_STRING (or DSR_STORAGE_BLOB_URL, DSR_STORAGE_QUEUE_URL and DSR_STORAGE_TABLE_URL, reached with the managed identity) is required outside sandbox mode: the Storage account that holds requests, jobs and exports.');
   }
+  if (!sandbox && PLAIN_HTTP_STORAGE.test(givenConnectionString)) {
+    problems.push('DSR_STORAGE_CONNECTION_STRING names plain http endpoints: outside sandbox mode the Storage account is reached over https only (DefaultEndpointsProtocol=https).');
+  }
   const managedIdentityClientId = text('AZURE_CLIENT_ID', '') || undefined;
   if (managedIdentityClientId && !GUID.test(managedIdentityClientId)) {
-    problems.push(`AZURE_CLIENT_ID must be the client id (a GUID) of the user-assigned managed identity (got '${managedIdentityClientId}'). Leave it unset to use the system-assigned identity.`);
+    problems.push(`AZURE_CLIENT_ID must be the client id (a GUID) of the user-assigned managed identity. Leave it unset to use the system-assigned identity.`);
   }
   const approverGroupId = text('DSR_APPROVER_GROUP_ID', sandbox ? approverGroupFallback : '');
   if (!approverGroupId) problems.push('DSR_APPROVER_GROUP_ID is required: the object id of the Entra group whose members may decide requests.');
@@ -348,43 +375,45 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, approverGroupFa
   if (pseudonymKey.length < 16) problems.push('DSR_PSEUDONYM_KEY must be a secret of at least 16 characters: it keys the pseudonyms of erased subjects.');
 
   const regime = text('DSR_DEFAULT_REGIME', 'GDPR').toUpperCase();
-  if (!(REGIMES as readonly string[]).includes(regime)) problems.push(`DSR_DEFAULT_REGIME must be GDPR or CCPA (got '${regime}').`);
+  if (!(REGIMES as readonly string[]).includes(regime)) problems.push('DSR_DEFAULT_REGIME must be GDPR or CCPA.');
 
   const services = text('DSR_SERVICES', sandbox ? SERVICE_NAMES.join(',') : 'entra,botStore')
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
   const unknown = services.filter((s) => !(SERVICE_NAMES as readonly string[]).includes(s));
-  if (unknown.length) problems.push(`DSR_SERVICES names unknown services: ${unknown.join(', ')}. Known: ${SERVICE_NAMES.join(', ')}.`);
+  if (unknown.length) problems.push(`DSR_SERVICES names ${unknown.length === 1 ? 'a service' : `${unknown.length} services`} it does not know. Known: ${SERVICE_NAMES.join(', ')}.`);
   const uses = (service: ServiceName) => services.includes(service);
 
   /** An endpoint: the sandbox's by default there, required elsewhere when the service is used. */
   const endpoint = (name: string, service: ServiceName, sandboxValue: string, what: string) => {
     const value = text(name, sandbox ? sandboxValue : '');
     if (!value && uses(service)) problems.push(`${name} is required when DSR_SERVICES includes ${service}: ${what}.`);
+    const problem = value && !sandbox ? serviceUrlProblem(value) : undefined;
+    if (problem) problems.push(`${name} ${problem}: ${what}.`);
     return value;
   };
   const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
     const value = text(name, fallback);
     if ((allowed as readonly string[]).includes(value)) return value as T;
-    problems.push(`${name} must be one of ${allowed.join(', ')} (got '${value}').`);
+    problems.push(`${name} must be one of ${allowed.join(', ')}.`);
     return fallback;
   };
   const propertyPath = (name: string, fallback: string) => {
     const value = text(name, fallback);
-    if (!/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(value)) problems.push(`${name} must be a property path such as ownerId or externalIds.entra (got '${value}').`);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(value)) problems.push(`${name} must be a property path such as ownerId or externalIds.entra.`);
     return value;
   };
   const yesNo = (name: string) => {
     const value = text(name, 'false').toLowerCase();
-    if (!['true', 'false'].includes(value)) problems.push(`${name} must be true or false (got '${value}').`);
+    if (!['true', 'false'].includes(value)) problems.push(`${name} must be true or false.`);
     return value === 'true';
   };
   const optional = (name: string) => text(name, '') || undefined;
 
   // The seeded tenant links lockers to person twins by `assignedTo` (src/sandbox/tenant.json).
   const linkRelationship = text('DSR_DIGITAL_TWINS_LINK_RELATIONSHIP', sandbox ? 'assignedTo' : '') || undefined;
-  if (linkRelationship && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(linkRelationship)) problems.push(`DSR_DIGITAL_TWINS_LINK_RELATIONSHIP must be a relationship name (got '${linkRelationship}').`);
+  if (linkRelationship && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(linkRelationship)) problems.push('DSR_DIGITAL_TWINS_LINK_RELATIONSHIP must be a relationship name (letters, digits and _).');
   const byRelationshipOnly = text('DSR_DIGITAL_TWINS_LINK_PROPERTY', '') === 'none';
   if (byRelationshipOnly && !linkRelationship) problems.push('DSR_DIGITAL_TWINS_LINK_PROPERTY is none, so DSR_DIGITAL_TWINS_LINK_RELATIONSHIP must name the relationship that links twins to people.');
   const digitalTwins: DigitalTwinsConfig = {
@@ -408,9 +437,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, approverGroupFa
   const hubFromConnectionString = /HostName=([^;]+)/i.exec(iotHubConnectionString ?? '')?.[1];
   const iotHubHost = text('DSR_IOT_HUB_HOST_NAME', hubFromConnectionString ?? (sandbox ? SANDBOX_IOT_HUB_HOST_NAME : ''));
   if (!iotHubHost && uses('iotHub')) problems.push('DSR_IOT_HUB_HOST_NAME is required when DSR_SERVICES includes iotHub: the hub, <name>.azure-devices.net.');
+  const iotHubEndpoint = text('DSR_IOT_HUB_ENDPOINT', sandbox ? `127.0.0.1:${SANDBOX_PORTS.iotHub}` : iotHubHost);
+  // The adapter always reaches the hub over https (src/adapters/iotHub/registryClient.ts): a scheme here could only be wrong.
+  if (iotHubEndpoint && !/^[^:/\s]+(:\d{1,5})?$/.test(iotHubEndpoint)) {
+    problems.push('DSR_IOT_HUB_ENDPOINT must be the hub\'s host name, with a port if needed, without a scheme or path: the bot reaches it over https only.');
+  }
   const iotHub: IotHubConfig = {
     hostName: iotHubHost,
-    endpoint: text('DSR_IOT_HUB_ENDPOINT', sandbox ? `127.0.0.1:${SANDBOX_PORTS.iotHub}` : iotHubHost),
+    endpoint: iotHubEndpoint,
     connectionString: iotHubConnectionString,
     ownerTag: propertyPath('DSR_IOT_HUB_OWNER_TAG', 'owner'),
     eraseMode: oneOf('DSR_IOT_HUB_ERASE_MODE', ['delete', 'clearPersonalData'] as const, 'delete'),
@@ -422,6 +456,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, approverGroupFa
     concurrency: whole('DSR_CALL_CONCURRENCY', 8, 1, 256),
   };
 
+  const graphUrl = text('DSR_GRAPH_URL', sandbox ? `https://127.0.0.1:${SANDBOX_PORTS.graph}` : 'https://graph.microsoft.com');
+  const graphUrlProblem = sandbox ? undefined : serviceUrlProblem(graphUrl);
+  if (graphUrlProblem) problems.push(`DSR_GRAPH_URL ${graphUrlProblem}: Microsoft Graph, https://graph.microsoft.com unless a national cloud's.`);
   const dataDir = path.resolve(text('DSR_DATA_DIR', '.data'));
   const config: Config = {
     sandbox,
@@ -434,7 +471,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, approverGroupFa
     storageConnectionString,
     ...(storageAccount ? { storageAccount } : {}),
     ...(managedIdentityClientId ? { managedIdentityClientId } : {}),
-    graphUrl: text('DSR_GRAPH_URL', sandbox ? `https://127.0.0.1:${SANDBOX_PORTS.graph}` : 'https://graph.microsoft.com'),
+    graphUrl,
     approverGroupId,
     ...(complianceGroupId ? { complianceGroupId } : {}),
     erasureApprovals: whole('DSR_ERASE_APPROVALS', 2, 1, 5),
@@ -464,7 +501,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, approverGroupFa
     auditKey: auditKeySettings(text, sandbox, dataDir, problems),
   };
   if (storageAccount && config.exportLinkDays > USER_DELEGATION_MAX_DAYS) {
-    problems.push(`DSR_EXPORT_LINK_DAYS is ${config.exportLinkDays}, but export links signed by the managed identity (user-delegation SAS, used with DSR_STORAGE_*_URL) live at most ${USER_DELEGATION_MAX_DAYS} days: set it to ${USER_DELEGATION_MAX_DAYS} or less.`);
+    problems.push(`DSR_EXPORT_LINK_DAYS is more than ${USER_DELEGATION_MAX_DAYS}, but export links signed by the managed identity (user-delegation SAS, used with DSR_STORAGE_*_URL) live at most ${USER_DELEGATION_MAX_DAYS} days: set it to ${USER_DELEGATION_MAX_DAYS} or less.`);
   }
   if (problems.length) throw new ConfigError(problems);
   return config;

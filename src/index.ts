@@ -158,7 +158,9 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   for (const [name, url] of Object.entries(options.sandboxHealthUrls ?? {})) {
     readinessChecks[name] = async (signal) => (await fetch(url, { signal })).ok;
   }
-  const server = createServer({ adapter, app, readinessChecks, log });
+  // Only Teams activities from this tenant are acted on: the bot's own, or the seeded tenant's in the sandbox.
+  const teamsTenantId = config.sandbox ? loadTenant().tenantId : config.botTenantId;
+  const server = createServer({ adapter, app, readinessChecks, log, teamsTenantId });
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const port = (server.address() as { port: number }).port;
 

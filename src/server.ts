@@ -1,6 +1,7 @@
 import restify from 'restify';
 import { ActivityTypes, CloudAdapter, INVOKE_RESPONSE_KEY, InvokeResponse, TurnContext } from 'botbuilder';
 import { Application, TurnState } from '@microsoft/teams-ai';
+import { TEAMS_CHANNEL_ID } from './bot/turnIdentity';
 import { Logger } from './dsr/ports';
 
 /** Activities larger than this are refused: Teams messages are capped at 100 KB, invokes are smaller. */
@@ -12,6 +13,8 @@ export interface ServerDeps {
   /** Each answers true when what it checks responds; /readyz is 200 only when all do. */
   readinessChecks: Record<string, (signal: AbortSignal) => Promise<boolean>>;
   log: Logger;
+  /** The Microsoft 365 tenant whose Teams activities the bot acts on; every other is refused. */
+  teamsTenantId: string;
 }
 
 /** The Bot Framework's error body: `{ error: { code, message } }`. */
@@ -61,13 +64,40 @@ export function activityProblem(body: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * Why the bot must not act on `activity` at all, or undefined: it acts on Teams activities from
+ * its own tenant only. Every tenant the activity names (`channelData.tenant.id`,
+ * `conversation.tenantId`) must be `tenantId`, and it must name at least one. Checked before the
+ * token too: a valid token only says the Bot Framework relayed the activity, for some channel.
+ */
+export function originProblem(activity: Record<string, unknown>, tenantId: string): string | undefined {
+  if (activity.channelId !== TEAMS_CHANNEL_ID) return 'This bot takes activities from Microsoft Teams only.';
+  const channelData = isObject(activity.channelData) ? activity.channelData : {};
+  const named = [isObject(channelData.tenant) ? channelData.tenant.id : undefined, (activity.conversation as Record<string, unknown>).tenantId].filter(given);
+  const ours = tenantId.toLowerCase();
+  if (!ours || named.length === 0 || named.some((id) => typeof id !== 'string' || id.toLowerCase() !== ours)) {
+    return 'This bot serves the users of one Microsoft 365 organisation only.';
+  }
+  return undefined;
+}
+
 const UNKNOWN_BUTTON = 'I do not know that button. It may be from an older version of me: type help to get a fresh card.';
+const NO_CARD = 'I cannot tell which card that button is on. Type help to get a fresh card.';
+
+/** A message answering an `adaptiveCard/action` invoke: a card button's clear refusal. */
+const buttonMessage = (text: string): InvokeResponse => ({ status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text } });
+
+/**
+ * A card button that names no card (`replyToId`): Teams always sends it for a card the bot
+ * posted, so this one was crafted. Refused before the app runs: answers that update the card in
+ * place have no card to update, and would fail the turn.
+ */
+const namesNoCard = (context: TurnContext) =>
+  context.activity.type === ActivityTypes.Invoke && context.activity.name === 'adaptiveCard/action' && !context.activity.replyToId;
 
 /** The answer to an invoke nothing in the app answered: a message for a card button, 400 for anything else. */
 function unansweredInvoke(context: TurnContext): InvokeResponse {
-  if (context.activity.name === 'adaptiveCard/action') {
-    return { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: UNKNOWN_BUTTON } };
-  }
+  if (context.activity.name === 'adaptiveCard/action') return buttonMessage(UNKNOWN_BUTTON);
   return { status: 400, body: errorBody('UnsupportedInvoke', 'This bot does not handle this kind of invoke.') };
 }
 
@@ -100,7 +130,17 @@ export function createServer(deps: ServerDeps): restify.Server {
         res.send(400, errorBody('BadRequest', problem));
         return;
       }
+      const foreign = originProblem(req.body, deps.teamsTenantId);
+      if (foreign) {
+        deps.log.warn({ refused: foreign }, 'activity from outside Teams or the tenant refused');
+        res.send(403, errorBody('Forbidden', foreign));
+        return;
+      }
       await deps.adapter.process(req, res, async (context) => {
+        if (namesNoCard(context)) {
+          await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: buttonMessage(NO_CARD) });
+          return;
+        }
         await deps.app.run(context);
         if (context.activity.type === ActivityTypes.Invoke && !context.turnState.get(INVOKE_RESPONSE_KEY)) {
           await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: unansweredInvoke(context) });

@@ -2,8 +2,18 @@ import { TurnContext } from 'botbuilder';
 import { Actor } from '../dsr/types';
 import { ConversationStore, userConversationKey } from '../storage/conversationStore';
 
-/** Who is acting, from the authenticated activity only; undefined for anyone without an Entra identity. */
+/**
+ * The one channel whose activities the bot acts on. Bot Framework signing keys are endorsed for
+ * other channels too, and there (Web Chat, Direct Line) the client writes its own `from`.
+ */
+export const TEAMS_CHANNEL_ID = 'msteams';
+
+/**
+ * Who is acting, from the authenticated activity only; undefined for anyone without an Entra
+ * identity, and on any channel but Teams (src/server.ts refuses those before this; a second lock).
+ */
 export function actorOf(context: TurnContext): Actor | undefined {
+  if (context.activity.channelId !== TEAMS_CHANNEL_ID) return undefined;
   const from = context.activity.from;
   const id = from?.aadObjectId;
   if (typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id)) return undefined;

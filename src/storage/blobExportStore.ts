@@ -8,7 +8,7 @@ import {
   StorageSharedKeyCredential,
   UserDelegationKey,
 } from '@azure/storage-blob';
-import { USER_DELEGATION_MAX_DAYS } from '../config';
+import { isLoopbackHost, USER_DELEGATION_MAX_DAYS } from '../config';
 import { Clock } from '../dsr/clock';
 import { AuditHeads, ExportStore, PackageWriter } from '../dsr/ports';
 import { DsrRequest } from '../dsr/types';
@@ -23,6 +23,16 @@ const DAY = 24 * 60 * MINUTE;
  * every published version; the SDK's own default (2026-04-06) adds a field Azurite does not sign.
  */
 export const USER_DELEGATION_SAS_VERSION = '2025-07-05';
+
+/**
+ * The protocols a link signed with the account key allows: https only, except where the blob
+ * endpoint itself is plain http on loopback (Azurite as the sandbox runs it), whose packages an
+ * https-only link could not fetch at all and which never carries them off this machine.
+ */
+function sharedKeySasProtocol(blobUrl: string): SASProtocol {
+  const url = new URL(blobUrl);
+  return url.protocol === 'http:' && isLoopbackHost(url.hostname) ? SASProtocol.HttpsAndHttp : SASProtocol.Https;
+}
 
 /** What one read-only link to one blob grants, and for how long. */
 export interface ReadLinkTerms {
@@ -98,8 +108,7 @@ export class BlobExportStore implements ExportStore {
       const url = await blob.generateSasUrl({
         permissions: BlobSASPermissions.parse('r'),
         expiresOn: expiresAt,
-        // Azurite serves plain http locally; Azure itself only ever answers https.
-        protocol: SASProtocol.HttpsAndHttp,
+        protocol: sharedKeySasProtocol(blob.url),
         contentDisposition: `attachment; filename="${fileName}"`,
       });
       return { url, expiresAt };

@@ -7,6 +7,7 @@ import { TenantUser } from '../../src/sandbox/tenant';
 import { storageClientsFromConnectionString } from '../../src/storage/storageClients';
 import { BotFrameworkKeys, personalCardAction, postActivity, strayKey } from '../support/botFrameworkKeys';
 import { BotStack, startBotStack } from '../support/botStack';
+import { waitFor } from '../support/waitFor';
 
 jest.setTimeout(120_000);
 
@@ -18,6 +19,7 @@ const SUBMISSION = { kind: 'export', regime: 'GDPR', services: 'entra' };
 let keys: BotFrameworkKeys;
 let stack: BotStack;
 let alex: TenantUser;
+let priya: TenantUser;
 
 /** Everything an accepted submission would leave: request rows, audit entries, conversation references, jobs. */
 async function traces() {
@@ -53,6 +55,7 @@ beforeAll(async () => {
     DSR_BOT_OPENID_METADATA_URL: keys.metadataUrl,
   });
   alex = stack.user('Alex');
+  priya = stack.user('Priya');
 });
 
 afterAll(async () => {
@@ -109,6 +112,77 @@ describe('inbound authentication with an app id', () => {
   });
 });
 
+/** `activity` with its tenant named as given in `channelData.tenant.id` and `conversation.tenantId` (undefined: left out). */
+function withTenants(activity: Record<string, unknown>, channelDataTenant: string | undefined, conversationTenant: string | undefined): Record<string, unknown> {
+  const conversation = { ...(activity.conversation as Record<string, unknown>) };
+  if (conversationTenant === undefined) delete conversation.tenantId;
+  else conversation.tenantId = conversationTenant;
+  return { ...activity, conversation, channelData: channelDataTenant === undefined ? {} : { tenant: { id: channelDataTenant } } };
+}
+
+const OTHER_TENANT = '3f0c9a7e-5b2d-4e18-9c6a-8d7e1f2a3b4c';
+
+/** A 403 with the Bot Framework's error body, before botbuilder or the app saw the activity. */
+async function expectForbidden(answer: Response): Promise<void> {
+  expect(answer.status).toBe(403);
+  expect(await answer.json()).toEqual({ error: { code: 'Forbidden', message: expect.any(String) } });
+}
+
+describe('only Teams activities from our tenant, with an app id', () => {
+  let requestId: string;
+
+  it('lets Alex file an export through Teams, which then waits for approval', async () => {
+    const answer = await postActivity(stack.bot.url, submission(), bearer(keys.token({ audience: APP_ID, serviceUrl: stack.connector.url })));
+    expect(answer.status).toBe(200);
+    requestId = /DSR-\d{4}-\d{4}/.exec(JSON.stringify(await answer.json()))?.[0] ?? '';
+    expect(requestId).not.toBe('');
+    await waitFor('the request to await approval', async () => (await stack.bot.store.get(requestId))?.request.state === 'awaiting_approval');
+  });
+
+  it('refuses an approver\'s object id on a Direct Line activity, signed with a key endorsed for Direct Line, with 403: the request stays unapproved', async () => {
+    const before = await traces();
+    // A Direct Line client writes its own `from`, and may copy Teams' tenant fields too.
+    const approval = {
+      ...personalCardAction(priya, stack.tenant.tenantId, APP_ID, stack.connector.url, 'dsr.approve', { requestId }),
+      channelId: 'directline',
+      from: { id: 'dl_7f3a', name: priya.displayName, aadObjectId: priya.aadObjectId },
+    };
+    await expectForbidden(await postActivity(stack.bot.url, approval, bearer(keys.token({ audience: APP_ID, serviceUrl: stack.connector.url, endorsedFor: 'directline' }))));
+    const stored = (await stack.bot.store.get(requestId))?.request;
+    expect({ state: stored?.state, decisions: stored?.decisions }).toEqual({ state: 'awaiting_approval', decisions: [] });
+    expect(await traces()).toEqual(before);
+  });
+
+  it('refuses a token whose key is endorsed for Direct Line on an activity that says it comes from Teams, with 401 (botbuilder checks the endorsement)', async () => {
+    const before = await traces();
+    const approval = personalCardAction(priya, stack.tenant.tenantId, APP_ID, stack.connector.url, 'dsr.approve', { requestId });
+    const answer = await postActivity(stack.bot.url, approval, bearer(keys.token({ audience: APP_ID, serviceUrl: stack.connector.url, endorsedFor: 'directline' })));
+    expect(answer.status).toBe(401);
+    expect((await stack.bot.store.get(requestId))?.request.decisions).toEqual([]);
+    expect(await traces()).toEqual(before);
+  });
+
+  it.each<[string, string | undefined, string | undefined]>([
+    ['another tenant in both places', OTHER_TENANT, OTHER_TENANT],
+    ['another tenant in channelData only', OTHER_TENANT, 'ours'],
+    ['another tenant in the conversation only', 'ours', OTHER_TENANT],
+    ['another tenant in channelData, none in the conversation', OTHER_TENANT, undefined],
+    ['no tenant at all', undefined, undefined],
+  ])('refuses a Teams activity with a valid token that names %s with 403, and files nothing', async (_case, channelDataTenant, conversationTenant) => {
+    const ours = (tenant: string | undefined) => (tenant === 'ours' ? stack.tenant.tenantId : tenant);
+    const before = await traces();
+    const foreign = withTenants(submission(), ours(channelDataTenant), ours(conversationTenant));
+    await expectForbidden(await postActivity(stack.bot.url, foreign, bearer(keys.token({ audience: APP_ID, serviceUrl: stack.connector.url }))));
+    expect(await traces()).toEqual(before);
+  });
+
+  it('refuses a foreign activity with 403 before looking at its token, and logs no personal data', async () => {
+    await expectForbidden(await postActivity(stack.bot.url, withTenants(submission(), OTHER_TENANT, OTHER_TENANT)));
+    const logs = stack.logLines.join('\n').toLowerCase();
+    for (const value of [priya.displayName, priya.email, priya.aadObjectId]) expect(logs).not.toContain(value.toLowerCase());
+  });
+});
+
 describe('without an app id', () => {
   it('listens on loopback only, says so in its start line, and takes unauthenticated requests there', async () => {
     const lines: string[] = [];
@@ -145,6 +219,33 @@ describe('without an app id', () => {
         });
         expect({ address, reached }).toEqual({ address, reached: false });
       }
+    } finally {
+      await bot.stop();
+    }
+  });
+
+  it('acts only on Teams activities from the tenant of tenant.json, refusing the rest with 403', async () => {
+    const bot = await startBot(
+      loadConfig({
+        DSR_SANDBOX: 'on',
+        PORT: '0',
+        DSR_STORAGE_CONNECTION_STRING: stack.azurite.connectionString,
+        DSR_APPROVER_GROUP_ID: stack.tenant.approverGroup.id,
+        DSR_DATA_DIR: stack.dataDir,
+      }),
+      { log: createLogger('info', { write: () => undefined }) },
+    );
+    try {
+      const url = `http://127.0.0.1:${bot.port}`;
+      const before = await traces();
+      const filing = personalCardAction(alex, stack.tenant.tenantId, 'sandbox-bot', stack.connector.url, 'dsr.submit', SUBMISSION);
+      await expectForbidden(await postActivity(url, { ...filing, channelId: 'directline' }));
+      await expectForbidden(await postActivity(url, { ...filing, channelId: 'webchat' }));
+      await expectForbidden(await postActivity(url, withTenants(filing, OTHER_TENANT, OTHER_TENANT)));
+      await expectForbidden(await postActivity(url, withTenants(filing, undefined, undefined)));
+      expect(await traces()).toEqual(before);
+      const status = personalCardAction(alex, stack.tenant.tenantId, 'sandbox-bot', stack.connector.url, 'dsr.status', {});
+      expect((await postActivity(url, status)).status).toBe(200);
     } finally {
       await bot.stop();
     }

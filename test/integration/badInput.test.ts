@@ -199,7 +199,7 @@ describe('activities missing what every activity has', () => {
       const before = sentTo(grace);
       expect((await post(activity(grace, { from }))).status).toBe(200);
       expect(await replyTo(grace, before)).toContain('signed in with a work account');
-      const click = await post(activity(grace, { from, type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'dsr.status', data: {} } } }));
+      const click = await post(activity(grace, { from, type: 'invoke', name: 'adaptiveCard/action', replyToId: 'card', value: { action: { type: 'Action.Execute', verb: 'dsr.status', data: {} } } }));
       expect(await click.json()).toEqual({ statusCode: 200, type: MESSAGE, value: expect.stringContaining('signed in with a work account') });
     }
     // An id that is not even text could not be answered at all (the reply would name it): refused up front.
@@ -241,6 +241,34 @@ describe('invokes the bot does not handle', () => {
     if (response.status === 200) expect(await response.json()).toMatchObject({ statusCode: 200, type: MESSAGE, value: expect.stringMatching(/do not know that button/) });
     else await expectClientError(response, /./);
     await expectStillServing();
+  });
+});
+
+describe('a card action that names no card', () => {
+  it('answers a click without replyToId (a crafted button) with a message for every verb, in chat and in a channel, and no turn fails', async () => {
+    const id = await fileRequest(stack, marco, 'I want to see my data', { kind: 'access', regime: 'GDPR', services: 'entra' });
+    await waitFor('the request to await approval', async () => (await stateOf(stack, id)) === 'awaiting_approval');
+    const inChannel = {
+      conversation: { id: stack.teams.channelId, conversationType: 'channel', isGroup: true, tenantId: stack.tenant.tenantId },
+      channelData: { tenant: { id: stack.tenant.tenantId }, channel: { id: stack.teams.channelId } },
+    };
+    const answers = [];
+    for (const verb of Object.keys(CARD_ACTIONS)) {
+      for (const [user, where] of [[marco, 'chat'], [priya, 'channel']] as const) {
+        const value = { action: { type: 'Action.Execute', verb, data: { requestId: id, kind: 'access', regime: 'GDPR', services: 'entra' } }, trigger: 'manual' };
+        const response = await post(without(activity(user, { type: 'invoke', name: 'adaptiveCard/action', value, ...(where === 'channel' ? inChannel : {}) }), 'replyToId'));
+        const body = response.status === 200 ? ((await response.json()) as { type?: string; value?: unknown }) : {};
+        answers.push({ verb, where, status: response.status, type: body.type, text: typeof body.value === 'string' ? body.value : '' });
+      }
+    }
+    expect(answers).toEqual(answers.map(({ verb, where }) => ({ verb, where, status: 200, type: MESSAGE, text: expect.stringMatching(/which card/) })));
+    expect(await stateOf(stack, id)).toBe('awaiting_approval');
+    expect(stack.logLines.join('')).not.toContain('turn failed');
+    await expectStillServing();
+  });
+
+  it('has failed no turn on any malformed card action', () => {
+    expect(stack.logLines.join('')).not.toContain('turn failed');
   });
 });
 

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, KeyObject } from 'node:crypto';
+import { generateKeyPairSync, KeyObject, KeyPairKeyObjectResult } from 'node:crypto';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import jwt from 'jsonwebtoken';
@@ -18,18 +18,27 @@ export interface TokenOptions {
   signingKey?: KeyObject;
   /** The `kid` header; the published key's id unless given. */
   kid?: string;
+  /** Signs with the published key endorsed for this channel: Teams' unless told. */
+  endorsedFor?: KeyEndorsement;
 }
+
+/** The channels a published key is endorsed for: Microsoft's key set has keys for Teams and keys for other channels such as Direct Line. */
+export type KeyEndorsement = 'msteams' | 'directline';
 
 /**
  * The Bot Framework's token service as a bot sees it, on loopback: an OpenID configuration
- * document whose `jwks_uri` lists one freshly generated RSA key (endorsed for Teams, as the real
- * key set is), and tokens signed with it, shaped like the ones the Bot Connector sends.
+ * document whose `jwks_uri` lists two freshly generated RSA keys, one endorsed for Teams and one
+ * for Direct Line (as the real key set has keys for each channel), and tokens signed with them,
+ * shaped like the ones the Bot Connector sends.
  */
 export class BotFrameworkKeys {
   readonly kid = `test-key-${Date.now().toString(36)}`;
   /** Paths the bot fetched, oldest first. */
   readonly fetched: string[] = [];
-  private readonly keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  private readonly keys: Record<KeyEndorsement, { kid: string; pair: KeyPairKeyObjectResult }> = {
+    msteams: { kid: this.kid, pair: generateKeyPairSync('rsa', { modulusLength: 2048 }) },
+    directline: { kid: `${this.kid}-directline`, pair: generateKeyPairSync('rsa', { modulusLength: 2048 }) },
+  };
   private server: Server | undefined;
   private base = '';
 
@@ -54,7 +63,15 @@ export class BotFrameworkKeys {
           token_endpoint_auth_methods_supported: ['private_key_jwt'],
         });
       } else if (path === '/v1/.well-known/keys') {
-        json({ keys: [{ ...this.keys.publicKey.export({ format: 'jwk' }), kid: this.kid, use: 'sig', alg: 'RS256', endorsements: ['msteams'] }] });
+        json({
+          keys: (Object.entries(this.keys) as [KeyEndorsement, { kid: string; pair: KeyPairKeyObjectResult }][]).map(([channel, { kid, pair }]) => ({
+            ...pair.publicKey.export({ format: 'jwk' }),
+            kid,
+            use: 'sig',
+            alg: 'RS256',
+            endorsements: [channel],
+          })),
+        });
       } else {
         res.writeHead(404);
         res.end();
@@ -72,10 +89,11 @@ export class BotFrameworkKeys {
   token(options: TokenOptions): string {
     const now = Math.floor(Date.now() / 1000);
     const expiresIn = options.expiresIn ?? 3600;
+    const published = this.keys[options.endorsedFor ?? 'msteams'];
     return jwt.sign(
       { serviceurl: options.serviceUrl, nbf: Math.min(now, now + expiresIn) - 600, exp: now + expiresIn },
-      options.signingKey ?? this.keys.privateKey,
-      { algorithm: 'RS256', keyid: options.kid ?? this.kid, issuer: options.issuer ?? BOT_FRAMEWORK_ISSUER, audience: options.audience },
+      options.signingKey ?? published.pair.privateKey,
+      { algorithm: 'RS256', keyid: options.kid ?? published.kid, issuer: options.issuer ?? BOT_FRAMEWORK_ISSUER, audience: options.audience },
     );
   }
 }

@@ -15,6 +15,14 @@ const AZURE = {
   DSR_AUDIT_HMAC_KEY: Buffer.alloc(32, 1).toString('base64'),
 };
 
+/** The Azure settings reaching storage with the managed identity instead of a connection string. */
+const { DSR_STORAGE_CONNECTION_STRING: _connectionString, ...AZURE_NO_STORAGE } = AZURE;
+const ENDPOINTS = {
+  DSR_STORAGE_BLOB_URL: 'https://dsrstore.blob.core.windows.net/',
+  DSR_STORAGE_QUEUE_URL: 'https://dsrstore.queue.core.windows.net',
+  DSR_STORAGE_TABLE_URL: 'https://dsrstore.table.core.windows.net/',
+};
+
 function problemsOf(env: NodeJS.ProcessEnv, fallback = GROUP): string[] {
   try {
     loadConfig(env, fallback);
@@ -100,14 +108,13 @@ describe('settings it refuses', () => {
   it.each(['0', '6', 'two', '1.5', '-1'])('names DSR_ERASE_APPROVALS when it is %p', (value) => {
     const problems = problemsOf({ DSR_ERASE_APPROVALS: value });
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toContain('DSR_ERASE_APPROVALS');
-    expect(problems[0]).toContain(`'${value}'`);
+    expect(problems[0]).toBe('DSR_ERASE_APPROVALS must be a whole number from 1 to 5.');
   });
 
-  it('names DSR_SERVICES and the unknown service', () => {
+  it('names DSR_SERVICES and the services it knows, not the unknown one', () => {
     const [problem] = problemsOf({ DSR_SERVICES: 'entra,payroll' });
-    expect(problem).toContain('DSR_SERVICES');
-    expect(problem).toContain('payroll');
+    expect(problem).toContain('DSR_SERVICES names a service it does not know. Known: entra,');
+    expect(problem).not.toContain('payroll');
   });
 
   it.each([
@@ -186,7 +193,7 @@ describe('inbound authentication settings', () => {
   });
 
   it('replaces only the metadata URL: every other value is botbuilder\'s public-cloud default', () => {
-    const config = loadConfig({ ...AZURE, DSR_BOT_OPENID_METADATA_URL: LOCAL_KEYS });
+    const config = loadConfig({ ...AZURE, DSR_SANDBOX: 'on', DSR_BOT_OPENID_METADATA_URL: LOCAL_KEYS });
     expect(config.botOpenIdMetadataUrl).toBe(LOCAL_KEYS);
     expect(inboundAuthOf(botFrameworkAuthenticationSettings(config))).toEqual({ ...inboundAuthOf({}), toBotFromChannelOpenIdMetadataUrl: LOCAL_KEYS });
   });
@@ -197,18 +204,26 @@ describe('inbound authentication settings', () => {
   });
 
   it.each([LOCAL_KEYS, 'http://localhost:4099/keys', 'http://[::1]:4099/keys', 'https://login.botframework.com/v1/.well-known/openidconfiguration'])(
-    'takes %p as the metadata URL',
+    'takes %p as the metadata URL in sandbox mode with an app id',
     (url) => {
-      expect(loadConfig({ ...AZURE, DSR_BOT_OPENID_METADATA_URL: url }).botOpenIdMetadataUrl).toBe(url);
+      expect(loadConfig({ ...AZURE, DSR_SANDBOX: 'on', DSR_BOT_OPENID_METADATA_URL: url }).botOpenIdMetadataUrl).toBe(url);
     },
   );
 
-  it.each(['http://keys.contoso.example/openid', 'ftp://127.0.0.1/keys', 'login.botframework.com/v1/.well-known/openidconfiguration'])('refuses %p as the metadata URL', (url) => {
-    const problems = problemsOf({ ...AZURE, DSR_BOT_OPENID_METADATA_URL: url });
-    expect(problems).toHaveLength(1);
-    expect(problems[0]).toContain('DSR_BOT_OPENID_METADATA_URL');
-    expect(problems[0]).toContain(url);
+  it('takes an https metadata URL outside sandbox mode', () => {
+    const url = 'https://login.botframework.com/v1/.well-known/openidconfiguration';
+    expect(loadConfig({ ...AZURE, DSR_BOT_OPENID_METADATA_URL: url }).botOpenIdMetadataUrl).toBe(url);
   });
+
+  it.each(['http://keys.contoso.example/openid', 'ftp://127.0.0.1/keys', 'login.botframework.com/v1/.well-known/openidconfiguration', LOCAL_KEYS, 'http://localhost:4099/keys'])(
+    'refuses %p as the metadata URL outside sandbox mode, without repeating it',
+    (url) => {
+      const problems = problemsOf({ ...AZURE, DSR_BOT_OPENID_METADATA_URL: url });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/^DSR_BOT_OPENID_METADATA_URL must be an/);
+      expect(problems[0]).not.toContain(url);
+    },
+  );
 
   it('refuses a metadata URL without an app id: nothing would be authenticated', () => {
     const [problem] = problemsOf({ DSR_BOT_OPENID_METADATA_URL: LOCAL_KEYS });
@@ -228,12 +243,6 @@ describe('inbound authentication settings', () => {
 });
 
 describe('storage reached with the managed identity', () => {
-  const { DSR_STORAGE_CONNECTION_STRING: _connectionString, ...AZURE_NO_STORAGE } = AZURE;
-  const ENDPOINTS = {
-    DSR_STORAGE_BLOB_URL: 'https://dsrstore.blob.core.windows.net/',
-    DSR_STORAGE_QUEUE_URL: 'https://dsrstore.queue.core.windows.net',
-    DSR_STORAGE_TABLE_URL: 'https://dsrstore.table.core.windows.net/',
-  };
   const IDENTITY = '0d8f5a7e-1234-4a5b-8c6d-7e8f9a0b1c2d';
 
   it('takes the account endpoints instead of a connection string, without trailing slashes', () => {
@@ -293,14 +302,14 @@ describe('storage reached with the managed identity', () => {
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/^DSR_STORAGE_BLOB_URL/);
     expect(problems[0]).toContain(why);
-    expect(problems[0]).toContain(value);
+    expect(problems[0]).not.toContain(value);
   });
 
   it('refuses endpoints of different accounts', () => {
     const problems = problemsOf({ ...AZURE_NO_STORAGE, ...ENDPOINTS, DSR_STORAGE_TABLE_URL: 'https://otherstore.table.core.windows.net' });
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain('different accounts');
-    expect(problems[0]).toContain('otherstore');
+    expect(problems[0]).not.toContain('otherstore');
   });
 
   it('refuses an AZURE_CLIENT_ID that is not a client id', () => {
@@ -342,5 +351,95 @@ describe('the audit key setting', () => {
     expect(loadConfig({ DSR_DATA_DIR: dataDir }, GROUP).auditKey).toEqual({ kind: 'file', path: path.join(dataDir, 'audit-hmac.key') });
     expect(loadConfig({ DSR_AUDIT_KEY_FILE: path.join(dataDir, 'elsewhere.key') }, GROUP).auditKey).toEqual({ kind: 'file', path: path.join(dataDir, 'elsewhere.key') });
     expect(problemsOf({ DSR_AUDIT_KEY_FILE: 'x.key', DSR_AUDIT_HMAC_KEY: KEY_44 })).toEqual([expect.stringContaining('DSR_AUDIT_HMAC_KEY and DSR_AUDIT_KEY_FILE are both set')]);
+  });
+});
+
+describe('a problem names the setting and what is wrong, never the value', () => {
+  /** What a SAS-bearing URL or a key pasted into the wrong setting carries; it must not reach the start-up log. */
+  const SECRET = 'sig=Zm9yZ2VkU2lnbmF0dXJl';
+  const WHOLE_NUMBERS = [
+    'PORT', 'DSR_ERASE_APPROVALS', 'DSR_PURGE_GRACE_DAYS', 'DSR_EXPORT_LINK_DAYS', 'DSR_CALL_TIMEOUT_MS', 'DSR_CALL_MAX_RETRIES', 'DSR_CALL_BASE_DELAY_MS',
+    'DSR_CALL_CONCURRENCY', 'DSR_MAX_OPEN_REQUESTS', 'DSR_MESSAGES_PER_MINUTE', 'DSR_JOB_VISIBILITY_SECONDS', 'DSR_WORKER_CONCURRENCY', 'DSR_RETENTION_MONTHS',
+  ];
+  const cases: [string, NodeJS.ProcessEnv][] = [
+    ...WHOLE_NUMBERS.map((name): [string, NodeJS.ProcessEnv] => [name, { [name]: `7&${SECRET}` }]),
+    ['DSR_SANDBOX', { DSR_SANDBOX: SECRET }],
+    ['DSR_HOST', { DSR_HOST: `dsr.contoso.example?${SECRET}` }],
+    ['DSR_BOT_OPENID_METADATA_URL', { ...AZURE, DSR_BOT_OPENID_METADATA_URL: `http://keys.contoso.example/openid?${SECRET}` }],
+    ['DSR_STORAGE_BLOB_URL', { ...AZURE_NO_STORAGE, ...ENDPOINTS, DSR_STORAGE_BLOB_URL: `https://dsrstore.blob.core.windows.net/?sv=2025-07-05&${SECRET}` }],
+    ['DSR_STORAGE_QUEUE_URL', { ...AZURE_NO_STORAGE, ...ENDPOINTS, DSR_STORAGE_QUEUE_URL: `https://other${SECRET.slice(4, 12).toLowerCase()}.queue.core.windows.net` }],
+    ['DSR_STORAGE_CONNECTION_STRING', { ...AZURE, DSR_STORAGE_CONNECTION_STRING: `DefaultEndpointsProtocol=http;AccountName=dsr;AccountKey=${SECRET}` }],
+    ['AZURE_CLIENT_ID', { AZURE_CLIENT_ID: SECRET }],
+    ['DSR_DEFAULT_REGIME', { DSR_DEFAULT_REGIME: SECRET }],
+    ['DSR_SERVICES', { DSR_SERVICES: `entra,${SECRET}` }],
+    ['DSR_DIGITAL_TWINS_LINK_PROPERTY', { DSR_DIGITAL_TWINS_LINK_PROPERTY: SECRET }],
+    ['DSR_DIGITAL_TWINS_LINK_HOLDS', { DSR_DIGITAL_TWINS_LINK_HOLDS: SECRET }],
+    ['DSR_DIGITAL_TWINS_LINK_RELATIONSHIP', { DSR_DIGITAL_TWINS_LINK_RELATIONSHIP: SECRET }],
+    ['DSR_IOT_CENTRAL_DEVICE_OWNER_PROPERTY', { DSR_IOT_CENTRAL_DEVICE_OWNER_PROPERTY: SECRET }],
+    ['DSR_IOT_CENTRAL_DELETE_DEVICES', { DSR_IOT_CENTRAL_DELETE_DEVICES: SECRET }],
+    ['DSR_DPS_OWNER_TAG', { DSR_DPS_OWNER_TAG: SECRET }],
+    ['DSR_IOT_HUB_OWNER_TAG', { DSR_IOT_HUB_OWNER_TAG: SECRET }],
+    ['DSR_IOT_HUB_ERASE_MODE', { DSR_IOT_HUB_ERASE_MODE: SECRET }],
+    ['DSR_IOT_HUB_ENDPOINT', { DSR_IOT_HUB_ENDPOINT: `https://contoso-hub.azure-devices.net/?${SECRET}` }],
+    ['DSR_GRAPH_URL', { ...AZURE, DSR_GRAPH_URL: `http://graph.contoso.example/?${SECRET}` }],
+    ['DSR_DIGITAL_TWINS_URL', { ...AZURE, DSR_SERVICES: 'digitalTwins', DSR_DIGITAL_TWINS_URL: `http://dt.contoso.example/?${SECRET}` }],
+    ['DSR_IOT_CENTRAL_URL', { ...AZURE, DSR_SERVICES: 'iotCentral', DSR_IOT_CENTRAL_URL: `http://app.azureiotcentral.com/?${SECRET}` }],
+    ['DSR_DPS_URL', { ...AZURE, DSR_SERVICES: 'dps', DSR_DPS_URL: `http://dps.azure-devices-provisioning.net/?${SECRET}` }],
+    ['DSR_AUDIT_HMAC_KEY', { DSR_AUDIT_HMAC_KEY: SECRET }],
+    ['DSR_PSEUDONYM_KEY', { DSR_PSEUDONYM_KEY: SECRET.slice(0, 12) }],
+  ];
+
+  it.each(cases)('names %s without repeating what it was given', (setting, env) => {
+    let message = '';
+    try {
+      loadConfig(env, GROUP);
+    } catch (error) {
+      if (error instanceof ConfigError) message = error.message;
+      else throw error;
+    }
+    expect(message).toContain(setting);
+    expect(message).not.toContain(SECRET.slice(4));
+    expect(message).not.toContain(SECRET.slice(4, 12));
+  });
+});
+
+describe('service URLs outside sandbox mode', () => {
+  const ALL_SERVICES = { ...AZURE, DSR_SERVICES: 'entra,digitalTwins,iotCentral,dps,iotHub,botStore', DSR_IOT_HUB_HOST_NAME: 'contoso-hub.azure-devices.net' };
+  const HTTPS = {
+    DSR_GRAPH_URL: 'https://graph.microsoft.com',
+    DSR_DIGITAL_TWINS_URL: 'https://contoso.api.weu.digitaltwins.azure.net',
+    DSR_IOT_CENTRAL_URL: 'https://contoso.azureiotcentral.com',
+    DSR_DPS_URL: 'https://contoso.azure-devices-provisioning.net',
+  };
+
+  it('takes https URLs and a bare hub host name', () => {
+    const config = loadConfig({ ...ALL_SERVICES, ...HTTPS, DSR_IOT_HUB_ENDPOINT: 'contoso-hub.azure-devices.net:443' });
+    expect([config.graphUrl, config.digitalTwins.url, config.iotCentral.url, config.dps.url, config.iotHub.endpoint]).toEqual([...Object.values(HTTPS), 'contoso-hub.azure-devices.net:443']);
+  });
+
+  it.each(Object.keys(HTTPS))('refuses an http %s: the bot\'s access tokens would travel in clear', (setting) => {
+    const value = HTTPS[setting as keyof typeof HTTPS].replace('https:', 'http:');
+    const problems = problemsOf({ ...ALL_SERVICES, ...HTTPS, [setting]: value });
+    expect(problems).toEqual([expect.stringMatching(new RegExp(`^${setting} must be an https URL outside sandbox mode`))]);
+  });
+
+  it.each(['http://contoso-hub.azure-devices.net', 'https://contoso-hub.azure-devices.net', 'contoso-hub.azure-devices.net/devices'])('refuses %p as DSR_IOT_HUB_ENDPOINT: a host name, reached over https', (value) => {
+    expect(problemsOf({ ...ALL_SERVICES, ...HTTPS, DSR_IOT_HUB_ENDPOINT: value })).toEqual([expect.stringMatching(/^DSR_IOT_HUB_ENDPOINT must be the hub's host name/)]);
+  });
+
+  it.each(['DefaultEndpointsProtocol=http;AccountName=dsr;AccountKey=a2V5', 'DefaultEndpointsProtocol=https;AccountName=dsr;AccountKey=a2V5;BlobEndpoint=http://dsr.blob.core.windows.net'])(
+    'refuses a storage connection string with plain http endpoints: %p',
+    (value) => {
+      expect(problemsOf({ ...AZURE, DSR_STORAGE_CONNECTION_STRING: value })).toEqual([expect.stringMatching(/^DSR_STORAGE_CONNECTION_STRING names plain http endpoints/)]);
+    },
+  );
+
+  it('keeps the sandbox\'s own endpoints in sandbox mode', () => {
+    expect(loadConfig({ DSR_GRAPH_URL: 'http://127.0.0.1:4999' }, GROUP).graphUrl).toBe('http://127.0.0.1:4999');
+  });
+
+  it('needs the tenant whose Teams activities it acts on outside sandbox mode, even without an app id', () => {
+    const { MicrosoftAppId: _id, MicrosoftAppPassword: _password, MicrosoftAppTenantId: _tenant, ...noApp } = AZURE;
+    expect(problemsOf({ ...noApp, DSR_SANDBOX: 'off' })).toEqual([expect.stringMatching(/^MicrosoftAppTenantId is required outside sandbox mode/)]);
   });
 });

@@ -1,5 +1,5 @@
-import { UserDelegationKey } from '@azure/storage-blob';
-import { ReadLinkTerms, USER_DELEGATION_SAS_VERSION, userDelegationSasQuery } from '../../src/storage/blobExportStore';
+import { ContainerClient, StorageSharedKeyCredential, UserDelegationKey } from '@azure/storage-blob';
+import { BlobExportStore, ReadLinkTerms, USER_DELEGATION_SAS_VERSION, userDelegationSasQuery } from '../../src/storage/blobExportStore';
 
 const OID = '6f1c2a4e-0000-4000-8000-00000000a11d';
 const TID = '72f988bf-0000-4000-8000-0000000000a1';
@@ -70,5 +70,29 @@ describe('user-delegation export links', () => {
     expect(sig(TERMS, keyWith(Buffer.alloc(32, 8).toString('base64')))).not.toBe(base);
     expect(sig({ ...TERMS, blobName: 'DSR-2026-0043/DSR-2026-0043-export.zip' })).not.toBe(base);
     expect(sig({ ...TERMS, expiresOn: new Date('2026-03-08T09:46:00Z') })).not.toBe(base);
+  });
+});
+
+describe('export links signed with the account key', () => {
+  const ACCOUNT_KEY = Buffer.alloc(64, 3).toString('base64');
+  const at = { now: () => new Date('2026-03-01T10:00:00Z') };
+  /** The link the bot hands out for a package in the container at `containerUrl` (signing is local: no call to the account). */
+  const linkIn = async (containerUrl: string, account: string) =>
+    new URL((await new BlobExportStore(new ContainerClient(containerUrl, new StorageSharedKeyCredential(account, ACCOUNT_KEY)), at).linkFor(TERMS.blobName, 7)).url);
+
+  it('are https-only on an Azure account', async () => {
+    const link = await linkIn('https://dsrstore.blob.core.windows.net/exports', 'dsrstore');
+    expect(link.protocol).toBe('https:');
+    expect(link.searchParams.get('spr')).toBe('https');
+    expect(link.searchParams.get('sp')).toBe('r');
+  });
+
+  it('are https-only on an https emulator endpoint on loopback', async () => {
+    expect((await linkIn('https://127.0.0.1:10000/devstoreaccount1/exports', 'devstoreaccount1')).searchParams.get('spr')).toBe('https');
+  });
+
+  it('allow http only where the blob endpoint itself is plain http on loopback (Azurite)', async () => {
+    expect((await linkIn('http://127.0.0.1:10000/devstoreaccount1/exports', 'devstoreaccount1')).searchParams.get('spr')).toBe('https,http');
+    expect((await linkIn('http://dsrstore.blob.core.windows.net/exports', 'dsrstore')).searchParams.get('spr')).toBe('https');
   });
 });
