@@ -1,7 +1,8 @@
 // DSR Bot in Azure: an App Service on Linux running the bot under a user-assigned managed
-// identity, a Storage account reached only with that identity, a Key Vault holding the audit
-// key, Application Insights, a single-tenant Azure Bot on the Teams channel, and the identity's
-// data-plane roles.
+// identity, which is also the Azure Bot's app identity (no app registration, no password); a
+// Storage account reached only with that identity and only from the App Service's subnet; a Key
+// Vault holding the bot's secrets; Application Insights; the Azure Bot on the Teams channel; and
+// the identity's data-plane roles.
 // Deployed by Agents Toolkit (m365agents.yml, arm/deploy) or `az deployment group create`.
 
 @minLength(4)
@@ -13,13 +14,6 @@ param location string = resourceGroup().location
 
 @description('App Service plan size (Linux).')
 param webAppSku string = 'B1'
-
-@description('Client id of the bot\'s single-tenant Entra app registration (Agents Toolkit: BOT_ID).')
-param botAadAppClientId string
-
-@secure()
-@description('A client secret of that app registration.')
-param botAadAppClientSecret string
 
 @maxLength(42)
 param botDisplayName string = 'DSR Bot'
@@ -78,6 +72,15 @@ var storageAccountName = take(toLower('${replace(resourceBaseName, '-', '')}${un
 var keyVaultName = take(toLower('${replace(resourceBaseName, '-', '')}kv${uniqueString(resourceGroup().id)}'), 24)
 var digestsContainerName = 'audit-digests'
 
+// Days a deleted blob or container (and a blob's overwritten or deleted version) can be restored.
+// Seven: long enough to notice and undo a mistaken or hostile delete of the exports or digests
+// containers within a working week, short enough that an export package the lifecycle rule
+// removed (with its versions) is really gone at most exportLinkDays + about a day (the rule runs
+// daily) + seven days after it was written: well inside GDPR's one month for an erasure. Soft
+// delete cannot be purged early (allowPermanentDelete stays off: it would let whoever holds the
+// bot's role destroy the copies soft delete keeps), so these seven days are the floor. SECURITY.md.
+var softDeleteDays = 7
+
 // Built-in role ids (learn.microsoft.com/azure/role-based-access-control/built-in-roles).
 var storageRoles = {
   storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
@@ -86,7 +89,7 @@ var storageRoles = {
   // Get User Delegation Key: signs the export links, as the account allows no shared keys.
   storageBlobDelegator: 'db58b8e5-c6ad-4a2a-8342-4190687cbf4a'
 }
-// Reads secret values: the audit key, for the App Service's Key Vault reference.
+// Reads secret values: each of the bot's secrets, for the App Service's Key Vault references.
 var keyVaultSecretsUser = '4633458b-17de-408a-b874-0445c86b69e6'
 
 // [subscription, resource group, name] of each optional service; a stand-in id when unset so
@@ -109,6 +112,28 @@ resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' 
   location: location
 }
 
+// The App Service reaches Storage from this subnet (regional VNet integration) through a
+// Microsoft.Storage service endpoint, so the account can refuse every other network. A service
+// endpoint rather than a private endpoint: no private DNS zone, no extra resource per service,
+// and the account keeps its public names (README, "Network").
+resource vnet 'Microsoft.Network/virtualNetworks@2023-11-01' = {
+  name: '${resourceBaseName}-vnet'
+  location: location
+  properties: {
+    addressSpace: { addressPrefixes: ['10.40.0.0/24'] }
+  }
+}
+
+resource appSubnet 'Microsoft.Network/virtualNetworks/subnets@2023-11-01' = {
+  parent: vnet
+  name: 'app'
+  properties: {
+    addressPrefix: '10.40.0.0/26'
+    delegations: [{ name: 'web', properties: { serviceName: 'Microsoft.Web/serverFarms' } }]
+    serviceEndpoints: [{ service: 'Microsoft.Storage' }]
+  }
+}
+
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: storageAccountName
   location: location
@@ -120,12 +145,29 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
     allowBlobPublicAccess: false
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
+    // Only the App Service's subnet; AzureServices lets trusted services in (lifecycle management
+    // runs inside the platform). Whoever runs audit:verify from elsewhere adds an ipRules entry.
+    publicNetworkAccess: 'Enabled'
+    networkAcls: {
+      defaultAction: 'Deny'
+      bypass: 'AzureServices'
+      virtualNetworkRules: [{ id: appSubnet.id, action: 'Allow' }]
+      ipRules: []
+    }
   }
 }
 
+// Soft delete and versioning undo a deleted or overwritten blob or a deleted container (see
+// softDeleteDays). They also keep copies of deleted export packages: the lifecycle rule deletes
+// an expired package's versions with it, and soft delete ends after softDeleteDays.
 resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
   parent: storage
   name: 'default'
+  properties: {
+    isVersioningEnabled: true
+    deleteRetentionPolicy: { enabled: true, days: softDeleteDays }
+    containerDeleteRetentionPolicy: { enabled: true, days: softDeleteDays }
+  }
 }
 
 // Names as in src/storage/storageClients.ts (the bot also creates them when missing).
@@ -180,7 +222,9 @@ resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-
   }
 ]
 
-// Export packages go once their link has expired (Azure runs lifecycle rules about once a day).
+// Export packages go once their link has expired (Azure runs lifecycle rules about once a day),
+// their earlier versions and snapshots with them: with versioning on, deleting a blob only makes
+// its current version a previous one.
 resource exportsLifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05-01' = {
   parent: storage
   name: 'default'
@@ -193,7 +237,11 @@ resource exportsLifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@
           type: 'Lifecycle'
           definition: {
             filters: { blobTypes: ['blockBlob'], prefixMatch: ['${exportsContainer.name}/'] }
-            actions: { baseBlob: { delete: { daysAfterModificationGreaterThan: exportLinkDays } } }
+            actions: {
+              baseBlob: { delete: { daysAfterModificationGreaterThan: exportLinkDays } }
+              version: { delete: { daysAfterCreationGreaterThan: exportLinkDays } }
+              snapshot: { delete: { daysAfterCreationGreaterThan: exportLinkDays } }
+            }
           }
         }
       ]
@@ -213,8 +261,8 @@ resource storageRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04
   }
 ]
 
-// The audit key, out of the Storage account the chain is kept in: whoever can rewrite the tables
-// cannot read it. RBAC authorization (no access policies); soft delete and purge protection, as a
+// The bot's secrets, out of the Storage account and out of the site's settings. The audit key,
+// out of the Storage account the chain is kept in: whoever can rewrite the tables cannot read it. RBAC authorization (no access policies); soft delete and purge protection, as a
 // key lost is every chain unverifiable.
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   name: keyVaultName
@@ -238,10 +286,31 @@ resource auditKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
   }
 }
 
-// On the one secret, not the vault: the identity reads the audit key and nothing else there.
+// On the one secret, not the vault: the identity reads its own secrets and nothing else there.
 resource auditKeyReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: auditKeySecret
   name: guid(auditKeySecret.id, identity.id, keyVaultSecretsUser)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsUser)
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Keys the pseudonyms of erased subjects: whoever reads it can test a guessed identity against a
+// pseudonym, so it lives beside the audit key, read by the identity alone, not in app settings.
+resource pseudonymKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'dsr-pseudonym-key'
+  properties: {
+    value: pseudonymKey
+    contentType: 'DSR_PSEUDONYM_KEY: 16+ characters'
+  }
+}
+
+resource pseudonymKeyReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: pseudonymKeySecret
+  name: guid(pseudonymKeySecret.id, identity.id, keyVaultSecretsUser)
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsUser)
     principalId: identity.properties.principalId
@@ -305,11 +374,13 @@ resource webApp 'Microsoft.Web/sites@2023-12-01' = {
     type: 'UserAssigned'
     userAssignedIdentities: { '${identity.id}': {} }
   }
-  // The Key Vault reference resolves only once the identity may read the secret.
-  dependsOn: [auditKeyReader]
+  // The Key Vault references resolve only once the identity may read the secrets.
+  dependsOn: [auditKeyReader, pseudonymKeyReader]
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    // Outbound traffic to Storage leaves from this subnet (the account's network rules allow it).
+    virtualNetworkSubnetId: appSubnet.id
     // Key Vault references are resolved as the user-assigned identity (there is no system-assigned one).
     keyVaultReferenceIdentity: identity.id
     siteConfig: {
@@ -324,8 +395,10 @@ resource webApp 'Microsoft.Web/sites@2023-12-01' = {
         { name: 'WEBSITE_RUN_FROM_PACKAGE', value: '1' }
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: appInsights.properties.ConnectionString }
         { name: 'ApplicationInsightsAgent_EXTENSION_VERSION', value: '~3' }
-        { name: 'MicrosoftAppId', value: botAadAppClientId }
-        { name: 'MicrosoftAppPassword', value: botAadAppClientSecret }
+        // The bot is the identity (src/bot/createBotAdapter.ts): its outbound tokens come from the
+        // managed-identity endpoint, so there is no password to leak or let expire.
+        { name: 'MicrosoftAppType', value: 'UserAssignedMSI' }
+        { name: 'MicrosoftAppId', value: identity.properties.clientId }
         { name: 'MicrosoftAppTenantId', value: tenantId }
         { name: 'AZURE_CLIENT_ID', value: identity.properties.clientId }
         { name: 'DSR_SANDBOX', value: 'off' }
@@ -335,8 +408,8 @@ resource webApp 'Microsoft.Web/sites@2023-12-01' = {
         { name: 'DSR_STORAGE_TABLE_URL', value: storage.properties.primaryEndpoints.table }
         { name: 'DSR_APPROVER_GROUP_ID', value: approverGroupId }
         { name: 'DSR_COMPLIANCE_GROUP_ID', value: complianceGroupId }
-        { name: 'DSR_PSEUDONYM_KEY', value: pseudonymKey }
-        // Resolved by App Service from the vault (the latest version); the key never sits in the site's settings.
+        // Resolved by App Service from the vault (the latest version); no key sits in the site's settings.
+        { name: 'DSR_PSEUDONYM_KEY', value: '@Microsoft.KeyVault(SecretUri=${pseudonymKeySecret.properties.secretUri})' }
         { name: 'DSR_AUDIT_HMAC_KEY', value: '@Microsoft.KeyVault(SecretUri=${auditKeySecret.properties.secretUri})' }
         { name: 'DSR_EXPORT_LINK_DAYS', value: string(exportLinkDays) }
         { name: 'DSR_SERVICES', value: join(services, ',') }
@@ -358,8 +431,11 @@ resource bot 'Microsoft.BotService/botServices@2022-09-15' = {
   properties: {
     displayName: botDisplayName
     endpoint: 'https://${webApp.properties.defaultHostName}/api/messages'
-    msaAppId: botAadAppClientId
-    msaAppType: 'SingleTenant'
+    // The user-assigned identity is the bot's app identity: Bot Framework tokens name its client
+    // id, and the bot gets its own tokens from the managed-identity endpoint.
+    msaAppType: 'UserAssignedMSI'
+    msaAppId: identity.properties.clientId
+    msaAppMSIResourceId: identity.id
     msaAppTenantId: tenantId
   }
 }
@@ -372,6 +448,8 @@ resource teamsChannel 'Microsoft.BotService/botServices/channels@2022-09-15' = {
 }
 
 // Written into env/.env.<env> by Agents Toolkit.
+// The bot's app id is the identity's client id; the Teams manifest names it as BOT_ID.
+output BOT_ID string = identity.properties.clientId
 output BOT_DOMAIN string = webApp.properties.defaultHostName
 output AZURE_APP_SERVICE_RESOURCE_ID string = webApp.id
 output MANAGED_IDENTITY_CLIENT_ID string = identity.properties.clientId

@@ -106,6 +106,14 @@ export type AuditKeySource = { kind: 'setting'; key: Buffer } | { kind: 'file'; 
 /** How long a user-delegation SAS can live: Azure issues its key for at most seven days. */
 export const USER_DELEGATION_MAX_DAYS = 7;
 
+/**
+ * How the bot proves itself to the Bot Framework (`MicrosoftAppType`): a single-tenant app
+ * registration with a client secret, or a user-assigned managed identity (no secret at all: its
+ * tokens come from the managed-identity endpoint, infra/azure.bicep).
+ */
+export const BOT_APP_TYPES = ['SingleTenant', 'UserAssignedMSI'] as const;
+export type BotAppType = (typeof BOT_APP_TYPES)[number];
+
 export interface Config {
   /** No Azure at all: local stand-ins, a fixed token, the seeded tenant. */
   sandbox: boolean;
@@ -113,6 +121,9 @@ export interface Config {
   port: number;
   /** Empty in sandbox mode: then inbound requests are not authenticated and the bot binds to loopback only. */
   botAppId: string;
+  /** What `botAppId` names: an app registration (with `botAppPassword`) or a user-assigned managed identity. */
+  botAppType: BotAppType;
+  /** Empty for a managed identity. */
   botAppPassword: string;
   botTenantId: string;
   /**
@@ -336,10 +347,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, approverGroupFa
   if (!botAppId && !LOOPBACK.has(host)) {
     problems.push(`DSR_HOST is not a loopback address but MicrosoftAppId is not set: without an app id nobody is authenticated, so the bot only listens on loopback. Set MicrosoftAppId (and MicrosoftAppPassword) or DSR_HOST=127.0.0.1.`);
   }
+  const givenAppType = text('MicrosoftAppType', 'SingleTenant');
+  const botAppType = BOT_APP_TYPES.find((type) => type.toLowerCase() === givenAppType.toLowerCase());
+  if (!botAppType) problems.push(`MicrosoftAppType must be SingleTenant or UserAssignedMSI (got '${givenAppType}').`);
+  if (botAppType === 'UserAssignedMSI') {
+    // The identity's tokens come from the managed-identity endpoint; a password would be a secret nobody uses.
+    if (!botAppId) problems.push('MicrosoftAppId is required when MicrosoftAppType is UserAssignedMSI: the client id of the bot\'s user-assigned managed identity.');
+    else if (!GUID.test(botAppId)) problems.push(`MicrosoftAppId must be the client id (a GUID) of the user-assigned managed identity when MicrosoftAppType is UserAssignedMSI (got '${botAppId}').`);
+    if (text('MicrosoftAppPassword', '')) problems.push('MicrosoftAppPassword is set but MicrosoftAppType is UserAssignedMSI: a managed identity has no password; remove the setting.');
+  }
   if (botAppId) {
-    // The adapter is a single-tenant app registration (src/bot/createBotAdapter.ts); botbuilder would otherwise stop at start with an assertion.
-    if (!text('MicrosoftAppPassword', '')) problems.push('MicrosoftAppPassword is required when MicrosoftAppId is set: the client secret of the bot\'s app registration.');
-    if (!text('MicrosoftAppTenantId', '')) problems.push('MicrosoftAppTenantId is required when MicrosoftAppId is set: the directory (tenant) id of the bot\'s single-tenant app registration.');
+    // botbuilder would otherwise stop at start with an assertion (src/bot/createBotAdapter.ts).
+    if (botAppType === 'SingleTenant' && !text('MicrosoftAppPassword', '')) problems.push('MicrosoftAppPassword is required when MicrosoftAppId is set: the client secret of the bot\'s app registration.');
+    if (!text('MicrosoftAppTenantId', '')) problems.push('MicrosoftAppTenantId is required when MicrosoftAppId is set: the directory (tenant) id of the bot\'s app registration or managed identity.');
   }
   if (!sandbox && !botAppId && !text('MicrosoftAppTenantId', '')) {
     problems.push('MicrosoftAppTenantId is required outside sandbox mode: the directory (tenant) id whose Teams activities the bot acts on.');
@@ -465,6 +485,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, approverGroupFa
     host,
     port: whole('PORT', SANDBOX_PORTS.bot, 0, 65535),
     botAppId,
+    botAppType: botAppType ?? 'SingleTenant',
     botAppPassword: text('MicrosoftAppPassword', ''),
     botTenantId: text('MicrosoftAppTenantId', ''),
     ...(botOpenIdMetadataUrl ? { botOpenIdMetadataUrl } : {}),

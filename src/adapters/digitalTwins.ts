@@ -10,6 +10,7 @@ import {
   linkPropertyOfTwins, linkRelationshipsOf, relationshipsOf, relationshipsTouching, twinsOfPerson, twinsRelatedTo, twinsWithProperty, type IdBatch,
 } from './digitalTwins/twinQueries';
 import { itemsOf, mapOrdered, nonEmpty } from './exportStreams';
+import { PageGuard } from './pageGuard';
 import { propertyPath } from './queryLiteral';
 
 /** Which field of the subject a link property holds. */
@@ -427,19 +428,21 @@ export class DigitalTwinsAdapter implements ServiceAdapter {
   /** Source and relationship ids of every relationship from or to the twin, from the list operations. */
   private async listedRelationships(id: string, context: AdapterCallContext): Promise<[string, string][]> {
     const found: [string, string][] = [];
+    const outgoingGuard = new PageGuard('digitalTwins', 'list relationships');
     let outgoing: string | undefined;
     do {
       const page = await this.run('list relationships', context, (options) =>
         firstPage(this.client.listRelationships(id, options).byPage({ continuationToken: outgoing })));
       for (const r of (page.value ?? []) as Relationship[]) found.push([id, r.$relationshipId]);
-      outgoing = page.nextLink;
+      outgoing = outgoingGuard.follow(page.nextLink);
     } while (outgoing);
+    const incomingGuard = new PageGuard('digitalTwins', 'list incoming relationships');
     let incoming: string | undefined;
     do {
       const page = await this.run('list incoming relationships', context, (options) =>
         firstPage(this.client.listIncomingRelationships(id, options).byPage({ continuationToken: incoming })));
       for (const r of page.value ?? []) found.push([r.sourceId ?? '', r.relationshipId ?? '']);
-      incoming = page.nextLink;
+      incoming = incomingGuard.follow(page.nextLink);
     } while (incoming);
     return found;
   }
@@ -507,12 +510,13 @@ export class DigitalTwinsAdapter implements ServiceAdapter {
 
   /** The pages of a query, one call each, so a retry repeats only the page that failed. */
   private async *queryPages(query: string, context: AdapterCallContext): AsyncGenerator<unknown[]> {
+    const guard = new PageGuard('digitalTwins', 'query twins');
     let continuationToken: string | undefined;
     do {
       const page = await this.run('query twins', context, () =>
         firstPage(this.client.queryTwins(query, QUERY_PAGE_SIZE).byPage({ continuationToken })));
       yield page.value ?? [];
-      continuationToken = page.continuationToken;
+      continuationToken = guard.follow(page.continuationToken);
     } while (continuationToken);
   }
 

@@ -5,6 +5,7 @@ import { AdapterCallContext, ExportFile, ServiceAdapter, ServiceError, StepRepor
 import { DiscoveryResult, ItemOutcome, ItemResult, PlanItem, Subject } from '../dsr/types';
 import { CallPolicy, ServiceCaller } from './callPolicy';
 import { mapOrdered, nonEmpty } from './exportStreams';
+import { PageGuard } from './pageGuard';
 import { withoutAttestationSecrets } from './dps/attestationRedaction';
 import { ownedBy, TaggedEnrollment } from './dps/ownerMatch';
 import { devicesOutsideCoveredHubs, ProvisionedDevice, uncoveredHubSteps, uncoveredHubSummary } from './dps/uncoveredHubs';
@@ -390,7 +391,7 @@ export class DpsAdapter implements ServiceAdapter {
    * list is read and filtered here; the subject's values never reach a query.
    */
   private async *enrollmentPages(context: AdapterCallContext): AsyncIterable<Enrollment[]> {
-    const seen = new Set<string>();
+    const guard = new PageGuard('dps', 'the enrollment query');
     let continuation: string | undefined;
     do {
       const token = continuation;
@@ -404,11 +405,7 @@ export class DpsAdapter implements ServiceAdapter {
         return { body: response.body, next: typeof header === 'string' && header !== '' ? header : undefined };
       }, context);
       yield enrollmentList(body);
-      if (next !== undefined && seen.has(next)) {
-        throw new ServiceError('dps', 'Device Provisioning Service: the enrollment query repeated a continuation token');
-      }
-      if (next !== undefined) seen.add(next);
-      continuation = next;
+      continuation = guard.follow(next);
     } while (continuation !== undefined);
   }
 

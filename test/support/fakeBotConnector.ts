@@ -7,6 +7,8 @@ export interface SentActivity {
   /** 'send' for a new message, 'update' for a card replaced in place. */
   kind: 'send' | 'update';
   activityId: string;
+  /** The Authorization header the bot sent it with (none in sandbox mode). */
+  authorization?: string;
   activity: {
     type: string;
     text?: string;
@@ -44,7 +46,8 @@ export class FakeBotConnector {
         const conversationId = decodeURIComponent(match[1]);
         const kind = req.method === 'PUT' ? 'update' : 'send';
         const activityId = kind === 'update' ? decodeURIComponent(match[2]!) : `activity-${++this.counter}`;
-        this.sent.push({ conversationId, kind, activityId, activity: body as SentActivity['activity'] });
+        const authorization = req.headers.authorization;
+        this.sent.push({ conversationId, kind, activityId, ...(authorization && { authorization }), activity: body as SentActivity['activity'] });
         res.writeHead(kind === 'update' ? 200 : 201, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ id: activityId }));
       })();

@@ -236,6 +236,42 @@ describe('inbound authentication settings', () => {
     expect(problemsOf(appIdOnly).map((p) => p.split(' ')[0])).toEqual(['MicrosoftAppPassword', 'MicrosoftAppTenantId']);
   });
 
+  it('takes the app registration as SingleTenant unless MicrosoftAppType says otherwise', () => {
+    expect(loadConfig(AZURE).botAppType).toBe('SingleTenant');
+    expect(loadConfig({ ...AZURE, MicrosoftAppType: 'SingleTenant' }).botAppType).toBe('SingleTenant');
+    expect(loadConfig({}, GROUP).botAppType).toBe('SingleTenant');
+  });
+
+  describe('a user-assigned managed identity as the bot (MicrosoftAppType=UserAssignedMSI)', () => {
+    const { MicrosoftAppPassword: _password, ...AZURE_NO_PASSWORD } = AZURE;
+    const MSI = { ...AZURE_NO_PASSWORD, MicrosoftAppType: 'UserAssignedMSI' };
+
+    it('needs no password: the identity\'s tokens come from the managed-identity endpoint', () => {
+      expect(loadConfig(MSI)).toMatchObject({ botAppType: 'UserAssignedMSI', botAppId: AZURE.MicrosoftAppId, botAppPassword: '', botTenantId: AZURE.MicrosoftAppTenantId, sandbox: false });
+    });
+
+    it('refuses a password beside it: a secret nobody uses, left to leak', () => {
+      const problems = problemsOf({ ...MSI, MicrosoftAppPassword: 'forgotten-secret' });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/^MicrosoftAppPassword is set but MicrosoftAppType is UserAssignedMSI/);
+      expect(problems[0]).not.toContain('forgotten-secret');
+    });
+
+    it('needs the identity\'s client id (a GUID) and the tenant', () => {
+      const { MicrosoftAppId: _id, MicrosoftAppTenantId: _tenant, ...typeOnly } = MSI;
+      expect(problemsOf(typeOnly).map((p) => p.split(' ')[0])).toEqual(['MicrosoftAppId']);
+      expect(problemsOf({ ...MSI, MicrosoftAppId: 'dsr-bot' }).map((p) => p.split(' ')[0])).toEqual(['MicrosoftAppId']);
+      const { MicrosoftAppTenantId: _t, ...noTenant } = MSI;
+      expect(problemsOf(noTenant).map((p) => p.split(' ')[0])).toEqual(['MicrosoftAppTenantId']);
+    });
+  });
+
+  it.each(['MultiTenant', 'SystemAssignedMSI', 'msi'])('refuses MicrosoftAppType %p, naming the ones it supports', (type) => {
+    const [problem, ...more] = problemsOf({ ...AZURE, MicrosoftAppType: type });
+    expect(more).toEqual([]);
+    expect(problem).toContain(`MicrosoftAppType must be SingleTenant or UserAssignedMSI (got '${type}')`);
+  });
+
   it.each(['::', '10.1.2.3', 'dsr-bot.contoso.example'])('refuses to listen on %p without an app id', (host) => {
     const [problem] = problemsOf({ DSR_HOST: host });
     expect(problem).toContain('DSR_HOST');

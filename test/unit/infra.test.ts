@@ -68,7 +68,7 @@ describe('infra/azure.bicep', () => {
 
   it('grants the roles to the managed identity as a service principal', () => {
     const assignments = CODE.split(/^resource /m).filter((block) => block.includes("'Microsoft.Authorization/roleAssignments@"));
-    expect(assignments.length).toBe(5); // the storage loop, the audit key, Digital Twins, DPS, IoT Hub
+    expect(assignments.length).toBe(6); // the storage loop, the audit key, the pseudonym key, Digital Twins, DPS, IoT Hub
     for (const block of assignments) expect(block).toContain("principalType: 'ServicePrincipal'");
     expect(MAIN).toContain('principalId: identity.properties.principalId');
   });
@@ -129,19 +129,84 @@ describe('infra/azure.bicep', () => {
     expect(CODE).toContain(`var keyVaultSecretsUser = '${ROLES['Key Vault Secrets User']}'`);
     const webApp = declaration('webApp');
     expect(webApp).toContain('keyVaultReferenceIdentity: identity.id');
-    expect(webApp).toContain('dependsOn: [auditKeyReader]');
+    expect(webApp).toMatch(/dependsOn: \[[^\]]*\bauditKeyReader\b[^\]]*\]/);
     expect(webApp).toContain("{ name: 'DSR_AUDIT_HMAC_KEY', value: '@Microsoft.KeyVault(SecretUri=${auditKeySecret.properties.secretUri})' }");
     // The key itself never goes into the site's settings.
     expect(webApp).not.toMatch(/value: auditHmacKey/);
   });
 
-  it('runs the bot on Linux with Node 22 LTS, under the user-assigned identity, in a single-tenant Azure Bot on Teams', () => {
+  it('runs the bot on Linux with Node 22 LTS, under the user-assigned identity, in an Azure Bot on Teams', () => {
     const webApp = declaration('webApp');
     expect(webApp).toContain("linuxFxVersion: 'NODE|22-lts'");
     expect(webApp).toContain("type: 'UserAssigned'");
     expect(declaration('plan')).toContain('reserved: true');
-    expect(declaration('bot')).toContain("msaAppType: 'SingleTenant'");
     expect(declaration('teamsChannel')).toContain("channelName: 'MsTeamsChannel'");
+  });
+
+  it('gives the Azure Bot the user-assigned identity as its app identity: no app registration, no password', () => {
+    const bot = declaration('bot');
+    expect(bot).toContain("msaAppType: 'UserAssignedMSI'");
+    expect(bot).toContain('msaAppId: identity.properties.clientId');
+    expect(bot).toContain('msaAppMSIResourceId: identity.id');
+    expect(bot).toContain('msaAppTenantId: tenantId');
+    const webApp = declaration('webApp');
+    expect(webApp).toContain("{ name: 'MicrosoftAppType', value: 'UserAssignedMSI' }");
+    expect(webApp).toContain("{ name: 'MicrosoftAppId', value: identity.properties.clientId }");
+    expect(webApp).toContain("{ name: 'MicrosoftAppTenantId', value: tenantId }");
+    expect(webApp).not.toContain('MicrosoftAppPassword');
+    expect(CODE).not.toMatch(/ClientSecret|AppPassword/i);
+    // Agents Toolkit writes it back as BOT_ID, which the Teams manifest names as the bot.
+    expect(CODE).toContain('output BOT_ID string = identity.properties.clientId');
+  });
+
+  it('gives every secret to the App Service as a Key Vault reference resolved by the identity, never as a plain setting', () => {
+    const webApp = declaration('webApp');
+    const secure = [...MAIN.matchAll(/@secure\(\)\s*\n(?:@\w+\([^\n]*\)\s*\n)*param (\w+) /g)].map((m) => m[1]);
+    expect(secure).toEqual(expect.arrayContaining(['pseudonymKey', 'auditHmacKey']));
+    // A secure parameter's value goes into a vault secret and nowhere else.
+    for (const name of secure) {
+      const uses = [...CODE.matchAll(new RegExp(`\\b${name}\\b`, 'g'))].length;
+      expect([name, uses]).toEqual([name, 2]); // its declaration and one secret's value
+      expect(CODE).toMatch(new RegExp(`resource \\w+ 'Microsoft\\.KeyVault\\/vaults\\/secrets@[^']+' = \\{\\n  parent: vault\\n  name: '[a-z-]+'\\n  properties: \\{\\n    value: ${name}\\n`));
+    }
+    const settings = [...webApp.matchAll(/\{ name: '(\w+)', value: ([^\n]*) \}/g)].map((m) => ({ name: m[1], value: m[2] }));
+    const secretSettings = ['DSR_PSEUDONYM_KEY', 'DSR_AUDIT_HMAC_KEY', 'DSR_IOT_CENTRAL_API_TOKEN', 'DSR_DPS_SAS_TOKEN', 'DSR_IOT_HUB_CONNECTION_STRING', 'MicrosoftAppPassword'];
+    for (const { name, value } of settings.filter((setting) => secretSettings.includes(setting.name))) {
+      expect([name, value]).toEqual([name, expect.stringMatching(/^'@Microsoft\.KeyVault\(SecretUri=\$\{\w+\.properties\.secretUri\}\)'$/)]);
+    }
+    expect(webApp).toContain("{ name: 'DSR_PSEUDONYM_KEY', value: '@Microsoft.KeyVault(SecretUri=${pseudonymKeySecret.properties.secretUri})' }");
+    expect(webApp).toContain('keyVaultReferenceIdentity: identity.id');
+    // The identity reads each secret it needs, on that secret only, before the site resolves it.
+    const reader = declaration('pseudonymKeyReader');
+    expect(reader).toContain('scope: pseudonymKeySecret');
+    expect(reader).toContain("subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsUser)");
+    expect(reader).toContain('principalId: identity.properties.principalId');
+    expect(webApp).toMatch(/dependsOn: \[[^\]]*\bpseudonymKeyReader\b[^\]]*\]/);
+  });
+
+  it('lets only the App Service\'s subnet and trusted Azure services reach the Storage account', () => {
+    const storage = declaration('storage');
+    expect(storage).toMatch(/networkAcls: \{\n\s+defaultAction: 'Deny'\n\s+bypass: 'AzureServices'\n\s+virtualNetworkRules: \[\{ id: appSubnet\.id, action: 'Allow' \}\]\n\s+ipRules: \[\]\n\s+\}/);
+    expect(storage).toContain("publicNetworkAccess: 'Enabled'"); // the rules above decide, not all-or-nothing
+    const vnet = declaration('vnet');
+    expect(vnet).toContain("'Microsoft.Network/virtualNetworks@");
+    const subnet = declaration('appSubnet');
+    expect(subnet).toContain('parent: vnet');
+    expect(subnet).toContain("serviceEndpoints: [{ service: 'Microsoft.Storage' }]");
+    expect(subnet).toContain("serviceName: 'Microsoft.Web/serverFarms'");
+    expect(declaration('webApp')).toContain('virtualNetworkSubnetId: appSubnet.id');
+  });
+
+  it('keeps deleted blobs and containers, and earlier blob versions, for a while, and lets the lifecycle rule remove an export\'s versions too', () => {
+    const blobs = declaration('blobService');
+    expect(blobs).toContain('isVersioningEnabled: true');
+    expect(blobs).toContain('deleteRetentionPolicy: { enabled: true, days: softDeleteDays }');
+    expect(blobs).toContain('containerDeleteRetentionPolicy: { enabled: true, days: softDeleteDays }');
+    expect(CODE).toMatch(/^var softDeleteDays = 7$/m);
+    // Without this, deleting an expired package would only turn it into a previous version, kept for ever.
+    const lifecycle = declaration('exportsLifecycle');
+    expect(lifecycle).toContain('version: { delete: { daysAfterCreationGreaterThan: exportLinkDays } }');
+    expect(lifecycle).toContain('snapshot: { delete: { daysAfterCreationGreaterThan: exportLinkDays } }');
   });
 
   it.each(FILES.map((file) => [path.relative(INFRA, file), file]))('uses every param it declares: %s', (_name, file) => {
@@ -169,7 +234,7 @@ describe('the App Service settings', () => {
     expect(settings).toEqual(
       expect.arrayContaining([
         'MicrosoftAppId',
-        'MicrosoftAppPassword',
+        'MicrosoftAppType',
         'MicrosoftAppTenantId',
         'AZURE_CLIENT_ID',
         'DSR_SANDBOX',

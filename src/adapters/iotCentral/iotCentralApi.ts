@@ -2,6 +2,7 @@ import type { Client, PathUncheckedResponse } from '@azure-rest/core-client';
 import type { AdapterCallContext } from '../../dsr/serviceAdapter';
 import { ServiceError } from '../../dsr/serviceAdapter';
 import type { ServiceCaller } from '../callPolicy';
+import { PageGuard } from '../pageGuard';
 import { expectOk, sameOriginLink, statusOf } from '../restClient';
 
 /** The data-plane version the adapter speaks. */
@@ -122,6 +123,7 @@ export class IotCentralApi {
     context: AdapterCallContext,
     queryParameters?: Record<string, unknown>,
   ): AsyncIterable<T[]> {
+    const guard = new PageGuard('iotCentral', operation);
     let link: string | undefined;
     do {
       const current = link;
@@ -135,7 +137,7 @@ export class IotCentralApi {
       const body = response.body as { value?: unknown; nextLink?: unknown } | undefined;
       if (!isObject(body) || !Array.isArray(body.value)) throw unexpectedAnswer(operation);
       yield body.value as T[];
-      link = typeof body.nextLink === 'string' && body.nextLink !== '' ? this.followable(body.nextLink, operation) : undefined;
+      link = guard.follow(typeof body.nextLink === 'string' && body.nextLink !== '' ? this.followable(body.nextLink, operation) : undefined);
     } while (link !== undefined);
   }
 

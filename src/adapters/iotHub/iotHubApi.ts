@@ -1,5 +1,6 @@
 import type { AdapterCallContext } from '../../dsr/serviceAdapter';
 import type { ServiceCaller } from '../callPolicy';
+import { PageGuard } from '../pageGuard';
 import { deleteDeviceIfMatch, type RegistryClient } from './registryClient';
 
 /** A device twin as IoT Hub returns it (the fields the adapter reads, and everything else as is). */
@@ -30,13 +31,14 @@ export class IotHubApi {
   /** Runs a twin query page by page (`x-ms-continuation`), yielding each page's twins. */
   async *queryTwins(sql: string, pageSize: number, context: AdapterCallContext): AsyncGenerator<TwinJson[]> {
     const query = this.client.registry.createQuery(sql, pageSize);
+    const guard = new PageGuard('iotHub', 'the device twin query');
     let token: string | undefined;
     do {
       const continuation = token;
       // The token is passed explicitly so that a retried or abandoned try cannot move the cursor.
       const page = await this.call('query device twins', () => (continuation ? query.next(continuation) : query.next()), context);
       const next = page.message.headers['x-ms-continuation'];
-      token = typeof next === 'string' && next !== '' ? next : undefined;
+      token = guard.follow(typeof next === 'string' ? next : undefined);
       yield (Array.isArray(page.result) ? page.result : []) as TwinJson[];
     } while (token);
   }
