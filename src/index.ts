@@ -28,6 +28,8 @@ import { loadAuditKey } from './storage/auditKey';
 import { BlobExportStore } from './storage/blobExportStore';
 import { BlobLeaseLock } from './storage/blobLease';
 import { ConversationStore } from './storage/conversationStore';
+import { ErasureFollowUp } from './storage/erasureFollowUp';
+import { StorageOwnTraces } from './storage/ownTraces';
 import { QueueWorker, StorageJobQueue } from './storage/queueJobs';
 import { RegisterPublisher } from './storage/registerPublisher';
 import { createStorageClients, ensureStorage, storageAnswers } from './storage/storageClients';
@@ -44,6 +46,8 @@ export interface RunningBot {
   reminders: ReminderSweep;
   /** Pseudonymises closed requests after DSR_RETENTION_MONTHS; swept on the interval, callable directly in tests. */
   retention: RetentionSweep;
+  /** Removes what an erasure keeps only for its receipt; swept on the interval, callable directly in tests. */
+  erasureFollowUp: ErasureFollowUp;
   /** The DSR register behind the compliance channel's `report`. */
   register: RegisterPublisher;
   /** The audit digests, written after requests close (`anchor`) and daily (`anchorSweep`). */
@@ -79,13 +83,13 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   // In sandbox mode the key file is made on the first start; elsewhere it comes from the setting (Key Vault in Azure).
   const auditKey = loadAuditKey(config.auditKey, { create: config.sandbox });
   const audit = new TableAuditLog(clients.audit, clock, auditKey);
-  const conversations = new ConversationStore(clients.conversations);
+  const conversations = new ConversationStore(clients.conversations, config.pseudonymKey);
   const exportsStore = new BlobExportStore(clients.exports, clock, audit);
   const queue = new StorageJobQueue(clients.jobs);
 
   const graph = createGraphClient(config.graphUrl, credential);
   const directory = new EntraDirectory(graph, config.approverGroupId);
-  const adapters = createServiceAdapters(config, { credential, graph, store });
+  const adapters = createServiceAdapters(config, { credential, graph, store, ownTraces: new StorageOwnTraces(conversations, clients.exports) });
 
   const adapter = createBotAdapter(config, log);
 
@@ -119,6 +123,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const register = new RegisterPublisher({
     store, container: clients.exports, links: exportsStore, clock, pseudonymKey: config.pseudonymKey, linkDays: config.exportLinkDays,
   });
+  const erasureFollowUp = new ErasureFollowUp({ store, conversations, audit, clock, log, pseudonymKey: config.pseudonymKey });
   const stalledLock = BlobLeaseLock.beside(clients.exports, 'stalled-sweep', log);
   const reminders = new ReminderSweep({ store, notifier, audit, lock: BlobLeaseLock.beside(clients.exports, 'reminder-sweep', log), clock, log });
 
@@ -167,6 +172,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     reminders.sweep().catch((error) => log.warn({ error: errorCode(error) }, 'reminder sweep failed'));
     retention.sweep().catch((error) => log.warn({ error: errorCode(error) }, 'retention sweep failed'));
     anchorSweep.sweep().catch((error) => log.warn({ error: errorCode(error) }, 'audit digest sweep failed'));
+    erasureFollowUp.sweep().catch((error) => log.warn({ error: errorCode(error) }, 'erasure follow-up sweep failed'));
   }, options.sweepMs ?? 60_000);
   const inboundAuthentication = config.botAppId ? 'bot-framework-jwt' : 'none: no MicrosoftAppId, loopback only';
   log.info({ host: config.host, port, inboundAuthentication, sandbox: config.sandbox, services: [...adapters.keys()] }, 'DSR Bot listening');
@@ -179,6 +185,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     audit,
     reminders,
     retention,
+    erasureFollowUp,
     register,
     digests,
     anchor,
