@@ -1,3 +1,6 @@
+// First of all: the telemetry's instrumentation patches the HTTP modules as the ones below load them.
+import { startTelemetry } from './telemetry';
+startTelemetry(process.env);
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { DefaultAzureCredential } from '@azure/identity';
