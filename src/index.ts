@@ -1,5 +1,5 @@
 // First of all: the telemetry's instrumentation patches the HTTP modules as the ones below load them.
-import { startTelemetry } from './telemetry';
+import { startTelemetry, stopTelemetry } from './telemetry';
 startTelemetry(process.env);
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -245,7 +245,7 @@ async function main(): Promise<void> {
     draining = true;
     const started = Date.now();
     log.info({ signal }, 'draining jobs and stopping');
-    bot.stop().then(
+    bot.stop().then(stopTelemetry).then(
       () => {
         log.info({ signal, drainMs: Date.now() - started }, 'drained, exiting');
         process.exit(0);

@@ -1,5 +1,5 @@
 import { subscribe } from 'node:diagnostics_channel';
-import { useAzureMonitor } from '@azure/monitor-opentelemetry';
+import { shutdownAzureMonitor, useAzureMonitor } from '@azure/monitor-opentelemetry';
 import { Context, Span as ApiSpan, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { Attributes, scrubAttributes, scrubSpanName } from './telemetryScrub';
@@ -73,11 +73,14 @@ function traceFetchCalls(): void {
   });
 }
 
+/** Whether startTelemetry started the distro in this process. */
+let started = false;
+
 /**
  * Starts the bot's own telemetry (Azure Monitor OpenTelemetry distro) when
- * APPLICATIONINSIGHTS_CONNECTION_STRING is set: requests served, calls made (HTTP and Azure SDK)
- * (fetch included) and standard metrics, every span scrubbed of personal data. Log instrumentations stay off (the
- * bot's logs are pino's, redacted, on stdout), and so do live metrics, which would stream
+ * APPLICATIONINSIGHTS_CONNECTION_STRING is set: requests served, calls made (HTTP, Azure SDK and
+ * fetch) and standard metrics, every span scrubbed of personal data. Log instrumentations stay off
+ * (the bot's logs are pino's, redacted, on stdout), and so do live metrics, which would stream
  * unscrubbed documents. Call before any module that makes HTTP calls is loaded: the
  * instrumentation patches modules as they load. Returns whether it started.
  */
@@ -105,5 +108,11 @@ export function startTelemetry(env: NodeJS.ProcessEnv): boolean {
     },
   });
   traceFetchCalls();
+  started = true;
   return true;
+}
+
+/** Sends what is still batched and stops; harmless when telemetry never started. Called while draining. */
+export async function stopTelemetry(): Promise<void> {
+  if (started) await shutdownAzureMonitor();
 }
