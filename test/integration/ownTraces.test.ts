@@ -14,7 +14,8 @@ let stack: BotStack;
 let priya: TenantUser, marco: TenantUser, diego: TenantUser;
 
 beforeAll(async () => {
-  stack = await startBotStack('own-traces', { DSR_PURGE_GRACE_DAYS: '0' });
+  // Digests written as soon as a request closes, so that the scan reads them too.
+  stack = await startBotStack('own-traces', { DSR_PURGE_GRACE_DAYS: '0' }, undefined, { anchorDelayMs: 0 });
   [priya, marco, diego] = ['Priya', 'Marco', 'Diego'].map((n) => stack.user(n));
   expect(await stack.teams.sayInChannel(priya, stack.teams.channelId, 'register approvals')).toBe(200);
   expect(await stack.teams.sayInChannel(priya, stack.teams.complianceChannelId, 'register compliance')).toBe(200);
@@ -80,8 +81,10 @@ describe("erasure reaches the bot's own traces", () => {
     expect(await stack.bot.executor.enqueueDuePurges()).toBeGreaterThanOrEqual(1);
     await waitFor('the purge', async () => (await stateOf(stack, eraseId)) === 'purged');
     await stack.bot.erasureFollowUp.sweep();
+    await stack.bot.anchor.idle();
 
     const after = await everythingStored(stack.azurite.connectionString);
+    expect(after.some((s) => s.where.startsWith('blob audit-digests/'))).toBe(true);
     expect(tracesOf(diego, after)).toEqual([]);
     // The scan reads what it should: the approvers, who stay, are still found.
     expect(tracesOf(priya, after).length).toBeGreaterThan(0);
