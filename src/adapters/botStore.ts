@@ -56,7 +56,7 @@ export class BotStoreAdapter implements ServiceAdapter {
   async discover(subject: Subject, context: AdapterCallContext): Promise<DiscoveryResult> {
     const requests = await this.about(subject);
     const earlier = requests.filter((r) => r.id !== context.requestId).length;
-    const plan = await this.found(subject, context);
+    const plan = await this.found(subject, context, requests);
     const others = plan.filter((item) => item.type !== TRACE_TYPES.request);
     const conversations = others.filter((item) => item.type === TRACE_TYPES.conversation).length;
     return {
@@ -99,8 +99,8 @@ export class BotStoreAdapter implements ServiceAdapter {
   }
 
   /** Everything an erasure changes now: the earlier closed records, the conversation reference, the files. */
-  private async found(subject: Subject, context: AdapterCallContext): Promise<PlanItem[]> {
-    const requests = await this.about(subject);
+  private async found(subject: Subject, context: AdapterCallContext, requests?: readonly DsrRequest[]): Promise<PlanItem[]> {
+    requests ??= await this.about(subject);
     return [...this.pseudonymisable(requests, context).map(requestItem), ...(await this.otherTraces(subject, requests, context))];
   }
 
