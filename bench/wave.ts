@@ -379,7 +379,8 @@ const APPROVALS_CHANNEL = '19:dsr-approvals@thread.tacv2';
 const COMPLIANCE_CHANNEL = '19:dsr-compliance@thread.tacv2';
 
 async function registerConversations(tenant: Tenant, clients: StorageClients, connectorUrl: string, people: TenantUser[]): Promise<void> {
-  const conversations = new ConversationStore(clients.conversations);
+  // Saving needs no pseudonym key (only finding an erased person's receipt copy does); the sandbox's default.
+  const conversations = new ConversationStore(clients.conversations, 'sandbox-only-pseudonym-key');
   const base = { channelId: 'msteams', serviceUrl: connectorUrl, recipient: { id: '28:dsr-bot', name: 'DSR Bot' } };
   const channels = { approvals: APPROVALS_CHANNEL, compliance: COMPLIANCE_CHANNEL } as const;
   const priya = tenant.users.find((u) => u.approver)!;

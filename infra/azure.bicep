@@ -393,8 +393,11 @@ resource webApp 'Microsoft.Web/sites@2023-12-01' = {
       // Every setting src/config.ts needs outside sandbox mode; the rest keep their defaults.
       appSettings: [
         { name: 'WEBSITE_RUN_FROM_PACKAGE', value: '1' }
+        // The bot sends its own telemetry (src/telemetry.ts) when this is set, every span scrubbed of personal data.
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: appInsights.properties.ConnectionString }
-        { name: 'ApplicationInsightsAgent_EXTENSION_VERSION', value: '~3' }
+        // The App Service agent's auto-instrumentation stays off: it records outbound URLs as they
+        // are (`/users/{objectId}`, `$filter=mail eq '<address>'`), past the bot's scrubbing.
+        { name: 'ApplicationInsightsAgent_EXTENSION_VERSION', value: 'disabled' }
         // The bot is the identity (src/bot/createBotAdapter.ts): its outbound tokens come from the
         // managed-identity endpoint, so there is no password to leak or let expire.
         { name: 'MicrosoftAppType', value: 'UserAssignedMSI' }

@@ -1,3 +1,6 @@
+// First of all: the telemetry's instrumentation patches the HTTP modules as the ones below load them.
+import { startTelemetry, stopTelemetry } from './telemetry';
+startTelemetry(process.env);
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { DefaultAzureCredential } from '@azure/identity';
@@ -28,6 +31,8 @@ import { loadAuditKey } from './storage/auditKey';
 import { BlobExportStore } from './storage/blobExportStore';
 import { BlobLeaseLock } from './storage/blobLease';
 import { ConversationStore } from './storage/conversationStore';
+import { ErasureFollowUp } from './storage/erasureFollowUp';
+import { StorageOwnTraces } from './storage/ownTraces';
 import { QueueWorker, StorageJobQueue } from './storage/queueJobs';
 import { RegisterPublisher } from './storage/registerPublisher';
 import { createStorageClients, ensureStorage, storageAnswers } from './storage/storageClients';
@@ -44,6 +49,8 @@ export interface RunningBot {
   reminders: ReminderSweep;
   /** Pseudonymises closed requests after DSR_RETENTION_MONTHS; swept on the interval, callable directly in tests. */
   retention: RetentionSweep;
+  /** Removes what an erasure keeps only for its receipt; swept on the interval, callable directly in tests. */
+  erasureFollowUp: ErasureFollowUp;
   /** The DSR register behind the compliance channel's `report`. */
   register: RegisterPublisher;
   /** The audit digests, written after requests close (`anchor`) and daily (`anchorSweep`). */
@@ -79,7 +86,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   // In sandbox mode the key file is made on the first start; elsewhere it comes from the setting (Key Vault in Azure).
   const auditKey = loadAuditKey(config.auditKey, { create: config.sandbox });
   const audit = new TableAuditLog(clients.audit, clock, auditKey);
-  const conversations = new ConversationStore(clients.conversations);
+  const conversations = new ConversationStore(clients.conversations, config.pseudonymKey);
   const exportsStore = new BlobExportStore(clients.exports, clock, audit);
   const queue = new StorageJobQueue(clients.jobs);
 
@@ -87,7 +94,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const directory = new EntraDirectory(graph, config.approverGroupId);
   // The same transitive membership check as the approvers group's, against the compliance officers' group.
   const complianceOfficers = config.complianceGroupId ? new EntraDirectory(graph, config.complianceGroupId) : undefined;
-  const adapters = createServiceAdapters(config, { credential, graph, store });
+  const adapters = createServiceAdapters(config, { credential, graph, store, ownTraces: new StorageOwnTraces(conversations, clients.exports) });
 
   const adapter = createBotAdapter(config, log);
 
@@ -121,6 +128,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const register = new RegisterPublisher({
     store, container: clients.exports, links: exportsStore, clock, pseudonymKey: config.pseudonymKey, linkDays: config.exportLinkDays,
   });
+  const erasureFollowUp = new ErasureFollowUp({ store, conversations, audit, clock, log, pseudonymKey: config.pseudonymKey });
   const stalledLock = BlobLeaseLock.beside(clients.exports, 'stalled-sweep', log);
   const reminders = new ReminderSweep({ store, notifier, audit, lock: BlobLeaseLock.beside(clients.exports, 'reminder-sweep', log), clock, log });
 
@@ -172,6 +180,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     reminders.sweep().catch((error) => log.warn({ error: errorCode(error) }, 'reminder sweep failed'));
     retention.sweep().catch((error) => log.warn({ error: errorCode(error) }, 'retention sweep failed'));
     anchorSweep.sweep().catch((error) => log.warn({ error: errorCode(error) }, 'audit digest sweep failed'));
+    erasureFollowUp.sweep().catch((error) => log.warn({ error: errorCode(error) }, 'erasure follow-up sweep failed'));
   }, options.sweepMs ?? 60_000);
   const inboundAuthentication = config.botAppId ? 'bot-framework-jwt' : 'none: no MicrosoftAppId, loopback only';
   log.info({ host: config.host, port, inboundAuthentication, sandbox: config.sandbox, services: [...adapters.keys()] }, 'DSR Bot listening');
@@ -184,6 +193,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     audit,
     reminders,
     retention,
+    erasureFollowUp,
     register,
     digests,
     anchor,
@@ -241,7 +251,7 @@ async function main(): Promise<void> {
     draining = true;
     const started = Date.now();
     log.info({ signal }, 'draining jobs and stopping');
-    bot.stop().then(
+    bot.stop().then(stopTelemetry).then(
       () => {
         log.info({ signal, drainMs: Date.now() - started }, 'drained, exiting');
         process.exit(0);

@@ -1,4 +1,4 @@
-import { RequestStore } from '../dsr/ports';
+import { OwnTraces, RequestStore } from '../dsr/ports';
 import { pseudonymised } from '../dsr/pseudonyms';
 import { updateRequest } from '../dsr/requestUpdates';
 import { AdapterCallContext, ExportFile, ServiceAdapter, StepReport } from '../dsr/serviceAdapter';
@@ -22,26 +22,47 @@ function exportable(request: DsrRequest) {
   };
 }
 
+/** What the bot's own store holds about a subject, by plan item type. */
+const TRACE_TYPES = { request: 'request', conversation: 'conversation', file: 'file' } as const;
+
+/** The words of this adapter's discovery lines and step summaries, per trace type. */
+const WORDS = {
+  earlier: (n: number) => `${n} earlier request${n === 1 ? '' : 's'}`,
+  thisOne: '1 request record (this one)',
+  conversations: (n: number) => `${n} conversation reference${n === 1 ? '' : 's'}`,
+  files: (n: number) => `${n} file${n === 1 ? '' : 's'} (export packages, register)`,
+  pseudonymised: (n: number) => `${n} earlier request record${n === 1 ? '' : 's'} pseudonymised`,
+  removed: (conversations: number, files: number) => `${WORDS.conversations(conversations)} and ${WORDS.files(files)} removed`,
+};
+
 /**
- * The bot's own records about the subject: their earlier requests. Erasure pseudonymises the
- * closed ones in place (the audit chain keeps only ids); the request being carried out stays
- * until retention, since its receipt still has to reach the requester.
+ * The bot's own records about the subject: their earlier requests, the 1:1 conversation reference
+ * it reaches them through, and the files it wrote about them (the packages of their earlier
+ * requests, any register CSV naming them). Erasure pseudonymises the closed requests in place (the
+ * audit chain keeps only ids), deletes the files, and retires the conversation reference: a copy
+ * without name or ids stays only until this erasure's receipt has reached the requester. The
+ * request being carried out is pseudonymised once nothing needs the subject's id any more (after
+ * the receipt and any purge: storage/erasureFollowUp.ts).
  */
 export class BotStoreAdapter implements ServiceAdapter {
   readonly service = 'botStore' as const;
 
   constructor(
     private readonly store: RequestStore,
+    private readonly traces: OwnTraces,
     private readonly pseudonymKey: string,
   ) {}
 
   async discover(subject: Subject, context: AdapterCallContext): Promise<DiscoveryResult> {
     const requests = await this.about(subject);
     const earlier = requests.filter((r) => r.id !== context.requestId).length;
+    const plan = await this.found(subject, context, requests);
+    const others = plan.filter((item) => item.type !== TRACE_TYPES.request);
+    const conversations = others.filter((item) => item.type === TRACE_TYPES.conversation).length;
     return {
-      count: requests.length,
-      plan: this.pseudonymisable(requests, context).map(requestItem),
-      items: [`${earlier} earlier request${earlier === 1 ? '' : 's'}`, '1 request record (this one)'],
+      count: requests.length + others.length,
+      plan,
+      items: [WORDS.earlier(earlier), WORDS.thisOne, WORDS.conversations(conversations), WORDS.files(others.length - conversations)],
     };
   }
 
@@ -51,20 +72,45 @@ export class BotStoreAdapter implements ServiceAdapter {
 
   async erase(subject: Subject, context: AdapterCallContext): Promise<StepReport> {
     if (context.plan) return this.erasePlanned(subject, context.plan, context);
-    const closed = this.pseudonymisable(await this.about(subject), context);
-    for (const request of closed) await this.pseudonymise(request.id, subject);
-    return pseudonymisedReport(closed.length);
+    const items: ItemOutcome[] = [];
+    for (const item of await this.found(subject, context)) items.push(outcomeOf(item, await this.eraseItem(item, subject, context)));
+    return { ...erasedReport(items), count: changedCount(items) };
   }
 
   /**
-   * Pseudonymises the planned records only, each read once to be rewritten; then lists what is
-   * pseudonymisable now but was not planned (a request closed since discovery): the delta, left alone.
+   * Erases the planned traces only, each read once to be changed; then lists what is there now
+   * but was not planned (a request closed since discovery, a file written since): the delta, left alone.
    */
   private async erasePlanned(subject: Subject, plan: readonly PlanItem[], context: AdapterCallContext): Promise<StepReport> {
     const items: ItemOutcome[] = [];
-    for (const item of plan) items.push(outcomeOf(item, await this.pseudonymise(item.id, subject)));
-    const delta = unplanned(this.pseudonymisable(await this.about(subject), context).map(requestItem), plan);
-    return { ...pseudonymisedReport(changedCount(items)), items, delta };
+    for (const item of plan) items.push(outcomeOf(item, await this.eraseItem(item, subject, context)));
+    return { ...erasedReport(items), count: changedCount(items), items, delta: unplanned(await this.found(subject, context), plan) };
+  }
+
+  private async eraseItem(item: PlanItem, subject: Subject, context: AdapterCallContext): Promise<ItemResult> {
+    switch (item.type) {
+      case TRACE_TYPES.conversation:
+        return (await this.traces.retireConversation(subject.aadObjectId, context.requestId)) ? 'removed' : 'alreadyGone';
+      case TRACE_TYPES.file:
+        return (await this.traces.removeFile(item.id)) ? 'removed' : 'alreadyGone';
+      default:
+        return this.pseudonymise(item.id, subject);
+    }
+  }
+
+  /** Everything an erasure changes now: the earlier closed records, the conversation reference, the files. */
+  private async found(subject: Subject, context: AdapterCallContext, requests?: readonly DsrRequest[]): Promise<PlanItem[]> {
+    requests ??= await this.about(subject);
+    return [...this.pseudonymisable(requests, context).map(requestItem), ...(await this.otherTraces(subject, requests, context))];
+  }
+
+  /** The conversation reference and the files about the subject, as plan items. */
+  private async otherTraces(subject: Subject, requests: readonly DsrRequest[], context: AdapterCallContext): Promise<PlanItem[]> {
+    const conversation: PlanItem[] = (await this.traces.hasConversation(subject.aadObjectId))
+      ? [{ type: TRACE_TYPES.conversation, id: `user:${subject.aadObjectId}`, reason: 'subject' }]
+      : [];
+    const files = await this.traces.filesAbout(subject, requests.filter((r) => r.id !== context.requestId).map((r) => r.id));
+    return [...conversation, ...files.map((name): PlanItem => ({ type: TRACE_TYPES.file, id: name, reason: 'subject' }))];
   }
 
   /**
@@ -82,7 +128,7 @@ export class BotStoreAdapter implements ServiceAdapter {
     return result;
   }
 
-  /** The earlier, closed records among `requests`: what an erasure pseudonymises (this request stays until retention). */
+  /** The earlier, closed records among `requests`: what an erasure pseudonymises (this request later, see above). */
   private pseudonymisable(requests: readonly DsrRequest[], context: AdapterCallContext): DsrRequest[] {
     return requests.filter((r) => r.id !== context.requestId && !isOpen(r.state));
   }
@@ -94,9 +140,11 @@ export class BotStoreAdapter implements ServiceAdapter {
 
 /** An earlier request record as a plan item: it is about the subject. */
 function requestItem(request: DsrRequest): PlanItem {
-  return { type: 'request', id: request.id, reason: 'subject' };
+  return { type: TRACE_TYPES.request, id: request.id, reason: 'subject' };
 }
 
-function pseudonymisedReport(count: number): StepReport {
-  return { summary: `${count} earlier request record${count === 1 ? '' : 's'} pseudonymised`, count };
+/** The step's summary from its item outcomes: records pseudonymised, references and files removed. */
+function erasedReport(items: readonly ItemOutcome[]): Pick<StepReport, 'summary'> {
+  const done = (type: string) => changedCount(items.filter((item) => item.type === type));
+  return { summary: `${WORDS.pseudonymised(done(TRACE_TYPES.request))}; ${WORDS.removed(done(TRACE_TYPES.conversation), done(TRACE_TYPES.file))}` };
 }

@@ -1,7 +1,7 @@
 import type { TokenCredential } from '@azure/core-auth';
 import type { Client as GraphClient } from '@microsoft/microsoft-graph-client';
 import { Config } from '../config';
-import { RequestStore } from '../dsr/ports';
+import { OwnTraces, RequestStore } from '../dsr/ports';
 import { ServiceAdapter } from '../dsr/serviceAdapter';
 import { ServiceName } from '../dsr/types';
 import { BotStoreAdapter } from './botStore';
@@ -17,7 +17,7 @@ import { createThrottledGraphClient } from './throttledGraphClient';
 /** The adapter of every service `config.services` names, built from its settings. */
 export function createServiceAdapters(
   config: Config,
-  deps: { credential: TokenCredential; graph: GraphClient; store: RequestStore },
+  deps: { credential: TokenCredential; graph: GraphClient; store: RequestStore; ownTraces: OwnTraces },
 ): Map<ServiceName, ServiceAdapter> {
   const { credential } = deps;
   // One budget per service for the whole process: every adapter's calls to a service spend it.
@@ -61,7 +61,7 @@ export function createServiceAdapters(
       ...(dps ? { dpsDevices: (subject, context) => dps.registeredDevices(subject, context) } : {}),
       policy,
     }),
-    botStore: () => new BotStoreAdapter(deps.store, config.pseudonymKey),
+    botStore: () => new BotStoreAdapter(deps.store, deps.ownTraces, config.pseudonymKey),
   };
   return new Map(config.services.map((service) => [service, builders[service]()]));
 }

@@ -40,6 +40,32 @@ export interface RecordsStore {
   listToPseudonymise(closedBefore: Date): Promise<DsrRequest[]>;
 }
 
+/** Who a person is, as the bot's own files may spell them: each value is looked for, case-insensitively. */
+export interface PersonValues {
+  aadObjectId: string;
+  upn: string;
+  email: string;
+  displayName: string;
+}
+
+/**
+ * The bot's own traces of a person beside their request records: the 1:1 conversation reference it
+ * reaches them through, and the files it wrote (export packages, register CSVs). Implemented by storage.
+ */
+export interface OwnTraces {
+  /** Whether a 1:1 conversation reference of the person is stored. */
+  hasConversation(aadObjectId: string): Promise<boolean>;
+  /**
+   * Replaces the person's conversation reference by a copy without their name or ids, kept only to
+   * deliver `requestId`'s receipt and removed after it (see erasureFollowUp). False when there was none.
+   */
+  retireConversation(aadObjectId: string, requestId: string): Promise<boolean>;
+  /** The files naming the person: the packages of `requestIds`, and any register file holding one of their values. */
+  filesAbout(person: PersonValues, requestIds: readonly string[]): Promise<string[]>;
+  /** Deletes one file; false when it was gone already. */
+  removeFile(name: string): Promise<boolean>;
+}
+
 export type Job = { type: 'discover' | 'execute' | 'purge'; requestId: string };
 
 export interface JobQueue {

@@ -1,5 +1,6 @@
 import { TableClient } from '@azure/data-tables';
 import { statusCodeOf } from '../dsr/failures';
+import { isPseudonym, pseudonymFor } from '../dsr/pseudonyms';
 
 /** Where the bot can reach someone later: a person's 1:1 chat, or a channel with a role. */
 export type ConversationKey = `user:${string}` | `channel:${'approvals' | 'compliance'}`;
@@ -28,24 +29,105 @@ export function userConversationKey(aadObjectId: string): ConversationKey {
   return `user:${aadObjectId}`;
 }
 
+/** Where the copies kept for one last receipt live, keyed by the person's pseudonym. */
+const RECEIPT_COPIES = 'receiptCopy';
+
+/** A retired reference kept for one receipt: whose (their pseudonym) and which request it waits for. */
+export interface ReceiptCopy {
+  pseudonym: string;
+  requestId: string;
+}
+
+/**
+ * The reference without the person's name and directory ids: what reaching the chat needs
+ * (service URL, the conversation, the bot, the Teams user id) and nothing else.
+ */
+function withoutPersonalFields(reference: StoredConversationReference): StoredConversationReference {
+  const conversation = reference.conversation as (ReferenceAccount & { conversationType?: string; tenantId?: string }) | undefined;
+  return {
+    serviceUrl: reference.serviceUrl,
+    channelId: reference.channelId,
+    ...(conversation ? { conversation: { id: conversation.id, ...(conversation.conversationType ? { conversationType: conversation.conversationType } : {}), ...(conversation.tenantId ? { tenantId: conversation.tenantId } : {}) } } : {}),
+    ...(reference.bot ? { bot: { id: reference.bot.id } } : {}),
+    ...(reference.user ? { user: { id: reference.user.id } } : {}),
+    ...(reference.locale ? { locale: reference.locale } : {}),
+  };
+}
+
 /**
  * Conversation references kept across restarts (proactive messages go to the serviceUrl stored here).
  * Keyed by user or role, never by conversation id alone: two clients can share one.
+ *
+ * An erasure retires the subject's reference: it is replaced by a copy keyed by their pseudonym,
+ * without name or ids, which `get` still finds for their key so the erasure's receipt reaches
+ * them; the copy is removed once the receipt is delivered (storage/erasureFollowUp.ts).
  */
 export class ConversationStore {
-  constructor(private readonly table: TableClient) {}
+  constructor(
+    private readonly table: TableClient,
+    private readonly pseudonymKey: string,
+  ) {}
 
   async save(key: ConversationKey, reference: StoredConversationReference): Promise<void> {
     await this.table.upsertEntity({ partitionKey: 'conversation', rowKey: key, reference: JSON.stringify(reference) }, 'Replace');
   }
 
   async get(key: ConversationKey): Promise<StoredConversationReference | undefined> {
+    const reference = await this.read('conversation', key);
+    if (reference || !key.startsWith('user:')) return reference;
+    return this.read(RECEIPT_COPIES, this.pseudonymOf(key.slice('user:'.length)));
+  }
+
+  /** Whether `aadObjectId`'s own reference (not a receipt copy) is stored. */
+  async has(aadObjectId: string): Promise<boolean> {
+    return (await this.read('conversation', userConversationKey(aadObjectId))) !== undefined;
+  }
+
+  /**
+   * Replaces the person's reference by a copy kept for `requestId`'s receipt (written before the
+   * reference is deleted, so a crash between leaves the copy, never neither). False when none.
+   */
+  async retire(aadObjectId: string, requestId: string): Promise<boolean> {
+    const key = userConversationKey(aadObjectId);
+    const reference = await this.read('conversation', key);
+    if (!reference) return false;
+    const copy = { partitionKey: RECEIPT_COPIES, rowKey: this.pseudonymOf(aadObjectId), requestId, reference: JSON.stringify(withoutPersonalFields(reference)) };
+    await this.table.upsertEntity(copy, 'Replace');
+    await this.deleteEntity('conversation', key);
+    return true;
+  }
+
+  /** The receipt copies kept now. */
+  async receiptCopies(): Promise<ReceiptCopy[]> {
+    const copies: ReceiptCopy[] = [];
+    const entities = this.table.listEntities<{ requestId: string }>({ queryOptions: { filter: `PartitionKey eq '${RECEIPT_COPIES}'` } });
+    for await (const entity of entities) copies.push({ pseudonym: entity.rowKey!, requestId: entity.requestId });
+    return copies;
+  }
+
+  async removeReceiptCopy(pseudonym: string): Promise<void> {
+    await this.deleteEntity(RECEIPT_COPIES, pseudonym);
+  }
+
+  private pseudonymOf(aadObjectId: string): string {
+    return isPseudonym(aadObjectId) ? aadObjectId : pseudonymFor(aadObjectId, this.pseudonymKey);
+  }
+
+  private async read(partitionKey: string, rowKey: string): Promise<StoredConversationReference | undefined> {
     try {
-      const entity = await this.table.getEntity<{ reference: string }>('conversation', key);
+      const entity = await this.table.getEntity<{ reference: string }>(partitionKey, rowKey);
       return JSON.parse(entity.reference) as StoredConversationReference;
     } catch (error) {
       if (statusCodeOf(error) === 404) return undefined;
       throw error;
+    }
+  }
+
+  private async deleteEntity(partitionKey: string, rowKey: string): Promise<void> {
+    try {
+      await this.table.deleteEntity(partitionKey, rowKey);
+    } catch (error) {
+      if (statusCodeOf(error) !== 404) throw error;
     }
   }
 }

@@ -2,6 +2,7 @@ import { ContainerClient } from '@azure/storage-blob';
 import { Clock } from '../dsr/clock';
 import { RecordsStore } from '../dsr/ports';
 import { RegisterRow, RegisterSummary, registerCsv, registerRows, registerSummary } from '../dsr/register';
+import { REGISTER_PREFIX } from './ownTraces';
 
 export interface PublishedRegister {
   rows: RegisterRow[];
@@ -34,7 +35,7 @@ export class RegisterPublisher {
     const now = clock.now();
     const rows = registerRows(await this.deps.store.listAll(), { pseudonymKey: this.deps.pseudonymKey, now });
     const csv = registerCsv(rows);
-    const blobName = `register/dsr-register-${now.toISOString().replace(/[:.]/g, '-')}.csv`;
+    const blobName = `${REGISTER_PREFIX}dsr-register-${now.toISOString().replace(/[:.]/g, '-')}.csv`;
     await container.getBlockBlobClient(blobName).upload(csv, Buffer.byteLength(csv), { blobHTTPHeaders: { blobContentType: 'text/csv; charset=utf-8' } });
     const link = await this.deps.links.linkFor(blobName, this.deps.linkDays);
     return { rows, summary: registerSummary(rows, now), blobName, link };

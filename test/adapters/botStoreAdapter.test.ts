@@ -1,5 +1,6 @@
 import { TableClient } from '@azure/data-tables';
 import { BotStoreAdapter } from '../../src/adapters/botStore';
+import type { OwnTraces } from '../../src/dsr/ports';
 import { isPseudonym, pseudonymised } from '../../src/dsr/pseudonyms';
 import { updateRequest } from '../../src/dsr/requestUpdates';
 import type { DsrRequest, RequestState } from '../../src/dsr/types';
@@ -54,10 +55,18 @@ const RECORDS = [
   request('DSR-2025-0006', 'completed', { subject: { ...OTHER_PERSON } }),
 ];
 
+/** No conversation reference or file about anyone: these tests are about the request records (ownTraces.test.ts covers the rest). */
+const NO_OTHER_TRACES: OwnTraces = {
+  hasConversation: async () => false,
+  retireConversation: async () => false,
+  filesAbout: async () => [],
+  removeFile: async () => false,
+};
+
 async function seeded(): Promise<{ store: TableRequestStore; requests: TableClient; adapter: BotStoreAdapter }> {
   const { store, requests } = await freshStore();
   for (const record of RECORDS) await store.create(record);
-  return { store, requests, adapter: new BotStoreAdapter(store, KEY) };
+  return { store, requests, adapter: new BotStoreAdapter(store, NO_OTHER_TRACES, KEY) };
 }
 
 /** The ids of the stored records whose subject is now a pseudonym. */
@@ -81,7 +90,7 @@ describe('Bot store adapter carrying out an approved plan, against Azurite', () 
       { type: 'request', id: 'DSR-2025-0002', reason: 'subject' },
     ]);
     expect(found.count).toBe(4);
-    expect(found.items).toEqual(['3 earlier requests', '1 request record (this one)']);
+    expect(found.items).toEqual(['3 earlier requests', '1 request record (this one)', '0 conversation references', '0 files (export packages, register)']);
   });
 
   it('pseudonymises exactly the planned records; a record closed after discovery is delta and keeps its subject', async () => {
@@ -91,7 +100,7 @@ describe('Bot store adapter carrying out an approved plan, against Azurite', () 
 
     const report = await adapter.erase(SUBJECT, callContext('erase', plan));
     expect(report).toEqual({
-      summary: '2 earlier request records pseudonymised',
+      summary: '2 earlier request records pseudonymised; 0 conversation references and 0 files (export packages, register) removed',
       count: 2,
       items: [
         { type: 'request', id: 'DSR-2025-0003', result: 'changed' },
@@ -131,7 +140,7 @@ describe('Bot store adapter carrying out an approved plan, against Azurite', () 
     const { store, adapter } = await seeded();
     await close(store, 'DSR-2025-0004');
     const report = await adapter.erase(SUBJECT, callContext('erase'));
-    expect(report).toEqual({ summary: '3 earlier request records pseudonymised', count: 3 });
+    expect(report).toEqual({ summary: '3 earlier request records pseudonymised; 0 conversation references and 0 files (export packages, register) removed', count: 3 });
     expect((await pseudonymisedIds(store)).sort()).toEqual(['DSR-2025-0002', 'DSR-2025-0003', 'DSR-2025-0004']);
   });
 });

@@ -135,6 +135,11 @@ describe('infra/azure.bicep', () => {
     expect(webApp).not.toMatch(/value: auditHmacKey/);
   });
 
+  it("leaves telemetry to the bot's own scrubbed exporter: the App Service agent's auto-instrumentation is off", () => {
+    expect(CODE).toMatch(/name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: appInsights\.properties\.ConnectionString/);
+    expect(CODE).toContain("{ name: 'ApplicationInsightsAgent_EXTENSION_VERSION', value: 'disabled' }");
+  });
+
   it('runs the bot on Linux with Node 22 LTS, under the user-assigned identity, in an Azure Bot on Teams', () => {
     const webApp = declaration('webApp');
     expect(webApp).toContain("linuxFxVersion: 'NODE|22-lts'");

@@ -1,0 +1,50 @@
+import { ContainerClient } from '@azure/storage-blob';
+import { statusCodeOf } from '../dsr/failures';
+import { OwnTraces, PersonValues } from '../dsr/ports';
+import { ConversationStore } from './conversationStore';
+
+/** Where RegisterPublisher writes the register CSVs in the exports container. */
+export const REGISTER_PREFIX = 'register/';
+
+/**
+ * The bot's own traces of a person in its Storage account: the conversation reference, and the
+ * blobs of the exports container. Export packages are found by their request's folder; register
+ * CSVs name staff by name, so one names the person only when they acted as staff: each is read.
+ */
+export class StorageOwnTraces implements OwnTraces {
+  constructor(
+    private readonly conversations: ConversationStore,
+    private readonly exports: ContainerClient,
+  ) {}
+
+  hasConversation(aadObjectId: string): Promise<boolean> {
+    return this.conversations.has(aadObjectId);
+  }
+
+  retireConversation(aadObjectId: string, requestId: string): Promise<boolean> {
+    return this.conversations.retire(aadObjectId, requestId);
+  }
+
+  async filesAbout(person: PersonValues, requestIds: readonly string[]): Promise<string[]> {
+    const names: string[] = [];
+    for (const requestId of requestIds) {
+      for await (const blob of this.exports.listBlobsFlat({ prefix: `${requestId}/` })) names.push(blob.name);
+    }
+    const values = [person.aadObjectId, person.upn, person.email, person.displayName].filter(Boolean).map((v) => v.toLowerCase());
+    for await (const blob of this.exports.listBlobsFlat({ prefix: REGISTER_PREFIX })) {
+      const text = (await this.exports.getBlobClient(blob.name).downloadToBuffer()).toString('utf8').toLowerCase();
+      if (values.some((value) => text.includes(value))) names.push(blob.name);
+    }
+    return names;
+  }
+
+  async removeFile(name: string): Promise<boolean> {
+    try {
+      await this.exports.getBlobClient(name).delete();
+      return true;
+    } catch (error) {
+      if (statusCodeOf(error) === 404) return false;
+      throw error;
+    }
+  }
+}
