@@ -129,6 +129,8 @@ export interface Config {
   graphUrl: string;
   approverGroupId: string;
   erasureApprovals: number;
+  /** The Graph user property naming the person behind an approver's account; an erasure's approvals count people by it. */
+  approverPersonKey: string;
   purgeGraceDays: number;
   exportLinkDays: number;
   defaultRegime: Regime;
@@ -144,6 +146,8 @@ export interface Config {
   maxOpenRequests: number;
   /** Chat messages one person may send per minute before the bot asks them to slow down. */
   messagesPerMinute: number;
+  /** Card actions (invokes) one person may send per minute; counted with messages' in storage, across instances. */
+  invokesPerMinute: number;
   dataDir: string;
   jobVisibilitySeconds: number;
   workerConcurrency: number;
@@ -340,6 +344,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, approverGroupFa
   }
   const approverGroupId = text('DSR_APPROVER_GROUP_ID', sandbox ? approverGroupFallback : '');
   if (!approverGroupId) problems.push('DSR_APPROVER_GROUP_ID is required: the object id of the Entra group whose members may decide requests.');
+  // Goes into a Graph $select as it is: a property name (e.g. employeeId, or an extension_…_name attribute), nothing else.
+  const approverPersonKey = text('DSR_APPROVER_PERSON_KEY', 'employeeId');
+  if (!/^[A-Za-z][A-Za-z0-9_]{0,119}$/.test(approverPersonKey)) problems.push('DSR_APPROVER_PERSON_KEY must be the name of a Graph user property (letters, digits, underscores), e.g. employeeId.');
 
   const pseudonymKey = text('DSR_PSEUDONYM_KEY', sandbox ? 'sandbox-only-pseudonym-key' : '');
   if (pseudonymKey.length < 16) problems.push('DSR_PSEUDONYM_KEY must be a secret of at least 16 characters: it keys the pseudonyms of erased subjects.');
@@ -434,6 +441,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, approverGroupFa
     graphUrl: text('DSR_GRAPH_URL', sandbox ? `https://127.0.0.1:${SANDBOX_PORTS.graph}` : 'https://graph.microsoft.com'),
     approverGroupId,
     erasureApprovals: whole('DSR_ERASE_APPROVALS', 2, 1, 5),
+    approverPersonKey,
     purgeGraceDays: whole('DSR_PURGE_GRACE_DAYS', 14, 0, 30),
     exportLinkDays: whole('DSR_EXPORT_LINK_DAYS', 7, 1, 30),
     defaultRegime: regime as Regime,
@@ -448,6 +456,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, approverGroupFa
     throttle: throttleSettingsFrom(env, problems, sandbox),
     maxOpenRequests: whole('DSR_MAX_OPEN_REQUESTS', 5, 1, 100),
     messagesPerMinute: whole('DSR_MESSAGES_PER_MINUTE', 30, 1, 10_000),
+    invokesPerMinute: whole('DSR_INVOKES_PER_MINUTE', 60, 1, 10_000),
     dataDir,
     // Also the run lease: a crashed worker's job is taken up again within this, so it stays short
     // (it is renewed every third of it while a job runs).

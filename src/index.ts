@@ -84,7 +84,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const queue = new StorageJobQueue(clients.jobs);
 
   const graph = createGraphClient(config.graphUrl, credential);
-  const directory = new EntraDirectory(graph, config.approverGroupId);
+  const directory = new EntraDirectory(graph, config.approverGroupId, config.approverPersonKey);
   const adapters = createServiceAdapters(config, { credential, graph, store });
 
   const adapter = createBotAdapter(config, log);
@@ -102,7 +102,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     audit,
   });
   const requests = new RequestService({
-    store, queue, audit, notifier, adapters, clock, log, erasureApprovals: config.erasureApprovals, maxOpenRequests: config.maxOpenRequests,
+    store, queue, audit, notifier, adapters, clock, log, erasureApprovals: config.erasureApprovals, maxOpenRequests: config.maxOpenRequests, approvers: directory,
   });
   const digests = new AuditDigests({
     container: clients.digests, heads: () => audit.heads(), key: auditKey, clock, log, announcer: new TeamsDigestAnnouncer(notifier),
