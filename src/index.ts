@@ -30,6 +30,7 @@ import { BlobLeaseLock } from './storage/blobLease';
 import { ConversationStore } from './storage/conversationStore';
 import { QueueWorker, StorageJobQueue } from './storage/queueJobs';
 import { RegisterPublisher } from './storage/registerPublisher';
+import { PersonRateLimiter } from './storage/personRateLimiter';
 import { createStorageClients, ensureStorage, storageAnswers } from './storage/storageClients';
 import { TableAuditLog } from './storage/tableAuditLog';
 import { TableRequestStore } from './storage/tableRequestStore';
@@ -146,6 +147,8 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     erasureApprovals: config.erasureApprovals,
     purgeGraceDays: config.purgeGraceDays,
     messagesPerMinute: config.messagesPerMinute,
+    invokesPerMinute: config.invokesPerMinute,
+    rateLimiter: new PersonRateLimiter(clients.counters, { message: config.messagesPerMinute, invoke: config.invokesPerMinute }, clock, log),
     register,
   });
 
