@@ -331,6 +331,8 @@ resource webApp 'Microsoft.Web/sites@2023-12-01' = {
         { name: 'DSR_STORAGE_QUEUE_URL', value: storage.properties.primaryEndpoints.queue }
         { name: 'DSR_STORAGE_TABLE_URL', value: storage.properties.primaryEndpoints.table }
         { name: 'DSR_APPROVER_GROUP_ID', value: approverGroupId }
+        // Entra's employeeId, one per person: an erasure's two approvals must come from two people, not two accounts.
+        { name: 'DSR_APPROVER_PERSON_KEY', value: 'employeeId' }
         { name: 'DSR_PSEUDONYM_KEY', value: pseudonymKey }
         // Resolved by App Service from the vault (the latest version); the key never sits in the site's settings.
         { name: 'DSR_AUDIT_HMAC_KEY', value: '@Microsoft.KeyVault(SecretUri=${auditKeySecret.properties.secretUri})' }
