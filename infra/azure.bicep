@@ -410,6 +410,8 @@ resource webApp 'Microsoft.Web/sites@2023-12-01' = {
         { name: 'DSR_STORAGE_QUEUE_URL', value: storage.properties.primaryEndpoints.queue }
         { name: 'DSR_STORAGE_TABLE_URL', value: storage.properties.primaryEndpoints.table }
         { name: 'DSR_APPROVER_GROUP_ID', value: approverGroupId }
+        // Entra's employeeId, one per person: an erasure's two approvals must come from two people, not two accounts.
+        { name: 'DSR_APPROVER_PERSON_KEY', value: 'employeeId' }
         { name: 'DSR_COMPLIANCE_GROUP_ID', value: complianceGroupId }
         // Resolved by App Service from the vault (the latest version); no key sits in the site's settings.
         { name: 'DSR_PSEUDONYM_KEY', value: '@Microsoft.KeyVault(SecretUri=${pseudonymKeySecret.properties.secretUri})' }

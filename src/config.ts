@@ -142,6 +142,8 @@ export interface Config {
   /** Entra group of compliance officers, who may read every request but act on none; unset: nobody. */
   complianceGroupId?: string;
   erasureApprovals: number;
+  /** The Graph user property naming the person behind an approver's account; an erasure's approvals count people by it. */
+  approverPersonKey: string;
   purgeGraceDays: number;
   exportLinkDays: number;
   defaultRegime: Regime;
@@ -157,6 +159,8 @@ export interface Config {
   maxOpenRequests: number;
   /** Chat messages one person may send per minute before the bot asks them to slow down. */
   messagesPerMinute: number;
+  /** Card actions (invokes) one person may send per minute; counted with messages' in storage, across instances. */
+  invokesPerMinute: number;
   dataDir: string;
   jobVisibilitySeconds: number;
   workerConcurrency: number;
@@ -390,6 +394,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, approverGroupFa
   const approverGroupId = text('DSR_APPROVER_GROUP_ID', sandbox ? approverGroupFallback : '');
   if (!approverGroupId) problems.push('DSR_APPROVER_GROUP_ID is required: the object id of the Entra group whose members may decide requests.');
   const complianceGroupId = text('DSR_COMPLIANCE_GROUP_ID', sandbox ? complianceGroupFallback : '') || undefined;
+  // Goes into a Graph $select as it is: a property name (e.g. employeeId, or an extension_…_name attribute), nothing else.
+  const approverPersonKey = text('DSR_APPROVER_PERSON_KEY', 'employeeId');
+  if (!/^[A-Za-z][A-Za-z0-9_]{0,119}$/.test(approverPersonKey)) problems.push('DSR_APPROVER_PERSON_KEY must be the name of a Graph user property (letters, digits, underscores), e.g. employeeId.');
 
   const pseudonymKey = text('DSR_PSEUDONYM_KEY', sandbox ? 'sandbox-only-pseudonym-key' : '');
   if (pseudonymKey.length < 16) problems.push('DSR_PSEUDONYM_KEY must be a secret of at least 16 characters: it keys the pseudonyms of erased subjects.');
@@ -496,6 +503,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, approverGroupFa
     approverGroupId,
     ...(complianceGroupId ? { complianceGroupId } : {}),
     erasureApprovals: whole('DSR_ERASE_APPROVALS', 2, 1, 5),
+    approverPersonKey,
     purgeGraceDays: whole('DSR_PURGE_GRACE_DAYS', 14, 0, 30),
     exportLinkDays: whole('DSR_EXPORT_LINK_DAYS', 7, 1, 30),
     defaultRegime: regime as Regime,
@@ -510,6 +518,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, approverGroupFa
     throttle: throttleSettingsFrom(env, problems, sandbox),
     maxOpenRequests: whole('DSR_MAX_OPEN_REQUESTS', 5, 1, 100),
     messagesPerMinute: whole('DSR_MESSAGES_PER_MINUTE', 30, 1, 10_000),
+    invokesPerMinute: whole('DSR_INVOKES_PER_MINUTE', 60, 1, 10_000),
     dataDir,
     // Also the run lease: a crashed worker's job is taken up again within this, so it stays short
     // (it is renewed every third of it while a job runs).

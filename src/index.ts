@@ -35,6 +35,7 @@ import { ErasureFollowUp } from './storage/erasureFollowUp';
 import { StorageOwnTraces } from './storage/ownTraces';
 import { QueueWorker, StorageJobQueue } from './storage/queueJobs';
 import { RegisterPublisher } from './storage/registerPublisher';
+import { PersonRateLimiter } from './storage/personRateLimiter';
 import { createStorageClients, ensureStorage, storageAnswers } from './storage/storageClients';
 import { TableAuditLog } from './storage/tableAuditLog';
 import { TableRequestStore } from './storage/tableRequestStore';
@@ -91,7 +92,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const queue = new StorageJobQueue(clients.jobs);
 
   const graph = createGraphClient(config.graphUrl, credential);
-  const directory = new EntraDirectory(graph, config.approverGroupId);
+  const directory = new EntraDirectory(graph, config.approverGroupId, config.approverPersonKey);
   // The same transitive membership check as the approvers group's, against the compliance officers' group.
   const complianceOfficers = config.complianceGroupId ? new EntraDirectory(graph, config.complianceGroupId) : undefined;
   const adapters = createServiceAdapters(config, { credential, graph, store, ownTraces: new StorageOwnTraces(conversations, clients.exports) });
@@ -111,7 +112,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     audit,
   });
   const requests = new RequestService({
-    store, queue, audit, notifier, adapters, clock, log, erasureApprovals: config.erasureApprovals, maxOpenRequests: config.maxOpenRequests,
+    store, queue, audit, notifier, adapters, clock, log, erasureApprovals: config.erasureApprovals, maxOpenRequests: config.maxOpenRequests, approvers: directory,
   });
   const digests = new AuditDigests({
     container: clients.digests, heads: () => audit.heads(), key: auditKey, clock, log, announcer: new TeamsDigestAnnouncer(notifier),
@@ -157,6 +158,8 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     erasureApprovals: config.erasureApprovals,
     purgeGraceDays: config.purgeGraceDays,
     messagesPerMinute: config.messagesPerMinute,
+    invokesPerMinute: config.invokesPerMinute,
+    rateLimiter: new PersonRateLimiter(clients.counters, { message: config.messagesPerMinute, invoke: config.invokesPerMinute }, clock, log),
     register,
   });
 

@@ -1,4 +1,5 @@
 import { Client } from '@microsoft/microsoft-graph-client';
+import { ApproverDirectory } from '../dsr/ports';
 import { Subject } from '../dsr/types';
 import { statusCodeOf } from '../dsr/failures';
 
@@ -16,10 +17,12 @@ function toSubject(user: GraphUser): Subject {
 }
 
 /** Who people are and whether they may approve, asked of Entra ID through Graph. */
-export class EntraDirectory {
+export class EntraDirectory implements ApproverDirectory {
   constructor(
     private readonly graph: Client,
     private readonly approverGroupId: string,
+    /** The user property that names the person behind an account (DSR_APPROVER_PERSON_KEY). */
+    private readonly personKeyProperty = 'employeeId',
   ) {}
 
   /** The person behind an authenticated activity, or undefined if Entra does not know them. */
@@ -44,6 +47,21 @@ export class EntraDirectory {
     const literal = `'${address.replace(/'/g, "''")}'`;
     const found = (await this.graph.api('/users').filter(encodeURIComponent(`mail eq ${literal}`)).select(SUBJECT_FIELDS).top(2).get()) as { value: GraphUser[] };
     return found.value.length === 1 ? toSubject(found.value[0]) : undefined;
+  }
+
+  /**
+   * The account's person key (`GET /users/{id}?$select=id,<property>`), read on every call: the
+   * same for a person's accounts, so their approvals count once. Undefined when unset or gone.
+   */
+  async personKey(aadObjectId: string): Promise<string | undefined> {
+    try {
+      const user = (await this.graph.api(`/users/${encodeURIComponent(aadObjectId)}`).select(`id,${this.personKeyProperty}`).get()) as Record<string, unknown>;
+      const value = user[this.personKeyProperty];
+      return typeof value === 'string' && value.trim() ? value.trim() : undefined;
+    } catch (error) {
+      if (statusCodeOf(error) === 404) return undefined;
+      throw error;
+    }
   }
 
   /** Membership of the approvers group (transitive), decided by Entra, never by card data. */

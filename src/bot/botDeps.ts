@@ -5,6 +5,7 @@ import { Logger, RequestStore } from '../dsr/ports';
 import { RequestService } from '../dsr/requestService';
 import { Regime, ServiceName } from '../dsr/types';
 import { ConversationStore } from '../storage/conversationStore';
+import { PersonRateLimiter } from '../storage/personRateLimiter';
 import { PublishedRegister } from '../storage/registerPublisher';
 
 /** What the turn handlers work with. */
@@ -24,6 +25,10 @@ export interface BotDeps {
   purgeGraceDays: number;
   /** Chat messages one person may send per minute. */
   messagesPerMinute: number;
+  /** Card actions one person may send per minute. */
+  invokesPerMinute: number;
+  /** Counts both per person, shared by every instance. */
+  rateLimiter: PersonRateLimiter;
   /** Draws up the DSR register and hands out a link to it, for the compliance channel's `report`. */
   register: { publish(): Promise<PublishedRegister> };
 }

@@ -1,5 +1,6 @@
 import { pendingDelta } from './plan';
 import { canTake } from './stateMachine';
+import { ApproverStanding } from './ports';
 import { Actor, Decision, DeltaRound, DsrRequest } from './types';
 
 export interface DecisionInput {
@@ -13,15 +14,39 @@ export interface DecisionInput {
   at: Date;
   /** The plan hash the approver's card showed; absent on cards posted before plans existed. */
   planHash?: string;
+  /**
+   * For an erasure's approval: the actor's and every earlier approver's standing, read from the
+   * directory for this decision (see `approversToCheck`). An approver missing here counts as none.
+   */
+  approvers?: ReadonlyMap<string, ApproverStanding>;
 }
 
+/** Why an erasure approval was refused, beyond the rules every decision follows. */
+export type ApprovalRefusal =
+  /** The approving account has no person key, so nobody can tell whose second account it might be. */
+  | 'approverWithoutPersonKey'
+  /** Another account of the same person (same person key) has already approved. */
+  | 'samePersonApproved';
+
+const APPROVAL_REFUSALS: Record<ApprovalRefusal, string> = {
+  approverWithoutPersonKey: 'Your account has no person key in the directory, so it cannot approve an erasure: approve from your own named account, or ask the directory admins to set it.',
+  samePersonApproved: 'Another of your accounts has already approved this erasure: it needs another privacy admin.',
+};
+
 export type DecisionOutcome =
-  | { result: 'refused'; message: string }
+  | { result: 'refused'; message: string; code?: ApprovalRefusal }
   /**
    * Recorded; the request moves on when `transition` is set. `deltaDecided`: the pending delta
    * round was approved or rejected (its `outcome` says which).
    */
-  | { result: 'recorded'; request: DsrRequest; transition?: 'approve' | 'reject' | 'deltaDecided'; approvalsStillNeeded: number };
+  | {
+      result: 'recorded';
+      request: DsrRequest;
+      transition?: 'approve' | 'reject' | 'deltaDecided';
+      approvalsStillNeeded: number;
+      /** Earlier approvals that no longer count (their approver left the group or lost the person key): dropped from the round. */
+      voided: Actor[];
+    };
 
 export const MAX_REASON_LENGTH = 500;
 
@@ -33,6 +58,24 @@ export function approvalsOf(request: DsrRequest, decisions: readonly Decision[] 
 export function approvalsNeeded(request: DsrRequest, erasureApprovals: number): number {
   return request.kind === 'erase' ? erasureApprovals : 1;
 }
+
+/** The decisions an approver would now decide on: the pending delta round's, else the plan's. */
+function roundOf(request: DsrRequest): readonly Decision[] {
+  const delta = request.state === 'awaiting_delta_approval' ? pendingDelta(request) : undefined;
+  return delta ? delta.decisions : request.decisions;
+}
+
+/**
+ * Whose standing an approval of `request` by `actorId` needs read from the directory: for an
+ * erasure, the actor and every earlier approver of the round (each re-checked, as they may have
+ * left the group since); none for other kinds, whose one approval is the clicker's own.
+ */
+export function approversToCheck(request: DsrRequest, actorId: string): string[] {
+  if (request.kind !== 'erase') return [];
+  return [...new Set([actorId, ...roundOf(request).filter((d) => d.decision === 'approve').map((d) => d.by.aadObjectId)])];
+}
+
+const stands = (standing: ApproverStanding | undefined): boolean => Boolean(standing?.isApprover && standing.personKey);
 
 /** Applies the approval rules to `request`: who may decide, what a decision needs, what it changes. */
 export function decide(request: DsrRequest, input: DecisionInput): DecisionOutcome {
@@ -65,6 +108,17 @@ export function decide(request: DsrRequest, input: DecisionInput): DecisionOutco
   if (decision === 'approve' && target.decisions.some((d) => d.decision === 'approve' && d.by.aadObjectId === actor.aadObjectId)) {
     return { result: 'refused', message: 'You have already approved this request: it needs another privacy admin.' };
   }
+  // An erasure's approvals are people, not accounts, and only those still approvers count.
+  let earlier = target.decisions;
+  let voided: Actor[] = [];
+  if (request.kind === 'erase' && decision === 'approve') {
+    const standingOf = (id: string) => input.approvers?.get(id);
+    const personKey = standingOf(actor.aadObjectId)?.personKey;
+    if (!personKey) return refusedFor('approverWithoutPersonKey');
+    earlier = target.decisions.filter((d) => d.decision !== 'approve' || stands(standingOf(d.by.aadObjectId)));
+    voided = target.decisions.filter((d) => !earlier.includes(d)).map((d) => d.by);
+    if (earlier.some((d) => d.decision === 'approve' && standingOf(d.by.aadObjectId)?.personKey === personKey)) return refusedFor('samePersonApproved');
+  }
 
   const recorded: Decision = {
     by: actor,
@@ -73,14 +127,18 @@ export function decide(request: DsrRequest, input: DecisionInput): DecisionOutco
     at: input.at.toISOString(),
     ...(target.planHash ? { planHash: target.planHash } : {}),
   };
-  const decisions = [...target.decisions, recorded];
+  const decisions = [...earlier, recorded];
   const stillNeeded = decision === 'reject' ? 0 : approvalsNeeded(request, input.erasureApprovals) - approvalsOf(request, decisions);
   if (!delta) {
     const decided: DsrRequest = { ...request, decisions };
-    return { result: 'recorded', request: decided, approvalsStillNeeded: Math.max(stillNeeded, 0), ...(stillNeeded > 0 ? {} : { transition: decision }) };
+    return { result: 'recorded', request: decided, approvalsStillNeeded: Math.max(stillNeeded, 0), voided, ...(stillNeeded > 0 ? {} : { transition: decision }) };
   }
   const outcome: DeltaRound['outcome'] = decision === 'reject' ? 'rejected' : stillNeeded > 0 ? undefined : 'approved';
   const round: DeltaRound = { ...delta, decisions, ...(outcome ? { outcome } : {}) };
   const decided: DsrRequest = { ...request, deltas: [...request.deltas!.slice(0, -1), round] };
-  return { result: 'recorded', request: decided, approvalsStillNeeded: Math.max(stillNeeded, 0), ...(outcome ? { transition: 'deltaDecided' } : {}) };
+  return { result: 'recorded', request: decided, approvalsStillNeeded: Math.max(stillNeeded, 0), voided, ...(outcome ? { transition: 'deltaDecided' } : {}) };
+}
+
+function refusedFor(code: ApprovalRefusal): DecisionOutcome {
+  return { result: 'refused', code, message: APPROVAL_REFUSALS[code] };
 }

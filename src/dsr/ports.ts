@@ -153,6 +153,21 @@ export interface AuditAnchor {
   anchorSoon(): void;
 }
 
+/** Where an approver stands in the directory when their approval is counted. */
+export interface ApproverStanding {
+  /** Member of the approvers group now. */
+  isApprover: boolean;
+  /** The person behind the account (DSR_APPROVER_PERSON_KEY, e.g. `employeeId`): one per person, shared by their accounts. */
+  personKey?: string;
+}
+
+/** Asked afresh for every approval, never cached: a removal from the group counts at once. */
+export interface ApproverDirectory {
+  isApprover(aadObjectId: string): Promise<boolean>;
+  /** The account's person key, or undefined when it has none (or the account is gone). */
+  personKey(aadObjectId: string): Promise<string | undefined>;
+}
+
 /** What a person asks for on the intake card, before identity is attached. */
 export interface NewRequest {
   kind: RequestKind;

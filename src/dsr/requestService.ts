@@ -1,8 +1,8 @@
 import { Clock } from './clock';
-import { decide } from './decisions';
+import { approversToCheck, decide } from './decisions';
 import { displayDay, dueDate, isoDay } from './deadlines';
 import { extend } from './extensions';
-import { AuditLog, JobQueue, Logger, NewRequest, Notifier, RequestNotice, RequestStore } from './ports';
+import { ApproverDirectory, ApproverStanding, AuditLog, JobQueue, Logger, NewRequest, Notifier, RequestNotice, RequestStore } from './ports';
 import { afterDeltaDecision, pendingDelta, planHash, planOf } from './plan';
 import { formatRequestId } from './requestIds';
 import { applyEvent, updateRequest } from './requestUpdates';
@@ -24,7 +24,12 @@ export interface RequestServiceDeps {
   erasureApprovals: number;
   /** Open requests one person may have filed at once (DSR_MAX_OPEN_REQUESTS). */
   maxOpenRequests: number;
+  /** Re-checks an erasure's approvers (group membership, person key) at each approval. */
+  approvers: ApproverDirectory;
 }
+
+/** Reads of approver standings before a decision gives up on approvals that keep arriving meanwhile. */
+const STANDING_READS = 4;
 
 export type SubmitOutcome =
   | { result: 'created'; request: DsrRequest }
@@ -127,24 +132,45 @@ export class RequestService {
     let outcomeTransition: 'approve' | 'reject' | 'deltaDecided' | undefined;
     let stillNeeded = 0;
     let decidedHash: string | undefined;
-    const decided = await updateRequest(store, requestId, (r) => {
-      const outcome = decide(r, { actor, decision, reason, actorIsApprover, erasureApprovals: this.deps.erasureApprovals, at: clock.now(), planHash });
-      if (outcome.result === 'refused') {
-        refusal = outcome.message;
-        return undefined;
+    let voided: Actor[] = [];
+    let decided: DsrRequest | undefined;
+    // Standings are read before the conditional write, which decides on them; an approval that
+    // arrived in between has no standing read yet, so they are read again with it.
+    for (let read = 1; ; read++) {
+      const current = (await store.get(requestId))?.request;
+      const standings = current && decision === 'approve' ? await this.standings(approversToCheck(current, actor.aadObjectId), actor, actorIsApprover) : new Map<string, ApproverStanding>();
+      let unread = false;
+      decided = await updateRequest(store, requestId, (r) => {
+        unread = decision === 'approve' && approversToCheck(r, actor.aadObjectId).some((id) => !standings.has(id));
+        if (unread) return undefined;
+        const outcome = decide(r, { actor, decision, reason, actorIsApprover, erasureApprovals: this.deps.erasureApprovals, at: clock.now(), planHash, approvers: standings });
+        if (outcome.result === 'refused') {
+          refusal = outcome.message;
+          return undefined;
+        }
+        refusal = undefined;
+        outcomeTransition = outcome.transition;
+        stillNeeded = outcome.approvalsStillNeeded;
+        voided = outcome.voided;
+        decidedHash = r.state === 'awaiting_delta_approval' ? pendingDelta(r)?.planHash : r.planHash;
+        if (!outcome.transition) return outcome.request;
+        const moved = applyEvent(outcome.request, outcome.transition, clock.now());
+        return outcome.transition === 'deltaDecided' ? afterDeltaDecision(moved) : moved;
+      });
+      if (!unread) break;
+      if (read >= STANDING_READS) {
+        refusal = `${requestId} is being decided by other privacy admins right now: look at its card again in a moment.`;
+        break;
       }
-      refusal = undefined;
-      outcomeTransition = outcome.transition;
-      stillNeeded = outcome.approvalsStillNeeded;
-      decidedHash = r.state === 'awaiting_delta_approval' ? pendingDelta(r)?.planHash : r.planHash;
-      if (!outcome.transition) return outcome.request;
-      const moved = applyEvent(outcome.request, outcome.transition, clock.now());
-      return outcome.transition === 'deltaDecided' ? afterDeltaDecision(moved) : moved;
-    });
+    }
     if (!decided) {
       const current = (await store.get(requestId))?.request;
       return { result: 'refused', message: refusal ?? `There is no request ${requestId}.`, ...(current ? { request: current } : {}) };
     }
+    for (const approver of voided) {
+      await this.deps.audit.append(requestId, 'approval voided', { approver: approver.aadObjectId, why: 'no longer an approver or without a person key' });
+    }
+    if (voided.length) this.deps.log.warn({ requestId, voided: voided.length }, 'earlier approvals no longer count');
     const onDelta = decided.deltas?.length && (decided.state === 'awaiting_delta_approval' || outcomeTransition === 'deltaDecided');
     await this.deps.audit.append(requestId, `${onDelta ? 'delta ' : ''}${decision === 'approve' ? 'approved' : 'rejected'}`, {
       approver: actor.aadObjectId,
@@ -170,7 +196,21 @@ export class RequestService {
       return { result: 'done', request: decided, message: `Rejected. The requester has been told why.` };
     }
     await this.tell('approvalRecorded', decided);
-    return { result: 'done', request: decided, message: `Approval recorded. An erasure needs ${stillNeeded} more privacy admin${stillNeeded === 1 ? '' : 's'} to approve.` };
+    const lapsed = voided.length ? `${voided.length} earlier approval${voided.length === 1 ? ' no longer counts: its approver is' : 's no longer count: their approvers are'} no longer privacy admins. ` : '';
+    return { result: 'done', request: decided, message: `Approval recorded. ${lapsed}An erasure needs ${stillNeeded} more privacy admin${stillNeeded === 1 ? '' : 's'} to approve.` };
+  }
+
+  /**
+   * Fresh standings of `ids` (the actor and earlier approvers), never cached: the actor's group
+   * membership was just checked by the caller, the others' are checked again now.
+   */
+  private async standings(ids: readonly string[], actor: Actor, actorIsApprover: boolean): Promise<Map<string, ApproverStanding>> {
+    const { approvers } = this.deps;
+    const read = await Promise.all(ids.map(async (id): Promise<[string, ApproverStanding]> => {
+      const [isApprover, personKey] = await Promise.all([id === actor.aadObjectId ? actorIsApprover : approvers.isApprover(id), approvers.personKey(id)]);
+      return [id, { isApprover, ...(personKey ? { personKey } : {}) }];
+    }));
+    return new Map(read);
   }
 
   /** The requester withdraws a request that has not been approved yet. */

@@ -9,6 +9,8 @@ export interface TenantUser {
   upn: string;
   email: string;
   displayName: string;
+  /** Graph's `employeeId`: one per person, shared by a person's accounts; absent on a shared account. */
+  employeeId?: string;
   jobTitle: string;
   department: string;
   officeLocation: string;

@@ -29,7 +29,7 @@ let sequence = 0;
 
 beforeAll(async () => {
   // Many messages from the same few people: the per-person message limit is not what is tested here.
-  stack = await startBotStack('bad-input', { DSR_MESSAGES_PER_MINUTE: '10000' });
+  stack = await startBotStack('bad-input', { DSR_MESSAGES_PER_MINUTE: '10000', DSR_INVOKES_PER_MINUTE: '10000' });
   [priya, marco, grace, alex, diego, lee] = ['Priya', 'Marco', 'Grace', 'Alex', 'Diego', 'Lee'].map((n) => stack.user(n));
   expect(await stack.teams.sayInChannel(priya, stack.teams.channelId, 'register approvals')).toBe(200);
 });

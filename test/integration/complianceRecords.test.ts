@@ -54,7 +54,7 @@ beforeAll(async () => {
   stack = await startBotStack(
     'compliance-records',
     // The clock stands still, so the per-minute message limit would count every message of the test together.
-    { DSR_ERASE_APPROVALS: '1', DSR_MESSAGES_PER_MINUTE: '10000', DSR_RETENTION_MONTHS: '24' },
+    { DSR_ERASE_APPROVALS: '1', DSR_MESSAGES_PER_MINUTE: '10000', DSR_INVOKES_PER_MINUTE: '10000', DSR_RETENTION_MONTHS: '24' },
     undefined,
     // Digests as soon as a request closes, so the test knows when they are written (anchor.idle()).
     { clock, sweepMs: 3_600_000, anchorDelayMs: 0 },

@@ -222,6 +222,31 @@ describe('Graph sandbox through the Graph client', () => {
     expect(employee.value).toEqual([]);
   });
 
+  it('removes a member from a group and adds them back by reference, answering 204 as Graph does', async () => {
+    const group = tenant.approverGroup.id;
+    const isMember = async () => ((await client.api(`/users/${priya.aadObjectId}/checkMemberGroups`).post({ groupIds: [group] })).value as string[]).includes(group);
+
+    const removed = await rawRequest(sandbox, 'DELETE', `/v1.0/groups/${group}/members/${priya.aadObjectId}/$ref`, { headers: { authorization: 'Bearer t' } });
+    expect(removed.status).toBe(204);
+    expect(await isMember()).toBe(false);
+    expect((await graphError(client.api(`/groups/${group}/members/${priya.aadObjectId}/$ref`).delete())).statusCode).toBe(404);
+
+    const reference = { '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${priya.aadObjectId}` };
+    const added = await rawRequest(sandbox, 'POST', `/v1.0/groups/${group}/members/$ref`, { body: reference, headers: { authorization: 'Bearer t' } });
+    expect(added.status).toBe(204);
+    expect(await isMember()).toBe(true);
+    const again = await graphError(client.api(`/groups/${group}/members/$ref`).post(reference));
+    expect([again.statusCode, again.code]).toEqual([400, 'Request_BadRequest']);
+    expect((await graphError(client.api(`/groups/${group}/members/$ref`).post({ '@odata.id': 'https://graph.microsoft.com/v1.0/directoryObjects/00000000-0000-4000-8000-0000000000ff' }))).statusCode).toBe(404);
+  });
+
+  it('returns employeeId when selected, one value for both accounts of a person and null where unset', async () => {
+    const ids = tenant.users.filter((u) => u.displayName.startsWith('Priya') || u.displayName === 'Privacy Desk').map((u) => u.aadObjectId);
+    const keys = await Promise.all(ids.map(async (id) => (await client.api(`/users/${id}`).select('id,employeeId').get()).employeeId));
+    expect(keys).toEqual(['E-0101', 'E-0101', null]);
+    expect(await client.api(`/users/${alex.aadObjectId}`).get()).not.toHaveProperty('employeeId');
+  });
+
   it('lists the approvers group members page by page', async () => {
     const firstPage: PageCollection = await client.api(`/groups/${tenant.approverGroup.id}/members`).top(1).get();
     const members = await collectPages<{ id: string; '@odata.type': string }>(client, firstPage);

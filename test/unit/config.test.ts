@@ -105,6 +105,17 @@ describe('sandbox defaults', () => {
 });
 
 describe('settings it refuses', () => {
+  it.each(['employeeId,mail', 'employeeId&$expand=memberOf', '1st', 'employee id'])('names DSR_APPROVER_PERSON_KEY when it is %p: it goes into a Graph $select', (value) => {
+    const problems = problemsOf({ DSR_APPROVER_PERSON_KEY: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain('DSR_APPROVER_PERSON_KEY');
+  });
+
+  it('reads the person key and the per-minute limits, with their defaults', () => {
+    expect(loadConfig({}, GROUP)).toMatchObject({ approverPersonKey: 'employeeId', messagesPerMinute: 30, invokesPerMinute: 60 });
+    expect(loadConfig({ DSR_APPROVER_PERSON_KEY: 'extension_3f1c_personId', DSR_INVOKES_PER_MINUTE: '5' }, GROUP)).toMatchObject({ approverPersonKey: 'extension_3f1c_personId', invokesPerMinute: 5 });
+  });
+
   it.each(['0', '6', 'two', '1.5', '-1'])('names DSR_ERASE_APPROVALS when it is %p', (value) => {
     const problems = problemsOf({ DSR_ERASE_APPROVALS: value });
     expect(problems).toHaveLength(1);

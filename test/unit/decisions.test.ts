@@ -1,11 +1,30 @@
-import { DecisionInput, DecisionOutcome, MAX_REASON_LENGTH, approvalsOf, decide } from '../../src/dsr/decisions';
+import { DecisionInput, DecisionOutcome, MAX_REASON_LENGTH, approvalsOf, approversToCheck, decide } from '../../src/dsr/decisions';
+import { ApproverStanding } from '../../src/dsr/ports';
 import { Actor, DsrRequest, RequestState } from '../../src/dsr/types';
 import { APPROVER_A, APPROVER_B, SUBJECT_AS_ACTOR, deepFrozen, requestFiledBy, sampleRequest } from './sampleRequest';
 
 const AT = new Date('2026-11-23T14:05:00.000Z');
 
+/** Adele's second account (an `adm-` one): the same person key as APPROVER_A. */
+const APPROVER_A_ADMIN: Actor = { aadObjectId: 'a1a1a1a1-0000-4000-8000-0000000000aa', displayName: 'Adele Vance (admin)' };
+/** A shared mailbox in the approvers group, with no person key. */
+const SHARED_ACCOUNT: Actor = { aadObjectId: 'c3c3c3c3-0000-4000-8000-00000000000c', displayName: 'Privacy Desk' };
+const APPROVER_C: Actor = { aadObjectId: 'd4d4d4d4-0000-4000-8000-00000000000d', displayName: 'Grady Archie' };
+
+/** Everyone's standing as the directory tells it now. */
+function standings(changes: Record<string, ApproverStanding> = {}): Map<string, ApproverStanding> {
+  return new Map(Object.entries({
+    [APPROVER_A.aadObjectId]: { isApprover: true, personKey: 'E-1' },
+    [APPROVER_A_ADMIN.aadObjectId]: { isApprover: true, personKey: 'E-1' },
+    [APPROVER_B.aadObjectId]: { isApprover: true, personKey: 'E-2' },
+    [APPROVER_C.aadObjectId]: { isApprover: true, personKey: 'E-3' },
+    [SHARED_ACCOUNT.aadObjectId]: { isApprover: true },
+    ...changes,
+  }));
+}
+
 function input(actor: Actor, overrides: Partial<DecisionInput> = {}): DecisionInput {
-  return { actor, decision: 'approve', actorIsApprover: true, erasureApprovals: 2, at: AT, ...overrides };
+  return { actor, decision: 'approve', actorIsApprover: true, erasureApprovals: 2, at: AT, approvers: standings(), ...overrides };
 }
 
 function recorded(outcome: DecisionOutcome) {
@@ -100,6 +119,64 @@ describe('an erasure needs distinct approvers', () => {
   it('lets a second approver reject an erasure that already has one approval', () => {
     const first = recorded(decide(erase(), input(APPROVER_A)));
     expect(recorded(decide(first.request, input(APPROVER_B, { decision: 'reject', reason: 'Legal hold.' }))).transition).toBe('reject');
+  });
+});
+
+describe('an erasure counts people who are still approvers', () => {
+  const erase = () => sampleRequest({ kind: 'erase', services: ['entra', 'botStore'] });
+
+  it('refuses a second account of the same person: their two approvals are one', () => {
+    const first = recorded(decide(erase(), input(APPROVER_A)));
+    const second = decide(first.request, input(APPROVER_A_ADMIN));
+    expect(second).toMatchObject({ result: 'refused', code: 'samePersonApproved' });
+    expect(refusal(second)).toMatch(/another of your accounts has already approved/i);
+  });
+
+  it('refuses an erasure approval from an account without a person key, but not an export approval', () => {
+    const refused = decide(erase(), input(SHARED_ACCOUNT));
+    expect(refused).toMatchObject({ result: 'refused', code: 'approverWithoutPersonKey' });
+    expect(refusal(refused)).toMatch(/no person key/);
+    expect(refusal(decide(erase(), input(APPROVER_A, { approvers: undefined })))).toMatch(/no person key/);
+    expect(recorded(decide(sampleRequest({ kind: 'export' }), input(SHARED_ACCOUNT))).transition).toBe('approve');
+  });
+
+  it('no longer counts an earlier approval whose approver left the group: the request waits for another', () => {
+    const first = recorded(decide(erase(), input(APPROVER_A)));
+    const second = recorded(decide(first.request, input(APPROVER_B, { approvers: standings({ [APPROVER_A.aadObjectId]: { isApprover: false, personKey: 'E-1' } }) })));
+    expect(second).toMatchObject({ approvalsStillNeeded: 1, voided: [APPROVER_A] });
+    expect(second.transition).toBeUndefined();
+    expect(second.request.decisions.map((d) => d.by)).toEqual([APPROVER_B]);
+    expect(approvalsOf(second.request)).toBe(1);
+    const third = recorded(decide(second.request, input(APPROVER_C)));
+    expect(third).toMatchObject({ transition: 'approve', voided: [] });
+  });
+
+  it('no longer counts an earlier approval whose account lost its person key, nor one the directory no longer knows', () => {
+    const first = recorded(decide(erase(), input(APPROVER_A)));
+    const lostKey = recorded(decide(first.request, input(APPROVER_B, { approvers: standings({ [APPROVER_A.aadObjectId]: { isApprover: true } }) })));
+    expect(lostKey.voided).toEqual([APPROVER_A]);
+    const gone = new Map([...standings()].filter(([id]) => id !== APPROVER_A.aadObjectId));
+    expect(recorded(decide(first.request, input(APPROVER_B, { approvers: gone }))).voided).toEqual([APPROVER_A]);
+  });
+
+  it('lets the other account of a person approve once their first account no longer counts', () => {
+    const first = recorded(decide(erase(), input(APPROVER_A)));
+    const other = recorded(decide(first.request, input(APPROVER_A_ADMIN, { approvers: standings({ [APPROVER_A.aadObjectId]: { isApprover: false, personKey: 'E-1' } }) })));
+    expect(other).toMatchObject({ approvalsStillNeeded: 1, voided: [APPROVER_A] });
+  });
+
+  it('applies the same rules to a delta round', () => {
+    const delta = { planHash: 'd'.repeat(64), plan: {}, foundAt: AT.toISOString(), decisions: [{ by: APPROVER_A, decision: 'approve' as const, at: AT.toISOString() }] };
+    const request = sampleRequest({ kind: 'erase', state: 'awaiting_delta_approval', deltas: [delta] as DsrRequest['deltas'] });
+    expect(approversToCheck(request, APPROVER_B.aadObjectId)).toEqual([APPROVER_B.aadObjectId, APPROVER_A.aadObjectId]);
+    expect(decide(request, input(APPROVER_A_ADMIN))).toMatchObject({ result: 'refused', code: 'samePersonApproved' });
+    const outcome = recorded(decide(request, input(APPROVER_B, { approvers: standings({ [APPROVER_A.aadObjectId]: { isApprover: false } }) })));
+    expect(outcome).toMatchObject({ approvalsStillNeeded: 1, voided: [APPROVER_A] });
+    expect(outcome.transition).toBeUndefined();
+  });
+
+  it('asks the directory about nobody for kinds that need one approval', () => {
+    expect(approversToCheck(sampleRequest({ kind: 'export' }), APPROVER_A.aadObjectId)).toEqual([]);
   });
 });
 

@@ -6,7 +6,7 @@ import type { AdapterCallContext, ServiceAdapter, StepReport } from '../../src/d
 import type { DsrRequest, ItemOutcome, PlanItem, ServiceName, Subject } from '../../src/dsr/types';
 import { MemoryRequestStore } from '../support/memoryRequestStore';
 import { waitFor } from '../support/waitFor';
-import { APPROVER_A, APPROVER_B, SUBJECT, sampleRequest } from './sampleRequest';
+import { APPROVER_A, APPROVER_B, SUBJECT, sampleRequest, DISTINCT_APPROVERS } from './sampleRequest';
 
 /**
  * The plan as evidence: approvals bind to its hash, execution touches only its items, what
@@ -83,7 +83,7 @@ function world(): World {
     devices,
     audit,
     notices,
-    requests: new RequestService({ store, queue, audit: log, notifier, adapters, clock, log: quiet, erasureApprovals: 2, maxOpenRequests: 5 }),
+    requests: new RequestService({ store, queue, audit: log, notifier, adapters, clock, log: quiet, erasureApprovals: 2, maxOpenRequests: 5, approvers: DISTINCT_APPROVERS }),
     executor: (workerId, ownClock = clock) =>
       new Executor({ store, queue, audit: log, notifier, exports: { openPackage: () => Promise.reject(new Error('no exports here')) }, adapters, clock: ownClock, log: quiet, purgeGraceDays: 14, workerId, leaseMs: 30_000 }),
   };

@@ -1,3 +1,4 @@
+import { ApproverDirectory } from '../../src/dsr/ports';
 import { Actor, DsrRequest, Subject } from '../../src/dsr/types';
 
 /** The person the sample request is about. Every value is distinctive, so a leak is easy to spot. */
@@ -15,6 +16,9 @@ export const SUBJECT_AS_ACTOR: Actor = { aadObjectId: SUBJECT.aadObjectId, displ
 
 export const APPROVER_A: Actor = { aadObjectId: 'a1a1a1a1-0000-4000-8000-00000000000a', displayName: 'Adele Vance' };
 export const APPROVER_B: Actor = { aadObjectId: 'b2b2b2b2-0000-4000-8000-00000000000b', displayName: 'Alex Wilber' };
+
+/** A directory where everyone is an approver and each account is a person of its own. */
+export const DISTINCT_APPROVERS: ApproverDirectory = { isApprover: async () => true, personKey: async (id) => `person-${id}` };
 
 /**
  * A request filed by the subject in their own chat, waiting for approval, with discovery done.

@@ -3,6 +3,7 @@ import type { Tenant } from '../tenant';
 import { deletedItemRoutes } from './deletedItemRoutes';
 import { formatGraphError } from './graphErrors';
 import { seedGraphState, type GraphState } from './graphState';
+import { groupMemberRoutes } from './groupMemberRoutes';
 import { membershipRoutes } from './membershipRoutes';
 import { userRoutes } from './userRoutes';
 
@@ -31,7 +32,7 @@ export async function createGraphSandbox(options: GraphSandboxOptions): Promise<
     define: (store) => ({
       authorizationSchemes: ['Bearer'],
       formatError: formatGraphError,
-      routes: [...userRoutes(store), ...membershipRoutes(store), ...deletedItemRoutes(store)],
+      routes: [...userRoutes(store), ...membershipRoutes(store), ...groupMemberRoutes(store), ...deletedItemRoutes(store)],
     }),
   });
   return sandbox;

@@ -12,6 +12,7 @@ export interface GraphUser {
   department: string | null;
   officeLocation: string | null;
   mobilePhone: string | null;
+  employeeId: string | null;
   businessPhones: string[];
   preferredLanguage: string | null;
   accountEnabled: boolean;
@@ -71,6 +72,7 @@ function toGraphUser(user: TenantUser): GraphUser {
     department: user.department,
     officeLocation: user.officeLocation,
     mobilePhone: user.mobilePhone,
+    employeeId: user.employeeId ?? null,
     businessPhones: [],
     preferredLanguage: null,
     accountEnabled: true,

@@ -11,7 +11,7 @@ export const DEFAULT_USER_PROPERTIES: readonly UserProperty[] = [
 
 const SELECTABLE_BY_LOWER_NAME = new Map<string, UserProperty>(
   ([
-    ...DEFAULT_USER_PROPERTIES, 'accountEnabled', 'department', 'deletedDateTime',
+    ...DEFAULT_USER_PROPERTIES, 'accountEnabled', 'department', 'deletedDateTime', 'employeeId',
   ] as const).map((name) => [name.toLowerCase(), name]),
 );
 

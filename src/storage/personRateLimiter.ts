@@ -1,0 +1,104 @@
+import { createHash } from 'node:crypto';
+import { TableClient } from '@azure/data-tables';
+import { Clock } from '../dsr/clock';
+import { errorCode, statusCodeOf } from '../dsr/failures';
+import { Logger } from '../dsr/ports';
+
+/** What is counted apart: chat messages, and card actions (invokes). */
+export type RateChannel = 'message' | 'invoke';
+
+export interface RateDecision {
+  allowed: boolean;
+  /** The first refused activity of the person's burst in this window, across instances: the one to answer. */
+  firstRefusal: boolean;
+}
+
+const WINDOW_MS = 60_000;
+/** The counter rows' partition in the `dsrcounters` table, beside the request-id `sequence` rows. */
+const PARTITION = 'rate';
+/** Lost ETag races in a row before giving up on counting this one activity. */
+const MAX_ATTEMPTS = 10;
+/** How long counting one activity may take before it is let through uncounted (the SDK retries a storage outage for longer). */
+const COUNT_BUDGET_MS = 2_000;
+
+interface CounterRow {
+  /** When the window counted began (ms since the epoch): at the person's first activity after the last one ended. */
+  start: number;
+  count: number;
+}
+
+/**
+ * Activities per person per minute, counted in Table storage so every bot instance shares one
+ * count: one row per person and channel holds when their window began and its count, changed by
+ * ETag-conditional writes. A window is a fixed minute from the person's first activity after the
+ * last one (not a clock minute, which would cut a burst in two). The row key is a hash of the
+ * person's id, so the counters hold no object id.
+ */
+export class PersonRateLimiter {
+  /**
+   * People refused in a window, by row key, until that window ends. Within a window a stored count
+   * only grows, so a person once over the limit stays refused: answering from here is what storage
+   * would say, without a write per message of a flood.
+   */
+  private readonly refusedUntil = new Map<string, number>();
+
+  constructor(
+    private readonly table: TableClient,
+    private readonly perMinute: Record<RateChannel, number>,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {}
+
+  /** Counts one activity of `personId` on `channel` and says whether it may go on. */
+  async take(channel: RateChannel, personId: string): Promise<RateDecision> {
+    const now = this.clock.now().getTime();
+    const rowKey = `${channel}-${createHash('sha256').update(personId).digest('hex').slice(0, 32)}`;
+    if ((this.refusedUntil.get(rowKey) ?? 0) > now) return { allowed: false, firstRefusal: false };
+    let counted: CounterRow;
+    try {
+      counted = await this.increment(rowKey, now, AbortSignal.timeout(COUNT_BUDGET_MS));
+    } catch (error) {
+      // Fail open: the limit keeps one person from flooding the bot, and a Storage outage or a row
+      // that keeps losing races must not turn into silence for everyone. Whatever the turn then
+      // needs from storage fails on its own, with its own answer.
+      this.log.warn({ channel, error: errorCode(error) }, 'rate limit not counted: storage failed, letting the activity through');
+      return { allowed: true, firstRefusal: false };
+    }
+    const limit = this.perMinute[channel];
+    const { count } = counted;
+    if (count > limit) this.refuseUntil(rowKey, counted.start + WINDOW_MS, now);
+    return { allowed: count <= limit, firstRefusal: count === limit + 1 };
+  }
+
+  /** Adds one to the row's count, or starts a new window at `now` once the last one is over; returns the row. */
+  private async increment(rowKey: string, now: number, abortSignal: AbortSignal): Promise<CounterRow> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const row = await this.table.getEntity<CounterRow>(PARTITION, rowKey, { abortSignal });
+        // A clock that moved back also starts a new window.
+        const counted = now >= row.start && now - row.start < WINDOW_MS ? { start: row.start, count: row.count + 1 } : { start: now, count: 1 };
+        await this.table.updateEntity({ partitionKey: PARTITION, rowKey, ...counted }, 'Replace', { etag: row.etag, abortSignal });
+        return counted;
+      } catch (error) {
+        const status = statusCodeOf(error);
+        if (status === 404) {
+          try {
+            const counted = { start: now, count: 1 };
+            await this.table.createEntity({ partitionKey: PARTITION, rowKey, ...counted }, { abortSignal });
+            return counted;
+          } catch (createError) {
+            if (statusCodeOf(createError) !== 409 || attempt >= MAX_ATTEMPTS) throw createError;
+          }
+        } else if (status !== 412 || attempt >= MAX_ATTEMPTS) {
+          throw error;
+        }
+      }
+    }
+  }
+
+  private refuseUntil(rowKey: string, until: number, now: number): void {
+    this.refusedUntil.set(rowKey, until);
+    // Keeps the map to the people refused in the current minute.
+    if (this.refusedUntil.size > 10_000) for (const [key, end] of this.refusedUntil) if (end <= now) this.refusedUntil.delete(key);
+  }
+}

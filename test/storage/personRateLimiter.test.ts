@@ -1,0 +1,87 @@
+import { TableClient } from '@azure/data-tables';
+import { RunningAzurite, startAzurite } from '../../src/sandbox/azurite';
+import { PersonRateLimiter, RateChannel } from '../../src/storage/personRateLimiter';
+import { STORAGE_NAMES } from '../../src/storage/storageClients';
+import { freshDataDir } from '../support/dataDir';
+
+/** The per-person limit of messages and card actions, counted in Azurite's Table storage. */
+jest.setTimeout(60_000);
+
+let azurite: RunningAzurite;
+const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const ALEX = 'e2000000-0000-4000-8000-000000000011';
+const MEGAN = 'e2000000-0000-4000-8000-000000000012';
+
+/** A clock the test moves by hand. */
+function manualClock(start = Date.parse('2026-11-22T09:00:00.000Z')) {
+  let now = start;
+  return { now: () => new Date(now), advance: (ms: number) => { now += ms; } };
+}
+
+/** The counters table as one bot instance's clients have it. */
+const countersOfAnInstance = () => TableClient.fromConnectionString(azurite.connectionString, STORAGE_NAMES.countersTable, { allowInsecureConnection: true });
+
+const limiter = (clock: ReturnType<typeof manualClock>, perMinute: Record<RateChannel, number> = { message: 3, invoke: 2 }) =>
+  new PersonRateLimiter(countersOfAnInstance(), perMinute, clock, quiet);
+
+async function takeMany(count: number, take: (i: number) => Promise<{ allowed: boolean; firstRefusal: boolean }>) {
+  const outcomes = [];
+  for (let i = 0; i < count; i++) outcomes.push(await take(i));
+  return outcomes;
+}
+
+beforeAll(async () => {
+  azurite = await startAzurite({ location: `${freshDataDir('rate-limiter')}/azurite` });
+  await countersOfAnInstance().createTable();
+});
+
+afterAll(async () => {
+  await azurite?.stop();
+});
+
+it('shares one count between two instances, refuses past it and names one refusal as the first', async () => {
+  const clock = manualClock();
+  const instances = [limiter(clock), limiter(clock)];
+  const outcomes = await takeMany(6, (i) => instances[i % 2].take('message', ALEX));
+  expect(outcomes.map((o) => o.allowed)).toEqual([true, true, true, false, false, false]);
+  expect(outcomes.map((o) => o.firstRefusal)).toEqual([false, false, false, true, false, false]);
+  // Another person, and the same person's card actions, are counted apart.
+  expect((await instances[1].take('message', MEGAN)).allowed).toBe(true);
+  expect((await instances[0].take('invoke', ALEX)).allowed).toBe(true);
+});
+
+it('counts concurrent activities on both instances exactly once each', async () => {
+  const clock = manualClock(Date.parse('2026-11-22T10:00:00.000Z'));
+  const instances = [limiter(clock, { message: 5, invoke: 5 }), limiter(clock, { message: 5, invoke: 5 })];
+  const outcomes = await Promise.all(Array.from({ length: 8 }, (_, i) => instances[i % 2].take('invoke', MEGAN)));
+  expect(outcomes.filter((o) => o.allowed)).toHaveLength(5);
+  expect(outcomes.filter((o) => o.firstRefusal)).toHaveLength(1);
+});
+
+it('lets a person act again a minute after their window began, on any instance', async () => {
+  const clock = manualClock(Date.parse('2026-11-22T11:00:30.000Z'));
+  const [first, second] = [limiter(clock), limiter(clock)];
+  await takeMany(3, () => first.take('invoke', ALEX));
+  clock.advance(59_999);
+  expect((await second.take('invoke', ALEX)).allowed).toBe(false);
+  expect((await first.take('invoke', ALEX)).allowed).toBe(false);
+  clock.advance(1);
+  expect((await first.take('invoke', ALEX)).allowed).toBe(true);
+  expect((await second.take('invoke', ALEX)).allowed).toBe(true);
+  expect((await second.take('invoke', ALEX)).allowed).toBe(false);
+});
+
+it('lets activities through when storage fails, logging a code and no person', async () => {
+  const warnings: unknown[] = [];
+  const log = { ...quiet, warn: (fields: Record<string, unknown>, message: string) => void warnings.push({ fields, message }) };
+  const unreachable = TableClient.fromConnectionString(
+    'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:9/devstoreaccount1',
+    STORAGE_NAMES.countersTable,
+    { allowInsecureConnection: true },
+  );
+  const failing = new PersonRateLimiter(unreachable, { message: 1, invoke: 1 }, manualClock(), log);
+  expect(await takeMany(3, () => failing.take('message', ALEX))).toEqual(Array(3).fill({ allowed: true, firstRefusal: false }));
+  expect(warnings).toHaveLength(3);
+  expect(JSON.stringify(warnings)).not.toContain(ALEX);
+  expect(warnings[0]).toMatchObject({ fields: { channel: 'message' }, message: expect.stringContaining('letting the activity through') });
+});
