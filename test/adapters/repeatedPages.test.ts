@@ -35,7 +35,8 @@ beforeAll(async () => {
     req.resume();
     req.on('end', () => {
       const { headers, body } = answer(req);
-      res.writeHead(200, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+      res.writeHead(200, { 'content-type': 'application/json', ...headers });
+      res.end(JSON.stringify(body));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -36,11 +36,14 @@ beforeAll(async () => {
     const header = req.headers['x-identity-header'];
     tokenRequests.push({ path: url.pathname, query: Object.fromEntries(url.searchParams), ...(typeof header === 'string' && { identityHeader: header }) });
     if (header !== IDENTITY_HEADER) {
-      res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'invalid header' }));
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: 'invalid header' }));
       return;
     }
     const expiresOn = Math.floor(Date.now() / 1000) + 3600;
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({
+    // Not chained: restify, loaded by other tests in this worker, replaces writeHead with one returning nothing.
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({
       access_token: MSI_TOKEN,
       expires_on: String(expiresOn),
       resource: url.searchParams.get('resource'),
