@@ -39,6 +39,8 @@ it('delivers an export within the recovery bound after the bot is killed in the 
     const request = (await stack.store.get(id))?.request;
     return request?.state === 'executing' && request.lease ? request.lease : undefined;
   });
+  // The run writes its lease, then audits its start: kill it only once both are written.
+  await waitFor('the run to audit its start', async () => (await stack.audit.entries(id)).some((e) => e.event === 'execution started'));
 
   stack.bot.child.kill('SIGKILL');
   await stack.bot.exited;
