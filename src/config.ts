@@ -353,7 +353,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, approverGroupFa
   }
   const givenAppType = text('MicrosoftAppType', 'SingleTenant');
   const botAppType = BOT_APP_TYPES.find((type) => type.toLowerCase() === givenAppType.toLowerCase());
-  if (!botAppType) problems.push(`MicrosoftAppType must be SingleTenant or UserAssignedMSI (got '${givenAppType}').`);
+  if (!botAppType) problems.push('MicrosoftAppType must be SingleTenant or UserAssignedMSI.');
   if (botAppType === 'UserAssignedMSI') {
     // The identity's tokens come from the managed-identity endpoint; a password would be a secret nobody uses.
     if (!botAppId) problems.push('MicrosoftAppId is required when MicrosoftAppType is UserAssignedMSI: the client id of the bot\'s user-assigned managed identity.');

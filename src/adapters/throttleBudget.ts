@@ -452,11 +452,11 @@ export const THROTTLE_SETTING_NAMES: Readonly<Record<ThrottledService, string>> 
 export function throttleSettingsFrom(env: NodeJS.ProcessEnv, problems: string[], sandbox = false): ThrottleSettings {
   const text = (name: string) => env[name]?.trim() ?? '';
   const switchValue = text('DSR_THROTTLE').toLowerCase() || (sandbox ? 'off' : 'on');
-  if (!['on', 'off'].includes(switchValue)) problems.push(`DSR_THROTTLE must be on or off (got '${text('DSR_THROTTLE')}').`);
+  if (!['on', 'off'].includes(switchValue)) problems.push('DSR_THROTTLE must be on or off.');
   const shareText = text('DSR_THROTTLE_SHARE');
   const share = shareText === '' ? 1 : Number(shareText);
   if (!(Number.isFinite(share) && share > 0 && share <= 1)) {
-    problems.push(`DSR_THROTTLE_SHARE must be a number above 0 and at most 1, the fraction of each service's limits this instance uses (1/N with N instances) (got '${shareText}').`);
+    problems.push(`DSR_THROTTLE_SHARE must be a number above 0 and at most 1, the fraction of each service's limits this instance uses (1/N with N instances).`);
   }
   const limits: ThrottleSettings['limits'] = {};
   for (const service of THROTTLED_SERVICES) {

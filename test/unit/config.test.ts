@@ -280,7 +280,8 @@ describe('inbound authentication settings', () => {
   it.each(['MultiTenant', 'SystemAssignedMSI', 'msi'])('refuses MicrosoftAppType %p, naming the ones it supports', (type) => {
     const [problem, ...more] = problemsOf({ ...AZURE, MicrosoftAppType: type });
     expect(more).toEqual([]);
-    expect(problem).toContain(`MicrosoftAppType must be SingleTenant or UserAssignedMSI (got '${type}')`);
+    expect(problem).toContain('MicrosoftAppType must be SingleTenant or UserAssignedMSI.');
+    expect(problem).not.toContain(type);
   });
 
   it.each(['::', '10.1.2.3', 'dsr-bot.contoso.example'])('refuses to listen on %p without an app id', (host) => {
