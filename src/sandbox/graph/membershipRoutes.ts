@@ -5,45 +5,9 @@ import { listUsers } from './userList';
 
 const MAX_GROUP_IDS = 20;
 
-/**
- * Group membership: `GET /v1.0/groups/{id}/members`, `POST /v1.0/users/{id}/checkMemberGroups`, and
- * adding or removing a member (`POST /v1.0/groups/{id}/members/$ref`,
- * `DELETE /v1.0/groups/{id}/members/{memberId}/$ref`), as an administrator changes who approves.
- */
+/** Group membership: `GET /v1.0/groups/{id}/members` and `POST /v1.0/users/{id}/checkMemberGroups`. */
 export function membershipRoutes(store: JsonStateStore<GraphState>): Route[] {
   return [
-    {
-      method: 'POST',
-      pattern: '/v1.0/groups/{id}/members/$ref',
-      handler: async ({ params, body }) => {
-        const memberId = parseMemberReference(body);
-        await store.update((state) => {
-          const group = findGroup(state.groups, params.id);
-          if (!group) throw resourceNotFound(params.id);
-          const user = state.users[findUserIndex(state.users, memberId)];
-          if (!user) throw resourceNotFound(memberId);
-          if (group.memberIds.includes(user.id)) {
-            throw badRequest("One or more added object references already exist for the following modified properties: 'members'.");
-          }
-          group.memberIds.push(user.id);
-        });
-        return { status: 204 };
-      },
-    },
-    {
-      method: 'DELETE',
-      pattern: '/v1.0/groups/{id}/members/{memberId}/$ref',
-      handler: async ({ params }) => {
-        await store.update((state) => {
-          const group = findGroup(state.groups, params.id);
-          if (!group) throw resourceNotFound(params.id);
-          const key = params.memberId.toLowerCase();
-          if (!group.memberIds.some((memberId) => memberId.toLowerCase() === key)) throw resourceNotFound(params.memberId);
-          group.memberIds = group.memberIds.filter((memberId) => memberId.toLowerCase() !== key);
-        });
-        return { status: 204 };
-      },
-    },
     {
       method: 'GET',
       pattern: '/v1.0/groups/{id}/members',
@@ -71,14 +35,6 @@ export function membershipRoutes(store: JsonStateStore<GraphState>): Route[] {
       },
     },
   ];
-}
-
-/** The object id in `{ "@odata.id": "https://graph.microsoft.com/v1.0/directoryObjects/{id}" }`. */
-function parseMemberReference(body: unknown): string {
-  const reference = (body as { '@odata.id'?: unknown } | undefined)?.['@odata.id'];
-  const id = typeof reference === 'string' ? /\/directoryObjects\/([^/?#]+)$/.exec(reference)?.[1] : undefined;
-  if (!id) throw badRequest("The request body needs '@odata.id', the URL of a directory object: https://graph.microsoft.com/v1.0/directoryObjects/{id}.");
-  return decodeURIComponent(id);
 }
 
 function parseGroupIds(body: unknown): string[] {
