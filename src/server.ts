@@ -1,6 +1,7 @@
 import restify from 'restify';
 import { ActivityTypes, CloudAdapter, INVOKE_RESPONSE_KEY, InvokeResponse, TurnContext } from 'botbuilder';
 import { Application, TurnState } from '@microsoft/teams-ai';
+import { buttonMessage } from './bot/buttonMessage';
 import { TEAMS_CHANNEL_ID } from './bot/turnIdentity';
 import { Logger } from './dsr/ports';
 
@@ -83,9 +84,6 @@ export function originProblem(activity: Record<string, unknown>, tenantId: strin
 
 const UNKNOWN_BUTTON = 'I do not know that button. It may be from an older version of me: type help to get a fresh card.';
 const NO_CARD = 'I cannot tell which card that button is on. Type help to get a fresh card.';
-
-/** A message answering an `adaptiveCard/action` invoke: a card button's clear refusal. */
-const buttonMessage = (text: string): InvokeResponse => ({ status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text } });
 
 /**
  * A card button that names no card (`replyToId`): Teams always sends it for a card the bot

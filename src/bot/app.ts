@@ -1,7 +1,8 @@
 import { Application, TeamsAdapter, TurnState } from '@microsoft/teams-ai';
-import { ActivityTypes, TurnContext } from 'botbuilder';
+import { ActivityTypes } from 'botbuilder';
 import { RateChannel } from '../storage/personRateLimiter';
 import { BotDeps } from './botDeps';
+import { buttonMessage } from './buttonMessage';
 import { CARD_ACTIONS, guardedAction } from './cardActions';
 import { guarded, onMessage } from './chatCommands';
 
@@ -11,13 +12,6 @@ const SLOW_DOWN: Record<RateChannel, (perMinute: number) => string> = {
   invoke: (perMinute) => `You are clicking faster than I can take it (${perMinute} actions a minute). Nothing was done: please wait a minute, then try again.`,
 };
 
-/** The invoke answer Teams shows as a message under the card (Universal Actions): 200, never an error status. */
-async function answerInvoke(context: TurnContext, text: string): Promise<void> {
-  await context.sendActivity({
-    type: ActivityTypes.InvokeResponse,
-    value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text } },
-  });
-}
 
 /** The teams-ai Application: every message and card verb routed to its handler. */
 export function createApplication(adapter: TeamsAdapter, botAppId: string, deps: BotDeps): Application<TurnState> {
@@ -34,7 +28,7 @@ export function createApplication(adapter: TeamsAdapter, botAppId: string, deps:
     if (allowed) return true;
     if (firstRefusal) deps.log.warn({ channel }, 'rate limit reached');
     // An invoke always needs its answer; a burst of messages gets one.
-    if (channel === 'invoke') await answerInvoke(context, SLOW_DOWN.invoke(perMinute.invoke));
+    if (channel === 'invoke') await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: buttonMessage(SLOW_DOWN.invoke(perMinute.invoke)) });
     else if (firstRefusal) await context.sendActivity(SLOW_DOWN.message(perMinute.message));
     return false;
   });
