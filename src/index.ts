@@ -93,8 +93,6 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
 
   const graph = createGraphClient(config.graphUrl, credential);
   const directory = new EntraDirectory(graph, config.approverGroupId, config.approverPersonKey);
-  // The same transitive membership check as the approvers group's, against the compliance officers' group.
-  const complianceOfficers = config.complianceGroupId ? new EntraDirectory(graph, config.complianceGroupId) : undefined;
   const adapters = createServiceAdapters(config, { credential, graph, store, ownTraces: new StorageOwnTraces(conversations, clients.exports) });
 
   const adapter = createBotAdapter(config, log);
@@ -148,7 +146,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     requests,
     executor,
     directory,
-    isComplianceOfficer: async (aadObjectId) => (complianceOfficers ? complianceOfficers.isApprover(aadObjectId) : false),
+    isComplianceOfficer: async (aadObjectId) => (config.complianceGroupId ? directory.isMemberOf(aadObjectId, config.complianceGroupId) : false),
     store,
     conversations,
     clock,

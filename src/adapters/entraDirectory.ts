@@ -65,12 +65,17 @@ export class EntraDirectory implements ApproverDirectory {
   }
 
   /** Membership of the approvers group (transitive), decided by Entra, never by card data. */
-  async isApprover(aadObjectId: string): Promise<boolean> {
+  isApprover(aadObjectId: string): Promise<boolean> {
+    return this.isMemberOf(aadObjectId, this.approverGroupId);
+  }
+
+  /** Membership of `groupId` (transitive, `checkMemberGroups`); false for someone Entra does not know. */
+  async isMemberOf(aadObjectId: string, groupId: string): Promise<boolean> {
     try {
       const answer = (await this.graph
         .api(`/users/${encodeURIComponent(aadObjectId)}/checkMemberGroups`)
-        .post({ groupIds: [this.approverGroupId] })) as { value: string[] };
-      return answer.value.includes(this.approverGroupId);
+        .post({ groupIds: [groupId] })) as { value: string[] };
+      return answer.value.includes(groupId);
     } catch (error) {
       if (statusCodeOf(error) === 404) return false;
       throw error;
