@@ -73,6 +73,11 @@ export interface ServiceAdapter {
   rectify?(subject: Subject, corrections: Record<string, string>, context: AdapterCallContext): Promise<StepReport>;
   /** Absent where the service cannot restrict processing short of erasure. */
   restrict?(subject: Subject, context: AdapterCallContext): Promise<StepReport>;
+  /**
+   * Puts back what `restrict` changed, item by item as its step recorded them (`putBack` holds
+   * what recreating an item needs). Only items the restriction changed or removed are passed.
+   */
+  liftRestriction?(subject: Subject, restricted: readonly ItemOutcome[], context: AdapterCallContext): Promise<StepReport>;
   /** Removes for good what `erase` only soft-deleted. */
   purge?(subject: Subject, context: AdapterCallContext): Promise<StepReport>;
 }

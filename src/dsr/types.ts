@@ -105,6 +105,11 @@ export interface ItemOutcome {
   type: string;
   id: string;
   result: ItemResult;
+  /**
+   * restrict only: ids (never values) that lifting the restriction needs to put a removed item
+   * back, e.g. an Azure role assignment's role definition and principal type.
+   */
+  putBack?: Record<string, string>;
 }
 
 /** What a change may touch, per service: the part of discovery approvers approve. */
