@@ -26,6 +26,7 @@ export const SANDBOX_PORTS = {
   iotCentral: 4030,
   dps: 4040,
   iotHub: 4050,
+  arm: 4060,
   bot: 3978,
   playground: 56150,
 } as const;

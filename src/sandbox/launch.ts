@@ -90,6 +90,7 @@ async function main(): Promise<void> {
         `  IoT Central      ${sandbox.urls.iotCentral}`,
         `  DPS              ${sandbox.urls.dps}`,
         `  IoT Hub          ${sandbox.urls.iotHub}`,
+        `  Azure RM         ${sandbox.urls.arm}`,
         ...playgrounds.map((p) => `  Playground       ${p.running.url}  signed in as ${p.seat.name}, ${p.seat.role}`),
         '',
         playgrounds.length

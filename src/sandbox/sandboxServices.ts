@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { SANDBOX_PORTS } from '../config';
+import { createArmSandbox } from './arm';
 import { stopChild } from './azurite';
 import { createDigitalTwinsSandbox } from './digitalTwins';
 import { createDpsSandbox } from './dps';
@@ -17,6 +18,8 @@ export interface SandboxUrls {
   iotCentral: string;
   dps: string;
   iotHub: string;
+  /** Azure Resource Manager (role assignments). */
+  arm: string;
 }
 
 export interface SandboxServicesOptions {
@@ -33,6 +36,7 @@ const FACTORIES: Record<keyof SandboxUrls, Factory> = {
   iotCentral: createIotCentralSandbox,
   dps: createDpsSandbox,
   iotHub: createIotHubSandbox,
+  arm: createArmSandbox,
 };
 
 /** Starts every sandbox service in this process, seeded from tenant.json. */
@@ -59,6 +63,7 @@ export function sandboxServiceEnv(urls: SandboxUrls): Record<string, string> {
     DSR_DPS_URL: urls.dps,
     // azure-iothub takes a host (with port) and always speaks HTTPS to it.
     DSR_IOT_HUB_ENDPOINT: new URL(urls.iotHub).host,
+    DSR_ARM_URL: urls.arm,
   };
 }
 

@@ -25,6 +25,43 @@ export interface TenantApproverGroup {
   displayName: string;
 }
 
+/** A built-in role definition the seeded subscription uses (real, global ids). */
+export interface TenantRoleDefinition {
+  /** The role definition's GUID. */
+  name: string;
+  roleName: string;
+  description: string;
+}
+
+/** An Azure RBAC role assignment of the seeded subscription. */
+export interface TenantRoleAssignment {
+  /** The assignment's GUID. */
+  name: string;
+  /** The resource id it is assigned at: a subscription, a resource group or a resource. */
+  scope: string;
+  /** The GUID of one of `roleDefinitions`. */
+  roleDefinition: string;
+  principalId: string;
+  principalType: string;
+  createdOn: string;
+  condition?: string;
+  conditionVersion?: string;
+}
+
+/** The Azure subscription behind the sandbox instances, and who has which role where. */
+export interface TenantAzure {
+  subscriptionId: string;
+  resourceGroup: string;
+  /** Resource ids of the sandbox instances, by service. */
+  resources: { digitalTwins: string; iotHub: string; dps: string; iotCentral: string };
+  /** The bot's own service principal: its assignments are never touched. */
+  botPrincipalId: string;
+  /** The scopes the bot looks at in sandbox mode (DSR_ROLE_ASSIGNMENT_SCOPES' default). */
+  roleAssignmentScopes: string[];
+  roleDefinitions: TenantRoleDefinition[];
+  roleAssignments: TenantRoleAssignment[];
+}
+
 type TenantJson = typeof tenantJson;
 
 /**
@@ -32,10 +69,11 @@ type TenantJson = typeof tenantJson;
  * (`digitalTwins`, `iotCentral`, `dps`, `iotHub`) keep the types inferred
  * from the file until their sandbox services give them names.
  */
-export type Tenant = Omit<TenantJson, 'approverGroup' | 'users'> & {
+export type Tenant = Omit<TenantJson, 'approverGroup' | 'users' | 'azure'> & {
   tenantId: string;
   approverGroup: TenantApproverGroup;
   users: TenantUser[];
+  azure: TenantAzure;
 };
 
 /** Returns a fresh copy of the seeded tenant; callers may change it freely. */

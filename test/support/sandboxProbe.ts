@@ -6,6 +6,7 @@ const API_VERSIONS: Record<Exclude<keyof SandboxUrls, 'graph'>, string> = {
   iotCentral: '2022-07-31',
   dps: '2021-10-01',
   iotHub: '2021-04-12',
+  arm: '2022-04-01',
 };
 
 /**
