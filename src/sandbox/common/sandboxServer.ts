@@ -61,7 +61,9 @@ export async function startSandboxServer(options: SandboxServerOptions): Promise
 
   async function handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     const method = (request.method ?? 'GET').toUpperCase();
-    const { pathname: path, searchParams: query } = new URL(request.url ?? '/', 'http://sandbox.invalid');
+    // A path may start with '//' (the ARM SDK joins `/{scope}` with a scope that starts with '/'; ARM
+    // accepts it): parsed as is, URL would take it for a host.
+    const { pathname: path, searchParams: query } = new URL((request.url ?? '/').replace(/^\/{2,}/, '/'), 'http://sandbox.invalid');
     const isControl = path === CONTROL_PATH_PREFIX || path.startsWith(`${CONTROL_PATH_PREFIX}/`);
     const formatError = isControl ? formatControlError : options.formatError;
     try {
