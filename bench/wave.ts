@@ -67,7 +67,8 @@ const WAIT_MS = whole('WAVE_TIMEOUT_MS', 15 * 60_000);
 const LOG_DIR = process.env.WAVE_LOG_DIR?.trim() || undefined;
 /** A folder for a CPU profile of each bot process (open it in Chrome DevTools). */
 const PROFILE_DIR = process.env.WAVE_PROFILE_DIR?.trim() || undefined;
-const SANDBOX_NAMES: Record<Exclude<ThrottledService, 'entra'> | 'graph', ThrottledService> = {
+// The ARM sandbox throttles reads by its own per-principal budget (src/sandbox/arm/readBudget.ts), not through /_sandbox/throttle.
+const SANDBOX_NAMES: Record<Exclude<ThrottledService, 'entra' | 'roleAssignments'> | 'graph', ThrottledService> = {
   graph: 'entra', digitalTwins: 'digitalTwins', iotCentral: 'iotCentral', dps: 'dps', iotHub: 'iotHub',
 };
 

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { throttleSettingsFrom, type ThrottleSettings } from './adapters/throttleBudget';
 import { REGIMES, Regime, SERVICE_NAMES, ServiceName } from './dsr/types';
+import { loadTenant } from './sandbox/tenant';
 
 /** Well-known Azurite account key, public by design (it only opens the local emulator). */
 const AZURITE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
@@ -68,6 +69,16 @@ export interface IotHubConfig {
   connectionString?: string;
   ownerTag: string;
   eraseMode: 'delete' | 'clearPersonalData';
+}
+
+/** Azure RBAC role assignments (Azure Resource Manager). */
+export interface RoleAssignmentsConfig {
+  url: string;
+  subscriptionId: string;
+  /** Resource ids whose assignments (at or below them) the bot finds and removes. */
+  scopes: string[];
+  /** The bot's own object id: its assignments are never touched. */
+  botPrincipalId: string;
 }
 
 /** Retries and limits of every call to a service (see src/adapters/callPolicy.ts). */
@@ -153,6 +164,7 @@ export interface Config {
   iotCentral: IotCentralConfig;
   dps: DpsConfig;
   iotHub: IotHubConfig;
+  roleAssignments: RoleAssignmentsConfig;
   callPolicy: CallPolicyConfig;
   /** Throttle budgets per service and operation class (DSR_THROTTLE*, src/adapters/throttleBudget.ts). */
   throttle: ThrottleSettings;
@@ -477,6 +489,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, approverGroupFa
     ownerTag: propertyPath('DSR_IOT_HUB_OWNER_TAG', 'owner'),
     eraseMode: oneOf('DSR_IOT_HUB_ERASE_MODE', ['delete', 'clearPersonalData'] as const, 'delete'),
   };
+  const roleAssignments = roleAssignmentsConfig(text, sandbox, uses('roleAssignments'), problems);
   const callPolicy: CallPolicyConfig = {
     timeoutMs: whole('DSR_CALL_TIMEOUT_MS', 30_000, 100, 600_000),
     maxRetries: whole('DSR_CALL_MAX_RETRIES', 6, 0, 20),
@@ -513,6 +526,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, approverGroupFa
     iotCentral,
     dps,
     iotHub,
+    roleAssignments,
     callPolicy,
     // DSR_THROTTLE, DSR_THROTTLE_SHARE, DSR_THROTTLE_GRAPH, DSR_THROTTLE_DIGITAL_TWINS, DSR_THROTTLE_IOT_CENTRAL,
     // DSR_THROTTLE_DPS and DSR_THROTTLE_IOT_HUB, read and checked in src/adapters/throttleBudget.ts.
@@ -536,4 +550,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, approverGroupFa
   }
   if (problems.length) throw new ConfigError(problems);
   return config;
+}
+
+const RESOURCE_SCOPE = /^\/subscriptions\/[0-9a-f-]{36}(\/resourceGroups\/[^/\s]+(\/providers\/[^/\s]+\/[^/\s]+\/[^/\s]+)?)?$/i;
+
+/**
+ * DSR_ARM_URL, DSR_AZURE_SUBSCRIPTION_ID, DSR_ROLE_ASSIGNMENT_SCOPES and DSR_BOT_PRINCIPAL_ID; in
+ * sandbox mode the last three default to tenant.json's `azure` section.
+ */
+function roleAssignmentsConfig(
+  text: (name: string, fallback: string) => string, sandbox: boolean, used: boolean, problems: string[],
+): RoleAssignmentsConfig {
+  const fallback = sandbox ? loadTenant().azure : undefined;
+  const url = text('DSR_ARM_URL', sandbox ? `https://127.0.0.1:${SANDBOX_PORTS.arm}` : 'https://management.azure.com');
+  const subscriptionId = text('DSR_AZURE_SUBSCRIPTION_ID', fallback?.subscriptionId ?? '');
+  const scopes = text('DSR_ROLE_ASSIGNMENT_SCOPES', fallback?.roleAssignmentScopes.join(',') ?? '').split(',').map((scope) => scope.trim()).filter(Boolean);
+  const botPrincipalId = text('DSR_BOT_PRINCIPAL_ID', fallback?.botPrincipalId ?? '');
+  if (used) {
+    if (!sandbox && serviceUrlProblem(url)) problems.push(`DSR_ARM_URL ${serviceUrlProblem(url)}: Azure Resource Manager, https://management.azure.com.`);
+    if (!GUID.test(subscriptionId)) problems.push('DSR_AZURE_SUBSCRIPTION_ID must be the id (a GUID) of the subscription holding the IoT resources when DSR_SERVICES includes roleAssignments.');
+    if (scopes.length === 0) problems.push('DSR_ROLE_ASSIGNMENT_SCOPES must name the resource ids (comma-separated) whose role assignments the bot finds and removes when DSR_SERVICES includes roleAssignments.');
+    const outside = scopes.filter((scope) => !RESOURCE_SCOPE.test(scope) || !scope.toLowerCase().startsWith(`/subscriptions/${subscriptionId.toLowerCase()}`));
+    if (outside.length > 0) problems.push(`DSR_ROLE_ASSIGNMENT_SCOPES has ${outside.length} entr${outside.length === 1 ? 'y' : 'ies'} that ${outside.length === 1 ? 'is' : 'are'} not a subscription, resource group or resource id in DSR_AZURE_SUBSCRIPTION_ID.`);
+    if (!GUID.test(botPrincipalId)) problems.push("DSR_BOT_PRINCIPAL_ID must be the bot's own object id (a GUID), whose role assignments are never touched, when DSR_SERVICES includes roleAssignments.");
+  }
+  return { url, subscriptionId, scopes, botPrincipalId };
 }

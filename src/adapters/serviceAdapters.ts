@@ -11,6 +11,7 @@ import { DpsAdapter } from './dps';
 import { EntraAdapter } from './entra';
 import { IotCentralAdapter } from './iotCentral';
 import { IotHubAdapter } from './iotHub';
+import { RoleAssignmentsAdapter } from './roleAssignments';
 import { ThrottleBudgets } from './throttleBudget';
 import { createThrottledGraphClient } from './throttledGraphClient';
 
@@ -62,6 +63,14 @@ export function createServiceAdapters(
       policy,
     }),
     botStore: () => new BotStoreAdapter(deps.store, deps.ownTraces, config.pseudonymKey),
+    roleAssignments: () => new RoleAssignmentsAdapter({
+      endpoint: config.roleAssignments.url,
+      credential,
+      subscriptionId: config.roleAssignments.subscriptionId,
+      scopes: config.roleAssignments.scopes,
+      botPrincipalId: config.roleAssignments.botPrincipalId,
+      policy,
+    }),
   };
   return new Map(config.services.map((service) => [service, builders[service]()]));
 }

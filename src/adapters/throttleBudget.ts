@@ -42,7 +42,7 @@ export interface ClassLimit extends RateLimit {
 export type ServiceLimits = Readonly<Record<string, ClassLimit>>;
 
 /** The services the adapters reach that have throttling limits (the bot's own store has none here). */
-export const THROTTLED_SERVICES = ['entra', 'digitalTwins', 'iotCentral', 'dps', 'iotHub'] as const;
+export const THROTTLED_SERVICES = ['entra', 'digitalTwins', 'iotCentral', 'dps', 'iotHub', 'roleAssignments'] as const;
 export type ThrottledService = (typeof THROTTLED_SERVICES)[number];
 
 /**
@@ -56,6 +56,8 @@ export type ThrottledService = (typeof THROTTLED_SERVICES)[number];
  * - Device Provisioning Service: 1,000 service operations/min.
  * - IoT Hub, S1 with one unit: queries 20/min, identity registry operations 100/min, twin reads
  *   100/s, twin updates 50/s (multiply by the units, or use the S2/S3 figures).
+ * - Azure Resource Manager (role assignments): per principal and subscription, 12,000 reads,
+ *   1,200 writes and 15,000 deletes an hour (its older fixed figures; the newer token bucket allows more).
  */
 export const DOCUMENTED_LIMITS: Readonly<Record<ThrottledService, string>> = {
   entra: 'read=3500/10s,write=3000/150s',
@@ -63,6 +65,7 @@ export const DOCUMENTED_LIMITS: Readonly<Record<ThrottledService, string>> = {
   iotCentral: 'all=20/s',
   dps: 'all=1000/min',
   iotHub: 'query=20/min,registry=100/min,twinRead=100/s,twinWrite=50/s',
+  roleAssignments: 'read=12000/h,write=1200/h,delete=15000/h',
 };
 
 /** The operation classes of each service, the first being where an unknown operation goes. */
@@ -72,6 +75,7 @@ export const OPERATION_CLASSES: Readonly<Record<ThrottledService, readonly strin
   iotCentral: ['all'],
   dps: ['all'],
   iotHub: ['registry', 'query', 'twinRead', 'twinWrite'],
+  roleAssignments: ['read', 'write', 'delete'],
 };
 
 /**
@@ -90,6 +94,9 @@ export function operationClassOf(service: ThrottledService, operation: string): 
       if (/\bquery\b/.test(words)) return 'query';
       if (/\btwin\b/.test(words)) return /^(read|get|list)\b/.test(words) ? 'twinRead' : 'twinWrite';
       return 'registry';
+    case 'roleAssignments':
+      if (/^(read|list|get)\b/.test(words)) return 'read';
+      return /^delete\b/.test(words) ? 'delete' : 'write';
     default:
       return 'all';
   }
@@ -442,6 +449,7 @@ export const THROTTLE_SETTING_NAMES: Readonly<Record<ThrottledService, string>> 
   iotCentral: 'DSR_THROTTLE_IOT_CENTRAL',
   dps: 'DSR_THROTTLE_DPS',
   iotHub: 'DSR_THROTTLE_IOT_HUB',
+  roleAssignments: 'DSR_THROTTLE_ROLE_ASSIGNMENTS',
 };
 
 /**

@@ -34,7 +34,7 @@ export interface ExecutorDeps {
  * registrations, which the DPS step deletes. Entra last: the other services are found through
  * the account.
  */
-const CHANGE_ORDER: readonly ServiceName[] = ['digitalTwins', 'iotCentral', 'iotHub', 'dps', 'botStore', 'entra'];
+const CHANGE_ORDER: readonly ServiceName[] = ['digitalTwins', 'iotCentral', 'iotHub', 'dps', 'botStore', 'roleAssignments', 'entra'];
 
 function executionOrder(services: ServiceName[]): ServiceName[] {
   return CHANGE_ORDER.filter((service) => services.includes(service));

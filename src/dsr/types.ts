@@ -25,7 +25,7 @@ export const REQUEST_STATES = [
 export type RequestState = (typeof REQUEST_STATES)[number];
 
 /** Services a request can reach; each has one adapter. */
-export const SERVICE_NAMES = ['entra', 'digitalTwins', 'iotCentral', 'dps', 'iotHub', 'botStore'] as const;
+export const SERVICE_NAMES = ['entra', 'digitalTwins', 'iotCentral', 'dps', 'iotHub', 'botStore', 'roleAssignments'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 export const SERVICE_LABELS: Record<ServiceName, string> = {
@@ -35,6 +35,7 @@ export const SERVICE_LABELS: Record<ServiceName, string> = {
   dps: 'Device Provisioning Service',
   iotHub: 'IoT Hub',
   botStore: 'DSR Bot records',
+  roleAssignments: 'Azure role assignments',
 };
 
 /** Each service's folder in the export package. */
@@ -45,6 +46,7 @@ export const PACKAGE_FOLDERS: Record<ServiceName, string> = {
   dps: 'dps',
   iotHub: 'iot-hub',
   botStore: 'dsr-bot',
+  roleAssignments: 'azure-role-assignments',
 };
 
 /** The person a request is about, as Entra knows them. */

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import { ConfigError, SANDBOX_PORTS, botFrameworkAuthenticationSettings, loadConfig } from '../../src/config';
+import { loadTenant } from '../../src/sandbox/tenant';
 
 const GROUP = 'f0f0f0f0-0000-4000-8000-000000000001';
 
@@ -35,7 +36,7 @@ function problemsOf(env: NodeJS.ProcessEnv, fallback = GROUP): string[] {
 
 describe('sandbox defaults', () => {
   it('keeps the ports of the sandbox contract', () => {
-    expect(SANDBOX_PORTS).toEqual({ azuriteBlob: 10000, graph: 4010, digitalTwins: 4020, iotCentral: 4030, dps: 4040, iotHub: 4050, bot: 3978, playground: 56150 });
+    expect(SANDBOX_PORTS).toEqual({ azuriteBlob: 10000, graph: 4010, digitalTwins: 4020, iotCentral: 4030, dps: 4040, iotHub: 4050, arm: 4060, bot: 3978, playground: 56150 });
   });
 
   it('runs in sandbox mode on loopback with no Azure settings at all', () => {
@@ -49,15 +50,44 @@ describe('sandbox defaults', () => {
       approverGroupId: GROUP,
       erasureApprovals: 2,
       defaultRegime: 'GDPR',
-      services: ['entra', 'digitalTwins', 'iotCentral', 'dps', 'iotHub', 'botStore'],
+      services: ['entra', 'digitalTwins', 'iotCentral', 'dps', 'iotHub', 'botStore', 'roleAssignments'],
       digitalTwins: { url: 'https://127.0.0.1:4020', linkProperty: 'ownerId', linkHolds: 'aadObjectId', linkRelationship: 'assignedTo' },
       iotCentral: { url: 'https://127.0.0.1:4030', deviceOwnerProperty: 'ownerEmail', deleteLinkedDevices: false },
       dps: { url: 'https://127.0.0.1:4040', ownerTag: 'owner' },
       iotHub: { hostName: 'contoso-hub.azure-devices.net', endpoint: '127.0.0.1:4050', ownerTag: 'owner', eraseMode: 'delete' },
+      roleAssignments: {
+        url: 'https://127.0.0.1:4060',
+        subscriptionId: loadTenant().azure.subscriptionId,
+        scopes: loadTenant().azure.roleAssignmentScopes,
+        botPrincipalId: loadTenant().azure.botPrincipalId,
+      },
     });
     expect(config.pseudonymKey.length).toBeGreaterThanOrEqual(16);
     expect(path.isAbsolute(config.dataDir)).toBe(true);
     expect(path.basename(config.dataDir)).toBe('.data');
+  });
+
+  it('asks outside sandbox mode for the subscription, the scopes and the bot\'s own object id when role assignments are used', () => {
+    const subscription = '7c5e2a90-1f3b-4d6e-9a41-0b8d3c2e5f10';
+    const given = {
+      DSR_SANDBOX: 'off', DSR_SERVICES: 'roleAssignments', DSR_AZURE_SUBSCRIPTION_ID: subscription,
+      DSR_ROLE_ASSIGNMENT_SCOPES: `/subscriptions/${subscription}/resourceGroups/rg-iot, /subscriptions/${subscription}/resourceGroups/rg-iot/providers/Microsoft.Devices/IotHubs/hub`,
+      DSR_BOT_PRINCIPAL_ID: 'b0700000-0000-4000-8000-0000000000b0',
+    };
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig(env, GROUP);
+        return '';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    expect(problems(given)).not.toMatch(/DSR_ARM_URL|DSR_AZURE_SUBSCRIPTION_ID|DSR_ROLE_ASSIGNMENT_SCOPES|DSR_BOT_PRINCIPAL_ID/);
+    expect(problems({ ...given, DSR_AZURE_SUBSCRIPTION_ID: '' })).toMatch(/DSR_AZURE_SUBSCRIPTION_ID must be the id/);
+    expect(problems({ ...given, DSR_BOT_PRINCIPAL_ID: '' })).toMatch(/DSR_BOT_PRINCIPAL_ID must be the bot's own object id/);
+    expect(problems({ ...given, DSR_ROLE_ASSIGNMENT_SCOPES: '/subscriptions/00000000-0000-4000-8000-000000000000/resourceGroups/other' }))
+      .toMatch(/DSR_ROLE_ASSIGNMENT_SCOPES has 1 entry that is not a subscription, resource group or resource id in DSR_AZURE_SUBSCRIPTION_ID/);
+    expect(problems({ ...given, DSR_ARM_URL: 'http://management.example' })).toMatch(/DSR_ARM_URL/);
   });
 
   it('points storage at Azurite on its three local ports', () => {

@@ -18,10 +18,3 @@ export function scopeOf(params: Readonly<Record<string, string>>): string {
   }
   return scope;
 }
-
-/** True when `scope` is `ancestor` or lies under it (resource ids compare case-insensitively). */
-export function isAtOrBelow(scope: string, ancestor: string): boolean {
-  const a = scope.toLowerCase();
-  const b = ancestor.toLowerCase().replace(/\/+$/, '');
-  return a === b || a.startsWith(`${b}/`);
-}
