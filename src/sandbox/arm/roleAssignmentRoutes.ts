@@ -8,7 +8,7 @@ import { SCOPE_PATTERNS, scopeOf } from './scopes';
 /** Small, so that a person's handful of assignments already spans pages and clients must follow `nextLink`. */
 export const ROLE_ASSIGNMENT_PAGE_SIZE = 2;
 
-const PRINCIPAL_TYPES = ['User', 'Group', 'ServicePrincipal', 'ForeignGroup', 'Device'];
+const PRINCIPAL_TYPES = ['User', 'Group', 'ServicePrincipal', 'ForeignGroup'];
 
 /**
  * Microsoft.Authorization role assignments at every scope level: list (with `$filter`, paged by
