@@ -381,7 +381,7 @@ async function dsrPhase(users: TenantUser[], tenant: Tenant) {
   // The sandbox Graph seeds itself from this file when it exists: the tenant plus the load's users.
   writeFileSync(sandboxStatePath(dataDir, 'graph'), `${JSON.stringify(seedGraphState({ ...tenant, users: [...tenant.users, ...users] }))}\n`);
   const azurite = await startAzurite({ location: path.join(dataDir, 'azurite') });
-  const sandbox = await spawnSandboxServices({ dataDir, ports: { graph: 0, digitalTwins: 0, iotCentral: 0, dps: 0, iotHub: 0 } });
+  const sandbox = await spawnSandboxServices({ dataDir, ports: { graph: 0, digitalTwins: 0, iotCentral: 0, dps: 0, iotHub: 0, arm: 0 } });
   const connector = new FakeBotConnector();
   await connector.start();
   const channelId = '19:dsr-approvals@thread.tacv2';

@@ -549,7 +549,7 @@ export async function waveBench(): Promise<Record<string, unknown>> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dsr-bench-wave-'));
   ensureSandboxCertificate(dataDir);
   seedSandboxes(dataDir, tenant, users);
-  const sandbox = await spawnSandboxServices({ dataDir, ports: { graph: 0, digitalTwins: 0, iotCentral: 0, dps: 0, iotHub: 0 } });
+  const sandbox = await spawnSandboxServices({ dataDir, ports: { graph: 0, digitalTwins: 0, iotCentral: 0, dps: 0, iotHub: 0, arm: 0 } });
   const connector = new FakeBotConnector();
   await connector.start();
   const finishes = new Finishes(connector, COMPLIANCE_CHANNEL);

@@ -217,6 +217,7 @@ function sandboxHealthUrls(config: Config): Record<string, string> {
     iotCentral: config.iotCentral.url,
     dps: config.dps.url,
     iotHub: `https://${config.iotHub.endpoint}`,
+    roleAssignments: config.roleAssignments.url,
   };
   return Object.fromEntries(
     (Object.entries(urls) as [ServiceName | 'graph', string][])

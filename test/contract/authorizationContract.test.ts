@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
 import { createArmSandbox, type ArmSandbox } from '../../src/sandbox/arm';
 import { loadTenant } from '../../src/sandbox/tenant';
 import { sandboxPool } from '../support/sandboxPool';
@@ -17,6 +18,7 @@ interface Extract { apiVersion: string; operations: Operation[]; schemas: Record
 
 const extract = JSON.parse(readFileSync(path.resolve('test/contract/specs/authorization/2022-04-01/roleAssignments.contract.json'), 'utf8')) as Extract;
 const ajv = new Ajv({ strict: false, allErrors: true });
+addFormats(ajv);
 ajv.addSchema({ $id: 'authorization', schemas: extract.schemas });
 
 const tenant = loadTenant();

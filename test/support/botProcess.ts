@@ -115,7 +115,7 @@ export async function startProcessStack(label: string, env: Record<string, strin
   try {
     const azurite = (started.azurite = await startAzurite({ location: `${dataDir}/azurite` }));
     const sandbox = await spawnSandboxServices(
-      { dataDir, ports: { graph: 0, digitalTwins: 0, iotCentral: 0, dps: 0, iotHub: 0 } },
+      { dataDir, ports: { graph: 0, digitalTwins: 0, iotCentral: 0, dps: 0, iotHub: 0, arm: 0 } },
       path.resolve('dist/src/sandbox/serveSandbox.js'),
     );
     started.sandbox = sandbox;

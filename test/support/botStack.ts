@@ -58,7 +58,7 @@ export async function startBotStack(
   prepare?.(dataDir, tenant);
   const azurite = await startAzurite({ location: `${dataDir}/azurite` });
   const sandbox = await spawnSandboxServices(
-    { dataDir, ports: { graph: 0, digitalTwins: 0, iotCentral: 0, dps: 0, iotHub: 0 } },
+    { dataDir, ports: { graph: 0, digitalTwins: 0, iotCentral: 0, dps: 0, iotHub: 0, arm: 0 } },
     path.resolve('dist/src/sandbox/serveSandbox.js'),
   );
   const connector = new FakeBotConnector();
