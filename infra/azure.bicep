@@ -67,6 +67,12 @@ param iotHubResourceId string = ''
 @description('URL of the IoT Central application, https://<subdomain>.azureiotcentral.com; empty: none.')
 param iotCentralAppUrl string = ''
 
+@description('Resource id of the IoT Central application (Microsoft.IoTCentral/iotApps), whose Azure role assignments requests reach; empty: none.')
+param iotCentralAppResourceId string = ''
+
+@description('Resource group holding the IoT resources: the bot gets Role Based Access Control Administrator there, to remove subjects\' role assignments. Empty: no role assignments service.')
+param iotResourceGroupName string = ''
+
 var tenantId = subscription().tenantId
 var storageAccountName = take(toLower('${replace(resourceBaseName, '-', '')}${uniqueString(resourceGroup().id)}'), 24)
 var keyVaultName = take(toLower('${replace(resourceBaseName, '-', '')}kv${uniqueString(resourceGroup().id)}'), 24)
@@ -104,8 +110,13 @@ var services = concat(
   empty(digitalTwinsResourceId) ? [] : ['digitalTwins'],
   empty(iotCentralAppUrl) ? [] : ['iotCentral'],
   empty(dpsResourceId) ? [] : ['dps'],
-  empty(iotHubResourceId) ? [] : ['iotHub']
+  empty(iotHubResourceId) ? [] : ['iotHub'],
+  empty(roleAssignmentScopes) ? [] : ['roleAssignments']
 )
+// Azure Resource Manager of this cloud, without the trailing slash environment() gives it.
+var armUrl = endsWith(environment().resourceManager, '/') ? substring(environment().resourceManager, 0, length(environment().resourceManager) - 1) : environment().resourceManager
+// The scopes whose role assignments are a subject's data: the IoT resources given above.
+var roleAssignmentScopes = empty(iotResourceGroupName) ? [] : filter([digitalTwinsResourceId, iotHubResourceId, dpsResourceId, iotCentralAppResourceId], (id) => !empty(id))
 
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
   name: '${resourceBaseName}-identity'
@@ -336,6 +347,12 @@ module iotHubAccess 'access/iotHub.bicep' = if (!empty(iotHubResourceId)) {
   params: { name: iotHubId[8], principalId: identity.properties.principalId }
 }
 
+module roleAssignmentsAccess 'access/roleAssignments.bicep' = if (!empty(roleAssignmentScopes)) {
+  name: 'dsr-role-assignments-access'
+  scope: resourceGroup(iotResourceGroupName)
+  params: { principalId: identity.properties.principalId }
+}
+
 // IoT Central grants its roles inside the application, not through Azure RBAC: add the identity
 // there as a service-principal user (see the output IOT_CENTRAL_USER_TO_ADD and the README).
 
@@ -422,6 +439,10 @@ resource webApp 'Microsoft.Web/sites@2023-12-01' = {
         { name: 'DSR_IOT_CENTRAL_URL', value: iotCentralAppUrl }
         { name: 'DSR_DPS_URL', value: empty(dpsResourceId) ? '' : dpsAccess.outputs.endpoint }
         { name: 'DSR_IOT_HUB_HOST_NAME', value: empty(iotHubResourceId) ? '' : iotHubAccess.outputs.hostName }
+        { name: 'DSR_ARM_URL', value: armUrl }
+        { name: 'DSR_AZURE_SUBSCRIPTION_ID', value: subscription().subscriptionId }
+        { name: 'DSR_ROLE_ASSIGNMENT_SCOPES', value: join(roleAssignmentScopes, ',') }
+        { name: 'DSR_BOT_PRINCIPAL_ID', value: identity.properties.principalId }
         { name: 'DSR_LOG_LEVEL', value: 'info' }
       ]
     }

@@ -28,6 +28,7 @@ const ROLES = {
   'Device Provisioning Service Data Contributor': 'dfce44e4-17b7-4bd1-a6d1-04996ec95633',
   'IoT Hub Registry Contributor': '4ea46cd5-c1b2-4a8e-910b-273211f9ce47',
   'Key Vault Secrets User': '4633458b-17de-408a-b874-0445c86b69e6',
+  'Role Based Access Control Administrator': 'f58310d9-a9f6-439a-9e8d-f62e7b41a168',
 };
 
 /** The body of the resource declared as `symbol`, up to the next top-level declaration. */
@@ -68,9 +69,20 @@ describe('infra/azure.bicep', () => {
 
   it('grants the roles to the managed identity as a service principal', () => {
     const assignments = CODE.split(/^resource /m).filter((block) => block.includes("'Microsoft.Authorization/roleAssignments@"));
-    expect(assignments.length).toBe(6); // the storage loop, the audit key, the pseudonym key, Digital Twins, DPS, IoT Hub
+    expect(assignments.length).toBe(7); // the storage loop, the audit key, the pseudonym key, Digital Twins, DPS, IoT Hub, role assignments
     for (const block of assignments) expect(block).toContain("principalType: 'ServicePrincipal'");
     expect(MAIN).toContain('principalId: identity.properties.principalId');
+  });
+
+  it("gives the bot Role Based Access Control Administrator on the IoT resource group only with a condition that spares its own assignments", () => {
+    const module = readFileSync(path.join(INFRA, 'access', 'roleAssignments.bicep'), 'utf8');
+    expect(module).toContain("conditionVersion: '2.0'");
+    for (const action of ['write', 'delete']) expect(module).toContain(`ActionMatches{\\'Microsoft.Authorization/roleAssignments/${action}\\'}`);
+    expect(module).toMatch(/@Request\[Microsoft\.Authorization\/roleAssignments:PrincipalId\] ForAnyOfAnyValues:GuidNotEquals \{\$\{principalId\}\}/);
+    expect(module).toMatch(/@Resource\[Microsoft\.Authorization\/roleAssignments:PrincipalId\] ForAnyOfAnyValues:GuidNotEquals \{\$\{principalId\}\}/);
+    expect(MAIN).toMatch(/module roleAssignmentsAccess 'access\/roleAssignments\.bicep'[^]*scope: resourceGroup\(iotResourceGroupName\)/);
+    expect(CODE).not.toContain("'18d7d88d-d35e-4fb5-a5c3-7773c20a72d9'"); // User Access Administrator
+    expect(CODE).not.toContain("'8e3af657-a8ff-443c-a75c-2fe8c4bcd635'"); // Owner
   });
 
   it('says where the IoT Central role is granted: in the application, not Azure RBAC', () => {
@@ -256,6 +268,10 @@ describe('the App Service settings', () => {
         'DSR_IOT_CENTRAL_URL',
         'DSR_DPS_URL',
         'DSR_IOT_HUB_HOST_NAME',
+        'DSR_ARM_URL',
+        'DSR_AZURE_SUBSCRIPTION_ID',
+        'DSR_ROLE_ASSIGNMENT_SCOPES',
+        'DSR_BOT_PRINCIPAL_ID',
       ]),
     );
   });
