@@ -27,7 +27,6 @@ const WORDS = {
   found: (n: number) => `${n} Azure role assignment${n === 1 ? '' : 's'}`,
   deleted: (n: number) => `${n} Azure role assignment${n === 1 ? '' : 's'} deleted`,
   putBack: (n: number) => `${n} Azure role assignment${n === 1 ? '' : 's'} put back`,
-  none: 'no Azure role assignment found',
 };
 
 /**
@@ -64,7 +63,7 @@ export class RoleAssignmentsAdapter implements ServiceAdapter {
       if (!names.has(key)) names.set(key, this.api.roleName(id, context));
       return names.get(key)!;
     };
-    const content = [];
+    const content: Record<string, string | null>[] = [];
     for (const assignment of assignments) {
       content.push({
         id: assignment.id,
@@ -138,14 +137,14 @@ export class RoleAssignmentsAdapter implements ServiceAdapter {
     }
     const delta = context.plan ? unplanned((await this.subjectAssignments(subject, context)).map(planItem), context.plan) : undefined;
     const count = changedCount(items);
-    return { summary: count > 0 ? WORDS.deleted(count) : WORDS.none, count, items, ...(delta && { delta }) };
+    return { summary: WORDS.deleted(count), count, items, ...(delta && { delta }) };
   }
 
   /** The subject's assignments at or below the configured scopes, each once, never the bot's. */
   private async subjectAssignments(subject: Subject, context: AdapterCallContext): Promise<FoundAssignment[]> {
     if (sameId(subject.aadObjectId, this.options.botPrincipalId)) return [];
     const byId = new Map<string, FoundAssignment>();
-    for (const scope of this.options.scopes) {
+    for (const scope of outermost(this.options.scopes)) {
       for await (const page of this.api.assignmentsOf(scope, subject.aadObjectId, context)) {
         for (const assignment of page) {
           if (!sameId(assignment.principalId, subject.aadObjectId) || !this.mayTouch(assignment.principalId, assignment.scope)) continue;
@@ -160,6 +159,15 @@ export class RoleAssignmentsAdapter implements ServiceAdapter {
   private mayTouch(principalId: string, scope: string): boolean {
     return !sameId(principalId, this.options.botPrincipalId) && this.options.scopes.some((configured) => isAtOrBelow(scope, configured));
   }
+}
+
+/**
+ * The scopes not lying under another one: a list filtered by principal already returns what lies
+ * below its scope, so listing a resource again under a listed resource group only spends reads.
+ */
+function outermost(scopes: readonly string[]): string[] {
+  const unique = [...new Map(scopes.map((scope) => [scope.toLowerCase(), scope])).values()];
+  return unique.filter((scope) => !unique.some((other) => other !== scope && isAtOrBelow(scope, other)));
 }
 
 function planItem(assignment: FoundAssignment): PlanItem {

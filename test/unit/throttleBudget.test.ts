@@ -175,6 +175,11 @@ describe('ThrottleBudget', () => {
     expect(operationClassOf('iotHub', 'delete a device identity')).toBe('registry');
     expect(operationClassOf('dps', 'query individual enrollments')).toBe('all');
     expect(operationClassOf('entra', 'read')).toBe('read');
+    // ARM counts reads, writes and deletes apart, per principal and hour.
+    expect(operationClassOf('roleAssignments', 'list role assignments')).toBe('read');
+    expect(operationClassOf('roleAssignments', 'read a role definition')).toBe('read');
+    expect(operationClassOf('roleAssignments', 'delete a role assignment')).toBe('delete');
+    expect(operationClassOf('roleAssignments', 'create a role assignment')).toBe('write');
   });
 });
 
