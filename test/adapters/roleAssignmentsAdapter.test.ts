@@ -4,7 +4,7 @@ import type { ItemOutcome, PlanItem, Subject } from '../../src/dsr/types';
 import { createArmSandbox, type ArmSandbox } from '../../src/sandbox/arm';
 import { SandboxCredential } from '../../src/sandbox/sandboxCredential';
 import { loadTenant } from '../../src/sandbox/tenant';
-import { FAST_POLICY, callContext, collectFiles, subjectFor } from '../support/adapterTesting';
+import { FAST_POLICY, callContext, collectFiles, expectNoPersonalValues, serviceFailure, subjectFor } from '../support/adapterTesting';
 import { sandboxPool } from '../support/sandboxPool';
 import { rawRequest } from '../sandbox/sandboxGraphClient';
 
@@ -152,6 +152,21 @@ describe('RoleAssignmentsAdapter through @azure/arm-authorization', () => {
     expect(after.faultsServed).toBe(1);
     // One refused try and one retry of the first page: two calls, not the SDK's retries on top.
     expect(requestsTo(after.requests, 'GET', '/roleAssignments')).toBe(2);
+  });
+
+  it('reports a delete that keeps failing as a ServiceError naming the service and no person, and leaves the assignment', async () => {
+    const sandbox = await sandboxes.start();
+    const adapter = adapterFor(sandbox, { policy: { ...FAST_POLICY, maxRetries: 1 } });
+    const plan = (await adapter.discover(megan, callContext('erase'))).plan!;
+    await rawRequest(sandbox, 'POST', '/_sandbox/faults', { body: { status: 500, count: -1, method: 'DELETE' } });
+    const error = await serviceFailure(adapter.erase(megan, callContext('erase', plan)));
+    expect(error.service).toBe('roleAssignments');
+    expect(error.statusCode).toBe(500);
+    expect(error.message).toMatch(/^Azure role assignments: delete a role assignment answered 500/);
+    expect(error.message).toContain('after 2 tries');
+    expectNoPersonalValues(error.message, megan);
+    for (const item of plan) expect(error.message).not.toContain(item.id);
+    expect(await assignmentsOf(sandbox, megan.aadObjectId)).toHaveLength(3);
   });
 
   it('restricts by deleting with what putting back needs, and liftRestriction creates each again under its own id', async () => {

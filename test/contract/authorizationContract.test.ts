@@ -99,8 +99,11 @@ describe('ARM sandbox against Microsoft.Authorization 2022-04-01 (extract)', () 
   it('the by-id operations on a full assignment id', async () => {
     const id = `${RG}${ASSIGNMENTS}/3a1b2c3d-0000-4000-8000-00000000c0df`;
     const properties = { roleDefinitionId: `${SUB}/providers/Microsoft.Authorization/roleDefinitions/${READER}`, principalId: chen };
-    const created = await conforms('RoleAssignments_CreateById', 'PUT', `${id}?${V}`, 201, { properties });
-    expect((created.body as { id: string }).id).toBe(id);
+    // Read-only properties sent in a create are not taken: scope comes from the path, dates from the service.
+    const readOnlySent = { ...properties, scope: SUB, createdOn: '2000-01-01T00:00:00Z', createdBy: chen };
+    const created = await conforms('RoleAssignments_CreateById', 'PUT', `${id}?${V}`, 201, { properties: readOnlySent });
+    expect(created.body).toMatchObject({ id, properties: { scope: RG, createdBy: null } });
+    expect((created.body as { properties: { createdOn: string } }).properties.createdOn).not.toBe('2000-01-01T00:00:00Z');
     await conforms('RoleAssignments_GetById', 'GET', `${id}?${V}`, 200);
     await conforms('RoleAssignments_DeleteById', 'DELETE', `${id}?${V}`, 200);
     await conforms('RoleAssignments_DeleteById', 'DELETE', `${id}?${V}`, 204);
