@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { subscriptionOf } from './adapters/roleAssignments/scopes';
 import { throttleSettingsFrom, type ThrottleSettings } from './adapters/throttleBudget';
 import { REGIMES, Regime, SERVICE_NAMES, ServiceName } from './dsr/types';
 import { loadTenant } from './sandbox/tenant';
@@ -529,7 +530,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, approverGroupFa
     roleAssignments,
     callPolicy,
     // DSR_THROTTLE, DSR_THROTTLE_SHARE, DSR_THROTTLE_GRAPH, DSR_THROTTLE_DIGITAL_TWINS, DSR_THROTTLE_IOT_CENTRAL,
-    // DSR_THROTTLE_DPS and DSR_THROTTLE_IOT_HUB, read and checked in src/adapters/throttleBudget.ts.
+    // DSR_THROTTLE_DPS, DSR_THROTTLE_IOT_HUB and DSR_THROTTLE_ROLE_ASSIGNMENTS, read and checked in src/adapters/throttleBudget.ts.
     throttle: throttleSettingsFrom(env, problems, sandbox),
     maxOpenRequests: whole('DSR_MAX_OPEN_REQUESTS', 5, 1, 100),
     messagesPerMinute: whole('DSR_MESSAGES_PER_MINUTE', 30, 1, 10_000),
@@ -552,8 +553,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, approverGroupFa
   return config;
 }
 
-const RESOURCE_SCOPE = /^\/subscriptions\/[0-9a-f-]{36}(\/resourceGroups\/[^/\s]+(\/providers\/[^/\s]+\/[^/\s]+\/[^/\s]+)?)?$/i;
-
 /**
  * DSR_ARM_URL, DSR_AZURE_SUBSCRIPTION_ID, DSR_ROLE_ASSIGNMENT_SCOPES and DSR_BOT_PRINCIPAL_ID; in
  * sandbox mode the last three default to tenant.json's `azure` section.
@@ -570,7 +569,7 @@ function roleAssignmentsConfig(
     if (!sandbox && serviceUrlProblem(url)) problems.push(`DSR_ARM_URL ${serviceUrlProblem(url)}: Azure Resource Manager, https://management.azure.com.`);
     if (!GUID.test(subscriptionId)) problems.push('DSR_AZURE_SUBSCRIPTION_ID must be the id (a GUID) of the subscription holding the IoT resources when DSR_SERVICES includes roleAssignments.');
     if (scopes.length === 0) problems.push('DSR_ROLE_ASSIGNMENT_SCOPES must name the resource ids (comma-separated) whose role assignments the bot finds and removes when DSR_SERVICES includes roleAssignments.');
-    const outside = scopes.filter((scope) => !RESOURCE_SCOPE.test(scope) || !scope.toLowerCase().startsWith(`/subscriptions/${subscriptionId.toLowerCase()}`));
+    const outside = scopes.filter((scope) => subscriptionOf(scope)?.toLowerCase() !== subscriptionId.toLowerCase());
     if (outside.length > 0) problems.push(`DSR_ROLE_ASSIGNMENT_SCOPES has ${outside.length} entr${outside.length === 1 ? 'y' : 'ies'} that ${outside.length === 1 ? 'is' : 'are'} not a subscription, resource group or resource id in DSR_AZURE_SUBSCRIPTION_ID.`);
     if (!GUID.test(botPrincipalId)) problems.push("DSR_BOT_PRINCIPAL_ID must be the bot's own object id (a GUID), whose role assignments are never touched, when DSR_SERVICES includes roleAssignments.");
   }
