@@ -38,6 +38,8 @@ const STATE_TEXT: Record<RequestState, string> = {
   failed_partially: 'Some services failed; the privacy team is retrying them.',
   soft_deleted: 'Completed. The account can still be restored until the purge date.',
   purged: 'Completed and purged for good.',
+  account_restored: 'Completed; the Entra account was restored before the purge. What the other services erased stays erased.',
+  restriction_lifted: 'Completed; the restriction was lifted and what it changed was put back.',
   rejected: 'Rejected.',
   cancelled: 'Cancelled.',
 };

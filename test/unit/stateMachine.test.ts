@@ -18,6 +18,8 @@ const EVENTS = [
   'retryFailedSteps',
   'deltaFound',
   'deltaDecided',
+  'accountRestored',
+  'restrictionLifted',
 ] as const satisfies readonly RequestEvent[];
 
 /** Compiles only while EVENTS lists every RequestEvent. */
@@ -40,9 +42,11 @@ const EXPECTED: Record<RequestState, Partial<Record<RequestEvent, RequestState>>
   awaiting_delta_approval: { deltaDecided: 'approved' },
   awaiting_manual_steps: { executionSucceeded: 'completed', accountSoftDeleted: 'soft_deleted' },
   failed_partially: { retryFailedSteps: 'executing' },
-  soft_deleted: { accountPurged: 'purged' },
-  completed: {},
+  soft_deleted: { accountPurged: 'purged', accountRestored: 'account_restored' },
+  completed: { restrictionLifted: 'restriction_lifted' },
   purged: {},
+  account_restored: {},
+  restriction_lifted: {},
   rejected: {},
   cancelled: {},
 };
@@ -60,6 +64,8 @@ const EXPECTED_OPEN: Record<RequestState, boolean> = {
   completed: false,
   soft_deleted: false,
   purged: false,
+  account_restored: false,
+  restriction_lifted: false,
   rejected: false,
   cancelled: false,
 };
