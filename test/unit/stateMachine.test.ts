@@ -78,7 +78,7 @@ describe('the request state machine', () => {
     expect(everyEventListed).toBe(true);
     expect([...REQUEST_STATES].sort()).toEqual(Object.keys(EXPECTED).sort());
     expect(allowed.length + refused.length).toBe(REQUEST_STATES.length * EVENTS.length);
-    expect(allowed).toHaveLength(23);
+    expect(allowed).toHaveLength(25);
   });
 
   it.each(allowed)('moves from %s on %s to %s', (from, event, to) => {
@@ -107,8 +107,9 @@ describe('the request state machine', () => {
     expect(isOpen(state)).toBe(open);
   });
 
-  it('lets nothing leave a closed state except the scheduled purge of a soft-deleted account', () => {
+  it('lets nothing leave a closed state except the purge or restore of a soft-deleted account and the lift of a restriction, each to a closed state', () => {
     const exits = REQUEST_STATES.filter((s) => !isOpen(s)).flatMap((s) => EVENTS.filter((e) => canTake(s, e)).map((e) => `${s}:${e}`));
-    expect(exits).toEqual(['soft_deleted:accountPurged']);
+    expect(exits.sort()).toEqual(['completed:restrictionLifted', 'soft_deleted:accountPurged', 'soft_deleted:accountRestored']);
+    expect(['purged', 'account_restored', 'restriction_lifted'].every((s) => !isOpen(s as RequestState))).toBe(true);
   });
 });
