@@ -126,6 +126,7 @@ export function statusCard(request: DsrRequest, notice?: Notice): Card {
       { title: 'Received', value: displayDay(request.receivedAt) },
       { title: 'Due by', value: dueText(request) },
       ...(request.requester.aadObjectId !== request.subject.aadObjectId ? [{ title: 'About', value: plainText(request.subject.displayName) }] : []),
+      ...(request.state === 'soft_deleted' && request.purgeAt ? [{ title: 'Restorable until', value: `${displayDay(request.purgeAt)}, then purged for good` }] : []),
     ],
     steps: request.state === 'submitted' ? [] : serviceFacts(request),
     cancellable: canTake(request.state, 'cancel'),

@@ -244,6 +244,11 @@ describe('what the cards show', () => {
     expect(JSON.stringify(card)).not.toMatch(/Adele|Alex/);
   });
 
+  it('tells the requester on their status card until when the erased account can be restored', () => {
+    expect(factsOf(statusCard(softDeleted))).toMatchObject({ 'Restorable until': '9 Dec 2026, then purged for good' });
+    expect(factsOf(statusCard({ ...softDeleted, state: 'purged' }))['Restorable until']).toBeUndefined();
+  });
+
   it('offers approvers Restore and Purge now on a soft-deleted erasure, saying until when and what a restore brings back', () => {
     const card = approvalCard({ ...softDeleted, purgeNow: approvedBy(APPROVER_A) }, { erasureApprovals: 2 });
     expect(actionsOf(card).map((a) => a.verb)).toEqual(expect.arrayContaining(['dsr.restore', 'dsr.purgeNow']));
