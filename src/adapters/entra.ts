@@ -164,5 +164,3 @@ const RESTRICTED = 'sign-in blocked and sign-in sessions revoked';
 function softDeleteSummary(result: ItemResult, graceDays: number): string {
   return result === 'alreadyGone' ? 'account already deleted' : `account soft-deleted (restorable for ${graceDays} day${graceDays === 1 ? '' : 's'}, until the purge)`;
 }
-
-
