@@ -14,7 +14,9 @@ import { TeamsDigestAnnouncer } from './bot/digestAnnouncer';
 import { TeamsNotifier } from './bot/teamsNotifier';
 import { Config, ConfigError, loadConfig } from './config';
 import { Clock, systemClock } from './dsr/clock';
+import { AccountLifecycle } from './dsr/accountLifecycle';
 import { Executor } from './dsr/executor';
+import { RestrictionLifter } from './dsr/restrictionLift';
 import { errorCode } from './dsr/failures';
 import { Job, Logger } from './dsr/ports';
 import { RequestService } from './dsr/requestService';
@@ -131,8 +133,15 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const stalledLock = BlobLeaseLock.beside(clients.exports, 'stalled-sweep', log);
   const reminders = new ReminderSweep({ store, notifier, audit, lock: BlobLeaseLock.beside(clients.exports, 'reminder-sweep', log), clock, log });
 
-  const runJob = (job: Job) =>
-    job.type === 'discover' ? requests.discover(job.requestId) : job.type === 'execute' ? executor.execute(job.requestId) : executor.purge(job.requestId);
+  const lifecycle = new AccountLifecycle({ store, queue, audit, notifier, adapters, approvers: directory, clock, log, erasureApprovals: config.erasureApprovals });
+  const lifter = new RestrictionLifter({ store, audit, notifier, adapters, clock, log, anchor });
+  const jobs: Record<Job['type'], (requestId: string) => Promise<void>> = {
+    discover: (id) => requests.discover(id),
+    execute: (id) => executor.execute(id),
+    purge: (id) => executor.purge(id),
+    lift: (id) => lifter.lift(id),
+  };
+  const runJob = (job: Job) => jobs[job.type](job.requestId);
   // A job that keeps failing leaves its request where approvers can retry it, never stranded.
   const giveUp = (job: Job) => (job.type === 'execute' ? executor.abandon(job.requestId) : Promise.resolve());
   const worker = new QueueWorker(
@@ -145,6 +154,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const app = createApplication(adapter, config.botAppId, {
     requests,
     executor,
+    lifecycle,
     directory,
     isComplianceOfficer: async (aadObjectId) => (config.complianceGroupId ? directory.isMemberOf(aadObjectId, config.complianceGroupId) : false),
     store,

@@ -219,7 +219,7 @@ export class DpsAdapter implements ServiceAdapter {
     const isOwned = ownedBy(subject, this.ownerTag);
     let disabled = 0;
     for (const { enrollment } of records) {
-      const outcome = await this.disableEnrollment(enrollment.registrationId, isOwned, context);
+      const outcome = await this.setProvisioningStatus(enrollment.registrationId, 'disabled', isOwned, context);
       if (outcome === 'done') disabled++;
     }
     const running = uncoveredHubSummary(devicesOutsideCoveredHubs(provisionedDevices(records), this.coveredHubs), 'still provisioned');
@@ -227,6 +227,20 @@ export class DpsAdapter implements ServiceAdapter {
       summary: `disabled ${enrollmentsWord(disabled)} (kept, restorable by enabling them)${running ? `; ${running}` : ''}`,
       count: disabled,
     };
+  }
+
+  /**
+   * Lifts a restriction: enables again exactly the enrollments it disabled (those recorded as
+   * `changed`), never one that was disabled before it; one no longer the subject's is kept as it is.
+   */
+  async liftRestriction(subject: Subject, restricted: readonly ItemOutcome[], context: AdapterCallContext): Promise<StepReport> {
+    const isOwned = ownedBy(subject, this.ownerTag);
+    const items: ItemOutcome[] = [];
+    for (const { id } of restricted.filter((item) => item.type === 'enrollment' && item.result === 'changed')) {
+      items.push({ type: 'enrollment', id, result: restrictedResult(await this.setProvisioningStatus(id, 'enabled', isOwned, context)) });
+    }
+    const enabled = items.filter((item) => item.result === 'changed').length;
+    return { summary: `enabled ${enrollmentsWord(enabled)} again`, count: enabled, items };
   }
 
   /**
@@ -305,7 +319,7 @@ export class DpsAdapter implements ServiceAdapter {
     const items: ItemOutcome[] = registrations.map(({ id }) => ({ type: 'registration', id, result: 'kept' }));
     for (const { id } of enrollments) {
       // The write sends the whole enrollment back: it is read first, never taken from the query.
-      const outcome = await this.disableEnrollment(id, isOwned, context);
+      const outcome = await this.setProvisioningStatus(id, 'disabled', isOwned, context);
       items.push({ type: 'enrollment', id, result: restrictedResult(outcome) });
     }
     const disabled = items.filter((item) => item.result === 'changed').length;
@@ -341,21 +355,22 @@ export class DpsAdapter implements ServiceAdapter {
     return now;
   }
 
-  /** Sets the enrollment to `disabled` (read, then `If-Match` that version) while it is the subject's. */
-  private disableEnrollment(registrationId: string, isOwned: (enrollment: Enrollment) => boolean, context: AdapterCallContext): Promise<WriteOutcome> {
+  /** Sets the enrollment's `provisioningStatus` (read, then `If-Match` that version) while it is the subject's. */
+  private setProvisioningStatus(registrationId: string, status: 'enabled' | 'disabled', isOwned: (enrollment: Enrollment) => boolean, context: AdapterCallContext): Promise<WriteOutcome> {
+    const what = status === 'disabled' ? 'disable an individual enrollment' : 'enable an individual enrollment';
     return this.updateCurrent(
       () => this.readEnrollment(registrationId, context),
       isOwned,
       async (current) => {
-        if (current.provisioningStatus === 'disabled') return 'unchanged';
-        return this.caller.call('disable an individual enrollment', async (signal) => {
+        if (current.provisioningStatus === status) return 'unchanged';
+        return this.caller.call(what, async (signal) => {
           const response = await this.client.path('/enrollments/{id}', current.registrationId).put({
-            body: { ...current, provisioningStatus: 'disabled' },
+            body: { ...current, provisioningStatus: status },
             headers: ifMatch(current.etag),
             abortSignal: signal,
           });
           if (statusOf(response) === 404) return 'absent' as const;
-          await expectOk(response, [200], 'disable an individual enrollment');
+          await expectOk(response, [200], what);
           return 'done' as const;
         }, context);
       },
@@ -487,7 +502,7 @@ function erasedResult(outcome: WriteOutcome): ItemResult {
   return outcome === 'absent' ? 'alreadyGone' : 'kept';
 }
 
-/** Disabled now is `changed`; already disabled, or no longer the subject's, is `kept`. */
+/** Disabled (or, lifting, enabled) now is `changed`; already so, or no longer the subject's, is `kept`. */
 function restrictedResult(outcome: WriteOutcome): ItemResult {
   if (outcome === 'done') return 'changed';
   return outcome === 'absent' ? 'alreadyGone' : 'kept';

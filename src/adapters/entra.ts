@@ -25,13 +25,14 @@ const PROFILE_FIELDS = [
 export const RECTIFIABLE_FIELDS = ['displayName', 'jobTitle', 'department', 'officeLocation', 'mobilePhone'] as const;
 
 /**
- * Entra ID through Microsoft Graph: the user's profile. Erasure is a soft delete (restorable for
- * 30 days); the purge after the grace period removes the account for good.
+ * Entra ID through Microsoft Graph: the user's profile. Erasure is a soft delete, restorable until
+ * the bot's purge after the grace period (DSR_PURGE_GRACE_DAYS) removes the account for good.
  */
 export class EntraAdapter implements ServiceAdapter {
   readonly service = 'entra' as const;
 
-  constructor(private readonly graph: Client) {}
+  /** `purgeGraceDays`: days a soft-deleted account stays restorable before the bot purges it, as step summaries say. */
+  constructor(private readonly graph: Client, private readonly options: { purgeGraceDays: number }) {}
 
   async discover(subject: Subject): Promise<DiscoveryResult> {
     const user = await this.profile(subject);
@@ -58,23 +59,42 @@ export class EntraAdapter implements ServiceAdapter {
     return { summary: `corrected ${fields.join(', ')}`, count: fields.length };
   }
 
+  /** Blocks sign-in and revokes the sign-in sessions already open, so a refresh token cannot keep the subject signed in. */
   async restrict(subject: Subject, context: AdapterCallContext): Promise<StepReport> {
+    // Sign-in blocked first, so no new session starts while the open ones are revoked.
+    const block = async (account: ReturnType<EntraAdapter['account']>, objectId: string) => {
+      await account.patch({ accountEnabled: false });
+      await this.graph.api(`/users/${encodeURIComponent(objectId)}/revokeSignInSessions`).post(undefined);
+    };
     if (context.plan) {
-      const items = await this.changePlanned(context.plan, 'changed', (account) => account.patch({ accountEnabled: false }));
-      return planReport(items, (result) => (result === 'changed' ? 'sign-in blocked' : 'account already deleted'));
+      const items = await this.changePlanned(context.plan, 'changed', block);
+      return planReport(items, (result) => (result === 'changed' ? RESTRICTED : 'account already deleted'));
     }
-    await this.call(() => this.account(subject.aadObjectId).patch({ accountEnabled: false }));
-    return { summary: 'sign-in blocked', count: 1 };
+    await this.call(() => block(this.account(subject.aadObjectId), subject.aadObjectId));
+    return { summary: RESTRICTED, count: 1 };
+  }
+
+  /** Lets the subject sign in again (`accountEnabled` back to true); the revoked sessions stay revoked. */
+  async liftRestriction(_subject: Subject, restricted: readonly ItemOutcome[]): Promise<StepReport> {
+    const users = restricted.filter((item) => item.type === 'user').map((item) => ({ ...item, reason: 'account' }));
+    const items = await this.changePlanned(users, 'changed', (account) => account.patch({ accountEnabled: true }));
+    return planReport(items, (result) => (result === 'changed' ? 'sign-in allowed again (earlier sessions stay revoked)' : 'account no longer there'));
+  }
+
+  /** Restores the soft-deleted account from deleted items; Graph answers 404 once it has been purged. */
+  async restore(subject: Subject): Promise<StepReport> {
+    await this.call(() => this.graph.api(`/directory/deletedItems/${encodeURIComponent(subject.aadObjectId)}/restore`).post(undefined));
+    return { summary: 'account restored from deleted items', count: 1 };
   }
 
   async erase(subject: Subject, context: AdapterCallContext): Promise<StepReport> {
     if (context.plan) {
       const items = await this.changePlanned(context.plan, 'removed', (account) => account.delete());
       // Gone already or soft-deleted now, a planned account may sit in deleted items: the purge still follows.
-      return { ...planReport(items, softDeleteSummary), ...(items.length > 0 && { awaitsPurge: true }) };
+      return { ...planReport(items, (result) => softDeleteSummary(result, this.options.purgeGraceDays)), ...(items.length > 0 && { awaitsPurge: true }) };
     }
     const gone = await this.call(() => this.account(subject.aadObjectId).delete(), { notFoundIsDone: true });
-    return { summary: softDeleteSummary(gone === 'absent' ? 'alreadyGone' : 'removed'), count: 1, awaitsPurge: true };
+    return { summary: softDeleteSummary(gone === 'absent' ? 'alreadyGone' : 'removed', this.options.purgeGraceDays), count: 1, awaitsPurge: true };
   }
 
   async purge(subject: Subject): Promise<StepReport> {
@@ -92,11 +112,11 @@ export class EntraAdapter implements ServiceAdapter {
   private async changePlanned(
     plan: readonly PlanItem[],
     result: ItemResult,
-    change: (account: ReturnType<EntraAdapter['account']>) => Promise<unknown>,
+    change: (account: ReturnType<EntraAdapter['account']>, objectId: string) => Promise<unknown>,
   ): Promise<ItemOutcome[]> {
     const items: ItemOutcome[] = [];
     for (const item of plan) {
-      const done = await this.call(() => change(this.account(item.id)), { notFoundIsDone: true });
+      const done = await this.call(() => change(this.account(item.id), item.id), { notFoundIsDone: true });
       items.push(outcomeOf(item, done === 'absent' ? 'alreadyGone' : result));
     }
     return items;
@@ -139,6 +159,8 @@ function planReport(items: ItemOutcome[], summarise: (result: ItemResult) => str
   return { summary: items.length > 0 ? summarise(items[0].result) : 'no account in the plan', count: changedCount(items), items, delta: [] };
 }
 
-function softDeleteSummary(result: ItemResult): string {
-  return result === 'alreadyGone' ? 'account already deleted' : 'account soft-deleted (restorable for 30 days until purged)';
+const RESTRICTED = 'sign-in blocked and sign-in sessions revoked';
+
+function softDeleteSummary(result: ItemResult, graceDays: number): string {
+  return result === 'alreadyGone' ? 'account already deleted' : `account soft-deleted (restorable for ${graceDays} day${graceDays === 1 ? '' : 's'}, until the purge)`;
 }

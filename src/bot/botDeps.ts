@@ -1,5 +1,6 @@
 import { EntraDirectory } from '../adapters/entraDirectory';
 import { Clock } from '../dsr/clock';
+import { AccountLifecycle } from '../dsr/accountLifecycle';
 import { Executor } from '../dsr/executor';
 import { Logger, RequestStore } from '../dsr/ports';
 import { RequestService } from '../dsr/requestService';
@@ -12,6 +13,8 @@ import { PublishedRegister } from '../storage/registerPublisher';
 export interface BotDeps {
   requests: RequestService;
   executor: Executor;
+  /** Restore, purge now and lift restriction, from the approvers' card. */
+  lifecycle: AccountLifecycle;
   directory: EntraDirectory;
   /** Membership of the compliance officers' group (DSR_COMPLIANCE_GROUP_ID), decided by Entra; false for everyone when it is unset. */
   isComplianceOfficer(aadObjectId: string): Promise<boolean>;

@@ -9,6 +9,7 @@ import { userConversationKey } from '../storage/conversationStore';
 import { BotDeps } from './botDeps';
 import { parseExtendMonths, parseKind, parseManualStep, parseOnBehalfOf, parseReason, parseRequestId, parseSubmission, parsePlanHash } from './cardInputs';
 import { intakeFor } from './chatCommands';
+import { lifecycleMessage } from './lifecycleWords';
 import { cardFor, nothingToShow, readableOf, readRequest, viewerOf } from './readAccess';
 import { actorOf, isPersonalChat, rememberPersonalChat } from './turnIdentity';
 
@@ -140,6 +141,14 @@ const manualStep = approverAction(async ({ actor, requestId, isApprover, data, d
   return deps.executor.confirmManualStep(requestId, { ...step.value, actor, actorIsApprover: isApprover });
 });
 
+/** Restore, Purge now and Lift restriction: the rules are the domain's (src/dsr/lifecycleRules.ts). */
+function lifecycleAction(act: 'restore' | 'approvePurgeNow' | 'approveLift'): ActionHandler {
+  return approverAction(async ({ actor, requestId, isApprover, deps }) => {
+    const outcome = await deps.lifecycle[act](requestId, actor, isApprover);
+    return { ok: outcome.result === 'done', message: lifecycleMessage(outcome), request: outcome.request ?? (await deps.store.get(requestId))?.request };
+  });
+}
+
 /**
  * Teams' `refresh`: each reader sees the card of their role (approvers the buttons, compliance
  * officers none, the subject and requester their status); anyone else sees nothing of the request.
@@ -162,6 +171,9 @@ export const CARD_ACTIONS: Record<string, ActionHandler> = {
   'dsr.extend': extendDeadline,
   'dsr.retry': retry,
   'dsr.manual': manualStep,
+  'dsr.restore': lifecycleAction('restore'),
+  'dsr.purgeNow': lifecycleAction('approvePurgeNow'),
+  'dsr.lift': lifecycleAction('approveLift'),
   'dsr.refresh': refresh,
 };
 

@@ -33,6 +33,12 @@ const cardActivity = (card: Card): Partial<Activity> => MessageFactory.attachmen
 const filedForYouText = (request: DsrRequest) =>
   `${plainText(request.requester.displayName, 120)}, a privacy admin, filed a request about you: ${KIND_TITLES[request.kind]} (${request.id}). I will tell you here how it goes.`;
 
+/** The requester's notices of restore and lift: the request id only, in their own chat. */
+const RESTORED_TEXT = (request: DsrRequest) =>
+  `A privacy admin restored the Entra account that your request ${request.id} had deleted; it will not be purged. Only the Entra account came back: what the other services erased stays erased.`;
+const LIFTED_TEXT = (request: DsrRequest) =>
+  `The restriction of your request ${request.id} was lifted: sign-in and the devices it stopped work again. Sessions signed out by the restriction stay signed out.`;
+
 /**
  * Tells the people of a request what happened, proactively: the requester in their 1:1 chat
  * (the only place personal data and links go), approvers on their card, the compliance channel
@@ -84,7 +90,15 @@ export class TeamsNotifier implements Notifier {
       case 'deltaAwaitingApproval':
         return this.all(this.postDeltaApprovalCard(request), this.refreshStatus(request));
       case 'purged':
-        return this.all(this.refreshStatus(request), this.toCompliance(request, 'purged'));
+        return this.all(this.refreshApproval(request), this.refreshStatus(request), this.toCompliance(request, 'purged'));
+      case 'accountRestored':
+        return this.all(this.refreshApproval(request), this.refreshStatus(request), this.toRequester(request, MessageFactory.text(RESTORED_TEXT(request))), this.toCompliance(request, 'restored'));
+      case 'followUpApprovalRecorded':
+        return this.refreshApproval(request);
+      case 'restrictionLifted':
+        return this.all(this.refreshApproval(request), this.refreshStatus(request), this.toRequester(request, MessageFactory.text(LIFTED_TEXT(request))), this.toCompliance(request, 'restrictionLifted'));
+      case 'liftFailed':
+        return this.all(this.refreshApproval(request), this.toCompliance(request, 'liftFailed'));
       case 'extended':
         return this.all(
           this.refreshApproval(request),

@@ -5,6 +5,7 @@ import { ManualStep, canConfirmManualSteps, manualStepsOf } from '../dsr/manualS
 import type { AuditHead } from '../dsr/ports';
 import { RECENT_DAYS, RegisterSummary, Tally, recipientsTold } from '../dsr/register';
 import { canTake } from '../dsr/stateMachine';
+import { followUpApprovalsNeeded, isLiftable, isSoftDeleted, liftRetryable } from '../dsr/lifecycleRules';
 import { pendingDelta, planOf, planSize, shortHash } from '../dsr/plan';
 import { DeltaRound, DsrRequest, Plan, PlanItem, ReminderStage, RequestKind, RequestState, SERVICE_LABELS, ServiceName, StepOutcome } from '../dsr/types';
 import { Card, plainText, renderCard } from './render';
@@ -38,6 +39,8 @@ const STATE_TEXT: Record<RequestState, string> = {
   failed_partially: 'Some services failed; the privacy team is retrying them.',
   soft_deleted: 'Completed. The account can still be restored until the purge date.',
   purged: 'Completed and purged for good.',
+  account_restored: 'Completed; the Entra account was restored before the purge. What the other services erased stays erased.',
+  restriction_lifted: 'Completed; the restriction was lifted and what it changed was put back.',
   rejected: 'Rejected.',
   cancelled: 'Cancelled.',
 };
@@ -123,6 +126,7 @@ export function statusCard(request: DsrRequest, notice?: Notice): Card {
       { title: 'Received', value: displayDay(request.receivedAt) },
       { title: 'Due by', value: dueText(request) },
       ...(request.requester.aadObjectId !== request.subject.aadObjectId ? [{ title: 'About', value: plainText(request.subject.displayName) }] : []),
+      ...(request.state === 'soft_deleted' && request.purgeAt ? [{ title: 'Restorable until', value: `${displayDay(request.purgeAt)}, then purged for good` }] : []),
     ],
     steps: request.state === 'submitted' ? [] : serviceFacts(request),
     cancellable: canTake(request.state, 'cancel'),
@@ -145,6 +149,8 @@ export function approvalCard(request: DsrRequest, options: { erasureApprovals: n
     { title: 'Approvals', value: `${approvals} of ${needed}` },
   ];
   if (request.kind === 'rectify' && request.corrections) facts.push({ title: 'To correct', value: Object.keys(request.corrections).join(', ') });
+  facts.push(...lifecycleFacts(request, options.erasureApprovals));
+  const lifecycle = lifecycleButtons(request, options.readOnly);
   const canDecide = !options.readOnly && (canTake(request.state, 'approve') || delta !== undefined);
   const extension = options.readOnly ? undefined : extensionChoice(request);
   const decided = [
@@ -183,6 +189,7 @@ export function approvalCard(request: DsrRequest, options: { erasureApprovals: n
     })),
     canDecide,
     canRetry: !options.readOnly && canTake(request.state, 'retryFailedSteps'),
+    ...lifecycle,
     showReason: canDecide || extension !== undefined,
     reasonLabel: !extension
       ? 'Reason (needed to reject, told to the requester)'
@@ -193,6 +200,35 @@ export function approvalCard(request: DsrRequest, options: { erasureApprovals: n
     canExtend: extension !== undefined,
     extendTitle: extension?.unit === 'days' ? `Extend by ${extension.days} days` : 'Extend deadline',
   });
+}
+
+const RESTORE_NOTE = 'Restore brings back the Entra account only: what the other services erased stays erased.';
+
+/** Restore, purge now and lift on the approvers' card: where each stands, by counts, dates and approvers' names. */
+function lifecycleFacts(request: DsrRequest, erasureApprovals: number): Fact[] {
+  const needed = followUpApprovalsNeeded(erasureApprovals);
+  const facts: Fact[] = [];
+  if (request.state === 'soft_deleted' && request.purgeAt) facts.push({ title: 'Restorable until', value: `${displayDay(request.purgeAt)}, then purged for good` });
+  if (request.purgeNow?.length) facts.push({ title: 'Purge now', value: `${approvalsOf(request, request.purgeNow)} of ${needed} approvals: ${request.purgeNow.map((d) => plainText(d.by.displayName, 80)).join(', ')}` });
+  if (request.restored) facts.push({ title: 'Account restored', value: `by ${plainText(request.restored.by.displayName, 80)}, ${time(request.restored.at)}. ${RESTORE_NOTE}` });
+  const lift = request.lift;
+  if (lift?.approvals.length) facts.push({ title: 'Lift restriction', value: `${approvalsOf(request, lift.approvals)} of ${needed} approvals: ${lift.approvals.map((d) => plainText(d.by.displayName, 80)).join(', ')}` });
+  for (const [service, step] of Object.entries(lift?.steps ?? {}) as [ServiceName, StepOutcome][]) {
+    facts.push({ title: `Lifted in ${SERVICE_LABELS[service]}`, value: step.status === 'failed' ? `failed: ${step.error ?? 'unknown error'}` : `${step.summary}${itemCounts(step)} (${time(step.at)})` });
+  }
+  return facts;
+}
+
+function lifecycleButtons(request: DsrRequest, readOnly: boolean | undefined) {
+  const softDeleted = !readOnly && isSoftDeleted(request);
+  const liftable = !readOnly && isLiftable(request) && (!request.lift?.approvedAt || liftRetryable(request.lift));
+  return {
+    canRestore: softDeleted,
+    restoreNote: softDeleted ? RESTORE_NOTE : '',
+    canPurgeNow: softDeleted,
+    canLift: liftable,
+    liftTitle: liftRetryable(request.lift) ? 'Retry lifting the restriction' : 'Lift restriction',
+  };
 }
 
 /**
@@ -261,7 +297,7 @@ export function receiptCard(request: DsrRequest, auditHead?: AuditHead): Card {
     approvals: [...request.decisions, ...(request.deltas ?? []).flatMap((round) => round.decisions)]
       .filter((d) => d.decision === 'approve')
       .map((d, i) => ({ title: `Approval ${i + 1}`, value: `a privacy admin, ${time(d.at)}${d.planHash ? `, of ${shortHash(d.planHash)}` : ''}` })),
-    purgeNote: request.purgeAt ? `Your account can be restored until ${displayDay(request.purgeAt)}; after that it is deleted for good.` : '',
+    purgeNote: request.purgeAt ? `Your account can be restored until ${displayDay(request.purgeAt)}; after that it is deleted for good. A restore brings back the Entra account only: what the other services erased stays erased.` : '',
     planRecord: request.planHash ? `Approved plan: ${request.planHash}.` : '',
     auditRecord: auditHead
       ? `Audit record: ${auditHead.count} entries so far, the last with hash ${auditHead.hash}. Keep this receipt: an auditor can check the bot's record of your request against it.`
@@ -333,8 +369,10 @@ export function reminderText(request: DsrRequest, stage: ReminderStage, now: Dat
   return `Reminder: ${what} is due ${when}, ${dueText(request)}, and is still open (${state}).`;
 }
 
+type ComplianceEvent = 'opened' | 'approved' | 'rejected' | 'cancelled' | 'completed' | 'failed' | 'purged' | 'extended' | 'restored' | 'restrictionLifted' | 'liftFailed';
+
 /** The compliance channel's post: request id, kind, regime, dates and counts only. */
-export function complianceCard(request: DsrRequest, event: 'opened' | 'approved' | 'rejected' | 'cancelled' | 'completed' | 'failed' | 'purged' | 'extended', now: Date): Card {
+export function complianceCard(request: DsrRequest, event: ComplianceEvent, now: Date): Card {
   const headlines = {
     opened: `${request.id} opened, due ${displayDay(request.dueAt)}`,
     approved: `${request.id} approved`,
@@ -343,6 +381,9 @@ export function complianceCard(request: DsrRequest, event: 'opened' | 'approved'
     completed: `${request.id} completed in ${daysBetween(new Date(request.receivedAt), now)} days`,
     failed: `${request.id} failed in part: approvers can retry`,
     purged: `${request.id}: soft-deleted account purged`,
+    restored: `${request.id}: soft-deleted Entra account restored before the purge`,
+    restrictionLifted: `${request.id}: restriction lifted`,
+    liftFailed: `${request.id}: lifting the restriction failed in part: approvers can retry`,
     extended: `${request.id} deadline extended to ${displayDay(request.dueAt)}`,
   };
   const steps = Object.values(request.steps);

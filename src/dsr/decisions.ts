@@ -112,12 +112,9 @@ export function decide(request: DsrRequest, input: DecisionInput): DecisionOutco
   let earlier = target.decisions;
   let voided: Actor[] = [];
   if (request.kind === 'erase' && decision === 'approve') {
-    const standingOf = (id: string) => input.approvers?.get(id);
-    const personKey = standingOf(actor.aadObjectId)?.personKey;
-    if (!personKey) return refusedFor('approverWithoutPersonKey');
-    earlier = target.decisions.filter((d) => d.decision !== 'approve' || stands(standingOf(d.by.aadObjectId)));
-    voided = target.decisions.filter((d) => !earlier.includes(d)).map((d) => d.by);
-    if (earlier.some((d) => d.decision === 'approve' && standingOf(d.by.aadObjectId)?.personKey === personKey)) return refusedFor('samePersonApproved');
+    const counted = countedApprovals(target.decisions, actor, input.approvers);
+    if ('refused' in counted) return refusedFor(counted.refused);
+    ({ earlier, voided } = counted);
   }
 
   const recorded: Decision = {
@@ -137,6 +134,25 @@ export function decide(request: DsrRequest, input: DecisionInput): DecisionOutco
   const round: DeltaRound = { ...delta, decisions, ...(outcome ? { outcome } : {}) };
   const decided: DsrRequest = { ...request, deltas: [...request.deltas!.slice(0, -1), round] };
   return { result: 'recorded', request: decided, approvalsStillNeeded: Math.max(stillNeeded, 0), voided, ...(outcome ? { transition: 'deltaDecided' } : {}) };
+}
+
+/**
+ * The two-person rule of an erasure, for any round of approvals that needs distinct people: the
+ * earlier decisions that still count (their approver still stands), those voided, or why `actor`'s
+ * approval cannot count (no person key, or another account of the same person approved).
+ */
+export function countedApprovals(
+  decisions: readonly Decision[],
+  actor: Actor,
+  approvers: ReadonlyMap<string, ApproverStanding> | undefined,
+): { earlier: Decision[]; voided: Actor[] } | { refused: ApprovalRefusal } {
+  const standingOf = (id: string) => approvers?.get(id);
+  const personKey = standingOf(actor.aadObjectId)?.personKey;
+  if (!personKey) return { refused: 'approverWithoutPersonKey' };
+  const earlier = decisions.filter((d) => d.decision !== 'approve' || stands(standingOf(d.by.aadObjectId)));
+  const voided = decisions.filter((d) => !earlier.includes(d)).map((d) => d.by);
+  if (earlier.some((d) => d.decision === 'approve' && standingOf(d.by.aadObjectId)?.personKey === personKey)) return { refused: 'samePersonApproved' };
+  return { earlier, voided };
 }
 
 function refusedFor(code: ApprovalRefusal): DecisionOutcome {

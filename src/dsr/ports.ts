@@ -66,7 +66,7 @@ export interface OwnTraces {
   removeFile(name: string): Promise<boolean>;
 }
 
-export type Job = { type: 'discover' | 'execute' | 'purge'; requestId: string };
+export type Job = { type: 'discover' | 'execute' | 'purge' | 'lift'; requestId: string };
 
 export interface JobQueue {
   enqueue(job: Job): Promise<void>;
@@ -117,6 +117,14 @@ export type RequestNotice =
   /** Execution found items beyond the approved plan: the latest of `deltas` waits for approvers. */
   | 'deltaAwaitingApproval'
   | 'purged'
+  /** An approver restored the soft-deleted Entra account: `restored` says who and when. */
+  | 'accountRestored'
+  /** An approval of purging at once (`purgeNow`) or of lifting the restriction (`lift`) was recorded; more are needed. */
+  | 'followUpApprovalRecorded'
+  /** Every service put back what the restriction changed. */
+  | 'restrictionLifted'
+  /** Lifting the restriction failed in some service: approvers can retry it. */
+  | 'liftFailed'
   /** The due date was extended: the latest of `extensions`. */
   | 'extended'
   /** A reminder or escalation was claimed: the latest of `reminders`. */

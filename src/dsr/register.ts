@@ -91,6 +91,10 @@ function responseOf(request: DsrRequest): string {
       return `data erased; receipt sent; account restorable until the purge${request.purgeAt ? ` on ${isoDay(new Date(request.purgeAt))}` : ''}`;
     case 'purged':
       return 'data erased; receipt sent; account purged';
+    case 'account_restored':
+      return 'data erased; receipt sent; Entra account restored before the purge';
+    case 'restriction_lifted':
+      return 'processing restricted; receipt sent; restriction since lifted';
     case 'rejected':
       return 'denied';
     case 'cancelled':

@@ -1,5 +1,6 @@
 import { Clock } from './clock';
 import { approversToCheck, decide } from './decisions';
+import { readStandings } from './approverStandings';
 import { displayDay, dueDate, isoDay } from './deadlines';
 import { extend } from './extensions';
 import { ApproverDirectory, ApproverStanding, AuditLog, JobQueue, Logger, NewRequest, Notifier, RequestNotice, RequestStore } from './ports';
@@ -138,7 +139,7 @@ export class RequestService {
     // arrived in between has no standing read yet, so they are read again with it.
     for (let read = 1; ; read++) {
       const current = (await store.get(requestId))?.request;
-      const standings = current && decision === 'approve' ? await this.standings(approversToCheck(current, actor.aadObjectId), actor, actorIsApprover) : new Map<string, ApproverStanding>();
+      const standings = current && decision === 'approve' ? await readStandings(this.deps.approvers, approversToCheck(current, actor.aadObjectId), actor, actorIsApprover) : new Map<string, ApproverStanding>();
       let unread = false;
       decided = await updateRequest(store, requestId, (r) => {
         unread = decision === 'approve' && approversToCheck(r, actor.aadObjectId).some((id) => !standings.has(id));
@@ -198,19 +199,6 @@ export class RequestService {
     await this.tell('approvalRecorded', decided);
     const lapsed = voided.length ? `${voided.length} earlier approval${voided.length === 1 ? ' no longer counts: its approver is' : 's no longer count: their approvers are'} no longer privacy admins. ` : '';
     return { result: 'done', request: decided, message: `Approval recorded. ${lapsed}An erasure needs ${stillNeeded} more privacy admin${stillNeeded === 1 ? '' : 's'} to approve.` };
-  }
-
-  /**
-   * Fresh standings of `ids` (the actor and earlier approvers), never cached: the actor's group
-   * membership was just checked by the caller, the others' are checked again now.
-   */
-  private async standings(ids: readonly string[], actor: Actor, actorIsApprover: boolean): Promise<Map<string, ApproverStanding>> {
-    const { approvers } = this.deps;
-    const read = await Promise.all(ids.map(async (id): Promise<[string, ApproverStanding]> => {
-      const [isApprover, personKey] = await Promise.all([id === actor.aadObjectId ? actorIsApprover : approvers.isApprover(id), approvers.personKey(id)]);
-      return [id, { isApprover, ...(personKey ? { personKey } : {}) }];
-    }));
-    return new Map(read);
   }
 
   /** The requester withdraws a request that has not been approved yet. */

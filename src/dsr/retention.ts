@@ -21,7 +21,7 @@ import { DsrRequest, RequestState } from './types';
  * States whose record is final. A soft-deleted erasure is closed too, but its purge still needs
  * the account's object id: it is pseudonymised once purged.
  */
-const FINAL_STATES: ReadonlySet<RequestState> = new Set<RequestState>(['completed', 'purged', 'rejected', 'cancelled']);
+const FINAL_STATES: ReadonlySet<RequestState> = new Set<RequestState>(['completed', 'purged', 'account_restored', 'restriction_lifted', 'rejected', 'cancelled']);
 
 /** When the personal fields of a request closed at `closedAt` are due to go: the start of that day, `months` later. */
 export function retentionEndsAt(closedAt: string, months: number): Date {

@@ -78,6 +78,8 @@ export interface ServiceAdapter {
    * what recreating an item needs). Only items the restriction changed or removed are passed.
    */
   liftRestriction?(subject: Subject, restricted: readonly ItemOutcome[], context: AdapterCallContext): Promise<StepReport>;
+  /** Brings back what `erase` only soft-deleted, before the purge; a ServiceError with status 404 when it is no longer there. */
+  restore?(subject: Subject, context: AdapterCallContext): Promise<StepReport>;
   /** Removes for good what `erase` only soft-deleted. */
   purge?(subject: Subject, context: AdapterCallContext): Promise<StepReport>;
 }

@@ -16,6 +16,10 @@ export type RequestEvent =
   | 'accountSoftDeleted'
   | 'accountPurged'
   | 'retryFailedSteps'
+  /** An approver restored the soft-deleted Entra account before the purge. */
+  | 'accountRestored'
+  /** Every service put back what a completed restriction changed. */
+  | 'restrictionLifted'
   /** Execution found items beyond the approved plan: they wait for their own approval. */
   | 'deltaFound'
   /** Approved, the delta's items run with the plan; rejected, the run only closes the request. */
@@ -45,9 +49,12 @@ const TRANSITIONS: Readonly<Record<RequestState, Partial<Record<RequestEvent, Re
   awaiting_delta_approval: { deltaDecided: 'approved' },
   awaiting_manual_steps: { executionSucceeded: 'completed', accountSoftDeleted: 'soft_deleted' },
   failed_partially: { retryFailedSteps: 'executing' },
-  soft_deleted: { accountPurged: 'purged' },
-  completed: {},
+  soft_deleted: { accountPurged: 'purged', accountRestored: 'account_restored' },
+  // Only a restriction can be lifted; lifecycleRules.ts checks the kind.
+  completed: { restrictionLifted: 'restriction_lifted' },
   purged: {},
+  account_restored: {},
+  restriction_lifted: {},
   rejected: {},
   cancelled: {},
 };
@@ -74,7 +81,7 @@ export function canTake(from: RequestState, event: RequestEvent): boolean {
 }
 
 /** The answered states; every other state is open, so a state added later counts as open until listed here. */
-const CLOSED_STATES: ReadonlySet<RequestState> = new Set<RequestState>(['completed', 'soft_deleted', 'purged', 'rejected', 'cancelled']);
+const CLOSED_STATES: ReadonlySet<RequestState> = new Set<RequestState>(['completed', 'soft_deleted', 'purged', 'account_restored', 'restriction_lifted', 'rejected', 'cancelled']);
 
 /**
  * Whether the request still needs someone to act. An erasure waiting out the Entra grace period

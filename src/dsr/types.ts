@@ -19,6 +19,10 @@ export const REQUEST_STATES = [
   'failed_partially',
   'soft_deleted',
   'purged',
+  /** An erasure whose soft-deleted Entra account an approver restored before the purge. */
+  'account_restored',
+  /** A restriction two approvers lifted: what it changed was put back. */
+  'restriction_lifted',
   'rejected',
   'cancelled',
 ] as const;
@@ -226,6 +230,17 @@ export interface ReminderRecord {
   at: string;
 }
 
+/**
+ * Lifting a restriction: the approvals, then each service's putting back of what its restrict step
+ * changed. A service whose lift step is done is not run again when a failed lift is retried.
+ */
+export interface RestrictionLift {
+  approvals: Decision[];
+  /** When the last approval needed was given: the lift job runs from then on. */
+  approvedAt?: string;
+  steps: Partial<Record<ServiceName, StepOutcome>>;
+}
+
 export interface DsrRequest {
   id: string;
   kind: RequestKind;
@@ -262,6 +277,12 @@ export interface DsrRequest {
   /** Whose 1:1 chat the export link or receipt went to (src/dsr/notify.ts, deliveryRecipient). */
   deliveredTo?: DeliveryRecipient;
   purgeAt?: string;
+  /** soft_deleted: approvals of purging at once instead of at `purgeAt` (src/dsr/lifecycleRules.ts). */
+  purgeNow?: Decision[];
+  /** account_restored: who restored the Entra account, and when. */
+  restored?: { by: Actor; at: string };
+  /** A completed restriction being lifted, or lifted (src/dsr/restrictionLift.ts). */
+  lift?: RestrictionLift;
   closedAt?: string;
   /** When retention replaced the subject's personal fields with their pseudonym (src/dsr/retention.ts). */
   pseudonymisedAt?: string;

@@ -16,8 +16,8 @@ export interface ErasureFollowUpDeps {
   pseudonymKey: string;
 }
 
-/** An erasure whose record nothing needs the subject's id for any more: no purge waits. */
-const DONE_WITH_SUBJECT: ReadonlySet<RequestState> = new Set<RequestState>(['completed', 'purged']);
+/** An erasure whose record nothing needs the subject's id for any more: no purge waits (a restored account is never purged). */
+const DONE_WITH_SUBJECT: ReadonlySet<RequestState> = new Set<RequestState>(['completed', 'purged', 'account_restored']);
 
 /** Whether the receipt of `requestId` was delivered or its delivery tried and failed: the notifier records either. */
 function receiptTried(entries: readonly AuditEntry[]): boolean {

@@ -336,6 +336,51 @@ describe('DpsAdapter through the REST client against the DPS sandbox', () => {
     });
   });
 
+  describe('liftRestriction', () => {
+    const status = async (sandbox: DpsSandbox, id: string) => ((await get(sandbox, `/enrollments/${id}`)).body as { provisioningStatus: string }).provisioningStatus;
+
+    it('enables again exactly the enrollments the restriction disabled, not one disabled before it', async () => {
+      const sandbox = await startSandbox();
+      const adapter = adapterFor(sandbox);
+      const plan = (await adapter.discover(megan, context('restrict'))).plan!;
+      // An admin disabled the tracker before the restriction: the restriction keeps it, the lift must leave it disabled.
+      const tracker = (await get(sandbox, '/enrollments/reg-tracker-megan')).body as Record<string, unknown>;
+      expect((await rawRequest(sandbox, 'PUT', `/enrollments/reg-tracker-megan?${API}`, { body: { ...tracker, provisioningStatus: 'disabled' }, headers: AUTH })).status).toBe(200);
+
+      const restricted = await adapter.restrict(megan, withPlan(plan, 'restrict'));
+      expect(sorted(restricted.items).filter((i) => i.type === 'enrollment')).toEqual([
+        { type: 'enrollment', id: 'reg-tracker-megan', result: 'kept' },
+        { type: 'enrollment', id: 'reg-wearable-megan-01', result: 'changed' },
+      ]);
+
+      const changed = restricted.items!.filter((i) => i.result === 'changed');
+      const lifted = await adapter.liftRestriction(megan, changed, context('restrict'));
+
+      expect(lifted).toEqual({ summary: 'enabled 1 individual enrollment again', count: 1, items: [{ type: 'enrollment', id: 'reg-wearable-megan-01', result: 'changed' }] });
+      expect(await status(sandbox, 'reg-wearable-megan-01')).toBe('enabled');
+      expect(await status(sandbox, 'reg-tracker-megan')).toBe('disabled');
+      // Repeated (a retried lift), what is enabled already counts as kept.
+      expect((await adapter.liftRestriction(megan, changed, context('restrict'))).items).toEqual([{ type: 'enrollment', id: 'reg-wearable-megan-01', result: 'kept' }]);
+    });
+
+    it('leaves an enrollment re-tagged to someone else since the restriction as it is', async () => {
+      const sandbox = await startSandbox();
+      const adapter = adapterFor(sandbox);
+      const restricted = await adapter.restrict(megan, withPlan((await adapter.discover(megan, context('restrict'))).plan!, 'restrict'));
+      const wearable = (await get(sandbox, '/enrollments/reg-wearable-megan-01')).body as { initialTwin: Record<string, unknown> };
+      expect((await rawRequest(sandbox, 'PUT', `/enrollments/reg-wearable-megan-01?${API}`, { body: { ...wearable, initialTwin: { tags: { owner: alex.aadObjectId } } }, headers: AUTH })).status).toBe(200);
+
+      const lifted = await adapter.liftRestriction(megan, restricted.items!.filter((i) => i.result === 'changed'), context('restrict'));
+
+      expect(sorted(lifted.items)).toEqual([
+        { type: 'enrollment', id: 'reg-tracker-megan', result: 'changed' },
+        { type: 'enrollment', id: 'reg-wearable-megan-01', result: 'kept' },
+      ]);
+      expect(await status(sandbox, 'reg-tracker-megan')).toBe('enabled');
+      expect(await status(sandbox, 'reg-wearable-megan-01')).toBe('disabled');
+    });
+  });
+
   describe('calls', () => {
     it('survives a burst of 429 with Retry-After', async () => {
       const sandbox = await startSandbox();

@@ -44,7 +44,7 @@ describe('Entra adapter carrying out an approved plan, against the sandbox Graph
 
   beforeEach(async () => {
     sandbox = await sandboxes.start();
-    adapter = new EntraAdapter(createSandboxGraphClient(sandbox));
+    adapter = new EntraAdapter(createSandboxGraphClient(sandbox), { purgeGraceDays: 14 });
     plan = (await adapter.discover(alex)).plan!;
   });
 
@@ -59,7 +59,7 @@ describe('Entra adapter carrying out an approved plan, against the sandbox Graph
     const before = await userIds(sandbox);
     const report = await adapter.erase(alex, callContext('erase', plan));
     expect(report).toEqual({
-      summary: 'account soft-deleted (restorable for 30 days until purged)',
+      summary: 'account soft-deleted (restorable for 14 days, until the purge)',
       count: 1,
       items: [{ type: 'user', id: alex.aadObjectId, result: 'removed' }],
       delta: [],
@@ -78,11 +78,33 @@ describe('Entra adapter carrying out an approved plan, against the sandbox Graph
     expect(await adapter.rectify(alex, { jobTitle: 'Engineer' }, callContext('rectify', plan))).toMatchObject({ count: 0, items: gone, delta: [] });
   });
 
-  it('blocks sign-in of the planned account only', async () => {
+  it('blocks sign-in and revokes the sign-in sessions of the planned account only', async () => {
     const report = await adapter.restrict(alex, callContext('restrict', plan));
-    expect(report).toEqual({ summary: 'sign-in blocked', count: 1, items: [{ type: 'user', id: alex.aadObjectId, result: 'changed' }], delta: [] });
-    expect(await userFields(sandbox, alex.aadObjectId, 'accountEnabled')).toMatchObject({ accountEnabled: false });
+    expect(report).toEqual({ summary: 'sign-in blocked and sign-in sessions revoked', count: 1, items: [{ type: 'user', id: alex.aadObjectId, result: 'changed' }], delta: [] });
+    expect(await userFields(sandbox, alex.aadObjectId, 'accountEnabled,signInSessionsValidFromDateTime')).toMatchObject({ accountEnabled: false, signInSessionsValidFromDateTime: expect.stringMatching(/^\d{4}-/) });
+    expect(await userFields(sandbox, megan.aadObjectId, 'accountEnabled,signInSessionsValidFromDateTime')).toMatchObject({ accountEnabled: true, signInSessionsValidFromDateTime: null });
+  });
+
+  it('lifts a restriction by letting the account sign in again, its sessions staying revoked', async () => {
+    const restricted = (await adapter.restrict(alex, callContext('restrict', plan))).items!;
+    const revokedAt = (await userFields(sandbox, alex.aadObjectId, 'signInSessionsValidFromDateTime')).signInSessionsValidFromDateTime;
+
+    const report = await adapter.liftRestriction(alex, restricted);
+
+    expect(report).toEqual({ summary: 'sign-in allowed again (earlier sessions stay revoked)', count: 1, items: [{ type: 'user', id: alex.aadObjectId, result: 'changed' }], delta: [] });
+    expect(await userFields(sandbox, alex.aadObjectId, 'accountEnabled,signInSessionsValidFromDateTime')).toMatchObject({ accountEnabled: true, signInSessionsValidFromDateTime: revokedAt });
     expect(await userFields(sandbox, megan.aadObjectId, 'accountEnabled')).toMatchObject({ accountEnabled: true });
+  });
+
+  it('restores a soft-deleted account, and fails with 404 once it is purged', async () => {
+    await adapter.erase(alex, callContext('erase', plan));
+
+    expect(await adapter.restore(alex)).toEqual({ summary: 'account restored from deleted items', count: 1 });
+    expect(await userFields(sandbox, alex.aadObjectId, 'id')).toMatchObject({ id: alex.aadObjectId });
+
+    await adapter.erase(alex, callContext('erase', plan));
+    await adapter.purge(alex);
+    await expect(adapter.restore(alex)).rejects.toMatchObject({ name: 'ServiceError', service: 'entra', statusCode: 404 });
   });
 
   it('corrects the planned account, counting the account once; with no correctable field it keeps it', async () => {
@@ -109,7 +131,7 @@ describe('Entra adapter carrying out an approved plan, against the sandbox Graph
 
   it('without a plan (a request discovered before plans) erases the subject as before, reporting no items', async () => {
     const report = await adapter.erase(alex, callContext('erase'));
-    expect(report).toEqual({ summary: 'account soft-deleted (restorable for 30 days until purged)', count: 1, awaitsPurge: true });
+    expect(report).toEqual({ summary: 'account soft-deleted (restorable for 14 days, until the purge)', count: 1, awaitsPurge: true });
     expect(await adapter.erase(alex, callContext('erase'))).toEqual({ summary: 'account already deleted', count: 1, awaitsPurge: true });
   });
 });

@@ -72,4 +72,15 @@ describe('ErasureFollowUp', () => {
     expect(entries.at(-1)).toMatchObject({ event: 'pseudonymised', detail: { reason: 'erasure carried out' } });
     expect(await followUp.sweep()).toEqual({ copiesRemoved: 0, requestsPseudonymised: 0 });
   });
+
+  it('pseudonymises an erasure whose account was restored after its receipt: no purge will need the object id', async () => {
+    const id = 'DSR-2026-0051';
+    const done = { status: 'done' as const, summary: 's', count: 1, at: NOW.toISOString(), attempts: 1 };
+    await store.create(sampleRequest({ id, kind: 'erase', state: 'account_restored', closedAt: NOW.toISOString(), steps: { botStore: done, entra: done } }));
+    expect(await followUp.sweep()).toEqual({ copiesRemoved: 0, requestsPseudonymised: 0 });
+
+    await audit.append(id, 'delivered', { what: 'receipt', recipientsTold: 'entra' });
+    expect(await followUp.sweep()).toEqual({ copiesRemoved: 0, requestsPseudonymised: 1 });
+    expect(isPseudonym((await store.get(id))!.request.subject.aadObjectId)).toBe(true);
+  });
 });

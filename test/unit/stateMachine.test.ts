@@ -18,6 +18,8 @@ const EVENTS = [
   'retryFailedSteps',
   'deltaFound',
   'deltaDecided',
+  'accountRestored',
+  'restrictionLifted',
 ] as const satisfies readonly RequestEvent[];
 
 /** Compiles only while EVENTS lists every RequestEvent. */
@@ -40,9 +42,11 @@ const EXPECTED: Record<RequestState, Partial<Record<RequestEvent, RequestState>>
   awaiting_delta_approval: { deltaDecided: 'approved' },
   awaiting_manual_steps: { executionSucceeded: 'completed', accountSoftDeleted: 'soft_deleted' },
   failed_partially: { retryFailedSteps: 'executing' },
-  soft_deleted: { accountPurged: 'purged' },
-  completed: {},
+  soft_deleted: { accountPurged: 'purged', accountRestored: 'account_restored' },
+  completed: { restrictionLifted: 'restriction_lifted' },
   purged: {},
+  account_restored: {},
+  restriction_lifted: {},
   rejected: {},
   cancelled: {},
 };
@@ -60,6 +64,8 @@ const EXPECTED_OPEN: Record<RequestState, boolean> = {
   completed: false,
   soft_deleted: false,
   purged: false,
+  account_restored: false,
+  restriction_lifted: false,
   rejected: false,
   cancelled: false,
 };
@@ -72,7 +78,7 @@ describe('the request state machine', () => {
     expect(everyEventListed).toBe(true);
     expect([...REQUEST_STATES].sort()).toEqual(Object.keys(EXPECTED).sort());
     expect(allowed.length + refused.length).toBe(REQUEST_STATES.length * EVENTS.length);
-    expect(allowed).toHaveLength(23);
+    expect(allowed).toHaveLength(25);
   });
 
   it.each(allowed)('moves from %s on %s to %s', (from, event, to) => {
@@ -101,8 +107,9 @@ describe('the request state machine', () => {
     expect(isOpen(state)).toBe(open);
   });
 
-  it('lets nothing leave a closed state except the scheduled purge of a soft-deleted account', () => {
+  it('lets nothing leave a closed state except the purge or restore of a soft-deleted account and the lift of a restriction, each to a closed state', () => {
     const exits = REQUEST_STATES.filter((s) => !isOpen(s)).flatMap((s) => EVENTS.filter((e) => canTake(s, e)).map((e) => `${s}:${e}`));
-    expect(exits).toEqual(['soft_deleted:accountPurged']);
+    expect(exits.sort()).toEqual(['completed:restrictionLifted', 'soft_deleted:accountPurged', 'soft_deleted:accountRestored']);
+    expect(['purged', 'account_restored', 'restriction_lifted'].every((s) => !isOpen(s as RequestState))).toBe(true);
   });
 });

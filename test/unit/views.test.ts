@@ -239,9 +239,35 @@ describe('what the cards show', () => {
 
   it('tells the subject until when an erased account can be restored, and names no approver', () => {
     const card = receiptCard(softDeleted);
-    expect(textsOf(card)).toContain('Your account can be restored until 9 Dec 2026; after that it is deleted for good.');
+    expect(textsOf(card)).toContain('Your account can be restored until 9 Dec 2026; after that it is deleted for good. A restore brings back the Entra account only: what the other services erased stays erased.');
     expect(factsOf(card)).toMatchObject({ 'Approval 1': 'a privacy admin, 23 Nov 2026 14:05 UTC', 'Approval 2': 'a privacy admin, 23 Nov 2026 14:05 UTC' });
     expect(JSON.stringify(card)).not.toMatch(/Adele|Alex/);
+  });
+
+  it('tells the requester on their status card until when the erased account can be restored', () => {
+    expect(factsOf(statusCard(softDeleted))).toMatchObject({ 'Restorable until': '9 Dec 2026, then purged for good' });
+    expect(factsOf(statusCard({ ...softDeleted, state: 'purged' }))['Restorable until']).toBeUndefined();
+  });
+
+  it('offers approvers Restore and Purge now on a soft-deleted erasure, saying until when and what a restore brings back', () => {
+    const card = approvalCard({ ...softDeleted, purgeNow: approvedBy(APPROVER_A) }, { erasureApprovals: 2 });
+    expect(actionsOf(card).map((a) => a.verb)).toEqual(expect.arrayContaining(['dsr.restore', 'dsr.purgeNow']));
+    expect(factsOf(card)).toMatchObject({ 'Restorable until': '9 Dec 2026, then purged for good', 'Purge now': '1 of 2 approvals: Adele Vance' });
+    expect(textsOf(card)).toContain('Restore brings back the Entra account only: what the other services erased stays erased.');
+    const purged = approvalCard({ ...softDeleted, state: 'purged' }, { erasureApprovals: 2 });
+    expect(actionsOf(purged).map((a) => a.verb)).not.toEqual(expect.arrayContaining(['dsr.restore']));
+    expect(actionsOf(purged).map((a) => a.verb)).not.toEqual(expect.arrayContaining(['dsr.purgeNow']));
+  });
+
+  it('offers Lift restriction on a completed restriction, then Retry once a lift failed in a service', () => {
+    const restriction = sampleRequest({ kind: 'restrict', state: 'completed', decisions: approvedBy(APPROVER_A), steps: { entra: done('sign-in blocked', 1) } });
+    expect(actionsOf(approvalCard(restriction, { erasureApprovals: 2 })).find((a) => a.verb === 'dsr.lift')?.title).toBe('Lift restriction');
+    const failed = { ...restriction, lift: { approvals: approvedBy(APPROVER_A, APPROVER_B), approvedAt: AT, steps: { entra: { status: 'failed' as const, summary: '', count: 0, at: AT, attempts: 1, error: 'Microsoft Graph answered 503' } } } };
+    const card = approvalCard(failed, { erasureApprovals: 2 });
+    expect(actionsOf(card).find((a) => a.verb === 'dsr.lift')?.title).toBe('Retry lifting the restriction');
+    expect(factsOf(card)).toMatchObject({ 'Lift restriction': '2 of 2 approvals: Adele Vance, Alex Wilber', 'Lifted in Entra ID': 'failed: Microsoft Graph answered 503' });
+    const underway = approvalCard({ ...failed, lift: { ...failed.lift, steps: {} } }, { erasureApprovals: 2 });
+    expect(actionsOf(underway).some((a) => a.verb === 'dsr.lift')).toBe(false);
   });
 
   it('gives the requester the head of the request\'s audit chain to keep, when known', () => {

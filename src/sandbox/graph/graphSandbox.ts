@@ -5,6 +5,7 @@ import { formatGraphError } from './graphErrors';
 import { seedGraphState, type GraphState } from './graphState';
 import { groupMemberRoutes } from './groupMemberRoutes';
 import { membershipRoutes } from './membershipRoutes';
+import { sessionRoutes } from './sessionRoutes';
 import { userRoutes } from './userRoutes';
 
 /** Default port of the Graph sandbox (see DESIGN.md, "The local sandbox, as a contract"). */
@@ -32,7 +33,7 @@ export async function createGraphSandbox(options: GraphSandboxOptions): Promise<
     define: (store) => ({
       authorizationSchemes: ['Bearer'],
       formatError: formatGraphError,
-      routes: [...userRoutes(store), ...membershipRoutes(store), ...groupMemberRoutes(store), ...deletedItemRoutes(store)],
+      routes: [...userRoutes(store), ...membershipRoutes(store), ...groupMemberRoutes(store), ...deletedItemRoutes(store), ...sessionRoutes(store)],
     }),
   });
   return sandbox;

@@ -16,6 +16,8 @@ export interface GraphUser {
   businessPhones: string[];
   preferredLanguage: string | null;
   accountEnabled: boolean;
+  /** When sign-in sessions were last revoked (revokeSignInSessions); absent until then. */
+  signInSessionsValidFromDateTime?: string;
   /** Set while the user is in deleted items, null otherwise. */
   deletedDateTime: string | null;
 }

@@ -12,6 +12,7 @@ export const DEFAULT_USER_PROPERTIES: readonly UserProperty[] = [
 const SELECTABLE_BY_LOWER_NAME = new Map<string, UserProperty>(
   ([
     ...DEFAULT_USER_PROPERTIES, 'accountEnabled', 'department', 'deletedDateTime', 'employeeId',
+    'signInSessionsValidFromDateTime',
   ] as const).map((name) => [name.toLowerCase(), name]),
 );
 
@@ -42,7 +43,7 @@ export interface UserProjection {
 export function projectUser(user: GraphUser, projection: UserProjection): Record<string, unknown> {
   const properties = projection.select ?? projection.defaults ?? DEFAULT_USER_PROPERTIES;
   const rendered: Record<string, unknown> = projection.odataType ? { '@odata.type': '#microsoft.graph.user' } : {};
-  for (const property of properties) rendered[property] = user[property];
+  for (const property of properties) rendered[property] = user[property] ?? null;
   return rendered;
 }
 
