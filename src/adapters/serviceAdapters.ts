@@ -11,6 +11,7 @@ import { DpsAdapter } from './dps';
 import { EntraAdapter } from './entra';
 import { IotCentralAdapter } from './iotCentral';
 import { IotHubAdapter } from './iotHub';
+import { SystemLogsAdapter } from './systemLogs';
 import { ThrottleBudgets } from './throttleBudget';
 import { createThrottledGraphClient } from './throttledGraphClient';
 
@@ -62,6 +63,7 @@ export function createServiceAdapters(
       policy,
     }),
     botStore: () => new BotStoreAdapter(deps.store, deps.ownTraces, config.pseudonymKey),
+    systemLogs: () => new SystemLogsAdapter(deps.graph, config.graphUrl),
   };
   return new Map(config.services.map((service) => [service, builders[service]()]));
 }

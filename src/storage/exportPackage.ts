@@ -89,12 +89,13 @@ export class ZipPackageWriter implements PackageWriter {
     const hash = createHash('sha256');
     let bytes = 0;
     let itemsFailure: { error: unknown } | undefined;
-    const text = jsonPieces(content);
+    // A Buffer is a service's own file (its logs), stored byte for byte; anything else is JSON.
+    const text: AsyncIterable<string> | Iterable<Buffer> = Buffer.isBuffer(content) ? [content] : jsonPieces(content);
     async function* chunks(): AsyncGenerator<Buffer> {
-      let pending: string[] = [];
+      let pending: (string | Buffer)[] = [];
       let pendingLength = 0;
       const take = () => {
-        const chunk = Buffer.from(pending.join(''));
+        const chunk = Buffer.concat(pending.map((piece) => (typeof piece === 'string' ? Buffer.from(piece) : piece)));
         pending = [];
         pendingLength = 0;
         hash.update(chunk);

@@ -18,6 +18,7 @@ const EVENTS = [
   'retryFailedSteps',
   'deltaFound',
   'deltaDecided',
+  'serviceExportPending',
 ] as const satisfies readonly RequestEvent[];
 
 /** Compiles only while EVENTS lists every RequestEvent. */
@@ -36,7 +37,9 @@ const EXPECTED: Record<RequestState, Partial<Record<RequestEvent, RequestState>>
     manualStepsPending: 'awaiting_manual_steps',
     accountSoftDeleted: 'soft_deleted',
     deltaFound: 'awaiting_delta_approval',
+    serviceExportPending: 'awaiting_service_export',
   },
+  awaiting_service_export: { executionSucceeded: 'completed' },
   awaiting_delta_approval: { deltaDecided: 'approved' },
   awaiting_manual_steps: { executionSucceeded: 'completed', accountSoftDeleted: 'soft_deleted' },
   failed_partially: { retryFailedSteps: 'executing' },
@@ -57,6 +60,7 @@ const EXPECTED_OPEN: Record<RequestState, boolean> = {
   failed_partially: true,
   awaiting_manual_steps: true,
   awaiting_delta_approval: true,
+  awaiting_service_export: true,
   completed: false,
   soft_deleted: false,
   purged: false,
@@ -72,7 +76,7 @@ describe('the request state machine', () => {
     expect(everyEventListed).toBe(true);
     expect([...REQUEST_STATES].sort()).toEqual(Object.keys(EXPECTED).sort());
     expect(allowed.length + refused.length).toBe(REQUEST_STATES.length * EVENTS.length);
-    expect(allowed).toHaveLength(23);
+    expect(allowed).toHaveLength(25);
   });
 
   it.each(allowed)('moves from %s on %s to %s', (from, event, to) => {
