@@ -135,21 +135,18 @@ export class ServiceExports {
    */
   async retry(requestId: string, actor: Actor, actorIsApprover: boolean): Promise<ServiceExportRetry> {
     if (!actorIsApprover) return { ok: false, reason: 'notApprover' };
-    let reason: 'ownRequest' | 'nothingToRetry' = 'nothingToRetry';
-    const now = this.deps.clock.now();
     const current = (await this.deps.store.get(requestId))?.request;
-    if (current?.serviceExport && !isRunning(current.serviceExport) && !current.serviceExport.delivery) await this.deps.space.remove(requestId);
+    if (current?.subject.aadObjectId === actor.aadObjectId) return { ok: false, reason: 'ownRequest' };
+    if (!current || !retryable(current)) return { ok: false, reason: 'nothingToRetry' };
+    // What a failed export left behind goes first: the second package holds only the new export's files.
+    await this.deps.space.remove(requestId);
+    const now = this.deps.clock.now();
     const marked = await updateRequest(this.deps.store, requestId, (r) => {
-      if (r.subject.aadObjectId === actor.aadObjectId) {
-        reason = 'ownRequest';
-        return undefined;
-      }
-      const se = r.serviceExport;
-      if (r.state !== 'awaiting_service_export' || !se || (se.status !== 'failed' && se.status !== 'unknown')) return undefined;
-      const { operation: _old, progress: _p, nextPollAt: _n, lastPolledAt: _l, ...rest } = se;
-      return { ...r, serviceExport: { ...rest, status: 'requested', requestedAt: now.toISOString(), starts: se.starts + 1 } };
+      if (!retryable(r)) return undefined;
+      const { operation: _old, progress: _p, nextPollAt: _n, lastPolledAt: _l, ...rest } = r.serviceExport!;
+      return { ...r, serviceExport: { ...rest, status: 'requested', requestedAt: now.toISOString(), starts: rest.starts + 1 } };
     });
-    if (!marked) return { ok: false, reason };
+    if (!marked) return { ok: false, reason: 'nothingToRetry' };
     await this.deps.audit.append(requestId, 'service export retried', { service: this.service, by: actor.aadObjectId });
     const asked = await this.ask(marked);
     return { ok: true, request: asked ?? marked };
@@ -230,6 +227,12 @@ export class ServiceExports {
   private tell(notice: RequestNotice, request: DsrRequest): Promise<void> {
     return notifySafely(this.deps.notifier, this.deps.log, notice, request);
   }
+}
+
+/** Waiting on an export only an approver's Retry can restart: failed, or its start's answer lost. */
+function retryable(request: DsrRequest): boolean {
+  const status = request.serviceExport?.status;
+  return request.state === 'awaiting_service_export' && (status === 'failed' || status === 'unknown');
 }
 
 function isRunning(se: ServiceExport): boolean {
