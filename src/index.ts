@@ -122,7 +122,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const anchorSweep = new AuditAnchorSweep({ digests, lock: BlobLeaseLock.beside(clients.exports, 'audit-digest-sweep', log), clock });
   const systemLogs = adapters.get('systemLogs');
   const serviceExports = isLongRunningExport(systemLogs) ? new ServiceExports({
-    store, audit, notifier, exports: exportsStore, exporter: systemLogs, clock, log, space: new ServiceExportContainers(blobServiceOf(clients.exports), clock), ...config.serviceExport,
+    store, audit, notifier, exports: exportsStore, exporter: systemLogs, clock, log, space: new ServiceExportContainers(blobServiceOf(clients.exports), clock), anchor, ...config.serviceExport,
   }) : undefined;
   const executor = new Executor({
     store, queue, audit, notifier, exports: exportsStore, adapters, clock, log, purgeGraceDays: config.purgeGraceDays, anchor, serviceExports,

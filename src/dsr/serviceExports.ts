@@ -1,6 +1,6 @@
 import { Clock } from './clock';
 import { errorCode } from './failures';
-import { AuditLog, ExportStore, Logger, Notifier, RequestNotice, RequestStore } from './ports';
+import { AuditAnchor, AuditLog, ExportStore, Logger, Notifier, RequestNotice, RequestStore } from './ports';
 import { notifySafely } from './notify';
 import { applyEvent, updateRequest } from './requestUpdates';
 import { StepReport } from './serviceAdapter';
@@ -24,6 +24,8 @@ export interface ServiceExportsDeps {
   minPollSeconds: number;
   /** How many days before the due date approvers hear of an export still running. */
   warnDaysBeforeDue: number;
+  /** Told when a request closes, to anchor the audit chains outside the store soon. */
+  anchor?: AuditAnchor;
 }
 
 /** What starting a request's service export came to, for the executor's step. */
@@ -197,6 +199,7 @@ export class ServiceExports {
     if (!delivered) return;
     await this.deps.audit.append(request.id, 'service export delivered', { service: this.service, bytes: written.bytes, sha256: written.sha256 });
     await this.deps.audit.append(request.id, 'completed', { [this.service]: 1 });
+    this.deps.anchor?.anchorSoon();
     // Written into the package and recorded: the service's copy in the bot's account goes.
     await this.deps.space.remove(request.id).catch((error: unknown) => this.deps.log.warn({ requestId: request.id, error: errorCode(error) }, 'service export place not removed'));
     await this.tell('serviceExportDelivered', delivered);

@@ -187,6 +187,7 @@ describe('polling a service export', () => {
     const manifest = JSON.parse(files.get('manifest.json')!.toString()) as Manifest;
     expect(manifest.files.find((f) => f.path === path)?.sha256).toBe(createHash('sha256').update(LOG_FILE).digest('hex'));
     expect(files.get('README.html')!.toString()).toContain('Entra system-generated logs');
+    expect(files.get('README.html')!.toString()).toContain('exported by Microsoft');
     expect(t.space.removed).toBe(1);
     expect(t.notices.at(-1)).toBe('serviceExportDelivered');
 
