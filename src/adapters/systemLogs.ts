@@ -27,10 +27,7 @@ export class SystemLogsAdapter implements ServiceAdapter, LongRunningExport {
   }
 
   /** The logs come as a second package once Microsoft's export ends (serviceExports.ts), not here. */
-  // eslint-disable-next-line require-yield
-  async *export(): AsyncIterable<ExportFile> {
-    return;
-  }
+  async *export(): AsyncIterable<ExportFile> {}
 
   async erase(): Promise<StepReport> {
     return { summary: EXPUNGED_WITH_ACCOUNT, count: 0 };
@@ -53,6 +50,7 @@ export class SystemLogsAdapter implements ServiceAdapter, LongRunningExport {
     if (!this.isGraphAddress(operation)) throw new ServiceError('systemLogs', 'The export operation is not on Microsoft Graph', undefined, 'ForeignOperation');
     const response = await this.call(() => this.graph.api(operation).responseType(ResponseType.RAW).option('signal', context.signal).get()) as Response;
     const body = await response.json() as { status?: string; progress?: number };
+    // `unknownFutureValue` (or a status added later) is not an end: keep polling.
     const status = body.status && DOCUMENTED_STATUSES.has(body.status) ? body.status as ServiceExportCheck['status'] : 'running';
     const retryAfterSeconds = retryAfterOf(response);
     return { status, progress: typeof body.progress === 'number' ? body.progress : 0, ...(retryAfterSeconds !== undefined && { retryAfterSeconds }) };
