@@ -78,8 +78,8 @@ export interface JobQueue {
  */
 export interface PackageWriter {
   /**
-   * Writes one file, and resolves once it is in the package; one file at a time. `content` is a
-   * Buffer written as it is (a service's own files, such as its logs), or JSON, where a `StreamedArray` (serviceAdapter.ts) is read item by item while it is written.
+   * Writes one file, and resolves once it is in the package; one file at a time. `content` is
+   * `RawBytes` (serviceAdapter.ts) written as they come (a service's own files, such as its logs), or JSON, where a `StreamedArray` (serviceAdapter.ts) is read item by item while it is written.
    * Rejects with the items' own error when they fail (the file is cut short, and the package can
    * then no longer be finished, only given up), and with a PackageStoreError when the store fails.
    */

@@ -1,4 +1,4 @@
-import { AdapterCallContext, ServiceAdapter } from './serviceAdapter';
+import { AdapterCallContext, RawBytes, ServiceAdapter } from './serviceAdapter';
 import { ServiceExportStatus, ServiceName, Subject } from './types';
 
 /** What a service says of its running export. */
@@ -30,7 +30,7 @@ export interface ServiceExportSpace {
   /** Makes the request's place (if missing) and returns the address the service writes to, valid for as long as an export may run. */
   prepare(requestId: string): Promise<string>;
   /** What the service wrote there, file by file. */
-  files(requestId: string): AsyncIterable<{ path: string; content: Buffer }>;
+  files(requestId: string): AsyncIterable<{ path: string; content: RawBytes }>;
   /** Deletes the place and what is in it; harmless when it is gone. */
   remove(requestId: string): Promise<void>;
 }

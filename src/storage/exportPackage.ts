@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import archiver from 'archiver';
 import { AuditHead, PackageStoreError, PackageWriter } from '../dsr/ports';
-import type { StreamedArray } from '../dsr/serviceAdapter';
+import { RawBytes, type StreamedArray } from '../dsr/serviceAdapter';
 import { DsrRequest, PACKAGE_FOLDERS, SERVICE_LABELS, ServiceName } from '../dsr/types';
 import { jsonPieces } from './exportJson';
 import { renderPackageReadme } from './packageReadme';
@@ -89,10 +89,10 @@ export class ZipPackageWriter implements PackageWriter {
     const hash = createHash('sha256');
     let bytes = 0;
     let itemsFailure: { error: unknown } | undefined;
-    // A Buffer is a service's own file (its logs), stored byte for byte; anything else is JSON.
-    const text: AsyncIterable<string> | Iterable<Buffer> = Buffer.isBuffer(content) ? [content] : jsonPieces(content);
+    // RawBytes are a service's own file (its logs), stored byte for byte; anything else is JSON.
+    const text: AsyncIterable<string | Uint8Array> = content instanceof RawBytes ? content : jsonPieces(content);
     async function* chunks(): AsyncGenerator<Buffer> {
-      let pending: (string | Buffer)[] = [];
+      let pending: (string | Uint8Array)[] = [];
       let pendingLength = 0;
       const take = () => {
         const chunk = Buffer.concat(pending.map((piece) => (typeof piece === 'string' ? Buffer.from(piece) : piece)));

@@ -8,6 +8,7 @@ import {
 } from '@azure/storage-blob';
 import { USER_DELEGATION_MAX_DAYS } from '../config';
 import { Clock } from '../dsr/clock';
+import { RawBytes } from '../dsr/serviceAdapter';
 import { ServiceExportSpace } from '../dsr/serviceExportPort';
 import { sharedKeySasProtocol, USER_DELEGATION_SAS_VERSION } from './blobExportStore';
 
@@ -65,10 +66,15 @@ export class ServiceExportContainers implements ServiceExportSpace {
     return `${container.url}?${query}`;
   }
 
-  async *files(requestId: string): AsyncIterable<{ path: string; content: Buffer }> {
+  async *files(requestId: string): AsyncIterable<{ path: string; content: RawBytes }> {
     const container = this.container(requestId);
     for await (const blob of container.listBlobsFlat()) {
-      yield { path: blob.name, content: await container.getBlobClient(blob.name).downloadToBuffer() };
+      const client = container.getBlobClient(blob.name);
+      // Each blob is downloaded as the package reads it: the logs are never held whole.
+      yield { path: blob.name, content: new RawBytes((async function* () {
+        const body = (await client.download()).readableStreamBody;
+        if (body) yield* body as AsyncIterable<Buffer>;
+      })()) };
     }
   }
 

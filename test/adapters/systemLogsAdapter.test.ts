@@ -69,10 +69,14 @@ describe('SystemLogsAdapter', () => {
     });
     expect(done.progress).toBe(100);
 
-    const files = [];
-    for await (const file of space.files('DSR-2026-0101')) files.push(file);
+    const files: string[] = [];
+    for await (const file of space.files('DSR-2026-0101')) {
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of file.content) chunks.push(chunk);
+      files.push(Buffer.concat(chunks).toString());
+    }
     expect(files.length).toBeGreaterThanOrEqual(3);
-    expect(files.map((f) => f.content.toString()).join('\n')).toContain(alex.aadObjectId);
+    expect(files.join('\n')).toContain(alex.aadObjectId);
 
     await space.remove('DSR-2026-0101');
     expect(await blobs.getContainerClient('dsr-export-dsr-2026-0101').exists()).toBe(false);

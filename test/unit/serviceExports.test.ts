@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Executor } from '../../src/dsr/executor';
 import type { ExportStore, RequestNotice } from '../../src/dsr/ports';
-import type { ServiceAdapter } from '../../src/dsr/serviceAdapter';
+import { RawBytes, type ServiceAdapter } from '../../src/dsr/serviceAdapter';
 import type { LongRunningExport, ServiceExportCheck, ServiceExportSpace } from '../../src/dsr/serviceExportPort';
 import { ServiceExports } from '../../src/dsr/serviceExports';
 import type { DsrRequest, ServiceName } from '../../src/dsr/types';
@@ -62,7 +62,8 @@ function memorySpace(): ServiceExportSpace & { removed: number } {
     removed: 0,
     prepare: async (requestId: string) => `https://account.blob.example/dsr-export-${requestId.toLowerCase()}?sig=x`,
     async *files() {
-      yield { path: 'op-1/MicrosoftTeams/UsageEvents.csv', content: LOG_FILE };
+      // In two chunks, as a blob download hands them over.
+      yield { path: 'op-1/MicrosoftTeams/UsageEvents.csv', content: new RawBytes((async function* () { yield LOG_FILE.subarray(0, 10); yield LOG_FILE.subarray(10); })()) };
     },
     remove: async () => { space.removed++; },
   };
