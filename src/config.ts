@@ -158,6 +158,8 @@ export interface Config {
   /** The Graph user property naming the person behind an approver's account; an erasure's approvals count people by it. */
   approverPersonKey: string;
   purgeGraceDays: number;
+  /** A service's own export (system-generated logs): the shortest wait between two checks, and when approvers hear it is late. */
+  serviceExport: { minPollSeconds: number; warnDaysBeforeDue: number };
   exportLinkDays: number;
   defaultRegime: Regime;
   services: ServiceName[];
@@ -418,7 +420,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, approverGroupFa
   const regime = text('DSR_DEFAULT_REGIME', 'GDPR').toUpperCase();
   if (!(REGIMES as readonly string[]).includes(regime)) problems.push('DSR_DEFAULT_REGIME must be GDPR or CCPA.');
 
-  const services = text('DSR_SERVICES', sandbox ? SERVICE_NAMES.join(',') : 'entra,botStore')
+  // systemLogs only when named: every export it joins waits on Microsoft's own export (days in Azure).
+  const services = text('DSR_SERVICES', sandbox ? SERVICE_NAMES.filter((s) => s !== 'systemLogs').join(',') : 'entra,botStore')
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
@@ -520,6 +523,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, approverGroupFa
     erasureApprovals: whole('DSR_ERASE_APPROVALS', 2, 1, 5),
     approverPersonKey,
     purgeGraceDays: whole('DSR_PURGE_GRACE_DAYS', 14, 0, 30),
+    // A few checks a day once Graph's export runs (it takes days); seconds in the sandbox, whose export takes seconds.
+    // Approvers hear of a late export before the 7-day deadline reminder.
+    serviceExport: {
+      minPollSeconds: whole('DSR_SERVICE_EXPORT_POLL_SECONDS', sandbox ? 1 : 6 * 60 * 60, 1, 24 * 60 * 60),
+      warnDaysBeforeDue: whole('DSR_SERVICE_EXPORT_WARN_DAYS', 10, 8, 30),
+    },
     exportLinkDays: whole('DSR_EXPORT_LINK_DAYS', 7, 1, 30),
     defaultRegime: regime as Regime,
     services: services as ServiceName[],

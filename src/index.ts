@@ -22,6 +22,8 @@ import { Job, Logger } from './dsr/ports';
 import { RequestService } from './dsr/requestService';
 import { ReminderSweep } from './dsr/reminders';
 import { RetentionSweep } from './dsr/retention';
+import { isLongRunningExport } from './dsr/serviceExportPort';
+import { ServiceExports } from './dsr/serviceExports';
 import { ServiceName } from './dsr/types';
 import { createLogger } from './log';
 import { SandboxCredential } from './sandbox/sandboxCredential';
@@ -30,13 +32,14 @@ import { createServer } from './server';
 import { AuditAnchorSweep, DebouncedAuditAnchor } from './storage/auditAnchor';
 import { AuditDigests } from './storage/auditDigests';
 import { loadAuditKey } from './storage/auditKey';
-import { BlobExportStore } from './storage/blobExportStore';
+import { BlobExportStore, blobServiceOf } from './storage/blobExportStore';
 import { BlobLeaseLock } from './storage/blobLease';
 import { ConversationStore } from './storage/conversationStore';
 import { ErasureFollowUp } from './storage/erasureFollowUp';
 import { StorageOwnTraces } from './storage/ownTraces';
 import { QueueWorker, StorageJobQueue } from './storage/queueJobs';
 import { RegisterPublisher } from './storage/registerPublisher';
+import { ServiceExportContainers } from './storage/serviceExportContainers';
 import { PersonRateLimiter } from './storage/personRateLimiter';
 import { createStorageClients, ensureStorage, storageAnswers } from './storage/storageClients';
 import { TableAuditLog } from './storage/tableAuditLog';
@@ -119,8 +122,12 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   });
   const anchor = new DebouncedAuditAnchor(() => digests.write(), options.anchorDelayMs ?? 30_000, log);
   const anchorSweep = new AuditAnchorSweep({ digests, lock: BlobLeaseLock.beside(clients.exports, 'audit-digest-sweep', log), clock });
+  const systemLogs = adapters.get('systemLogs');
+  const serviceExports = isLongRunningExport(systemLogs) ? new ServiceExports({
+    store, audit, notifier, exports: exportsStore, exporter: systemLogs, clock, log, space: new ServiceExportContainers(blobServiceOf(clients.exports), clock), anchor, ...config.serviceExport,
+  }) : undefined;
   const executor = new Executor({
-    store, queue, audit, notifier, exports: exportsStore, adapters, clock, log, purgeGraceDays: config.purgeGraceDays, anchor,
+    store, queue, audit, notifier, exports: exportsStore, adapters, clock, log, purgeGraceDays: config.purgeGraceDays, anchor, serviceExports,
     workerId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     leaseMs: config.jobVisibilitySeconds * 1000,
   });
@@ -140,6 +147,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     execute: (id) => executor.execute(id),
     purge: (id) => executor.purge(id),
     lift: (id) => lifter.lift(id),
+    pollServiceExport: (id) => serviceExports?.poll(id) ?? Promise.resolve(),
   };
   const runJob = (job: Job) => jobs[job.type](job.requestId);
   // A job that keeps failing leaves its request where approvers can retry it, never stranded.
@@ -186,6 +194,9 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   worker.start();
   const sweep = setInterval(() => {
     executor.enqueueDuePurges().catch((error) => log.warn({ error: errorCode(error) }, 'purge sweep failed'));
+    // Every instance may queue a due poll: the poll claims the request, so duplicates check once.
+    serviceExports?.duePolls().then((ids) => Promise.all(ids.map((requestId) => queue.enqueue({ type: 'pollServiceExport', requestId }))))
+      .catch((error) => log.warn({ error: errorCode(error) }, 'service export sweep failed'));
     // One instance at a time: every instance re-queuing the same request was how two runs began at once.
     stalledLock.runExclusive(() => requests.enqueueStalled()).catch((error) => log.warn({ error: errorCode(error) }, 'stalled-request sweep failed'));
     reminders.sweep().catch((error) => log.warn({ error: errorCode(error) }, 'reminder sweep failed'));

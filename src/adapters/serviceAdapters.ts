@@ -12,6 +12,7 @@ import { EntraAdapter } from './entra';
 import { IotCentralAdapter } from './iotCentral';
 import { IotHubAdapter } from './iotHub';
 import { RoleAssignmentsAdapter } from './roleAssignments';
+import { SystemLogsAdapter } from './systemLogs';
 import { ThrottleBudgets } from './throttleBudget';
 import { createThrottledGraphClient } from './throttledGraphClient';
 
@@ -71,6 +72,7 @@ export function createServiceAdapters(
       botPrincipalId: config.roleAssignments.botPrincipalId,
       policy,
     }),
+    systemLogs: () => new SystemLogsAdapter(deps.graph, config.graphUrl),
   };
   return new Map(config.services.map((service) => [service, builders[service]()]));
 }

@@ -9,7 +9,7 @@ import { recipientsTold } from '../dsr/register';
 import { rememberCard, updateRequest } from '../dsr/requestUpdates';
 import { deliveryRecipient } from '../dsr/notify';
 import { pendingManualSteps } from '../dsr/manualSteps';
-import { DsrRequest, PostedCard } from '../dsr/types';
+import { DsrRequest, PostedCard, SERVICE_LABELS } from '../dsr/types';
 import { BlobExportStore } from '../storage/blobExportStore';
 import { ConversationKey, ConversationStore, userConversationKey } from '../storage/conversationStore';
 
@@ -38,6 +38,12 @@ const RESTORED_TEXT = (request: DsrRequest) =>
   `A privacy admin restored the Entra account that your request ${request.id} had deleted; it will not be purged. Only the Entra account came back: what the other services erased stays erased.`;
 const LIFTED_TEXT = (request: DsrRequest) =>
   `The restriction of your request ${request.id} was lifted: sign-in and the devices it stopped work again. Sessions signed out by the restriction stay signed out.`;
+/** Approvers told that a service export needs them: ids and dates only, as everything in a channel. */
+const serviceExportWarning = (request: DsrRequest) => {
+  const stuck = request.serviceExport?.status === 'failed' || request.serviceExport?.status === 'unknown';
+  return `${request.id}: the export of ${SERVICE_LABELS[request.serviceExport?.service ?? 'systemLogs']} ${stuck ? 'did not complete' : 'is still running'} and the request is due by ${displayDay(request.dueAt)}. `
+    + `Extend the deadline on the request's card${stuck ? ', or retry the export there' : ''}.`;
+};
 
 /**
  * Tells the people of a request what happened, proactively: the requester in their 1:1 chat
@@ -111,6 +117,12 @@ export class TeamsNotifier implements Notifier {
           ),
           this.toCompliance(request, 'extended'),
         );
+      case 'awaitingServiceExport':
+        return this.all(this.refreshApproval(request), this.refreshStatus(request), this.deliver(request));
+      case 'serviceExportDelivered':
+        return this.all(this.refreshApproval(request), this.refreshStatus(request), this.deliver(request, request.serviceExport?.delivery), this.toCompliance(request, 'completed'));
+      case 'serviceExportNeedsApprovers':
+        return this.all(this.refreshApproval(request), this.refreshStatus(request), this.send('channel:approvals', MessageFactory.text(serviceExportWarning(request))));
       case 'reminder': {
         const stage = request.reminders?.at(-1)?.stage;
         if (!stage) return;
@@ -206,18 +218,19 @@ export class TeamsNotifier implements Notifier {
    * the bot can reach them, else the filing privacy admin's (src/dsr/notify.ts). The request
    * records which, for the register.
    */
-  private async deliver(request: DsrRequest): Promise<void> {
+  private async deliver(request: DsrRequest, delivery = request.delivery): Promise<void> {
     const subjectHasChat = (await this.deps.conversations.get(userConversationKey(request.subject.aadObjectId))) !== undefined;
-    const to = deliveryRecipient(request, subjectHasChat);
+    // A second package (a service's own export) goes to the same chat as the first.
+    const to = delivery !== request.delivery && request.deliveredTo ? request.deliveredTo : deliveryRecipient(request, subjectHasChat);
     // Downloads through the link are not seen by the bot (the SAS goes straight to Storage): 'delivered' is the last event it can know.
     let what: Record<string, string> = { what: 'receipt', recipientsTold: recipientsTold(request).join(','), to };
     let sent: string | undefined;
     try {
       let activity: Partial<Activity>;
-      if (request.delivery) {
-        const link = await this.deps.exports.linkFor(request.delivery.blobName, this.deps.exportLinkDays);
+      if (delivery) {
+        const link = await this.deps.exports.linkFor(delivery.blobName, this.deps.exportLinkDays);
         what = { what: 'export link', linkExpiresAt: link.expiresAt.toISOString(), to };
-        activity = cardActivity(exportReadyCard(request, link));
+        activity = cardActivity(exportReadyCard(request, link, delivery));
       } else {
         activity = cardActivity(receiptCard(request, await this.deps.audit.head(request.id)));
       }

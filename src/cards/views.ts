@@ -7,7 +7,7 @@ import { RECENT_DAYS, RegisterSummary, Tally, recipientsTold } from '../dsr/regi
 import { canTake } from '../dsr/stateMachine';
 import { followUpApprovalsNeeded, isLiftable, isSoftDeleted, liftRetryable } from '../dsr/lifecycleRules';
 import { pendingDelta, planOf, planSize, shortHash } from '../dsr/plan';
-import { DeltaRound, DsrRequest, Plan, PlanItem, ReminderStage, RequestKind, RequestState, SERVICE_LABELS, ServiceName, StepOutcome } from '../dsr/types';
+import { DeltaRound, DsrRequest, Plan, PlanItem, ReminderStage, RequestKind, RequestState, SERVICE_LABELS, ServiceExport, ServiceExportStatus, ServiceName, StepOutcome } from '../dsr/types';
 import { Card, plainText, renderCard } from './render';
 
 export const KIND_TITLES: Record<RequestKind, string> = {
@@ -35,6 +35,7 @@ const STATE_TEXT: Record<RequestState, string> = {
   executing: 'Being carried out.',
   awaiting_manual_steps: 'The automated steps are done; a privacy admin is finishing a step by hand.',
   awaiting_delta_approval: 'The approved items are done. More was found than approved: it waits for its own approval.',
+  awaiting_service_export: 'Your first package is ready; Microsoft is still preparing your system-generated logs, which follow as a second package.',
   completed: 'Completed.',
   failed_partially: 'Some services failed; the privacy team is retrying them.',
   soft_deleted: 'Completed. The account can still be restored until the purge date.',
@@ -66,7 +67,27 @@ function itemCounts(step: StepOutcome): string {
   return parts.length ? `; ${parts.join('; ')}` : '';
 }
 
+/** A request waiting on a service export that only an approver's Retry can restart. */
+const exportNeedsRetry = (request: DsrRequest) =>
+  request.state === 'awaiting_service_export' && (request.serviceExport?.status === 'failed' || request.serviceExport?.status === 'unknown');
+
+/** A service's own export as the cards show it: status and progress, no ids. */
+const SERVICE_EXPORT_TEXT: Record<ServiceExportStatus, string> = {
+  requested: 'export being requested',
+  notStarted: 'export requested, not started yet',
+  running: 'export running',
+  complete: 'export delivered as a second package',
+  failed: 'export failed: a privacy admin can retry it',
+  unknown: 'export request unanswered: a privacy admin can retry it',
+};
+
+function serviceExportText(se: ServiceExport): string {
+  const progress = se.status === 'running' || se.status === 'notStarted' ? ` (${Math.round(se.progress ?? 0)}%)` : '';
+  return `${SERVICE_EXPORT_TEXT[se.status]}${progress}${se.lastPolledAt ? `, checked ${time(se.lastPolledAt)}` : ''}`;
+}
+
 function stepText(request: DsrRequest, service: ServiceName): string {
+  if (request.serviceExport?.service === service && request.state !== 'executing') return serviceExportText(request.serviceExport);
   const step = request.steps[service];
   if (step) return step.status === 'failed' ? `failed: ${step.error ?? 'unknown error'}` : `${step.summary}${itemCounts(step)} (${time(step.at)})`;
   if (request.state === 'executing') return 'waiting';
@@ -188,7 +209,7 @@ export function approvalCard(request: DsrRequest, options: { erasureApprovals: n
       value: `${time(e.at)}: from ${displayDay(e.previousDueAt)} to ${displayDay(e.newDueAt)}. Reason: ${plainText(e.reason)}`,
     })),
     canDecide,
-    canRetry: !options.readOnly && canTake(request.state, 'retryFailedSteps'),
+    canRetry: !options.readOnly && (canTake(request.state, 'retryFailedSteps') || exportNeedsRetry(request)),
     ...lifecycle,
     showReason: canDecide || extension !== undefined,
     reasonLabel: !extension
@@ -264,8 +285,7 @@ function manualStepStatus(step: ManualStep): string {
 }
 
 /** The download card, for the requester's 1:1 chat only. */
-export function exportReadyCard(request: DsrRequest, link: { url: string; expiresAt: Date }): Card {
-  const delivery = request.delivery;
+export function exportReadyCard(request: DsrRequest, link: { url: string; expiresAt: Date }, delivery = request.delivery): Card {
   return renderCard('exportReady', {
     id: request.id,
     url: link.url,

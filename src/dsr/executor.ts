@@ -7,6 +7,7 @@ import { applyEvent, updateRequest } from './requestUpdates';
 import { AdapterCallContext, ServiceAdapter, StepReport } from './serviceAdapter';
 import { ManualStepInput, closingEvent, confirmManualStep } from './manualSteps';
 import { approvedPlan, mergeStepOutcomes, newDeltaRound } from './plan';
+import { ServiceExports } from './serviceExports';
 import { canTake, isOpen } from './stateMachine';
 import { Actor, DsrRequest, PACKAGE_FOLDERS, RunLease, ServiceName, StepOutcome } from './types';
 
@@ -27,6 +28,8 @@ export interface ExecutorDeps {
   leaseMs: number;
   /** Told when a request closes, to anchor the audit chains outside the store soon. */
   anchor?: AuditAnchor;
+  /** A service whose own export runs for days (system-generated logs): started here, delivered later. */
+  serviceExports?: ServiceExports;
 }
 
 /**
@@ -34,7 +37,7 @@ export interface ExecutorDeps {
  * registrations, which the DPS step deletes. Entra last: the other services are found through
  * the account.
  */
-const CHANGE_ORDER: readonly ServiceName[] = ['digitalTwins', 'iotCentral', 'iotHub', 'dps', 'botStore', 'roleAssignments', 'entra'];
+const CHANGE_ORDER: readonly ServiceName[] = ['digitalTwins', 'iotCentral', 'iotHub', 'dps', 'botStore', 'systemLogs', 'roleAssignments', 'entra'];
 
 function executionOrder(services: ServiceName[]): ServiceName[] {
   return CHANGE_ORDER.filter((service) => services.includes(service));
@@ -167,6 +170,12 @@ export class Executor {
    */
   async retryFailedSteps(requestId: string, actor: Actor, actorIsApprover: boolean): Promise<{ ok: boolean; message: string; request?: DsrRequest }> {
     if (!actorIsApprover) return { ok: false, message: 'Only privacy admins can retry a request.' };
+    const exports = this.deps.serviceExports;
+    if (exports && (await this.deps.store.get(requestId))?.request.state === 'awaiting_service_export') {
+      const outcome = await exports.retry(requestId, actor, actorIsApprover);
+      if (outcome.ok) return { ok: true, message: `Asked again for the service export of ${requestId}.`, request: outcome.request };
+      return { ok: false, message: outcome.reason === 'ownRequest' ? 'You cannot retry a request about yourself: another privacy admin has to.' : `${requestId} has no failed service export to retry.` };
+    }
     let refusal = `${requestId} has no failed steps to retry.`;
     const retried = await updateRequest(this.deps.store, requestId, (r) => {
       if (r.subject.aadObjectId === actor.aadObjectId) {
@@ -225,6 +234,11 @@ export class Executor {
         if (!adapter) continue;
         let storeFailure: PackageStoreError | undefined;
         if (signal.aborted) break;
+        const longRunning = this.deps.serviceExports?.service === service ? this.deps.serviceExports : undefined;
+        if (longRunning) {
+          outcomes[service] = await this.runStep(request, service, signal, () => longRunning.start(request, (r) => this.stillHeld(r), signal));
+          continue;
+        }
         outcomes[service] = await this.runStep(request, service, signal, async (context) => {
           let files = 0;
           for await (const file of adapter.export(request.subject, context)) {
@@ -389,6 +403,13 @@ export class Executor {
       await this.deps.audit.append(request.id, 'delta found', { ...countsOf(Object.fromEntries(Object.entries(round.plan).map(([s, items]) => [s, { count: items?.length ?? 0 }]))), planHash: round.planHash });
       this.deps.log.info({ requestId: request.id, state }, 'execution paused: items beyond the plan wait for approval');
       await this.tell('deltaAwaitingApproval', request);
+      return;
+    }
+    if (state === 'awaiting_service_export') {
+      await this.deps.audit.append(request.id, 'awaiting service export', countsOf(request.steps));
+      this.deps.log.info({ requestId: request.id, state }, 'first package written: a service export follows');
+      await this.tell('awaitingServiceExport', request);
+      await this.deps.serviceExports?.warnIfStuck(request.id);
       return;
     }
     const event = state === 'failed_partially' ? 'failed partially' : state === 'awaiting_manual_steps' ? 'awaiting manual steps' : 'completed';

@@ -60,10 +60,10 @@ export function confirmManualStep(request: DsrRequest, input: ManualStepInput): 
 /**
  * How a request whose automated steps have all run ends: failed steps first (approvers retry
  * them), then items found beyond the approved plan (approvers decide them), then manual steps
- * still to confirm, then a soft-deleted account's grace period.
+ * still to confirm, then a soft-deleted account's grace period, then a service's own export.
  * `undefined` while that is not possible from its state.
  */
-export function closingEvent(request: DsrRequest): 'executionPartlyFailed' | 'deltaFound' | 'manualStepsPending' | 'accountSoftDeleted' | 'executionSucceeded' | undefined {
+export function closingEvent(request: DsrRequest): 'executionPartlyFailed' | 'deltaFound' | 'manualStepsPending' | 'accountSoftDeleted' | 'serviceExportPending' | 'executionSucceeded' | undefined {
   const steps = Object.values(request.steps);
   const event = steps.some((s) => s?.status === 'failed')
     ? 'executionPartlyFailed'
@@ -73,6 +73,9 @@ export function closingEvent(request: DsrRequest): 'executionPartlyFailed' | 'de
       ? 'manualStepsPending'
       : steps.some((s) => s?.awaitsPurge)
         ? 'accountSoftDeleted'
-        : 'executionSucceeded';
+        // The first package is out; a service's own export still has to arrive.
+        : request.serviceExport && !request.serviceExport.delivery
+          ? 'serviceExportPending'
+          : 'executionSucceeded';
   return canTake(request.state, event) ? event : undefined;
 }

@@ -66,7 +66,7 @@ export interface OwnTraces {
   removeFile(name: string): Promise<boolean>;
 }
 
-export type Job = { type: 'discover' | 'execute' | 'purge' | 'lift'; requestId: string };
+export type Job = { type: 'discover' | 'execute' | 'purge' | 'lift' | 'pollServiceExport'; requestId: string };
 
 export interface JobQueue {
   enqueue(job: Job): Promise<void>;
@@ -79,7 +79,7 @@ export interface JobQueue {
 export interface PackageWriter {
   /**
    * Writes one file, and resolves once it is in the package; one file at a time. `content` is
-   * JSON, where a `StreamedArray` (serviceAdapter.ts) is read item by item while it is written.
+   * `RawBytes` (serviceAdapter.ts) written as they come (a service's own files, such as its logs), or JSON, where a `StreamedArray` (serviceAdapter.ts) is read item by item while it is written.
    * Rejects with the items' own error when they fail (the file is cut short, and the package can
    * then no longer be finished, only given up), and with a PackageStoreError when the store fails.
    */
@@ -99,7 +99,8 @@ export class PackageStoreError extends Error {
 }
 
 export interface ExportStore {
-  openPackage(request: DsrRequest): Promise<PackageWriter>;
+  /** `part`: a package delivered after the first (a service's own export), named apart from it. */
+  openPackage(request: DsrRequest, part?: string): Promise<PackageWriter>;
 }
 
 /** Moments in a request's life that people are told about. */
@@ -128,7 +129,13 @@ export type RequestNotice =
   /** The due date was extended: the latest of `extensions`. */
   | 'extended'
   /** A reminder or escalation was claimed: the latest of `reminders`. */
-  | 'reminder';
+  | 'reminder'
+  /** The first package is delivered; a service's own export (`serviceExport`) follows. */
+  | 'awaitingServiceExport'
+  /** A service's own export is delivered as a second package (`serviceExport.delivery`); the request is complete. */
+  | 'serviceExportDelivered'
+  /** A service's own export failed, lost its start, or still runs near the due date: approvers may extend or retry. */
+  | 'serviceExportNeedsApprovers';
 
 /** Tells the people involved (requester, approvers, compliance); implemented by the bot. */
 export interface Notifier {

@@ -105,6 +105,8 @@ function responseOf(request: DsrRequest): string {
       return 'not yet answered: manual steps to confirm';
     case 'awaiting_delta_approval':
       return 'not yet answered: items found beyond the approved plan await approval';
+    case 'awaiting_service_export':
+      return 'first package sent; the service export (system-generated logs) follows';
     default:
       return 'not yet answered';
   }

@@ -32,6 +32,18 @@ export function streamedArray<T>(items: AsyncIterable<T>): StreamedArray<T> {
 }
 
 /**
+ * A file's bytes as a service wrote them (its own logs, JSON or CSV), stored unchanged and read
+ * chunk by chunk while the package is written, so that no file is held whole.
+ */
+export class RawBytes implements AsyncIterable<Uint8Array> {
+  constructor(private readonly chunks: AsyncIterable<Uint8Array>) {}
+
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    return this.chunks[Symbol.asyncIterator]();
+  }
+}
+
+/**
  * One file of the export package: a path inside the ZIP and its JSON content. Small content is a
  * whole value; an array that grows with the subject's data is a {@link StreamedArray}, at the top
  * (`content: streamedArray(twins)`) or anywhere inside (`{ hub, devices: streamedArray(...) }`).

@@ -23,7 +23,9 @@ export type RequestEvent =
   /** Execution found items beyond the approved plan: they wait for their own approval. */
   | 'deltaFound'
   /** Approved, the delta's items run with the plan; rejected, the run only closes the request. */
-  | 'deltaDecided';
+  | 'deltaDecided'
+  /** The first package is delivered; a service's own export runs on and is polled. */
+  | 'serviceExportPending';
 
 /**
  * The one transition table. A pair that is not here is refused.
@@ -44,7 +46,10 @@ const TRANSITIONS: Readonly<Record<RequestState, Partial<Record<RequestEvent, Re
     manualStepsPending: 'awaiting_manual_steps',
     accountSoftDeleted: 'soft_deleted',
     deltaFound: 'awaiting_delta_approval',
+    serviceExportPending: 'awaiting_service_export',
   },
+  // Its second package delivered, the request is answered; a failed export waits for a Retry here.
+  awaiting_service_export: { executionSucceeded: 'completed' },
   // Either way the run picks up again: it carries out an approved delta, or just closes the request.
   awaiting_delta_approval: { deltaDecided: 'approved' },
   awaiting_manual_steps: { executionSucceeded: 'completed', accountSoftDeleted: 'soft_deleted' },

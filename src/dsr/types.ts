@@ -15,6 +15,8 @@ export const REQUEST_STATES = [
   'executing',
   'awaiting_manual_steps',
   'awaiting_delta_approval',
+  /** The first package is delivered; a service's own export (days long) is still running. */
+  'awaiting_service_export',
   'completed',
   'failed_partially',
   'soft_deleted',
@@ -29,7 +31,7 @@ export const REQUEST_STATES = [
 export type RequestState = (typeof REQUEST_STATES)[number];
 
 /** Services a request can reach; each has one adapter. */
-export const SERVICE_NAMES = ['entra', 'digitalTwins', 'iotCentral', 'dps', 'iotHub', 'botStore', 'roleAssignments'] as const;
+export const SERVICE_NAMES = ['entra', 'digitalTwins', 'iotCentral', 'dps', 'iotHub', 'botStore', 'roleAssignments', 'systemLogs'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 export const SERVICE_LABELS: Record<ServiceName, string> = {
@@ -40,6 +42,7 @@ export const SERVICE_LABELS: Record<ServiceName, string> = {
   iotHub: 'IoT Hub',
   botStore: 'DSR Bot records',
   roleAssignments: 'Azure role assignments',
+  systemLogs: 'Entra system-generated logs',
 };
 
 /** Each service's folder in the export package. */
@@ -51,6 +54,7 @@ export const PACKAGE_FOLDERS: Record<ServiceName, string> = {
   iotHub: 'iot-hub',
   botStore: 'dsr-bot',
   roleAssignments: 'azure-role-assignments',
+  systemLogs: 'system-logs',
 };
 
 /** The person a request is about, as Entra knows them. */
@@ -241,6 +245,36 @@ export interface RestrictionLift {
   steps: Partial<Record<ServiceName, StepOutcome>>;
 }
 
+/** Where a service's own export stands, as the service reports it; `requested`: asked for, answer not recorded. */
+export const SERVICE_EXPORT_STATUSES = ['requested', 'notStarted', 'running', 'complete', 'failed', 'unknown'] as const;
+export type ServiceExportStatus = (typeof SERVICE_EXPORT_STATUSES)[number];
+
+/**
+ * A service's own export of the subject's data, which runs for days (Entra's system-generated
+ * logs): started at execution into a place the bot owns, polled, then delivered as a second package.
+ * `unknown`: the bot crashed after asking for it and before recording the answer, so whether the
+ * service started it cannot be told; only an approver's Retry starts another.
+ */
+export interface ServiceExport {
+  service: ServiceName;
+  status: ServiceExportStatus;
+  /** When the (latest) start was asked for: written before the call, so a crash never asks twice. */
+  requestedAt: string;
+  /** How many times it was started (Retry starts it again). */
+  starts: number;
+  /** The service's address of the running export (Graph's `Location`): no personal data. */
+  operation?: string;
+  /** 0..100, as the service last reported it. */
+  progress?: number;
+  lastPolledAt?: string;
+  /** No poll before this: the service's Retry-After, and at least the configured interval. */
+  nextPollAt?: string;
+  /** The due date approvers were last warned about (failed, or still running near it). */
+  warnedFor?: string;
+  /** The second package, once written. */
+  delivery?: Delivery;
+}
+
 export interface DsrRequest {
   id: string;
   kind: RequestKind;
@@ -274,6 +308,8 @@ export interface DsrRequest {
   /** `deltaRound`: the delta round the approval card was posted for, when it was. */
   cards: { approval?: PostedCard; status?: PostedCard; deltaRound?: number };
   delivery?: Delivery;
+  /** access/export: a service's own long-running export, delivered after the first package. */
+  serviceExport?: ServiceExport;
   /** Whose 1:1 chat the export link or receipt went to (src/dsr/notify.ts, deliveryRecipient). */
   deliveredTo?: DeliveryRecipient;
   purgeAt?: string;

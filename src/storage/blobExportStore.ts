@@ -29,7 +29,7 @@ export const USER_DELEGATION_SAS_VERSION = '2025-07-05';
  * endpoint itself is plain http on loopback (Azurite as the sandbox runs it), whose packages an
  * https-only link could not fetch at all and which never carries them off this machine.
  */
-function sharedKeySasProtocol(blobUrl: string): SASProtocol {
+export function sharedKeySasProtocol(blobUrl: string): SASProtocol {
   const url = new URL(blobUrl);
   return url.protocol === 'http:' && isLoopbackHost(url.hostname) ? SASProtocol.HttpsAndHttp : SASProtocol.Https;
 }
@@ -81,9 +81,9 @@ export class BlobExportStore implements ExportStore {
     private readonly heads?: AuditHeads,
   ) {}
 
-  async openPackage(request: DsrRequest): Promise<PackageWriter> {
-    // One blob per request: a resumed export overwrites the half-written one.
-    const blobName = `${request.id}/${request.id}-${request.kind}.zip`;
+  async openPackage(request: DsrRequest, part?: string): Promise<PackageWriter> {
+    // One blob per request (and part): a resumed export overwrites the half-written one.
+    const blobName = `${request.id}/${request.id}-${request.kind}${part ? `-${part}` : ''}.zip`;
     const blob = this.container.getBlockBlobClient(blobName);
     return new ZipPackageWriter(
       request,
@@ -123,10 +123,14 @@ export class BlobExportStore implements ExportStore {
     return { url: `${blob.url}?${query}`, expiresAt };
   }
 
-  /** The account's blob service, signed in as the container is (user-delegation keys are asked of the service). */
   private serviceClient(): BlobServiceClient {
-    const url = new URL(this.container.url);
-    url.pathname = url.pathname.split('/').slice(0, -1).join('/');
-    return new BlobServiceClient(url.toString(), this.container.credential as TokenCredential);
+    return blobServiceOf(this.container);
   }
+}
+
+/** The account's blob service, signed in as `container` is (user-delegation keys are asked of the service). */
+export function blobServiceOf(container: ContainerClient): BlobServiceClient {
+  const url = new URL(container.url);
+  url.pathname = url.pathname.split('/').slice(0, -1).join('/');
+  return new BlobServiceClient(url.toString(), container.credential as TokenCredential);
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import archiver from 'archiver';
 import { AuditHead, PackageStoreError, PackageWriter } from '../dsr/ports';
-import type { StreamedArray } from '../dsr/serviceAdapter';
+import { RawBytes, type StreamedArray } from '../dsr/serviceAdapter';
 import { DsrRequest, PACKAGE_FOLDERS, SERVICE_LABELS, ServiceName } from '../dsr/types';
 import { jsonPieces } from './exportJson';
 import { renderPackageReadme } from './packageReadme';
@@ -89,12 +89,13 @@ export class ZipPackageWriter implements PackageWriter {
     const hash = createHash('sha256');
     let bytes = 0;
     let itemsFailure: { error: unknown } | undefined;
-    const text = jsonPieces(content);
+    // RawBytes are a service's own file (its logs), stored byte for byte; anything else is JSON.
+    const text: AsyncIterable<string | Uint8Array> = content instanceof RawBytes ? content : jsonPieces(content);
     async function* chunks(): AsyncGenerator<Buffer> {
-      let pending: string[] = [];
+      let pending: (string | Uint8Array)[] = [];
       let pendingLength = 0;
       const take = () => {
-        const chunk = Buffer.from(pending.join(''));
+        const chunk = Buffer.concat(pending.map((piece) => (typeof piece === 'string' ? Buffer.from(piece) : piece)));
         pending = [];
         pendingLength = 0;
         hash.update(chunk);
@@ -151,6 +152,7 @@ export class ZipPackageWriter implements PackageWriter {
     };
     const services = [...new Set(this.files.map((f) => f.path.split('/')[0]))].map((folder) => ({
       label: labelOfFolder(folder),
+      ...(FOLDER_NOTES[folder] ? { note: FOLDER_NOTES[folder] } : {}),
       files: this.files.filter((f) => f.path.startsWith(`${folder}/`)),
     }));
     this.appendBuffer('README.html', Buffer.from(renderPackageReadme(manifest, services)));
@@ -205,6 +207,12 @@ export class ZipPackageWriter implements PackageWriter {
     this.archive.append(data, { name: path, date: this.now() });
   }
 }
+
+/** What a folder holds, where its files are not the bot's own JSON. */
+const FOLDER_NOTES: Record<string, string> = {
+  [PACKAGE_FOLDERS.systemLogs]: 'What Microsoft\'s online services logged about your account (sign-ins, audit events, usage), exported by Microsoft '
+    + 'through Microsoft Graph and stored here as Microsoft wrote them (JSON or CSV). Erasing your account removes them at Microsoft.',
+};
 
 function labelOfFolder(folder: string): string {
   const service = (Object.keys(PACKAGE_FOLDERS) as ServiceName[]).find((s) => PACKAGE_FOLDERS[s] === folder);

@@ -4,11 +4,11 @@ const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 
 /** The package's human-readable summary: what is inside and how to check it. */
-export function renderPackageReadme(manifest: Manifest, services: { label: string; files: ManifestFile[] }[]): string {
+export function renderPackageReadme(manifest: Manifest, services: { label: string; note?: string; files: ManifestFile[] }[]): string {
   const rows = services
     .map(
       (s) =>
-        `<h2>${escapeHtml(s.label)}</h2><ul>${s.files
+        `<h2>${escapeHtml(s.label)}</h2>${s.note ? `<p>${escapeHtml(s.note)}</p>` : ''}<ul>${s.files
           .map((f) => `<li><code>${escapeHtml(f.path)}</code> (${f.bytes} bytes)</li>`)
           .join('')}</ul>`,
     )

@@ -3,7 +3,7 @@ import { Job, JobQueue, Logger } from '../dsr/ports';
 import { errorCode } from '../dsr/failures';
 import { LeaseHeld } from '../dsr/executor';
 
-const JOB_TYPES: ReadonlySet<string> = new Set(['discover', 'execute', 'purge', 'lift']);
+const JOB_TYPES: ReadonlySet<string> = new Set(['discover', 'execute', 'purge', 'lift', 'pollServiceExport']);
 
 function parseJob(text: string): Job | undefined {
   try {

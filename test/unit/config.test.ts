@@ -406,6 +406,23 @@ describe('storage reached with the managed identity', () => {
   });
 });
 
+describe('the settings of a service export (system-generated logs)', () => {
+  it('polls a few times a day in Azure, every second in the sandbox, and warns 10 days before the due date', () => {
+    expect(loadConfig(AZURE).serviceExport).toEqual({ minPollSeconds: 6 * 60 * 60, warnDaysBeforeDue: 10 });
+    expect(loadConfig({}, GROUP).serviceExport.minPollSeconds).toBe(1);
+    expect(loadConfig({ ...AZURE, DSR_SERVICE_EXPORT_POLL_SECONDS: '3600', DSR_SERVICE_EXPORT_WARN_DAYS: '14' }).serviceExport).toEqual({ minPollSeconds: 3600, warnDaysBeforeDue: 14 });
+  });
+
+  it('refuses a warning that would come after the 7-day deadline reminder, naming the setting', () => {
+    expect(problemsOf({ ...AZURE, DSR_SERVICE_EXPORT_WARN_DAYS: '7' })).toEqual([expect.stringMatching(/^DSR_SERVICE_EXPORT_WARN_DAYS/)]);
+  });
+
+  it('leaves systemLogs out of the sandbox default, and takes it when named', () => {
+    expect(loadConfig({}, GROUP).services).not.toContain('systemLogs');
+    expect(loadConfig({ DSR_SERVICES: 'entra,systemLogs' }, GROUP).services).toEqual(['entra', 'systemLogs']);
+  });
+});
+
 const KEY_44 = Buffer.alloc(32, 7).toString('base64');
 
 describe('the audit key setting', () => {
@@ -438,6 +455,7 @@ describe('a problem names the setting and what is wrong, never the value', () =>
   const WHOLE_NUMBERS = [
     'PORT', 'DSR_ERASE_APPROVALS', 'DSR_PURGE_GRACE_DAYS', 'DSR_EXPORT_LINK_DAYS', 'DSR_CALL_TIMEOUT_MS', 'DSR_CALL_MAX_RETRIES', 'DSR_CALL_BASE_DELAY_MS',
     'DSR_CALL_CONCURRENCY', 'DSR_MAX_OPEN_REQUESTS', 'DSR_MESSAGES_PER_MINUTE', 'DSR_JOB_VISIBILITY_SECONDS', 'DSR_WORKER_CONCURRENCY', 'DSR_RETENTION_MONTHS',
+    'DSR_SERVICE_EXPORT_POLL_SECONDS', 'DSR_SERVICE_EXPORT_WARN_DAYS',
   ];
   const cases: [string, NodeJS.ProcessEnv][] = [
     ...WHOLE_NUMBERS.map((name): [string, NodeJS.ProcessEnv] => [name, { [name]: `7&${SECRET}` }]),

@@ -20,6 +20,7 @@ const EVENTS = [
   'deltaDecided',
   'accountRestored',
   'restrictionLifted',
+  'serviceExportPending',
 ] as const satisfies readonly RequestEvent[];
 
 /** Compiles only while EVENTS lists every RequestEvent. */
@@ -38,7 +39,9 @@ const EXPECTED: Record<RequestState, Partial<Record<RequestEvent, RequestState>>
     manualStepsPending: 'awaiting_manual_steps',
     accountSoftDeleted: 'soft_deleted',
     deltaFound: 'awaiting_delta_approval',
+    serviceExportPending: 'awaiting_service_export',
   },
+  awaiting_service_export: { executionSucceeded: 'completed' },
   awaiting_delta_approval: { deltaDecided: 'approved' },
   awaiting_manual_steps: { executionSucceeded: 'completed', accountSoftDeleted: 'soft_deleted' },
   failed_partially: { retryFailedSteps: 'executing' },
@@ -61,6 +64,7 @@ const EXPECTED_OPEN: Record<RequestState, boolean> = {
   failed_partially: true,
   awaiting_manual_steps: true,
   awaiting_delta_approval: true,
+  awaiting_service_export: true,
   completed: false,
   soft_deleted: false,
   purged: false,

@@ -1,5 +1,6 @@
 import { startStatefulSandbox, type HttpsSandboxServer, type SandboxPlacement } from '../common';
 import type { Tenant } from '../tenant';
+import { dataPolicyRoutes, DEFAULT_EXPORT_DELAY_MS } from './dataPolicyRoutes';
 import { deletedItemRoutes } from './deletedItemRoutes';
 import { formatGraphError } from './graphErrors';
 import { seedGraphState, type GraphState } from './graphState';
@@ -15,6 +16,8 @@ export const GRAPH_SANDBOX_DEFAULT_PORT = 4010;
 export interface GraphSandboxOptions extends SandboxPlacement {
   /** Seeds the state when `<dataDir>/sandbox/graph.json` does not exist yet. */
   tenant: Tenant;
+  /** How long an export of system-generated logs takes; default `SANDBOX_GRAPH_EXPORT_DELAY_MS`, else a few seconds. */
+  exportDelayMs?: number;
 }
 
 /** A running Graph sandbox. */
@@ -33,8 +36,13 @@ export async function createGraphSandbox(options: GraphSandboxOptions): Promise<
     define: (store) => ({
       authorizationSchemes: ['Bearer'],
       formatError: formatGraphError,
-      routes: [...userRoutes(store), ...membershipRoutes(store), ...groupMemberRoutes(store), ...deletedItemRoutes(store), ...sessionRoutes(store)],
+      routes: [...userRoutes(store), ...membershipRoutes(store), ...groupMemberRoutes(store), ...deletedItemRoutes(store), ...sessionRoutes(store), ...dataPolicyRoutes(store, exportDelayMs(options))],
     }),
   });
   return sandbox;
+}
+
+function exportDelayMs(options: GraphSandboxOptions): number {
+  const fromEnv = Number(process.env.SANDBOX_GRAPH_EXPORT_DELAY_MS);
+  return options.exportDelayMs ?? (Number.isFinite(fromEnv) && fromEnv >= 0 && process.env.SANDBOX_GRAPH_EXPORT_DELAY_MS ? fromEnv : DEFAULT_EXPORT_DELAY_MS);
 }

@@ -1,4 +1,5 @@
 import type { Tenant, TenantUser } from '../tenant';
+import type { DataPolicyOperation } from './dataPolicyRoutes';
 
 /** A user as the Graph sandbox stores it: the Graph property names and values. */
 export interface GraphUser {
@@ -35,6 +36,8 @@ export interface GraphState {
   /** Soft-deleted users, restorable until permanently deleted. */
   deletedUsers: GraphUser[];
   groups: GraphGroup[];
+  /** Exports of system-generated logs; absent in state written before they existed. */
+  dataPolicyOperations?: DataPolicyOperation[];
 }
 
 /**
