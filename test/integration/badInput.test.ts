@@ -284,7 +284,7 @@ describe('card data for every verb', () => {
   ];
 
   it('covers every verb the bot registers', () => {
-    expect(Object.keys(CARD_ACTIONS).sort()).toEqual(['dsr.approve', 'dsr.cancel', 'dsr.extend', 'dsr.manual', 'dsr.refresh', 'dsr.reject', 'dsr.retry', 'dsr.start', 'dsr.status', 'dsr.submit']);
+    expect(Object.keys(CARD_ACTIONS).sort()).toEqual(['dsr.approve', 'dsr.cancel', 'dsr.extend', 'dsr.lift', 'dsr.manual', 'dsr.purgeNow', 'dsr.refresh', 'dsr.reject', 'dsr.restore', 'dsr.retry', 'dsr.start', 'dsr.status', 'dsr.submit']);
   });
 
   it.each(Object.keys(CARD_ACTIONS))('answers %s with missing or wrongly shaped data clearly, in chat and in a channel', async (verb) => {

@@ -62,7 +62,8 @@ describe('who may do what', () => {
     await stack.teams.click(marco, stack.teams.channelId, 'dsr.approve', { requestId: id }, approval.activityId);
     await waitFor('the download card in the approver\'s chat', () => stack.connector.latestCard(chat, 'Download your data'));
     expect(stack.connector.latestCard(stack.teams.personalConversationId(megan), 'Download your data')).toBeUndefined();
-    await waitFor('the delivery', async () => (await auditEvents(id)).includes('delivered'));
+    // 'delivered' is audited as the link goes out; to whom is written on the request just after.
+    await waitFor('the delivery recorded', async () => (await auditEvents(id)).includes('delivered') && (await deliveredTo(id)) !== '');
     expect(await deliveredTo(id)).toBe('requester');
   });
 
@@ -83,7 +84,7 @@ describe('who may do what', () => {
 
     await approveBy(stack, id, [marco]);
     await waitFor('the download card in the subject\'s chat', () => stack.connector.latestCard(subjectChat, 'Download your data'));
-    await waitFor('the delivery', async () => (await auditEvents(id)).includes('delivered'));
+    await waitFor('the delivery recorded', async () => (await auditEvents(id)).includes('delivered') && (await deliveredTo(id)) !== '');
     expect(stack.connector.to(approverChat).filter((s) => text(cardOf(s)).includes('Download your data'))).toHaveLength(linksToApprover);
     expect(await deliveredTo(id)).toBe('subject');
     // The subject's notice and link went to their own chat only: no channel names them.
