@@ -5,6 +5,7 @@ import { formatGraphError } from './graphErrors';
 import { seedGraphState, type GraphState } from './graphState';
 import { groupMemberRoutes } from './groupMemberRoutes';
 import { membershipRoutes } from './membershipRoutes';
+import { userRecordRoutes } from './userRecordRoutes';
 import { userRoutes } from './userRoutes';
 
 /** Default port of the Graph sandbox (see DESIGN.md, "The local sandbox, as a contract"). */
@@ -21,7 +22,7 @@ export interface GraphSandbox extends HttpsSandboxServer {}
 
 /**
  * Starts the sandbox Microsoft Graph (v1.0 users, deleted items, group
- * membership) over HTTPS. HTTPS because the Graph JS client attaches the
+ * membership, the rest of a user's Entra record) over HTTPS. HTTPS because the Graph JS client attaches the
  * bearer token only to `https://` URLs and cannot follow an `http://` nextLink.
  */
 export async function createGraphSandbox(options: GraphSandboxOptions): Promise<GraphSandbox> {
@@ -32,7 +33,8 @@ export async function createGraphSandbox(options: GraphSandboxOptions): Promise<
     define: (store) => ({
       authorizationSchemes: ['Bearer'],
       formatError: formatGraphError,
-      routes: [...userRoutes(store), ...membershipRoutes(store), ...groupMemberRoutes(store), ...deletedItemRoutes(store)],
+      routes: [...userRoutes(store), ...membershipRoutes(store), ...groupMemberRoutes(store), ...deletedItemRoutes(store),
+        ...userRecordRoutes(store)],
     }),
   });
   return sandbox;

@@ -12,6 +12,8 @@ export const DEFAULT_USER_PROPERTIES: readonly UserProperty[] = [
 const SELECTABLE_BY_LOWER_NAME = new Map<string, UserProperty>(
   ([
     ...DEFAULT_USER_PROPERTIES, 'accountEnabled', 'department', 'deletedDateTime', 'employeeId',
+    'userType', 'externalUserState', 'creationType', 'companyName', 'employeeType', 'streetAddress', 'city',
+    'state', 'postalCode', 'country', 'usageLocation', 'signInActivity',
   ] as const).map((name) => [name.toLowerCase(), name]),
 );
 

@@ -1,4 +1,5 @@
 import type { JsonStateStore, Route } from '../common';
+import { SandboxHttpError } from '../common';
 import { findUserIndex, type GraphState } from './graphState';
 import { resourceNotFound } from './graphErrors';
 import { listUsers, rejectUnsupportedOptions } from './userList';
@@ -13,7 +14,10 @@ export function userRoutes(store: JsonStateStore<GraphState>): Route[] {
     {
       method: 'GET',
       pattern: '/v1.0/users',
-      handler: (request) => listUsers(request, store.current.users, { entitySet: 'users' }),
+      handler: (request) => {
+        requirePremiumFor(parseUserSelect(request.query), store.current);
+        return listUsers(request, store.current.users, { entitySet: 'users' });
+      },
     },
     {
       method: 'GET',
@@ -21,6 +25,7 @@ export function userRoutes(store: JsonStateStore<GraphState>): Route[] {
       handler: ({ params, query, baseUrl }) => {
         rejectUnsupportedOptions(query, ENTITY_QUERY_OPTIONS);
         const select = parseUserSelect(query);
+        requirePremiumFor(select, store.current);
         const user = store.current.users[findUserIndex(store.current.users, params.id)];
         if (!user) throw resourceNotFound(params.id);
         return {
@@ -56,4 +61,11 @@ export function userRoutes(store: JsonStateStore<GraphState>): Route[] {
       },
     },
   ];
+}
+
+/** Graph reads `signInActivity` only in a tenant with an Entra ID P1/P2 licence. */
+function requirePremiumFor(select: readonly string[] | undefined, state: GraphState): void {
+  if (select?.includes('signInActivity') && !state.directory?.premiumLicence) {
+    throw new SandboxHttpError(403, "Neither tenant is B2C or tenant doesn't have premium license", 'Authentication_RequestFromNonPremiumTenantOrB2CTenant');
+  }
 }
