@@ -3,6 +3,7 @@ import { AdapterCallContext, ExportFile, ServiceAdapter, ServiceError, StepRepor
 import { DiscoveryResult, ItemOutcome, ItemResult, PlanItem, Subject } from '../dsr/types';
 import { statusCodeOf } from '../dsr/failures';
 import { changedCount, outcomeOf } from './planItems';
+import { UserRecord, type UserRecordOptions } from './entra/userRecord';
 
 /** Profile properties exported to the subject. */
 const PROFILE_FIELDS = [
@@ -19,7 +20,25 @@ const PROFILE_FIELDS = [
   'businessPhones',
   'preferredLanguage',
   'accountEnabled',
+  'userType',
+  'externalUserState',
+  'creationType',
+  'companyName',
+  'employeeId',
+  'employeeType',
+  'streetAddress',
+  'city',
+  'state',
+  'postalCode',
+  'country',
+  'usageLocation',
 ];
+
+/** The plan reason of a guest's account: erasing it deletes the account here, never in the guest's home tenant. */
+export const GUEST_ACCOUNT = 'account:guest';
+
+/** Said wherever a guest's erasure is described: the step summary, the receipt, the approval card. */
+const GUEST_HOME_TENANT_NOTE = "guest account: deleted in this tenant only, the guest's home tenant is not touched";
 
 /** Profile properties a person may have corrected through a request. */
 export const RECTIFIABLE_FIELDS = ['displayName', 'jobTitle', 'department', 'officeLocation', 'mobilePhone'] as const;
@@ -31,18 +50,34 @@ export const RECTIFIABLE_FIELDS = ['displayName', 'jobTitle', 'department', 'off
 export class EntraAdapter implements ServiceAdapter {
   readonly service = 'entra' as const;
 
-  constructor(private readonly graph: Client) {}
+  private readonly record: UserRecord;
 
+  constructor(private readonly graph: Client, options: UserRecordOptions = { signInActivity: true }) {
+    this.record = new UserRecord(graph, options);
+  }
+
+  /** The plan is the account itself; the items also count the rest of the record, for the approval card. */
   async discover(subject: Subject): Promise<DiscoveryResult> {
     const user = await this.profile(subject);
-    return user
-      ? { count: 1, plan: [{ type: 'user', id: subject.aadObjectId, reason: 'account' }], items: ['1 user profile'] }
-      : { count: 0, plan: [], items: [] };
+    if (!user) return { count: 0, plan: [], items: [] };
+    const guest = user.userType === 'Guest';
+    const counts = await this.read(() => this.record.counts(subject.aadObjectId));
+    return {
+      count: 1,
+      plan: [{ type: 'user', id: subject.aadObjectId, reason: guest ? GUEST_ACCOUNT : 'account' }],
+      items: [guest ? `1 ${GUEST_HOME_TENANT_NOTE}` : '1 user profile', ...counts],
+    };
   }
 
   async *export(subject: Subject): AsyncIterable<ExportFile> {
     const user = await this.profile(subject);
-    if (user) yield { path: 'profile.json', content: user };
+    if (!user) return;
+    yield { path: 'profile.json', content: user };
+    try {
+      yield* this.record.files(subject.aadObjectId);
+    } catch (error) {
+      throw error instanceof ServiceError ? error : this.failure(error);
+    }
   }
 
   async rectify(subject: Subject, corrections: Record<string, string>, context: AdapterCallContext): Promise<StepReport> {
@@ -70,8 +105,10 @@ export class EntraAdapter implements ServiceAdapter {
   async erase(subject: Subject, context: AdapterCallContext): Promise<StepReport> {
     if (context.plan) {
       const items = await this.changePlanned(context.plan, 'removed', (account) => account.delete());
+      const guest = context.plan.some((item) => item.reason === GUEST_ACCOUNT);
+      const summarise = guest ? (result: ItemResult) => `${softDeleteSummary(result)}; ${GUEST_HOME_TENANT_NOTE}` : softDeleteSummary;
       // Gone already or soft-deleted now, a planned account may sit in deleted items: the purge still follows.
-      return { ...planReport(items, softDeleteSummary), ...(items.length > 0 && { awaitsPurge: true }) };
+      return { ...planReport(items, summarise), ...(items.length > 0 && { awaitsPurge: true }) };
     }
     const gone = await this.call(() => this.account(subject.aadObjectId).delete(), { notFoundIsDone: true });
     return { summary: softDeleteSummary(gone === 'absent' ? 'alreadyGone' : 'removed'), count: 1, awaitsPurge: true };
@@ -114,6 +151,15 @@ export class EntraAdapter implements ServiceAdapter {
     } catch (error) {
       if (statusCodeOf(error) === 404) return undefined;
       throw this.failure(error);
+    }
+  }
+
+  /** Runs one read, its failure a ServiceError. */
+  private async read<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw error instanceof ServiceError ? error : this.failure(error);
     }
   }
 
