@@ -2,6 +2,7 @@ import { Client } from '@microsoft/microsoft-graph-client';
 import { AdapterCallContext, ExportFile, ServiceAdapter, ServiceError, StepReport } from '../dsr/serviceAdapter';
 import { DiscoveryResult, ItemOutcome, ItemResult, PlanItem, Subject } from '../dsr/types';
 import { statusCodeOf } from '../dsr/failures';
+import { checkProfileCorrection } from '../dsr/profileCorrections';
 import { changedCount, outcomeOf } from './planItems';
 import { UserRecord, type UserRecordOptions } from './entra/userRecord';
 
@@ -40,8 +41,6 @@ export const GUEST_ACCOUNT = 'account:guest';
 /** Said wherever a guest's erasure is described: the step summary, the receipt, the approval card. */
 const GUEST_HOME_TENANT_NOTE = "guest account: deleted in this tenant only, the guest's home tenant is not touched";
 
-/** Profile properties a person may have corrected through a request. */
-export const RECTIFIABLE_FIELDS = ['displayName', 'jobTitle', 'department', 'officeLocation', 'mobilePhone'] as const;
 
 /**
  * Entra ID through Microsoft Graph: the user's profile. Erasure is a soft delete (restorable for
@@ -81,8 +80,8 @@ export class EntraAdapter implements ServiceAdapter {
   }
 
   async rectify(subject: Subject, corrections: Record<string, string>, context: AdapterCallContext): Promise<StepReport> {
-    const fields = Object.keys(corrections).filter((f) => (RECTIFIABLE_FIELDS as readonly string[]).includes(f));
-    const patch = Object.fromEntries(fields.map((f) => [f, corrections[f]]));
+    const patch = profilePatch(corrections);
+    const fields = Object.keys(patch);
     if (context.plan) {
       if (fields.length === 0) return planReport(context.plan.map((item) => outcomeOf(item, 'kept')), () => 'no profile field to correct');
       const items = await this.changePlanned(context.plan, 'changed', (account) => account.patch(patch));
@@ -178,6 +177,19 @@ export class EntraAdapter implements ServiceAdapter {
     const e = error as { statusCode?: number; code?: string };
     return new ServiceError('entra', 'Microsoft Graph refused the call', e.statusCode, e.code);
   }
+}
+
+/**
+ * The Graph PATCH body of the corrections that pass the domain's check (nothing else is written);
+ * `businessPhones` is a collection in Graph, holding the one number it accepts.
+ */
+function profilePatch(corrections: Record<string, string>): Record<string, string | string[]> {
+  const patch: Record<string, string | string[]> = {};
+  for (const [field, raw] of Object.entries(corrections)) {
+    const checked = checkProfileCorrection(field, raw);
+    if (checked.ok) patch[checked.field] = checked.field === 'businessPhones' ? [checked.value] : checked.value;
+  }
+  return patch;
 }
 
 /** A plan's step report: the outcomes, `summarise`d by the planned account's (an empty plan does nothing). */

@@ -91,8 +91,19 @@ describe('Entra adapter carrying out an approved plan, against the sandbox Graph
     expect(report).toEqual({ summary: 'corrected jobTitle, department', count: 1, items: [{ type: 'user', id: alex.aadObjectId, result: 'changed' }], delta: [] });
     expect(await userFields(sandbox, alex.aadObjectId, 'jobTitle,department')).toMatchObject({ jobTitle: 'Staff Engineer', department: 'Research' });
 
-    const none = await adapter.rectify(alex, { mail: 'x@example.test' }, callContext('rectify', plan));
+    const none = await adapter.rectify(alex, { usageLocation: 'Ireland', accountEnabled: 'false' }, callContext('rectify', plan));
     expect(none).toEqual({ summary: 'no profile field to correct', count: 0, items: [{ type: 'user', id: alex.aadObjectId, result: 'kept' }], delta: [] });
+  });
+
+  it('writes every validated profile field, a business phone as Graph\'s one-number collection, and nothing that fails its check', async () => {
+    const report = await adapter.rectify(alex, {
+      usageLocation: 'us', businessPhones: '+1 206 555 0111', mail: 'alex.w@contoso.test', preferredLanguage: 'not a language',
+    }, callContext('rectify', plan));
+
+    expect(report.summary).toBe('corrected usageLocation, businessPhones, mail');
+    expect(await userFields(sandbox, alex.aadObjectId, 'usageLocation,businessPhones,mail,preferredLanguage')).toMatchObject({
+      usageLocation: 'US', businessPhones: ['+1 206 555 0111'], mail: 'alex.w@contoso.test', preferredLanguage: null,
+    });
   });
 
   it('does nothing and reports nothing on an empty plan', async () => {

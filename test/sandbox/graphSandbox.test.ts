@@ -144,6 +144,15 @@ describe('Graph sandbox through the Graph client', () => {
     expect(notAComparison.code).toBe('BadRequest');
   });
 
+  it('applies a PATCH of the profile fields an administrator writes, the sign-in name in a verified domain', async () => {
+    await client.api(`/users/${alex.aadObjectId}`).patch({
+      usageLocation: 'US', city: 'Seattle', businessPhones: ['+1 206 555 0111'], mail: 'alex.w@contoso.test', userPrincipalName: 'alex.w@contoso.test',
+    });
+    const user = await client.api('/users/alex.w@contoso.test').select(['usageLocation', 'city', 'businessPhones', 'mail']).get();
+
+    expect(user).toMatchObject({ usageLocation: 'US', city: 'Seattle', businessPhones: ['+1 206 555 0111'], mail: 'alex.w@contoso.test' });
+  });
+
   it('applies a PATCH that a later GET returns', async () => {
     const answer = await client.api(`/users/${alex.aadObjectId}`).patch({ jobTitle: 'Site Lead', accountEnabled: false });
     const user = await client.api(`/users/${alex.upn}`).select(['jobTitle', 'accountEnabled', 'department']).get();
@@ -153,12 +162,15 @@ describe('Graph sandbox through the Graph client', () => {
   });
 
   it('refuses to PATCH a property that is not writable', async () => {
-    const error = await graphError(client.api(`/users/${alex.aadObjectId}`).patch({ userPrincipalName: 'someone@contoso.test' }));
+    const error = await graphError(client.api(`/users/${alex.aadObjectId}`).patch({ userType: 'Guest' }));
+    const unverified = await graphError(client.api(`/users/${alex.aadObjectId}`).patch({ userPrincipalName: 'alex@fabrikam.test' }));
     const user = await client.api(`/users/${alex.aadObjectId}`).get();
 
     expect(error.statusCode).toBe(400);
     expect(error.code).toBe('Request_BadRequest');
-    expect(error.message).toContain("Invalid property 'userPrincipalName'");
+    expect(error.message).toContain("Invalid property 'userType'");
+    expect(unverified.statusCode).toBe(400);
+    expect(unverified.message).toContain('verified domain');
     expect(user.userPrincipalName).toBe(alex.upn);
   });
 

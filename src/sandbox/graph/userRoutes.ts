@@ -3,7 +3,7 @@ import { SandboxHttpError } from '../common';
 import { findUserIndex, type GraphState } from './graphState';
 import { resourceNotFound } from './graphErrors';
 import { listUsers, rejectUnsupportedOptions } from './userList';
-import { parseUserPatch } from './userPatch';
+import { domainOf, parseUserPatch } from './userPatch';
 import { odataContext, parseUserSelect, projectUser } from './userProjection';
 
 const ENTITY_QUERY_OPTIONS = new Set(['$select']);
@@ -38,7 +38,9 @@ export function userRoutes(store: JsonStateStore<GraphState>): Route[] {
       method: 'PATCH',
       pattern: '/v1.0/users/{id}',
       handler: async ({ params, body }) => {
-        const changes = parseUserPatch(body);
+        // The tenant's verified domains: those its member accounts sign in with.
+        const verified = new Set(store.current.users.filter((user) => user.userType === 'Member').map((user) => domainOf(user.userPrincipalName)));
+        const changes = parseUserPatch(body, verified);
         await store.update((state) => {
           const index = findUserIndex(state.users, params.id);
           if (index < 0) throw resourceNotFound(params.id);
