@@ -75,7 +75,7 @@ export class EntraAdapter implements ServiceAdapter {
     try {
       yield* this.record.files(subject.aadObjectId);
     } catch (error) {
-      throw error instanceof ServiceError ? error : this.failure(error);
+      throw this.failure(error);
     }
   }
 
@@ -158,7 +158,7 @@ export class EntraAdapter implements ServiceAdapter {
     try {
       return await work();
     } catch (error) {
-      throw error instanceof ServiceError ? error : this.failure(error);
+      throw this.failure(error);
     }
   }
 
@@ -173,7 +173,9 @@ export class EntraAdapter implements ServiceAdapter {
     }
   }
 
+  /** The error as a ServiceError (one raised already, e.g. a repeated page, stays as it is). */
   private failure(error: unknown): ServiceError {
+    if (error instanceof ServiceError) return error;
     const e = error as { statusCode?: number; code?: string };
     return new ServiceError('entra', 'Microsoft Graph refused the call', e.statusCode, e.code);
   }
