@@ -157,6 +157,8 @@ export interface Config {
   erasureApprovals: number;
   /** The Graph user property naming the person behind an approver's account; an erasure's approvals count people by it. */
   approverPersonKey: string;
+  /** DSR_ENTRA_SIGNIN_ACTIVITY: whether the export reads `signInActivity` (AuditLog.Read.All, an Entra ID P1/P2 licence). */
+  entraSignInActivity: boolean;
   purgeGraceDays: number;
   /** A service's own export (system-generated logs): the shortest wait between two checks, and when approvers hear it is late. */
   serviceExport: { minPollSeconds: number; warnDaysBeforeDue: number };
@@ -454,6 +456,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, approverGroupFa
     return value === 'true';
   };
   const optional = (name: string) => text(name, '') || undefined;
+  const onOff = (name: string, fallback: 'on' | 'off') => {
+    const value = text(name, fallback).toLowerCase();
+    if (!['on', 'off'].includes(value)) problems.push(`${name} must be on or off.`);
+    return value === 'on';
+  };
 
   // The seeded tenant links lockers to person twins by `assignedTo` (src/sandbox/tenant.json).
   const linkRelationship = text('DSR_DIGITAL_TWINS_LINK_RELATIONSHIP', sandbox ? 'assignedTo' : '') || undefined;
@@ -522,6 +529,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, approverGroupFa
     ...(complianceGroupId ? { complianceGroupId } : {}),
     erasureApprovals: whole('DSR_ERASE_APPROVALS', 2, 1, 5),
     approverPersonKey,
+    entraSignInActivity: onOff('DSR_ENTRA_SIGNIN_ACTIVITY', 'on'),
     purgeGraceDays: whole('DSR_PURGE_GRACE_DAYS', 14, 0, 30),
     // A few checks a day once Graph's export runs (it takes days); seconds in the sandbox, whose export takes seconds.
     // Approvers hear of a late export before the 7-day deadline reminder.

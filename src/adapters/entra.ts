@@ -2,7 +2,9 @@ import { Client } from '@microsoft/microsoft-graph-client';
 import { AdapterCallContext, ExportFile, ServiceAdapter, ServiceError, StepReport } from '../dsr/serviceAdapter';
 import { DiscoveryResult, ItemOutcome, ItemResult, PlanItem, Subject } from '../dsr/types';
 import { statusCodeOf } from '../dsr/failures';
+import { checkProfileCorrection } from '../dsr/profileCorrections';
 import { changedCount, outcomeOf } from './planItems';
+import { UserRecord, type UserRecordOptions } from './entra/userRecord';
 
 /** Profile properties exported to the subject. */
 const PROFILE_FIELDS = [
@@ -19,10 +21,26 @@ const PROFILE_FIELDS = [
   'businessPhones',
   'preferredLanguage',
   'accountEnabled',
+  'userType',
+  'externalUserState',
+  'creationType',
+  'companyName',
+  'employeeId',
+  'employeeType',
+  'streetAddress',
+  'city',
+  'state',
+  'postalCode',
+  'country',
+  'usageLocation',
 ];
 
-/** Profile properties a person may have corrected through a request. */
-export const RECTIFIABLE_FIELDS = ['displayName', 'jobTitle', 'department', 'officeLocation', 'mobilePhone'] as const;
+/** The plan reason of a guest's account: erasing it deletes the account here, never in the guest's home tenant. */
+export const GUEST_ACCOUNT = 'account:guest';
+
+/** Said wherever a guest's erasure is described: the step summary, the receipt, the approval card. */
+const GUEST_HOME_TENANT_NOTE = "guest account: deleted in this tenant only, the guest's home tenant is not touched";
+
 
 /**
  * Entra ID through Microsoft Graph: the user's profile. Erasure is a soft delete, restorable until
@@ -31,24 +49,40 @@ export const RECTIFIABLE_FIELDS = ['displayName', 'jobTitle', 'department', 'off
 export class EntraAdapter implements ServiceAdapter {
   readonly service = 'entra' as const;
 
-  /** `purgeGraceDays`: days a soft-deleted account stays restorable before the bot purges it, as step summaries say. */
-  constructor(private readonly graph: Client, private readonly options: { purgeGraceDays: number }) {}
+  private readonly record: UserRecord;
 
+  /** `purgeGraceDays`: days a soft-deleted account stays restorable before the bot purges it, as step summaries say. */
+  constructor(private readonly graph: Client, private readonly options: UserRecordOptions & { purgeGraceDays: number }) {
+    this.record = new UserRecord(graph, options);
+  }
+
+  /** The plan is the account itself; the items also count the rest of the record, for the approval card. */
   async discover(subject: Subject): Promise<DiscoveryResult> {
     const user = await this.profile(subject);
-    return user
-      ? { count: 1, plan: [{ type: 'user', id: subject.aadObjectId, reason: 'account' }], items: ['1 user profile'] }
-      : { count: 0, plan: [], items: [] };
+    if (!user) return { count: 0, plan: [], items: [] };
+    const guest = user.userType === 'Guest';
+    const counts = await this.read(() => this.record.counts(subject.aadObjectId));
+    return {
+      count: 1,
+      plan: [{ type: 'user', id: subject.aadObjectId, reason: guest ? GUEST_ACCOUNT : 'account' }],
+      items: [guest ? `1 ${GUEST_HOME_TENANT_NOTE}` : '1 user profile', ...counts],
+    };
   }
 
   async *export(subject: Subject): AsyncIterable<ExportFile> {
     const user = await this.profile(subject);
-    if (user) yield { path: 'profile.json', content: user };
+    if (!user) return;
+    yield { path: 'profile.json', content: user };
+    try {
+      yield* this.record.files(subject.aadObjectId);
+    } catch (error) {
+      throw this.failure(error);
+    }
   }
 
   async rectify(subject: Subject, corrections: Record<string, string>, context: AdapterCallContext): Promise<StepReport> {
-    const fields = Object.keys(corrections).filter((f) => (RECTIFIABLE_FIELDS as readonly string[]).includes(f));
-    const patch = Object.fromEntries(fields.map((f) => [f, corrections[f]]));
+    const patch = profilePatch(corrections);
+    const fields = Object.keys(patch);
     if (context.plan) {
       if (fields.length === 0) return planReport(context.plan.map((item) => outcomeOf(item, 'kept')), () => 'no profile field to correct');
       const items = await this.changePlanned(context.plan, 'changed', (account) => account.patch(patch));
@@ -90,8 +124,11 @@ export class EntraAdapter implements ServiceAdapter {
   async erase(subject: Subject, context: AdapterCallContext): Promise<StepReport> {
     if (context.plan) {
       const items = await this.changePlanned(context.plan, 'removed', (account) => account.delete());
+      const guest = context.plan.some((item) => item.reason === GUEST_ACCOUNT);
+      const grace = this.options.purgeGraceDays;
+      const summarise = (result: ItemResult) => `${softDeleteSummary(result, grace)}${guest ? `; ${GUEST_HOME_TENANT_NOTE}` : ''}`;
       // Gone already or soft-deleted now, a planned account may sit in deleted items: the purge still follows.
-      return { ...planReport(items, (result) => softDeleteSummary(result, this.options.purgeGraceDays)), ...(items.length > 0 && { awaitsPurge: true }) };
+      return { ...planReport(items, summarise), ...(items.length > 0 && { awaitsPurge: true }) };
     }
     const gone = await this.call(() => this.account(subject.aadObjectId).delete(), { notFoundIsDone: true });
     return { summary: softDeleteSummary(gone === 'absent' ? 'alreadyGone' : 'removed', this.options.purgeGraceDays), count: 1, awaitsPurge: true };
@@ -137,6 +174,15 @@ export class EntraAdapter implements ServiceAdapter {
     }
   }
 
+  /** Runs one read, its failure a ServiceError. */
+  private async read<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw this.failure(error);
+    }
+  }
+
   /** Runs one write; a 404 counts as done where the goal is that something is gone. */
   private async call(work: () => Promise<unknown>, options: { notFoundIsDone?: boolean } = {}): Promise<'done' | 'absent'> {
     try {
@@ -148,10 +194,25 @@ export class EntraAdapter implements ServiceAdapter {
     }
   }
 
+  /** The error as a ServiceError (one raised already, e.g. a repeated page, stays as it is). */
   private failure(error: unknown): ServiceError {
+    if (error instanceof ServiceError) return error;
     const e = error as { statusCode?: number; code?: string };
     return new ServiceError('entra', 'Microsoft Graph refused the call', e.statusCode, e.code);
   }
+}
+
+/**
+ * The Graph PATCH body of the corrections that pass the domain's check (nothing else is written);
+ * `businessPhones` is a collection in Graph, holding the one number it accepts.
+ */
+function profilePatch(corrections: Record<string, string>): Record<string, string | string[]> {
+  const patch: Record<string, string | string[]> = {};
+  for (const [field, raw] of Object.entries(corrections)) {
+    const checked = checkProfileCorrection(field, raw);
+    if (checked.ok) patch[checked.field] = checked.field === 'businessPhones' ? [checked.value] : checked.value;
+  }
+  return patch;
 }
 
 /** A plan's step report: the outcomes, `summarise`d by the planned account's (an empty plan does nothing). */

@@ -38,7 +38,10 @@ export function createServiceAdapters(
     : undefined;
   const builders: Record<ServiceName, () => ServiceAdapter> = {
     // Graph's own client, whose middleware spends the budget (the adapter does not use the ServiceCaller).
-    entra: () => new EntraAdapter(budgets.for('entra') ? createThrottledGraphClient(config.graphUrl, credential, budgets.for('entra')) : deps.graph, { purgeGraceDays: config.purgeGraceDays }),
+    entra: () => new EntraAdapter(
+      budgets.for('entra') ? createThrottledGraphClient(config.graphUrl, credential, budgets.for('entra')) : deps.graph,
+      { signInActivity: config.entraSignInActivity, purgeGraceDays: config.purgeGraceDays },
+    ),
     digitalTwins: () => new DigitalTwinsAdapter({
       endpoint: config.digitalTwins.url,
       credential,

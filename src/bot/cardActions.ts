@@ -7,7 +7,7 @@ import { rememberCard } from '../dsr/requestUpdates';
 import { Actor, DsrRequest } from '../dsr/types';
 import { userConversationKey } from '../storage/conversationStore';
 import { BotDeps } from './botDeps';
-import { parseExtendMonths, parseKind, parseManualStep, parseOnBehalfOf, parseReason, parseRequestId, parseSubmission, parsePlanHash } from './cardInputs';
+import { parseExtendMonths, parseKind, parseManualStep, parseOnBehalfOf, parseReason, parseRequestId, parseSubmission, parsePlanHash, parseCorrection } from './cardInputs';
 import { intakeFor } from './chatCommands';
 import { lifecycleMessage } from './lifecycleWords';
 import { cardFor, nothingToShow, readableOf, readRequest, viewerOf } from './readAccess';
@@ -47,6 +47,13 @@ const submit: ActionHandler = async (context, data, deps) => {
     return onBehalfOf.value
       ? 'That person is no longer in the directory. Nothing was filed.'
       : 'I could not find your account in the directory, so I cannot file a request for you. Please contact the privacy team.';
+  }
+
+  // A new sign-in name has to stay in a domain of the tenant: the subject's own, now that it is known.
+  const upn = input.value.corrections?.userPrincipalName;
+  if (upn !== undefined) {
+    const inDomain = parseCorrection('userPrincipalName', upn, { allowedDomains: [subject.upn.slice(subject.upn.lastIndexOf('@') + 1)] });
+    if (!inDomain.ok) return inDomain.problem;
   }
 
   await rememberPersonalChat(context, actor, deps.conversations);

@@ -1,6 +1,6 @@
-import { RECTIFIABLE_FIELDS } from '../adapters/entra';
 import { withoutControlCharacters } from '../cards/render';
 import { NewRequest } from '../dsr/ports';
+import { checkProfileCorrection, isCorrectableProfileField, type CorrectionProblem, type CorrectionRules } from '../dsr/profileCorrections';
 import { isRequestId } from '../dsr/requestIds';
 import { ManualStepOutcome, REGIMES, REQUEST_KINDS, RequestKind, Regime, ServiceName } from '../dsr/types';
 
@@ -110,11 +110,32 @@ export function parseSubmission(data: unknown, offered: ServiceName[]): Parsed<N
   const request: NewRequest = { kind: kind.value, regime: d.regime as Regime, services: [...new Set(services)] as ServiceName[] };
   if (kind.value !== 'rectify') return { ok: true, value: request };
 
-  if (typeof d.field !== 'string' || !(RECTIFIABLE_FIELDS as readonly string[]).includes(d.field)) {
+  if (typeof d.field !== 'string' || !isCorrectableProfileField(d.field)) {
     return { ok: false, problem: 'Please pick which detail is wrong.' };
   }
   const value = typeof d.value === 'string' ? withoutControlCharacters(d.value).trim() : '';
   if (!value) return { ok: false, problem: 'Please type the correct value.' };
   if (value.length > 256) return { ok: false, problem: 'The correct value can be at most 256 characters long.' };
-  return { ok: true, value: { ...request, corrections: { [d.field]: value } } };
+  const corrected = parseCorrection(d.field, value);
+  return corrected.ok ? { ok: true, value: { ...request, corrections: corrected.value } } : corrected;
+}
+
+/** What the bot says to a corrected value the domain refuses; nothing is filed. */
+const CORRECTION_PROBLEMS: { [C in CorrectionProblem['code']]: (problem: Extract<CorrectionProblem, { code: C }>) => string } = {
+  unknownField: () => 'Please pick which detail is wrong.',
+  empty: () => 'Please type the correct value.',
+  tooLong: ({ max }) => `That detail can be at most ${max} characters long. Nothing was filed.`,
+  notAPhoneNumber: () => 'That is not a phone number: use digits, spaces and an optional leading +, for example +353 1 555 0101. Nothing was filed.',
+  notACountryCode: () => 'Please give the two-letter country code, for example IE or US. Nothing was filed.',
+  notALanguageTag: () => 'Please give the language as a code such as en or en-US. Nothing was filed.',
+  notAnEmailAddress: () => 'That is not an e-mail address (name@example.com). Nothing was filed.',
+  domainNotAllowed: ({ domains }) => `The sign-in name has to end in @${domains.join(' or @')}. Nothing was filed.`,
+};
+
+/** One profile correction, checked by the domain's rule for its field; `rules` adds what is known of the subject. */
+export function parseCorrection(field: string, value: string, rules: CorrectionRules = {}): Parsed<Record<string, string>> {
+  const checked = checkProfileCorrection(field, value, rules);
+  if (checked.ok) return { ok: true, value: { [checked.field]: checked.value } };
+  const word = CORRECTION_PROBLEMS[checked.problem.code] as (problem: CorrectionProblem) => string;
+  return { ok: false, problem: word(checked.problem) };
 }

@@ -1,8 +1,8 @@
 import { CardFactory, MessageFactory, TurnContext } from 'botbuilder';
-import { RECTIFIABLE_FIELDS } from '../adapters/entra';
 import { Card } from '../cards/render';
 import { helpCard, intakeCard, queueCard, reportCard, requestDetailsCard, requestListCard } from '../cards/views';
 import { errorCode } from '../dsr/failures';
+import { CORRECTABLE_PROFILE_FIELDS, type CorrectableProfileField } from '../dsr/profileCorrections';
 import { Actor, RequestKind, Subject } from '../dsr/types';
 import { BotDeps } from './botDeps';
 import { parseAddress } from './cardInputs';
@@ -10,12 +10,27 @@ import { parseIntent } from './intents';
 import { cardFor, nothingToShow, readableOf, readRequest, viewerOf } from './readAccess';
 import { actorOf, channelReference, isPersonalChat, rememberPersonalChat } from './turnIdentity';
 
-const FIELD_LABELS: Record<(typeof RECTIFIABLE_FIELDS)[number], string> = {
+const FIELD_LABELS: Record<CorrectableProfileField, string> = {
   displayName: 'My name',
+  givenName: 'My first name',
+  surname: 'My last name',
   jobTitle: 'My job title',
   department: 'My department',
   officeLocation: 'My office',
+  companyName: 'My company',
+  employeeId: 'My employee number',
+  employeeType: 'My employment type',
   mobilePhone: 'My mobile number',
+  businessPhones: 'My work phone number',
+  streetAddress: 'My street address',
+  city: 'My city',
+  state: 'My state or province',
+  postalCode: 'My postal code',
+  country: 'My country',
+  usageLocation: 'My usage location (two-letter country code)',
+  preferredLanguage: 'My preferred language (e.g. en-US)',
+  mail: 'My e-mail address',
+  userPrincipalName: 'My sign-in name',
 };
 
 const sendCard = (context: TurnContext, card: Card) => context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
@@ -26,7 +41,7 @@ export function intakeFor(kind: RequestKind, deps: BotDeps, onBehalfOf?: Subject
     regime: deps.defaultRegime,
     services: deps.offeredServices,
     graceDays: deps.purgeGraceDays,
-    fields: RECTIFIABLE_FIELDS.map((name) => ({ name, label: FIELD_LABELS[name] })),
+    fields: CORRECTABLE_PROFILE_FIELDS.map((name) => ({ name, label: FIELD_LABELS[name] })),
     ...(onBehalfOf ? { onBehalfOf } : {}),
   });
 }

@@ -3,14 +3,40 @@ import type { Manifest, ManifestFile } from './exportPackage';
 const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 
+/** What a file holds, where its name alone does not say it. */
+const FILE_NOTES: Record<string, string> = {
+  'entra/profile.json': 'your Entra ID profile: names, job, contact details, address, account type (member or guest)',
+  'entra/memberships.json': 'the groups and directory roles you belong to, directly or through another group: ids and names',
+  'entra/manager-and-reports.json': 'your manager and the people who report to you, by their Entra object id only',
+  'entra/devices.json': 'the devices you own and the devices you registered in Entra ID',
+  'entra/app-role-assignments.json': 'the application roles assigned to you',
+  'entra/authentication-methods.json': 'the phone numbers and e-mail addresses registered for your sign-in (no passwords or keys)',
+  'entra/licenses.json': 'the licences assigned to you and their service plans',
+  'entra/sign-in-activity.json': 'when you last signed in, interactively and not, and the request ids of those sign-ins',
+};
+
+/** Said when the Entra folder has no sign-in activity: it is personal data the bot could not read. */
+const SIGN_IN_ACTIVITY_MISSING =
+  'Your sign-in activity is not included: reading it needs a Microsoft Entra ID P1 or P2 licence and the AuditLog.Read.All ' +
+  'permission, and this organisation does not give the bot both (or has switched it off). Your administrator can tell you more.';
+
+function fileItem(f: ManifestFile): string {
+  const note = FILE_NOTES[f.path];
+  return `<li><code>${escapeHtml(f.path)}</code> (${f.bytes} bytes)${note ? `: ${escapeHtml(note)}` : ''}</li>`;
+}
+
+/** A note after a service's files, for what it could not export. */
+function missingNote(files: ManifestFile[]): string {
+  const paths = new Set(files.map((f) => f.path));
+  return paths.has('entra/profile.json') && !paths.has('entra/sign-in-activity.json') ? `<p>${escapeHtml(SIGN_IN_ACTIVITY_MISSING)}</p>` : '';
+}
+
 /** The package's human-readable summary: what is inside and how to check it. */
 export function renderPackageReadme(manifest: Manifest, services: { label: string; note?: string; files: ManifestFile[] }[]): string {
   const rows = services
     .map(
       (s) =>
-        `<h2>${escapeHtml(s.label)}</h2>${s.note ? `<p>${escapeHtml(s.note)}</p>` : ''}<ul>${s.files
-          .map((f) => `<li><code>${escapeHtml(f.path)}</code> (${f.bytes} bytes)</li>`)
-          .join('')}</ul>`,
+        `<h2>${escapeHtml(s.label)}</h2>${s.note ? `<p>${escapeHtml(s.note)}</p>` : ''}<ul>${s.files.map(fileItem).join('')}</ul>${missingNote(s.files)}`,
     )
     .join('\n');
   const head = manifest.auditHead;

@@ -2,12 +2,15 @@ import { EntraAdapter } from '../../src/adapters/entra';
 import type { PlanItem } from '../../src/dsr/types';
 import { createGraphSandbox, type GraphSandbox } from '../../src/sandbox/graph';
 import { loadTenant } from '../../src/sandbox/tenant';
-import { callContext, injectedSubject, subjectFor } from '../support/adapterTesting';
+import { callContext, collectFiles, injectedSubject, subjectFor } from '../support/adapterTesting';
+import { freshDataDir } from '../support/dataDir';
 import { sandboxPool } from '../support/sandboxPool';
 import { createSandboxGraphClient, rawRequest } from '../sandbox/sandboxGraphClient';
 
 const tenant = loadTenant();
 const BEARER = { Authorization: 'Bearer dsr-sandbox-token' };
+/** The adapter's settings as the bot's defaults give them. */
+const OPTIONS = { signInActivity: true, purgeGraceDays: 14 };
 
 const alex = subjectFor('alex.wilber@contoso.test');
 const megan = subjectFor('megan.bowen@contoso.test');
@@ -44,7 +47,7 @@ describe('Entra adapter carrying out an approved plan, against the sandbox Graph
 
   beforeEach(async () => {
     sandbox = await sandboxes.start();
-    adapter = new EntraAdapter(createSandboxGraphClient(sandbox), { purgeGraceDays: 14 });
+    adapter = new EntraAdapter(createSandboxGraphClient(sandbox), OPTIONS);
     plan = (await adapter.discover(alex)).plan!;
   });
 
@@ -112,8 +115,19 @@ describe('Entra adapter carrying out an approved plan, against the sandbox Graph
     expect(report).toEqual({ summary: 'corrected jobTitle, department', count: 1, items: [{ type: 'user', id: alex.aadObjectId, result: 'changed' }], delta: [] });
     expect(await userFields(sandbox, alex.aadObjectId, 'jobTitle,department')).toMatchObject({ jobTitle: 'Staff Engineer', department: 'Research' });
 
-    const none = await adapter.rectify(alex, { mail: 'x@example.test' }, callContext('rectify', plan));
+    const none = await adapter.rectify(alex, { usageLocation: 'Ireland', accountEnabled: 'false' }, callContext('rectify', plan));
     expect(none).toEqual({ summary: 'no profile field to correct', count: 0, items: [{ type: 'user', id: alex.aadObjectId, result: 'kept' }], delta: [] });
+  });
+
+  it('writes every validated profile field, a business phone as Graph\'s one-number collection, and nothing that fails its check', async () => {
+    const report = await adapter.rectify(alex, {
+      usageLocation: 'us', businessPhones: '+1 206 555 0111', mail: 'alex.w@contoso.test', preferredLanguage: 'not a language',
+    }, callContext('rectify', plan));
+
+    expect(report.summary).toBe('corrected usageLocation, businessPhones, mail');
+    expect(await userFields(sandbox, alex.aadObjectId, 'usageLocation,businessPhones,mail,preferredLanguage')).toMatchObject({
+      usageLocation: 'US', businessPhones: ['+1 206 555 0111'], mail: 'alex.w@contoso.test', preferredLanguage: null,
+    });
   });
 
   it('does nothing and reports nothing on an empty plan', async () => {
@@ -133,5 +147,111 @@ describe('Entra adapter carrying out an approved plan, against the sandbox Graph
     const report = await adapter.erase(alex, callContext('erase'));
     expect(report).toEqual({ summary: 'account soft-deleted (restorable for 14 days, until the purge)', count: 1, awaitsPurge: true });
     expect(await adapter.erase(alex, callContext('erase'))).toEqual({ summary: 'account already deleted', count: 1, awaitsPurge: true });
+  });
+});
+
+describe("Entra adapter reading the whole Entra record, against the sandbox Graph", () => {
+  const grace = subjectFor('grace.kim@contoso.test');
+  const guest = tenant.entra.guests[0];
+  const sam = { aadObjectId: guest.id, upn: guest.userPrincipalName, email: guest.mail, displayName: guest.displayName };
+  let sandbox: GraphSandbox;
+
+  beforeEach(async () => {
+    sandbox = await sandboxes.start();
+  });
+
+  afterEach(() => sandboxes.close(sandbox));
+
+  it('counts the record on discovery, for the approval card, while the plan stays the account itself', async () => {
+    const found = await new EntraAdapter(createSandboxGraphClient(sandbox), OPTIONS).discover(alex);
+
+    expect(found.plan).toEqual([{ type: 'user', id: alex.aadObjectId, reason: 'account' }]);
+    expect(found.items).toEqual([
+      '1 user profile', '3 group memberships', '1 directory role', '1 manager', '2 devices', '2 app role assignments',
+      '3 authentication methods', '1 licence',
+    ]);
+  });
+
+  it('exports each part of the record in its own file, other people by object id only, no secrets', async () => {
+    const files = await collectFiles(new EntraAdapter(createSandboxGraphClient(sandbox), OPTIONS).export(alex));
+
+    expect(Object.keys(files)).toEqual([
+      'profile.json', 'memberships.json', 'manager-and-reports.json', 'devices.json', 'app-role-assignments.json',
+      'authentication-methods.json', 'licenses.json', 'sign-in-activity.json',
+    ]);
+    expect(files['profile.json']).toMatchObject({ userType: 'Member', companyName: 'Contoso', city: 'Dublin', usageLocation: 'IE', employeeId: 'E-0451' });
+    expect(files['memberships.json']).toEqual(expect.arrayContaining([
+      { type: 'group', id: '9a100000-0000-4000-8000-0000000000a2', displayName: 'Dublin Office' },
+      { type: 'directoryRole', id: '9b200000-0000-4000-8000-0000000000b1', displayName: 'Reports Reader', roleTemplateId: '4a5d8f65-41da-4de4-8968-e035b65339cf' },
+    ]));
+    expect(files['manager-and-reports.json']).toEqual({ managerId: grace.aadObjectId, directReportIds: [] });
+    expect(JSON.stringify(files['manager-and-reports.json'])).not.toContain(grace.displayName);
+    const devices = files['devices.json'] as { owned: { displayName: string }[]; registered: { displayName: string }[] };
+    expect(devices.owned.map((d) => d.displayName)).toEqual(['ALEX-LAPTOP']);
+    expect(devices.registered.map((d) => d.displayName)).toEqual(['ALEX-LAPTOP', "Alex's iPhone"]);
+    expect(JSON.stringify(files['devices.json'])).not.toContain('@odata');
+    expect((files['app-role-assignments.json'] as { resourceDisplayName: string }[]).map((a) => a.resourceDisplayName))
+      .toEqual(['Contoso Facilities Portal', 'Contoso Badge Admin']);
+    expect(files['authentication-methods.json']).toEqual({
+      phoneMethods: [
+        expect.objectContaining({ phoneNumber: '+353 85 555 0111', phoneType: 'mobile' }),
+        expect.objectContaining({ phoneNumber: '+353 1 555 0111', phoneType: 'office' }),
+      ],
+      emailMethods: [expect.objectContaining({ emailAddress: 'alex.wilber@home.example' })],
+    });
+    expect(files['licenses.json']).toEqual([expect.objectContaining({ skuPartNumber: 'ENTERPRISEPREMIUM' })]);
+    expect(files['sign-in-activity.json']).toMatchObject({ lastSignInDateTime: '2026-11-30T19:40:12Z' });
+  });
+
+  it('reads large collections page by page, following every nextLink', async () => {
+    const adapter = new EntraAdapter(createSandboxGraphClient(sandbox), { ...OPTIONS, pageSize: 1 });
+    await rawRequest(sandbox, 'POST', '/_sandbox/stats/reset');
+
+    const files = await collectFiles(adapter.export(alex));
+
+    expect(files['memberships.json']).toHaveLength(4);
+    expect((files['devices.json'] as { registered: unknown[] }).registered).toHaveLength(2);
+    const counts = await requestCounts(sandbox);
+    expect(counts['GET /v1.0/users/{id}/transitiveMemberOf']).toBe(4);
+    expect(counts['GET /v1.0/users/{id}/registeredDevices']).toBe(2);
+  });
+
+  it('writes direct reports for a manager and no file for what a person does not have', async () => {
+    const files = await collectFiles(new EntraAdapter(createSandboxGraphClient(sandbox), OPTIONS).export(grace));
+
+    expect(files['manager-and-reports.json']).toEqual({
+      managerId: null,
+      directReportIds: [alex.aadObjectId, megan.aadObjectId, subjectFor('diego.siciliani@contoso.test').aadObjectId],
+    });
+    expect(Object.keys(files)).not.toContain('devices.json');
+    expect(Object.keys(files)).not.toContain('authentication-methods.json');
+  });
+
+  it('leaves sign-in activity out when switched off, and when the tenant has no premium licence', async () => {
+    const off = await collectFiles(new EntraAdapter(createSandboxGraphClient(sandbox), { ...OPTIONS, signInActivity: false }).export(alex));
+    const unlicensedTenant = loadTenant();
+    unlicensedTenant.entra.premiumLicence = false;
+    const unlicensed = await createGraphSandbox({ tenant: unlicensedTenant, dataDir: freshDataDir('entra-unlicensed'), port: 0 });
+    try {
+      const refused = await collectFiles(new EntraAdapter(createSandboxGraphClient(unlicensed), OPTIONS).export(alex));
+
+      expect(Object.keys(off)).not.toContain('sign-in-activity.json');
+      expect(Object.keys(refused)).not.toContain('sign-in-activity.json');
+      expect(Object.keys(refused)).toContain('licenses.json');
+    } finally {
+      await unlicensed.close();
+    }
+  });
+
+  it("erases a guest's account in this tenant, saying plainly that the home tenant is not touched", async () => {
+    const adapter = new EntraAdapter(createSandboxGraphClient(sandbox), OPTIONS);
+    const found = await adapter.discover(sam);
+
+    expect(found.plan).toEqual([{ type: 'user', id: guest.id, reason: 'account:guest' }]);
+    expect(found.items[0]).toContain("the guest's home tenant is not touched");
+    const report = await adapter.erase(sam, callContext('erase', found.plan));
+    expect(report).toMatchObject({ count: 1, items: [{ type: 'user', id: guest.id, result: 'removed' }], awaitsPurge: true });
+    expect(report.summary).toContain("deleted in this tenant only, the guest's home tenant is not touched");
+    expect((await rawRequest(sandbox, 'GET', `/v1.0/users/${guest.id}`, { headers: BEARER })).status).toBe(404);
   });
 });

@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { DigitalTwinsAdapter } from '../../src/adapters/digitalTwins';
+import { EntraAdapter } from '../../src/adapters/entra';
 import { DpsAdapter } from '../../src/adapters/dps';
 import { IotCentralAdapter } from '../../src/adapters/iotCentral';
 import { IotHubAdapter } from '../../src/adapters/iotHub';
@@ -12,6 +13,7 @@ import type { ServiceAdapter } from '../../src/dsr/serviceAdapter';
 import { SandboxCredential } from '../../src/sandbox/sandboxCredential';
 import { FAST_POLICY, callContext, expectNoPersonalValues, serviceFailure, subjectFor } from '../support/adapterTesting';
 import { freshDataDir } from '../support/dataDir';
+import { createSandboxGraphClient } from '../sandbox/sandboxGraphClient';
 
 /**
  * A service that keeps answering with the same next-page link or continuation token: each
@@ -27,10 +29,12 @@ let server: Server;
 let url = '';
 let answer: (request: IncomingMessage) => Answer;
 let requests = 0;
+let certificate = '';
 
 beforeAll(async () => {
   const tls = path.join(freshDataDir('repeated-pages'), 'sandbox', 'tls');
-  server = createServer({ cert: readFileSync(path.join(tls, 'cert.pem')), key: readFileSync(path.join(tls, 'key.pem')) }, (req, res) => {
+  certificate = readFileSync(path.join(tls, 'cert.pem'), 'utf8');
+  server = createServer({ cert: certificate, key: readFileSync(path.join(tls, 'key.pem')) }, (req, res) => {
     requests++;
     req.resume();
     req.on('end', () => {
@@ -64,6 +68,11 @@ const cases: [string, () => ServiceAdapter, (request: IncomingMessage) => Answer
     'IoT Hub (x-ms-continuation)',
     () => new IotHubAdapter({ hostName: 'contoso-hub.azure-devices.net', endpoint: url.replace('https://', ''), credential: new SandboxCredential(), policy: FAST_POLICY }),
     () => ({ headers: { 'x-ms-continuation': 'again', 'x-ms-item-type': 'Twin' }, body: [] }),
+  ],
+  [
+    'Entra ID, the rest of the record (@odata.nextLink)',
+    () => new EntraAdapter(createSandboxGraphClient({ url, certificate }), { signInActivity: true, purgeGraceDays: 14 }),
+    () => ({ body: { value: [], '@odata.nextLink': `${url}/v1.0/users/x/transitiveMemberOf?$top=100&$skiptoken=again` } }),
   ],
   [
     'Azure Digital Twins (continuationToken)',

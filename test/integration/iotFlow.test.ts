@@ -51,7 +51,9 @@ describe('a request across every service', () => {
 
     expect([...files.keys()].sort()).toEqual([
       'README.html', 'digital-twins/relationships.json', 'digital-twins/twins.json', 'dps/enrollments.json', 'dps/registrations.json',
-      'dsr-bot/requests.json', 'entra/profile.json', 'iot-central/devices.json', 'iot-central/user.json', 'iot-hub/devices.json', 'manifest.json',
+      'dsr-bot/requests.json', 'entra/app-role-assignments.json', 'entra/authentication-methods.json', 'entra/devices.json',
+      'entra/licenses.json', 'entra/manager-and-reports.json', 'entra/memberships.json', 'entra/profile.json', 'entra/sign-in-activity.json',
+      'iot-central/devices.json', 'iot-central/user.json', 'iot-hub/devices.json', 'manifest.json',
     ]);
     const twins = json('digital-twins/twins.json') as { $dtId: string }[];
     expect(twins.map((t) => t.$dtId).sort()).toEqual(['badge-0451', 'desk-dublin-3-114', alex.aadObjectId, 'locker-dublin-17', 'thermostat-3-114'].sort());

@@ -1,10 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GraphError, PageIterator, type Client, type PageCollection } from '@microsoft/microsoft-graph-client';
+import type { Client, PageCollection } from '@microsoft/microsoft-graph-client';
 import { createGraphSandbox, type GraphSandbox } from '../../src/sandbox/graph';
 import { loadTenant } from '../../src/sandbox/tenant';
-import { createSandboxGraphClient, rawRequest } from './sandboxGraphClient';
+import { collectPages, createSandboxGraphClient, graphError, rawRequest } from './sandboxGraphClient';
 
 const tenant = loadTenant();
 const userBy = (upn: string) => {
@@ -42,24 +42,7 @@ async function closeSandbox(sandbox: GraphSandbox): Promise<void> {
   await sandbox.close();
 }
 
-async function graphError(promise: Promise<unknown>): Promise<GraphError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof GraphError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
-async function collectPages<T>(client: Client, first: PageCollection): Promise<T[]> {
-  const items: T[] = [];
-  await new PageIterator(client, first, (item: T) => {
-    items.push(item);
-    return true;
-  }).iterate();
-  return items;
-}
 
 afterAll(async () => {
   await Promise.all(openSandboxes.map((sandbox) => sandbox.close()));
@@ -121,9 +104,10 @@ describe('Graph sandbox through the Graph client', () => {
 
     expect(firstPage.value).toHaveLength(2);
     expect(firstPage['@odata.nextLink']).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/v1\.0\/users\?.*\$skiptoken=/);
-    expect(users.map((user) => user.id)).toEqual(tenant.users.map((user) => user.aadObjectId));
+    const seededIds = [...tenant.users.map((user) => user.aadObjectId), ...tenant.entra.guests.map((guest) => guest.id)];
+    expect(users.map((user) => user.id)).toEqual(seededIds);
     const stats = (await rawRequest(sandbox, 'GET', '/_sandbox/stats')).body as { requests: Record<string, number> };
-    expect(stats.requests['GET /v1.0/users']).toBe(Math.ceil(tenant.users.length / 2));
+    expect(stats.requests['GET /v1.0/users']).toBe(Math.ceil(seededIds.length / 2));
   });
 
   it('refuses a page size above 999', async () => {
@@ -160,6 +144,15 @@ describe('Graph sandbox through the Graph client', () => {
     expect(notAComparison.code).toBe('BadRequest');
   });
 
+  it('applies a PATCH of the profile fields an administrator writes, the sign-in name in a verified domain', async () => {
+    await client.api(`/users/${alex.aadObjectId}`).patch({
+      usageLocation: 'US', city: 'Seattle', businessPhones: ['+1 206 555 0111'], mail: 'alex.w@contoso.test', userPrincipalName: 'alex.w@contoso.test',
+    });
+    const user = await client.api('/users/alex.w@contoso.test').select(['usageLocation', 'city', 'businessPhones', 'mail']).get();
+
+    expect(user).toMatchObject({ usageLocation: 'US', city: 'Seattle', businessPhones: ['+1 206 555 0111'], mail: 'alex.w@contoso.test' });
+  });
+
   it('applies a PATCH that a later GET returns', async () => {
     const answer = await client.api(`/users/${alex.aadObjectId}`).patch({ jobTitle: 'Site Lead', accountEnabled: false });
     const user = await client.api(`/users/${alex.upn}`).select(['jobTitle', 'accountEnabled', 'department']).get();
@@ -169,12 +162,15 @@ describe('Graph sandbox through the Graph client', () => {
   });
 
   it('refuses to PATCH a property that is not writable', async () => {
-    const error = await graphError(client.api(`/users/${alex.aadObjectId}`).patch({ userPrincipalName: 'someone@contoso.test' }));
+    const error = await graphError(client.api(`/users/${alex.aadObjectId}`).patch({ userType: 'Guest' }));
+    const unverified = await graphError(client.api(`/users/${alex.aadObjectId}`).patch({ userPrincipalName: 'alex@fabrikam.test' }));
     const user = await client.api(`/users/${alex.aadObjectId}`).get();
 
     expect(error.statusCode).toBe(400);
     expect(error.code).toBe('Request_BadRequest');
-    expect(error.message).toContain("Invalid property 'userPrincipalName'");
+    expect(error.message).toContain("Invalid property 'userType'");
+    expect(unverified.statusCode).toBe(400);
+    expect(unverified.message).toContain('verified domain');
     expect(user.userPrincipalName).toBe(alex.upn);
   });
 
@@ -365,7 +361,7 @@ describe('Graph sandbox state on disk', () => {
 
     expect(fresh.dataDir).not.toBe(used.dataDir);
     expect(meganFresh.officeLocation).toBe(megan.officeLocation);
-    expect(everyone.value).toHaveLength(tenant.users.length);
+    expect(everyone.value).toHaveLength(tenant.users.length + tenant.entra.guests.length);
     await closeSandbox(fresh.sandbox);
   });
 });

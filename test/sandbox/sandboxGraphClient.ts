@@ -1,5 +1,5 @@
 import https from 'node:https';
-import { Client, MiddlewareFactory, type Context, type Middleware } from '@microsoft/microsoft-graph-client';
+import { Client, GraphError, MiddlewareFactory, PageIterator, type Context, type Middleware, type PageCollection } from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
 import { SandboxCredential } from '../../src/sandbox/sandboxCredential';
 
@@ -93,4 +93,25 @@ function send(
     request.on('error', reject);
     request.end(body);
   });
+}
+
+/** The GraphError `promise` rejects with; fails the test when it resolves or throws anything else. */
+export async function graphError(promise: Promise<unknown>): Promise<GraphError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof GraphError) return error;
+    throw error;
+  }
+  throw new Error('expected the call to fail');
+}
+
+/** Every item of a collection, following `@odata.nextLink` with the SDK's PageIterator. */
+export async function collectPages<T>(client: Client, first: PageCollection): Promise<T[]> {
+  const items: T[] = [];
+  await new PageIterator(client, first, (item: T) => {
+    items.push(item);
+    return true;
+  }).iterate();
+  return items;
 }

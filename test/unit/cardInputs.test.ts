@@ -1,4 +1,4 @@
-import { Parsed, parseAddress, parseExtendMonths, parseKind, parseManualStep, parseReason, parseRequestId, parseSubmission } from '../../src/bot/cardInputs';
+import { Parsed, parseAddress, parseCorrection, parseExtendMonths, parseKind, parseManualStep, parseReason, parseRequestId, parseSubmission } from '../../src/bot/cardInputs';
 import { ServiceName } from '../../src/dsr/types';
 import { SUBJECT } from './sampleRequest';
 
@@ -98,8 +98,25 @@ describe('a rectification', () => {
     expect(problemOf(rectify({ field }))).toMatch(/which detail is wrong/);
   });
 
-  it.each(['displayName', 'jobTitle', 'department', 'officeLocation', 'mobilePhone'])('takes a correction of %s', (field) => {
+  it.each(['displayName', 'jobTitle', 'department', 'officeLocation', 'companyName', 'city', 'country'])('takes a correction of %s', (field) => {
     expect(valueOf(rectify({ field })).corrections).toEqual({ [field]: 'Senior Engineer' });
+  });
+
+  it.each<[string, string, RegExp]>([
+    ['mobilePhone', 'Senior Engineer', /not a phone number/],
+    ['usageLocation', 'I1', /two-letter country code/],
+    ['preferredLanguage', 'English', /code such as en or en-US/],
+    ['mail', 'alex at contoso', /not an e-mail address/],
+    ['jobTitle', 'a'.repeat(129), /at most 128 characters/],
+  ])('answers a bad %s clearly, filing nothing', (field, value, answer) => {
+    expect(problemOf(rectify({ field, value }))).toMatch(answer);
+  });
+
+  it('checks a new sign-in name against the domains it may use', () => {
+    expect(parseCorrection('userPrincipalName', 'alex.w@fabrikam.test', { allowedDomains: ['contoso.test'] }))
+      .toEqual({ ok: false, problem: 'The sign-in name has to end in @contoso.test. Nothing was filed.' });
+    expect(parseCorrection('userPrincipalName', 'alex.w@contoso.test', { allowedDomains: ['contoso.test'] }))
+      .toEqual({ ok: true, value: { userPrincipalName: 'alex.w@contoso.test' } });
   });
 
   it.each<[string, unknown]>([
@@ -116,13 +133,13 @@ describe('a rectification', () => {
   });
 
   it('takes a value of 256 characters and refuses one of 257', () => {
-    expect(valueOf(rectify({ value: 'a'.repeat(256) })).corrections).toEqual({ jobTitle: 'a'.repeat(256) });
-    expect(problemOf(rectify({ value: 'a'.repeat(257) }))).toMatch(/at most 256 characters/);
+    expect(valueOf(rectify({ field: 'displayName', value: 'a'.repeat(256) })).corrections).toEqual({ displayName: 'a'.repeat(256) });
+    expect(problemOf(rectify({ field: 'displayName', value: 'a'.repeat(257) }))).toMatch(/at most 256 characters/);
   });
 
   it('strips control characters before it measures and keeps the value', () => {
     expect(valueOf(rectify({ value: '\u0007Senior\u0000 Engi\u001bneer\r\n\u0085' })).corrections).toEqual({ jobTitle: 'Senior Engineer' });
-    expect(valueOf(rectify({ value: `${'a'.repeat(256)}\u0000\u0000` })).corrections).toEqual({ jobTitle: 'a'.repeat(256) });
+    expect(valueOf(rectify({ field: 'displayName', value: `${'a'.repeat(256)}\u0000\u0000` })).corrections).toEqual({ displayName: 'a'.repeat(256) });
   });
 });
 

@@ -7,6 +7,7 @@ import { seedGraphState, type GraphState } from './graphState';
 import { groupMemberRoutes } from './groupMemberRoutes';
 import { membershipRoutes } from './membershipRoutes';
 import { sessionRoutes } from './sessionRoutes';
+import { userRecordRoutes } from './userRecordRoutes';
 import { userRoutes } from './userRoutes';
 
 /** Default port of the Graph sandbox (see DESIGN.md, "The local sandbox, as a contract"). */
@@ -25,7 +26,7 @@ export interface GraphSandbox extends HttpsSandboxServer {}
 
 /**
  * Starts the sandbox Microsoft Graph (v1.0 users, deleted items, group
- * membership) over HTTPS. HTTPS because the Graph JS client attaches the
+ * membership, the rest of a user's Entra record) over HTTPS. HTTPS because the Graph JS client attaches the
  * bearer token only to `https://` URLs and cannot follow an `http://` nextLink.
  */
 export async function createGraphSandbox(options: GraphSandboxOptions): Promise<GraphSandbox> {
@@ -36,7 +37,8 @@ export async function createGraphSandbox(options: GraphSandboxOptions): Promise<
     define: (store) => ({
       authorizationSchemes: ['Bearer'],
       formatError: formatGraphError,
-      routes: [...userRoutes(store), ...membershipRoutes(store), ...groupMemberRoutes(store), ...deletedItemRoutes(store), ...sessionRoutes(store), ...dataPolicyRoutes(store, exportDelayMs(options))],
+      routes: [...userRoutes(store), ...membershipRoutes(store), ...groupMemberRoutes(store), ...deletedItemRoutes(store), ...sessionRoutes(store),
+        ...dataPolicyRoutes(store, exportDelayMs(options)), ...userRecordRoutes(store)],
     }),
   });
   return sandbox;

@@ -1,5 +1,6 @@
 import type { Tenant, TenantUser } from '../tenant';
 import type { DataPolicyOperation } from './dataPolicyRoutes';
+import { seedDirectoryRecord, type DirectoryRecord } from './directoryRecord';
 
 /** A user as the Graph sandbox stores it: the Graph property names and values. */
 export interface GraphUser {
@@ -19,6 +20,22 @@ export interface GraphUser {
   accountEnabled: boolean;
   /** When sign-in sessions were last revoked (revokeSignInSessions); absent until then. */
   signInSessionsValidFromDateTime?: string;
+  /** `Member`, or `Guest` for an account invited from another tenant. */
+  userType: 'Member' | 'Guest';
+  /** Guests only: whether the invitation was accepted; null for members. */
+  externalUserState: string | null;
+  /** `Invitation` for an invited guest; null for an account made in the tenant. */
+  creationType: string | null;
+  companyName: string | null;
+  employeeType: string | null;
+  streetAddress: string | null;
+  city: string | null;
+  state: string | null;
+  postalCode: string | null;
+  country: string | null;
+  usageLocation: string | null;
+  /** Read only through `$select=signInActivity`, and only in a tenant with a premium licence. */
+  signInActivity: Record<string, string | null> | null;
   /** Set while the user is in deleted items, null otherwise. */
   deletedDateTime: string | null;
 }
@@ -28,6 +45,9 @@ export interface GraphGroup {
   id: string;
   displayName: string;
   memberIds: string[];
+  /** Groups nested in this one: their members are members of this one, transitively. */
+  memberGroupIds?: string[];
+  description?: string;
 }
 
 /** Everything the Graph sandbox persists. */
@@ -38,6 +58,8 @@ export interface GraphState {
   groups: GraphGroup[];
   /** Exports of system-generated logs; absent in state written before they existed. */
   dataPolicyOperations?: DataPolicyOperation[];
+  /** Memberships, roles, devices, authentication methods, licences; absent in state saved before it existed. */
+  directory?: DirectoryRecord;
 }
 
 /**
@@ -46,8 +68,14 @@ export interface GraphState {
  */
 export function seedGraphState(tenant: Tenant): GraphState {
   const compliance = tenant.complianceGroup;
+  const { profiles, guests, groups, signInActivity } = tenant.entra;
+  const users = [...tenant.users.map(toGraphUser), ...guests.map(toGuestUser)].map((user) => {
+    const { userId: _, ...activity } = signInActivity.find((entry) => entry.userId === user.id) ?? { userId: '' };
+    const { id: __, ...profile } = profiles.find((entry) => entry.id === user.id) ?? { id: '' };
+    return { ...user, ...profile, signInActivity: Object.keys(activity).length > 0 ? activity : null };
+  });
   return {
-    users: tenant.users.map(toGraphUser),
+    users,
     deletedUsers: [],
     groups: [
       {
@@ -60,7 +88,9 @@ export function seedGraphState(tenant: Tenant): GraphState {
         displayName: compliance.displayName,
         memberIds: tenant.users.filter((user) => compliance.memberUpns.includes(user.upn)).map((user) => user.aadObjectId),
       },
+      ...structuredClone(groups),
     ],
+    directory: seedDirectoryRecord(tenant),
   };
 }
 
@@ -81,6 +111,47 @@ function toGraphUser(user: TenantUser): GraphUser {
     businessPhones: [],
     preferredLanguage: null,
     accountEnabled: true,
+    ...MEMBER_DEFAULTS,
+    deletedDateTime: null,
+  };
+}
+
+const MEMBER_DEFAULTS = {
+  userType: 'Member',
+  externalUserState: null,
+  creationType: null,
+  companyName: null,
+  employeeType: null,
+  streetAddress: null,
+  city: null,
+  state: null,
+  postalCode: null,
+  country: null,
+  usageLocation: null,
+  signInActivity: null,
+} as const;
+
+/** A guest invited from another tenant: a `#EXT#` account in this one. */
+function toGuestUser(guest: Tenant['entra']['guests'][number]): GraphUser {
+  return {
+    id: guest.id,
+    userPrincipalName: guest.userPrincipalName,
+    mail: guest.mail,
+    displayName: guest.displayName,
+    givenName: null,
+    surname: null,
+    jobTitle: null,
+    department: null,
+    officeLocation: null,
+    mobilePhone: null,
+    employeeId: null,
+    businessPhones: [],
+    preferredLanguage: null,
+    accountEnabled: true,
+    ...MEMBER_DEFAULTS,
+    userType: 'Guest',
+    externalUserState: guest.externalUserState,
+    creationType: guest.creationType,
     deletedDateTime: null,
   };
 }

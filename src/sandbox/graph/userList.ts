@@ -25,16 +25,29 @@ export function listUsers(request: SandboxRequest, users: readonly GraphUser[], 
   const select = parseUserSelect(request.query);
   const filterText = request.query.get('$filter');
   const matching = filterText === null ? users : users.filter(parseUserFilter(filterText));
+  return pagedCollection(request, matching, odataContext(request.baseUrl, shape.entitySet, select), (user) =>
+    projectUser(user, { select, defaults: shape.defaults, odataType: shape.odataType }));
+}
+
+/**
+ * One page of a Graph collection: `$top` (default 100, at most 999) items from the `$skiptoken`
+ * position, each `render`ed, with `@odata.nextLink` while more follow. Callers check the query options.
+ */
+export function pagedCollection<T>(
+  request: SandboxRequest,
+  items: readonly T[],
+  context: string,
+  render: (item: T) => Record<string, unknown>,
+): SandboxResponse {
   const top = parseTop(request.query.get('$top'));
   const offset = decodeOffsetToken(request.query.get('$skiptoken'), () => badRequest('The $skiptoken is not valid.'));
   const end = offset + top;
   return {
     status: 200,
     body: {
-      '@odata.context': odataContext(request.baseUrl, shape.entitySet, select),
-      ...(end < matching.length && { '@odata.nextLink': nextLink(request, end) }),
-      value: matching.slice(offset, end).map((user) =>
-        projectUser(user, { select, defaults: shape.defaults, odataType: shape.odataType })),
+      '@odata.context': context,
+      ...(end < items.length && { '@odata.nextLink': nextLink(request, end) }),
+      value: items.slice(offset, end).map(render),
     },
   };
 }

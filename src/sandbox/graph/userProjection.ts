@@ -13,6 +13,8 @@ const SELECTABLE_BY_LOWER_NAME = new Map<string, UserProperty>(
   ([
     ...DEFAULT_USER_PROPERTIES, 'accountEnabled', 'department', 'deletedDateTime', 'employeeId',
     'signInSessionsValidFromDateTime',
+    'userType', 'externalUserState', 'creationType', 'companyName', 'employeeType', 'streetAddress', 'city',
+    'state', 'postalCode', 'country', 'usageLocation', 'signInActivity',
   ] as const).map((name) => [name.toLowerCase(), name]),
 );
 

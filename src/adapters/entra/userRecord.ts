@@ -1,0 +1,165 @@
+import type { Client } from '@microsoft/microsoft-graph-client';
+import { streamedArray, type ExportFile } from '../../dsr/serviceAdapter';
+import { statusCodeOf } from '../../dsr/failures';
+import { nonEmpty } from '../exportStreams';
+import { plural } from '../countWords';
+import { countGraphItems, graphItems } from './graphItems';
+
+/** Items per Graph page: at most 999 for these collections; 100 keeps a page small. */
+const DEFAULT_PAGE_SIZE = 100;
+
+const GROUP = '#microsoft.graph.group';
+const DIRECTORY_ROLE = '#microsoft.graph.directoryRole';
+
+/** Graph's answer when the tenant has no Entra ID P1/P2 licence for `signInActivity`. */
+export const NON_PREMIUM_TENANT = 'Authentication_RequestFromNonPremiumTenantOrB2CTenant';
+
+/** How much of the record the adapter reads beyond the profile. */
+export interface UserRecordOptions {
+  /** Read `signInActivity` (needs AuditLog.Read.All and a P1/P2 licence), `DSR_ENTRA_SIGNIN_ACTIVITY`. */
+  readonly signInActivity: boolean;
+  /** Items per page (`$top`), 100 unless told. */
+  readonly pageSize?: number;
+}
+
+/**
+ * The parts of a user's Entra record beyond the profile: memberships (transitive), manager and
+ * direct reports, devices, app role assignments, phone and e-mail authentication methods,
+ * licences and sign-in activity. Other people appear by object id only, never by name.
+ */
+export class UserRecord {
+  private readonly pageSize: number;
+
+  constructor(private readonly graph: Client, private readonly options: UserRecordOptions) {
+    this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+  }
+
+  /** What discovery names besides the profile, e.g. `4 group memberships`; only what is there. */
+  async counts(objectId: string): Promise<string[]> {
+    const base = userPath(objectId);
+    let groups = 0;
+    let roles = 0;
+    for await (const item of graphItems(this.graph, `${base}/transitiveMemberOf`, this.pageSize)) {
+      if (item['@odata.type'] === GROUP) groups += 1;
+      else if (item['@odata.type'] === DIRECTORY_ROLE) roles += 1;
+    }
+    const devices = new Set<unknown>();
+    for (const relation of ['ownedDevices', 'registeredDevices']) {
+      for await (const device of graphItems(this.graph, `${base}/${relation}`, this.pageSize)) devices.add(device.id);
+    }
+    const count = (relation: string) => countGraphItems(this.graph, `${base}/${relation}`, this.pageSize);
+    const [reports, assignments, phones, emails, licences, manager] = await Promise.all([
+      count('directReports'), count('appRoleAssignments'), count('authentication/phoneMethods'),
+      count('authentication/emailMethods'), count('licenseDetails'), this.managerId(objectId),
+    ]);
+    return [
+      plural(groups, 'group membership'),
+      plural(roles, 'directory role'),
+      plural(manager ? 1 : 0, 'manager'),
+      plural(reports, 'direct report'),
+      plural(devices.size, 'device'),
+      plural(assignments, 'app role assignment'),
+      plural(phones + emails, 'authentication method'),
+      plural(licences, 'licence'),
+    ].filter((words) => !words.startsWith('0 '));
+  }
+
+  /** The record's files, each written only when it holds something; large collections streamed. */
+  async *files(objectId: string): AsyncGenerator<ExportFile> {
+    const base = userPath(objectId);
+    const items = (relation: string) => graphItems(this.graph, `${base}/${relation}`, this.pageSize);
+
+    const memberships = await nonEmpty(items('transitiveMemberOf'));
+    if (memberships) yield { path: 'memberships.json', content: streamedArray(mapItems(memberships, membership)) };
+
+    const manager = await this.managerId(objectId);
+    const reports = await nonEmpty(items('directReports'));
+    if (manager || reports) {
+      yield {
+        path: 'manager-and-reports.json',
+        content: { managerId: manager ?? null, directReportIds: streamedArray(mapItems(reports ?? none(), (user) => user.id)) },
+      };
+    }
+
+    const owned = await nonEmpty(items('ownedDevices'));
+    const registered = await nonEmpty(items('registeredDevices'));
+    if (owned || registered) {
+      yield {
+        path: 'devices.json',
+        content: { owned: streamedArray(mapItems(owned ?? none(), withoutOData)), registered: streamedArray(mapItems(registered ?? none(), withoutOData)) },
+      };
+    }
+
+    const assignments = await nonEmpty(items('appRoleAssignments'));
+    if (assignments) yield { path: 'app-role-assignments.json', content: streamedArray(mapItems(assignments, withoutOData)) };
+
+    // Only the phone and e-mail methods are read: never a password, key or authenticator secret.
+    const phones = await nonEmpty(items('authentication/phoneMethods'));
+    const emails = await nonEmpty(items('authentication/emailMethods'));
+    if (phones || emails) {
+      yield {
+        path: 'authentication-methods.json',
+        content: { phoneMethods: streamedArray(mapItems(phones ?? none(), withoutOData)), emailMethods: streamedArray(mapItems(emails ?? none(), withoutOData)) },
+      };
+    }
+
+    const licences = await nonEmpty(items('licenseDetails'));
+    if (licences) yield { path: 'licenses.json', content: streamedArray(mapItems(licences, withoutOData)) };
+
+    const activity = await this.signInActivity(objectId);
+    if (activity) yield { path: 'sign-in-activity.json', content: activity };
+  }
+
+  /** The manager's object id; undefined when the user has none (Graph answers 404). */
+  private async managerId(objectId: string): Promise<string | undefined> {
+    try {
+      const manager = (await this.graph.api(`${userPath(objectId)}/manager`).get()) as { id?: string };
+      return manager.id;
+    } catch (error) {
+      if (statusCodeOf(error) === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * `signInActivity`, or undefined when it is not read: switched off, the tenant has no premium
+   * licence, or the bot lacks AuditLog.Read.All (both 403). The package README then says so.
+   */
+  private async signInActivity(objectId: string): Promise<unknown> {
+    if (!this.options.signInActivity) return undefined;
+    try {
+      const user = (await this.graph.api(userPath(objectId)).select('signInActivity').get()) as { signInActivity?: unknown };
+      return user.signInActivity ?? undefined;
+    } catch (error) {
+      if (statusCodeOf(error) === 403) return undefined;
+      throw error;
+    }
+  }
+}
+
+function userPath(objectId: string): string {
+  return `/users/${encodeURIComponent(objectId)}`;
+}
+
+/** A group or directory role the user belongs to: its kind, id and name. */
+function membership(item: Record<string, unknown>): Record<string, unknown> {
+  const type = item['@odata.type'] === DIRECTORY_ROLE ? 'directoryRole' : 'group';
+  return {
+    type,
+    id: item.id,
+    displayName: item.displayName ?? null,
+    ...(type === 'directoryRole' && { roleTemplateId: item.roleTemplateId ?? null }),
+  };
+}
+
+/** An item without Graph's `@odata.*` annotations. */
+function withoutOData(item: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(item).filter(([key]) => !key.startsWith('@odata.')));
+}
+
+async function* mapItems<T, R>(items: AsyncIterable<T>, map: (item: T) => R): AsyncGenerator<R> {
+  for await (const item of items) yield map(item);
+}
+
+/** An empty collection, for the half of a file that has nothing. */
+async function* none(): AsyncGenerator<Record<string, unknown>> {}

@@ -1,0 +1,38 @@
+import type { Manifest, ManifestFile } from '../../src/storage/exportPackage';
+import { renderPackageReadme } from '../../src/storage/packageReadme';
+
+const file = (path: string): ManifestFile => ({ path, sha256: '00'.repeat(32), bytes: 10 });
+const manifest = (files: ManifestFile[]): Manifest => ({
+  requestId: 'DSR-2026-0001',
+  kind: 'export',
+  subject: { aadObjectId: 'a', upn: 'u@contoso.test', displayName: 'Someone' },
+  generatedAt: '2026-12-01T00:00:00.000Z',
+  files,
+});
+const readme = (paths: string[]) => {
+  const files = paths.map(file);
+  return renderPackageReadme(manifest(files), [{ label: 'Microsoft Entra ID', files }]);
+};
+
+describe('the package README', () => {
+  it('explains each file of the Entra record', () => {
+    const text = readme(['entra/profile.json', 'entra/memberships.json', 'entra/manager-and-reports.json', 'entra/sign-in-activity.json']);
+
+    expect(text).toContain('<code>entra/memberships.json</code> (10 bytes): the groups and directory roles you belong to');
+    expect(text).toContain('by their Entra object id only');
+    expect(text).not.toContain('Your sign-in activity is not included');
+  });
+
+  it('says so when the Entra record has no sign-in activity, naming the licence and the permission it needs', () => {
+    const text = readme(['entra/profile.json', 'entra/licenses.json']);
+
+    expect(text).toContain('Your sign-in activity is not included');
+    expect(text).toContain('Microsoft Entra ID P1 or P2 licence and the AuditLog.Read.All');
+  });
+
+  it('says nothing about sign-in activity when there is no Entra folder at all', () => {
+    const files = [file('iot-hub/devices.json')];
+
+    expect(renderPackageReadme(manifest(files), [{ label: 'IoT Hub', files }])).not.toContain('sign-in activity');
+  });
+});
