@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { SANDBOX_PORTS } from '../config';
+import { SERVICE_NAMES } from '../dsr/types';
 import { startAzurite, stopChild } from './azurite';
 import { ensureSandboxCertificate, sandboxCertificatePath } from './common';
 import { RunningPlayground, startPlayground, writePlaygroundConfig } from './playground';
@@ -49,6 +50,8 @@ async function main(): Promise<void> {
       env: {
         ...process.env,
         DSR_SANDBOX: 'on',
+        // Every service, the system-generated logs too: their sandbox export takes seconds, not days.
+        DSR_SERVICES: process.env.DSR_SERVICES ?? SERVICE_NAMES.join(','),
         DSR_DATA_DIR: dataDir,
         DSR_STORAGE_CONNECTION_STRING: azurite.connectionString,
         ...sandboxServiceEnv(sandbox.urls),

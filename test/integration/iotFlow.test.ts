@@ -1,24 +1,40 @@
 import { BotStack, startBotStack } from '../support/botStack';
-import { contentOf } from '../support/fakeBotConnector';
+import { contentOf, SentActivity } from '../support/fakeBotConnector';
 import { approvalCardFor, approveBy, cardOf, currentApprovalCard, fileRequest, stateOf } from '../support/flowSteps';
 import { SandboxProbe } from '../support/sandboxProbe';
 import { unzip } from '../support/unzip';
 import { waitFor } from '../support/waitFor';
 import { TenantUser } from '../../src/sandbox/tenant';
+import { SERVICE_NAMES } from '../../src/dsr/types';
 
 /**
- * The whole flow across every service: Entra, Digital Twins, IoT Central, DPS, IoT Hub and the
- * bot's own records, each a sandbox service in its own process spoken to by the real clients.
+ * The whole flow across every service: Entra, Digital Twins, IoT Central, DPS, IoT Hub, Azure role
+ * assignments and the bot's own records, plus Entra's system-generated logs, each a sandbox
+ * service in its own process spoken to by the real clients.
  */
 jest.setTimeout(120_000);
 
-const ALL = 'entra,digitalTwins,iotCentral,dps,iotHub,botStore';
+const ALL = SERVICE_NAMES.join(',');
+const ASSIGNMENTS = '/providers/Microsoft.Authorization/roleAssignments';
+const downloadCards = (chat: string) => stack.connector.to(chat).filter((s) => s.kind === 'send' && JSON.stringify(cardOf(s) ?? {}).includes('Download your data'));
+const packageAt = async (card: SentActivity) => unzip(Buffer.from(await (await fetch((cardOf(card).actions as { url: string }[])[0].url)).arrayBuffer()));
+/** Who holds a role assignment at any scope of the sandbox subscription, by assignment id. */
+async function assignmentHolders(): Promise<Map<string, string>> {
+  const holders = new Map<string, string>();
+  for (let next: string | undefined = `/subscriptions/${stack.tenant.azure.subscriptionId}${ASSIGNMENTS}`; next;) {
+    const page = (await probe.get('arm', next)).body as { value: { id: string; properties: { principalId: string } }[]; nextLink?: string };
+    for (const assignment of page.value) holders.set(assignment.id, assignment.properties.principalId);
+    next = page.nextLink;
+  }
+  return holders;
+}
 let stack: BotStack;
 let probe: SandboxProbe;
 let priya: TenantUser, marco: TenantUser, alex: TenantUser, megan: TenantUser, diego: TenantUser;
 
 beforeAll(async () => {
-  stack = await startBotStack('iot-flow');
+  // The sandbox Graph's export of system-generated logs completes in seconds; the bot polls it every second.
+  stack = await startBotStack('iot-flow', { DSR_SERVICES: ALL, DSR_SERVICE_EXPORT_POLL_SECONDS: '1' }, undefined, { sweepMs: 250 });
   probe = new SandboxProbe(stack.sandbox);
   [priya, marco, alex, megan, diego] = ['Priya', 'Marco', 'Alex', 'Megan', 'Diego'].map((n) => stack.user(n));
   expect(await stack.teams.sayInChannel(priya, stack.teams.channelId, 'register approvals')).toBe(200);
@@ -35,22 +51,24 @@ describe('a request across every service', () => {
   it('counts what each service holds on the approval card, before anything is touched', async () => {
     const id = await fileRequest(stack, alex, 'export my data', { kind: 'export', regime: 'GDPR', services: ALL });
     const card = JSON.stringify(cardOf(await approvalCardFor(stack, id)));
-    for (const label of ['Azure Digital Twins', 'IoT Central', 'Device Provisioning Service', 'IoT Hub']) expect(card).toContain(label);
+    for (const label of ['Azure Digital Twins', 'IoT Central', 'Device Provisioning Service', 'IoT Hub', 'Azure role assignments', 'Entra system-generated logs']) expect(card).toContain(label);
     expect(card).toMatch(/5 twins/);
     expect(card).toMatch(/1 app user/);
     expect(card).toMatch(/2 individual enrollments, 2 registration records/);
     expect(card).toMatch(/2 devices tagged with the subject as owner, 1 device provisioned for the subject through DPS/);
+    expect(card).toMatch(/6 Azure role assignments/);
+    expect(card).toMatch(/1 export of system-generated logs/);
+    expect(card).toMatch(/group memberships/);
     // Ids, kinds and counts only: nothing that names Alex.
     for (const value of [alex.email, alex.aadObjectId, alex.displayName, 'wearable-alex-01', 'desk-dublin-3-114']) expect(card).not.toContain(value);
 
     await stack.teams.click(priya, stack.teams.channelId, 'dsr.approve', { requestId: id });
-    const ready = await waitFor('the download card', () => stack.connector.latestCard(stack.teams.personalConversationId(alex), 'Download your data'), 60_000);
-    const url = (cardOf(ready).actions as { url: string }[])[0].url;
-    const files = await unzip(Buffer.from(await (await fetch(url)).arrayBuffer()));
+    const chat = stack.teams.personalConversationId(alex);
+    const files = await packageAt(await waitFor('the download card', () => downloadCards(chat)[0], 60_000));
     const json = (path: string) => JSON.parse(files.get(path)!.toString()) as unknown;
 
     expect([...files.keys()].sort()).toEqual([
-      'README.html', 'digital-twins/relationships.json', 'digital-twins/twins.json', 'dps/enrollments.json', 'dps/registrations.json',
+      'README.html', 'azure-role-assignments/assignments.json', 'digital-twins/relationships.json', 'digital-twins/twins.json', 'dps/enrollments.json', 'dps/registrations.json',
       'dsr-bot/requests.json', 'entra/app-role-assignments.json', 'entra/authentication-methods.json', 'entra/devices.json',
       'entra/licenses.json', 'entra/manager-and-reports.json', 'entra/memberships.json', 'entra/profile.json', 'entra/sign-in-activity.json',
       'iot-central/devices.json', 'iot-central/user.json', 'iot-hub/devices.json', 'manifest.json',
@@ -70,10 +88,21 @@ describe('a request across every service', () => {
     for (const path of ['iot-hub/devices.json', 'dps/enrollments.json']) {
       expect(files.get(path)!.toString()).not.toMatch(/primaryKey|secondaryKey|thumbprint|endorsementKey/i);
     }
-    expect(await stateOf(stack, id)).toBe('completed');
+    const roles = JSON.stringify(json('azure-role-assignments/assignments.json'));
+    for (const role of ['Azure Digital Twins Data Owner', 'IoT Hub Data Contributor', 'Reader']) expect(roles).toContain(role);
+    expect(roles).not.toContain(stack.tenant.azure.botPrincipalId);
+
+    // Entra's system-generated logs follow as a second package, in the same chat, and close the request.
+    expect(await stateOf(stack, id)).toBe('awaiting_service_export');
+    const logs = await packageAt(await waitFor('the system-generated logs', () => downloadCards(chat)[1], 60_000));
+    const logFiles = [...logs.keys()].filter((path) => path.startsWith('system-logs/'));
+    expect(logFiles.length).toBeGreaterThan(0);
+    expect(logs.get('README.html')!.toString()).toContain('system-logs');
+    await waitFor('the completed export', async () => (await stateOf(stack, id)) === 'completed', 30_000);
   });
 
   it('erases from every service, waits for the manual step, and leaves everyone else alone', async () => {
+    const holdersBefore = await assignmentHolders();
     const id = await fileRequest(stack, alex, 'delete my data', { kind: 'erase', regime: 'GDPR', services: ALL });
     const approval = await approveTwice(id);
     await waitFor('the automated steps', async () => (await stateOf(stack, id)) === 'awaiting_manual_steps', 60_000);
@@ -108,6 +137,17 @@ describe('a request across every service', () => {
     expect(await probe.status('dps', '/enrollmentGroups/facility-sensors')).toBe(200);
     for (const device of ['wearable-alex-01', 'headset-alex', 'phone-alex']) expect(await probe.status('iotHub', `/devices/${device}`)).toBe(404);
     for (const device of ['wearable-megan-01', 'laptop-diego', 'sensor-floor-3']) expect(await probe.status('iotHub', `/devices/${device}`)).toBe(200);
+    // Alex's role assignments are gone at every scope; everyone else's, the bot's among them, are all still there.
+    const holdersAfter = await assignmentHolders();
+    expect([...holdersBefore.values()].filter((p) => p === alex.aadObjectId)).toHaveLength(6);
+    expect([...holdersAfter.values()]).not.toContain(alex.aadObjectId);
+    expect([...holdersAfter.keys()].sort()).toEqual([...holdersBefore].filter(([, p]) => p !== alex.aadObjectId).map(([a]) => a).sort());
+    expect([...holdersAfter.values()]).toContain(stack.tenant.azure.botPrincipalId);
+    // The Entra account waits in deleted items for the purge; the system-generated logs go with it, so nothing was asked of Graph.
+    const erased = (await stack.bot.store.get(id))!.request;
+    expect(erased.steps.entra).toMatchObject({ status: 'done', awaitsPurge: true });
+    expect(erased.steps.roleAssignments).toMatchObject({ status: 'done', count: 6 });
+    expect(erased.steps.systemLogs?.summary).toMatch(/expunge/);
 
     const audit = await stack.bot.audit.entries(id);
     expect(audit.map((e) => e.event)).toEqual(expect.arrayContaining(['awaiting manual steps', 'manual step confirmed']));
