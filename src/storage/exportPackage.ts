@@ -151,8 +151,8 @@ export class ZipPackageWriter implements PackageWriter {
       files: [...this.files],
     };
     const services = [...new Set(this.files.map((f) => f.path.split('/')[0]))].map((folder) => ({
+      folder,
       label: labelOfFolder(folder),
-      ...(FOLDER_NOTES[folder] ? { note: FOLDER_NOTES[folder] } : {}),
       files: this.files.filter((f) => f.path.startsWith(`${folder}/`)),
     }));
     this.appendBuffer('README.html', Buffer.from(renderPackageReadme(manifest, services)));
@@ -207,12 +207,6 @@ export class ZipPackageWriter implements PackageWriter {
     this.archive.append(data, { name: path, date: this.now() });
   }
 }
-
-/** What a folder holds, where its files are not the bot's own JSON. */
-const FOLDER_NOTES: Record<string, string> = {
-  [PACKAGE_FOLDERS.systemLogs]: 'What Microsoft\'s online services logged about your account (sign-ins, audit events, usage), exported by Microsoft '
-    + 'through Microsoft Graph and stored here as Microsoft wrote them (JSON or CSV). Erasing your account removes them at Microsoft.',
-};
 
 function labelOfFolder(folder: string): string {
   const service = (Object.keys(PACKAGE_FOLDERS) as ServiceName[]).find((s) => PACKAGE_FOLDERS[s] === folder);

@@ -1,7 +1,22 @@
+import { PACKAGE_FOLDERS } from '../dsr/types';
 import type { Manifest, ManifestFile } from './exportPackage';
 
 const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+
+/** What each service's folder holds, said once above its files. */
+const FOLDER_NOTES: Record<string, string> = {
+  [PACKAGE_FOLDERS.entra]: 'What your organisation\'s directory (Microsoft Entra ID) holds about your account.',
+  [PACKAGE_FOLDERS.digitalTwins]: 'The digital twins that name you (a desk, a badge, a locker...) and their relationships; '
+    + 'other people\'s twin ids are replaced by pseudonyms.',
+  [PACKAGE_FOLDERS.iotCentral]: 'Your user in the IoT Central application and the devices whose owner property names you.',
+  [PACKAGE_FOLDERS.dps]: 'Your device enrollments in the Device Provisioning Service and their registration records (no keys or certificates).',
+  [PACKAGE_FOLDERS.iotHub]: 'The device identities and twins in IoT Hub that are tied to you (no keys or certificates).',
+  [PACKAGE_FOLDERS.roleAssignments]: 'Your Azure role assignments on the IoT resources: which role, on which resource, since when.',
+  [PACKAGE_FOLDERS.botStore]: 'What DSR Bot itself keeps about your requests.',
+  [PACKAGE_FOLDERS.systemLogs]: 'What Microsoft\'s online services logged about your account (sign-ins, audit events, usage), exported by Microsoft '
+    + 'through Microsoft Graph and stored here as Microsoft wrote them (JSON or CSV). Erasing your account removes them at Microsoft.',
+};
 
 /** What a file holds, where its name alone does not say it. */
 const FILE_NOTES: Record<string, string> = {
@@ -32,11 +47,11 @@ function missingNote(files: ManifestFile[]): string {
 }
 
 /** The package's human-readable summary: what is inside and how to check it. */
-export function renderPackageReadme(manifest: Manifest, services: { label: string; note?: string; files: ManifestFile[] }[]): string {
+export function renderPackageReadme(manifest: Manifest, services: { folder: string; label: string; files: ManifestFile[] }[]): string {
   const rows = services
     .map(
       (s) =>
-        `<h2>${escapeHtml(s.label)}</h2>${s.note ? `<p>${escapeHtml(s.note)}</p>` : ''}<ul>${s.files.map(fileItem).join('')}</ul>${missingNote(s.files)}`,
+        `<h2>${escapeHtml(s.label)}</h2>${FOLDER_NOTES[s.folder] ? `<p>${escapeHtml(FOLDER_NOTES[s.folder])}</p>` : ''}<ul>${s.files.map(fileItem).join('')}</ul>${missingNote(s.files)}`,
     )
     .join('\n');
   const head = manifest.auditHead;

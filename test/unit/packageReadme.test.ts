@@ -1,5 +1,6 @@
 import type { Manifest, ManifestFile } from '../../src/storage/exportPackage';
 import { renderPackageReadme } from '../../src/storage/packageReadme';
+import { PACKAGE_FOLDERS, SERVICE_LABELS, SERVICE_NAMES } from '../../src/dsr/types';
 
 const file = (path: string): ManifestFile => ({ path, sha256: '00'.repeat(32), bytes: 10 });
 const manifest = (files: ManifestFile[]): Manifest => ({
@@ -11,7 +12,7 @@ const manifest = (files: ManifestFile[]): Manifest => ({
 });
 const readme = (paths: string[]) => {
   const files = paths.map(file);
-  return renderPackageReadme(manifest(files), [{ label: 'Microsoft Entra ID', files }]);
+  return renderPackageReadme(manifest(files), [{ folder: 'entra', label: 'Microsoft Entra ID', files }]);
 };
 
 describe('the package README', () => {
@@ -33,6 +34,18 @@ describe('the package README', () => {
   it('says nothing about sign-in activity when there is no Entra folder at all', () => {
     const files = [file('iot-hub/devices.json')];
 
-    expect(renderPackageReadme(manifest(files), [{ label: 'IoT Hub', files }])).not.toContain('sign-in activity');
+    expect(renderPackageReadme(manifest(files), [{ folder: 'iot-hub', label: 'IoT Hub', files }])).not.toContain('sign-in activity');
+  });
+
+  it('explains every service\'s folder above its files, the role assignments and system-generated logs included', () => {
+    const services = SERVICE_NAMES.map((service) => ({ folder: PACKAGE_FOLDERS[service], label: SERVICE_LABELS[service], files: [file(`${PACKAGE_FOLDERS[service]}/data.json`)] }));
+    const text = renderPackageReadme(manifest(services.flatMap((s) => s.files)), services);
+    const sections = text.split('<h2>').slice(1);
+
+    expect(sections).toHaveLength(SERVICE_NAMES.length);
+    // Each section: the label, then a paragraph saying what the folder holds, then its files.
+    for (const section of sections) expect(section).toMatch(/^[^<]+<\/h2><p>[^<]{20,}<\/p><ul>/);
+    expect(text).toContain('Your Azure role assignments on the IoT resources');
+    expect(text).toContain('exported by Microsoft through Microsoft Graph');
   });
 });
