@@ -23,6 +23,20 @@ async function enrollment(id: string): Promise<{ status: number; body: Record<st
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
+/** The role assignments of `principalId` anywhere in the sandbox subscription, as ARM lists them (every page): id → role definition. */
+async function roleAssignmentsOf(principalId: string): Promise<Record<string, string>> {
+  const held: Record<string, string> = {};
+  let next: string | undefined = `${stack.sandbox.arm}/subscriptions/${stack.tenant.azure.subscriptionId}/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01&$filter=${encodeURIComponent(`principalId eq '${principalId}'`)}`;
+  while (next) {
+    const response = await fetch(next, { headers: BEARER });
+    expect(response.status).toBe(200);
+    const page = (await response.json()) as { value: { id: string; properties: { roleDefinitionId: string } }[]; nextLink?: string };
+    for (const assignment of page.value) held[assignment.id] = assignment.properties.roleDefinitionId;
+    next = page.nextLink;
+  }
+  return held;
+}
+
 const click = async (who: TenantUser, verb: string, id: string, cardId: string) => {
   const answer = await stack.teams.click(who, stack.teams.channelId, verb, { requestId: id }, cardId);
   expect(answer.status).toBe(200);
@@ -46,8 +60,11 @@ afterAll(async () => {
 describe('restrict, then lift, end to end', () => {
   let id: string;
   let cardId: string;
+  let assignmentsBefore: Record<string, string>;
 
-  it('restricts: sign-in blocked, sessions revoked, the subject\'s DPS enrollments disabled, a receipt in the chat', async () => {
+  it('restricts: sign-in blocked, sessions revoked, the subject\'s DPS enrollments disabled and role assignments removed, a receipt in the chat', async () => {
+    assignmentsBefore = await roleAssignmentsOf(megan.aadObjectId);
+    expect(Object.keys(assignmentsBefore)).toHaveLength(3);
     // An admin disabled Megan's tracker before any request: lifting must leave it disabled.
     const tracker = await enrollment('reg-tracker-megan');
     const disabled = await fetch(`${stack.sandbox.dps}/enrollments/reg-tracker-megan?${DPS_API}`, {
@@ -55,7 +72,7 @@ describe('restrict, then lift, end to end', () => {
     });
     expect(disabled.status).toBe(200);
 
-    id = await fileRequest(stack, megan, 'restrict my data', { kind: 'restrict', regime: 'GDPR', services: 'entra,dps' });
+    id = await fileRequest(stack, megan, 'restrict my data', { kind: 'restrict', regime: 'GDPR', services: 'entra,dps,roleAssignments' });
     cardId = (await approveBy(stack, id, [priya])).activityId;
     // Megan's tracker sits in a hub the bot does not reach: an approver confirms that step by hand.
     await waitFor('the automated steps', async () => (await stateOf(stack, id)) === 'awaiting_manual_steps');
@@ -67,6 +84,7 @@ describe('restrict, then lift, end to end', () => {
     expect(user.body).toMatchObject({ accountEnabled: false, signInSessionsValidFromDateTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
     expect((await enrollment('reg-wearable-megan-01')).body.provisioningStatus).toBe('disabled');
     expect((await enrollment('reg-tracker-megan')).body.provisioningStatus).toBe('disabled');
+    expect(await roleAssignmentsOf(megan.aadObjectId)).toEqual({});
     const receipt = await waitFor('the receipt', () => stack.connector.latestCard(stack.teams.personalConversationId(megan), 'Restriction receipt'));
     expect(contentOf(receipt)).toContain('sign-in blocked and sign-in sessions revoked');
     expect(contentOf(receipt)).toContain('disabled 1 individual enrollment of the plan');
@@ -89,8 +107,10 @@ describe('restrict, then lift, end to end', () => {
     expect(user.body.signInSessionsValidFromDateTime).toEqual(expect.stringMatching(/^\d{4}-/));
     expect((await enrollment('reg-wearable-megan-01')).body.provisioningStatus).toBe('enabled');
     expect((await enrollment('reg-tracker-megan')).body.provisioningStatus).toBe('disabled');
+    // Each role assignment is back under its own id, with its own role.
+    expect(await roleAssignmentsOf(megan.aadObjectId)).toEqual(assignmentsBefore);
     const request = (await stack.bot.store.get(id))!.request;
-    expect(request.lift?.steps).toMatchObject({ entra: { status: 'done', count: 1 }, dps: { status: 'done', count: 1 } });
+    expect(request.lift?.steps).toMatchObject({ entra: { status: 'done', count: 1 }, dps: { status: 'done', count: 1 }, roleAssignments: { status: 'done', count: 3 } });
     await waitFor('the requester told', () => stack.connector.to(stack.teams.personalConversationId(megan)).find((s) => s.activity.text?.includes(`restriction of your request ${id} was lifted`)));
     const posts = await waitFor('the compliance post', () => compliancePosts(id).find((text) => text.includes('restriction lifted')));
     expect(posts).not.toContain(megan.displayName);
