@@ -1,10 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GraphError, type Client } from '@microsoft/microsoft-graph-client';
+import { type Client } from '@microsoft/microsoft-graph-client';
 import { createGraphSandbox, type GraphSandbox } from '../../src/sandbox/graph';
 import { loadTenant } from '../../src/sandbox/tenant';
-import { createSandboxGraphClient, rawRequest } from './sandboxGraphClient';
+import { createSandboxGraphClient, graphError, rawRequest } from './sandboxGraphClient';
 
 /** The account lifecycle routes of the sandbox Graph, in the shapes of the Graph v1.0 reference. */
 const tenant = loadTenant();
@@ -25,16 +25,6 @@ afterAll(async () => {
   await sandbox.close();
   await rm(dataDir, { recursive: true, force: true });
 });
-
-async function graphError(promise: Promise<unknown>): Promise<GraphError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof GraphError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 const validFrom = async (id: string) =>
   (await client.api(`/users/${id}`).select(['signInSessionsValidFromDateTime']).get()).signInSessionsValidFromDateTime as string | null;
