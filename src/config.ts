@@ -5,7 +5,7 @@ import { REGIMES, Regime, SERVICE_NAMES, ServiceName } from './dsr/types';
 import { loadTenant } from './sandbox/tenant';
 
 /** Well-known Azurite account key, public by design (it only opens the local emulator). */
-const AZURITE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+export const AZURITE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
 /** The connection string of a local Azurite whose blob, queue and table ports start at `blobPort`. */
 export function azuriteConnectionString(host: string, blobPort: number, queuePort = blobPort + 1, tablePort = blobPort + 2): string {
@@ -160,8 +160,11 @@ export interface Config {
   /** DSR_ENTRA_SIGNIN_ACTIVITY: whether the export reads `signInActivity` (AuditLog.Read.All, an Entra ID P1/P2 licence). */
   entraSignInActivity: boolean;
   purgeGraceDays: number;
-  /** A service's own export (system-generated logs): the shortest wait between two checks, and when approvers hear it is late. */
-  serviceExport: { minPollSeconds: number; warnDaysBeforeDue: number };
+  /**
+   * A service's own export (system-generated logs): the shortest wait between two checks, when
+   * approvers hear it is late, and the Storage account it is written into when not the bot's own.
+   */
+  serviceExport: { minPollSeconds: number; warnDaysBeforeDue: number; storageConnectionString?: string };
   exportLinkDays: number;
   defaultRegime: Regime;
   services: ServiceName[];
@@ -405,6 +408,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, approverGroupFa
   if (!sandbox && PLAIN_HTTP_STORAGE.test(givenConnectionString)) {
     problems.push('DSR_STORAGE_CONNECTION_STRING names plain http endpoints: outside sandbox mode the Storage account is reached over https only (DefaultEndpointsProtocol=https).');
   }
+  // Graph writes system-generated logs for up to 30 days, from outside any network rule: with the
+  // managed identity the bot's own account can only sign 7-day SAS, so the logs need an account of their own.
+  const serviceExportStorage = text('DSR_SERVICE_EXPORT_STORAGE_CONNECTION_STRING', '');
+  if (!sandbox && PLAIN_HTTP_STORAGE.test(serviceExportStorage)) {
+    problems.push('DSR_SERVICE_EXPORT_STORAGE_CONNECTION_STRING names plain http endpoints: outside sandbox mode Storage is reached over https only (DefaultEndpointsProtocol=https).');
+  }
   const managedIdentityClientId = text('AZURE_CLIENT_ID', '') || undefined;
   if (managedIdentityClientId && !GUID.test(managedIdentityClientId)) {
     problems.push(`AZURE_CLIENT_ID must be the client id (a GUID) of the user-assigned managed identity. Leave it unset to use the system-assigned identity.`);
@@ -536,6 +545,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, approverGroupFa
     serviceExport: {
       minPollSeconds: whole('DSR_SERVICE_EXPORT_POLL_SECONDS', sandbox ? 1 : 6 * 60 * 60, 1, 24 * 60 * 60),
       warnDaysBeforeDue: whole('DSR_SERVICE_EXPORT_WARN_DAYS', 10, 8, 30),
+      ...(serviceExportStorage ? { storageConnectionString: serviceExportStorage } : {}),
     },
     exportLinkDays: whole('DSR_EXPORT_LINK_DAYS', 7, 1, 30),
     defaultRegime: regime as Regime,
@@ -565,6 +575,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, approverGroupFa
   };
   if (storageAccount && config.exportLinkDays > USER_DELEGATION_MAX_DAYS) {
     problems.push(`DSR_EXPORT_LINK_DAYS is more than ${USER_DELEGATION_MAX_DAYS}, but export links signed by the managed identity (user-delegation SAS, used with DSR_STORAGE_*_URL) live at most ${USER_DELEGATION_MAX_DAYS} days: set it to ${USER_DELEGATION_MAX_DAYS} or less.`);
+  }
+  if (storageAccount && config.services.includes('systemLogs') && !config.serviceExport.storageConnectionString) {
+    problems.push(`DSR_SERVICE_EXPORT_STORAGE_CONNECTION_STRING is required when DSR_SERVICES includes systemLogs and Storage is reached with the managed identity: Graph's export of system-generated logs runs for up to 30 days, a SAS signed by the managed identity lives at most ${USER_DELEGATION_MAX_DAYS}, and Graph writes from outside the account's network rules. Name an account of its own for these exports (infra/azure.bicep makes one with systemLogs=true).`);
   }
   if (problems.length) throw new ConfigError(problems);
   return config;

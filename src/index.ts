@@ -32,7 +32,7 @@ import { createServer } from './server';
 import { AuditAnchorSweep, DebouncedAuditAnchor } from './storage/auditAnchor';
 import { AuditDigests } from './storage/auditDigests';
 import { loadAuditKey } from './storage/auditKey';
-import { BlobExportStore, blobServiceOf } from './storage/blobExportStore';
+import { BlobExportStore } from './storage/blobExportStore';
 import { BlobLeaseLock } from './storage/blobLease';
 import { ConversationStore } from './storage/conversationStore';
 import { ErasureFollowUp } from './storage/erasureFollowUp';
@@ -124,7 +124,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const anchorSweep = new AuditAnchorSweep({ digests, lock: BlobLeaseLock.beside(clients.exports, 'audit-digest-sweep', log), clock });
   const systemLogs = adapters.get('systemLogs');
   const serviceExports = isLongRunningExport(systemLogs) ? new ServiceExports({
-    store, audit, notifier, exports: exportsStore, exporter: systemLogs, clock, log, space: new ServiceExportContainers(blobServiceOf(clients.exports), clock), anchor, ...config.serviceExport,
+    store, audit, notifier, exports: exportsStore, exporter: systemLogs, clock, log, space: ServiceExportContainers.in(config.serviceExport.storageConnectionString, clients.exports, clock), anchor, ...config.serviceExport,
   }) : undefined;
   const executor = new Executor({
     store, queue, audit, notifier, exports: exportsStore, adapters, clock, log, purgeGraceDays: config.purgeGraceDays, anchor, serviceExports,

@@ -10,7 +10,7 @@ import { USER_DELEGATION_MAX_DAYS } from '../config';
 import { Clock } from '../dsr/clock';
 import { RawBytes } from '../dsr/serviceAdapter';
 import { ServiceExportSpace } from '../dsr/serviceExportPort';
-import { sharedKeySasProtocol, USER_DELEGATION_SAS_VERSION } from './blobExportStore';
+import { blobServiceOf, sharedKeySasProtocol, USER_DELEGATION_SAS_VERSION } from './blobExportStore';
 
 const MINUTE = 60 * 1000;
 const DAY = 24 * 60 * MINUTE;
@@ -26,10 +26,12 @@ const GRAPH_PERMISSIONS = 'cwl';
  * One blob container per request in the bot's own Storage account, for a service's export to
  * write into (`dsr-export-<request id>`), handed to the service as a container SAS URL.
  *
- * With the account key (Azurite), a service SAS of 35 days. With the managed identity the account
- * allows no shared key, so the SAS is a user-delegation SAS, which Azure caps at seven days and
- * which cannot be renewed for an operation already running (Graph keeps the URL it was given): an
- * export still writing after seven days fails, and approvers are told and may Retry it.
+ * With the account key (Azurite, or the account of its own that DSR_SERVICE_EXPORT_STORAGE_CONNECTION_STRING
+ * names in Azure), a service SAS of 35 days. With the managed identity the account allows no shared
+ * key, so the SAS is a user-delegation SAS, which Azure caps at seven days and which cannot be
+ * renewed for an operation already running (Graph keeps the URL it was given): an export still
+ * writing after seven days fails, and approvers are told and may Retry it. Config refuses that
+ * setup outside the sandbox.
  */
 export class ServiceExportContainers implements ServiceExportSpace {
   constructor(
@@ -80,6 +82,11 @@ export class ServiceExportContainers implements ServiceExportSpace {
 
   async remove(requestId: string): Promise<void> {
     await this.container(requestId).deleteIfExists();
+  }
+
+  /** In the account `connectionString` names, or else in the bot's own account, beside `exports`. */
+  static in(connectionString: string | undefined, exports: ContainerClient, clock: Clock): ServiceExportContainers {
+    return new ServiceExportContainers(connectionString ? BlobServiceClient.fromConnectionString(connectionString) : blobServiceOf(exports), clock);
   }
 
   private container(requestId: string): ContainerClient {

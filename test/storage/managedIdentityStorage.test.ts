@@ -2,7 +2,9 @@ import { ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { TokenCredential } from '@azure/core-auth';
 import { stopChild } from '../../src/sandbox/azurite';
-import { StorageAccountEndpoints } from '../../src/config';
+import { ContainerClient } from '@azure/storage-blob';
+import { AZURITE_KEY, StorageAccountEndpoints } from '../../src/config';
+import { ServiceExportContainers } from '../../src/storage/serviceExportContainers';
 import { BlobExportStore, USER_DELEGATION_SAS_VERSION } from '../../src/storage/blobExportStore';
 import { createStorageClients, ensureStorage, StorageClients, storageAnswers } from '../../src/storage/storageClients';
 import { freshDataDir } from '../support/dataDir';
@@ -133,5 +135,30 @@ describe('export links signed with a user-delegation key', () => {
     const week = await store().linkFor(blobName, 7);
     expect(week.expiresAt.getTime()).toBe(now.getTime() + 7 * DAY - 15 * 60 * 1000);
     expect(new URL(week.url).searchParams.get('ske')).toBe(new URL(week.url).searchParams.get('se'));
+  });
+});
+
+describe("the container a service export (system-generated logs) is written into", () => {
+  const clock = { now: () => new Date() };
+  /** The same Azurite reached with its account key, as the account of its own the setting names. */
+  const keyed = () => `DefaultEndpointsProtocol=https;AccountName=${ACCOUNT};AccountKey=${AZURITE_KEY};BlobEndpoint=${endpoints.blobUrl}`;
+
+  it('in an account of its own, is a 35-day SAS signed with that account\'s key, allowing create, write and list only', async () => {
+    const url = await ServiceExportContainers.in(keyed(), clients.exports, clock).prepare('DSR-2026-0042');
+    const params = new URL(url).searchParams;
+    expect(params.get('sp')).toBe('cwl');
+    expect(params.get('skoid')).toBeNull(); // no user-delegation key: the account key signed it
+    expect(Date.parse(params.get('se')!) - Date.now()).toBeGreaterThan(34 * DAY);
+    // What Graph does with it: write a file. What it cannot: read one back.
+    const graphSide = new ContainerClient(url);
+    await graphSide.getBlockBlobClient('Exchange/sign-ins.json').uploadData(Buffer.from('{}'));
+    expect((await fetch(`${url.split('?')[0]}/Exchange/sign-ins.json?${params}`)).status).toBe(403);
+  });
+
+  it('in the bot\'s own account reached with the managed identity, lives at most the seven days of a user-delegation key', async () => {
+    const url = await ServiceExportContainers.in(undefined, clients.exports, clock).prepare('DSR-2026-0043');
+    const params = new URL(url).searchParams;
+    expect(params.get('skoid')).toBe(IDENTITY);
+    expect(Date.parse(params.get('se')!) - Date.now()).toBeLessThanOrEqual(7 * DAY);
   });
 });

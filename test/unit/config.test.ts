@@ -417,6 +417,19 @@ describe('the settings of a service export (system-generated logs)', () => {
     expect(problemsOf({ ...AZURE, DSR_SERVICE_EXPORT_WARN_DAYS: '7' })).toEqual([expect.stringMatching(/^DSR_SERVICE_EXPORT_WARN_DAYS/)]);
   });
 
+  it('needs an account of its own for the logs when Storage is reached with the managed identity, and never echoes it', () => {
+    const withLogs = { ...AZURE_NO_STORAGE, ...ENDPOINTS, DSR_SERVICES: 'entra,botStore,systemLogs' };
+    expect(problemsOf(withLogs)).toEqual([expect.stringMatching(/^DSR_SERVICE_EXPORT_STORAGE_CONNECTION_STRING is required/)]);
+    const own = 'DefaultEndpointsProtocol=https;AccountName=dsrlogs;AccountKey=a2V5;EndpointSuffix=core.windows.net';
+    expect(loadConfig({ ...withLogs, DSR_SERVICE_EXPORT_STORAGE_CONNECTION_STRING: own }).serviceExport.storageConnectionString).toBe(own);
+    const plain = problemsOf({ ...withLogs, DSR_SERVICE_EXPORT_STORAGE_CONNECTION_STRING: own.replace('https', 'http') });
+    expect(plain).toEqual([expect.stringMatching(/^DSR_SERVICE_EXPORT_STORAGE_CONNECTION_STRING names plain http/)]);
+    expect(plain.join(' ')).not.toContain('a2V5');
+    // Without the logs, or with a connection string for the bot's own account (35-day SAS), nothing more is asked.
+    expect(loadConfig({ ...AZURE_NO_STORAGE, ...ENDPOINTS }).serviceExport.storageConnectionString).toBeUndefined();
+    expect(loadConfig({ ...AZURE, DSR_SERVICES: 'entra,botStore,systemLogs' }).services).toContain('systemLogs');
+  });
+
   it('leaves systemLogs out of the sandbox default, and takes it when named', () => {
     expect(loadConfig({}, GROUP).services).not.toContain('systemLogs');
     expect(loadConfig({ DSR_SERVICES: 'entra,systemLogs' }, GROUP).services).toEqual(['entra', 'systemLogs']);
