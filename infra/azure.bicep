@@ -73,8 +73,12 @@ param iotCentralAppResourceId string = ''
 @description('Resource group holding the IoT resources: the bot gets Role Based Access Control Administrator there, to remove subjects\' role assignments. Empty: no role assignments service.')
 param iotResourceGroupName string = ''
 
+@description('Export Entra system-generated logs (Graph exportPersonalData) with access and export requests: makes the Storage account Graph writes them into.')
+param systemLogs bool = false
+
 var tenantId = subscription().tenantId
 var storageAccountName = take(toLower('${replace(resourceBaseName, '-', '')}${uniqueString(resourceGroup().id)}'), 24)
+var serviceExportAccountName = take(toLower('${replace(resourceBaseName, '-', '')}sx${uniqueString(resourceGroup().id)}'), 24)
 var keyVaultName = take(toLower('${replace(resourceBaseName, '-', '')}kv${uniqueString(resourceGroup().id)}'), 24)
 var digestsContainerName = 'audit-digests'
 
@@ -111,7 +115,8 @@ var services = concat(
   empty(iotCentralAppUrl) ? [] : ['iotCentral'],
   empty(dpsResourceId) ? [] : ['dps'],
   empty(iotHubResourceId) ? [] : ['iotHub'],
-  empty(roleAssignmentScopes) ? [] : ['roleAssignments']
+  empty(roleAssignmentScopes) ? [] : ['roleAssignments'],
+  systemLogs ? ['systemLogs'] : []
 )
 // Azure Resource Manager of this cloud, without the trailing slash environment() gives it.
 var armUrl = endsWith(environment().resourceManager, '/') ? substring(environment().resourceManager, 0, length(environment().resourceManager) - 1) : environment().resourceManager
@@ -329,6 +334,68 @@ resource pseudonymKeyReader 'Microsoft.Authorization/roleAssignments@2022-04-01'
   }
 }
 
+// Entra's system-generated logs: Microsoft's export service writes them through a container SAS,
+// for up to 30 days, from outside any network rule. The bot's own account can do neither (VNet
+// rules; no shared key, so its SAS are user-delegation SAS of 7 days at most), so these exports
+// get an account of their own that holds nothing else: open to the internet, but every request
+// needs a SAS, each SAS is one request's container with create, write and list only (no read,
+// no delete), and the bot deletes the container once the logs are in the subject's package.
+// Its key is the one account key of the deployment; it goes into Key Vault and nowhere else.
+resource serviceExportStorage 'Microsoft.Storage/storageAccounts@2023-05-01' = if (systemLogs) {
+  name: serviceExportAccountName
+  location: location
+  kind: 'StorageV2'
+  sku: { name: 'Standard_LRS' }
+  properties: {
+    allowSharedKeyAccess: true // the 35-day SAS Graph needs is signed with the key
+    allowBlobPublicAccess: false
+    minimumTlsVersion: 'TLS1_2'
+    supportsHttpsTrafficOnly: true
+    publicNetworkAccess: 'Enabled'
+    networkAcls: { defaultAction: 'Allow', bypass: 'AzureServices' }
+  }
+}
+
+// Whatever a failed or abandoned export left behind is gone after 40 days (an export lasts 30 at most).
+resource serviceExportLifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05-01' = if (systemLogs) {
+  parent: serviceExportStorage
+  name: 'default'
+  properties: {
+    policy: {
+      rules: [
+        {
+          name: 'delete-stale-service-exports'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: { blobTypes: ['blockBlob'], prefixMatch: ['dsr-export-'] }
+            actions: { baseBlob: { delete: { daysAfterModificationGreaterThan: 40 } } }
+          }
+        }
+      ]
+    }
+  }
+}
+
+resource serviceExportStorageSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (systemLogs) {
+  parent: vault
+  name: 'dsr-service-export-storage'
+  properties: {
+    value: 'DefaultEndpointsProtocol=https;AccountName=${serviceExportAccountName};AccountKey=${serviceExportStorage.listKeys().keys[0].value};EndpointSuffix=${environment().suffixes.storage}'
+    contentType: 'DSR_SERVICE_EXPORT_STORAGE_CONNECTION_STRING'
+  }
+}
+
+resource serviceExportStorageReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (systemLogs) {
+  scope: serviceExportStorageSecret
+  name: guid(serviceExportStorageSecret.id, identity.id, keyVaultSecretsUser)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsUser)
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
 module digitalTwinsAccess 'access/digitalTwins.bicep' = if (!empty(digitalTwinsResourceId)) {
   name: 'dsr-digital-twins-access'
   scope: resourceGroup(digitalTwinsId[2], digitalTwinsId[4])
@@ -392,7 +459,7 @@ resource webApp 'Microsoft.Web/sites@2023-12-01' = {
     userAssignedIdentities: { '${identity.id}': {} }
   }
   // The Key Vault references resolve only once the identity may read the secrets.
-  dependsOn: [auditKeyReader, pseudonymKeyReader]
+  dependsOn: [auditKeyReader, pseudonymKeyReader, serviceExportStorageReader]
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
@@ -435,6 +502,7 @@ resource webApp 'Microsoft.Web/sites@2023-12-01' = {
         { name: 'DSR_AUDIT_HMAC_KEY', value: '@Microsoft.KeyVault(SecretUri=${auditKeySecret.properties.secretUri})' }
         { name: 'DSR_EXPORT_LINK_DAYS', value: string(exportLinkDays) }
         { name: 'DSR_SERVICES', value: join(services, ',') }
+        { name: 'DSR_SERVICE_EXPORT_STORAGE_CONNECTION_STRING', value: systemLogs ? '@Microsoft.KeyVault(SecretUri=${serviceExportStorageSecret.properties.secretUri})' : '' }
         { name: 'DSR_DIGITAL_TWINS_URL', value: empty(digitalTwinsResourceId) ? '' : digitalTwinsAccess.outputs.endpoint }
         { name: 'DSR_IOT_CENTRAL_URL', value: iotCentralAppUrl }
         { name: 'DSR_DPS_URL', value: empty(dpsResourceId) ? '' : dpsAccess.outputs.endpoint }

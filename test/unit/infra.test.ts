@@ -69,7 +69,7 @@ describe('infra/azure.bicep', () => {
 
   it('grants the roles to the managed identity as a service principal', () => {
     const assignments = CODE.split(/^resource /m).filter((block) => block.includes("'Microsoft.Authorization/roleAssignments@"));
-    expect(assignments.length).toBe(7); // the storage loop, the audit key, the pseudonym key, Digital Twins, DPS, IoT Hub, role assignments
+    expect(assignments.length).toBe(8); // the storage loop, the audit key, the pseudonym key, the logs account's secret, Digital Twins, DPS, IoT Hub, role assignments
     for (const block of assignments) expect(block).toContain("principalType: 'ServicePrincipal'");
     expect(MAIN).toContain('principalId: identity.properties.principalId');
   });
@@ -282,8 +282,26 @@ describe('the App Service settings', () => {
     for (const name of ours) expect(CONFIG).toMatch(new RegExp(`['.]${name}\\b`));
   });
 
-  it('never hold a storage connection string or account key', () => {
+  it('never hold a storage connection string or account key; the one key (the logs account\'s) goes into Key Vault only', () => {
     expect(settings).not.toContain('DSR_STORAGE_CONNECTION_STRING');
-    expect(CODE).not.toMatch(/listKeys\(/);
+    // The only account key read in the deployment: the system-generated logs' own account, into its vault secret.
+    expect([...CODE.matchAll(/(\w+)\.listKeys\(/g)].map((m) => m[1])).toEqual(['serviceExportStorage']);
+    expect(declaration('serviceExportStorageSecret')).toMatch(/parent: vault[\s\S]*AccountKey=\$\{serviceExportStorage\.listKeys\(\)/);
+    expect(declaration('webApp')).toContain("{ name: 'DSR_SERVICE_EXPORT_STORAGE_CONNECTION_STRING', value: systemLogs ? '@Microsoft.KeyVault(SecretUri=${serviceExportStorageSecret.properties.secretUri})' : '' }");
+    expect(declaration('webApp')).toMatch(/dependsOn: \[[^\]]*\bserviceExportStorageReader\b[^\]]*\]/);
+  });
+
+  it('gives the system-generated logs an account of their own that holds nothing else and forgets what an export left', () => {
+    const account = declaration('serviceExportStorage');
+    expect(account).toContain('= if (systemLogs)');
+    expect(account).toContain("minimumTlsVersion: 'TLS1_2'");
+    expect(account).toContain('supportsHttpsTrafficOnly: true');
+    expect(account).toContain('allowBlobPublicAccess: false');
+    const lifecycle = declaration('serviceExportLifecycle');
+    expect(lifecycle).toContain("prefixMatch: ['dsr-export-']");
+    expect(lifecycle).toContain('daysAfterModificationGreaterThan: 40');
+    expect(declaration('serviceExportStorageReader')).toContain('scope: serviceExportStorageSecret');
+    // The bot's own account keeps refusing shared keys.
+    expect(declaration('storage')).toContain('allowSharedKeyAccess: false');
   });
 });
