@@ -57,6 +57,14 @@ export function isLiftable(request: DsrRequest): boolean {
   return request.kind === 'restrict' && canTake(request.state, 'restrictionLifted');
 }
 
+/**
+ * A lift approved by everyone it needs whose job has not recorded a single service yet: a crash
+ * between the last approval and the queue loses that job, so the stalled-request sweep puts it back.
+ */
+export function liftAwaitingJob(request: DsrRequest): boolean {
+  return isLiftable(request) && Boolean(request.lift?.approvedAt) && Object.keys(request.lift!.steps).length === 0;
+}
+
 /** Why `actor` may not restore the account of `request`, or undefined when they may. One approver suffices: a restore loses nothing. */
 export function restoreRefusal(request: DsrRequest, input: Pick<LifecycleInput, 'actor' | 'actorIsApprover'>): LifecycleRefusal | undefined {
   if (!input.actorIsApprover) return 'notApprover';

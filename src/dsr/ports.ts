@@ -26,7 +26,10 @@ export interface RequestStore {
   nextSequence(year: number): Promise<number>;
   /** Erasures whose soft-deleted account is due for purge at `now`. */
   listDueForPurge(now: Date): Promise<DsrRequest[]>;
-  /** Requests still `submitted` or `approved` whose last write is older than `before`: their job may be lost. */
+  /**
+   * Requests whose last write is older than `before` and whose job may be lost: still `submitted`
+   * or `approved`, or a restriction whose approved lift has not started (lifecycleRules.liftAwaitingJob).
+   */
   listStalled(before: Date): Promise<DsrRequest[]>;
   /** Requests still open (stateMachine's isOpen), for reminders and the approvers' queue. */
   listOpen(): Promise<DsrRequest[]>;

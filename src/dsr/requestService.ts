@@ -3,7 +3,8 @@ import { approversToCheck, decide } from './decisions';
 import { readStandings } from './approverStandings';
 import { displayDay, dueDate, isoDay } from './deadlines';
 import { extend } from './extensions';
-import { ApproverDirectory, ApproverStanding, AuditLog, JobQueue, Logger, NewRequest, Notifier, RequestNotice, RequestStore } from './ports';
+import { ApproverDirectory, ApproverStanding, AuditLog, Job, JobQueue, Logger, NewRequest, Notifier, RequestNotice, RequestStore } from './ports';
+import { liftAwaitingJob } from './lifecycleRules';
 import { afterDeltaDecision, pendingDelta, planHash, planOf } from './plan';
 import { formatRequestId } from './requestIds';
 import { applyEvent, updateRequest } from './requestUpdates';
@@ -268,7 +269,7 @@ export class RequestService {
   async enqueueStalled(): Promise<number> {
     const stalled = await this.deps.store.listStalled(new Date(this.deps.clock.now().getTime() - STALLED_AFTER_MS));
     for (const request of stalled) {
-      await this.deps.queue.enqueue({ type: request.state === 'submitted' ? 'discover' : 'execute', requestId: request.id });
+      await this.deps.queue.enqueue({ type: stalledJob(request), requestId: request.id });
       this.deps.log.warn({ requestId: request.id, state: request.state }, 'stalled request resumed');
     }
     return stalled.length;
@@ -282,4 +283,10 @@ export class RequestService {
   private tell(notice: RequestNotice, request: DsrRequest): Promise<void> {
     return notifySafely(this.deps.notifier, this.deps.log, notice, request);
   }
+}
+
+/** The job a stalled request waits for: its discovery, its execution, or the lift two approvers asked for. */
+function stalledJob(request: DsrRequest): Job['type'] {
+  if (request.state === 'submitted') return 'discover';
+  return liftAwaitingJob(request) ? 'lift' : 'execute';
 }

@@ -3,6 +3,7 @@ import { ConcurrencyConflict, RecordsStore, RequestStore, StoredRequest } from '
 import { DsrRequest, REQUEST_STATES } from '../dsr/types';
 import { statusCodeOf } from '../dsr/failures';
 import { isOpen } from '../dsr/stateMachine';
+import { liftAwaitingJob } from '../dsr/lifecycleRules';
 
 const OPEN_STATES = REQUEST_STATES.filter(isOpen);
 
@@ -19,6 +20,8 @@ interface RequestEntity {
   /** When it closed, and whether retention has pseudonymised it: what the retention sweep filters on. */
   closedAt?: string;
   pseudonymised: boolean;
+  /** An approved lift of a restriction whose job has not started a service yet: the stalled sweep's too. */
+  liftAwaitingJob: boolean;
   /**
    * The whole request as JSON, in parts: `doc`, then `doc1`, `doc2`… A property holds at most
    * 64 KiB (32,768 UTF-16 units) and an entity 1 MiB, and a plan of a few hundred items is past
@@ -79,6 +82,7 @@ function toEntity(request: DsrRequest): RequestEntity {
     ...(request.purgeAt ? { purgeAt: request.purgeAt } : {}),
     ...(request.closedAt ? { closedAt: request.closedAt } : {}),
     pseudonymised: Boolean(request.pseudonymisedAt),
+    liftAwaitingJob: liftAwaitingJob(request),
   };
 }
 
@@ -128,7 +132,7 @@ export class TableRequestStore implements RequestStore, RecordsStore {
   }
 
   async listStalled(before: Date): Promise<DsrRequest[]> {
-    return this.query(odata`PartitionKey eq ${PARTITION} and (state eq ${'submitted'} or state eq ${'approved'}) and Timestamp le ${before}`);
+    return this.query(odata`PartitionKey eq ${PARTITION} and (state eq ${'submitted'} or state eq ${'approved'} or liftAwaitingJob eq ${true}) and Timestamp le ${before}`);
   }
 
   async listOpen(): Promise<DsrRequest[]> {

@@ -48,4 +48,22 @@ describe('TableRequestStore', () => {
     await expect(store.create(request)).rejects.toBeInstanceOf(RequestTooLarge);
     expect(await store.get(request.id)).toBeUndefined();
   });
+
+  it('lists as stalled what waits for a lost job: discovery, execution, or an approved lift that has not started', async () => {
+    const lift = { approvals: [], approvedAt: '2026-11-30T10:00:00.000Z', steps: {} };
+    const step = { status: 'done' as const, summary: 's', count: 1, at: '2026-11-30T10:00:00.000Z', attempts: 1 };
+    const requests = [
+      sampleRequest({ id: 'DSR-2026-0201', state: 'submitted' }),
+      sampleRequest({ id: 'DSR-2026-0202', state: 'approved' }),
+      sampleRequest({ id: 'DSR-2026-0203', kind: 'restrict', state: 'completed', lift }),
+      sampleRequest({ id: 'DSR-2026-0204', kind: 'restrict', state: 'completed', lift: { ...lift, steps: { entra: step } } }),
+      sampleRequest({ id: 'DSR-2026-0205', kind: 'restrict', state: 'completed' }),
+      sampleRequest({ id: 'DSR-2026-0206', kind: 'restrict', state: 'restriction_lifted', lift: { ...lift, steps: { entra: step } } }),
+    ];
+    for (const request of requests) await store.create(request);
+    // Storage stamps each write; a bound after now takes every row written so far.
+    const stalled = (await store.listStalled(new Date(Date.now() + 60_000))).map((r) => r.id).filter((id) => id.startsWith('DSR-2026-02'));
+    expect(stalled.sort()).toEqual(['DSR-2026-0201', 'DSR-2026-0202', 'DSR-2026-0203']);
+    expect(await store.listStalled(new Date(0))).toEqual([]);
+  });
 });

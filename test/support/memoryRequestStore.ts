@@ -25,7 +25,7 @@ export class MemoryRequestStore implements RequestStore {
   listForPerson = async () => [];
   nextSequence = async () => 1;
   listDueForPurge = async () => [];
-  listStalled = async () => [];
+  listStalled = async (_before: Date): Promise<DsrRequest[]> => [];
   listOpen = async () => [];
 }
 

@@ -1,4 +1,4 @@
-import { FollowUpOutcome, LifecycleInput, approveFollowUp, followUpApprovalsNeeded, liftRetryable, restoreRefusal, restrictedItems, servicesToLift } from '../../src/dsr/lifecycleRules';
+import { FollowUpOutcome, LifecycleInput, approveFollowUp, followUpApprovalsNeeded, liftAwaitingJob, liftRetryable, restoreRefusal, restrictedItems, servicesToLift } from '../../src/dsr/lifecycleRules';
 import { ApproverStanding } from '../../src/dsr/ports';
 import { Actor, DsrRequest } from '../../src/dsr/types';
 import { APPROVER_A, APPROVER_B, SUBJECT_AS_ACTOR, deepFrozen, requestFiledBy, sampleRequest } from './sampleRequest';
@@ -129,5 +129,14 @@ describe('what a lift puts back', () => {
     expect(liftRetryable(lift)).toBe(true);
     expect(liftRetryable({ ...lift, steps: { entra: lift.steps.entra } })).toBe(false);
     expect(liftRetryable({ ...lift, approvedAt: undefined })).toBe(false);
+  });
+
+  it('counts a lift as waiting for its job while approved and no service has run: the stalled sweep puts that job back', () => {
+    const approved = { approvals: [], approvedAt: AT.toISOString(), steps: {} };
+    expect(liftAwaitingJob(restricted({ lift: approved }))).toBe(true);
+    expect(liftAwaitingJob(restricted({ lift: { ...approved, approvedAt: undefined } }))).toBe(false);
+    const step = { status: 'failed' as const, summary: 's', count: 0, at: AT.toISOString(), attempts: 1 };
+    expect(liftAwaitingJob(restricted({ lift: { ...approved, steps: { dps: step } } }))).toBe(false);
+    expect(liftAwaitingJob(restricted({ state: 'restriction_lifted', lift: approved }))).toBe(false);
   });
 });
