@@ -4,6 +4,7 @@ import type { DiscoveryResult, ItemOutcome, ItemResult, PlanItem, Subject } from
 import type { CallPolicy } from './callPolicy';
 import { changedCount, outcomeOf, unplanned } from './planItems';
 import { AuthorizationApi, type FoundAssignment } from './roleAssignments/authorizationApi';
+import { aboveScopesStep, assignmentsWord, isAboveScopes, removesAssignments } from './roleAssignments/aboveScopes';
 import { isAtOrBelow, scopeKind } from './roleAssignments/scopes';
 
 /** How the bot reaches Azure Resource Manager and which assignments are its to touch. */
@@ -24,17 +25,26 @@ const ITEM_TYPE = 'roleAssignment';
 
 /** Bot-side words of this step (a later issue moves them to the message catalog). */
 const WORDS = {
-  found: (n: number) => `${n} Azure role assignment${n === 1 ? '' : 's'}`,
-  deleted: (n: number) => `${n} Azure role assignment${n === 1 ? '' : 's'} deleted`,
-  putBack: (n: number) => `${n} Azure role assignment${n === 1 ? '' : 's'} put back`,
+  found: (n: number) => assignmentsWord(n),
+  above: (n: number, byHand: boolean) => `${n} of them above the bot's scopes${byHand ? ', to remove by hand' : ''}`,
+  deleted: (n: number) => `${assignmentsWord(n)} deleted`,
+  putBack: (n: number) => `${assignmentsWord(n)} put back`,
 };
+
+/** The subject's assignments: those the bot may change, and those inherited from above its scopes. */
+interface SubjectAssignments {
+  within: FoundAssignment[];
+  above: FoundAssignment[];
+}
 
 /**
  * Azure RBAC role assignments whose principal is the subject, at the configured scopes, through
  * `@azure/arm-authorization`. A list at a scope filtered by principal also returns what lies
  * above it (an inherited subscription role): only assignments at or below a configured scope are
- * the bot's to touch (above them it holds no right), so only those are planned. Erasure and
- * restriction delete them by id; restriction records what lifting it needs to create each again.
+ * the bot's to touch (above them it holds no right), so only those are planned. Those above are
+ * still the subject's data: exported, marked `inheritedFromAbove`, and for erase and restrict
+ * listed as a manual step. Erasure and restriction delete the planned ones by id; restriction
+ * records what lifting it needs to create each again.
  */
 export class RoleAssignmentsAdapter implements ServiceAdapter {
   readonly service = 'roleAssignments' as const;
@@ -45,26 +55,29 @@ export class RoleAssignmentsAdapter implements ServiceAdapter {
   }
 
   async discover(subject: Subject, context: AdapterCallContext): Promise<DiscoveryResult> {
-    const assignments = await this.subjectAssignments(subject, context);
+    const { within, above } = await this.subjectAssignments(subject, context);
+    const roleName = this.roleNames(context);
+    // Role names are read only when the step needs them: an export resolves them in its file.
+    const named = removesAssignments(context.kind)
+      ? await Promise.all(above.map(async ({ scope, roleDefinitionId }) => ({ scope, roleName: (await roleName(roleDefinitionId)) ?? roleDefinitionId })))
+      : [];
+    const manualSteps = aboveScopesStep(named, context.kind);
+    const count = within.length + above.length;
     return {
-      count: assignments.length,
-      plan: assignments.map(planItem),
-      items: assignments.length > 0 ? [WORDS.found(assignments.length)] : [],
+      count,
+      plan: within.map(planItem),
+      items: count === 0 ? [] : [WORDS.found(count), ...(above.length > 0 ? [WORDS.above(above.length, manualSteps.length > 0)] : [])],
+      ...(manualSteps.length > 0 && { manualSteps }),
     };
   }
 
   async *export(subject: Subject, context: AdapterCallContext): AsyncIterable<ExportFile> {
-    const assignments = await this.subjectAssignments(subject, context);
-    if (assignments.length === 0) return;
-    // One read per role, not per assignment: a person usually holds the same few roles in many places.
-    const names = new Map<string, Promise<string | undefined>>();
-    const roleName = (id: string) => {
-      const key = id.toLowerCase();
-      if (!names.has(key)) names.set(key, this.api.roleName(id, context));
-      return names.get(key)!;
-    };
-    const content: Record<string, string | null>[] = [];
-    for (const assignment of assignments) {
+    const { within, above } = await this.subjectAssignments(subject, context);
+    if (within.length + above.length === 0) return;
+    const roleName = this.roleNames(context);
+    const inherited = new Set(above);
+    const content: Record<string, string | boolean | null>[] = [];
+    for (const assignment of [...within, ...above]) {
       content.push({
         id: assignment.id,
         scope: assignment.scope,
@@ -74,6 +87,8 @@ export class RoleAssignmentsAdapter implements ServiceAdapter {
         createdOn: assignment.createdOn?.toISOString() ?? null,
         updatedOn: assignment.updatedOn?.toISOString() ?? null,
         condition: assignment.condition ?? null,
+        // Held above the bot's scopes: the bot did not and cannot remove it.
+        inheritedFromAbove: inherited.has(assignment),
       });
     }
     yield { path: 'assignments.json', content };
@@ -120,7 +135,7 @@ export class RoleAssignmentsAdapter implements ServiceAdapter {
    * itself, or that lies outside the configured scopes is `kept`, whatever the plan says.
    */
   private async removeAll(subject: Subject, context: AdapterCallContext, recordPutBack: boolean): Promise<StepReport> {
-    const plan = context.plan ?? (await this.subjectAssignments(subject, context)).map(planItem);
+    const plan = context.plan ?? (await this.subjectAssignments(subject, context)).within.map(planItem);
     const items: ItemOutcome[] = [];
     for (const item of plan.filter((planned) => planned.type === ITEM_TYPE)) {
       const assignment = await this.api.assignment(item.id, context);
@@ -135,24 +150,36 @@ export class RoleAssignmentsAdapter implements ServiceAdapter {
       const result: ItemResult = (await this.api.delete(assignment.id, context)) ? 'removed' : 'alreadyGone';
       items.push({ ...outcomeOf(item, result), ...(recordPutBack && result === 'removed' && { putBack: putBackOf(assignment) }) });
     }
-    const delta = context.plan ? unplanned((await this.subjectAssignments(subject, context)).map(planItem), context.plan) : undefined;
+    const delta = context.plan ? unplanned((await this.subjectAssignments(subject, context)).within.map(planItem), context.plan) : undefined;
     const count = changedCount(items);
     return { summary: WORDS.deleted(count), count, items, ...(delta && { delta }) };
   }
 
-  /** The subject's assignments at or below the configured scopes, each once, never the bot's. */
-  private async subjectAssignments(subject: Subject, context: AdapterCallContext): Promise<FoundAssignment[]> {
-    if (sameId(subject.aadObjectId, this.options.botPrincipalId)) return [];
-    const byId = new Map<string, FoundAssignment>();
+  /** The subject's assignments, each once, never the bot's: at or below the configured scopes, and above them. */
+  private async subjectAssignments(subject: Subject, context: AdapterCallContext): Promise<SubjectAssignments> {
+    if (sameId(subject.aadObjectId, this.options.botPrincipalId)) return { within: [], above: [] };
+    const within = new Map<string, FoundAssignment>();
+    const above = new Map<string, FoundAssignment>();
     for (const scope of outermost(this.options.scopes)) {
       for await (const page of this.api.assignmentsOf(scope, subject.aadObjectId, context)) {
         for (const assignment of page) {
-          if (!sameId(assignment.principalId, subject.aadObjectId) || !this.mayTouch(assignment.principalId, assignment.scope)) continue;
-          byId.set(assignment.id.toLowerCase(), assignment);
+          if (!sameId(assignment.principalId, subject.aadObjectId)) continue;
+          if (this.mayTouch(assignment.principalId, assignment.scope)) within.set(assignment.id.toLowerCase(), assignment);
+          else if (isAboveScopes(assignment.scope, this.options.scopes)) above.set(assignment.id.toLowerCase(), assignment);
         }
       }
     }
-    return [...byId.values()];
+    return { within: [...within.values()], above: [...above.values()] };
+  }
+
+  /** Resolves role names with one read per role, not per assignment: a person usually holds the same few roles in many places. */
+  private roleNames(context: AdapterCallContext): (roleDefinitionId: string) => Promise<string | undefined> {
+    const names = new Map<string, Promise<string | undefined>>();
+    return (id) => {
+      const key = id.toLowerCase();
+      if (!names.has(key)) names.set(key, this.api.roleName(id, context));
+      return names.get(key)!;
+    };
   }
 
   /** Whether an assignment of this principal at this scope is the bot's to change: never its own, never outside its scopes. */

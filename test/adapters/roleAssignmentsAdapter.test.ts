@@ -90,6 +90,54 @@ describe('RoleAssignmentsAdapter through @azure/arm-authorization', () => {
     expect(requestsTo((await stats(sandbox)).requests, 'GET', '/roleAssignments')).toBe(8);
   });
 
+  describe('with scopes narrower than the subscription: what the subject holds above them', () => {
+    const aboveIds = [`${SUB}${ASSIGNMENTS}/9a000000-0000-4000-8000-000000000011`, `${RG}${ASSIGNMENTS}/9a000000-0000-4000-8000-000000000010`].sort();
+
+    it('counts them on the card, plans none of them, and lists one manual step naming scopes and roles but no person', async () => {
+      const sandbox = await sandboxes.start();
+      const found = await adapterFor(sandbox, { scopes: RESOURCE_SCOPES }).discover(alex, callContext('erase'));
+      expect(found.count).toBe(6);
+      expect(found.items).toEqual(['6 Azure role assignments', "2 of them above the bot's scopes, to remove by hand"]);
+      expect(found.plan!.filter((item) => aboveIds.includes(item.id))).toEqual([]);
+      expect(found.manualSteps).toHaveLength(1);
+      const [step] = found.manualSteps!;
+      expect(step.key).toBe('roleAssignments.aboveScopes');
+      expect(step.title).toBe("Remove 2 Azure role assignments above the bot's scopes");
+      expect(step.instructions).toContain(`- Reader at ${SUB}\n`);
+      expect(step.instructions).toContain(`- Reader at ${RG}\n`);
+      expect(step.instructions).toContain("az role assignment delete --assignee <the subject's object id (on the request's card details)>");
+      expectNoPersonalValues(JSON.stringify(step), alex);
+      for (const id of aboveIds) expect(JSON.stringify(step)).not.toContain(id);
+      // An export removes nothing: the same assignments are counted, with no step.
+      const forExport = await adapterFor(sandbox, { scopes: RESOURCE_SCOPES }).discover(alex, callContext('export'));
+      expect(forExport.items).toEqual(['6 Azure role assignments', "2 of them above the bot's scopes"]);
+      expect(forExport.manualSteps).toBeUndefined();
+    });
+
+    it('exports them with role names, marked inheritedFromAbove, beside the ones the bot may change', async () => {
+      const sandbox = await sandboxes.start();
+      const files = await collectFiles(adapterFor(sandbox, { scopes: RESOURCE_SCOPES }).export(alex, callContext('export')));
+      const assignments = files['assignments.json'] as { id: string; scope: string; roleName: string; inheritedFromAbove: boolean }[];
+      expect(assignments).toHaveLength(6);
+      expect(ids(assignments.filter((a) => a.inheritedFromAbove))).toEqual(aboveIds);
+      expect(assignments.filter((a) => a.inheritedFromAbove).map((a) => [a.scope, a.roleName]).sort()).toEqual([[SUB, 'Reader'], [RG, 'Reader']]);
+      expect(assignments.filter((a) => !a.inheritedFromAbove).map((a) => a.scope).sort()).toEqual([...RESOURCE_SCOPES].sort());
+    });
+
+    it('erases and restricts only the ones within the scopes, even when a forged plan names those above', async () => {
+      const sandbox = await sandboxes.start();
+      const adapter = adapterFor(sandbox, { scopes: RESOURCE_SCOPES });
+      const plan = (await adapter.discover(alex, callContext('erase'))).plan!;
+      const forged: PlanItem[] = [...plan, ...aboveIds.map((id) => ({ type: 'roleAssignment', id, reason: 'scope:subscription' }))];
+      const report = await adapter.erase(alex, callContext('erase', forged));
+      expect(report.count).toBe(4);
+      expect(report.items!.filter((item) => aboveIds.includes(item.id)).map((item) => item.result)).toEqual(['kept', 'kept']);
+      expect(report.delta).toEqual([]);
+      expect((await adapter.restrict(alex, callContext('restrict'))).count).toBe(0);
+      expect(ids(await assignmentsOf(sandbox, alex.aadObjectId))).toEqual(aboveIds);
+    });
+  });
+
   it('exports assignments.json with each role name resolved once per role', async () => {
     const sandbox = await sandboxes.start();
     const files = await collectFiles(adapterFor(sandbox).export(alex, callContext('export')));
@@ -147,7 +195,7 @@ describe('RoleAssignmentsAdapter through @azure/arm-authorization', () => {
     const started = performance.now();
     const found = await adapterFor(sandbox, { scopes: [resources.iotHub], policy: { ...FAST_POLICY, maxDelayMs: 5_000 } }).discover(megan, callContext('erase'));
     expect(performance.now() - started).toBeGreaterThanOrEqual(1_000);
-    expect(found.count).toBe(1);
+    expect(found.plan).toHaveLength(1);
     const after = await stats(sandbox);
     expect(after.faultsServed).toBe(1);
     // One refused try and one retry of the first page: two calls, not the SDK's retries on top.
