@@ -12,7 +12,7 @@ const FOLDER_NOTES: Record<string, string> = {
   [PACKAGE_FOLDERS.iotCentral]: 'Your user in the IoT Central application and the devices whose owner property names you.',
   [PACKAGE_FOLDERS.dps]: 'Your device enrollments in the Device Provisioning Service and their registration records (no keys or certificates).',
   [PACKAGE_FOLDERS.iotHub]: 'The device identities and twins in IoT Hub that are tied to you (no keys or certificates).',
-  [PACKAGE_FOLDERS.roleAssignments]: 'Your Azure role assignments on the IoT resources: which role, on which resource, since when.',
+  [PACKAGE_FOLDERS.roleAssignments]: 'Your Azure role assignments on the IoT resources: which role, on which resource, since when. Those marked inheritedFromAbove are held above these resources (their resource group or subscription), where this bot cannot remove them: on an erasure a privacy admin removes them by hand.',
   [PACKAGE_FOLDERS.botStore]: 'What DSR Bot itself keeps about your requests.',
   [PACKAGE_FOLDERS.systemLogs]: 'What Microsoft\'s online services logged about your account (sign-ins, audit events, usage), exported by Microsoft '
     + 'through Microsoft Graph and stored here as Microsoft wrote them (JSON or CSV). Erasing your account removes them at Microsoft.',
