@@ -61,6 +61,8 @@ const NO_OTHER_TRACES: OwnTraces = {
   retireConversation: async () => false,
   filesAbout: async () => [],
   removeFile: async () => false,
+  leftoverExportSpaces: async () => [],
+  removeExportSpace: async () => false,
 };
 
 async function seeded(): Promise<{ store: TableRequestStore; requests: TableClient; adapter: BotStoreAdapter }> {
