@@ -114,14 +114,15 @@ export class BotStoreAdapter implements ServiceAdapter {
     return [...this.pseudonymisable(requests, context).map(requestItem), ...(await this.otherTraces(subject, requests, context))];
   }
 
-  /** The conversation reference, the files about the subject, and the export places their earlier requests left (by request id), as plan items. */
+  /** The conversation reference, the files about the subject, and the export places their earlier closed requests left (by request id), as plan items. */
   private async otherTraces(subject: Subject, requests: readonly DsrRequest[], context: AdapterCallContext): Promise<PlanItem[]> {
     const conversation: PlanItem[] = (await this.traces.hasConversation(subject.aadObjectId))
       ? [{ type: TRACE_TYPES.conversation, id: `user:${subject.aadObjectId}`, reason: 'subject' }]
       : [];
     const earlier = requests.filter((r) => r.id !== context.requestId).map((r) => r.id);
     const files = await this.traces.filesAbout(subject, earlier);
-    const spaces = await this.traces.leftoverExportSpaces(earlier);
+    // An open request's place may still be written to: its own flow removes it.
+    const spaces = await this.traces.leftoverExportSpaces(this.pseudonymisable(requests, context).map((r) => r.id));
     return [
       ...conversation,
       ...files.map((name): PlanItem => ({ type: TRACE_TYPES.file, id: name, reason: 'subject' })),
