@@ -98,7 +98,9 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
 
   const graph = createGraphClient(config.graphUrl, credential);
   const directory = new EntraDirectory(graph, config.approverGroupId, config.approverPersonKey);
-  const adapters = createServiceAdapters(config, { credential, graph, store, ownTraces: new StorageOwnTraces(conversations, clients.exports) });
+  // One client for the service export places: the export writes there, and erasure removes what an export left behind.
+  const serviceExportSpace = ServiceExportContainers.in(config.serviceExport.storageConnectionString, clients.exports, clock);
+  const adapters = createServiceAdapters(config, { credential, graph, store, ownTraces: new StorageOwnTraces(conversations, clients.exports, serviceExportSpace) });
 
   const adapter = createBotAdapter(config, log);
 
@@ -124,7 +126,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const anchorSweep = new AuditAnchorSweep({ digests, lock: BlobLeaseLock.beside(clients.exports, 'audit-digest-sweep', log), clock });
   const systemLogs = adapters.get('systemLogs');
   const serviceExports = isLongRunningExport(systemLogs) ? new ServiceExports({
-    store, audit, notifier, exports: exportsStore, exporter: systemLogs, clock, log, space: ServiceExportContainers.in(config.serviceExport.storageConnectionString, clients.exports, clock), anchor, ...config.serviceExport,
+    store, audit, notifier, exports: exportsStore, exporter: systemLogs, clock, log, space: serviceExportSpace, anchor, ...config.serviceExport,
   }) : undefined;
   const executor = new Executor({
     store, queue, audit, notifier, exports: exportsStore, adapters, clock, log, purgeGraceDays: config.purgeGraceDays, anchor, serviceExports,

@@ -23,7 +23,7 @@ function exportable(request: DsrRequest) {
 }
 
 /** What the bot's own store holds about a subject, by plan item type. */
-const TRACE_TYPES = { request: 'request', conversation: 'conversation', file: 'file' } as const;
+const TRACE_TYPES = { request: 'request', conversation: 'conversation', file: 'file', exportSpace: 'serviceExportSpace' } as const;
 
 /** The words of this adapter's discovery lines and step summaries, per trace type. */
 const WORDS = {
@@ -33,13 +33,16 @@ const WORDS = {
   files: (n: number) => `${n} file${n === 1 ? '' : 's'} (export packages, register)`,
   pseudonymised: (n: number) => `${n} earlier request record${n === 1 ? '' : 's'} pseudonymised`,
   removed: (conversations: number, files: number) => `${WORDS.conversations(conversations)} and ${WORDS.files(files)} removed`,
+  exportSpaces: (n: number) => `${n} leftover system-logs export${n === 1 ? '' : 's'}`,
+  exportSpacesRemoved: (n: number) => `${WORDS.exportSpaces(n)} removed`,
 };
 
 /**
  * The bot's own records about the subject: their earlier requests, the 1:1 conversation reference
- * it reaches them through, and the files it wrote about them (the packages of their earlier
- * requests, any register CSV naming them). Erasure pseudonymises the closed requests in place (the
- * audit chain keeps only ids), deletes the files, and retires the conversation reference: a copy
+ * it reaches them through, the files it wrote about them (the packages of their earlier
+ * requests, any register CSV naming them), and the system-logs export places their earlier requests
+ * left behind. Erasure pseudonymises the closed requests in place (the audit chain keeps only ids),
+ * deletes the files and the places, and retires the conversation reference: a copy
  * without name or ids stays only until this erasure's receipt has reached the requester. The
  * request being carried out is pseudonymised once nothing needs the subject's id any more (after
  * the receipt and any purge: storage/erasureFollowUp.ts).
@@ -59,10 +62,15 @@ export class BotStoreAdapter implements ServiceAdapter {
     const plan = await this.found(subject, context, requests);
     const others = plan.filter((item) => item.type !== TRACE_TYPES.request);
     const conversations = others.filter((item) => item.type === TRACE_TYPES.conversation).length;
+    const exportSpaces = others.filter((item) => item.type === TRACE_TYPES.exportSpace).length;
     return {
       count: requests.length + others.length,
       plan,
-      items: [WORDS.earlier(earlier), WORDS.thisOne, WORDS.conversations(conversations), WORDS.files(others.length - conversations)],
+      items: [
+        WORDS.earlier(earlier), WORDS.thisOne, WORDS.conversations(conversations), WORDS.files(others.length - conversations - exportSpaces),
+        // Rare (an export that failed or crashed before cleaning up): named only when there is one.
+        ...(exportSpaces ? [WORDS.exportSpaces(exportSpaces)] : []),
+      ],
     };
   }
 
@@ -93,24 +101,33 @@ export class BotStoreAdapter implements ServiceAdapter {
         return (await this.traces.retireConversation(subject.aadObjectId, context.requestId)) ? 'removed' : 'alreadyGone';
       case TRACE_TYPES.file:
         return (await this.traces.removeFile(item.id)) ? 'removed' : 'alreadyGone';
+      case TRACE_TYPES.exportSpace:
+        return (await this.traces.removeExportSpace(item.id)) ? 'removed' : 'alreadyGone';
       default:
         return this.pseudonymise(item.id, subject);
     }
   }
 
-  /** Everything an erasure changes now: the earlier closed records, the conversation reference, the files. */
+  /** Everything an erasure changes now: the earlier closed records, the conversation reference, the files, the leftover export places. */
   private async found(subject: Subject, context: AdapterCallContext, requests?: readonly DsrRequest[]): Promise<PlanItem[]> {
     requests ??= await this.about(subject);
     return [...this.pseudonymisable(requests, context).map(requestItem), ...(await this.otherTraces(subject, requests, context))];
   }
 
-  /** The conversation reference and the files about the subject, as plan items. */
+  /** The conversation reference, the files about the subject, and the export places their earlier closed requests left (by request id), as plan items. */
   private async otherTraces(subject: Subject, requests: readonly DsrRequest[], context: AdapterCallContext): Promise<PlanItem[]> {
     const conversation: PlanItem[] = (await this.traces.hasConversation(subject.aadObjectId))
       ? [{ type: TRACE_TYPES.conversation, id: `user:${subject.aadObjectId}`, reason: 'subject' }]
       : [];
-    const files = await this.traces.filesAbout(subject, requests.filter((r) => r.id !== context.requestId).map((r) => r.id));
-    return [...conversation, ...files.map((name): PlanItem => ({ type: TRACE_TYPES.file, id: name, reason: 'subject' }))];
+    const earlier = requests.filter((r) => r.id !== context.requestId).map((r) => r.id);
+    const files = await this.traces.filesAbout(subject, earlier);
+    // An open request's place may still be written to: its own flow removes it.
+    const spaces = await this.traces.leftoverExportSpaces(this.pseudonymisable(requests, context).map((r) => r.id));
+    return [
+      ...conversation,
+      ...files.map((name): PlanItem => ({ type: TRACE_TYPES.file, id: name, reason: 'subject' })),
+      ...spaces.map((requestId): PlanItem => ({ type: TRACE_TYPES.exportSpace, id: requestId, reason: 'subject' })),
+    ];
   }
 
   /**
@@ -146,5 +163,7 @@ function requestItem(request: DsrRequest): PlanItem {
 /** The step's summary from its item outcomes: records pseudonymised, references and files removed. */
 function erasedReport(items: readonly ItemOutcome[]): Pick<StepReport, 'summary'> {
   const done = (type: string) => changedCount(items.filter((item) => item.type === type));
-  return { summary: `${WORDS.pseudonymised(done(TRACE_TYPES.request))}; ${WORDS.removed(done(TRACE_TYPES.conversation), done(TRACE_TYPES.file))}` };
+  const spaces = done(TRACE_TYPES.exportSpace);
+  const summary = `${WORDS.pseudonymised(done(TRACE_TYPES.request))}; ${WORDS.removed(done(TRACE_TYPES.conversation), done(TRACE_TYPES.file))}`;
+  return { summary: spaces ? `${summary}; ${WORDS.exportSpacesRemoved(spaces)}` : summary };
 }

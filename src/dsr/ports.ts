@@ -53,7 +53,8 @@ export interface PersonValues {
 
 /**
  * The bot's own traces of a person beside their request records: the 1:1 conversation reference it
- * reaches them through, and the files it wrote (export packages, register CSVs). Implemented by storage.
+ * reaches them through, the files it wrote (export packages, register CSVs), and the places a
+ * service's export of their earlier requests was left in. Implemented by storage.
  */
 export interface OwnTraces {
   /** Whether a 1:1 conversation reference of the person is stored. */
@@ -67,6 +68,10 @@ export interface OwnTraces {
   filesAbout(person: PersonValues, requestIds: readonly string[]): Promise<string[]>;
   /** Deletes one file; false when it was gone already. */
   removeFile(name: string): Promise<boolean>;
+  /** Those of `requestIds` whose service export place (system-generated logs of the subject) was left behind. */
+  leftoverExportSpaces(requestIds: readonly string[]): Promise<string[]>;
+  /** Deletes a request's service export place; false when it was gone already. */
+  removeExportSpace(requestId: string): Promise<boolean>;
 }
 
 export type Job = { type: 'discover' | 'execute' | 'purge' | 'lift' | 'pollServiceExport'; requestId: string };

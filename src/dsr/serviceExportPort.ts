@@ -31,8 +31,10 @@ export interface ServiceExportSpace {
   prepare(requestId: string): Promise<string>;
   /** What the service wrote there, file by file. */
   files(requestId: string): AsyncIterable<{ path: string; content: RawBytes }>;
-  /** Deletes the place and what is in it; harmless when it is gone. */
-  remove(requestId: string): Promise<void>;
+  /** Whether the request's place is there (left behind by an export that never ended, say). */
+  has(requestId: string): Promise<boolean>;
+  /** Deletes the place and what is in it; harmless when it is gone (false then). */
+  remove(requestId: string): Promise<boolean>;
 }
 
 /** Whether an adapter runs its export by itself over days. */

@@ -1,6 +1,7 @@
 import { ContainerClient } from '@azure/storage-blob';
 import { statusCodeOf } from '../dsr/failures';
 import { OwnTraces, PersonValues } from '../dsr/ports';
+import { ServiceExportSpace } from '../dsr/serviceExportPort';
 import { ConversationStore } from './conversationStore';
 
 /** Where RegisterPublisher writes the register CSVs in the exports container. */
@@ -10,11 +11,14 @@ export const REGISTER_PREFIX = 'register/';
  * The bot's own traces of a person in its Storage account: the conversation reference, and the
  * blobs of the exports container. Export packages are found by their request's folder; register
  * CSVs name staff by name, so one names the person only when they acted as staff: each is read.
+ * Also the service export places (`serviceExports`, the same the service export writes into, maybe
+ * in another account) left behind by an export of theirs that failed or crashed before cleaning up.
  */
 export class StorageOwnTraces implements OwnTraces {
   constructor(
     private readonly conversations: ConversationStore,
     private readonly exports: ContainerClient,
+    private readonly serviceExports: ServiceExportSpace,
   ) {}
 
   hasConversation(aadObjectId: string): Promise<boolean> {
@@ -46,5 +50,15 @@ export class StorageOwnTraces implements OwnTraces {
       if (statusCodeOf(error) === 404) return false;
       throw error;
     }
+  }
+
+  async leftoverExportSpaces(requestIds: readonly string[]): Promise<string[]> {
+    const left: string[] = [];
+    for (const requestId of requestIds) if (await this.serviceExports.has(requestId)) left.push(requestId);
+    return left;
+  }
+
+  removeExportSpace(requestId: string): Promise<boolean> {
+    return this.serviceExports.remove(requestId);
   }
 }

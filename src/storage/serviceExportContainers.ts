@@ -80,8 +80,12 @@ export class ServiceExportContainers implements ServiceExportSpace {
     }
   }
 
-  async remove(requestId: string): Promise<void> {
-    await this.container(requestId).deleteIfExists();
+  has(requestId: string): Promise<boolean> {
+    return this.container(requestId).exists();
+  }
+
+  async remove(requestId: string): Promise<boolean> {
+    return (await this.container(requestId).deleteIfExists()).succeeded;
   }
 
   /** In the account `connectionString` names, or else in the bot's own account, beside `exports`. */

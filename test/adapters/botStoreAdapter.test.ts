@@ -6,6 +6,10 @@ import { updateRequest } from '../../src/dsr/requestUpdates';
 import type { DsrRequest, RequestState } from '../../src/dsr/types';
 import { startAzurite, type RunningAzurite } from '../../src/sandbox/azurite';
 import { TableRequestStore } from '../../src/storage/tableRequestStore';
+import { ConversationStore } from '../../src/storage/conversationStore';
+import { StorageOwnTraces } from '../../src/storage/ownTraces';
+import { ServiceExportContainers } from '../../src/storage/serviceExportContainers';
+import { ensureStorage, storageClientsFromConnectionString } from '../../src/storage/storageClients';
 import { callContext } from '../support/adapterTesting';
 import { freshDataDir } from '../support/dataDir';
 import { APPROVER_A, SUBJECT, sampleRequest } from '../unit/sampleRequest';
@@ -61,6 +65,8 @@ const NO_OTHER_TRACES: OwnTraces = {
   retireConversation: async () => false,
   filesAbout: async () => [],
   removeFile: async () => false,
+  leftoverExportSpaces: async () => [],
+  removeExportSpace: async () => false,
 };
 
 async function seeded(): Promise<{ store: TableRequestStore; requests: TableClient; adapter: BotStoreAdapter }> {
@@ -142,5 +148,31 @@ describe('Bot store adapter carrying out an approved plan, against Azurite', () 
     const report = await adapter.erase(SUBJECT, callContext('erase'));
     expect(report).toEqual({ summary: '3 earlier request records pseudonymised; 0 conversation references and 0 files (export packages, register) removed', count: 3 });
     expect((await pseudonymisedIds(store)).sort()).toEqual(['DSR-2025-0002', 'DSR-2025-0003', 'DSR-2025-0004']);
+  });
+
+  it('plans a system-logs export container an earlier request left; one gone before execution is alreadyGone, one of a request closed after the plan is delta and stays', async () => {
+    const { store } = await freshStore();
+    for (const record of RECORDS) await store.create(record);
+    const clients = storageClientsFromConnectionString(azurite.connectionString);
+    await ensureStorage(clients);
+    const places = ServiceExportContainers.in(undefined, clients.exports, { now: () => new Date('2026-11-22T10:00:00.000Z') });
+    const adapter = new BotStoreAdapter(store, new StorageOwnTraces(new ConversationStore(clients.conversations, KEY), clients.exports, places), KEY);
+    await places.prepare('DSR-2025-0002');
+    await places.prepare('DSR-2025-0006');
+
+    const found = await adapter.discover(SUBJECT, callContext('erase'));
+    expect(found.plan).toContainEqual({ type: 'serviceExportSpace', id: 'DSR-2025-0002', reason: 'subject' });
+    // Someone else's request: not the subject's trace.
+    expect(found.plan?.some((item) => item.id === 'DSR-2025-0006' && item.type === 'serviceExportSpace')).toBe(false);
+    expect(found.items).toContain('1 leftover system-logs export');
+
+    await places.remove('DSR-2025-0002');
+    await close(store, 'DSR-2025-0004');
+    await places.prepare('DSR-2025-0004');
+    const report = await adapter.erase(SUBJECT, callContext('erase', found.plan));
+    expect(report.items).toContainEqual({ type: 'serviceExportSpace', id: 'DSR-2025-0002', result: 'alreadyGone' });
+    expect(report.delta).toEqual([{ type: 'request', id: 'DSR-2025-0004', reason: 'subject' }, { type: 'serviceExportSpace', id: 'DSR-2025-0004', reason: 'subject' }]);
+    expect(await places.has('DSR-2025-0004')).toBe(true);
+    expect(await places.has('DSR-2025-0006')).toBe(true);
   });
 });

@@ -3,7 +3,7 @@ import { QueueServiceClient } from '@azure/storage-queue';
 import { TableClient, TableServiceClient } from '@azure/data-tables';
 import { BotStack, startBotStack } from '../support/botStack';
 import { contentOf } from '../support/fakeBotConnector';
-import { approveBy, fileRequest, stateOf } from '../support/flowSteps';
+import { approvalCardFor, approveBy, currentApprovalCard, fileRequest, stateOf } from '../support/flowSteps';
 import { unzip } from '../support/unzip';
 import { waitFor } from '../support/waitFor';
 import { TenantUser } from '../../src/sandbox/tenant';
@@ -67,6 +67,15 @@ describe("erasure reaches the bot's own traces", () => {
     // The reply goes to the channel thread (`<channel>;messageid=…`).
     await waitFor('the register report', () => stack.connector.sent.find((s) => s.conversationId.startsWith(stack.teams.complianceChannelId) && contentOf(s).includes('Download the register')));
 
+    // What a system-logs export of that request would have left had it failed or crashed before cleaning up (its
+    // container, the subject's logs in it), and the leftover of someone else's request, which stays.
+    const blobs = BlobServiceClient.fromConnectionString(stack.azurite.connectionString);
+    const leftover = blobs.getContainerClient(`dsr-export-${exportId.toLowerCase()}`);
+    const someoneElses = blobs.getContainerClient('dsr-export-dsr-2020-0001');
+    await Promise.all([leftover.create(), someoneElses.create()]);
+    const logs = JSON.stringify({ userPrincipalName: diego.upn });
+    await leftover.getBlockBlobClient('op-1/SignIns.json').upload(logs, Buffer.byteLength(logs));
+
     const before = await everythingStored(stack.azurite.connectionString);
     // The subject is there to be erased: their chat, their package, their requests.
     expect(tracesOf(diego, before).some((where) => where.startsWith('table dsrconversations'))).toBe(true);
@@ -74,6 +83,8 @@ describe("erasure reaches the bot's own traces", () => {
     expect(before.some((s) => s.where.includes('register/'))).toBe(true);
 
     const eraseId = await fileRequest(stack, diego, 'delete my data', { kind: 'erase', regime: 'GDPR', services: 'entra,botStore' });
+    const approval = await approvalCardFor(stack, eraseId);
+    await waitFor('the leftover container on the approval card', () => JSON.stringify(currentApprovalCard(stack, approval)).includes('1 leftover system-logs export'));
     await approveBy(stack, eraseId, [priya, marco]);
     await waitFor('the soft delete', async () => (await stateOf(stack, eraseId)) === 'soft_deleted');
     const receipt = await waitFor('the receipt in the subject’s chat', () => stack.connector.latestCard(chat, 'Erasure receipt'));
@@ -86,6 +97,8 @@ describe("erasure reaches the bot's own traces", () => {
     const after = await everythingStored(stack.azurite.connectionString);
     expect(after.some((s) => s.where.startsWith('blob audit-digests/'))).toBe(true);
     expect(tracesOf(diego, after)).toEqual([]);
+    expect(await leftover.exists()).toBe(false);
+    expect(await someoneElses.exists()).toBe(true);
     // The scan reads what it should: the approvers, who stay, are still found.
     expect(tracesOf(priya, after).length).toBeGreaterThan(0);
   });

@@ -1,11 +1,13 @@
+import { BlobServiceClient } from '@azure/storage-blob';
 import { RunningAzurite, startAzurite } from '../../src/sandbox/azurite';
 import { ConversationStore, userConversationKey } from '../../src/storage/conversationStore';
 import { REGISTER_PREFIX, StorageOwnTraces } from '../../src/storage/ownTraces';
+import { ServiceExportContainers } from '../../src/storage/serviceExportContainers';
 import { ensureStorage, storageClientsFromConnectionString, StorageClients } from '../../src/storage/storageClients';
 import { pseudonymFor } from '../../src/dsr/pseudonyms';
 import { freshDataDir } from '../support/dataDir';
 
-/** The bot's own traces of a person in Azurite: the conversation reference retired for a receipt, and the files naming them. */
+/** The bot's own traces of a person in Azurite: the conversation reference retired for a receipt, the files naming them, the export places left behind. */
 jest.setTimeout(60_000);
 
 const KEY = 'test-pseudonym-key-0123456789';
@@ -23,13 +25,15 @@ let azurite: RunningAzurite;
 let clients: StorageClients;
 let conversations: ConversationStore;
 let traces: StorageOwnTraces;
+let places: ServiceExportContainers;
 
 beforeAll(async () => {
   azurite = await startAzurite({ location: `${freshDataDir('own-traces-storage')}/azurite` });
   clients = storageClientsFromConnectionString(azurite.connectionString);
   await ensureStorage(clients);
   conversations = new ConversationStore(clients.conversations, KEY);
-  traces = new StorageOwnTraces(conversations, clients.exports);
+  places = ServiceExportContainers.in(undefined, clients.exports, { now: () => new Date('2026-11-22T10:00:00.000Z') });
+  traces = new StorageOwnTraces(conversations, clients.exports, places);
 });
 
 afterAll(async () => {
@@ -66,5 +70,20 @@ describe('StorageOwnTraces', () => {
     expect(files.sort()).toEqual(['DSR-2026-0001/DSR-2026-0001-export.zip', `${REGISTER_PREFIX}dsr-register-1.csv`]);
     expect(await traces.removeFile(files[0])).toBe(true);
     expect(await traces.removeFile(files[0])).toBe(false);
+  });
+
+  it('finds the system-logs export places left by the person’s requests, removes one, and leaves the others', async () => {
+    // What an export that never finished leaves: its container, with the logs Graph wrote.
+    await places.prepare('DSR-2026-0011');
+    const logs = 'op-1/MicrosoftTeams/UsageEvents.csv';
+    await BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient('dsr-export-dsr-2026-0011').getBlockBlobClient(logs).upload('sign-in', 7);
+    await places.prepare('DSR-2026-0012');
+
+    expect(await traces.leftoverExportSpaces(['DSR-2026-0010', 'DSR-2026-0011'])).toEqual(['DSR-2026-0011']);
+    expect(await traces.removeExportSpace('DSR-2026-0011')).toBe(true);
+    expect(await traces.removeExportSpace('DSR-2026-0011')).toBe(false);
+    expect(await traces.leftoverExportSpaces(['DSR-2026-0011'])).toEqual([]);
+    // Someone else's request keeps its place.
+    expect(await places.has('DSR-2026-0012')).toBe(true);
   });
 });

@@ -65,7 +65,8 @@ function memorySpace(): ServiceExportSpace & { removed: number } {
       // In two chunks, as a blob download hands them over.
       yield { path: 'op-1/MicrosoftTeams/UsageEvents.csv', content: new RawBytes((async function* () { yield LOG_FILE.subarray(0, 10); yield LOG_FILE.subarray(10); })()) };
     },
-    remove: async () => { space.removed++; },
+    has: async () => space.removed === 0,
+    remove: async () => { space.removed++; return true; },
   };
   return space;
 }
