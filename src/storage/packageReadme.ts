@@ -23,10 +23,9 @@ const FILE_NOTES: Record<string, string> = {
   'entra/profile.json': 'your Entra ID profile: names, job, contact details, address, account type (member or guest)',
   'entra/memberships.json': 'the groups and directory roles you belong to, directly or through another group: ids and names',
   'entra/manager-and-reports.json': 'your manager and the people who report to you, by their Entra object id only',
-  'entra/devices.json': 'the devices you own and the devices you registered in Entra ID',
   'entra/app-role-assignments.json': 'the application roles assigned to you',
   'entra/authentication-methods.json': 'the phone numbers and e-mail addresses registered for your sign-in (no passwords or keys)',
-  'entra/licenses.json': 'the licences assigned to you and their service plans',
+  'entra/licenses.json': 'the licences assigned to you (by product id) and the service plans they give you, since when',
   'entra/sign-in-activity.json': 'when you last signed in, interactively and not, and the request ids of those sign-ins',
 };
 
@@ -40,10 +39,17 @@ function fileItem(f: ManifestFile): string {
   return `<li><code>${escapeHtml(f.path)}</code> (${f.bytes} bytes)${note ? `: ${escapeHtml(note)}` : ''}</li>`;
 }
 
-/** A note after a service's files, for what it could not export. */
+/** Said below every Entra folder: devices are personal data Graph lets no application list per user. */
+const DEVICES_MISSING =
+  'The devices you own or registered in Entra ID are not included: Microsoft Graph lets an application such as this bot ' +
+  'list them only by signing in as you. Your administrator can export them for you from the Microsoft Entra admin center (Devices).';
+
+/** Notes after a service's files, for what it could not export. */
 function missingNote(files: ManifestFile[]): string {
   const paths = new Set(files.map((f) => f.path));
-  return paths.has('entra/profile.json') && !paths.has('entra/sign-in-activity.json') ? `<p>${escapeHtml(SIGN_IN_ACTIVITY_MISSING)}</p>` : '';
+  if (!paths.has('entra/profile.json')) return '';
+  const notes = [DEVICES_MISSING, ...(paths.has('entra/sign-in-activity.json') ? [] : [SIGN_IN_ACTIVITY_MISSING])];
+  return notes.map((note) => `<p>${escapeHtml(note)}</p>`).join('');
 }
 
 /** The package's human-readable summary: what is inside and how to check it. */

@@ -167,7 +167,7 @@ describe("Entra adapter reading the whole Entra record, against the sandbox Grap
 
     expect(found.plan).toEqual([{ type: 'user', id: alex.aadObjectId, reason: 'account' }]);
     expect(found.items).toEqual([
-      '1 user profile', '3 group memberships', '1 directory role', '1 manager', '2 devices', '2 app role assignments',
+      '1 user profile', '3 group memberships', '1 directory role', '1 manager', '2 app role assignments',
       '3 authentication methods', '1 licence',
     ]);
   });
@@ -176,7 +176,7 @@ describe("Entra adapter reading the whole Entra record, against the sandbox Grap
     const files = await collectFiles(new EntraAdapter(createSandboxGraphClient(sandbox), OPTIONS).export(alex));
 
     expect(Object.keys(files)).toEqual([
-      'profile.json', 'memberships.json', 'manager-and-reports.json', 'devices.json', 'app-role-assignments.json',
+      'profile.json', 'memberships.json', 'manager-and-reports.json', 'app-role-assignments.json',
       'authentication-methods.json', 'licenses.json', 'sign-in-activity.json',
     ]);
     expect(files['profile.json']).toMatchObject({ userType: 'Member', companyName: 'Contoso', city: 'Dublin', usageLocation: 'IE', employeeId: 'E-0451' });
@@ -186,10 +186,6 @@ describe("Entra adapter reading the whole Entra record, against the sandbox Grap
     ]));
     expect(files['manager-and-reports.json']).toEqual({ managerId: grace.aadObjectId, directReportIds: [] });
     expect(JSON.stringify(files['manager-and-reports.json'])).not.toContain(grace.displayName);
-    const devices = files['devices.json'] as { owned: { displayName: string }[]; registered: { displayName: string }[] };
-    expect(devices.owned.map((d) => d.displayName)).toEqual(['ALEX-LAPTOP']);
-    expect(devices.registered.map((d) => d.displayName)).toEqual(['ALEX-LAPTOP', "Alex's iPhone"]);
-    expect(JSON.stringify(files['devices.json'])).not.toContain('@odata');
     expect((files['app-role-assignments.json'] as { resourceDisplayName: string }[]).map((a) => a.resourceDisplayName))
       .toEqual(['Contoso Facilities Portal', 'Contoso Badge Admin']);
     expect(files['authentication-methods.json']).toEqual({
@@ -199,21 +195,26 @@ describe("Entra adapter reading the whole Entra record, against the sandbox Grap
       ],
       emailMethods: [expect.objectContaining({ emailAddress: 'alex.wilber@home.example' })],
     });
-    expect(files['licenses.json']).toEqual([expect.objectContaining({ skuPartNumber: 'ENTERPRISEPREMIUM' })]);
+    expect(files['licenses.json']).toEqual({
+      assignedLicenses: [{ skuId: 'c7df2760-2c81-4ef7-b578-5b5392b571df', disabledPlans: [] }],
+      assignedPlans: expect.arrayContaining([expect.objectContaining({ service: 'exchange', capabilityStatus: 'Enabled' })]),
+    });
     expect(files['sign-in-activity.json']).toMatchObject({ lastSignInDateTime: '2026-11-30T19:40:12Z' });
   });
 
-  it('reads large collections page by page, following every nextLink', async () => {
+  it('reads large collections page by page, following every nextLink, and only what Graph serves to an application', async () => {
     const adapter = new EntraAdapter(createSandboxGraphClient(sandbox), { ...OPTIONS, pageSize: 1 });
     await rawRequest(sandbox, 'POST', '/_sandbox/stats/reset');
 
     const files = await collectFiles(adapter.export(alex));
 
     expect(files['memberships.json']).toHaveLength(4);
-    expect((files['devices.json'] as { registered: unknown[] }).registered).toHaveLength(2);
+    expect((files['authentication-methods.json'] as { phoneMethods: unknown[] }).phoneMethods).toHaveLength(2);
     const counts = await requestCounts(sandbox);
     expect(counts['GET /v1.0/users/{id}/transitiveMemberOf']).toBe(4);
-    expect(counts['GET /v1.0/users/{id}/registeredDevices']).toBe(2);
+    expect(counts['GET /v1.0/users/{id}/authentication/phoneMethods']).toBe(2);
+    // Graph serves a user's devices and licenseDetails to delegated callers only: the bot, an application, never asks.
+    expect(Object.keys(counts).filter((route) => /Devices|licenseDetails/.test(route))).toEqual([]);
   });
 
   it('writes direct reports for a manager and no file for what a person does not have', async () => {
@@ -223,7 +224,7 @@ describe("Entra adapter reading the whole Entra record, against the sandbox Grap
       managerId: null,
       directReportIds: [alex.aadObjectId, megan.aadObjectId, subjectFor('diego.siciliani@contoso.test').aadObjectId],
     });
-    expect(Object.keys(files)).not.toContain('devices.json');
+    expect(Object.keys(files)).not.toContain('licenses.json');
     expect(Object.keys(files)).not.toContain('authentication-methods.json');
   });
 

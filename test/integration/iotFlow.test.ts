@@ -69,7 +69,7 @@ describe('a request across every service', () => {
 
     expect([...files.keys()].sort()).toEqual([
       'README.html', 'azure-role-assignments/assignments.json', 'digital-twins/relationships.json', 'digital-twins/twins.json', 'dps/enrollments.json', 'dps/registrations.json',
-      'dsr-bot/requests.json', 'entra/app-role-assignments.json', 'entra/authentication-methods.json', 'entra/devices.json',
+      'dsr-bot/requests.json', 'entra/app-role-assignments.json', 'entra/authentication-methods.json',
       'entra/licenses.json', 'entra/manager-and-reports.json', 'entra/memberships.json', 'entra/profile.json', 'entra/sign-in-activity.json',
       'iot-central/devices.json', 'iot-central/user.json', 'iot-hub/devices.json', 'manifest.json',
     ]);

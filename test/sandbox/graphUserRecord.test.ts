@@ -90,19 +90,6 @@ describe("Graph sandbox: a user's Entra record", () => {
     expect(reports.every((report) => report['@odata.type'] === '#microsoft.graph.user')).toBe(true);
   });
 
-  it('tells owned devices from registered ones, in the device shape', async () => {
-    const owned = await client.api(`/users/${alex}/ownedDevices`).get();
-    const registered = await client.api(`/users/${alex}/registeredDevices`).get();
-
-    expect(owned.value.map((device: Record<string, unknown>) => device.displayName)).toEqual(['ALEX-LAPTOP']);
-    expect(registered.value.map((device: Record<string, unknown>) => device.displayName)).toEqual(['ALEX-LAPTOP', "Alex's iPhone"]);
-    expect(Object.keys(owned.value[0]).sort()).toEqual([
-      '@odata.type', 'accountEnabled', 'approximateLastSignInDateTime', 'deviceId', 'displayName', 'id',
-      'operatingSystem', 'operatingSystemVersion', 'trustType',
-    ]);
-    expect(owned.value[0]['@odata.type']).toBe('#microsoft.graph.device');
-  });
-
   it('lists app role assignments with the principal filled in', async () => {
     const page = await client.api(`/users/${alex}/appRoleAssignments`).get();
 
@@ -126,18 +113,21 @@ describe("Graph sandbox: a user's Entra record", () => {
     expect(emails.value).toEqual([{ id: '3ddfcfc8-9383-446f-83cc-3ab9be4be18f', emailAddress: 'alex.wilber@home.example' }]);
   });
 
-  it('lists licence details with their service plans', async () => {
-    const page = await client.api(`/users/${alex}/licenseDetails`).get();
+  it('gives a user\'s licences and service plans through $select only, as application permissions read them', async () => {
+    const user = await client.api(`/users/${alex}`).select(['assignedLicenses', 'assignedPlans']).get();
+    const plain = await client.api(`/users/${alex}`).get();
 
-    expect(page.value).toEqual([expect.objectContaining({
-      skuPartNumber: 'ENTERPRISEPREMIUM',
-      servicePlans: expect.arrayContaining([expect.objectContaining({ servicePlanName: 'AAD_PREMIUM', appliesTo: 'User' })]),
-    })]);
+    expect(user.assignedLicenses).toEqual([{ skuId: 'c7df2760-2c81-4ef7-b578-5b5392b571df', disabledPlans: [] }]);
+    expect(user.assignedPlans).toEqual(expect.arrayContaining([
+      { assignedDateTime: '2025-01-06T09:00:00Z', capabilityStatus: 'Enabled', service: 'exchange', servicePlanId: 'efb87545-963c-4e0d-99df-69c6916d9eb0' },
+    ]));
+    expect(plain).not.toHaveProperty('assignedLicenses');
+    expect((await client.api(`/users/${grace}`).select('assignedLicenses').get()).assignedLicenses).toEqual([]);
   });
 
   it('answers an empty collection for a user with nothing, and 404 for an unknown user', async () => {
     const nothing = await client.api(`/users/${grace}/authentication/emailMethods`).get();
-    const unknown = await graphError(client.api('/users/nobody@contoso.test/ownedDevices').get());
+    const unknown = await graphError(client.api('/users/nobody@contoso.test/appRoleAssignments').get());
 
     expect(nothing.value).toEqual([]);
     expect(unknown.statusCode).toBe(404);

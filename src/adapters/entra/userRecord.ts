@@ -24,8 +24,11 @@ export interface UserRecordOptions {
 
 /**
  * The parts of a user's Entra record beyond the profile: memberships (transitive), manager and
- * direct reports, devices, app role assignments, phone and e-mail authentication methods,
- * licences and sign-in activity. Other people appear by object id only, never by name.
+ * direct reports, app role assignments, phone and e-mail authentication methods, licences and
+ * sign-in activity. Other people appear by object id only, never by name. Everything is read with
+ * application permissions: a user's devices are not (Graph lists `ownedDevices` and
+ * `registeredDevices`, like `licenseDetails`, for delegated callers only), and the licences come
+ * from the user's own `assignedLicenses` and `assignedPlans`.
  */
 export class UserRecord {
   private readonly pageSize: number;
@@ -43,24 +46,19 @@ export class UserRecord {
       if (item['@odata.type'] === GROUP) groups += 1;
       else if (item['@odata.type'] === DIRECTORY_ROLE) roles += 1;
     }
-    const devices = new Set<unknown>();
-    for (const relation of ['ownedDevices', 'registeredDevices']) {
-      for await (const device of graphItems(this.graph, `${base}/${relation}`, this.pageSize)) devices.add(device.id);
-    }
     const count = (relation: string) => countGraphItems(this.graph, `${base}/${relation}`, this.pageSize);
     const [reports, assignments, phones, emails, licences, manager] = await Promise.all([
       count('directReports'), count('appRoleAssignments'), count('authentication/phoneMethods'),
-      count('authentication/emailMethods'), count('licenseDetails'), this.managerId(objectId),
+      count('authentication/emailMethods'), this.licences(objectId), this.managerId(objectId),
     ]);
     return [
       plural(groups, 'group membership'),
       plural(roles, 'directory role'),
       plural(manager ? 1 : 0, 'manager'),
       plural(reports, 'direct report'),
-      plural(devices.size, 'device'),
       plural(assignments, 'app role assignment'),
       plural(phones + emails, 'authentication method'),
-      plural(licences, 'licence'),
+      plural(licences.assignedLicenses.length, 'licence'),
     ].filter((words) => !words.startsWith('0 '));
   }
 
@@ -81,15 +79,6 @@ export class UserRecord {
       };
     }
 
-    const owned = await nonEmpty(items('ownedDevices'));
-    const registered = await nonEmpty(items('registeredDevices'));
-    if (owned || registered) {
-      yield {
-        path: 'devices.json',
-        content: { owned: streamedArray(mapItems(owned ?? none(), withoutOData)), registered: streamedArray(mapItems(registered ?? none(), withoutOData)) },
-      };
-    }
-
     const assignments = await nonEmpty(items('appRoleAssignments'));
     if (assignments) yield { path: 'app-role-assignments.json', content: streamedArray(mapItems(assignments, withoutOData)) };
 
@@ -103,11 +92,17 @@ export class UserRecord {
       };
     }
 
-    const licences = await nonEmpty(items('licenseDetails'));
-    if (licences) yield { path: 'licenses.json', content: streamedArray(mapItems(licences, withoutOData)) };
+    const licences = await this.licences(objectId);
+    if (licences.assignedLicenses.length > 0) yield { path: 'licenses.json', content: licences };
 
     const activity = await this.signInActivity(objectId);
     if (activity) yield { path: 'sign-in-activity.json', content: activity };
+  }
+
+  /** The licences assigned to the user and the service plans they give, from the user object (User.Read.All). */
+  private async licences(objectId: string): Promise<{ assignedLicenses: unknown[]; assignedPlans: unknown[] }> {
+    const user = (await this.graph.api(userPath(objectId)).select(['assignedLicenses', 'assignedPlans']).get()) as Record<string, unknown[] | undefined>;
+    return { assignedLicenses: user.assignedLicenses ?? [], assignedPlans: user.assignedPlans ?? [] };
   }
 
   /** The manager's object id; undefined when the user has none (Graph answers 404). */

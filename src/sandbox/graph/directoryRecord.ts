@@ -8,20 +8,6 @@ export interface GraphDirectoryRole {
   memberIds: string[];
 }
 
-/** A device as Graph describes it, with the users who own it and who registered it. */
-export interface GraphDevice {
-  id: string;
-  deviceId: string;
-  displayName: string;
-  operatingSystem: string;
-  operatingSystemVersion: string;
-  trustType: string;
-  accountEnabled: boolean;
-  approximateLastSignInDateTime: string | null;
-  ownerIds: string[];
-  registeredUserIds: string[];
-}
-
 /** An app role granted to a user (`principalDisplayName` and `principalType` are read from the user). */
 export interface GraphAppRoleAssignment {
   id: string;
@@ -49,6 +35,8 @@ export interface GraphEmailMethod {
 export interface GraphServicePlan {
   servicePlanId: string;
   servicePlanName: string;
+  /** The service the plan enables, as a user's `assignedPlans` name it (`exchange`, `AADPremiumService`). */
+  service: string;
   provisioningStatus: string;
   appliesTo: string;
 }
@@ -60,11 +48,11 @@ export interface GraphSku {
   servicePlans: GraphServicePlan[];
 }
 
-/** A licence assigned to a user; `id` is the user's licenseDetails id. */
+/** A licence assigned to a user, and since when. */
 export interface GraphLicenseAssignment {
   userId: string;
-  id: string;
   skuId: string;
+  assignedDateTime: string;
 }
 
 /**
@@ -77,18 +65,15 @@ export interface DirectoryRecord {
   directoryRoles: GraphDirectoryRole[];
   /** Each user's manager, by object id. */
   managers: { userId: string; managerId: string }[];
-  devices: GraphDevice[];
   appRoleAssignments: GraphAppRoleAssignment[];
   phoneMethods: GraphPhoneMethod[];
   emailMethods: GraphEmailMethod[];
-  skus: GraphSku[];
-  licenses: GraphLicenseAssignment[];
 }
 
 /** The directory record of a freshly seeded tenant. */
 export function seedDirectoryRecord(tenant: Tenant): DirectoryRecord {
-  const { premiumLicence, directoryRoles, managers, devices, appRoleAssignments, phoneMethods, emailMethods, skus, licenses } = tenant.entra;
-  return structuredClone({ premiumLicence, directoryRoles, managers, devices, appRoleAssignments, phoneMethods, emailMethods, skus, licenses });
+  const { premiumLicence, directoryRoles, managers, appRoleAssignments, phoneMethods, emailMethods } = tenant.entra;
+  return structuredClone({ premiumLicence, directoryRoles, managers, appRoleAssignments, phoneMethods, emailMethods });
 }
 
 /** State written before the directory record existed has none: the routes then answer empty collections. */
@@ -96,10 +81,7 @@ export const EMPTY_DIRECTORY_RECORD: DirectoryRecord = {
   premiumLicence: false,
   directoryRoles: [],
   managers: [],
-  devices: [],
   appRoleAssignments: [],
   phoneMethods: [],
   emailMethods: [],
-  skus: [],
-  licenses: [],
 };

@@ -36,6 +36,9 @@ export interface GraphUser {
   usageLocation: string | null;
   /** Read only through `$select=signInActivity`, and only in a tenant with a premium licence. */
   signInActivity: Record<string, string | null> | null;
+  /** The licences assigned to the user (`$select` only), and the service plans they give. */
+  assignedLicenses: { skuId: string; disabledPlans: string[] }[];
+  assignedPlans: { assignedDateTime: string; capabilityStatus: string; service: string; servicePlanId: string }[];
   /** Set while the user is in deleted items, null otherwise. */
   deletedDateTime: string | null;
 }
@@ -68,11 +71,19 @@ export interface GraphState {
  */
 export function seedGraphState(tenant: Tenant): GraphState {
   const compliance = tenant.complianceGroup;
-  const { profiles, guests, groups, signInActivity } = tenant.entra;
+  const { profiles, guests, groups, signInActivity, licenses, skus } = tenant.entra;
   const users = [...tenant.users.map(toGraphUser), ...guests.map(toGuestUser)].map((user) => {
     const { userId: _, ...activity } = signInActivity.find((entry) => entry.userId === user.id) ?? { userId: '' };
     const { id: __, ...profile } = profiles.find((entry) => entry.id === user.id) ?? { id: '' };
-    return { ...user, ...profile, signInActivity: Object.keys(activity).length > 0 ? activity : null };
+    const assigned = licenses.filter((licence) => licence.userId === user.id);
+    return {
+      ...user,
+      ...profile,
+      signInActivity: Object.keys(activity).length > 0 ? activity : null,
+      assignedLicenses: assigned.map(({ skuId }) => ({ skuId, disabledPlans: [] })),
+      assignedPlans: assigned.flatMap(({ skuId, assignedDateTime }) => (skus.find((sku) => sku.skuId === skuId)?.servicePlans ?? [])
+        .map(({ servicePlanId, service }) => ({ assignedDateTime, capabilityStatus: 'Enabled', service, servicePlanId }))),
+    };
   });
   return {
     users,
@@ -112,6 +123,8 @@ function toGraphUser(user: TenantUser): GraphUser {
     preferredLanguage: null,
     accountEnabled: true,
     ...MEMBER_DEFAULTS,
+    assignedLicenses: [],
+    assignedPlans: [],
     deletedDateTime: null,
   };
 }
@@ -149,6 +162,8 @@ function toGuestUser(guest: Tenant['entra']['guests'][number]): GraphUser {
     preferredLanguage: null,
     accountEnabled: true,
     ...MEMBER_DEFAULTS,
+    assignedLicenses: [],
+    assignedPlans: [],
     userType: 'Guest',
     externalUserState: guest.externalUserState,
     creationType: guest.creationType,

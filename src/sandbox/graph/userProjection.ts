@@ -14,7 +14,7 @@ const SELECTABLE_BY_LOWER_NAME = new Map<string, UserProperty>(
     ...DEFAULT_USER_PROPERTIES, 'accountEnabled', 'department', 'deletedDateTime', 'employeeId',
     'signInSessionsValidFromDateTime',
     'userType', 'externalUserState', 'creationType', 'companyName', 'employeeType', 'streetAddress', 'city',
-    'state', 'postalCode', 'country', 'usageLocation', 'signInActivity',
+    'state', 'postalCode', 'country', 'usageLocation', 'signInActivity', 'assignedLicenses', 'assignedPlans',
   ] as const).map((name) => [name.toLowerCase(), name]),
 );
 

@@ -39,14 +39,6 @@ export function userRecordRoutes(store: JsonStateStore<GraphState>): Route[] {
         .filter((report) => report !== undefined)
         .map(renderDirectoryUser),
     }),
-    ownedDevices: (user, _state, record) => ({
-      context: 'directoryObjects',
-      items: record.devices.filter((device) => device.ownerIds.includes(user.id)).map(renderDevice),
-    }),
-    registeredDevices: (user, _state, record) => ({
-      context: 'directoryObjects',
-      items: record.devices.filter((device) => device.registeredUserIds.includes(user.id)).map(renderDevice),
-    }),
     appRoleAssignments: (user, _state, record) => ({
       context: `users('${user.id}')/appRoleAssignments`,
       items: record.appRoleAssignments
@@ -57,15 +49,6 @@ export function userRecordRoutes(store: JsonStateStore<GraphState>): Route[] {
           principalDisplayName: user.displayName,
           principalType: 'User',
         })),
-    }),
-    licenseDetails: (user, _state, record) => ({
-      context: `users('${user.id}')/licenseDetails`,
-      items: record.licenses
-        .filter((license) => license.userId === user.id)
-        .map((license) => {
-          const sku = record.skus.find((candidate) => candidate.skuId === license.skuId);
-          return { id: license.id, skuId: license.skuId, skuPartNumber: sku?.skuPartNumber ?? null, servicePlans: sku?.servicePlans ?? [] };
-        }),
     }),
     'authentication/phoneMethods': (user, _state, record) => ({
       context: `users('${user.id}')/authentication/phoneMethods`,
@@ -137,8 +120,4 @@ function renderGroup(group: GraphGroup): Record<string, unknown> {
 
 function renderDirectoryUser(user: GraphUser): Record<string, unknown> {
   return projectUser(user, { select: undefined, odataType: true });
-}
-
-function renderDevice({ ownerIds: _, registeredUserIds: __, ...device }: DirectoryRecord['devices'][number]): Record<string, unknown> {
-  return { '@odata.type': '#microsoft.graph.device', ...device };
 }
