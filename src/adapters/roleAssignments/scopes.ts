@@ -1,6 +1,6 @@
 /**
  * Azure resource ids as role assignment scopes: a subscription, a resource group, or a top-level
- * resource in one. Shared by the adapter and the sandbox ARM, which must agree on what lies under what.
+ * resource in one. The adapter's reading; the sandbox ARM keeps its own (src/sandbox/arm/scopes.ts).
  */
 
 const SCOPE = /^\/subscriptions\/([0-9a-f-]{36})(?:\/resourceGroups\/([^/]+)(?:\/providers\/([^/]+\/[^/]+)\/[^/]+)?)?$/i;

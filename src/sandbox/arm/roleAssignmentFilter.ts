@@ -1,6 +1,6 @@
 import { badRequest } from './armErrors';
 import type { StoredRoleAssignment } from './armState';
-import { isAtOrBelow } from '../../adapters/roleAssignments/scopes';
+import { isAtOrBelow } from './scopes';
 
 /**
  * The role assignments a list call at `scope` returns for its `$filter`, as the spec documents it:

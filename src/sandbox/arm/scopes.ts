@@ -18,3 +18,13 @@ export function scopeOf(params: Readonly<Record<string, string>>): string {
   }
   return scope;
 }
+
+/**
+ * True when `scope` is `ancestor` or lies under it (ARM compares resource ids case-insensitively).
+ * The sandbox's own reading of ARM, not the adapter's: a stand-in that shared the client's code would agree with its bugs.
+ */
+export function isAtOrBelow(scope: string, ancestor: string): boolean {
+  const inner = scope.toLowerCase();
+  const outer = ancestor.toLowerCase().replace(/\/+$/, '');
+  return inner === outer || inner.startsWith(`${outer}/`);
+}

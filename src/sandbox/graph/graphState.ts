@@ -122,15 +122,14 @@ function toGraphUser(user: TenantUser): GraphUser {
     businessPhones: [],
     preferredLanguage: null,
     accountEnabled: true,
-    ...MEMBER_DEFAULTS,
-    assignedLicenses: [],
-    assignedPlans: [],
+    ...memberDefaults(),
     deletedDateTime: null,
   };
 }
 
-const MEMBER_DEFAULTS = {
-  userType: 'Member',
+/** What a seeded member has unless tenant.json says otherwise; the licences are filled in by seedGraphState. */
+const memberDefaults = () => ({
+  userType: 'Member' as const,
   externalUserState: null,
   creationType: null,
   companyName: null,
@@ -142,7 +141,9 @@ const MEMBER_DEFAULTS = {
   country: null,
   usageLocation: null,
   signInActivity: null,
-} as const;
+  assignedLicenses: [],
+  assignedPlans: [],
+});
 
 /** A guest invited from another tenant: a `#EXT#` account in this one. */
 function toGuestUser(guest: Tenant['entra']['guests'][number]): GraphUser {
@@ -161,9 +162,7 @@ function toGuestUser(guest: Tenant['entra']['guests'][number]): GraphUser {
     businessPhones: [],
     preferredLanguage: null,
     accountEnabled: true,
-    ...MEMBER_DEFAULTS,
-    assignedLicenses: [],
-    assignedPlans: [],
+    ...memberDefaults(),
     userType: 'Guest',
     externalUserState: guest.externalUserState,
     creationType: guest.creationType,
