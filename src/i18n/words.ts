@@ -1,0 +1,67 @@
+import { IntlShape, createIntl, createIntlCache } from '@formatjs/intl';
+import { MessageKey, catalogOf } from './catalog';
+import { FORMAT_TAGS, Locale } from './locales';
+
+/** What a message's placeholders take: text, counts and dates (formatted by the message itself). */
+export type MessageValues = Record<string, string | number | Date>;
+
+/**
+ * Everything a person reads, in their language: catalog messages (ICU MessageFormat) and dates
+ * and numbers formatted for the locale in the tenant's time zone.
+ */
+export interface Words {
+  readonly locale: Locale;
+  readonly timeZone: string;
+  t(key: MessageKey, values?: MessageValues): string;
+  /** `22 Dec 2026` / `22.12.2026`. */
+  day(date: Date | string): string;
+  /** Day and time, with the time zone named. */
+  dateTime(date: Date | string): string;
+  number(value: number): string;
+  /** `a, b and c` / `a, b und c`. */
+  list(items: readonly string[]): string;
+}
+
+const cache = createIntlCache();
+const made = new Map<string, Words>();
+
+const asDate = (date: Date | string) => (typeof date === 'string' ? new Date(date) : date);
+
+/** The zone's short name (`UTC`, `CET`), said apart so every locale's date and time read alike. */
+function zoneName(intl: IntlShape<string>, date: Date): string {
+  return intl.formatDateToParts(date, { timeZoneName: 'short' }).find((part) => part.type === 'timeZoneName')?.value ?? intl.timeZone ?? 'UTC';
+}
+
+function makeWords(locale: Locale, timeZone: string): Words {
+  const intl: IntlShape<string> = createIntl(
+    {
+      locale: FORMAT_TAGS[locale],
+      timeZone,
+      messages: catalogOf(locale),
+      // A missing message is a bug the catalog test catches; in production it must not throw.
+      onError: () => undefined,
+    },
+    cache,
+  );
+  return {
+    locale,
+    timeZone,
+    t: (key, values) => intl.formatMessage({ id: key }, values) as string,
+    day: (date) => intl.formatDate(asDate(date), { dateStyle: 'medium' }),
+    dateTime: (date) =>
+      intl.formatDate(asDate(date), { dateStyle: 'medium', timeStyle: 'short', hourCycle: 'h23' }) + ` ${zoneName(intl, asDate(date))}`,
+    number: (value) => intl.formatNumber(value),
+    list: (items) => intl.formatList(items, { type: 'conjunction' }) as string,
+  };
+}
+
+/** The words of one language in one time zone, made once and shared. */
+export function wordsFor(locale: Locale, timeZone = 'UTC'): Words {
+  const id = `${locale} ${timeZone}`;
+  let words = made.get(id);
+  if (!words) {
+    words = makeWords(locale, timeZone);
+    made.set(id, words);
+  }
+  return words;
+}

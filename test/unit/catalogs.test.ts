@@ -1,0 +1,78 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { MessageFormatElement, TYPE, parse } from '@formatjs/icu-messageformat-parser';
+import { LOCALES, catalogOf, wordsFor } from '../../src/i18n';
+
+const CATALOGS = path.join(__dirname, '..', '..', 'src', 'i18n', 'catalogs');
+
+/** The names a message's placeholders use, with their type (`count:plural`, `day:date`, `name:argument`). */
+function placeholders(elements: MessageFormatElement[], found = new Set<string>()): Set<string> {
+  for (const element of elements) {
+    if (element.type === TYPE.literal || element.type === TYPE.pound) continue;
+    if (element.type === TYPE.tag) {
+      placeholders(element.children, found);
+      continue;
+    }
+    found.add(`${element.value}:${TYPE[element.type]}`);
+    if (element.type === TYPE.plural || element.type === TYPE.select) {
+      for (const option of Object.values(element.options)) placeholders(option.value, found);
+    }
+  }
+  return found;
+}
+
+describe('the message catalogs', () => {
+  const english = catalogOf('en');
+
+  it('hold the same areas in every language', () => {
+    const areasOf = (locale: string) => readdirSync(path.join(CATALOGS, locale)).sort();
+    for (const locale of LOCALES) expect(areasOf(locale)).toEqual(areasOf('en'));
+  });
+
+  it.each(LOCALES.filter((l) => l !== 'en'))('%s has every English key and no other', (locale) => {
+    expect(Object.keys(catalogOf(locale)).sort()).toEqual(Object.keys(english).sort());
+  });
+
+  it.each(LOCALES)('%s: every message parses as ICU MessageFormat, with the placeholders of the English one', (locale) => {
+    const catalog = catalogOf(locale);
+    const wrong: string[] = [];
+    for (const [key, message] of Object.entries(catalog)) {
+      const expected = [...placeholders(parse(english[key]))].sort();
+      let actual: string[];
+      try {
+        actual = [...placeholders(parse(message))].sort();
+      } catch (error) {
+        wrong.push(`${key}: does not parse (${(error as Error).message})`);
+        continue;
+      }
+      if (JSON.stringify(actual) !== JSON.stringify(expected)) wrong.push(`${key}: ${actual.join(',')} instead of ${expected.join(',')}`);
+      if (!message.trim()) wrong.push(`${key}: empty`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it.each(LOCALES.filter((l) => l !== 'en'))('%s is a translation, not a copy of the English', (locale) => {
+    const catalog = catalogOf(locale);
+    // Short labels (ids, "OK", service names) may rightly read the same; sentences may not.
+    const copied = Object.entries(catalog).filter(([key, message]) => message === english[key] && message.split(/\s+/).length >= 4);
+    expect(copied.map(([key]) => key)).toEqual([]);
+  });
+
+  it('files are plain JSON objects of strings', () => {
+    for (const locale of LOCALES) {
+      for (const file of readdirSync(path.join(CATALOGS, locale))) {
+        const messages = JSON.parse(readFileSync(path.join(CATALOGS, locale, file), 'utf8')) as Record<string, unknown>;
+        expect(Object.values(messages).every((m) => typeof m === 'string')).toBe(true);
+      }
+    }
+  });
+
+  it('formats dates and numbers for the locale in the tenant time zone', () => {
+    const moment = new Date('2026-12-22T23:30:00Z');
+    expect(wordsFor('en', 'UTC').day(moment)).toBe('22 Dec 2026');
+    expect(wordsFor('de', 'Europe/Berlin').day(moment)).toBe('23.12.2026');
+    expect(wordsFor('de', 'Europe/Berlin').number(1234.5)).toBe('1.234,5');
+    expect(wordsFor('fr', 'Europe/Paris').number(1234.5)).toMatch(/^1\s234,5$/);
+    expect(wordsFor('es', 'UTC').list(['a', 'b', 'c'])).toBe('a, b y c');
+  });
+});
