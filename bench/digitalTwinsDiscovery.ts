@@ -1,12 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ServiceCaller } from '../src/adapters/callPolicy';
-import { DigitalTwinsAdapter } from '../src/adapters/digitalTwins';
+import { ServiceCaller } from '../src/adapters/calls/callPolicy';
+import { DigitalTwinsAdapter } from '../src/adapters/digitalTwins/digitalTwinsAdapter';
 import { createDigitalTwinsClient, withAbortSignal } from '../src/adapters/digitalTwins/digitalTwinsClient';
 import type { IncomingRelationship } from '@azure/digital-twins-core';
-import type { AdapterCallContext } from '../src/dsr/serviceAdapter';
-import type { PlanItem, Subject } from '../src/dsr/types';
+import type { AdapterCallContext, PlanItem, Subject } from '../src/dsr';
 import { ensureSandboxCertificate, sandboxCertificatePath } from '../src/sandbox/common';
 import { createDigitalTwinsSandbox, type DigitalTwinsSeed, type RelationshipSeed, type TwinSeed } from '../src/sandbox/digitalTwins';
 import { SandboxCredential } from '../src/sandbox/sandboxCredential';

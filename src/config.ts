@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { subscriptionOf } from './adapters/roleAssignments/scopes';
-import { throttleSettingsFrom, type ThrottleSettings } from './adapters/throttleBudget';
-import { REGIMES, Regime, SERVICE_NAMES, ServiceName } from './dsr/types';
+import { subscriptionOf } from './azureFacts/armScopes';
+import { throttleSettingsFrom, type ThrottleSettings } from './adapters/calls/throttleBudget';
+import { Regime, REGIMES, SERVICE_NAMES, ServiceName } from './dsr';
 import { loadTenant } from './sandbox/tenant';
 
 /** Well-known Azurite account key, public by design (it only opens the local emulator). */
@@ -82,7 +82,7 @@ export interface RoleAssignmentsConfig {
   botPrincipalId: string;
 }
 
-/** Retries and limits of every call to a service (see src/adapters/callPolicy.ts). */
+/** Retries and limits of every call to a service (see src/adapters/calls/callPolicy.ts). */
 export interface CallPolicyConfig {
   timeoutMs: number;
   maxRetries: number;
@@ -174,7 +174,7 @@ export interface Config {
   iotHub: IotHubConfig;
   roleAssignments: RoleAssignmentsConfig;
   callPolicy: CallPolicyConfig;
-  /** Throttle budgets per service and operation class (DSR_THROTTLE*, src/adapters/throttleBudget.ts). */
+  /** Throttle budgets per service and operation class (DSR_THROTTLE*, src/adapters/calls/throttleBudget.ts). */
   throttle: ThrottleSettings;
   /** Open requests one person may have filed at once. */
   maxOpenRequests: number;
@@ -557,7 +557,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, approverGroupFa
     roleAssignments,
     callPolicy,
     // DSR_THROTTLE, DSR_THROTTLE_SHARE, DSR_THROTTLE_GRAPH, DSR_THROTTLE_DIGITAL_TWINS, DSR_THROTTLE_IOT_CENTRAL,
-    // DSR_THROTTLE_DPS, DSR_THROTTLE_IOT_HUB and DSR_THROTTLE_ROLE_ASSIGNMENTS, read and checked in src/adapters/throttleBudget.ts.
+    // DSR_THROTTLE_DPS, DSR_THROTTLE_IOT_HUB and DSR_THROTTLE_ROLE_ASSIGNMENTS, read and checked in src/adapters/calls/throttleBudget.ts.
     throttle: throttleSettingsFrom(env, problems, sandbox),
     maxOpenRequests: whole('DSR_MAX_OPEN_REQUESTS', 5, 1, 100),
     messagesPerMinute: whole('DSR_MESSAGES_PER_MINUTE', 30, 1, 10_000),

@@ -5,26 +5,15 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { DefaultAzureCredential } from '@azure/identity';
 import { TokenCredential } from '@azure/core-auth';
-import { EntraDirectory } from './adapters/entraDirectory';
-import { createGraphClient } from './adapters/graphClient';
+import { EntraDirectory } from './adapters/entra/entraDirectory';
+import { createGraphClient } from './adapters/calls/graphClient';
 import { createServiceAdapters } from './adapters/serviceAdapters';
 import { createApplication } from './bot/app';
 import { createBotAdapter } from './bot/createBotAdapter';
 import { TeamsDigestAnnouncer } from './bot/digestAnnouncer';
 import { TeamsNotifier } from './bot/teamsNotifier';
 import { Config, ConfigError, loadConfig } from './config';
-import { Clock, systemClock } from './dsr/clock';
-import { AccountLifecycle } from './dsr/accountLifecycle';
-import { Executor } from './dsr/executor';
-import { RestrictionLifter } from './dsr/restrictionLift';
-import { errorCode } from './dsr/failures';
-import { Job, Logger } from './dsr/ports';
-import { RequestService } from './dsr/requestService';
-import { ReminderSweep } from './dsr/reminders';
-import { RetentionSweep } from './dsr/retention';
-import { isLongRunningExport } from './dsr/serviceExportPort';
-import { ServiceExports } from './dsr/serviceExports';
-import { ServiceName } from './dsr/types';
+import { AccountLifecycle, Clock, errorCode, Executor, isLongRunningExport, JobDispatch, Logger, ReminderSweep, RequestService, RestrictionLifter, RetentionSweep, ServiceExports, ServiceName, systemClock } from './dsr';
 import { createLogger } from './log';
 import { SandboxCredential } from './sandbox/sandboxCredential';
 import { loadTenant } from './sandbox/tenant';
@@ -144,20 +133,11 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
 
   const lifecycle = new AccountLifecycle({ store, queue, audit, notifier, adapters, approvers: directory, clock, log, erasureApprovals: config.erasureApprovals });
   const lifter = new RestrictionLifter({ store, audit, notifier, adapters, clock, log, anchor });
-  const jobs: Record<Job['type'], (requestId: string) => Promise<void>> = {
-    discover: (id) => requests.discover(id),
-    execute: (id) => executor.execute(id),
-    purge: (id) => executor.purge(id),
-    lift: (id) => lifter.lift(id),
-    pollServiceExport: (id) => serviceExports?.poll(id) ?? Promise.resolve(),
-  };
-  const runJob = (job: Job) => jobs[job.type](job.requestId);
-  // A job that keeps failing leaves its request where approvers can retry it, never stranded.
-  const giveUp = (job: Job) => (job.type === 'execute' ? executor.abandon(job.requestId) : Promise.resolve());
+  const jobs = new JobDispatch({ requests, executor, lifter, serviceExports });
   const worker = new QueueWorker(
     clients.jobs,
-    runJob,
-    { visibilityTimeoutSeconds: config.jobVisibilitySeconds, maxDeliveries: 5, maxIdleMs: 1000, concurrency: config.workerConcurrency, onGiveUp: giveUp },
+    jobs.run,
+    { visibilityTimeoutSeconds: config.jobVisibilitySeconds, maxDeliveries: 5, maxIdleMs: 1000, concurrency: config.workerConcurrency, onGiveUp: jobs.giveUp },
     log,
   );
 

@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { Logger } from './dsr/ports';
+import { Logger } from './dsr';
 
 /**
  * Structured JSON logs. Call sites pass request ids and counts only; the redaction below is a

@@ -3,7 +3,7 @@ import { ActivityTypes, CloudAdapter, INVOKE_RESPONSE_KEY, InvokeResponse, TurnC
 import { Application, TurnState } from '@microsoft/teams-ai';
 import { buttonMessage } from './bot/buttonMessage';
 import { TEAMS_CHANNEL_ID } from './bot/turnIdentity';
-import { Logger } from './dsr/ports';
+import { Logger } from './dsr';
 
 /** Activities larger than this are refused: Teams messages are capped at 100 KB, invokes are smaller. */
 const MAX_BODY_BYTES = 256 * 1024;

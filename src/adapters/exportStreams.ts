@@ -1,4 +1,4 @@
-import type { AdapterCallContext } from '../dsr/serviceAdapter';
+import type { AdapterCallContext } from '../dsr';
 
 /**
  * Small tools for exports that stream: items read page by page from a service and handed to the

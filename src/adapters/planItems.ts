@@ -1,4 +1,4 @@
-import type { ItemOutcome, ItemResult, PlanItem } from '../dsr/types';
+import type { ItemOutcome, ItemResult, PlanItem } from '../dsr';
 
 /** What adapters share to carry out a plan: outcomes per planned item, and the delta beside them. */
 

@@ -1,20 +1,18 @@
 import type { TokenCredential } from '@azure/core-auth';
 import type { Client as GraphClient } from '@microsoft/microsoft-graph-client';
 import { Config } from '../config';
-import { OwnTraces, RequestStore } from '../dsr/ports';
-import { ServiceAdapter } from '../dsr/serviceAdapter';
-import { ServiceName } from '../dsr/types';
-import { BotStoreAdapter } from './botStore';
-import { CallPolicy, DEFAULT_CALL_POLICY } from './callPolicy';
-import { DigitalTwinsAdapter } from './digitalTwins';
-import { DpsAdapter } from './dps';
-import { EntraAdapter } from './entra';
-import { IotCentralAdapter } from './iotCentral';
-import { IotHubAdapter } from './iotHub';
-import { RoleAssignmentsAdapter } from './roleAssignments';
-import { SystemLogsAdapter } from './systemLogs';
-import { ThrottleBudgets } from './throttleBudget';
-import { createThrottledGraphClient } from './throttledGraphClient';
+import { OwnTraces, RequestStore, ServiceAdapter, ServiceName } from '../dsr';
+import { BotStoreAdapter } from './botStore/botStoreAdapter';
+import { CallPolicy, DEFAULT_CALL_POLICY } from './calls/callPolicy';
+import { DigitalTwinsAdapter } from './digitalTwins/digitalTwinsAdapter';
+import { DpsAdapter } from './dps/dpsAdapter';
+import { EntraAdapter } from './entra/entraAdapter';
+import { IotCentralAdapter } from './iotCentral/iotCentralAdapter';
+import { IotHubAdapter } from './iotHub/iotHubAdapter';
+import { RoleAssignmentsAdapter } from './roleAssignments/roleAssignmentsAdapter';
+import { SystemLogsAdapter } from './systemLogs/systemLogsAdapter';
+import { ThrottleBudgets } from './calls/throttleBudget';
+import { createThrottledGraphClient } from './calls/throttledGraphClient';
 
 /** The adapter of every service `config.services` names, built from its settings. */
 export function createServiceAdapters(

@@ -1,10 +1,5 @@
-import { EntraDirectory } from '../adapters/entraDirectory';
-import { Clock } from '../dsr/clock';
-import { AccountLifecycle } from '../dsr/accountLifecycle';
-import { Executor } from '../dsr/executor';
-import { Logger, RequestStore } from '../dsr/ports';
-import { RequestService } from '../dsr/requestService';
-import { Regime, ServiceName } from '../dsr/types';
+import { EntraDirectory } from '../adapters/entra/entraDirectory';
+import { AccountLifecycle, Clock, Executor, Logger, Regime, RequestService, RequestStore, ServiceName } from '../dsr';
 import { ConversationStore } from '../storage/conversationStore';
 import { PersonRateLimiter } from '../storage/personRateLimiter';
 import { PublishedRegister } from '../storage/registerPublisher';

@@ -1,10 +1,7 @@
 import { TurnContext } from 'botbuilder';
 import { Card } from '../cards/render';
 import { approvalCard, requestListCard, statusCard } from '../cards/views';
-import { mayRead } from '../dsr/access';
-import { errorCode } from '../dsr/failures';
-import { rememberCard } from '../dsr/requestUpdates';
-import { Actor, DsrRequest } from '../dsr/types';
+import { Actor, DsrRequest, errorCode, mayRead, rememberCard } from '../dsr';
 import { userConversationKey } from '../storage/conversationStore';
 import { BotDeps } from './botDeps';
 import { parseExtendMonths, parseKind, parseManualStep, parseOnBehalfOf, parseReason, parseRequestId, parseSubmission, parsePlanHash, parseCorrection } from './cardInputs';
@@ -125,7 +122,7 @@ function decision(verdict: 'approve' | 'reject'): ActionHandler {
 
 /**
  * "Extend" on the approvers' card, with the card's reason: the regime decides how far
- * (src/dsr/extensions.ts); the requester is told the new date and the reason.
+ * (src/dsr/model/extensions.ts); the requester is told the new date and the reason.
  */
 const extendDeadline = approverAction(async ({ actor, requestId, isApprover, data, deps }) => {
   const reason = parseReason(data);
@@ -148,7 +145,7 @@ const manualStep = approverAction(async ({ actor, requestId, isApprover, data, d
   return deps.executor.confirmManualStep(requestId, { ...step.value, actor, actorIsApprover: isApprover });
 });
 
-/** Restore, Purge now and Lift restriction: the rules are the domain's (src/dsr/lifecycleRules.ts). */
+/** Restore, Purge now and Lift restriction: the rules are the domain's (src/dsr/model/lifecycleRules.ts). */
 function lifecycleAction(act: 'restore' | 'approvePurgeNow' | 'approveLift'): ActionHandler {
   return approverAction(async ({ actor, requestId, isApprover, deps }) => {
     const outcome = await deps.lifecycle[act](requestId, actor, isApprover);

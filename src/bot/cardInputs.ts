@@ -1,8 +1,5 @@
 import { withoutControlCharacters } from '../cards/render';
-import { NewRequest } from '../dsr/ports';
-import { checkProfileCorrection, isCorrectableProfileField, type CorrectionProblem, type CorrectionRules } from '../dsr/profileCorrections';
-import { isRequestId } from '../dsr/requestIds';
-import { ManualStepOutcome, REGIMES, REQUEST_KINDS, RequestKind, Regime, ServiceName } from '../dsr/types';
+import { checkProfileCorrection, type CorrectionProblem, type CorrectionRules, isCorrectableProfileField, isRequestId, ManualStepOutcome, NewRequest, Regime, REGIMES, REQUEST_KINDS, RequestKind, ServiceName } from '../dsr';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
 

@@ -1,9 +1,7 @@
 import { CardFactory, MessageFactory, TurnContext } from 'botbuilder';
 import { Card } from '../cards/render';
 import { helpCard, intakeCard, queueCard, reportCard, requestDetailsCard, requestListCard } from '../cards/views';
-import { errorCode } from '../dsr/failures';
-import { CORRECTABLE_PROFILE_FIELDS, type CorrectableProfileField } from '../dsr/profileCorrections';
-import { Actor, RequestKind, Subject } from '../dsr/types';
+import { Actor, CORRECTABLE_PROFILE_FIELDS, type CorrectableProfileField, errorCode, RequestKind, Subject } from '../dsr';
 import { BotDeps } from './botDeps';
 import { parseAddress } from './cardInputs';
 import { parseIntent } from './intents';

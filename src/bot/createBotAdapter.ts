@@ -1,8 +1,7 @@
 import { ConfigurationServiceClientCredentialFactory, TurnContext } from 'botbuilder';
 import { JwtTokenProviderFactory, ManagedIdentityServiceClientCredentialsFactory, ServiceClientCredentialsFactory } from 'botframework-connector';
 import { botFrameworkAuthenticationSettings, Config } from '../config';
-import { errorCode } from '../dsr/failures';
-import { Logger } from '../dsr/ports';
+import { errorCode, Logger } from '../dsr';
 import { TeamsBotAdapter } from './teamsBotAdapter';
 
 export type BotAdapterSettings = Pick<Config, 'botAppId' | 'botAppType' | 'botAppPassword' | 'botTenantId' | 'botOpenIdMetadataUrl'>;

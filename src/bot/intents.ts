@@ -1,4 +1,4 @@
-import { RequestKind } from '../dsr/types';
+import { RequestKind } from '../dsr';
 
 export type Intent =
   | { type: 'help' }

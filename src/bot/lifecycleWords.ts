@@ -1,4 +1,4 @@
-import type { LifecycleOutcome } from '../dsr/accountLifecycle';
+import type { LifecycleOutcome } from '../dsr';
 
 /** The words for what restore, purge now and lift answer the approver who clicked (a later issue moves them to the catalog). */
 const REFUSALS: Record<Extract<LifecycleOutcome, { result: 'refused' }>['code'], string> = {

@@ -1,7 +1,6 @@
 import { Card } from '../cards/render';
 import { approvalCard, statusCard } from '../cards/views';
-import { mayRead, ReadOutcome, Viewer } from '../dsr/access';
-import { Actor, DsrRequest } from '../dsr/types';
+import { Actor, DsrRequest, mayRead, ReadOutcome, Viewer } from '../dsr';
 import { BotDeps } from './botDeps';
 
 /**
@@ -19,7 +18,7 @@ export async function viewerOf(actor: Actor | undefined, deps: BotDeps): Promise
 
 export type Readable = { request: DsrRequest; access: Extract<ReadOutcome, { allowed: true }> };
 
-/** Request `requestId` if `viewer` may see it (src/dsr/access.ts decides), else undefined. */
+/** Request `requestId` if `viewer` may see it (src/dsr/model/readAccess.ts decides), else undefined. */
 export async function readRequest(deps: BotDeps, viewer: Viewer, requestId: string): Promise<Readable | undefined> {
   const request = (await deps.store.get(requestId))?.request;
   const access = mayRead(request, viewer);

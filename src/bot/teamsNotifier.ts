@@ -1,15 +1,7 @@
 import { Activity, CardFactory, CloudAdapter, ConversationReference, MessageFactory, TurnContext } from 'botbuilder';
 import { Card, plainText } from '../cards/render';
 import { approvalCard, complianceCard, exportReadyCard, KIND_TITLES, receiptCard, reminderText, statusCard } from '../cards/views';
-import { displayDay } from '../dsr/deadlines';
-import { Clock } from '../dsr/clock';
-import { AuditHeads, AuditLog, Logger, Notifier, RequestNotice, RequestStore } from '../dsr/ports';
-import { errorCode } from '../dsr/failures';
-import { recipientsTold } from '../dsr/register';
-import { rememberCard, updateRequest } from '../dsr/requestUpdates';
-import { deliveryRecipient } from '../dsr/notify';
-import { pendingManualSteps } from '../dsr/manualSteps';
-import { DsrRequest, PostedCard, SERVICE_LABELS } from '../dsr/types';
+import { AuditHeads, AuditLog, Clock, deliveryRecipient, displayDay, DsrRequest, errorCode, Logger, Notifier, pendingManualSteps, PostedCard, recipientsTold, rememberCard, RequestNotice, RequestStore, SERVICE_LABELS, updateRequest } from '../dsr';
 import { BlobExportStore } from '../storage/blobExportStore';
 import { ConversationKey, ConversationStore, userConversationKey } from '../storage/conversationStore';
 
@@ -215,7 +207,7 @@ export class TeamsNotifier implements Notifier {
 
   /**
    * The export link or the receipt, to one person's own chat and nowhere else: the subject's when
-   * the bot can reach them, else the filing privacy admin's (src/dsr/notify.ts). The request
+   * the bot can reach them, else the filing privacy admin's (src/dsr/model/deliveryRecipient.ts). The request
    * records which, for the register.
    */
   private async deliver(request: DsrRequest, delivery = request.delivery): Promise<void> {

@@ -1,5 +1,5 @@
 import { TurnContext } from 'botbuilder';
-import { Actor } from '../dsr/types';
+import { Actor } from '../dsr';
 import { ConversationStore, userConversationKey } from '../storage/conversationStore';
 
 /**

@@ -1,13 +1,4 @@
-import { approvalsNeeded, approvalsOf } from '../dsr/decisions';
-import { daysBetween, displayDay } from '../dsr/deadlines';
-import { extensionChoice } from '../dsr/extensions';
-import { ManualStep, canConfirmManualSteps, manualStepsOf } from '../dsr/manualSteps';
-import type { AuditHead } from '../dsr/ports';
-import { RECENT_DAYS, RegisterSummary, Tally, recipientsTold } from '../dsr/register';
-import { canTake } from '../dsr/stateMachine';
-import { followUpApprovalsNeeded, isLiftable, isSoftDeleted, liftRetryable } from '../dsr/lifecycleRules';
-import { pendingDelta, planOf, planSize, shortHash } from '../dsr/plan';
-import { DeltaRound, DsrRequest, Plan, PlanItem, ReminderStage, RequestKind, RequestState, SERVICE_LABELS, ServiceExport, ServiceExportStatus, ServiceName, StepOutcome } from '../dsr/types';
+import { approvalsNeeded, approvalsOf, type AuditHead, canConfirmManualSteps, canTake, daysBetween, DeltaRound, displayDay, DsrRequest, extensionChoice, followUpApprovalsNeeded, isLiftable, isSoftDeleted, liftRetryable, ManualStep, manualStepsOf, pendingDelta, Plan, PlanItem, planOf, planSize, RECENT_DAYS, recipientsTold, RegisterSummary, ReminderStage, RequestKind, RequestState, SERVICE_LABELS, ServiceExport, ServiceExportStatus, ServiceName, shortHash, StepOutcome, Tally } from '../dsr';
 import { Card, plainText, renderCard } from './render';
 
 export const KIND_TITLES: Record<RequestKind, string> = {

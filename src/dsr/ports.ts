@@ -1,4 +1,9 @@
-import { DsrRequest, RequestKind, Regime, ServiceName } from './types';
+import { DiscoveryResult, DsrRequest, ItemOutcome, PlanItem, Regime, RequestKind, ServiceExportStatus, ServiceName, Subject } from './model/types';
+
+/**
+ * Every port of the domain: what it needs from storage, Teams, the services and the clock, as
+ * interfaces the outer layers implement.
+ */
 
 /** A request as read from the store, with the version to write against. */
 export interface StoredRequest {
@@ -204,4 +209,170 @@ export interface Logger {
   info(fields: Record<string, unknown>, message: string): void;
   warn(fields: Record<string, unknown>, message: string): void;
   error(fields: Record<string, unknown>, message: string): void;
+}
+
+/** Runs work in one instance at a time; `ran: false` when another instance holds the lock. */
+export interface ExclusiveLock {
+  runExclusive<T>(work: () => Promise<T>): Promise<{ ran: true; result: T } | { ran: false }>;
+}
+
+/** Time comes from here, so tests can move it. */
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+// The services, as the executor drives them.
+
+/** Passed to every adapter call: which request it serves (for logs) and how to stop it. */
+export interface AdapterCallContext {
+  requestId: string;
+  /** What the request asks for: an adapter may need different work (or manual steps) per kind. */
+  kind: RequestKind;
+  signal?: AbortSignal;
+  /**
+   * erase, restrict and rectify: the approved items of this service (its part of the plan). A
+   * change touches these and nothing else; what matches the subject now but is not among them is
+   * left alone and reported as `delta`; a planned item no longer there is `alreadyGone`.
+   */
+  plan?: readonly PlanItem[];
+}
+
+/**
+ * A JSON array whose items arrive one by one (a service page at a time) and are written to the
+ * package as they come, so that no step holds all of them. Iterated once, by the package writer.
+ */
+export class StreamedArray<T = unknown> implements AsyncIterable<T> {
+  constructor(private readonly items: AsyncIterable<T>) {}
+
+  [Symbol.asyncIterator](): AsyncIterator<T> {
+    return this.items[Symbol.asyncIterator]();
+  }
+}
+
+/** `items` as a JSON array written item by item; see {@link StreamedArray}. */
+export function streamedArray<T>(items: AsyncIterable<T>): StreamedArray<T> {
+  return new StreamedArray(items);
+}
+
+/**
+ * A file's bytes as a service wrote them (its own logs, JSON or CSV), stored unchanged and read
+ * chunk by chunk while the package is written, so that no file is held whole.
+ */
+export class RawBytes implements AsyncIterable<Uint8Array> {
+  constructor(private readonly chunks: AsyncIterable<Uint8Array>) {}
+
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    return this.chunks[Symbol.asyncIterator]();
+  }
+}
+
+/**
+ * One file of the export package: a path inside the ZIP and its JSON content. Small content is a
+ * whole value; an array that grows with the subject's data is a {@link StreamedArray}, at the top
+ * (`content: streamedArray(twins)`) or anywhere inside (`{ hub, devices: streamedArray(...) }`).
+ * The file reads exactly as `JSON.stringify(content, null, 2)` of the materialised value.
+ */
+export interface ExportFile {
+  path: string;
+  content: unknown;
+}
+
+/** What an adapter did, in plain words without personal values. */
+export interface StepReport {
+  summary: string;
+  count: number;
+  /** The account is only soft-deleted: a purge has to follow after the grace period. */
+  awaitsPurge?: boolean;
+  /** With a plan: what happened to each planned item. */
+  items?: ItemOutcome[];
+  /** With a plan: what matches the subject now but was not planned, untouched. */
+  delta?: PlanItem[];
+}
+
+/**
+ * One service a subject's data lives in. Every method is safe to repeat: what is already
+ * exported, corrected or gone counts as done (a crash can run a step twice).
+ */
+export interface ServiceAdapter {
+  readonly service: ServiceName;
+  /** Dry run before approval: what would be touched, as counts and ids. */
+  discover(subject: Subject, context: AdapterCallContext): Promise<DiscoveryResult>;
+  /**
+   * The subject's data in this service, as files for the package. Large arrays are streamed
+   * (read page by page while the package is written), so a file's items may still call the
+   * service after the file was yielded; a failure there fails this step.
+   */
+  export(subject: Subject, context: AdapterCallContext): AsyncIterable<ExportFile>;
+  erase(subject: Subject, context: AdapterCallContext): Promise<StepReport>;
+  /** Absent where the service has nothing a person can correct. */
+  rectify?(subject: Subject, corrections: Record<string, string>, context: AdapterCallContext): Promise<StepReport>;
+  /** Absent where the service cannot restrict processing short of erasure. */
+  restrict?(subject: Subject, context: AdapterCallContext): Promise<StepReport>;
+  /**
+   * Puts back what `restrict` changed, item by item as its step recorded them (`putBack` holds
+   * what recreating an item needs). Only items the restriction changed or removed are passed.
+   */
+  liftRestriction?(subject: Subject, restricted: readonly ItemOutcome[], context: AdapterCallContext): Promise<StepReport>;
+  /** Brings back what `erase` only soft-deleted, before the purge; a ServiceError with status 404 when it is no longer there. */
+  restore?(subject: Subject, context: AdapterCallContext): Promise<StepReport>;
+  /** Removes for good what `erase` only soft-deleted. */
+  purge?(subject: Subject, context: AdapterCallContext): Promise<StepReport>;
+}
+
+/** An error an adapter raises with what a person needs to act on it. */
+export class ServiceError extends Error {
+  constructor(
+    readonly service: ServiceName,
+    message: string,
+    readonly statusCode?: number,
+    readonly code?: string,
+  ) {
+    super(message);
+    this.name = 'ServiceError';
+  }
+}
+
+// A service export that runs for hours (Entra's system-generated logs).
+
+/** What a service says of its running export. */
+export interface ServiceExportCheck {
+  status: Extract<ServiceExportStatus, 'notStarted' | 'running' | 'complete' | 'failed'>;
+  /** 0..100. */
+  progress: number;
+  /** The wait the service asks for before the next check, in seconds, when it names one. */
+  retryAfterSeconds?: number;
+}
+
+/**
+ * A service that exports the subject's data by itself and takes days to (Entra's system-generated
+ * logs): started once into a place the bot owns, then checked until it ends. Implemented by an adapter.
+ */
+export interface LongRunningExport {
+  readonly service: ServiceName;
+  /**
+   * Asks the service to start the export into `destination` (an address the service can write to).
+   * Not safe to repeat: every call starts another export.
+   * @returns the service's address of the operation and the wait it asks for before the first check.
+   */
+  start(subject: Subject, destination: string, context: AdapterCallContext): Promise<{ operation: string; retryAfterSeconds: number }>;
+  check(operation: string, context: AdapterCallContext): Promise<ServiceExportCheck>;
+}
+
+/** Where a service's export is written: one place per request, owned by the bot. Implemented by storage. */
+export interface ServiceExportSpace {
+  /** Makes the request's place (if missing) and returns the address the service writes to, valid for as long as an export may run. */
+  prepare(requestId: string): Promise<string>;
+  /** What the service wrote there, file by file. */
+  files(requestId: string): AsyncIterable<{ path: string; content: RawBytes }>;
+  /** Whether the request's place is there (left behind by an export that never ended, say). */
+  has(requestId: string): Promise<boolean>;
+  /** Deletes the place and what is in it; harmless when it is gone (false then). */
+  remove(requestId: string): Promise<boolean>;
+}
+
+/** Whether an adapter runs its export by itself over days. */
+export function isLongRunningExport(adapter: ServiceAdapter | undefined): adapter is ServiceAdapter & LongRunningExport {
+  return adapter !== undefined && 'start' in adapter && 'check' in adapter;
 }

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { SANDBOX_PORTS } from '../config';
-import { SERVICE_NAMES } from '../dsr/types';
+import { SERVICE_NAMES } from '../dsr';
 import { startAzurite, stopChild } from './azurite';
 import { ensureSandboxCertificate, sandboxCertificatePath } from './common';
 import { RunningPlayground, startPlayground, writePlaygroundConfig } from './playground';

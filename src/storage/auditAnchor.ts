@@ -1,7 +1,4 @@
-import { Clock } from '../dsr/clock';
-import { errorCode } from '../dsr/failures';
-import { AuditAnchor, Logger } from '../dsr/ports';
-import { ExclusiveLock } from '../dsr/reminders';
+import { AuditAnchor, Clock, errorCode, ExclusiveLock, Logger } from '../dsr';
 import { AuditDigest, AuditDigests } from './auditDigests';
 
 /**

@@ -1,14 +1,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ContainerClient } from '@azure/storage-blob';
-import { Clock } from '../dsr/clock';
-import { errorCode, statusCodeOf } from '../dsr/failures';
-import { ChainHead, headsRoot } from '../dsr/merkle';
-import { Logger } from '../dsr/ports';
+import { ChainHead, Clock, errorCode, headsRoot, Logger, statusCodeOf } from '../dsr';
 import { GENESIS } from './tableAuditLog';
 
 /**
  * Audit digests: every so often, the head of every audit chain in one JSON blob, with the Merkle
- * root over them (src/dsr/merkle.ts), the time, the previous digest's root (digests chain too)
+ * root over them (src/dsr/model/merkle.ts), the time, the previous digest's root (digests chain too)
  * and an HMAC of the whole under the audit key. Written create-only to the `audit-digests`
  * container, which in Azure has a locked time-based immutability policy: whoever can write the
  * tables (and the blobs) but not read the key can neither forge a digest nor rewrite one, so a

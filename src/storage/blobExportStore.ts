@@ -9,9 +9,7 @@ import {
   UserDelegationKey,
 } from '@azure/storage-blob';
 import { isLoopbackHost, USER_DELEGATION_MAX_DAYS } from '../config';
-import { Clock } from '../dsr/clock';
-import { AuditHeads, ExportStore, PackageWriter } from '../dsr/ports';
-import { DsrRequest } from '../dsr/types';
+import { AuditHeads, Clock, DsrRequest, ExportStore, PackageWriter } from '../dsr';
 import { ZipPackageWriter } from './exportPackage';
 
 const MINUTE = 60 * 1000;

@@ -1,7 +1,5 @@
 import { BlobClient, ContainerClient } from '@azure/storage-blob';
-import { errorCode, statusCodeOf } from '../dsr/failures';
-import { Logger } from '../dsr/ports';
-import { ExclusiveLock } from '../dsr/reminders';
+import { errorCode, ExclusiveLock, Logger, statusCodeOf } from '../dsr';
 
 /** The container of the bot's lock blobs, beside its exports. */
 export const LOCKS_CONTAINER = 'locks';

@@ -1,6 +1,5 @@
 import { TableClient } from '@azure/data-tables';
-import { statusCodeOf } from '../dsr/failures';
-import { isPseudonym, pseudonymFor } from '../dsr/pseudonyms';
+import { isPseudonym, pseudonymFor, statusCodeOf } from '../dsr';
 
 /** Where the bot can reach someone later: a person's 1:1 chat, or a channel with a role. */
 export type ConversationKey = `user:${string}` | `channel:${'approvals' | 'compliance'}`;

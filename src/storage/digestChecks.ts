@@ -1,4 +1,4 @@
-import { ChainHead } from '../dsr/merkle';
+import { ChainHead } from '../dsr';
 import { AuditDigest, StoredDigest } from './auditDigests';
 import { AuditEntry, ChainBreak, GENESIS } from './tableAuditLog';
 

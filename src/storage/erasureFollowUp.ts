@@ -1,9 +1,4 @@
-import { Clock } from '../dsr/clock';
-import { AuditLog, Logger, RecordsStore, RequestStore } from '../dsr/ports';
-import { pseudonymised } from '../dsr/pseudonyms';
-import { updateRequest } from '../dsr/requestUpdates';
-import { keptRecordHash } from '../dsr/retention';
-import { DsrRequest, RequestState } from '../dsr/types';
+import { AuditLog, Clock, DsrRequest, keptRecordHash, Logger, pseudonymised, RecordsStore, RequestState, RequestStore, updateRequest } from '../dsr';
 import { ConversationStore } from './conversationStore';
 import { AuditEntry } from './tableAuditLog';
 

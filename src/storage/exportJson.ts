@@ -1,4 +1,4 @@
-import { StreamedArray } from '../dsr/serviceAdapter';
+import { StreamedArray } from '../dsr';
 
 const STEP = '  ';
 

@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import archiver from 'archiver';
-import { AuditHead, PackageStoreError, PackageWriter } from '../dsr/ports';
-import { RawBytes, type StreamedArray } from '../dsr/serviceAdapter';
-import { DsrRequest, PACKAGE_FOLDERS, SERVICE_LABELS, ServiceName } from '../dsr/types';
+import { AuditHead, DsrRequest, PACKAGE_FOLDERS, PackageStoreError, PackageWriter, RawBytes, SERVICE_LABELS, ServiceName, type StreamedArray } from '../dsr';
 import { jsonPieces } from './exportJson';
 import { renderPackageReadme } from './packageReadme';
 

@@ -1,7 +1,5 @@
 import { ContainerClient } from '@azure/storage-blob';
-import { statusCodeOf } from '../dsr/failures';
-import { OwnTraces, PersonValues } from '../dsr/ports';
-import { ServiceExportSpace } from '../dsr/serviceExportPort';
+import { OwnTraces, PersonValues, ServiceExportSpace, statusCodeOf } from '../dsr';
 import { ConversationStore } from './conversationStore';
 
 /** Where RegisterPublisher writes the register CSVs in the exports container. */

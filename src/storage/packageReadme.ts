@@ -1,4 +1,4 @@
-import { PACKAGE_FOLDERS } from '../dsr/types';
+import { PACKAGE_FOLDERS } from '../dsr';
 import type { Manifest, ManifestFile } from './exportPackage';
 
 const escapeHtml = (text: string) =>

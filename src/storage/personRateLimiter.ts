@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
 import { TableClient } from '@azure/data-tables';
-import { Clock } from '../dsr/clock';
-import { errorCode, statusCodeOf } from '../dsr/failures';
-import { Logger } from '../dsr/ports';
+import { Clock, errorCode, Logger, statusCodeOf } from '../dsr';
 
 /** What is counted apart: chat messages, and card actions (invokes). */
 export type RateChannel = 'message' | 'invoke';

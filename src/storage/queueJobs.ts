@@ -1,7 +1,5 @@
 import { QueueClient } from '@azure/storage-queue';
-import { Job, JobQueue, Logger } from '../dsr/ports';
-import { errorCode } from '../dsr/failures';
-import { LeaseHeld } from '../dsr/executor';
+import { errorCode, Job, JobQueue, LeaseHeld, Logger } from '../dsr';
 
 const JOB_TYPES: ReadonlySet<string> = new Set(['discover', 'execute', 'purge', 'lift', 'pollServiceExport']);
 

@@ -1,7 +1,5 @@
 import { ContainerClient } from '@azure/storage-blob';
-import { Clock } from '../dsr/clock';
-import { RecordsStore } from '../dsr/ports';
-import { RegisterRow, RegisterSummary, registerCsv, registerRows, registerSummary } from '../dsr/register';
+import { Clock, RecordsStore, registerCsv, RegisterRow, registerRows, RegisterSummary, registerSummary } from '../dsr';
 import { REGISTER_PREFIX } from './ownTraces';
 
 export interface PublishedRegister {

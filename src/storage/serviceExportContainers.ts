@@ -7,9 +7,7 @@ import {
   StorageSharedKeyCredential,
 } from '@azure/storage-blob';
 import { USER_DELEGATION_MAX_DAYS } from '../config';
-import { Clock } from '../dsr/clock';
-import { RawBytes } from '../dsr/serviceAdapter';
-import { ServiceExportSpace } from '../dsr/serviceExportPort';
+import { Clock, RawBytes, ServiceExportSpace } from '../dsr';
 import { blobServiceOf, sharedKeySasProtocol, USER_DELEGATION_SAS_VERSION } from './blobExportStore';
 
 const MINUTE = 60 * 1000;

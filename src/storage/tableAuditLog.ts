@@ -1,11 +1,8 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { odata, TableClient, TransactionAction } from '@azure/data-tables';
-import { Clock } from '../dsr/clock';
-import type { ChainHead } from '../dsr/merkle';
-import { AuditHead, AuditHeads, AuditLog } from '../dsr/ports';
-import { statusCodeOf } from '../dsr/failures';
+import { AuditHead, AuditHeads, AuditLog, type ChainHead, Clock, statusCodeOf } from '../dsr';
 
-export type { AuditHead } from '../dsr/ports';
+export type { AuditHead } from '../dsr';
 
 /** The algorithm of entries sealed with the bot's audit key. Entries without one are legacy plain SHA-256. */
 export const HMAC_ALG = 'hmac-sha256';

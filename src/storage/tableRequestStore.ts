@@ -1,9 +1,5 @@
 import { odata, TableClient } from '@azure/data-tables';
-import { ConcurrencyConflict, RecordsStore, RequestStore, StoredRequest } from '../dsr/ports';
-import { DsrRequest, REQUEST_STATES } from '../dsr/types';
-import { statusCodeOf } from '../dsr/failures';
-import { isOpen } from '../dsr/stateMachine';
-import { liftAwaitingJob } from '../dsr/lifecycleRules';
+import { ConcurrencyConflict, DsrRequest, isOpen, liftAwaitingJob, RecordsStore, REQUEST_STATES, RequestStore, statusCodeOf, StoredRequest } from '../dsr';
 
 const OPEN_STATES = REQUEST_STATES.filter(isOpen);
 

@@ -1,7 +1,5 @@
 import { ConfigError, loadConfig } from '../config';
-import { systemClock } from '../dsr/clock';
-import { RecordsStore } from '../dsr/ports';
-import { keptRecordHash } from '../dsr/retention';
+import { keptRecordHash, RecordsStore, systemClock } from '../dsr';
 import { loadTenant } from '../sandbox/tenant';
 import { listDigests, StoredDigest } from '../storage/auditDigests';
 import { loadAuditKey } from '../storage/auditKey';

@@ -1,15 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../config';
-import { Clock, systemClock } from '../dsr/clock';
-import { RecordsStore } from '../dsr/ports';
-import { RegisterRow, registerCsv, registerJson, registerRows } from '../dsr/register';
+import { Clock, RecordsStore, registerCsv, registerJson, RegisterRow, registerRows, systemClock } from '../dsr';
 import { loadTenant } from '../sandbox/tenant';
 import { createStorageClients } from '../storage/storageClients';
 import { TableRequestStore } from '../storage/tableRequestStore';
 
 /**
- * `npm run register:export [-- --out DIR]`: the DSR register (src/dsr/register.ts) of the Storage
+ * `npm run register:export [-- --out DIR]`: the DSR register (src/dsr/model/complianceRegister.ts) of the Storage
  * account the settings name, as CSV and JSON files in DIR (default DSR_DATA_DIR/register). Subjects
  * appear by request id and pseudonym only (keyed by DSR_PSEUDONYM_KEY), approvers by name.
  */

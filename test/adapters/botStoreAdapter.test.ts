@@ -1,9 +1,6 @@
 import { TableClient } from '@azure/data-tables';
-import { BotStoreAdapter } from '../../src/adapters/botStore';
-import type { OwnTraces } from '../../src/dsr/ports';
-import { isPseudonym, pseudonymised } from '../../src/dsr/pseudonyms';
-import { updateRequest } from '../../src/dsr/requestUpdates';
-import type { DsrRequest, RequestState } from '../../src/dsr/types';
+import { BotStoreAdapter } from '../../src/adapters/botStore/botStoreAdapter';
+import { type DsrRequest, isPseudonym, type OwnTraces, pseudonymised, type RequestState, updateRequest } from '../../src/dsr';
 import { startAzurite, type RunningAzurite } from '../../src/sandbox/azurite';
 import { TableRequestStore } from '../../src/storage/tableRequestStore';
 import { ConversationStore } from '../../src/storage/conversationStore';

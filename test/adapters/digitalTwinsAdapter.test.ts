@@ -1,8 +1,6 @@
-import { DigitalTwinsAdapter, type DigitalTwinsLink } from '../../src/adapters/digitalTwins';
-import type { CallPolicy } from '../../src/adapters/callPolicy';
-import { pseudonymFor } from '../../src/dsr/pseudonyms';
-import type { AdapterCallContext, ExportFile } from '../../src/dsr/serviceAdapter';
-import type { PlanItem, Subject } from '../../src/dsr/types';
+import { DigitalTwinsAdapter, type DigitalTwinsLink } from '../../src/adapters/digitalTwins/digitalTwinsAdapter';
+import type { CallPolicy } from '../../src/adapters/calls/callPolicy';
+import { type AdapterCallContext, type ExportFile, type PlanItem, pseudonymFor, type Subject } from '../../src/dsr';
 import { createDigitalTwinsSandbox, type DigitalTwinsSandbox, type DigitalTwinsSeed, type TwinSeed } from '../../src/sandbox/digitalTwins';
 import { SandboxCredential } from '../../src/sandbox/sandboxCredential';
 import { loadTenant } from '../../src/sandbox/tenant';

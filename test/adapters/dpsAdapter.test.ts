@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { DpsAdapter, type DpsAdapterOptions } from '../../src/adapters/dps';
-import { AdapterCallContext, ServiceError } from '../../src/dsr/serviceAdapter';
-import type { PlanItem, RequestKind, Subject } from '../../src/dsr/types';
+import { DpsAdapter, type DpsAdapterOptions } from '../../src/adapters/dps/dpsAdapter';
+import { AdapterCallContext, type PlanItem, type RequestKind, ServiceError, type Subject } from '../../src/dsr';
 import { sandboxStatePath } from '../../src/sandbox/common';
 import { SandboxCredential } from '../../src/sandbox/sandboxCredential';
 import { createDpsSandbox, type DpsSandbox, type DpsSeed, type DpsSeedEnrollment, type DpsState } from '../../src/sandbox/dps';

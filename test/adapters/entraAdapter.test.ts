@@ -1,5 +1,5 @@
-import { EntraAdapter } from '../../src/adapters/entra';
-import type { PlanItem } from '../../src/dsr/types';
+import { EntraAdapter } from '../../src/adapters/entra/entraAdapter';
+import type { PlanItem } from '../../src/dsr';
 import { createGraphSandbox, type GraphSandbox } from '../../src/sandbox/graph';
 import { loadTenant } from '../../src/sandbox/tenant';
 import { callContext, collectFiles, injectedSubject, subjectFor } from '../support/adapterTesting';

@@ -1,7 +1,7 @@
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
-import { IotCentralAdapter, type IotCentralAdapterOptions } from '../../src/adapters/iotCentral';
-import { createServiceRestClient, expectOk, sameOriginLink } from '../../src/adapters/restClient';
-import type { Subject } from '../../src/dsr/types';
+import { IotCentralAdapter, type IotCentralAdapterOptions } from '../../src/adapters/iotCentral/iotCentralAdapter';
+import { createServiceRestClient, expectOk, sameOriginLink } from '../../src/adapters/calls/restClient';
+import type { Subject } from '../../src/dsr';
 import { createIotCentralSandbox, type IotCentralSandbox, type IotCentralState } from '../../src/sandbox/iotCentral';
 import { SandboxCredential } from '../../src/sandbox/sandboxCredential';
 import { loadTenant } from '../../src/sandbox/tenant';

@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { IotHubAdapter, type DpsDevice, type IotHubAdapterOptions } from '../../src/adapters/iotHub';
-import type { AdapterCallContext } from '../../src/dsr/serviceAdapter';
-import type { PlanItem, Subject } from '../../src/dsr/types';
+import { IotHubAdapter, type DpsDevice, type IotHubAdapterOptions } from '../../src/adapters/iotHub/iotHubAdapter';
+import type { AdapterCallContext, PlanItem, Subject } from '../../src/dsr';
 import { sandboxStatePath } from '../../src/sandbox/common';
 import type { IotHubState } from '../../src/sandbox/iotHub/iotHubState';
 import { createIotHubSandbox, type IotHubSandbox, type IotHubSeed } from '../../src/sandbox/iotHub';

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { RoleAssignmentsAdapter, type RoleAssignmentsAdapterOptions } from '../../src/adapters/roleAssignments';
-import type { ItemOutcome, PlanItem, Subject } from '../../src/dsr/types';
+import { RoleAssignmentsAdapter, type RoleAssignmentsAdapterOptions } from '../../src/adapters/roleAssignments/roleAssignmentsAdapter';
+import type { ItemOutcome, PlanItem, Subject } from '../../src/dsr';
 import { createArmSandbox, type ArmSandbox } from '../../src/sandbox/arm';
 import { SandboxCredential } from '../../src/sandbox/sandboxCredential';
 import { loadTenant } from '../../src/sandbox/tenant';

@@ -1,6 +1,6 @@
 import { BlobServiceClient } from '@azure/storage-blob';
-import { SystemLogsAdapter } from '../../src/adapters/systemLogs';
-import type { ServiceAdapter } from '../../src/dsr/serviceAdapter';
+import { SystemLogsAdapter } from '../../src/adapters/systemLogs/systemLogsAdapter';
+import type { ServiceAdapter } from '../../src/dsr';
 import { RunningAzurite, startAzurite } from '../../src/sandbox/azurite';
 import { createGraphSandbox, type GraphSandbox } from '../../src/sandbox/graph';
 import { loadTenant } from '../../src/sandbox/tenant';

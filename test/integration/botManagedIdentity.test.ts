@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { ConversationReference } from 'botbuilder';
 import { createBotAdapter } from '../../src/bot/createBotAdapter';
 import { loadConfig } from '../../src/config';
-import type { Logger } from '../../src/dsr/ports';
+import type { Logger } from '../../src/dsr';
 import { FakeBotConnector } from '../support/fakeBotConnector';
 
 /**

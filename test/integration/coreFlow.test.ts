@@ -99,7 +99,7 @@ describe('the core flow, driven as Teams drives it', () => {
     const id = await file(grace, 'I want to see my data', { kind: 'access', regime: 'GDPR', services: 'entra' });
     const approval = await approvalCardFor(id);
     const answer = await stack.teams.click(alex, stack.teams.channelId, 'dsr.approve', { requestId: id }, approval.activityId);
-    // Someone who may not see the request learns nothing of it, not even that it exists (src/dsr/access.ts).
+    // Someone who may not see the request learns nothing of it, not even that it exists (src/dsr/model/readAccess.ts).
     expect(answer.body.value).toBe(`There is no request ${id} I can show you.`);
     expect(await stateOf(id)).toBe('awaiting_approval');
   });

@@ -5,7 +5,7 @@ import { SandboxProbe } from '../support/sandboxProbe';
 import { unzip } from '../support/unzip';
 import { waitFor } from '../support/waitFor';
 import { TenantUser } from '../../src/sandbox/tenant';
-import { SERVICE_NAMES } from '../../src/dsr/types';
+import { SERVICE_NAMES } from '../../src/dsr';
 
 /**
  * The whole flow across every service: Entra, Digital Twins, IoT Central, DPS, IoT Hub, Azure role

@@ -4,7 +4,7 @@ import { approvalCardFor, approveBy, cardOf, fileRequest, stateOf } from '../sup
 import { waitFor } from '../support/waitFor';
 import { startAzurite } from '../../src/sandbox/azurite';
 import { TenantUser } from '../../src/sandbox/tenant';
-import { registerCsv, registerRow } from '../../src/dsr/register';
+import { registerCsv, registerRow } from '../../src/dsr';
 import { parseCsv } from '../support/csv';
 
 /**

@@ -4,8 +4,7 @@ import { ErasureFollowUp } from '../../src/storage/erasureFollowUp';
 import { ensureStorage, storageClientsFromConnectionString } from '../../src/storage/storageClients';
 import { AuditEntry } from '../../src/storage/tableAuditLog';
 import { TableRequestStore } from '../../src/storage/tableRequestStore';
-import { isPseudonym } from '../../src/dsr/pseudonyms';
-import { updateRequest } from '../../src/dsr/requestUpdates';
+import { isPseudonym, updateRequest } from '../../src/dsr';
 import { freshDataDir } from '../support/dataDir';
 import { SUBJECT, SUBJECT_VALUES, sampleRequest } from '../unit/sampleRequest';
 

@@ -4,7 +4,7 @@ import { ConversationStore, userConversationKey } from '../../src/storage/conver
 import { REGISTER_PREFIX, StorageOwnTraces } from '../../src/storage/ownTraces';
 import { ServiceExportContainers } from '../../src/storage/serviceExportContainers';
 import { ensureStorage, storageClientsFromConnectionString, StorageClients } from '../../src/storage/storageClients';
-import { pseudonymFor } from '../../src/dsr/pseudonyms';
+import { pseudonymFor } from '../../src/dsr';
 import { freshDataDir } from '../support/dataDir';
 
 /** The bot's own traces of a person in Azurite: the conversation reference retired for a receipt, the files naming them, the export places left behind. */

@@ -1,7 +1,7 @@
 import { RunningAzurite, startAzurite } from '../../src/sandbox/azurite';
 import { ensureStorage, storageClientsFromConnectionString } from '../../src/storage/storageClients';
 import { RequestTooLarge, TableRequestStore } from '../../src/storage/tableRequestStore';
-import type { PlanItem } from '../../src/dsr/types';
+import type { PlanItem } from '../../src/dsr';
 import { freshDataDir } from '../support/dataDir';
 import { sampleRequest } from '../unit/sampleRequest';
 

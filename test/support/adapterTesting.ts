@@ -1,6 +1,5 @@
-import type { CallPolicy } from '../../src/adapters/callPolicy';
-import { AdapterCallContext, ExportFile, ServiceError } from '../../src/dsr/serviceAdapter';
-import type { PlanItem, RequestKind, Subject } from '../../src/dsr/types';
+import type { CallPolicy } from '../../src/adapters/calls/callPolicy';
+import { AdapterCallContext, ExportFile, type PlanItem, type RequestKind, ServiceError, type Subject } from '../../src/dsr';
 import { jsonPieces } from '../../src/storage/exportJson';
 import { loadTenant } from '../../src/sandbox/tenant';
 

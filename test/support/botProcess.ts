@@ -3,7 +3,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { QueueClient } from '@azure/storage-queue';
 import { AUDIT_KEY_FILE_NAME } from '../../src/config';
-import { systemClock } from '../../src/dsr/clock';
+import { systemClock } from '../../src/dsr';
 import { loadAuditKey } from '../../src/storage/auditKey';
 import { RunningAzurite, startAzurite } from '../../src/sandbox/azurite';
 import { SandboxUrls, spawnSandboxServices } from '../../src/sandbox/sandboxServices';

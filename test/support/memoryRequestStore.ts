@@ -1,5 +1,4 @@
-import { ConcurrencyConflict, type RequestStore, type StoredRequest } from '../../src/dsr/ports';
-import type { DsrRequest } from '../../src/dsr/types';
+import { ConcurrencyConflict, type DsrRequest, type RequestStore, type StoredRequest } from '../../src/dsr';
 
 /** Requests in memory, with etags, as the table store keeps them. */
 export class MemoryRequestStore implements RequestStore {

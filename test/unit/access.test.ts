@@ -1,4 +1,4 @@
-import { mayRead, ReaderRole, Viewer } from '../../src/dsr/access';
+import { mayRead, ReaderRole, Viewer } from '../../src/dsr';
 import { APPROVER_A, APPROVER_B, SUBJECT, requestFiledBy, sampleRequest } from './sampleRequest';
 
 const OUTSIDER = 'c0c0c0c0-0000-4000-8000-00000000000c';

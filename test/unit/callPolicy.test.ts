@@ -1,7 +1,7 @@
 import { RestError, createHttpHeaders, createPipelineRequest } from '@azure/core-rest-pipeline';
-import { CallTiming, ServiceCaller, isNotFound, retryAfterMs } from '../../src/adapters/callPolicy';
-import { ThrottleBudgets } from '../../src/adapters/throttleBudget';
-import { ServiceError } from '../../src/dsr/serviceAdapter';
+import { CallTiming, ServiceCaller, isNotFound, retryAfterMs } from '../../src/adapters/calls/callPolicy';
+import { ThrottleBudgets } from '../../src/adapters/calls/throttleBudget';
+import { ServiceError } from '../../src/dsr';
 import { FakeThrottleClock, settle, tracked } from './fakeThrottleClock';
 
 /** A RestError as core-rest-pipeline raises it for an answer with this status and headers. */

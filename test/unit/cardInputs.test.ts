@@ -1,5 +1,5 @@
 import { Parsed, parseAddress, parseCorrection, parseExtendMonths, parseKind, parseManualStep, parseReason, parseRequestId, parseSubmission } from '../../src/bot/cardInputs';
-import { ServiceName } from '../../src/dsr/types';
+import { ServiceName } from '../../src/dsr';
 import { SUBJECT } from './sampleRequest';
 
 const OFFERED: ServiceName[] = ['entra', 'botStore', 'iotHub'];

@@ -1,4 +1,4 @@
-import { addCalendarMonths, addDays, daysBetween, displayDay, dueDate, isoDay } from '../../src/dsr/deadlines';
+import { addCalendarMonths, addDays, daysBetween, displayDay, dueDate, isoDay } from '../../src/dsr';
 
 const due = (receivedAt: string, regime: 'GDPR' | 'CCPA') => isoDay(dueDate(new Date(receivedAt), regime));
 

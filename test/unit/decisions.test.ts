@@ -1,6 +1,4 @@
-import { DecisionInput, DecisionOutcome, MAX_REASON_LENGTH, approvalsOf, approversToCheck, decide } from '../../src/dsr/decisions';
-import { ApproverStanding } from '../../src/dsr/ports';
-import { Actor, DsrRequest, RequestState } from '../../src/dsr/types';
+import { Actor, approvalsOf, ApproverStanding, approversToCheck, decide, DecisionInput, DecisionOutcome, DsrRequest, MAX_REASON_LENGTH, RequestState } from '../../src/dsr';
 import { APPROVER_A, APPROVER_B, SUBJECT_AS_ACTOR, deepFrozen, requestFiledBy, sampleRequest } from './sampleRequest';
 
 const AT = new Date('2026-11-23T14:05:00.000Z');

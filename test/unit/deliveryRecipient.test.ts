@@ -1,5 +1,4 @@
-import { deliveryRecipient } from '../../src/dsr/notify';
-import { registerCsv, registerRow } from '../../src/dsr/register';
+import { deliveryRecipient, registerCsv, registerRow } from '../../src/dsr';
 import { parseCsv } from '../support/csv';
 import { APPROVER_A, requestFiledBy, sampleRequest } from './sampleRequest';
 

@@ -1,8 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Executor } from '../../src/dsr/executor';
-import type { ExportStore } from '../../src/dsr/ports';
-import { ServiceError, streamedArray, type ExportFile, type ServiceAdapter } from '../../src/dsr/serviceAdapter';
-import type { DsrRequest, ServiceName } from '../../src/dsr/types';
+import { type DsrRequest, Executor, type ExportFile, type ExportStore, type ServiceAdapter, ServiceError, type ServiceName, streamedArray } from '../../src/dsr';
 import { ZipPackageWriter, type Manifest } from '../../src/storage/exportPackage';
 import { MemoryRequestStore } from '../support/memoryRequestStore';
 import { unzip } from '../support/unzip';

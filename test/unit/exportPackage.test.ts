@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { PassThrough } from 'node:stream';
-import { PackageStoreError } from '../../src/dsr/ports';
-import { StreamedArray, streamedArray } from '../../src/dsr/serviceAdapter';
+import { PackageStoreError, StreamedArray, streamedArray } from '../../src/dsr';
 import { jsonPieces } from '../../src/storage/exportJson';
 import { ZipPackageWriter, type Manifest } from '../../src/storage/exportPackage';
 import { unzip } from '../support/unzip';

@@ -1,6 +1,4 @@
-import { CCPA_EXTENSION_DAYS, ExtensionInput, ExtensionOutcome, extend, extensionChoice, latestGdprDueAt, originalDueAt } from '../../src/dsr/extensions';
-import { MAX_REASON_LENGTH } from '../../src/dsr/decisions';
-import { Actor, DsrRequest, RequestState } from '../../src/dsr/types';
+import { Actor, CCPA_EXTENSION_DAYS, DsrRequest, extend, extensionChoice, ExtensionInput, ExtensionOutcome, latestGdprDueAt, MAX_REASON_LENGTH, originalDueAt, RequestState } from '../../src/dsr';
 import { APPROVER_A, APPROVER_B, SUBJECT_AS_ACTOR, deepFrozen, requestFiledBy, sampleRequest } from './sampleRequest';
 
 /** The sample request is received 22 Nov 2026 and, under GDPR, due 22 Dec 2026. */

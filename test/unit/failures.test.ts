@@ -1,4 +1,4 @@
-import { describeFailure, errorCode } from '../../src/dsr/failures';
+import { describeFailure, errorCode } from '../../src/dsr';
 import { SUBJECT } from './sampleRequest';
 
 /** What services put in their error text: the very values approvers must not see. */

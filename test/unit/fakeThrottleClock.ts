@@ -1,4 +1,4 @@
-import type { ThrottleClock } from '../../src/adapters/throttleBudget';
+import type { ThrottleClock } from '../../src/adapters/calls/throttleBudget';
 
 /**
  * Time that moves only when a test says so: `sleep` resolves when `advance` passes its due time.

@@ -1,5 +1,5 @@
 import { parseIntent } from '../../src/bot/intents';
-import { RequestKind } from '../../src/dsr/types';
+import { RequestKind } from '../../src/dsr';
 
 describe('parseIntent', () => {
   it.each(['help', 'HELP', '  Help  ', 'help me', 'hi', 'Hello', 'hey there', 'menu', 'start', '?', 'What can you do?'])('takes %p as a call for help', (text) => {

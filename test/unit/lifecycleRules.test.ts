@@ -1,6 +1,4 @@
-import { FollowUpOutcome, LifecycleInput, approveFollowUp, followUpApprovalsNeeded, liftAwaitingJob, liftRetryable, restoreRefusal, restrictedItems, servicesToLift } from '../../src/dsr/lifecycleRules';
-import { ApproverStanding } from '../../src/dsr/ports';
-import { Actor, DsrRequest } from '../../src/dsr/types';
+import { Actor, approveFollowUp, ApproverStanding, DsrRequest, followUpApprovalsNeeded, FollowUpOutcome, LifecycleInput, liftAwaitingJob, liftRetryable, restoreRefusal, restrictedItems, servicesToLift } from '../../src/dsr';
 import { APPROVER_A, APPROVER_B, SUBJECT_AS_ACTOR, deepFrozen, requestFiledBy, sampleRequest } from './sampleRequest';
 
 const AT = new Date('2026-11-30T10:00:00.000Z');

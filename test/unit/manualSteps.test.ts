@@ -1,5 +1,4 @@
-import { closingEvent, confirmManualStep, manualStepsOf, pendingManualSteps } from '../../src/dsr/manualSteps';
-import { DsrRequest, ManualStepSpec } from '../../src/dsr/types';
+import { closingEvent, confirmManualStep, DsrRequest, manualStepsOf, ManualStepSpec, pendingManualSteps } from '../../src/dsr';
 import { APPROVER_A, APPROVER_B, SUBJECT_AS_ACTOR, requestFiledBy, sampleRequest } from './sampleRequest';
 
 const AT = new Date('2026-11-24T10:00:00.000Z');

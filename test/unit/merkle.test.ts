@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { EMPTY_ROOT, headLeaf, headsRoot, merkleRoot } from '../../src/dsr/merkle';
+import { EMPTY_ROOT, headLeaf, headsRoot, merkleRoot } from '../../src/dsr';
 
 const sha256 = (...parts: Buffer[]) => createHash('sha256').update(Buffer.concat(parts)).digest('hex');
 const hex = (value: string) => Buffer.from(value, 'hex');

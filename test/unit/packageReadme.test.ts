@@ -1,6 +1,6 @@
 import type { Manifest, ManifestFile } from '../../src/storage/exportPackage';
 import { renderPackageReadme } from '../../src/storage/packageReadme';
-import { PACKAGE_FOLDERS, SERVICE_LABELS, SERVICE_NAMES } from '../../src/dsr/types';
+import { PACKAGE_FOLDERS, SERVICE_LABELS, SERVICE_NAMES } from '../../src/dsr';
 
 const file = (path: string): ManifestFile => ({ path, sha256: '00'.repeat(32), bytes: 10 });
 const manifest = (files: ManifestFile[]): Manifest => ({

@@ -1,9 +1,4 @@
-import { Executor, LeaseHeld } from '../../src/dsr/executor';
-import { planHash, planOf, shortHash } from '../../src/dsr/plan';
-import type { AuditLog, Notifier, RequestNotice } from '../../src/dsr/ports';
-import { RequestService } from '../../src/dsr/requestService';
-import type { AdapterCallContext, ServiceAdapter, StepReport } from '../../src/dsr/serviceAdapter';
-import type { DsrRequest, ItemOutcome, PlanItem, ServiceName, Subject } from '../../src/dsr/types';
+import { type AdapterCallContext, type AuditLog, type DsrRequest, Executor, type ItemOutcome, LeaseHeld, type Notifier, planHash, type PlanItem, planOf, type RequestNotice, RequestService, type ServiceAdapter, type ServiceName, shortHash, type StepReport, type Subject } from '../../src/dsr';
 import { MemoryRequestStore } from '../support/memoryRequestStore';
 import { waitFor } from '../support/waitFor';
 import { APPROVER_A, APPROVER_B, SUBJECT, sampleRequest, DISTINCT_APPROVERS } from './sampleRequest';

@@ -1,4 +1,4 @@
-import { CORRECTABLE_PROFILE_FIELDS, checkProfileCorrection } from '../../src/dsr/profileCorrections';
+import { checkProfileCorrection, CORRECTABLE_PROFILE_FIELDS } from '../../src/dsr';
 
 describe('checking a corrected profile value', () => {
   it('takes every writable profile field with a plain value, trimmed', () => {

@@ -1,4 +1,4 @@
-import { pseudonymFor, pseudonymised } from '../../src/dsr/pseudonyms';
+import { pseudonymFor, pseudonymised } from '../../src/dsr';
 import { APPROVER_A, SUBJECT, SUBJECT_VALUES, deepFrozen, requestFiledBy, sampleRequest } from './sampleRequest';
 
 const KEY = 'unit-test-pseudonym-key-0001';

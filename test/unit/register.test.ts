@@ -1,6 +1,4 @@
-import { pseudonymFor, pseudonymised } from '../../src/dsr/pseudonyms';
-import { REGISTER_COLUMNS, RegisterRow, median, recipientsTold, registerCsv, registerJson, registerRow, registerRows, registerSummary } from '../../src/dsr/register';
-import { DsrRequest, StepOutcome } from '../../src/dsr/types';
+import { DsrRequest, median, pseudonymFor, pseudonymised, recipientsTold, REGISTER_COLUMNS, registerCsv, registerJson, RegisterRow, registerRow, registerRows, registerSummary, StepOutcome } from '../../src/dsr';
 import { parseCsv } from '../support/csv';
 import { APPROVER_A, APPROVER_B, SUBJECT, SUBJECT_VALUES, requestFiledBy, sampleRequest } from './sampleRequest';
 

@@ -1,8 +1,4 @@
-import { Clock } from '../../src/dsr/clock';
-import { ConcurrencyConflict, Notifier, RequestNotice, RequestStore, StoredRequest } from '../../src/dsr/ports';
-import { ExclusiveLock, ReminderSweep, daysLeft, reminderDue, stageFor, withReminder } from '../../src/dsr/reminders';
-import { isOpen } from '../../src/dsr/stateMachine';
-import { DsrRequest, ReminderStage, RequestState } from '../../src/dsr/types';
+import { Clock, ConcurrencyConflict, daysLeft, DsrRequest, ExclusiveLock, isOpen, Notifier, reminderDue, ReminderStage, ReminderSweep, RequestNotice, RequestState, RequestStore, stageFor, StoredRequest, withReminder } from '../../src/dsr';
 import { sampleRequest } from './sampleRequest';
 
 /** The sample request is due 22 Dec 2026. */

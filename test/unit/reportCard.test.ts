@@ -1,7 +1,6 @@
 import { parseIntent } from '../../src/bot/intents';
 import { receiptCard, reportCard } from '../../src/cards/views';
-import { registerRows, registerSummary } from '../../src/dsr/register';
-import { StepOutcome } from '../../src/dsr/types';
+import { registerRows, registerSummary, StepOutcome } from '../../src/dsr';
 import { TEAMS_MESSAGE_LIMIT_BYTES, byteSize, elementsOfType, parseEvents, textsOf } from './cardChecks';
 import { APPROVER_A, APPROVER_B, SUBJECT_VALUES, sampleRequest } from './sampleRequest';
 

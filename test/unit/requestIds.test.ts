@@ -1,4 +1,4 @@
-import { formatRequestId, isRequestId } from '../../src/dsr/requestIds';
+import { formatRequestId, isRequestId } from '../../src/dsr';
 
 describe('request ids', () => {
   it('writes the year and a four-digit number', () => {

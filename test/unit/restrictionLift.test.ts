@@ -1,7 +1,4 @@
-import { RestrictionLifter } from '../../src/dsr/restrictionLift';
-import { RequestNotice } from '../../src/dsr/ports';
-import { ServiceAdapter, ServiceError } from '../../src/dsr/serviceAdapter';
-import { DsrRequest, ItemOutcome, ServiceName } from '../../src/dsr/types';
+import { DsrRequest, ItemOutcome, RequestNotice, RestrictionLifter, ServiceAdapter, ServiceError, ServiceName } from '../../src/dsr';
 import { MemoryRequestStore } from '../support/memoryRequestStore';
 import { APPROVER_A, APPROVER_B, sampleRequest } from './sampleRequest';
 

@@ -1,7 +1,5 @@
 import { loadConfig } from '../../src/config';
-import { pseudonymised } from '../../src/dsr/pseudonyms';
-import { dueForPseudonymisation, keptRecordHash, retentionEndsAt } from '../../src/dsr/retention';
-import { RequestState } from '../../src/dsr/types';
+import { dueForPseudonymisation, keptRecordHash, pseudonymised, RequestState, retentionEndsAt } from '../../src/dsr';
 import { SUBJECT_VALUES, sampleRequest } from './sampleRequest';
 
 const closed = (state: RequestState, closedAt = '2026-01-31T15:00:00.000Z') => sampleRequest({ state, closedAt });

@@ -1,5 +1,4 @@
-import { Executor } from '../../src/dsr/executor';
-import type { DsrRequest } from '../../src/dsr/types';
+import { type DsrRequest, Executor } from '../../src/dsr';
 import { MemoryRequestStore } from '../support/memoryRequestStore';
 import { APPROVER_A, SUBJECT_AS_ACTOR, sampleRequest } from './sampleRequest';
 

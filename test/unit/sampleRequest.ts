@@ -1,5 +1,4 @@
-import { ApproverDirectory } from '../../src/dsr/ports';
-import { Actor, DsrRequest, Subject } from '../../src/dsr/types';
+import { Actor, ApproverDirectory, DsrRequest, Subject } from '../../src/dsr';
 
 /** The person the sample request is about. Every value is distinctive, so a leak is easy to spot. */
 export const SUBJECT: Subject = {

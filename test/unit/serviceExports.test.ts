@@ -1,10 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Executor } from '../../src/dsr/executor';
-import type { ExportStore, RequestNotice } from '../../src/dsr/ports';
-import { RawBytes, type ServiceAdapter } from '../../src/dsr/serviceAdapter';
-import type { LongRunningExport, ServiceExportCheck, ServiceExportSpace } from '../../src/dsr/serviceExportPort';
-import { ServiceExports } from '../../src/dsr/serviceExports';
-import type { DsrRequest, ServiceName } from '../../src/dsr/types';
+import { type DsrRequest, Executor, type ExportStore, type LongRunningExport, RawBytes, type RequestNotice, type ServiceAdapter, type ServiceExportCheck, ServiceExports, type ServiceExportSpace, type ServiceName } from '../../src/dsr';
 import { ZipPackageWriter, type Manifest } from '../../src/storage/exportPackage';
 import { MemoryRequestStore } from '../support/memoryRequestStore';
 import { unzip } from '../support/unzip';

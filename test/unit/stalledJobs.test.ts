@@ -1,6 +1,4 @@
-import type { Job } from '../../src/dsr/ports';
-import { RequestService } from '../../src/dsr/requestService';
-import type { DsrRequest } from '../../src/dsr/types';
+import { type DsrRequest, type Job, RequestService } from '../../src/dsr';
 import { MemoryRequestStore } from '../support/memoryRequestStore';
 import { DISTINCT_APPROVERS, sampleRequest } from './sampleRequest';
 

@@ -1,5 +1,4 @@
-import { RequestEvent, TransitionRefused, canTake, isOpen, nextState } from '../../src/dsr/stateMachine';
-import { REQUEST_STATES, RequestState } from '../../src/dsr/types';
+import { canTake, isOpen, nextState, REQUEST_STATES, RequestEvent, RequestState, TransitionRefused } from '../../src/dsr';
 
 const EVENTS = [
   'startDiscovery',

@@ -1,6 +1,5 @@
-import {
-  DOCUMENTED_LIMITS, documentedLimits, operationClassOf, parseLimits, ThrottleBudget, ThrottleBudgets, throttleSettingsFrom, TokenBucket,
-} from '../../src/adapters/throttleBudget';
+import { ThrottleBudget, ThrottleBudgets, throttleSettingsFrom, TokenBucket } from '../../src/adapters/calls/throttleBudget';
+import { DOCUMENTED_LIMITS, documentedLimits, operationClassOf, parseLimits } from '../../src/azureFacts/serviceLimits';
 import { FakeThrottleClock, settle, tracked } from './fakeThrottleClock';
 
 describe('TokenBucket', () => {

@@ -1,6 +1,7 @@
 import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
-import { GraphThrottleHandler } from '../../src/adapters/throttledGraphClient';
-import { ThrottleBudget, documentedLimits } from '../../src/adapters/throttleBudget';
+import { GraphThrottleHandler } from '../../src/adapters/calls/throttledGraphClient';
+import { ThrottleBudget } from '../../src/adapters/calls/throttleBudget';
+import { documentedLimits } from '../../src/azureFacts/serviceLimits';
 import { FakeThrottleClock, settle, tracked } from './fakeThrottleClock';
 
 /** The Graph middleware after the handler: answers with the statuses given, in turn. */

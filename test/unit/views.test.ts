@@ -1,7 +1,6 @@
 import { Card, plainText } from '../../src/cards/render';
 import { approvalCard, complianceCard, exportReadyCard, helpCard, intakeCard, queueCard, receiptCard, reminderText, requestListCard, statusCard } from '../../src/cards/views';
-import { isRequestId } from '../../src/dsr/requestIds';
-import { DsrRequest, REQUEST_KINDS, ServiceName, StepOutcome } from '../../src/dsr/types';
+import { DsrRequest, isRequestId, REQUEST_KINDS, ServiceName, StepOutcome } from '../../src/dsr';
 import { TEAMS_MESSAGE_LIMIT_BYTES, byteSize, elementsOfType, parseEvents, textsOf } from './cardChecks';
 import { APPROVER_A, APPROVER_B, SUBJECT_VALUES, requestFiledBy, sampleRequest } from './sampleRequest';
 

@@ -1,4 +1,4 @@
-import { ServiceError } from '../../dsr/serviceAdapter';
+import { ServiceError } from '../../dsr';
 
 /**
  * How the Digital Twins adapter names a relationship in a plan: `sourceTwinId/relationshipId`,

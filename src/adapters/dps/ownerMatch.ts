@@ -1,4 +1,4 @@
-import type { Subject } from '../../dsr/types';
+import type { Subject } from '../../dsr';
 
 /** What the adapter reads of an enrollment to decide whose it is. */
 export interface TaggedEnrollment {

@@ -1,4 +1,4 @@
-import type { ManualStepSpec, RequestKind } from '../../dsr/types';
+import type { ManualStepSpec, RequestKind } from '../../dsr';
 
 /** A device DPS provisioned for the subject: where its identity lives in IoT Hub. */
 export interface ProvisionedDevice {

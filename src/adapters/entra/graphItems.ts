@@ -1,5 +1,5 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
-import { PageGuard } from '../pageGuard';
+import { PageGuard } from '../calls/pageGuard';
 
 /** One page of a Graph collection. */
 interface GraphPage {

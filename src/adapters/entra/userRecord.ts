@@ -1,6 +1,5 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
-import { streamedArray, type ExportFile } from '../../dsr/serviceAdapter';
-import { statusCodeOf } from '../../dsr/failures';
+import { type ExportFile, statusCodeOf, streamedArray } from '../../dsr';
 import { nonEmpty } from '../exportStreams';
 import { plural } from '../countWords';
 import { countGraphItems, graphItems } from './graphItems';

@@ -1,4 +1,4 @@
-import type { ManualStepSpec } from '../../dsr/types';
+import type { ManualStepSpec } from '../../dsr';
 
 /** Key of the manual step, stable across requests. */
 export const ALERT_RULE_EMAILS_STEP_KEY = 'iotCentral.alertRuleEmails';

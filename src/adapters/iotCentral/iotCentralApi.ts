@@ -1,9 +1,8 @@
 import type { Client, PathUncheckedResponse } from '@azure-rest/core-client';
-import type { AdapterCallContext } from '../../dsr/serviceAdapter';
-import { ServiceError } from '../../dsr/serviceAdapter';
-import type { ServiceCaller } from '../callPolicy';
-import { PageGuard } from '../pageGuard';
-import { expectOk, sameOriginLink, statusOf } from '../restClient';
+import { type AdapterCallContext, ServiceError } from '../../dsr';
+import type { ServiceCaller } from '../calls/callPolicy';
+import { PageGuard } from '../calls/pageGuard';
+import { expectOk, sameOriginLink, statusOf } from '../calls/restClient';
 
 /** The data-plane version the adapter speaks. */
 export const IOT_CENTRAL_API_VERSION = '2022-07-31';

@@ -1,4 +1,4 @@
-import type { Subject } from '../../dsr/types';
+import type { Subject } from '../../dsr';
 
 /**
  * The addresses a person is known by in IoT Central, lower-cased: an app user's `email` is

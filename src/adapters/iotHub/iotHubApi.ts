@@ -1,6 +1,6 @@
-import type { AdapterCallContext } from '../../dsr/serviceAdapter';
-import type { ServiceCaller } from '../callPolicy';
-import { PageGuard } from '../pageGuard';
+import type { AdapterCallContext } from '../../dsr';
+import type { ServiceCaller } from '../calls/callPolicy';
+import { PageGuard } from '../calls/pageGuard';
 import { deleteDeviceIfMatch, type RegistryClient } from './registryClient';
 
 /** A device twin as IoT Hub returns it (the fields the adapter reads, and everything else as is). */

@@ -1,4 +1,4 @@
-import type { Subject } from '../../dsr/types';
+import type { Subject } from '../../dsr';
 import { quotedString } from '../queryLiteral';
 import { valueAtPath } from './twinPaths';
 

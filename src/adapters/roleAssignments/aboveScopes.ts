@@ -1,5 +1,5 @@
-import type { ManualStepSpec, RequestKind } from '../../dsr/types';
-import { isAtOrBelow } from './scopes';
+import type { ManualStepSpec, RequestKind } from '../../dsr';
+import { isAtOrBelow } from '../../azureFacts/armScopes';
 
 /** Key of the manual step, stable across requests. */
 export const ABOVE_SCOPES_STEP_KEY = 'roleAssignments.aboveScopes';

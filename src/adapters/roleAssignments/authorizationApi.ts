@@ -1,9 +1,9 @@
 import type { TokenCredential } from '@azure/core-auth';
 import { AuthorizationManagementClient, getContinuationToken, type RoleAssignment } from '@azure/arm-authorization';
-import type { AdapterCallContext } from '../../dsr/serviceAdapter';
-import { ServiceCaller, isNotFound, type CallPolicy } from '../callPolicy';
-import { PageGuard } from '../pageGuard';
-import { sameOriginLink } from '../restClient';
+import type { AdapterCallContext } from '../../dsr';
+import { ServiceCaller, isNotFound, type CallPolicy } from '../calls/callPolicy';
+import { PageGuard } from '../calls/pageGuard';
+import { sameOriginLink } from '../calls/restClient';
 
 /** ARM's token audience, whatever endpoint the client talks to (the sandbox accepts any token). */
 const ARM_SCOPE = 'https://management.azure.com/.default';

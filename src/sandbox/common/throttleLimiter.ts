@@ -1,7 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import {
-  documentedLimits, mergeLimits, OPERATION_CLASSES, type ClassLimit, type RateLimit, type ThrottledService,
-} from '../../adapters/throttleBudget';
+import { documentedLimits, mergeLimits, OPERATION_CLASSES, type ClassLimit, type RateLimit, type ThrottledService } from '../../azureFacts/serviceLimits';
 
 /**
  * Throttling as the Azure services enforce it, for the sandbox: a token bucket per operation

@@ -1,0 +1,403 @@
+import type { TokenCredential } from '@azure/core-auth';
+import { type AdapterCallContext, type DiscoveryResult, type ExportFile, type ItemOutcome, type ItemResult, type PlanItem, type ServiceAdapter, ServiceError, statusCodeOf, type StepReport, streamedArray, type Subject } from '../../dsr';
+import { ServiceCaller, type CallPolicy } from '../calls/callPolicy';
+import { mapOrdered, nonEmpty } from '../exportStreams';
+import { IotHubApi, type TwinJson } from './iotHubApi';
+import { ownerQuery, ownerTagNamesSubject, ownerTagSpellings } from './ownerMatch';
+import { createRegistryClient } from './registryClient';
+import { removalPatch, valueAtPath, withoutCredentials } from './twinPaths';
+import { propertyPath, QueryValueRefused } from '../queryLiteral';
+
+/** A device DPS provisioned for the subject, and the hub it was assigned to. */
+export interface DpsDevice {
+  deviceId: string;
+  /** The hub's host name as the registration record names it. */
+  assignedHub: string;
+}
+
+/** How the bot reaches one IoT hub and what counts as the subject's there. */
+export interface IotHubAdapterOptions {
+  /**
+   * The hub's host name as DPS names it in a registration's `assignedHub`, e.g.
+   * `contoso-hub.azure-devices.net`. Only DPS devices assigned to this host count.
+   */
+  hostName: string;
+  /**
+   * Where to connect, `host` or `host:port` (no scheme): in Azure the hub's host name (the
+   * default); in the sandbox `127.0.0.1:4050`.
+   */
+  endpoint?: string;
+  /**
+   * Entra credential (managed identity or app registration) with the data-plane role
+   * "IoT Hub Registry Contributor" (or Twin Contributor for `clearPersonalData`); tokens are asked
+   * for `https://iothubs.azure.net/.default`. Give this or `connectionString`.
+   */
+  credential?: TokenCredential;
+  /**
+   * A service connection string (`HostName=...;SharedAccessKeyName=...;SharedAccessKey=...`) of a
+   * shared access policy with registry read and write, instead of `credential`. The signature is
+   * made for its HostName; requests still go to `endpoint`. Prefer `credential`.
+   */
+  connectionString?: string;
+  /** Time-out, retries and concurrency of the calls; defaults to `DEFAULT_CALL_POLICY`. */
+  policy?: Partial<CallPolicy>;
+  /**
+   * The twin tag naming a device's owner, a dotted path under `tags` (`owner`, `people.owner`).
+   * Default `owner`. Its value is the owner's object id or e-mail address; see `ownerTagSpellings`
+   * for how e-mail addresses are matched given IoT Hub's case-sensitive comparison.
+   */
+  ownerTag?: string;
+  /**
+   * What erasure does with the subject's devices. `delete` (default) deletes each device identity
+   * with its twin. `clearPersonalData` keeps the device in service and patches its twin: the owner
+   * tag and the `personalTags` and `personalDesiredProperties` are removed. Reported properties
+   * belong to the device and cannot be cleared from the service side.
+   */
+  eraseMode?: 'delete' | 'clearPersonalData';
+  /** Tag paths (under `tags`) holding personal data, cleared by `clearPersonalData`. */
+  personalTags?: string[];
+  /** Desired property paths (under `properties.desired`) holding personal data, cleared by `clearPersonalData`. */
+  personalDesiredProperties?: string[];
+  /**
+   * The devices DPS provisioned for the subject (from the DPS adapter): a device behind the
+   * subject's enrollment is theirs even when its twin carries no owner tag.
+   */
+  dpsDevices?: (subject: Subject, context: AdapterCallContext) => Promise<DpsDevice[]>;
+  /** Twins per query page (`x-ms-max-item-count`); default 100. */
+  pageSize?: number;
+}
+
+/** A device of the subject's and why it counts as theirs. */
+interface SubjectDevice {
+  twin: TwinJson;
+  linkedBy: LinkedBy;
+}
+
+type LinkedBy = 'ownerTag' | 'dpsRegistration';
+
+/**
+ * What one conditional change of a device came to: sent; the device was gone; it is no longer the
+ * subject's; or (clearing) none of the fields to clear was on it.
+ */
+type ChangeOutcome = 'done' | 'gone' | 'notTheirs' | 'nothingToClear';
+
+/** The plan's reason for a device that matched through DPS; a tagged device's is `tag:<owner tag>`. */
+const DPS_REASON = 'dpsRegistration';
+
+const DEFAULT_OWNER_TAG = 'owner';
+const DEFAULT_PAGE_SIZE = 100;
+/** Devices an export reads (twin, identity) at once; the call policy bounds the calls themselves. */
+const IDENTITY_READS_IN_FLIGHT = 16;
+/** Tries of a conditional write whose etag went stale between read and write. */
+const CONDITIONAL_TRIES = 3;
+
+/**
+ * Azure IoT Hub through azure-iothub's Registry: the device identities and twins tied to the
+ * subject, found by a paged twin query on the owner tag (never a listing of all devices) and by
+ * the devices DPS provisioned for them. Export writes `devices.json` without credentials; erasure
+ * deletes each device (If-Match its etag) or clears its personal twin fields. No `rectify`: a
+ * device has nothing a person corrects; no `restrict`: restriction is export, then erase.
+ */
+export class IotHubAdapter implements ServiceAdapter {
+  readonly service = 'iotHub' as const;
+  private readonly api: IotHubApi;
+  private readonly ownerTag: string;
+  private readonly personalTags: string[];
+  private readonly personalDesiredProperties: string[];
+
+  constructor(private readonly options: IotHubAdapterOptions) {
+    this.ownerTag = propertyPath(options.ownerTag ?? DEFAULT_OWNER_TAG);
+    this.personalTags = (options.personalTags ?? []).map(propertyPath);
+    this.personalDesiredProperties = (options.personalDesiredProperties ?? []).map(propertyPath);
+    if (!options.credential === !options.connectionString) {
+      throw new Error('IotHubAdapter needs exactly one of credential and connectionString');
+    }
+    const client = createRegistryClient({
+      endpoint: options.endpoint ?? options.hostName,
+      credential: options.credential,
+      connectionString: options.connectionString,
+    });
+    this.api = new IotHubApi(client, new ServiceCaller('iotHub', options.policy));
+  }
+
+  async discover(subject: Subject, context: AdapterCallContext): Promise<DiscoveryResult> {
+    const devices = await this.subjectDevices(subject, context);
+    const byTag = devices.filter((device) => device.linkedBy === 'ownerTag').length;
+    const byDps = devices.length - byTag;
+    const items: string[] = [];
+    if (byTag > 0) items.push(`${plural(byTag, 'device')} tagged with the subject as owner`);
+    if (byDps > 0) items.push(`${plural(byDps, 'device')} provisioned for the subject through DPS`);
+    // What erasure will do matters to the approvers of an erasure (or a restriction, which ends in one).
+    if (devices.length > 0 && (context.kind === 'erase' || context.kind === 'restrict')) {
+      items.push(this.options.eraseMode === 'clearPersonalData'
+        ? 'erasure clears the owner tag and personal twin fields; the devices stay registered'
+        : 'erasure deletes each device identity with its twin');
+    }
+    return { count: devices.length, plan: devices.map((device) => this.planItem(device)), items };
+  }
+
+  /**
+   * `devices.json`, `{ hub, devices }`, with `devices` streamed: the tagged devices as the twin
+   * query pages come, then those DPS provisioned, each with its identity read beside it (a few
+   * reads at a time, in order). Only the DPS list of device ids is held.
+   */
+  async *export(subject: Subject, context: AdapterCallContext): AsyncIterable<ExportFile> {
+    const candidates = this.subjectDeviceStream(subject, context);
+    const entries = mapOrdered(candidates, IDENTITY_READS_IN_FLIGHT, context, (candidate, batch) => this.exportedDevice(candidate, subject, batch));
+    const present = await nonEmpty((async function* () {
+      for await (const entry of entries) if (entry) yield entry;
+    })());
+    if (present) yield { path: 'devices.json', content: { hub: this.options.hostName, devices: streamedArray(present) } };
+  }
+
+  /**
+   * With a plan: changes the planned devices only, each if it is still there and still the
+   * subject's (by the link it was planned for), and reports what the subject's owner tag and DPS
+   * registrations reach now beyond the plan as `delta`, untouched. Without one (requests
+   * discovered before plans existed): every device of the subject's found now.
+   */
+  async erase(subject: Subject, context: AdapterCallContext): Promise<StepReport> {
+    if (context.plan) return this.erasePlanned(subject, context.plan, context);
+    const devices = await this.subjectDevices(subject, context);
+    const outcomes = await Promise.all(devices.map((device) => this.change(device, subject, context)));
+    const done = outcomes.filter((outcome) => outcome === 'done').length;
+    const absent = outcomes.length - done;
+    const extra = absent > 0 ? ` (${absent} already ${this.clearing ? 'clear or no longer linked' : 'gone or no longer linked'})` : '';
+    const summary = this.clearing
+      ? `cleared the owner tag and personal twin fields of ${plural(done, 'device')}${extra}`
+      : `deleted ${plural(done, 'device identity', 'device identities')} with ${done === 1 ? 'its twin' : 'their twins'}${extra}`;
+    return { summary, count: devices.length };
+  }
+
+  private get clearing(): boolean {
+    return this.options.eraseMode === 'clearPersonalData';
+  }
+
+  /**
+   * Erasure bound to the plan: one tag query and the DPS lookup show what is the subject's now;
+   * a planned device the query returned is changed from that twin, any other planned device is
+   * read once first. Devices found now but not planned are the delta.
+   */
+  private async erasePlanned(subject: Subject, plan: readonly PlanItem[], context: AdapterCallContext): Promise<StepReport> {
+    if (plan.some((item) => item.type !== 'device')) {
+      throw new ServiceError('iotHub', 'IoT Hub: the approved plan holds an item that is not a device; discover the request again', undefined, 'UnknownPlanItem');
+    }
+    const tagged = await this.taggedTwins(subject, context);
+    const [items, unplanned] = await Promise.all([
+      Promise.all(plan.map((item) => this.changePlanned(item, tagged, subject, context))),
+      this.subjectDevicesAmong(tagged, new Set(plan.map((item) => item.id)), subject, context),
+    ]);
+    const delta = unplanned.map((device) => this.planItem(device));
+    const count = items.filter((item) => item.result === 'removed' || item.result === 'changed').length;
+    return { summary: this.plannedSummary(items), count, items, delta };
+  }
+
+  /** One planned device: changed if it is still there and still linked to the subject the way it was planned. */
+  private async changePlanned(item: PlanItem, tagged: ReadonlyMap<string, TwinJson>, subject: Subject, context: AdapterCallContext): Promise<ItemOutcome> {
+    // An unknown reason gets the strictest check: the owner tag must still name the subject.
+    const linkedBy: LinkedBy = item.reason === DPS_REASON ? 'dpsRegistration' : 'ownerTag';
+    const twin = tagged.get(item.id) ?? await this.currentTwin(item.id, linkedBy, subject, context);
+    const outcome = typeof twin === 'string' ? twin : await this.change({ twin, linkedBy }, subject, context);
+    return { type: item.type, id: item.id, result: this.itemResult(outcome) };
+  }
+
+  private itemResult(outcome: ChangeOutcome): ItemResult {
+    if (outcome === 'done') return this.clearing ? 'changed' : 'removed';
+    return outcome === 'gone' ? 'alreadyGone' : 'kept';
+  }
+
+  // What was gone, kept or left alone is shown from the items by the cards, not in the summary.
+  private plannedSummary(items: readonly ItemOutcome[]): string {
+    const done = items.filter((item) => item.result === (this.clearing ? 'changed' : 'removed')).length;
+    const head = this.clearing
+      ? `cleared the owner tag and personal twin fields of ${plural(done, 'planned device')}`
+      : `deleted ${plural(done, 'planned device identity', 'planned device identities')} with ${done === 1 ? 'its twin' : 'their twins'}`;
+    return head;
+  }
+
+  /** The subject's devices: by owner tag (a paged query) and by DPS registration (one twin read each). */
+  private async subjectDevices(subject: Subject, context: AdapterCallContext): Promise<SubjectDevice[]> {
+    return this.subjectDevicesAmong(await this.taggedTwins(subject, context), new Set(), subject, context);
+  }
+
+  /**
+   * The tagged twins and the devices DPS provisioned for the subject on this hub (one twin read
+   * each for those not tagged), leaving out the ids in `except`.
+   */
+  private async subjectDevicesAmong(
+    tagged: ReadonlyMap<string, TwinJson>,
+    except: ReadonlySet<string>,
+    subject: Subject,
+    context: AdapterCallContext,
+  ): Promise<SubjectDevice[]> {
+    const devices: SubjectDevice[] = [...tagged.values()].filter((twin) => !except.has(twin.deviceId)).map((twin) => ({ twin, linkedBy: 'ownerTag' }));
+    const untagged = (await this.dpsDeviceIds(subject, context)).filter((id) => !tagged.has(id) && !except.has(id));
+    const twins = await Promise.all(untagged.map((id) => this.absentOn404(this.api.getTwin(id, context))));
+    for (const twin of twins) {
+      if (twin && !this.ownedBySomeoneElse(twin, subject)) devices.push({ twin, linkedBy: 'dpsRegistration' });
+    }
+    return devices;
+  }
+
+  /** The twins whose owner tag names the subject, by device id: the paged tag query, never a listing. */
+  private async taggedTwins(subject: Subject, context: AdapterCallContext): Promise<Map<string, TwinJson>> {
+    const found = new Map<string, TwinJson>();
+    for await (const page of this.api.queryTwins(this.ownerQueryFor(subject), this.options.pageSize ?? DEFAULT_PAGE_SIZE, context)) {
+      // Checked again here: only twins whose owner tag names the subject, whatever the hub answered.
+      for (const twin of page) {
+        if (ownerTagNamesSubject(twin.tags, this.ownerTag, subject)) found.set(twin.deviceId, twin);
+      }
+    }
+    return found;
+  }
+
+  /** The ids of the devices DPS provisioned for the subject on this hub, each once. Device ids may be personal: never logged. */
+  private async dpsDeviceIds(subject: Subject, context: AdapterCallContext): Promise<string[]> {
+    const hub = this.options.hostName.toLowerCase();
+    const provisioned = this.options.dpsDevices ? await this.options.dpsDevices(subject, context) : [];
+    return [...new Set(provisioned.filter((device) => device.assignedHub.toLowerCase() === hub).map((device) => device.deviceId))];
+  }
+
+  private planItem(device: SubjectDevice): PlanItem {
+    return { type: 'device', id: device.twin.deviceId, reason: device.linkedBy === 'ownerTag' ? `tag:${this.ownerTag}` : DPS_REASON };
+  }
+
+  /**
+   * The subject's devices one at a time, as {@link subjectDevices} finds them: the tagged ones a
+   * query page at a time, then the DPS-provisioned ones the tag query did not return (by id only:
+   * their twins are read when exported).
+   */
+  private async *subjectDeviceStream(subject: Subject, context: AdapterCallContext): AsyncGenerator<SubjectDevice | { dpsDeviceId: string }> {
+    const dpsIds = new Set(await this.dpsDeviceIds(subject, context));
+    for await (const page of this.api.queryTwins(this.ownerQueryFor(subject), this.options.pageSize ?? DEFAULT_PAGE_SIZE, context)) {
+      for (const twin of page) {
+        if (!ownerTagNamesSubject(twin.tags, this.ownerTag, subject)) continue;
+        dpsIds.delete(twin.deviceId);
+        yield { twin, linkedBy: 'ownerTag' };
+      }
+    }
+    for (const dpsDeviceId of dpsIds) yield { dpsDeviceId };
+  }
+
+  /** One device as exported, with its identity; undefined when it is gone or (by DPS) handed over. */
+  private async exportedDevice(candidate: SubjectDevice | { dpsDeviceId: string }, subject: Subject, context: AdapterCallContext) {
+    let device: SubjectDevice;
+    if ('dpsDeviceId' in candidate) {
+      const twin = await this.absentOn404(this.api.getTwin(candidate.dpsDeviceId, context));
+      if (!twin || this.ownedBySomeoneElse(twin, subject)) return undefined;
+      device = { twin, linkedBy: 'dpsRegistration' };
+    } else {
+      device = candidate;
+    }
+    const identity = await this.absentOn404(this.api.getDevice(device.twin.deviceId, context));
+    // A device deleted since the query has nothing left to export.
+    if (!identity) return undefined;
+    const { twin, linkedBy } = device;
+    return { deviceId: twin.deviceId, linkedBy, identity: withoutCredentials(identity), twin: withoutCredentials(twin) };
+  }
+
+  private ownerQueryFor(subject: Subject): string {
+    try {
+      return ownerQuery(this.ownerTag, ownerTagSpellings(subject));
+    } catch (error) {
+      if (error instanceof QueryValueRefused) {
+        throw new ServiceError('iotHub', 'IoT Hub: an identifier of the subject cannot be put in a query (control characters or too long)', undefined, 'QueryValueRefused');
+      }
+      throw error;
+    }
+  }
+
+  /** What erasure does to one device in the configured mode. */
+  private change(device: SubjectDevice, subject: Subject, context: AdapterCallContext): Promise<ChangeOutcome> {
+    return this.clearing ? this.clearPersonalData(device, subject, context) : this.deleteDevice(device, subject, context);
+  }
+
+  /** Deletes the identity with If-Match its etag; a stale etag means a fresh read and a new check. */
+  private deleteDevice(device: SubjectDevice, subject: Subject, context: AdapterCallContext): Promise<ChangeOutcome> {
+    return this.changeConditionally(device, subject, context, async (twin) => {
+      const etag = twin.deviceEtag ?? (await this.absentOn404(this.api.getDevice(twin.deviceId, context)))?.etag;
+      return etag ? () => this.api.deleteDevice(twin.deviceId, etag, context) : 'gone';
+    });
+  }
+
+  /** Removes the owner tag and the configured personal fields with one twin patch, If-Match the twin's etag. */
+  private clearPersonalData(device: SubjectDevice, subject: Subject, context: AdapterCallContext): Promise<ChangeOutcome> {
+    return this.changeConditionally(device, subject, context, async (twin) => {
+      const patch = this.personalDataPatch(twin);
+      return patch ? () => this.api.patchTwin(twin.deviceId, patch, twin.etag ?? '*', context) : 'nothingToClear';
+    });
+  }
+
+  /**
+   * Sends the conditional (If-Match) change `prepare` makes for the twin as last read, unless it
+   * answers why there is none. 404 means gone; a 412 (stale etag) means a fresh read, a new check
+   * that the device is still the subject's and a new try, up to CONDITIONAL_TRIES.
+   */
+  private async changeConditionally(
+    device: SubjectDevice,
+    subject: Subject,
+    context: AdapterCallContext,
+    prepare: (twin: TwinJson) => Promise<(() => Promise<unknown>) | 'gone' | 'nothingToClear'>,
+  ): Promise<ChangeOutcome> {
+    let twin = device.twin;
+    for (let attempt = 1; ; attempt++) {
+      const send = await prepare(twin);
+      if (typeof send === 'string') return send;
+      try {
+        await send();
+        return 'done';
+      } catch (error) {
+        if (statusCodeOf(error) === 404) return 'gone';
+        if (statusCodeOf(error) !== 412 || attempt >= CONDITIONAL_TRIES) throw error;
+      }
+      const current = await this.currentTwin(twin.deviceId, device.linkedBy, subject, context);
+      if (typeof current === 'string') return current;
+      twin = current;
+    }
+  }
+
+  /** The patch removing what is present of the owner tag and personal fields, or undefined when none is. */
+  private personalDataPatch(twin: TwinJson): Record<string, unknown> | undefined {
+    const tags = [this.ownerTag, ...this.personalTags].filter((path) => valueAtPath(twin.tags, path) !== undefined);
+    const desired = this.personalDesiredProperties.filter((path) => valueAtPath(twin.properties?.desired, path) !== undefined);
+    if (tags.length === 0 && desired.length === 0) return undefined;
+    return {
+      ...(tags.length > 0 && { tags: removalPatch(tags) }),
+      ...(desired.length > 0 && { properties: { desired: removalPatch(desired) } }),
+    };
+  }
+
+  /**
+   * Reads the twin (after a stale etag, or for a planned device the tag query did not return):
+   * still there, and still the subject's? A tagged device must still carry their owner tag; one
+   * linked through DPS must not carry anyone else's.
+   */
+  private async currentTwin(deviceId: string, linkedBy: LinkedBy, subject: Subject, context: AdapterCallContext): Promise<TwinJson | 'gone' | 'notTheirs'> {
+    const twin = await this.absentOn404(this.api.getTwin(deviceId, context));
+    if (!twin) return 'gone';
+    const theirs = linkedBy === 'ownerTag' ? ownerTagNamesSubject(twin.tags, this.ownerTag, subject) : !this.ownedBySomeoneElse(twin, subject);
+    return theirs ? twin : 'notTheirs';
+  }
+
+  /**
+   * A device provisioned through the subject's enrollment whose owner tag now names someone else
+   * has been handed over: it is that person's, not the subject's.
+   */
+  private ownedBySomeoneElse(twin: TwinJson, subject: Subject): boolean {
+    const owner = valueAtPath(twin.tags, this.ownerTag);
+    return owner !== undefined && owner !== null && owner !== '' && !ownerTagNamesSubject(twin.tags, this.ownerTag, subject);
+  }
+
+  private async absentOn404<T>(call: Promise<T>): Promise<T | undefined> {
+    try {
+      return await call;
+    } catch (error) {
+      if (statusCodeOf(error) === 404) return undefined;
+      throw error;
+    }
+  }
+}
+
+function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}

@@ -1,0 +1,37 @@
+import { Job } from '../ports';
+import { Executor } from './executor';
+import { RequestService } from './requestService';
+import { RestrictionLifter } from './restrictionLifter';
+import { ServiceExports } from './serviceExports';
+
+export interface JobDispatchDeps {
+  requests: Pick<RequestService, 'discover'>;
+  executor: Pick<Executor, 'execute' | 'purge' | 'abandon'>;
+  lifter: Pick<RestrictionLifter, 'lift'>;
+  /** Absent when no service runs a long export (no system-generated logs configured). */
+  serviceExports?: Pick<ServiceExports, 'poll'>;
+}
+
+/** Which workflow step each queued job runs, and what happens to a job that keeps failing. */
+export class JobDispatch {
+  constructor(private readonly deps: JobDispatchDeps) {}
+
+  readonly run = (job: Job): Promise<void> => {
+    const id = job.requestId;
+    switch (job.type) {
+      case 'discover':
+        return this.deps.requests.discover(id);
+      case 'execute':
+        return this.deps.executor.execute(id);
+      case 'purge':
+        return this.deps.executor.purge(id);
+      case 'lift':
+        return this.deps.lifter.lift(id);
+      case 'pollServiceExport':
+        return this.deps.serviceExports?.poll(id) ?? Promise.resolve();
+    }
+  };
+
+  /** A job that keeps failing leaves its request where approvers can retry it, never stranded. */
+  readonly giveUp = (job: Job): Promise<void> => (job.type === 'execute' ? this.deps.executor.abandon(job.requestId) : Promise.resolve());
+}

@@ -1,0 +1,292 @@
+import { Clock } from '../ports';
+import { approversToCheck, decide } from '../model/decisions';
+import { readStandings } from './approverStandings';
+import { displayDay, dueDate, isoDay } from '../model/deadlines';
+import { extend } from '../model/extensions';
+import { ApproverDirectory, ApproverStanding, AuditLog, Job, JobQueue, Logger, NewRequest, Notifier, RequestNotice, RequestStore } from '../ports';
+import { liftAwaitingJob } from '../model/lifecycleRules';
+import { afterDeltaDecision, pendingDelta, planHash, planOf } from '../model/plan';
+import { formatRequestId } from '../model/requestIds';
+import { applyEvent, updateRequest } from './requestUpdates';
+import { ServiceAdapter } from '../ports';
+import { canTake, isOpen } from '../model/stateMachine';
+import { Actor, DiscoveryResult, DsrRequest, Extension, ServiceName, Subject } from '../model/types';
+import { describeFailure, errorCode } from '../model/serviceFailures';
+import { countsOf, notifySafely } from './notifySafely';
+
+export interface RequestServiceDeps {
+  store: RequestStore;
+  queue: JobQueue;
+  audit: AuditLog;
+  notifier: Notifier;
+  adapters: ReadonlyMap<ServiceName, ServiceAdapter>;
+  clock: Clock;
+  log: Logger;
+  /** Distinct approvals an erasure needs (DSR_ERASE_APPROVALS). */
+  erasureApprovals: number;
+  /** Open requests one person may have filed at once (DSR_MAX_OPEN_REQUESTS). */
+  maxOpenRequests: number;
+  /** Re-checks an erasure's approvers (group membership, person key) at each approval. */
+  approvers: ApproverDirectory;
+}
+
+/** Reads of approver standings before a decision gives up on approvals that keep arriving meanwhile. */
+const STANDING_READS = 4;
+
+export type SubmitOutcome =
+  | { result: 'created'; request: DsrRequest }
+  | { result: 'duplicate'; request: DsrRequest }
+  | { result: 'limited'; open: number };
+
+/** A request left `submitted` or `approved` this long has lost its job (a crash between two writes). */
+const STALLED_AFTER_MS = 2 * 60_000;
+
+export type ActionOutcome = { result: 'refused'; message: string; request?: DsrRequest } | { result: 'done'; request: DsrRequest; message: string };
+
+/**
+ * The life of a request up to execution: filing, discovery, decisions, cancellation.
+ * Every change is one conditional write, so two clicks at once give one transition.
+ */
+export class RequestService {
+  constructor(private readonly deps: RequestServiceDeps) {}
+
+  /** Files a request, or points to the open one the subject already has of that kind. */
+  async submit(input: NewRequest, subject: Subject, requester: Actor): Promise<SubmitOutcome> {
+    const { store, clock } = this.deps;
+    const existing = (await store.listForPerson(subject.aadObjectId)).find(
+      (r) => isOpen(r.state) && r.kind === input.kind && r.subject.aadObjectId === subject.aadObjectId,
+    );
+    if (existing) return { result: 'duplicate', request: existing };
+    const open = (await store.listForPerson(requester.aadObjectId)).filter((r) => isOpen(r.state) && r.requester.aadObjectId === requester.aadObjectId).length;
+    if (open >= this.deps.maxOpenRequests) return { result: 'limited', open };
+
+    const now = clock.now();
+    const sequence = await store.nextSequence(now.getUTCFullYear());
+    const request: DsrRequest = {
+      id: formatRequestId(now.getUTCFullYear(), sequence),
+      kind: input.kind,
+      regime: input.regime,
+      state: 'submitted',
+      subject,
+      requester,
+      channel: 'teams-chat',
+      services: input.services.filter((s) => this.deps.adapters.has(s)),
+      ...(input.corrections ? { corrections: input.corrections } : {}),
+      receivedAt: now.toISOString(),
+      dueAt: isoDay(dueDate(now, input.regime)),
+      discovery: {},
+      decisions: [],
+      steps: {},
+      cards: {},
+    };
+    await store.create(request);
+    await this.deps.audit.append(request.id, 'created', {
+      kind: request.kind,
+      regime: request.regime,
+      services: request.services.join(','),
+      onBehalf: requester.aadObjectId !== subject.aadObjectId,
+    });
+    await this.deps.queue.enqueue({ type: 'discover', requestId: request.id });
+    this.deps.log.info({ requestId: request.id, kind: request.kind }, 'request created');
+    await this.tell('opened', request);
+    return { result: 'created', request };
+  }
+
+  /** The dry run: asks every adapter what it would touch, then puts the request before approvers. */
+  async discover(requestId: string): Promise<void> {
+    const { store, clock, adapters } = this.deps;
+    const started = await updateRequest(store, requestId, (r) =>
+      canTake(r.state, 'startDiscovery') ? applyEvent(r, 'startDiscovery', clock.now()) : undefined,
+    );
+    const current = started ?? (await store.get(requestId))?.request;
+    // A redelivered job finds the request discovering (a crash) or already past it.
+    if (!current || current.state !== 'discovering') return;
+
+    // Services are independent and discovery only reads: ask them all at once.
+    const discovery: Partial<Record<ServiceName, DiscoveryResult>> = {};
+    await Promise.all(current.services.map(async (service) => {
+      const adapter = adapters.get(service);
+      if (!adapter) return;
+      try {
+        discovery[service] = await adapter.discover(current.subject, { requestId, kind: current.kind });
+      } catch (error) {
+        discovery[service] = { count: 0, items: [], error: describeFailure(service, error) };
+        this.deps.log.warn({ requestId, service, error: errorCode(error) }, 'discovery failed for a service');
+      }
+    }));
+    const hash = planHash(planOf(discovery));
+    const ready = await updateRequest(store, requestId, (r) =>
+      r.state === 'discovering' ? { ...applyEvent(r, 'discoveryFinished', clock.now()), discovery, planHash: hash } : undefined,
+    );
+    if (!ready) return;
+    const unsearched = current.services.filter((s) => discovery[s]?.error);
+    await this.deps.audit.append(requestId, 'discovered', { ...countsOf(discovery), planHash: hash, ...(unsearched.length ? { failed: unsearched.join(',') } : {}) });
+    await this.tell('awaitingApproval', ready);
+  }
+
+  /**
+   * An approver's Approve or Reject, of the plan or of a delta round. `actorIsApprover` comes from
+   * the directory, never the card; `planHash` is what the approver's card showed.
+   */
+  async decide(requestId: string, actor: Actor, decision: 'approve' | 'reject', actorIsApprover: boolean, reason?: string, planHash?: string): Promise<ActionOutcome> {
+    const { store, clock } = this.deps;
+    let refusal: string | undefined;
+    let outcomeTransition: 'approve' | 'reject' | 'deltaDecided' | undefined;
+    let stillNeeded = 0;
+    let decidedHash: string | undefined;
+    let voided: Actor[] = [];
+    let decided: DsrRequest | undefined;
+    // Standings are read before the conditional write, which decides on them; an approval that
+    // arrived in between has no standing read yet, so they are read again with it.
+    for (let read = 1; ; read++) {
+      const current = (await store.get(requestId))?.request;
+      const standings = current && decision === 'approve' ? await readStandings(this.deps.approvers, approversToCheck(current, actor.aadObjectId), actor, actorIsApprover) : new Map<string, ApproverStanding>();
+      let unread = false;
+      decided = await updateRequest(store, requestId, (r) => {
+        unread = decision === 'approve' && approversToCheck(r, actor.aadObjectId).some((id) => !standings.has(id));
+        if (unread) return undefined;
+        const outcome = decide(r, { actor, decision, reason, actorIsApprover, erasureApprovals: this.deps.erasureApprovals, at: clock.now(), planHash, approvers: standings });
+        if (outcome.result === 'refused') {
+          refusal = outcome.message;
+          return undefined;
+        }
+        refusal = undefined;
+        outcomeTransition = outcome.transition;
+        stillNeeded = outcome.approvalsStillNeeded;
+        voided = outcome.voided;
+        decidedHash = r.state === 'awaiting_delta_approval' ? pendingDelta(r)?.planHash : r.planHash;
+        if (!outcome.transition) return outcome.request;
+        const moved = applyEvent(outcome.request, outcome.transition, clock.now());
+        return outcome.transition === 'deltaDecided' ? afterDeltaDecision(moved) : moved;
+      });
+      if (!unread) break;
+      if (read >= STANDING_READS) {
+        refusal = `${requestId} is being decided by other privacy admins right now: look at its card again in a moment.`;
+        break;
+      }
+    }
+    if (!decided) {
+      const current = (await store.get(requestId))?.request;
+      return { result: 'refused', message: refusal ?? `There is no request ${requestId}.`, ...(current ? { request: current } : {}) };
+    }
+    for (const approver of voided) {
+      await this.deps.audit.append(requestId, 'approval voided', { approver: approver.aadObjectId, why: 'no longer an approver or without a person key' });
+    }
+    if (voided.length) this.deps.log.warn({ requestId, voided: voided.length }, 'earlier approvals no longer count');
+    const onDelta = decided.deltas?.length && (decided.state === 'awaiting_delta_approval' || outcomeTransition === 'deltaDecided');
+    await this.deps.audit.append(requestId, `${onDelta ? 'delta ' : ''}${decision === 'approve' ? 'approved' : 'rejected'}`, {
+      approver: actor.aadObjectId,
+      approvalsStillNeeded: stillNeeded,
+      ...(decidedHash ? { planHash: decidedHash } : {}),
+      ...(reason ? { reasonGiven: true } : {}),
+    });
+    this.deps.log.info({ requestId, decision, stillNeeded, delta: Boolean(onDelta) }, 'decision recorded');
+    if (outcomeTransition === 'deltaDecided') {
+      // Approved, the run carries out the delta's items; rejected, it closes the request without them.
+      await this.deps.queue.enqueue({ type: 'execute', requestId });
+      await this.tell('progress', decided);
+      const approved = decided.deltas!.at(-1)!.outcome === 'approved';
+      return { result: 'done', request: decided, message: approved ? `Approved. The further items of ${requestId} are being carried out.` : `Rejected. The further items of ${requestId} are left as they are.` };
+    }
+    if (outcomeTransition === 'approve') {
+      await this.deps.queue.enqueue({ type: 'execute', requestId });
+      await this.tell('approved', decided);
+      return { result: 'done', request: decided, message: `Approved. ${requestId} is being carried out.` };
+    }
+    if (outcomeTransition === 'reject') {
+      await this.tell('rejected', decided);
+      return { result: 'done', request: decided, message: `Rejected. The requester has been told why.` };
+    }
+    await this.tell('approvalRecorded', decided);
+    const lapsed = voided.length ? `${voided.length} earlier approval${voided.length === 1 ? ' no longer counts: its approver is' : 's no longer count: their approvers are'} no longer privacy admins. ` : '';
+    return { result: 'done', request: decided, message: `Approval recorded. ${lapsed}An erasure needs ${stillNeeded} more privacy admin${stillNeeded === 1 ? '' : 's'} to approve.` };
+  }
+
+  /** The requester withdraws a request that has not been approved yet. */
+  async cancel(requestId: string, actor: Actor): Promise<ActionOutcome> {
+    const { store, clock } = this.deps;
+    let refusal = `There is no request ${requestId}.`;
+    const cancelled = await updateRequest(store, requestId, (r) => {
+      if (r.requester.aadObjectId !== actor.aadObjectId) {
+        refusal = `There is no request ${requestId} of yours.`;
+        return undefined;
+      }
+      if (!canTake(r.state, 'cancel')) {
+        refusal = `${requestId} is already ${r.state.replace(/_/g, ' ')} and can no longer be cancelled.`;
+        return undefined;
+      }
+      return applyEvent(r, 'cancel', clock.now());
+    });
+    if (!cancelled) return { result: 'refused', message: refusal };
+    // Audit details name staff by object id, never the subject: a subject withdrawing is 'the subject'.
+    const bySubject = cancelled.requester.aadObjectId === cancelled.subject.aadObjectId;
+    await this.deps.audit.append(requestId, 'cancelled', { by: bySubject ? 'the subject' : actor.aadObjectId });
+    await this.tell('cancelled', cancelled);
+    return { result: 'done', request: cancelled, message: `${requestId} is cancelled. Nothing was changed.` };
+  }
+
+  /**
+   * An approver's "Extend": the deadline moves by the regime's rules (src/dsr/model/extensions.ts) in one
+   * conditional write, and the requester is told the new date and the reason.
+   */
+  async extend(requestId: string, actor: Actor, actorIsApprover: boolean, reason: string | undefined, months?: number): Promise<ActionOutcome> {
+    const { store, clock } = this.deps;
+    let refusal: string | undefined;
+    let extension: Extension | undefined;
+    const extended = await updateRequest(store, requestId, (r) => {
+      const outcome = extend(r, { actor, actorIsApprover, reason, months, at: clock.now() });
+      refusal = outcome.result === 'refused' ? outcome.message : undefined;
+      extension = outcome.result === 'extended' ? outcome.extension : undefined;
+      return outcome.result === 'extended' ? outcome.request : undefined;
+    });
+    if (!extended || !extension) {
+      const current = (await store.get(requestId))?.request;
+      return { result: 'refused', message: refusal ?? `There is no request ${requestId}.`, ...(current ? { request: current } : {}) };
+    }
+    await this.deps.audit.append(requestId, 'extended', {
+      approver: actor.aadObjectId,
+      previousDueAt: extension.previousDueAt,
+      newDueAt: extension.newDueAt,
+      ...(extension.months ? { months: extension.months } : {}),
+      ...(extension.days ? { days: extension.days } : {}),
+      reasonGiven: true,
+    });
+    this.deps.log.info({ requestId, newDueAt: extension.newDueAt }, 'deadline extended');
+    await this.tell('extended', extended);
+    return { result: 'done', request: extended, message: `Extended. ${requestId} is now due by ${displayDay(extension.newDueAt)}; the requester has been told why.` };
+  }
+
+  /** Open requests, soonest due first (overdue ones lead), for the approvers' queue. */
+  async listOpen(): Promise<DsrRequest[]> {
+    const open = await this.deps.store.listOpen();
+    return open.sort((a, b) => a.dueAt.localeCompare(b.dueAt) || a.id.localeCompare(b.id));
+  }
+
+  /**
+   * Puts the job back for requests whose job was lost: a crash, or a queue that failed after the
+   * request was written. Jobs are safe to repeat, so a job that was only slow runs twice harmlessly.
+   */
+  async enqueueStalled(): Promise<number> {
+    const stalled = await this.deps.store.listStalled(new Date(this.deps.clock.now().getTime() - STALLED_AFTER_MS));
+    for (const request of stalled) {
+      await this.deps.queue.enqueue({ type: stalledJob(request), requestId: request.id });
+      this.deps.log.warn({ requestId: request.id, state: request.state }, 'stalled request resumed');
+    }
+    return stalled.length;
+  }
+
+  /** Requests the person filed or that are about them. */
+  async listFor(person: Actor): Promise<DsrRequest[]> {
+    return this.deps.store.listForPerson(person.aadObjectId);
+  }
+
+  private tell(notice: RequestNotice, request: DsrRequest): Promise<void> {
+    return notifySafely(this.deps.notifier, this.deps.log, notice, request);
+  }
+}
+
+/** The job a stalled request waits for: its discovery, its execution, or the lift two approvers asked for. */
+function stalledJob(request: DsrRequest): Job['type'] {
+  if (request.state === 'submitted') return 'discover';
+  return liftAwaitingJob(request) ? 'lift' : 'execute';
+}

@@ -1,0 +1,40 @@
+import { ConcurrencyConflict, RequestStore } from '../ports';
+import { isOpen, nextState, RequestEvent } from '../model/stateMachine';
+import { DsrRequest, PostedCard } from '../model/types';
+
+const MAX_ATTEMPTS = 8;
+
+/**
+ * Read, change, write conditionally; on a lost race read again and re-decide on fresh data.
+ * `change` returns undefined to leave the request as it is. Returns the stored result, or
+ * undefined when the request does not exist or `change` declined.
+ */
+export async function updateRequest(
+  store: RequestStore,
+  id: string,
+  change: (current: DsrRequest) => DsrRequest | undefined,
+): Promise<DsrRequest | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    const stored = await store.get(id);
+    if (!stored) return undefined;
+    const changed = change(stored.request);
+    if (!changed) return undefined;
+    try {
+      await store.replace(changed, stored.etag);
+      return changed;
+    } catch (error) {
+      if (!(error instanceof ConcurrencyConflict) || attempt >= MAX_ATTEMPTS) throw error;
+    }
+  }
+}
+
+/** `request` after `event`; throws TransitionRefused when the table does not allow it. */
+export function applyEvent(request: DsrRequest, event: RequestEvent, at: Date): DsrRequest {
+  const state = nextState(request.state, event);
+  return { ...request, state, ...(isOpen(state) ? {} : { closedAt: request.closedAt ?? at.toISOString() }) };
+}
+
+/** Records where a request's card was posted, so later changes replace it in place. */
+export async function rememberCard(store: RequestStore, requestId: string, which: 'approval' | 'status', card: PostedCard, deltaRound?: number): Promise<void> {
+  await updateRequest(store, requestId, (r) => ({ ...r, cards: { ...r.cards, [which]: card, ...(deltaRound ? { deltaRound } : {}) } }));
+}
