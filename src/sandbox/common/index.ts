@@ -28,3 +28,5 @@ export type { RequestStatsSnapshot } from './requestStats';
 export {
   SandboxThrottle, SINGLE_CLASS_PROFILE, throttleProfileFor, type ThrottleProfile, type ThrottleRequest, type ThrottleTarget, type ThrottleVerdict,
 } from './throttleLimiter';
+export { tokenizeQuery, type QueryLanguage, type QueryToken, type QueryTokenProblem } from './queryTokenizer';
+export { DIGITAL_TWINS_QUERY, IOT_HUB_QUERY, ODATA_FILTER } from './queryLanguages';

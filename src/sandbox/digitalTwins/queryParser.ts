@@ -1,5 +1,5 @@
+import { DIGITAL_TWINS_QUERY, tokenizeQuery, type QueryToken, type QueryTokenProblem } from '../common';
 import { sqlQueryError } from './digitalTwinsErrors';
-import { tokenize, type Token } from './queryLexer';
 
 /** A property of a collection: `T.externalIds.entra` is `{ alias: 'T', path: ['externalIds', 'entra'] }`. */
 export interface PropertyRef {
@@ -29,7 +29,11 @@ export interface ParsedQuery {
   readonly where?: Condition;
 }
 
-const KEYWORDS = new Set(['SELECT', 'FROM', 'WHERE', 'AND', 'OR', 'IN', 'JOIN', 'RELATED', 'DIGITALTWINS', 'RELATIONSHIPS']);
+const TOKEN_PROBLEMS: Record<QueryTokenProblem['reason'], string> = {
+  unexpectedCharacter: 'unexpected character',
+  unterminatedString: 'the string literal is not terminated',
+  invalidEscape: 'unsupported escape sequence in a string literal',
+};
 
 /**
  * Parses the part of the Azure Digital Twins query language the DSR adapter uses, and refuses
@@ -40,16 +44,19 @@ const KEYWORDS = new Set(['SELECT', 'FROM', 'WHERE', 'AND', 'OR', 'IN', 'JOIN', 
  * - `WHERE` with `<ref> = '<string>'`, `<ref> IN ['<string>', ...]`, `AND`, `OR` and parentheses.
  *
  * Keywords are case-insensitive; aliases and property names are case-sensitive, as in the service.
+ * String literals are single-quoted; inside them `\'` is a quote and `\\` a backslash, so
+ * `'x\' OR 1=1'` is one literal and never code.
  */
 export function parseQuery(text: string): ParsedQuery {
-  return new Parser(tokenize(text)).query();
+  const tokens = tokenizeQuery(text, DIGITAL_TWINS_QUERY, ({ reason, at }) => sqlQueryError(`Syntax error at position ${at}: ${TOKEN_PROBLEMS[reason]}.`));
+  return new Parser(tokens).query();
 }
 
 class Parser {
   private i = 0;
   private aliases: string[] = [];
 
-  constructor(private readonly tokens: readonly Token[]) {}
+  constructor(private readonly tokens: readonly QueryToken[]) {}
 
   query(): ParsedQuery {
     this.keyword('SELECT');
@@ -161,20 +168,19 @@ class Parser {
   }
 
   private optionalAlias(): string | undefined {
-    const token = this.tokens[this.i];
-    if (token?.kind !== 'name' || KEYWORDS.has(token.text.toUpperCase())) return undefined;
+    if (this.tokens[this.i]?.kind !== 'name') return undefined;
     return this.alias();
   }
 
   private alias(): string {
     const name = this.name();
-    if (KEYWORDS.has(name.toUpperCase()) || name.startsWith('$')) this.fail(`'${name}' cannot be a collection alias`);
+    if (name.startsWith('$')) this.fail(`'${name}' cannot be a collection alias`);
     return name;
   }
 
   private name(): string {
     const token = this.tokens[this.i];
-    if (token?.kind !== 'name' || KEYWORDS.has(token.text.toUpperCase())) return this.fail('a name was expected');
+    if (token?.kind !== 'name') return this.fail('a name was expected');
     this.i++;
     return token.text;
   }
@@ -200,7 +206,7 @@ class Parser {
 
   private peekKeyword(word: string): boolean {
     const token = this.tokens[this.i];
-    return token?.kind === 'name' && token.text.toUpperCase() === word;
+    return token?.kind === 'keyword' && token.word === word;
   }
 
   private mark(text: string): void {

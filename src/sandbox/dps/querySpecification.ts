@@ -1,3 +1,4 @@
+import { IOT_HUB_QUERY, tokenizeQuery } from '../common';
 import { dpsBadRequest } from './dpsErrors';
 
 /**
@@ -11,8 +12,10 @@ export function requireSelectAll(body: unknown, collection: 'enrollments' | 'enr
   if (typeof body !== 'object' || body === null || Array.isArray(body) || typeof query !== 'string') {
     throw dpsBadRequest("The request body must be a query specification: { \"query\": \"SELECT * FROM ...\" }.");
   }
-  const pattern = new RegExp(`^\\s*SELECT\\s+\\*\\s+FROM\\s+${collection}\\s*$`, 'i');
-  if (!pattern.test(query)) {
-    throw dpsBadRequest(`The query is not supported: only 'SELECT * FROM ${collection}' is.`);
-  }
+  const unsupported = () => dpsBadRequest(`The query is not supported: only 'SELECT * FROM ${collection}' is.`);
+  // Read with IoT Hub's rules (DPS queries take the same SQL-like form); the collection, like the keywords, matches in any case.
+  const [select, star, from, named, ...rest] = tokenizeQuery(query, IOT_HUB_QUERY, unsupported);
+  const selectsAll = select?.kind === 'keyword' && select.word === 'SELECT' && star?.kind === 'mark' && star.text === '*';
+  const fromCollection = from?.kind === 'keyword' && from.word === 'FROM' && named?.kind === 'name' && named.text.toLowerCase() === collection.toLowerCase();
+  if (!selectsAll || !fromCollection || rest.length > 0) throw unsupported();
 }

@@ -1,4 +1,4 @@
-import { SandboxHttpError } from '../common';
+import { ODATA_FILTER, SandboxHttpError, tokenizeQuery } from '../common';
 import type { GraphUser } from './graphState';
 
 /** Decides whether a user matches a `$filter`. */
@@ -9,8 +9,6 @@ const FILTERABLE_BY_LOWER_NAME: ReadonlyMap<string, 'mail' | 'userPrincipalName'
   ['userprincipalname', 'userPrincipalName'],
 ]);
 
-type Token = { kind: 'word'; text: string } | { kind: 'string'; value: string };
-
 /**
  * Parses the `$filter` subset the sandbox supports:
  * `mail eq '...'` and `userPrincipalName eq '...'` joined by `or`.
@@ -19,12 +17,12 @@ type Token = { kind: 'word'; text: string } | { kind: 'string'; value: string };
  * @throws 400 for a malformed or unsupported filter.
  */
 export function parseUserFilter(text: string): UserPredicate {
-  const tokens = tokenize(text);
+  const tokens = tokenizeQuery(text, ODATA_FILTER, invalidFilter);
   const comparisons: { property: 'mail' | 'userPrincipalName'; value: string }[] = [];
   let position = 0;
   for (;;) {
     const [propertyToken, operator, literal] = tokens.slice(position, position + 3);
-    if (propertyToken?.kind !== 'word' || operator?.kind !== 'word' || literal?.kind !== 'string') {
+    if (propertyToken?.kind !== 'name' || operator?.kind !== 'name' || literal?.kind !== 'string') {
       throw invalidFilter();
     }
     const property = FILTERABLE_BY_LOWER_NAME.get(propertyToken.text.toLowerCase());
@@ -33,50 +31,10 @@ export function parseUserFilter(text: string): UserPredicate {
     position += 3;
     if (position === tokens.length) break;
     const joiner = tokens[position];
-    if (joiner.kind !== 'word' || joiner.text !== 'or') throw unsupportedFilter();
+    if (joiner.kind !== 'name' || joiner.text !== 'or') throw unsupportedFilter();
     position += 1;
   }
   return (user) => comparisons.some(({ property, value }) => user[property]?.toLowerCase() === value);
-}
-
-function tokenize(text: string): Token[] {
-  const tokens: Token[] = [];
-  let index = 0;
-  while (index < text.length) {
-    const rest = text.slice(index);
-    const space = /^\s+/.exec(rest);
-    const word = /^[A-Za-z_][A-Za-z0-9_]*/.exec(rest);
-    if (space) {
-      index += space[0].length;
-    } else if (word) {
-      tokens.push({ kind: 'word', text: word[0] });
-      index += word[0].length;
-    } else if (rest.startsWith("'")) {
-      const { value, length } = readStringLiteral(rest);
-      tokens.push({ kind: 'string', value });
-      index += length;
-    } else {
-      throw invalidFilter();
-    }
-  }
-  return tokens;
-}
-
-/** Reads a literal that starts with a quote; returns its value and how many characters it spans. */
-function readStringLiteral(text: string): { value: string; length: number } {
-  let value = '';
-  let index = 1;
-  while (index < text.length) {
-    if (text[index] !== "'") {
-      value += text[index++];
-    } else if (text[index + 1] === "'") {
-      value += "'";
-      index += 2;
-    } else {
-      return { value, length: index + 1 };
-    }
-  }
-  throw invalidFilter();
 }
 
 function invalidFilter(): SandboxHttpError {

@@ -1,3 +1,4 @@
+import { IOT_HUB_QUERY, tokenizeQuery, type QueryToken, type QueryTokenProblem } from '../common';
 import { argumentInvalid } from './iotHubErrors';
 import type { DeviceRecord } from './iotHubState';
 
@@ -7,14 +8,12 @@ export type TwinPredicate = (device: DeviceRecord) => boolean;
 /** IoT Hub's limit on the length of a query. */
 export const MAX_QUERY_LENGTH = 8192;
 
-type Token =
-  | { kind: 'word'; text: string; at: number }
-  | { kind: 'string'; value: string; at: number }
-  | { kind: 'symbol'; text: string; at: number };
-
 const SUPPORTED = "the sandbox evaluates SELECT * FROM devices [WHERE tags.<path> = '<string>' joined by AND, OR and parentheses]";
-const PATH = /^[A-Za-z_$][A-Za-z0-9_$]*(\.[A-Za-z_$][A-Za-z0-9_$]*)*/;
-const SYMBOL = /^(!=|<>|<=|>=|[*=()[\],<>])/;
+const TOKEN_PROBLEMS: Record<QueryTokenProblem['reason'], string> = {
+  unexpectedCharacter: 'unexpected character',
+  unterminatedString: 'unterminated string literal',
+  invalidEscape: 'invalid escape sequence',
+};
 
 /**
  * Parses the part of IoT Hub's query language the adapter uses:
@@ -27,12 +26,12 @@ const SYMBOL = /^(!=|<>|<=|>=|[*=()[\],<>])/;
  */
 export function parseTwinQuery(text: string): TwinPredicate {
   if (text.length > MAX_QUERY_LENGTH) throw argumentInvalid(`The query is longer than ${MAX_QUERY_LENGTH} characters`);
-  const parser = new Parser(tokenize(text));
+  const parser = new Parser(tokenizeQuery(text, IOT_HUB_QUERY, ({ reason, at }) => argumentInvalid(`Syntax error at position ${at}: ${TOKEN_PROBLEMS[reason]}`)));
   parser.keyword('SELECT');
   parser.symbol('*');
   parser.keyword('FROM');
   const collection = parser.next();
-  if (collection?.kind !== 'word' || collection.text.toLowerCase() !== 'devices') throw unsupported();
+  if (collection?.kind !== 'name' || collection.text.toLowerCase() !== 'devices') throw unsupported();
   let predicate: TwinPredicate = () => true;
   if (!parser.atEnd()) {
     parser.keyword('WHERE');
@@ -45,24 +44,24 @@ export function parseTwinQuery(text: string): TwinPredicate {
 class Parser {
   private position = 0;
 
-  constructor(private readonly tokens: readonly Token[]) {}
+  constructor(private readonly tokens: readonly QueryToken[]) {}
 
   atEnd(): boolean {
     return this.position >= this.tokens.length;
   }
 
-  next(): Token | undefined {
+  next(): QueryToken | undefined {
     return this.tokens[this.position++];
   }
 
   keyword(name: string): void {
     const token = this.next();
-    if (token?.kind !== 'word' || token.text.toUpperCase() !== name) throw syntaxError(token, `expected ${name}`);
+    if (token?.kind !== 'keyword' || token.word !== name) throw syntaxError(token, `expected ${name}`);
   }
 
   symbol(text: string): void {
     const token = this.next();
-    if (token?.kind !== 'symbol' || token.text !== text) throw syntaxError(token, `expected '${text}'`);
+    if (token?.kind !== 'mark' || token.text !== text) throw syntaxError(token, `expected '${text}'`);
   }
 
   /** condition := conjunction (OR conjunction)* */
@@ -88,16 +87,16 @@ class Parser {
   /** factor := '(' condition ')' | tags.<path> '=' string */
   private factor(): TwinPredicate {
     const token = this.next();
-    if (token?.kind === 'symbol' && token.text === '(') {
+    if (token?.kind === 'mark' && token.text === '(') {
       const inner = this.condition();
       this.symbol(')');
       return inner;
     }
-    if (token?.kind !== 'word') throw syntaxError(token, 'expected a property or (');
+    if (token?.kind !== 'name') throw syntaxError(token, 'expected a property or (');
     const segments = token.text.split('.');
     if (segments[0] !== 'tags' || segments.length < 2) throw unsupported();
     const operator = this.next();
-    if (operator?.kind !== 'symbol') throw syntaxError(operator, 'expected a comparison');
+    if (operator?.kind !== 'mark') throw syntaxError(operator, 'expected a comparison');
     if (operator.text !== '=') throw unsupported();
     const literal = this.next();
     if (literal?.kind !== 'string') throw literal === undefined ? syntaxError(literal, 'expected a value') : unsupported();
@@ -107,7 +106,7 @@ class Parser {
 
   private peekWord(name: string): boolean {
     const token = this.tokens[this.position];
-    return token?.kind === 'word' && token.text.toUpperCase() === name;
+    return token?.kind === 'keyword' && token.word === name;
   }
 }
 
@@ -120,58 +119,7 @@ function valueAt(document: unknown, path: readonly string[]): unknown {
   return value;
 }
 
-function tokenize(text: string): Token[] {
-  const tokens: Token[] = [];
-  let index = 0;
-  while (index < text.length) {
-    const rest = text.slice(index);
-    const space = /^\s+/.exec(rest);
-    if (space) {
-      index += space[0].length;
-      continue;
-    }
-    const path = PATH.exec(rest);
-    const symbol = SYMBOL.exec(rest);
-    if (path) {
-      tokens.push({ kind: 'word', text: path[0], at: index });
-      index += path[0].length;
-    } else if (symbol) {
-      tokens.push({ kind: 'symbol', text: symbol[0], at: index });
-      index += symbol[0].length;
-    } else if (rest.startsWith("'")) {
-      const { value, length } = readStringLiteral(rest, index);
-      tokens.push({ kind: 'string', value, at: index });
-      index += length;
-    } else if (/^["0-9-]/.test(rest)) {
-      throw unsupported();
-    } else {
-      throw argumentInvalid(`Syntax error at position ${index}: unexpected character`);
-    }
-  }
-  return tokens;
-}
-
-/** Reads a literal starting with a quote; returns its value and how many characters it spans. */
-function readStringLiteral(text: string, start: number): { value: string; length: number } {
-  let value = '';
-  let index = 1;
-  while (index < text.length) {
-    const character = text[index];
-    if (character === "'") return { value, length: index + 1 };
-    if (character === '\\') {
-      const escaped = text[index + 1];
-      if (escaped !== "'" && escaped !== '\\') throw argumentInvalid(`Syntax error at position ${start + index}: invalid escape sequence`);
-      value += escaped;
-      index += 2;
-    } else {
-      value += character;
-      index += 1;
-    }
-  }
-  throw argumentInvalid(`Syntax error at position ${start}: unterminated string literal`);
-}
-
-function syntaxError(token: Token | undefined, expected: string) {
+function syntaxError(token: QueryToken | undefined, expected: string) {
   return argumentInvalid(token ? `Syntax error at position ${token.at}: ${expected}` : `Syntax error at the end of the query: ${expected}`);
 }
 
