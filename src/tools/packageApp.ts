@@ -1,13 +1,13 @@
 import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { AppManifestUtils } from '@microsoft/app-manifest';
 import archiver from 'archiver';
+import { languageFileSchemaErrors, languageFiles, localizableStrings, localizationSchemaUrl, manifestSchemaErrors } from './manifestSchemas';
 
 /**
- * `npm run package`: the Teams app package (manifest.json with its `${{NAME}}` placeholders filled,
- * and both icons) as one zip to sideload or upload, as Agents Toolkit's teamsApp/zipAppPackage
- * builds it. Values come from `env/.env.<name>` (`env/.env.sandbox`, fixed ids that name no real app, by default), then from the
- * environment, which wins. The manifest is validated offline against the schema
+ * `npm run package`: the Teams app package (manifest.json with its `${{NAME}}` placeholders filled, both
+ * icons and the language files its `localizationInfo` names) as one zip to sideload or upload, as Agents
+ * Toolkit's teamsApp/zipAppPackage builds it. Values come from `env/.env.<name>` (`env/.env.sandbox`, fixed ids that name no real app, by default), then from the
+ * environment, which wins. The manifest and its language files are validated offline against the schemas
  * @microsoft/app-manifest bundles before anything is written.
  */
 
@@ -40,20 +40,30 @@ export function parseEnvFile(text: string): Record<string, string> {
   return values;
 }
 
-/** The copy of a Teams manifest schema that @microsoft/app-manifest ships, for the `$schema` URL given. */
-export function bundledSchemaPath(schemaUrl: string): string {
-  const version = /\/json-schemas\/teams\/(v[\d.]+|vDevPreview)\/MicrosoftTeams\.schema\.json$/.exec(schemaUrl)?.[1];
-  if (!version) throw new Error(`$schema '${schemaUrl}' is not a Teams manifest schema URL (https://developer.microsoft.com/json-schemas/teams/v1.NN/MicrosoftTeams.schema.json).`);
-  const root = path.dirname(require.resolve('@microsoft/app-manifest/package.json'));
-  const file = path.join(root, 'build', 'json-schemas', 'teams', version, 'MicrosoftTeams.schema.json');
-  if (!existsSync(file)) throw new Error(`@microsoft/app-manifest does not bundle the Teams manifest schema ${version}; use one it ships (build/json-schemas/teams/).`);
-  return file;
+/** Why a language file cannot go into the package: a `$schema` other than the manifest's localization schema, its schema errors, and every localizable string of the manifest it leaves out or key it has that the manifest does not. */
+function languageFileErrors(strings: Record<string, unknown>, manifest: Record<string, unknown>): string[] {
+  const localizable = localizableStrings(manifest);
+  const keys = Object.keys(strings).filter((key) => key !== '$schema');
+  return [
+    ...(strings.$schema === localizationSchemaUrl(manifest) ? [] : [`$schema is ${String(strings.$schema)}, not ${localizationSchemaUrl(manifest)} (the manifest's version)`]),
+    ...languageFileSchemaErrors(strings),
+    ...[...localizable.keys()].filter((key) => !(key in strings)).map((key) => `${key} is missing (the manifest has it)`),
+    ...keys.filter((key) => !localizable.has(key)).map((key) => `${key} is not a localizable string of the manifest`),
+  ];
 }
 
-/** Schema errors of a filled manifest, checked offline against its bundled `$schema`; empty when valid. */
-export async function manifestSchemaErrors(manifest: Record<string, unknown>): Promise<string[]> {
-  const schema = JSON.parse(readFileSync(bundledSchemaPath(String(manifest.$schema)), 'utf8'));
-  return AppManifestUtils.validateAgainstSchema(manifest as never, schema);
+/** The language files the manifest names, read and checked, as they go into the zip; throws naming the file and what is wrong with it. */
+function readLanguageFiles(appPackageDir: string, manifest: Record<string, unknown>): { name: string; text: string }[] {
+  const read: { name: string; text: string }[] = [];
+  for (const { file } of languageFiles(manifest)) {
+    const languagePath = path.join(appPackageDir, file);
+    if (!existsSync(languagePath)) throw new Error(`The manifest's localizationInfo names the language file ${languagePath}, which does not exist.`);
+    const text = readFileSync(languagePath, 'utf8');
+    const errors = languageFileErrors(JSON.parse(text), manifest);
+    if (errors.length) throw new Error(`${languagePath} is not a language file of this manifest:\n  ${errors.join('\n  ')}`);
+    read.push({ name: file, text });
+  }
+  return read;
 }
 
 export interface AppPackageOptions {
@@ -65,7 +75,7 @@ export interface AppPackageOptions {
   values: Record<string, string | undefined>;
 }
 
-/** Fills, validates and zips the manifest with its icons; resolves to the zip's path and the manifest as written. */
+/** Fills, validates and zips the manifest with its icons and language files; resolves to the zip's path and the manifest as written. */
 export async function buildAppPackage(options: AppPackageOptions): Promise<{ file: string; manifest: Record<string, unknown> }> {
   const manifestPath = path.join(options.appPackageDir, 'manifest.json');
   const text = fillPlaceholders(readFileSync(manifestPath, 'utf8'), options.values, manifestPath);
@@ -74,6 +84,7 @@ export async function buildAppPackage(options: AppPackageOptions): Promise<{ fil
   if (errors.length) throw new Error(`${manifestPath} does not match its schema:\n  ${errors.join('\n  ')}`);
   const icons = [manifest.icons.color, manifest.icons.outline].map((name) => path.join(options.appPackageDir, name));
   for (const icon of icons) if (!existsSync(icon)) throw new Error(`The manifest names the icon ${icon}, which does not exist (node dist/src/tools/drawIcons.js draws them).`);
+  const languages = readLanguageFiles(options.appPackageDir, manifest);
 
   mkdirSync(path.dirname(options.outFile), { recursive: true });
   const zip = archiver('zip', { zlib: { level: 9 } });
@@ -86,6 +97,7 @@ export async function buildAppPackage(options: AppPackageOptions): Promise<{ fil
   });
   zip.append(text, { name: 'manifest.json' });
   for (const icon of icons) zip.file(icon, { name: path.basename(icon) });
+  for (const language of languages) zip.append(language.text, { name: language.name });
   await zip.finalize();
   await written;
   return { file: options.outFile, manifest };

@@ -1,9 +1,10 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { Intent, parseIntent } from '../../src/bot/intents';
-import { buildAppPackage, bundledSchemaPath, fillPlaceholders, manifestSchemaErrors, parseEnvFile, placeholdersIn } from '../../src/tools/packageApp';
+import { buildAppPackage, fillPlaceholders, parseEnvFile, placeholdersIn } from '../../src/tools/packageApp';
+import { bundledSchemaPath, languageFiles, languageFileSchemaErrors, localizableStrings, localizationSchemaUrl, manifestSchemaErrors } from '../../src/tools/manifestSchemas';
 import { unzip } from '../support/unzip';
 
 // @microsoft/app-manifest requires strip-bom 5, an ES module that jest's CommonJS runtime cannot
@@ -66,6 +67,97 @@ describe('the Teams app manifest', () => {
     expect(manifest.bots[0].botId).toBe(SAMPLE_VALUES.BOT_ID);
     expect(manifest.validDomains).toEqual([SAMPLE_VALUES.BOT_DOMAIN]);
     expect(manifest.webApplicationInfo.id).toBe(SAMPLE_VALUES.BOT_ID);
+  });
+});
+
+type Strings = Record<string, string>;
+const readLanguageFile = (file: string): Strings => JSON.parse(readFileSync(path.join(APP_PACKAGE, file), 'utf8'));
+const LANGUAGE_FILES: [string, Strings][] = languageFiles(MANIFEST).map(({ languageTag, file }) => [languageTag, readLanguageFile(file)]);
+const ENGLISH = readLanguageFile('en.json');
+/** What a language file translates: its keys without `$schema`. */
+const translated = (strings: Strings): Strings => Object.fromEntries(Object.entries(strings).filter(([key]) => key !== '$schema'));
+/** The steps of a localization key: `bots[0].commandLists[1].commands[2].title` is bots, 0, commandLists, 1, commands, 2, title. */
+const stepsOf = (key: string): string[] => key.split(/[.[\]]+/).filter(Boolean);
+/** The value at a localization key's path in a manifest; undefined where the path leads nowhere. */
+const atPath = (document: unknown, key: string): unknown => stepsOf(key).reduce((node, step) => (node as Record<string, unknown> | undefined)?.[step], document);
+/** The filled manifest with a language file's strings put in place, as Teams shows the app in that language. */
+function localizedManifest(strings: Strings) {
+  const manifest = filledManifest();
+  for (const [key, value] of Object.entries(translated(strings))) {
+    const steps = stepsOf(key);
+    const last = steps.pop()!;
+    (atPath(manifest, steps.join('.')) as Strings)[last] = value;
+  }
+  return manifest;
+}
+// The channel set-up commands keep their English form in every language: an admin types them once, and the bot reads them in that form.
+const TYPED_IN_ENGLISH = ['bots[0].commandLists[1].commands[0].title', 'bots[0].commandLists[1].commands[1].title'];
+
+describe('the language files of the manifest', () => {
+  it('are English by default, with German, French and Spanish besides', () => {
+    expect(MANIFEST.localizationInfo.defaultLanguageTag).toBe('en');
+    expect(languageFiles(MANIFEST)).toEqual([
+      { languageTag: 'en', file: 'en.json' },
+      { languageTag: 'de', file: 'de.json' },
+      { languageTag: 'fr', file: 'fr.json' },
+      { languageTag: 'es', file: 'es.json' },
+    ]);
+  });
+
+  it('cover every string of the manifest that Teams lets an app localize: names, descriptions, each command title and description', () => {
+    const keys = [...localizableStrings(filledManifest()).keys()];
+    const commands = MANIFEST.bots[0].commandLists.flatMap((list: { commands: unknown[] }) => list.commands).length;
+    expect(keys).toEqual(expect.arrayContaining(['name.short', 'name.full', 'description.short', 'description.full', 'bots[0].commandLists[1].commands[3].description']));
+    expect(keys).toHaveLength(4 + 2 * commands);
+  });
+
+  it.each(LANGUAGE_FILES)('%s validates offline against the localization schema of the manifest\'s version', async (_, strings) => {
+    expect(strings.$schema).toBe(`https://developer.microsoft.com/json-schemas/teams/v${MANIFEST.manifestVersion}/MicrosoftTeams.Localization.schema.json`);
+    expect(strings.$schema).toBe(localizationSchemaUrl(MANIFEST));
+    expect(languageFileSchemaErrors(strings)).toEqual([]);
+  });
+
+  it('is really checked: a short name over 30 characters or a key the schema does not know fails the localization schema', () => {
+    expect(languageFileSchemaErrors({ ...ENGLISH, 'name.short': 'Betroffenenanfragen-Bot für Teams' }).some((e) => e.startsWith('/name.short'))).toBe(true);
+    expect(languageFileSchemaErrors({ ...ENGLISH, 'developer.name': 'DSR-Bot-Team' }).some((e) => e.includes('additionalProperty'))).toBe(true);
+  });
+
+  it.each(LANGUAGE_FILES)('%s localizes exactly the localizable strings of the manifest', (_, strings) => {
+    expect(Object.keys(translated(strings)).sort()).toEqual([...localizableStrings(filledManifest()).keys()].sort());
+  });
+
+  it.each(LANGUAGE_FILES)('%s names only paths that lead to a string of the manifest', (_, strings) => {
+    const nowhere = Object.keys(translated(strings)).filter((key) => typeof atPath(MANIFEST, key) !== 'string');
+    expect(nowhere).toEqual([]);
+  });
+
+  it.each(LANGUAGE_FILES)('%s fits the manifest\'s field limits once Teams puts its strings in place', async (_, strings) => {
+    const manifest = localizedManifest(strings);
+    expect(manifest.bots[0].commandLists[1].commands[3].title).toBe(strings['bots[0].commandLists[1].commands[3].title']);
+    expect(await manifestSchemaErrors(manifest)).toEqual([]);
+  });
+
+  it('is really checked: a short description over 80 characters fails the manifest schema once in place', async () => {
+    const errors = await manifestSchemaErrors(localizedManifest({ ...ENGLISH, 'description.short': 'x'.repeat(81) }));
+    expect(errors.some((e) => e.startsWith('/description/short'))).toBe(true);
+  });
+
+  it('the English file holds the manifest\'s own strings, word for word', () => {
+    expect(translated(ENGLISH)).toEqual(Object.fromEntries(localizableStrings(filledManifest())));
+  });
+
+  it.each(LANGUAGE_FILES.filter(([tag]) => tag !== 'en'))('%s is a translation, not a copy of the English strings', (_, strings) => {
+    const copied = Object.keys(translated(strings)).filter((key) => strings[key] === ENGLISH[key]);
+    expect(copied).toEqual(TYPED_IN_ENGLISH);
+  });
+
+  it.each([
+    ['de', ['Berichtigung', 'Einschränkung der Verarbeitung', 'Löschung', 'Datenübertragbarkeit']],
+    ['fr', ['rectification', 'limitation du traitement', 'effacement', 'portabilité']],
+    ['es', ['rectificación', 'limitación del tratamiento', 'supresión', 'portabilidad']],
+  ])('%s names the rights in the GDPR\'s own terms', (tag, terms) => {
+    const words = Object.values(translated(readLanguageFile(`${tag}.json`))).join(' ');
+    for (const term of terms) expect(words).toContain(term);
   });
 });
 
@@ -165,15 +257,43 @@ describe('the command lists', () => {
 });
 
 describe('npm run package', () => {
-  it('writes a zip holding the filled manifest and both icons', async () => {
+  it('writes a zip holding the filled manifest, both icons and the language files', async () => {
     const outFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'dsr-app-package-')), 'build', 'appPackage.test.zip');
     const { file } = await buildAppPackage({ appPackageDir: APP_PACKAGE, outFile, values: SAMPLE_VALUES });
     const files = await unzip(readFileSync(file));
-    expect([...files.keys()].sort()).toEqual(['color.png', 'manifest.json', 'outline.png']);
+    expect([...files.keys()].sort()).toEqual(['color.png', 'de.json', 'en.json', 'es.json', 'fr.json', 'manifest.json', 'outline.png']);
     const manifest = JSON.parse(files.get('manifest.json')!.toString('utf8'));
     expect(manifest.id).toBe(SAMPLE_VALUES.TEAMS_APP_ID);
     expect(files.get('manifest.json')!.toString('utf8')).not.toContain('${{');
     expect(files.get('outline.png')).toEqual(readFileSync(path.join(APP_PACKAGE, 'outline.png')));
+    const named = languageFiles(manifest).map(({ file }) => file);
+    expect([...files.keys()].filter((name) => name.endsWith('.json') && name !== 'manifest.json').sort()).toEqual([...named].sort());
+    for (const file of named) expect(files.get(file)).toEqual(readFileSync(path.join(APP_PACKAGE, file)));
+  });
+
+  /** A copy of appPackage/ with one language file changed by `breakIt`. */
+  function appPackageWith(breakIt: (dir: string) => void): string {
+    const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'dsr-app-package-')), 'appPackage');
+    cpSync(APP_PACKAGE, dir, { recursive: true, filter: (source) => path.basename(source) !== 'build' });
+    breakIt(dir);
+    return dir;
+  }
+  const rewrite = (dir: string, file: string, change: (strings: Strings) => void): void => {
+    const strings = JSON.parse(readFileSync(path.join(dir, file), 'utf8'));
+    change(strings);
+    writeFileSync(path.join(dir, file), JSON.stringify(strings));
+  };
+
+  it.each<[string, (dir: string) => void, RegExp]>([
+    ['a language file the manifest names is not there', (dir) => rmSync(path.join(dir, 'es.json')), /names the language file \S*es\.json, which does not exist/],
+    ['a command added to the manifest is not translated', (dir) => rewrite(dir, 'fr.json', (s) => delete s['bots[0].commandLists[1].commands[3].title']), /fr\.json is not a language file of this manifest:\n {2}bots\[0\]\.commandLists\[1\]\.commands\[3\]\.title is missing/],
+    ['a language file translates a string the manifest does not have', (dir) => rewrite(dir, 'de.json', (s) => (s['staticTabs[0].name'] = 'Anträge')), /staticTabs\[0\]\.name is not a localizable string of the manifest/],
+    ['a language file breaks its schema', (dir) => rewrite(dir, 'de.json', (s) => (s['description.short'] = 'x'.repeat(81))), /de\.json is not a language file of this manifest:\n {2}\/description\.short must NOT have more than 80 characters/],
+    ['a language file is written for another manifest version', (dir) => rewrite(dir, 'es.json', (s) => (s.$schema = s.$schema.replace('v1.30', 'v1.19'))), /\$schema is \S*v1\.19\S*, not \S*v1\.30/],
+  ])('refuses to build when %s, saying what is wrong', async (_, breakIt, message) => {
+    const appPackageDir = appPackageWith(breakIt);
+    const outFile = path.join(path.dirname(appPackageDir), 'appPackage.zip');
+    await expect(buildAppPackage({ appPackageDir, outFile, values: SAMPLE_VALUES })).rejects.toThrow(message);
   });
 
   it('refuses to build without a value for every placeholder, naming them', async () => {
