@@ -1,0 +1,17 @@
+export { AZURITE_KEY, SANDBOX_IOT_HUB_HOST_NAME, SANDBOX_PORTS, azuriteConnectionString } from './sandboxDefaults';
+export { ConfigError } from './config';
+export type { Config } from './config';
+export { loadConfig } from './loadConfig';
+export { isLoopbackHost } from './loopback';
+export { BOT_APP_TYPES } from './botFrameworkSettings';
+export type { BotAppType } from './botFrameworkSettings';
+export { botFrameworkAuthenticationSettings } from './botFrameworkAuthentication';
+export type { BotFrameworkAuthenticationSettings } from './botFrameworkAuthentication';
+export type { StorageAccountEndpoints } from './storageSettings';
+export { AUDIT_KEY_FILE_NAME, AUDIT_KEY_MIN_BYTES } from './auditKeySettings';
+export type { AuditKeySource } from './auditKeySettings';
+export { USER_DELEGATION_MAX_DAYS } from './exportSettings';
+export { LINK_FIELDS } from './iotServiceSettings';
+export type { DigitalTwinsConfig, DpsConfig, IotCentralConfig, IotHubConfig, LinkField } from './iotServiceSettings';
+export type { RoleAssignmentsConfig } from './roleAssignmentSettings';
+export type { CallPolicyConfig } from './callPolicySettings';
