@@ -1,5 +1,6 @@
 import type { ThrottleSettings } from '../adapters/throttleBudget';
 import type { Regime, ServiceName } from '../dsr/types';
+import type { Locale } from '../i18n';
 import type { AuditKeySource } from './auditKeySettings';
 import type { BotAppType } from './botFrameworkSettings';
 import type { CallPolicyConfig } from './callPolicySettings';
@@ -72,6 +73,10 @@ export interface Config {
   retentionMonths: number;
   /** The key sealing the audit chain and its digests (src/storage/auditKey.ts reads a file). */
   auditKey: AuditKeySource;
+  /** DSR_DEFAULT_LOCALE: the language of channel posts, and of people whose Teams and Entra settings name none the bot speaks. */
+  defaultLocale: Locale;
+  /** DSR_TIME_ZONE: the IANA time zone in which people read dates and times. */
+  timeZone: string;
 }
 
 /** Every problem of the settings at once, each naming the setting and the fix. */

@@ -5,6 +5,7 @@ import { callPolicySettings } from './callPolicySettings';
 import { ConfigError, type Config } from './config';
 import { exportSettings } from './exportSettings';
 import { intakeSettings } from './intakeSettings';
+import { languageSettings } from './languageSettings';
 import { processSettings } from './processSettings';
 import { retentionSettings } from './retentionSettings';
 import { serviceSettings } from './serviceSettings';
@@ -34,6 +35,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, approverGroupFa
     ...callPolicySettings(read, sandbox),
     ...local,
     auditKey: auditKeySettings(read, sandbox, local.dataDir),
+    ...languageSettings(read),
   };
   if (problems.length) throw new ConfigError(problems);
   return config;
