@@ -474,7 +474,7 @@ resource webApp 'Microsoft.Web/sites@2023-12-01' = {
       healthCheckPath: '/healthz'
       ftpsState: 'Disabled'
       minTlsVersion: '1.2'
-      // Every setting src/config.ts needs outside sandbox mode; the rest keep their defaults.
+      // Every setting src/config/ needs outside sandbox mode; the rest keep their defaults.
       appSettings: [
         { name: 'WEBSITE_RUN_FROM_PACKAGE', value: '1' }
         // The bot sends its own telemetry (src/telemetry.ts) when this is set, every span scrubbed of personal data.

@@ -1,5 +1,4 @@
-import { EntraDirectory } from '../adapters/entra/entraDirectory';
-import { AccountLifecycle, Clock, Executor, Logger, Regime, RequestService, RequestStore, ServiceName } from '../dsr';
+import { AccountLifecycle, Clock, Executor, Logger, PeopleDirectory, Regime, RequestService, RequestStore, ServiceName } from '../dsr';
 import { ConversationStore } from '../storage/conversationStore';
 import { PersonRateLimiter } from '../storage/personRateLimiter';
 import { PublishedRegister } from '../storage/registerPublisher';
@@ -10,7 +9,7 @@ export interface BotDeps {
   executor: Executor;
   /** Restore, purge now and lift restriction, from the approvers' card. */
   lifecycle: AccountLifecycle;
-  directory: EntraDirectory;
+  directory: PeopleDirectory;
   /** Membership of the compliance officers' group (DSR_COMPLIANCE_GROUP_ID), decided by Entra; false for everyone when it is unset. */
   isComplianceOfficer(aadObjectId: string): Promise<boolean>;
   store: RequestStore;

@@ -196,6 +196,12 @@ export interface ApproverDirectory {
   personKey(aadObjectId: string): Promise<string | undefined>;
 }
 
+/** Who people are, as the directory says: for filing on someone's behalf, and for who may act. */
+export interface PeopleDirectory extends ApproverDirectory {
+  person(aadObjectId: string): Promise<Subject | undefined>;
+  personByAddress(address: string): Promise<Subject | undefined>;
+}
+
 /** What a person asks for on the intake card, before identity is attached. */
 export interface NewRequest {
   kind: RequestKind;

@@ -552,3 +552,28 @@ describe('service URLs outside sandbox mode', () => {
     expect(problemsOf({ ...noApp, DSR_SANDBOX: 'off' })).toEqual([expect.stringMatching(/^MicrosoftAppTenantId is required outside sandbox mode/)]);
   });
 });
+
+describe('the language and time zone settings', () => {
+  it('speaks English in UTC unless told otherwise, in Azure as in the sandbox', () => {
+    expect(loadConfig(AZURE)).toMatchObject({ defaultLocale: 'en', timeZone: 'UTC' });
+    expect(loadConfig({}, GROUP)).toMatchObject({ defaultLocale: 'en', timeZone: 'UTC' });
+  });
+
+  it.each([
+    ['de', 'Europe/Berlin', 'de'],
+    ['FR', 'Europe/Paris', 'fr'],
+    ['es', 'America/Mexico_City', 'es'],
+  ])('takes DSR_DEFAULT_LOCALE %p and DSR_TIME_ZONE %p', (locale, timeZone, expected) => {
+    expect(loadConfig({ ...AZURE, DSR_DEFAULT_LOCALE: locale, DSR_TIME_ZONE: timeZone })).toMatchObject({ defaultLocale: expected, timeZone });
+  });
+
+  it.each(['it', 'de-DE', 'german', 'e'])('names DSR_DEFAULT_LOCALE and the languages it takes when it is %p', (value) => {
+    expect(problemsOf({ ...AZURE, DSR_DEFAULT_LOCALE: value })).toEqual(['DSR_DEFAULT_LOCALE must be one of en, de, fr, es.']);
+  });
+
+  it.each(['Europe/Atlantis', 'CEST+1', 'Mars/Olympus'])('names DSR_TIME_ZONE when it is %p, a zone the time zone database does not know', (value) => {
+    const problems = problemsOf({ ...AZURE, DSR_TIME_ZONE: value });
+    expect(problems).toEqual([expect.stringMatching(/^DSR_TIME_ZONE must be an IANA time zone name/)]);
+    expect(problems[0]).not.toContain(value);
+  });
+});

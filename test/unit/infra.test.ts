@@ -245,7 +245,8 @@ describe('infra/azure.bicep', () => {
 
 describe('the App Service settings', () => {
   const settings = [...MAIN.matchAll(/\{ name: '([A-Za-z_0-9]+)', value: /g)].map((m) => m[1]);
-  const CONFIG = readFileSync(path.resolve(__dirname, '..', '..', 'src', 'config.ts'), 'utf8');
+  const CONFIG_DIR = path.resolve(__dirname, '..', '..', 'src', 'config');
+  const CONFIG = readdirSync(CONFIG_DIR).map((file) => readFileSync(path.join(CONFIG_DIR, file), 'utf8')).join('\n');
 
   it('set everything the bot needs outside sandbox mode', () => {
     expect(settings).toEqual(

@@ -1,4 +1,5 @@
-import { ThrottleBudget, ThrottleBudgets, throttleSettingsFrom, TokenBucket } from '../../src/adapters/calls/throttleBudget';
+import { ThrottleBudget, ThrottleBudgets, TokenBucket } from '../../src/adapters/calls/throttleBudget';
+import { throttleSettingsFrom } from '../../src/config';
 import { DOCUMENTED_LIMITS, documentedLimits, operationClassOf, parseLimits } from '../../src/azureFacts/serviceLimits';
 import { FakeThrottleClock, settle, tracked } from './fakeThrottleClock';
 

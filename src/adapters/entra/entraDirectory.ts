@@ -1,5 +1,5 @@
 import { Client } from '@microsoft/microsoft-graph-client';
-import { ApproverDirectory, statusCodeOf, Subject } from '../../dsr';
+import { PeopleDirectory, statusCodeOf, Subject } from '../../dsr';
 
 interface GraphUser {
   id: string;
@@ -15,7 +15,7 @@ function toSubject(user: GraphUser): Subject {
 }
 
 /** Who people are and whether they may approve, asked of Entra ID through Graph. */
-export class EntraDirectory implements ApproverDirectory {
+export class EntraDirectory implements PeopleDirectory {
   constructor(
     private readonly graph: Client,
     private readonly approverGroupId: string,

@@ -1,0 +1,26 @@
+import { throttleSettingsFrom } from './throttleSettings';
+import type { Config } from './config';
+import type { SettingReader } from './settingReader';
+
+/** Retries and limits of every call to a service (see src/adapters/callPolicy.ts). */
+export interface CallPolicyConfig {
+  timeoutMs: number;
+  maxRetries: number;
+  baseDelayMs: number;
+  concurrency: number;
+}
+
+/** How the bot calls services: timeouts, retries, concurrency and throttle budgets. */
+export function callPolicySettings(read: SettingReader, sandbox: boolean): Pick<Config, 'callPolicy' | 'throttle'> {
+  return {
+    callPolicy: {
+      timeoutMs: read.whole('DSR_CALL_TIMEOUT_MS', 30_000, 100, 600_000),
+      maxRetries: read.whole('DSR_CALL_MAX_RETRIES', 6, 0, 20),
+      baseDelayMs: read.whole('DSR_CALL_BASE_DELAY_MS', 500, 0, 60_000),
+      concurrency: read.whole('DSR_CALL_CONCURRENCY', 8, 1, 256),
+    },
+    // DSR_THROTTLE, DSR_THROTTLE_SHARE, DSR_THROTTLE_GRAPH, DSR_THROTTLE_DIGITAL_TWINS, DSR_THROTTLE_IOT_CENTRAL,
+    // DSR_THROTTLE_DPS, DSR_THROTTLE_IOT_HUB and DSR_THROTTLE_ROLE_ASSIGNMENTS, read and checked in src/config/throttleSettings.ts.
+    throttle: throttleSettingsFrom(read.env, read.problems, sandbox),
+  };
+}
