@@ -32,9 +32,9 @@ export const REGISTER_CHANNEL: ['approvals' | 'compliance', Phrases][] = [
     'approvals',
     {
       en: /^register approvals\b/,
-      de: /^(register|registriere|registrieren) (freigaben|genehmigungen)\b|^(freigaben|genehmigungen) registrieren\b/,
-      fr: /^enregistrer (approbations|validations)\b/,
-      es: /^registrar aprobaciones\b/,
+      de: /^(register|registriere|registrieren) (die )?(freigaben|genehmigungen)\b|^(die )?(freigaben|genehmigungen) registrieren\b/,
+      fr: /^enregistrer (les )?(approbations|validations)\b/,
+      es: /^registrar (las )?aprobaciones\b/,
     },
   ],
   [
@@ -42,8 +42,8 @@ export const REGISTER_CHANNEL: ['approvals' | 'compliance', Phrases][] = [
     {
       en: /^register compliance\b/,
       de: /^(register|registriere|registrieren) compliance\b|^compliance registrieren\b/,
-      fr: /^enregistrer conformite\b/,
-      es: /^registrar cumplimiento\b/,
+      fr: /^enregistrer (la )?conformite\b/,
+      es: /^registrar (el )?cumplimiento\b/,
     },
   ],
 ];
@@ -94,16 +94,16 @@ export const REQUEST_KINDS: [RequestKind, Phrases][] = [
     'erase',
     {
       en: /\b(delete|erase|remove|forget|forgotten|wipe|purge)\b|right to erasure/,
-      de: /\b(losche|loschen|loscht|loschung|entferne|entfernen|vergiss mich|vergesst mich|vergessenwerden)\b/,
+      de: /\b(losch|losche|loschen|loscht|loschung|entferne|entfernen|vergiss mich|vergesst mich|vergessenwerden)\b/,
       fr: /\b(supprimer|supprimez|supprime|suppression|effacer|effacez|efface|effacement|oubliez-moi|oublie-moi)\b|droit a l'oubli/,
-      es: /\b(borrar|borra|borrad|borre|eliminar|elimina|eliminad|elimine|suprimir|suprime|suprimid|supresion|olvidadme|olvidame|olvidenme)\b|derecho al olvido/,
+      es: /\b(borrar|borra|borrad|borre|borrame|eliminar|elimina|eliminad|elimine|suprimir|suprime|suprimid|supresion|olvidadme|olvidame|olvidenme)\b|derecho al olvido/,
     },
   ],
   [
     'restrict',
     {
       en: /\b(restrict|stop (using|processing)|block|freeze)\b/,
-      de: /\b(einschranken|einschrankung|sperren|hort auf|horen sie auf)\b|\bnicht mehr (verwenden|verarbeiten|nutzen)\b/,
+      de: /\b(einschranken|einschrankung|sperren|hor auf|hort auf|horen sie auf)\b|\bnicht mehr (verwenden|verarbeiten|nutzen)\b/,
       fr: /\b(limiter|limitez|limitation|restreindre|bloquer|bloquez)\b|\b(arretez|arrete|cessez) (d'utiliser|de traiter)\b/,
       es: /\b(limitar|limita|limitad|limitacion|restringir|restringe|bloquear|bloquea)\b|\bdej(a|ad|e|en) de (usar|utilizar|tratar)\b/,
     },
@@ -111,7 +111,8 @@ export const REQUEST_KINDS: [RequestKind, Phrases][] = [
   [
     'rectify',
     {
-      en: /\b(correct|rectify|fix|wrong|outdated|incorrect|update)\b/,
+      // Not French "c'est correct" (that is fine) nor German "fix und fertig" (worn out).
+      en: /\b((?<!c'est )correct|rectify|fix(?! und fertig)|wrong|outdated|incorrect|update)\b/,
       de: /\b(falsch|korrigiere|korrigieren|korrigiert|berichtige|berichtigen|berichtigung|veraltet|aktualisiere|aktualisieren|andern)\b/,
       fr: /\b(corriger|corrigez|corrige|rectifier|rectifiez|rectification|errone|erronee|incorrecte|inexact|inexacte|obsolete)\b/,
       es: /\b(corregir|corrige|corregid|corrija|rectificar|rectifica|rectificacion|incorrecto|incorrecta|erroneo|erronea|equivocado|equivocada|desactualizado|actualizar)\b/,
@@ -131,9 +132,9 @@ export const REQUEST_KINDS: [RequestKind, Phrases][] = [
     {
       // "see" only with what is to be seen: "an den See" is German small talk.
       en: /\b(access|see (my|what|all|everything)|view|what (data|information|do you (hold|have|keep|know)))\b|hold about me/,
-      de: /\b(auskunft|welche daten|was (speichert|speichern|habt|haben|wisst|wissen) (ihr|sie))\b/,
-      fr: /\b(droit d'acces|acces a mes donnees|quelles (donnees|informations)|que savez-vous)\b/,
-      es: /\b(derecho de acceso|acceso a mis datos|que (datos|informacion) (teneis|tienen|tienes|guardais|guardan))\b/,
+      de: /\b(auskunft|einsicht|welche daten|was (speichert|speichern|habt|haben|wisst|wissen) (ihr|sie)|meine daten (sehen|einsehen|anzeigen))\b/,
+      fr: /\b(droit d'acces|(acces|acceder) a mes donnees|voir mes donnees|quelles (donnees|informations)|que savez-vous)\b/,
+      es: /\b(derecho de acceso|(acceso|acceder) a mis datos|ver mis datos|que (datos|informacion) (teneis|tienen|tienes|guardais|guardan))\b/,
     },
   ],
 ];
@@ -148,7 +149,7 @@ export const ABOUT_SOMEONE_WORDS: Record<IntentLanguage, string[]> = {
 
 export const HELP: Phrases = {
   en: /^(help|hi|hello|hey|start|menu|\?)\b|\bwhat can you do\b|^\?$/,
-  de: /^(hilfe|hallo|moin|servus|guten (morgen|tag|abend))\b|\bwas (kannst du|konnen sie)\b/,
-  fr: /^(aide|bonjour|bonsoir|salut)\b|\bque (peux-tu|pouvez-vous) faire\b|\bqu'est-ce que (tu peux|vous pouvez) faire\b/,
-  es: /^(ayuda|hola|buenos dias|buenas tardes|buenas noches)\b|\bque (puedes|puede|podeis) hacer\b/,
+  de: /^(hilfe|hallo|moin|servus|guten (morgen|tag|abend))\b|\bwas (kannst du|konnen sie)\b|\b(hilf mir|(kannst du|konnen sie) mir helfen)\b/,
+  fr: /^(aide|bonjour|bonsoir|salut)\b|\bque (peux-tu|pouvez-vous) faire\b|\bqu'est-ce que (tu peux|vous pouvez) faire\b|\b((peux-tu|pouvez-vous) m'aider|aidez-moi)\b/,
+  es: /^(ayuda|hola|buenos dias|buenas tardes|buenas noches)\b|\bque (puedes|puede|podeis) hacer\b|\b((puedes|puede|podeis) ayudarme|ayudame)\b/,
 };
