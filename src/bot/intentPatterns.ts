@@ -23,6 +23,7 @@ export function normaliseForIntents(text: string): string {
     .trim();
 }
 
+/** Whether the normalised message matches the phrases of any of the four languages. */
 export function saysAny(phrases: Phrases, said: string): boolean {
   return Object.values(phrases).some((pattern) => pattern.test(said));
 }
