@@ -1,4 +1,5 @@
 import { RequestKind } from '../dsr';
+import { ABOUT_SOMEONE_WORDS, CANCEL, DETAILS_WORDS, HELP, QUEUE, REGISTER_CHANNEL, REPORT, REQUEST_KINDS, STATUS, normaliseForIntents, saysAny } from './intentPatterns';
 
 export type Intent =
   | { type: 'help' }
@@ -18,33 +19,32 @@ export type Intent =
 /** Longer messages are cut before matching: what people ask fits in a sentence. */
 const MAX_INTENT_TEXT = 500;
 
-const REQUEST_PATTERNS: [RequestKind, RegExp][] = [
-  ['erase', /\b(delete|erase|remove|forget|forgotten|wipe|purge)\b|right to erasure/],
-  ['restrict', /\b(restrict|stop (using|processing)|block|freeze)\b/],
-  ['rectify', /\b(correct|rectify|fix|wrong|outdated|incorrect|update)\b/],
-  ['export', /\b(export|copy|download|portab|take ?out|send me)/],
-  ['access', /\b(access|see|view|what (data|information|do you (hold|have|keep|know)))\b|hold about me/],
-];
+const REQUEST_ID = String.raw`dsr-\d{4}-\d{4,}`;
+const REQUEST_ID_ANYWHERE = new RegExp(String.raw`\b${REQUEST_ID}\b`);
+const anyWord = (words: Record<string, string[]>): string => [...new Set(Object.values(words).flat())].join('|');
+const DETAILS = new RegExp(String.raw`^(?:${anyWord(DETAILS_WORDS)}) (${REQUEST_ID})\b`);
+/** Addresses are matched after accents are dropped: Entra UPNs are ASCII, so that leaves them as they were. */
+const ABOUT_SOMEONE = new RegExp(String.raw`\b(?:${anyWord(ABOUT_SOMEONE_WORDS)}) ([^\s@<>"]+@[^\s@<>"]+\.[a-z0-9-]+)\b`);
 
-/** What a chat message asks for, from plain words: "could I get a copy of everything you hold about me?" is an export. */
+/**
+ * What a chat message asks for, from plain words in English, German, French or Spanish,
+ * whatever the person's locale: "could I get a copy of everything you hold about me?" and
+ * "je veux une copie de mes données" are both an export.
+ */
 export function parseIntent(text: string): Intent {
-  const said = text.slice(0, MAX_INTENT_TEXT).toLowerCase().replace(/\s+/g, ' ').trim();
-  const register = /^register (approvals|compliance)\b/.exec(said);
-  if (register) return { type: 'register', role: register[1] as 'approvals' | 'compliance' };
-  if (/^((the|a|compliance|dsr) )?report[.!?]?$/.test(said)) return { type: 'report' };
-  if (/\b(cancel|withdraw)\b/.test(said)) {
-    const id = /\bdsr-\d{4}-\d{4,}\b/.exec(said)?.[0];
-    return id ? { type: 'cancel', requestId: id.toUpperCase() } : { type: 'cancel' };
-  }
-  const details = /^(details|show)\s+(dsr-\d{4}-\d{4,})\b/.exec(said);
-  if (details) return { type: 'details', requestId: details[2].toUpperCase() };
-  if (/^(show )?(the |my )?((approval|review) )?queue[.!?]?$|^(all )?open requests[.!?]?$/.test(said)) return { type: 'queue' };
-  if (/\b(status|my requests|progress|where is|how far)\b/.test(said)) {
-    const id = /\bdsr-\d{4}-\d{4,}\b/.exec(said)?.[0];
-    return id ? { type: 'status', requestId: id.toUpperCase() } : { type: 'status' };
-  }
-  const forAddress = /\b(?:for|of|about)\s+([^\s@<>"]+@[^\s@<>"]+\.[a-z0-9-]+)\b/.exec(said)?.[1];
-  for (const [kind, pattern] of REQUEST_PATTERNS) if (pattern.test(said)) return forAddress ? { type: 'request', kind, forAddress } : { type: 'request', kind };
-  if (/^(help|hi|hello|hey|start|menu|\?)\b|\bwhat can you do\b|^\?$/.test(said)) return { type: 'help' };
+  const said = normaliseForIntents(text.slice(0, MAX_INTENT_TEXT));
+  const requestId = REQUEST_ID_ANYWHERE.exec(said)?.[0].toUpperCase();
+  const role = REGISTER_CHANNEL.find(([, phrases]) => saysAny(phrases, said))?.[0];
+  if (role) return { type: 'register', role };
+  if (saysAny(REPORT, said)) return { type: 'report' };
+  if (saysAny(CANCEL, said)) return requestId ? { type: 'cancel', requestId } : { type: 'cancel' };
+  const details = DETAILS.exec(said);
+  if (details) return { type: 'details', requestId: details[1].toUpperCase() };
+  if (saysAny(QUEUE, said)) return { type: 'queue' };
+  if (saysAny(STATUS, said)) return requestId ? { type: 'status', requestId } : { type: 'status' };
+  const forAddress = ABOUT_SOMEONE.exec(said)?.[1];
+  const kind = REQUEST_KINDS.find(([, phrases]) => saysAny(phrases, said))?.[0];
+  if (kind) return forAddress ? { type: 'request', kind, forAddress } : { type: 'request', kind };
+  if (saysAny(HELP, said)) return { type: 'help' };
   return { type: 'unknown' };
 }
