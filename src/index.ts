@@ -153,6 +153,8 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     log,
     offeredServices: [...adapters.keys()],
     defaultRegime: config.defaultRegime,
+    defaultLocale: config.defaultLocale,
+    timeZone: config.timeZone,
     erasureApprovals: config.erasureApprovals,
     purgeGraceDays: config.purgeGraceDays,
     messagesPerMinute: config.messagesPerMinute,

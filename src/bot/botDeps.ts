@@ -1,4 +1,5 @@
 import { AccountLifecycle, Clock, Executor, Logger, PeopleDirectory, Regime, RequestService, RequestStore, ServiceName } from '../dsr';
+import { Locale } from '../i18n';
 import { ConversationStore } from '../storage/conversationStore';
 import { PersonRateLimiter } from '../storage/personRateLimiter';
 import { PublishedRegister } from '../storage/registerPublisher';
@@ -18,6 +19,10 @@ export interface BotDeps {
   log: Logger;
   offeredServices: ServiceName[];
   defaultRegime: Regime;
+  /** The language of channel posts, and of people whose Teams and Entra settings name none the bot speaks. */
+  defaultLocale: Locale;
+  /** The tenant's time zone, for every date and time people read. */
+  timeZone: string;
   erasureApprovals: number;
   purgeGraceDays: number;
   /** Chat messages one person may send per minute. */

@@ -1,5 +1,6 @@
 import { TurnContext } from 'botbuilder';
 import { Actor } from '../dsr';
+import { localeOf } from '../i18n';
 import { ConversationStore, userConversationKey } from '../storage/conversationStore';
 
 /**
@@ -17,7 +18,12 @@ export function actorOf(context: TurnContext): Actor | undefined {
   const from = context.activity.from;
   const id = from?.aadObjectId;
   if (typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id)) return undefined;
-  return { aadObjectId: id.toLowerCase(), displayName: typeof from.name === 'string' ? from.name.slice(0, 120) : 'Someone' };
+  const locale = context.activity.locale;
+  return {
+    aadObjectId: id.toLowerCase(),
+    displayName: typeof from.name === 'string' ? from.name.slice(0, 120) : 'Someone',
+    ...(typeof locale === 'string' && localeOf(locale) ? { locale: locale.slice(0, 35) } : {}),
+  };
 }
 
 export function isPersonalChat(context: TurnContext): boolean {

@@ -63,12 +63,16 @@ export interface Subject {
   upn: string;
   email: string;
   displayName: string;
+  /** Entra's `preferredLanguage` (`de-DE`), where set: their language when Teams has not said it. */
+  preferredLanguage?: string;
 }
 
 /** Someone acting in Teams: identity always from the authenticated activity. */
 export interface Actor {
   aadObjectId: string;
   displayName: string;
+  /** The language tag their Teams client reported (`de-DE`): for the words they read, never for a decision. */
+  locale?: string;
 }
 
 /**
