@@ -85,13 +85,14 @@ export function canTake(from: RequestState, event: RequestEvent): boolean {
   return TRANSITIONS[from][event] !== undefined;
 }
 
-/** The answered states; every other state is open, so a state added later counts as open until listed here. */
-const CLOSED_STATES: ReadonlySet<RequestState> = new Set<RequestState>(['completed', 'soft_deleted', 'purged', 'account_restored', 'restriction_lifted', 'rejected', 'cancelled']);
+/** What can still happen after a request is answered: the purge or restore of a soft-deleted account, lifting a restriction. */
+const FOLLOW_UPS: ReadonlySet<RequestEvent> = new Set<RequestEvent>(['accountPurged', 'accountRestored', 'restrictionLifted']);
 
 /**
- * Whether the request still needs someone to act. An erasure waiting out the Entra grace period
- * is answered: only the scheduled purge remains.
+ * Whether the request still needs someone to act, read from the transition table: a state is
+ * open while an event other than a follow-up can move it. An erasure waiting out the Entra grace
+ * period is answered: only the scheduled purge (or a restore) remains.
  */
 export function isOpen(state: RequestState): boolean {
-  return !CLOSED_STATES.has(state);
+  return Object.keys(TRANSITIONS[state]).some((event) => !FOLLOW_UPS.has(event as RequestEvent));
 }
