@@ -1,36 +1,24 @@
 // First of all: the telemetry's instrumentation patches the HTTP modules as the ones below load them.
 import { startTelemetry, stopTelemetry } from './telemetry';
 startTelemetry(process.env);
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
-import { DefaultAzureCredential } from '@azure/identity';
-import { TokenCredential } from '@azure/core-auth';
-import { EntraDirectory } from './adapters/entra/entraDirectory';
-import { createGraphClient } from './adapters/calls/graphClient';
-import { createServiceAdapters } from './adapters/serviceAdapters';
 import { createApplication } from './bot/app';
 import { createBotAdapter } from './bot/createBotAdapter';
-import { TeamsDigestAnnouncer } from './bot/digestAnnouncer';
-import { TeamsNotifier } from './bot/teamsNotifier';
 import { Config, ConfigError, loadConfig } from './config';
-import { AccountLifecycle, Clock, errorCode, Executor, isLongRunningExport, JobDispatch, Logger, ReminderSweep, RequestService, RestrictionLifter, RetentionSweep, ServiceExports, ServiceName, systemClock } from './dsr';
+import { Clock, errorCode, Executor, Logger, ReminderSweep, RetentionSweep, systemClock } from './dsr';
 import { createLogger } from './log';
-import { SandboxCredential } from './sandbox/sandboxCredential';
 import { loadTenant } from './sandbox/tenant';
 import { createServer } from './server';
+import { connectServices, sandboxHealthUrls } from './startup/serviceParts';
+import { openStorage } from './startup/storageParts';
+import { startSweeps } from './startup/sweeps';
+import { wireWorkflow } from './startup/workflowParts';
 import { AuditAnchorSweep, DebouncedAuditAnchor } from './storage/auditAnchor';
 import { AuditDigests } from './storage/auditDigests';
-import { loadAuditKey } from './storage/auditKey';
-import { BlobExportStore } from './storage/blobExportStore';
-import { BlobLeaseLock } from './storage/blobLease';
-import { ConversationStore } from './storage/conversationStore';
 import { ErasureFollowUp } from './storage/erasureFollowUp';
-import { StorageOwnTraces } from './storage/ownTraces';
-import { QueueWorker, StorageJobQueue } from './storage/queueJobs';
-import { RegisterPublisher } from './storage/registerPublisher';
-import { ServiceExportContainers } from './storage/serviceExportContainers';
 import { PersonRateLimiter } from './storage/personRateLimiter';
-import { createStorageClients, ensureStorage, storageAnswers } from './storage/storageClients';
+import { QueueWorker } from './storage/queueJobs';
+import { RegisterPublisher } from './storage/registerPublisher';
+import { storageAnswers } from './storage/storageClients';
 import { TableAuditLog } from './storage/tableAuditLog';
 import { TableRequestStore } from './storage/tableRequestStore';
 
@@ -73,82 +61,27 @@ export interface StartOptions {
 export async function startBot(config: Config, options: StartOptions = {}): Promise<RunningBot> {
   const clock = options.clock ?? systemClock;
   const log = options.log ?? createLogger(config.logLevel);
-  const credential: TokenCredential = config.sandbox ? new SandboxCredential() : new DefaultAzureCredential();
+  const storage = await openStorage(config, clock);
+  const services = connectServices(config, storage);
+  const botAdapter = createBotAdapter(config, log);
+  const workflow = wireWorkflow(config, storage, services, { clock, log, botAdapter, anchorDelayMs: options.anchorDelayMs ?? 30_000 });
+  const { executor, jobs } = workflow;
 
-  const clients = createStorageClients(config);
-  await ensureStorage(clients);
-  const store = new TableRequestStore(clients.requests, clients.counters);
-  // In sandbox mode the key file is made on the first start; elsewhere it comes from the setting (Key Vault in Azure).
-  const auditKey = loadAuditKey(config.auditKey, { create: config.sandbox });
-  const audit = new TableAuditLog(clients.audit, clock, auditKey);
-  const conversations = new ConversationStore(clients.conversations, config.pseudonymKey);
-  const exportsStore = new BlobExportStore(clients.exports, clock, audit);
-  const queue = new StorageJobQueue(clients.jobs);
-
-  const graph = createGraphClient(config.graphUrl, credential);
-  const directory = new EntraDirectory(graph, config.approverGroupId, config.approverPersonKey);
-  // One client for the service export places: the export writes there, and erasure removes what an export left behind.
-  const serviceExportSpace = ServiceExportContainers.in(config.serviceExport.storageConnectionString, clients.exports, clock);
-  const adapters = createServiceAdapters(config, { credential, graph, store, ownTraces: new StorageOwnTraces(conversations, clients.exports, serviceExportSpace) });
-
-  const adapter = createBotAdapter(config, log);
-
-  const notifier = new TeamsNotifier({
-    adapter,
-    botAppId: config.botAppId,
-    conversations,
-    store,
-    exports: exportsStore,
-    clock,
-    log,
-    erasureApprovals: config.erasureApprovals,
-    exportLinkDays: config.exportLinkDays,
-    audit,
-  });
-  const requests = new RequestService({
-    store, queue, audit, notifier, adapters, clock, log, erasureApprovals: config.erasureApprovals, maxOpenRequests: config.maxOpenRequests, approvers: directory,
-  });
-  const digests = new AuditDigests({
-    container: clients.digests, heads: () => audit.heads(), key: auditKey, clock, log, announcer: new TeamsDigestAnnouncer(notifier),
-  });
-  const anchor = new DebouncedAuditAnchor(() => digests.write(), options.anchorDelayMs ?? 30_000, log);
-  const anchorSweep = new AuditAnchorSweep({ digests, lock: BlobLeaseLock.beside(clients.exports, 'audit-digest-sweep', log), clock });
-  const systemLogs = adapters.get('systemLogs');
-  const serviceExports = isLongRunningExport(systemLogs) ? new ServiceExports({
-    store, audit, notifier, exports: exportsStore, exporter: systemLogs, clock, log, space: serviceExportSpace, anchor, ...config.serviceExport,
-  }) : undefined;
-  const executor = new Executor({
-    store, queue, audit, notifier, exports: exportsStore, adapters, clock, log, purgeGraceDays: config.purgeGraceDays, anchor, serviceExports,
-    workerId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
-    leaseMs: config.jobVisibilitySeconds * 1000,
-  });
-  // One instance sweeps at a time (a blob lease); each reminder is claimed on its request before it is posted.
-  const retention = new RetentionSweep({ store, audit, clock, log, pseudonymKey: config.pseudonymKey, retentionMonths: config.retentionMonths });
-  const register = new RegisterPublisher({
-    store, container: clients.exports, links: exportsStore, clock, pseudonymKey: config.pseudonymKey, linkDays: config.exportLinkDays,
-  });
-  const erasureFollowUp = new ErasureFollowUp({ store, conversations, audit, clock, log, pseudonymKey: config.pseudonymKey });
-  const stalledLock = BlobLeaseLock.beside(clients.exports, 'stalled-sweep', log);
-  const reminders = new ReminderSweep({ store, notifier, audit, lock: BlobLeaseLock.beside(clients.exports, 'reminder-sweep', log), clock, log });
-
-  const lifecycle = new AccountLifecycle({ store, queue, audit, notifier, adapters, approvers: directory, clock, log, erasureApprovals: config.erasureApprovals });
-  const lifter = new RestrictionLifter({ store, audit, notifier, adapters, clock, log, anchor });
-  const jobs = new JobDispatch({ requests, executor, lifter, serviceExports });
   const worker = new QueueWorker(
-    clients.jobs,
+    storage.clients.jobs,
     jobs.run,
     { visibilityTimeoutSeconds: config.jobVisibilitySeconds, maxDeliveries: 5, maxIdleMs: 1000, concurrency: config.workerConcurrency, onGiveUp: jobs.giveUp },
     log,
   );
-
-  const app = createApplication(adapter, config.botAppId, {
-    requests,
+  const { directory, adapters } = services;
+  const app = createApplication(botAdapter, config.botAppId, {
+    requests: workflow.requests,
     executor,
-    lifecycle,
+    lifecycle: workflow.lifecycle,
     directory,
     isComplianceOfficer: async (aadObjectId) => (config.complianceGroupId ? directory.isMemberOf(aadObjectId, config.complianceGroupId) : false),
-    store,
-    conversations,
+    store: storage.store,
+    conversations: storage.conversations,
     clock,
     log,
     offeredServices: [...adapters.keys()],
@@ -159,44 +92,34 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     purgeGraceDays: config.purgeGraceDays,
     messagesPerMinute: config.messagesPerMinute,
     invokesPerMinute: config.invokesPerMinute,
-    rateLimiter: new PersonRateLimiter(clients.counters, { message: config.messagesPerMinute, invoke: config.invokesPerMinute }, clock, log),
-    register,
+    rateLimiter: new PersonRateLimiter(storage.clients.counters, { message: config.messagesPerMinute, invoke: config.invokesPerMinute }, clock, log),
+    register: workflow.register,
   });
 
   const readinessChecks: Record<string, (signal: AbortSignal) => Promise<boolean>> = {
-    storage: (signal) => storageAnswers(clients, signal),
+    storage: (signal) => storageAnswers(storage.clients, signal),
   };
   for (const [name, url] of Object.entries(options.sandboxHealthUrls ?? {})) {
     readinessChecks[name] = async (signal) => (await fetch(url, { signal })).ok;
   }
   // Only Teams activities from this tenant are acted on: the bot's own, or the seeded tenant's in the sandbox.
   const teamsTenantId = config.sandbox ? loadTenant().tenantId : config.botTenantId;
-  const server = createServer({ adapter, app, readinessChecks, log, teamsTenantId });
+  const server = createServer({ adapter: botAdapter, app, readinessChecks, log, teamsTenantId });
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const port = (server.address() as { port: number }).port;
 
   worker.start();
-  const sweep = setInterval(() => {
-    executor.enqueueDuePurges().catch((error) => log.warn({ error: errorCode(error) }, 'purge sweep failed'));
-    // Every instance may queue a due poll: the poll claims the request, so duplicates check once.
-    serviceExports?.duePolls().then((ids) => Promise.all(ids.map((requestId) => queue.enqueue({ type: 'pollServiceExport', requestId }))))
-      .catch((error) => log.warn({ error: errorCode(error) }, 'service export sweep failed'));
-    // One instance at a time: every instance re-queuing the same request was how two runs began at once.
-    stalledLock.runExclusive(() => requests.enqueueStalled()).catch((error) => log.warn({ error: errorCode(error) }, 'stalled-request sweep failed'));
-    reminders.sweep().catch((error) => log.warn({ error: errorCode(error) }, 'reminder sweep failed'));
-    retention.sweep().catch((error) => log.warn({ error: errorCode(error) }, 'retention sweep failed'));
-    anchorSweep.sweep().catch((error) => log.warn({ error: errorCode(error) }, 'audit digest sweep failed'));
-    erasureFollowUp.sweep().catch((error) => log.warn({ error: errorCode(error) }, 'erasure follow-up sweep failed'));
-  }, options.sweepMs ?? 60_000);
+  const stopSweeps = startSweeps(workflow, storage.queue, options.sweepMs ?? 60_000, log);
   const inboundAuthentication = config.botAppId ? 'bot-framework-jwt' : 'none: no MicrosoftAppId, loopback only';
   log.info({ host: config.host, port, inboundAuthentication, sandbox: config.sandbox, services: [...adapters.keys()] }, 'DSR Bot listening');
 
+  const { reminders, retention, erasureFollowUp, register, digests, anchor, anchorSweep } = workflow;
   return {
     url: `http://${config.host}:${port}`,
     port,
     executor,
-    store,
-    audit,
+    store: storage.store,
+    audit: storage.audit,
     reminders,
     retention,
     erasureFollowUp,
@@ -205,30 +128,12 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     anchor,
     anchorSweep,
     async stop() {
-      clearInterval(sweep);
+      stopSweeps();
       anchor.stop();
       await worker.stop();
       server.close();
     },
   };
-}
-
-/** The sandbox health endpoints /readyz waits for: Graph and every service requests reach. */
-function sandboxHealthUrls(config: Config): Record<string, string> {
-  if (!config.sandbox) return {};
-  const urls: Partial<Record<ServiceName | 'graph', string>> = {
-    graph: config.graphUrl,
-    digitalTwins: config.digitalTwins.url,
-    iotCentral: config.iotCentral.url,
-    dps: config.dps.url,
-    iotHub: `https://${config.iotHub.endpoint}`,
-    roleAssignments: config.roleAssignments.url,
-  };
-  return Object.fromEntries(
-    (Object.entries(urls) as [ServiceName | 'graph', string][])
-      .filter(([name]) => name === 'graph' || config.services.includes(name))
-      .map(([name, url]) => [name, `${url}/_sandbox/health`]),
-  );
 }
 
 async function main(): Promise<void> {
