@@ -82,7 +82,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const auditKey = loadAuditKey(config.auditKey, { create: config.sandbox });
   const audit = new TableAuditLog(clients.audit, clock, auditKey);
   const conversations = new ConversationStore(clients.conversations, config.pseudonymKey);
-  const exportsStore = new BlobExportStore(clients.exports, clock, audit);
+  const exportsStore = new BlobExportStore(clients.exports, clock, audit, { defaultLocale: config.defaultLocale, timeZone: config.timeZone });
   const queue = new StorageJobQueue(clients.jobs);
 
   const graph = createGraphClient(config.graphUrl, credential);
