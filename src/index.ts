@@ -126,6 +126,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const retention = new RetentionSweep({ store, audit, clock, log, pseudonymKey: config.pseudonymKey, retentionMonths: config.retentionMonths });
   const register = new RegisterPublisher({
     store, container: clients.exports, links: exportsStore, clock, pseudonymKey: config.pseudonymKey, linkDays: config.exportLinkDays,
+    locale: config.defaultLocale,
   });
   const erasureFollowUp = new ErasureFollowUp({ store, conversations, audit, clock, log, pseudonymKey: config.pseudonymKey });
   const stalledLock = BlobLeaseLock.beside(clients.exports, 'stalled-sweep', log);
