@@ -81,6 +81,15 @@ describe('the package README', () => {
     expect(text).toContain('held 4 entries, the last with hash <code>' + 'cc'.repeat(32) + '</code>');
   });
 
+  it('escapes what it is given and what the catalog says: a name cannot put markup into the README', () => {
+    const files = [file('entra/profile.json')];
+    const text = renderPackageReadme({ ...manifest(files), subject: { aadObjectId: 'a', upn: 'u', displayName: '<img src=x onerror=alert(1)>' } }, [{ folder: 'entra', files }], wordsFor('en'));
+
+    expect(text).toContain('Prepared for &lt;img src=x onerror=alert(1)&gt; on');
+    expect(text).not.toContain('<img');
+    expect(text).toContain('organisation&#39;s directory');
+  });
+
   it.each(['en', 'de', 'fr', 'es'] as const)('declares its language (%s)', (locale) => {
     expect(fullReadme(locale)).toContain(`<html lang="${locale}">`);
   });
