@@ -6,7 +6,7 @@
  * `workflow/` the services that move requests through it, over the ports of `ports.ts`.
  */
 export { median, RECENT_DAYS, recipientsTold, REGISTER_COLUMNS, registerCsv, registerJson, registerRow, registerRows, registerSummary } from './model/complianceRegister';
-export type { RegisterRow, RegisterSummary, Tally } from './model/complianceRegister';
+export type { RegisterColumn, RegisterRow, RegisterSummary, Tally } from './model/complianceRegister';
 export { addCalendarMonths, addDays, daysBetween, displayDay, dueDate, isoDay } from './model/deadlines';
 export { approvalsNeeded, approvalsOf, approversToCheck, decide, MAX_REASON_LENGTH } from './model/decisions';
 export type { DecisionInput, DecisionOutcome } from './model/decisions';

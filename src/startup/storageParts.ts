@@ -20,7 +20,7 @@ export async function openStorage(config: Config, clock: Clock) {
   const auditKey = loadAuditKey(config.auditKey, { create: config.sandbox });
   const audit = new TableAuditLog(clients.audit, clock, auditKey);
   const conversations = new ConversationStore(clients.conversations, config.pseudonymKey);
-  const exportsStore = new BlobExportStore(clients.exports, clock, audit);
+  const exportsStore = new BlobExportStore(clients.exports, clock, audit, { defaultLocale: config.defaultLocale, timeZone: config.timeZone });
   const queue = new StorageJobQueue(clients.jobs);
   // One client for the service export places: the export writes there, and erasure removes what an export left behind.
   const serviceExportSpace = ServiceExportContainers.in(config.serviceExport.storageConnectionString, clients.exports, clock);

@@ -59,6 +59,7 @@ export function wireWorkflow(config: Config, storage: StorageParts, services: Re
   const retention = new RetentionSweep({ store, audit, clock, log, pseudonymKey: config.pseudonymKey, retentionMonths: config.retentionMonths });
   const register = new RegisterPublisher({
     store, container: clients.exports, links: exports, clock, pseudonymKey: config.pseudonymKey, linkDays: config.exportLinkDays,
+    locale: config.defaultLocale,
   });
   const erasureFollowUp = new ErasureFollowUp({ store, conversations: storage.conversations, audit, clock, log, pseudonymKey: config.pseudonymKey });
   return {

@@ -10,7 +10,7 @@ import {
 } from '@azure/storage-blob';
 import { isLoopbackHost, USER_DELEGATION_MAX_DAYS } from '../config';
 import { AuditHeads, Clock, DsrRequest, ExportStore, PackageWriter } from '../dsr';
-import { ZipPackageWriter } from './exportPackage';
+import { PackageLanguage, ZipPackageWriter } from './exportPackage';
 
 const MINUTE = 60 * 1000;
 const DAY = 24 * 60 * MINUTE;
@@ -72,11 +72,15 @@ export function userDelegationSasQuery(terms: ReadLinkTerms, key: UserDelegation
  * account that allows no shared keys).
  */
 export class BlobExportStore implements ExportStore {
-  /** `heads`: the audit log, whose head of the request's chain each manifest records. */
+  /**
+   * `heads`: the audit log, whose head of the request's chain each manifest records; `language`:
+   * the tenant's default language and time zone, for a README whose reader's language is unknown.
+   */
   constructor(
     private readonly container: ContainerClient,
     private readonly clock: Clock,
     private readonly heads?: AuditHeads,
+    private readonly language?: PackageLanguage,
   ) {}
 
   async openPackage(request: DsrRequest, part?: string): Promise<PackageWriter> {
@@ -89,6 +93,7 @@ export class BlobExportStore implements ExportStore {
       (zip) => blob.uploadStream(zip, 4 * 1024 * 1024, 4, { blobHTTPHeaders: { blobContentType: 'application/zip' } }).then(() => undefined),
       () => this.clock.now(),
       this.heads && (() => this.heads!.head(request.id)),
+      this.language,
     );
   }
 

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import archiver from 'archiver';
-import { AuditHead, DsrRequest, PACKAGE_FOLDERS, PackageStoreError, PackageWriter, RawBytes, SERVICE_LABELS, ServiceName, type StreamedArray } from '../dsr';
+import { AuditHead, DsrRequest, PackageStoreError, PackageWriter, RawBytes, type StreamedArray } from '../dsr';
+import { Locale, resolveLocale, wordsFor } from '../i18n';
 import { jsonPieces } from './exportJson';
 import { renderPackageReadme } from './packageReadme';
 
@@ -22,6 +23,12 @@ export interface Manifest {
    */
   auditHead?: AuditHead;
   files: ManifestFile[];
+}
+
+/** The tenant's language settings: the README falls back on them when the person's own language is unknown. */
+export interface PackageLanguage {
+  defaultLocale: Locale;
+  timeZone: string;
 }
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
@@ -61,6 +68,8 @@ export class ZipPackageWriter implements PackageWriter {
     private readonly now: () => Date,
     /** Reads the request's audit chain head for the manifest; none: the manifest has no `auditHead`. */
     private readonly auditHead?: () => Promise<AuditHead | undefined>,
+    /** None: English in UTC, the settings' own defaults. */
+    private readonly language: PackageLanguage = { defaultLocale: 'en', timeZone: 'UTC' },
   ) {
     this.failed = new Promise<never>((_, reject) => {
       this.fail = reject;
@@ -150,10 +159,9 @@ export class ZipPackageWriter implements PackageWriter {
     };
     const services = [...new Set(this.files.map((f) => f.path.split('/')[0]))].map((folder) => ({
       folder,
-      label: labelOfFolder(folder),
       files: this.files.filter((f) => f.path.startsWith(`${folder}/`)),
     }));
-    this.appendBuffer('README.html', Buffer.from(renderPackageReadme(manifest, services)));
+    this.appendBuffer('README.html', Buffer.from(renderPackageReadme(manifest, services, this.readerWords())));
     this.appendBuffer('manifest.json', Buffer.from(JSON.stringify({ ...manifest, files: this.files }, null, 2)));
     this.state = 'finishing';
     await Promise.race([this.archive.finalize(), this.failed]);
@@ -173,6 +181,12 @@ export class ZipPackageWriter implements PackageWriter {
     this.zip.destroy(reason);
     this.archive.abort();
     await this.uploaded.catch(() => undefined);
+  }
+
+  /** The words of the person the package is for: the requester's Teams language, else the subject's Entra one, else the tenant's. */
+  private readerWords() {
+    const { request, language } = this;
+    return wordsFor(resolveLocale(language.defaultLocale, request.requester.locale, request.subject.preferredLanguage), language.timeZone);
   }
 
   /** Throws why nothing more can be written. */
@@ -204,9 +218,4 @@ export class ZipPackageWriter implements PackageWriter {
     this.files.push({ path, sha256: sha256(data), bytes: data.length });
     this.archive.append(data, { name: path, date: this.now() });
   }
-}
-
-function labelOfFolder(folder: string): string {
-  const service = (Object.keys(PACKAGE_FOLDERS) as ServiceName[]).find((s) => PACKAGE_FOLDERS[s] === folder);
-  return service ? SERVICE_LABELS[service] : folder;
 }

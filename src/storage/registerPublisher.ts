@@ -1,6 +1,8 @@
 import { ContainerClient } from '@azure/storage-blob';
 import { Clock, RecordsStore, registerCsv, RegisterRow, registerRows, RegisterSummary, registerSummary } from '../dsr';
+import { Locale, wordsFor } from '../i18n';
 import { REGISTER_PREFIX } from './ownTraces';
+import { registerHeaders } from './registerHeaders';
 
 export interface PublishedRegister {
   rows: RegisterRow[];
@@ -18,6 +20,8 @@ export interface RegisterPublisherDeps {
   clock: Clock;
   pseudonymKey: string;
   linkDays: number;
+  /** DSR_DEFAULT_LOCALE: the language of the CSV's column titles. */
+  locale: Locale;
 }
 
 /**
@@ -32,7 +36,7 @@ export class RegisterPublisher {
     const { clock, container } = this.deps;
     const now = clock.now();
     const rows = registerRows(await this.deps.store.listAll(), { pseudonymKey: this.deps.pseudonymKey, now });
-    const csv = registerCsv(rows);
+    const csv = registerCsv(rows, registerHeaders(wordsFor(this.deps.locale)));
     const blobName = `${REGISTER_PREFIX}dsr-register-${now.toISOString().replace(/[:.]/g, '-')}.csv`;
     await container.getBlockBlobClient(blobName).upload(csv, Buffer.byteLength(csv), { blobHTTPHeaders: { blobContentType: 'text/csv; charset=utf-8' } });
     const link = await this.deps.links.linkFor(blobName, this.deps.linkDays);

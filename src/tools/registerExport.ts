@@ -2,22 +2,24 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../config';
 import { Clock, RecordsStore, registerCsv, registerJson, RegisterRow, registerRows, systemClock } from '../dsr';
+import { Locale, wordsFor } from '../i18n';
 import { loadTenant } from '../sandbox/tenant';
+import { registerHeaders } from '../storage/registerHeaders';
 import { createStorageClients } from '../storage/storageClients';
 import { TableRequestStore } from '../storage/tableRequestStore';
 
 /**
  * `npm run register:export [-- --out DIR]`: the DSR register (src/dsr/model/complianceRegister.ts) of the Storage
- * account the settings name, as CSV and JSON files in DIR (default DSR_DATA_DIR/register). Subjects
- * appear by request id and pseudonym only (keyed by DSR_PSEUDONYM_KEY), approvers by name.
+ * account the settings name, as CSV (column titles in DSR_DEFAULT_LOCALE) and JSON files in DIR
+ * (default DSR_DATA_DIR/register). Subjects appear by request id and pseudonym only (keyed by DSR_PSEUDONYM_KEY), approvers by name.
  */
 
-export async function exportRegister(store: Pick<RecordsStore, 'listAll'>, options: { outDir: string; pseudonymKey: string; clock: Clock }): Promise<{ csvPath: string; jsonPath: string; rows: RegisterRow[] }> {
+export async function exportRegister(store: Pick<RecordsStore, 'listAll'>, options: { outDir: string; pseudonymKey: string; clock: Clock; locale: Locale }): Promise<{ csvPath: string; jsonPath: string; rows: RegisterRow[] }> {
   const now = options.clock.now();
   const rows = registerRows(await store.listAll(), { pseudonymKey: options.pseudonymKey, now });
   mkdirSync(options.outDir, { recursive: true });
   const base = path.join(options.outDir, `dsr-register-${now.toISOString().slice(0, 10)}`);
-  writeFileSync(`${base}.csv`, registerCsv(rows));
+  writeFileSync(`${base}.csv`, registerCsv(rows, registerHeaders(wordsFor(options.locale))));
   writeFileSync(`${base}.json`, registerJson(rows, now));
   return { csvPath: `${base}.csv`, jsonPath: `${base}.json`, rows };
 }
@@ -32,7 +34,7 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env, loadTenant().approverGroup.id);
   const clients = createStorageClients(config);
   const outDir = path.resolve(outDirArgument(process.argv.slice(2)) ?? path.join(config.dataDir, 'register'));
-  const { csvPath, jsonPath, rows } = await exportRegister(new TableRequestStore(clients.requests, clients.counters), { outDir, pseudonymKey: config.pseudonymKey, clock: systemClock });
+  const { csvPath, jsonPath, rows } = await exportRegister(new TableRequestStore(clients.requests, clients.counters), { outDir, pseudonymKey: config.pseudonymKey, clock: systemClock, locale: config.defaultLocale });
   console.log(`register:export: ${rows.length} request${rows.length === 1 ? '' : 's'} written to\n  ${csvPath}\n  ${jsonPath}`);
 }
 

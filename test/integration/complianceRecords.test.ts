@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { TableClient } from '@azure/data-tables';
@@ -183,7 +183,7 @@ describe('the DSR register', () => {
 
   beforeAll(async () => {
     const outDir = mkdtempSync(path.join(os.tmpdir(), 'dsr-register-'));
-    const written = await exportRegister(stack.bot.store, { outDir, pseudonymKey: SANDBOX_KEY, clock });
+    const written = await exportRegister(stack.bot.store, { outDir, pseudonymKey: SANDBOX_KEY, clock, locale: 'en' });
     [header, ...lines] = parseCsv(readFileSync(written.csvPath, 'utf8'));
     const json = JSON.parse(readFileSync(written.jsonPath, 'utf8')) as { count: number; requests: { requestId: string }[] };
     expect(json.requests.map((r) => r.requestId).sort()).toEqual(lines.map((l) => l[0]).sort());
@@ -222,6 +222,23 @@ describe('the DSR register', () => {
     const run = spawnSync(process.execPath, ['dist/src/tools/registerExport.js', '--out', outDir], { env: cliEnv(), encoding: 'utf8' });
     expect([run.status, run.stderr]).toEqual([0, '']);
     expect(run.stdout).toContain(`register:export: ${Object.keys(ids).length} requests written`);
+  });
+
+  it('titles the CSV\'s columns in DSR_DEFAULT_LOCALE, keeping the values and the JSON\'s keys as they are', () => {
+    const outDir = mkdtempSync(path.join(os.tmpdir(), 'dsr-register-de-'));
+    const run = spawnSync(process.execPath, ['dist/src/tools/registerExport.js', '--out', outDir], { env: { ...cliEnv(), DSR_DEFAULT_LOCALE: 'de' }, encoding: 'utf8' });
+    expect([run.status, run.stderr]).toEqual([0, '']);
+    const written = readdirSync(outDir);
+    const [german, ...germanLines] = parseCsv(readFileSync(path.join(outDir, written.find((f) => f.endsWith('.csv'))!), 'utf8'));
+
+    expect(german).toHaveLength(header.length);
+    expect(german.slice(0, 4)).toEqual(['Antrags-ID', 'Pseudonym der betroffenen Person', 'Eingegangen am', 'Art des Antrags']);
+    expect(german).toContain('Unterrichtete Empfänger (Art. 19 DSGVO)');
+    const row = germanLines.find((l) => l[0] === ids.completed)!;
+    expect(row[german.indexOf('Status')]).toBe('completed');
+    expect(row[german.indexOf('Eingegangen am')]).toMatch(/^\d{4}-\d\d-\d\dT/);
+    const json = JSON.parse(readFileSync(path.join(outDir, written.find((f) => f.endsWith('.json'))!), 'utf8')) as { requests: Record<string, unknown>[] };
+    expect(Object.keys(json.requests[0])).toEqual(expect.arrayContaining(['requestId', 'receivedAt', 'kind', 'state']));
   });
 });
 
@@ -283,7 +300,7 @@ describe('retention', () => {
   let pseudonymsBefore: Map<string, string>;
 
   it('leaves requests alone before DSR_RETENTION_MONTHS are over', async () => {
-    pseudonymsBefore = new Map((await exportRegister(stack.bot.store, { outDir: mkdtempSync(path.join(os.tmpdir(), 'dsr-register-')), pseudonymKey: SANDBOX_KEY, clock })).rows.map((r) => [r.requestId, r.subjectPseudonym]));
+    pseudonymsBefore = new Map((await exportRegister(stack.bot.store, { outDir: mkdtempSync(path.join(os.tmpdir(), 'dsr-register-')), pseudonymKey: SANDBOX_KEY, clock, locale: 'en' })).rows.map((r) => [r.requestId, r.subjectPseudonym]));
     moveClock(600);
     expect(await stack.bot.retention.sweep()).toBe(0);
     expect((await requestOf(ids.completed)).subject.aadObjectId).toBe(alex.aadObjectId);
@@ -306,7 +323,7 @@ describe('retention', () => {
 
     const result = await verify();
     expect(result.breaks).toEqual([]);
-    const after = await exportRegister(stack.bot.store, { outDir: mkdtempSync(path.join(os.tmpdir(), 'dsr-register-')), pseudonymKey: SANDBOX_KEY, clock });
+    const after = await exportRegister(stack.bot.store, { outDir: mkdtempSync(path.join(os.tmpdir(), 'dsr-register-')), pseudonymKey: SANDBOX_KEY, clock, locale: 'en' });
     for (const row of after.rows) expect([row.requestId, row.subjectPseudonym]).toEqual([row.requestId, pseudonymsBefore.get(row.requestId)]);
     expect(after.rows.find((r) => r.requestId === ids.rejected)).toMatchObject({ denialBasis: 'Job titles are set by HR', kind: 'rectify', state: 'rejected' });
   });

@@ -24,6 +24,14 @@ export class TeamsClient {
     return `a:1on1-${user.teamsUserId}`;
   }
 
+  /** The Teams locale each user's client reports, where it is not `en-US`. */
+  private readonly locales = new Map<string, string>();
+
+  /** From now on `user`'s Teams client reports `locale` (`de-DE`) on every activity, as Teams does for the language a person set. */
+  speaks(user: TenantUser, locale: string): void {
+    this.locales.set(user.teamsUserId, locale);
+  }
+
   readonly channelId = '19:dsr-approvals@thread.tacv2';
   readonly complianceChannelId = '19:dsr-compliance@thread.tacv2';
 
@@ -82,14 +90,14 @@ export class TeamsClient {
     return { id: user.teamsUserId, name: user.displayName, aadObjectId: user.aadObjectId };
   }
 
-  private post(activity: Record<string, unknown>): Promise<Response> {
+  private post(activity: Record<string, unknown> & { from: { id: string } }): Promise<Response> {
     const body = {
       id: `incoming-${++sequence}`,
       timestamp: new Date().toISOString(),
       channelId: 'msteams',
       serviceUrl: this.connectorUrl,
       recipient: { id: '28:dsr-bot', name: 'DSR Bot' },
-      locale: 'en-US',
+      locale: this.locales.get(activity.from.id) ?? 'en-US',
       ...activity,
     };
     return fetch(`${this.botUrl}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

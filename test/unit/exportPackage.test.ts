@@ -91,7 +91,7 @@ describe('ZipPackageWriter', () => {
       const bytes = files.get(entry.path)!;
       expect({ path: entry.path, sha256: entry.sha256, bytes: entry.bytes }).toEqual({ path: entry.path, sha256: sha256(bytes), bytes: bytes.length });
     }
-    expect(files.get('README.html')!.toString()).toContain(`digital-twins/twins.json</code> (${twinsJson.length} bytes)`);
+    expect(files.get('README.html')!.toString()).toContain(`digital-twins/twins.json</code> (${twinsJson.length.toLocaleString('en-GB')} bytes)`);
   });
 
   it('records the request\'s audit chain head as it stands at the finish in the manifest and the README', async () => {
@@ -105,12 +105,29 @@ describe('ZipPackageWriter', () => {
     const files = await unzip(upload.zip());
     const manifest = JSON.parse(files.get('manifest.json')!.toString()) as Manifest;
     expect(manifest.auditHead).toEqual({ count: 6, hash: 'bb'.repeat(32) });
-    expect(files.get('README.html')!.toString()).toContain(`held 6 entries, the last with hash\n<code>${'bb'.repeat(32)}</code>`);
+    expect(files.get('README.html')!.toString()).toContain(`held 6 entries, the last with hash <code>${'bb'.repeat(32)}</code>`);
 
     const without = memoryUpload();
     const plain = new ZipPackageWriter(sampleRequest(), 'p.zip', without.run, NOW);
     await plain.finish();
     expect(Object.keys(JSON.parse((await unzip(without.zip())).get('manifest.json')!.toString()) as Manifest)).not.toContain('auditHead');
+  });
+
+  it.each([
+    ['the requester\'s Teams language', { locale: 'fr-FR' }, { preferredLanguage: 'es-ES' }, 'fr', 'Préparé pour'],
+    ['the subject\'s Entra language when Teams said none', {}, { preferredLanguage: 'es-ES' }, 'es', 'Preparado para'],
+    ['the tenant\'s default when neither is known', {}, {}, 'de', 'Erstellt für'],
+  ] as const)('writes the README in %s', async (_, requester, subject, locale, prepared) => {
+    const upload = memoryUpload();
+    const base = sampleRequest();
+    const request = sampleRequest({ requester: { ...base.requester, ...requester }, subject: { ...base.subject, ...subject } });
+    const writer = new ZipPackageWriter(request, 'p.zip', upload.run, NOW, undefined, { defaultLocale: 'de', timeZone: 'UTC' });
+    await writer.addFile('entra/profile.json', { id: 'x' });
+    await writer.finish();
+    const readme = (await unzip(upload.zip())).get('README.html')!.toString();
+
+    expect(readme).toContain(`<html lang="${locale}">`);
+    expect(readme).toContain(prepared);
   });
 
   it('fails the file whose items fail, writes the next one, and then can only give the package up: nothing is committed', async () => {

@@ -1,4 +1,6 @@
 import { DsrRequest, median, pseudonymFor, pseudonymised, recipientsTold, REGISTER_COLUMNS, registerCsv, registerJson, RegisterRow, registerRow, registerRows, registerSummary, StepOutcome } from '../../src/dsr';
+import { LOCALES, wordsFor } from '../../src/i18n';
+import { registerHeaders } from '../../src/storage/registerHeaders';
 import { parseCsv } from '../support/csv';
 import { APPROVER_A, APPROVER_B, SUBJECT, SUBJECT_VALUES, requestFiledBy, sampleRequest } from './sampleRequest';
 
@@ -121,6 +123,25 @@ describe('the DSR register', () => {
     expect(denial).toBe('\'=HYPERLINK("http://x"), "quoted"\nsecond line');
     expect(lines[0][header.indexOf('request_id')]).toBe('DSR-2026-0001');
     expect(lines[0][header.indexOf('approved_by')]).toBe(`${APPROVER_A.displayName} (2026-11-23T14:05:00.000Z)`);
+  });
+
+  it('titles the columns in the tenant\'s language and leaves the values as they are: codes and ISO dates', () => {
+    const rows = registerRows([END_STATES.completed], { pseudonymKey: KEY, now: NOW });
+    const [english, englishLine] = parseCsv(registerCsv(rows, registerHeaders(wordsFor('en'))));
+    const [german, germanLine] = parseCsv(registerCsv(rows, registerHeaders(wordsFor('de'))));
+
+    expect(english).toEqual(REGISTER_COLUMNS);
+    expect(german.slice(0, 5)).toEqual(['Antrags-ID', 'Pseudonym der betroffenen Person', 'Eingegangen am', 'Art des Antrags', 'Rechtsrahmen']);
+    expect(german[REGISTER_COLUMNS.indexOf('denial_basis')]).toBe('Grund der Ablehnung');
+    expect(germanLine).toEqual(englishLine);
+    expect(germanLine[REGISTER_COLUMNS.indexOf('received_at')]).toMatch(/^\d{4}-\d\d-\d\dT/);
+  });
+
+  it.each(LOCALES.filter((l) => l !== 'en'))('titles every column in %s, each differently', (locale) => {
+    const titles = Object.values(registerHeaders(wordsFor(locale)));
+
+    expect(new Set(titles).size).toBe(REGISTER_COLUMNS.length);
+    expect(titles.filter((title) => (REGISTER_COLUMNS as readonly string[]).includes(title))).toEqual([]);
   });
 
   it('lists the register oldest first', () => {

@@ -212,7 +212,7 @@ export function registerSummary(rows: readonly RegisterRow[], now: Date): Regist
 }
 
 /** The CSV columns, in order, with how each is written. */
-const COLUMNS: [string, (row: RegisterRow) => string][] = [
+const COLUMNS = [
   ['request_id', (r) => r.requestId],
   ['subject_pseudonym', (r) => r.subjectPseudonym],
   ['received_at', (r) => r.receivedAt],
@@ -240,9 +240,12 @@ const COLUMNS: [string, (row: RegisterRow) => string][] = [
   ['recipients_told', (r) => r.recipientsTold.join('; ')],
   ['manual_steps', (r) => r.manualSteps.map((m) => `${m.step}: ${m.outcome} by ${m.name} (${m.at})`).join('; ')],
   ['pseudonymised_at', (r) => r.pseudonymisedAt],
-];
+] as const satisfies readonly (readonly [string, (row: RegisterRow) => string])[];
 
-export const REGISTER_COLUMNS: readonly string[] = COLUMNS.map(([name]) => name);
+/** A CSV column's stable identifier (`request_id`): what the JSON and scripts know it by. */
+export type RegisterColumn = (typeof COLUMNS)[number][0];
+
+export const REGISTER_COLUMNS: readonly RegisterColumn[] = COLUMNS.map(([name]) => name);
 
 /**
  * One CSV field (RFC 4180). A field a spreadsheet would run as a formula (=, +, -, @, tab or CR
@@ -253,9 +256,13 @@ function csvField(value: string): string {
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-/** The register as CSV: a header line, then one line per request, CRLF line ends. */
-export function registerCsv(rows: readonly RegisterRow[]): string {
-  const lines = [REGISTER_COLUMNS.join(','), ...rows.map((row) => COLUMNS.map(([, value]) => csvField(value(row))).join(','))];
+/**
+ * The register as CSV: a header line, then one line per request, CRLF line ends. `headers`: the
+ * column titles in the reader's language (the domain has no words); none: the column identifiers.
+ */
+export function registerCsv(rows: readonly RegisterRow[], headers?: Readonly<Record<RegisterColumn, string>>): string {
+  const header = REGISTER_COLUMNS.map((column) => csvField(headers?.[column] ?? column)).join(',');
+  const lines = [header, ...rows.map((row) => COLUMNS.map(([, value]) => csvField(value(row))).join(','))];
   return `${lines.join('\r\n')}\r\n`;
 }
 
