@@ -29,6 +29,7 @@ export { mayRead } from './model/readAccess';
 export type { ReaderRole, ReadOutcome, Viewer } from './model/readAccess';
 export { formatRequestId, isRequestId } from './model/requestIds';
 export { describeFailure, errorCode, statusCodeOf } from './model/serviceFailures';
+export type { HubDevices, ServiceFailure, StepSummary, StepSummaryCode } from './model/stepSummaries';
 export { canTake, isOpen, nextState, TransitionRefused } from './model/stateMachine';
 export type { RequestEvent } from './model/stateMachine';
 export { PACKAGE_FOLDERS, REGIMES, REQUEST_KINDS, REQUEST_STATES, SERVICE_LABELS, SERVICE_NAMES } from './model/types';

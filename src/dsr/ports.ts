@@ -1,3 +1,4 @@
+import type { StepSummary } from './model/stepSummaries';
 import { DiscoveryResult, DsrRequest, ItemOutcome, PlanItem, Regime, RequestKind, ServiceExportStatus, ServiceName, Subject } from './model/types';
 
 /**
@@ -285,9 +286,9 @@ export interface ExportFile {
   content: unknown;
 }
 
-/** What an adapter did, in plain words without personal values. */
+/** What an adapter did: a code and counts, without personal values. */
 export interface StepReport {
-  summary: string;
+  summary: StepSummary;
   count: number;
   /** The account is only soft-deleted: a purge has to follow after the grace period. */
   awaitsPurge?: boolean;

@@ -103,7 +103,7 @@ describe('Bot store adapter carrying out an approved plan, against Azurite', () 
 
     const report = await adapter.erase(SUBJECT, callContext('erase', plan));
     expect(report).toEqual({
-      summary: '2 earlier request records pseudonymised; 0 conversation references and 0 files (export packages, register) removed',
+      summary: { code: 'botStore.erased', records: 2, conversations: 0, files: 0, exportSpaces: 0 },
       count: 2,
       items: [
         { type: 'request', id: 'DSR-2025-0003', result: 'changed' },
@@ -143,7 +143,7 @@ describe('Bot store adapter carrying out an approved plan, against Azurite', () 
     const { store, adapter } = await seeded();
     await close(store, 'DSR-2025-0004');
     const report = await adapter.erase(SUBJECT, callContext('erase'));
-    expect(report).toEqual({ summary: '3 earlier request records pseudonymised; 0 conversation references and 0 files (export packages, register) removed', count: 3 });
+    expect(report).toEqual({ summary: { code: 'botStore.erased', records: 3, conversations: 0, files: 0, exportSpaces: 0 }, count: 3 });
     expect((await pseudonymisedIds(store)).sort()).toEqual(['DSR-2025-0002', 'DSR-2025-0003', 'DSR-2025-0004']);
   });
 

@@ -166,20 +166,20 @@ describe('DigitalTwinsAdapter on the seeded tenant (ownerId holds the object id)
   it("erases the subject's relationships both ways and then the twins, and nothing of anyone else", async () => {
     const before = await allTwinIds(sandbox);
     const report = await adapterFor(sandbox).erase(alex, callContext('erase'));
-    expect(report).toEqual({ summary: 'deleted 3 twins and 4 relationships', count: 7 });
-    expectNoPersonalValues(report.summary, alex);
+    expect(report).toEqual({ summary: { code: 'digitalTwins.deleted', twins: 3, relationships: 4 }, count: 7 });
+    expectNoPersonalValues(JSON.stringify(report.summary), alex);
     const after = await allTwinIds(sandbox);
     expect(before.filter((id) => !after.includes(id)).sort()).toEqual(['badge-0451', 'desk-dublin-3-114', 'thermostat-3-114']);
     expect(await twinExists(sandbox, 'badge-0452')).toBe(true);
     expect(await twinExists(sandbox, 'floor-dublin-3')).toBe(true);
     expect(await relationshipCount(sandbox)).toBe(tenant.digitalTwins.relationships.length - 4);
     // Repeating the step finds nothing left to do.
-    expect(await adapterFor(sandbox).erase(alex, callContext('erase'))).toEqual({ summary: 'deleted 0 twins and 0 relationships', count: 0 });
+    expect(await adapterFor(sandbox).erase(alex, callContext('erase'))).toEqual({ summary: { code: 'digitalTwins.deleted', twins: 0, relationships: 0 }, count: 0 });
   });
 
   it('counts a twin already gone (404) as erased', async () => {
     await fault(sandbox, { status: 404, method: 'DELETE', pathPrefix: '/digitaltwins/desk-milan-0-12', count: 1 });
-    expect(await adapterFor(sandbox).erase(diego, callContext('erase'))).toEqual({ summary: 'deleted 1 twin and 0 relationships', count: 1 });
+    expect(await adapterFor(sandbox).erase(diego, callContext('erase'))).toEqual({ summary: { code: 'digitalTwins.deleted', twins: 1, relationships: 0 }, count: 1 });
     expect((await stats(sandbox)).faultsServed).toBe(1);
   });
 
@@ -192,7 +192,7 @@ describe('DigitalTwinsAdapter on the seeded tenant (ownerId holds the object id)
       body: { $targetId: 'badge-0451', $relationshipName: 'watches' }, headers: BEARER,
     });
     expect(added.status).toBe(200);
-    expect(await erasing).toEqual({ summary: 'deleted 3 twins and 5 relationships', count: 8 });
+    expect(await erasing).toEqual({ summary: { code: 'digitalTwins.deleted', twins: 3, relationships: 5 }, count: 8 });
     expect(await twinExists(sandbox, 'badge-0451')).toBe(false);
     expect(await twinExists(sandbox, 'floor-seattle-2')).toBe(true);
     const requests = (await stats(sandbox)).requests;
@@ -203,7 +203,7 @@ describe('DigitalTwinsAdapter on the seeded tenant (ownerId holds the object id)
   it('has nothing to rectify when twins name the subject by object id', async () => {
     await resetStats(sandbox);
     expect(await adapterFor(sandbox).rectify(alex, { mail: 'alex.w@contoso.test', displayName: 'Alex W' }, callContext('rectify')))
-      .toEqual({ summary: 'twins name the subject by object id: nothing to correct', count: 0 });
+      .toEqual({ summary: { code: 'digitalTwins.linkedByObjectId' }, count: 0 });
     expect((await stats(sandbox)).requests).toEqual({});
   });
 
@@ -280,7 +280,7 @@ describe('DigitalTwinsAdapter with an approved plan', () => {
     const [twinsBefore, relationshipsBefore] = [await allTwinIds(sandbox), await allRelationships(sandbox)];
     await resetStats(sandbox);
     expect(await adapterFor(sandbox).erase(alex, approved('erase', plan))).toEqual({
-      summary: 'deleted 3 twins and 4 relationships', count: 7, items: plan.map(removed), delta: [],
+      summary: { code: 'digitalTwins.deleted', twins: 3, relationships: 4 }, count: 7, items: plan.map(removed), delta: [],
     });
     // No relationship query, no list, no far-end lookup: the plan already says what to delete.
     expect((await stats(sandbox)).requests).toEqual({
@@ -309,7 +309,7 @@ describe('DigitalTwinsAdapter with an approved plan', () => {
     expect(plan).toEqual([]);
     await patchTwin(sandbox, 'floor-seattle-2', [{ op: 'add', path: '/ownerId', value: lee.aadObjectId }]);
     expect(await adapterFor(sandbox).erase(lee, approved('erase', plan))).toEqual({
-      summary: 'deleted 0 twins and 0 relationships', count: 0, items: [], delta: [{ type: 'twin', id: 'floor-seattle-2', reason: 'property:ownerId' }],
+      summary: { code: 'digitalTwins.deleted', twins: 0, relationships: 0 }, count: 0, items: [], delta: [{ type: 'twin', id: 'floor-seattle-2', reason: 'property:ownerId' }],
     });
     expect(await twinExists(sandbox, 'floor-seattle-2')).toBe(true);
   });
@@ -321,7 +321,7 @@ describe('DigitalTwinsAdapter with an approved plan', () => {
     await deleteInSandbox(sandbox, '/digitaltwins/thermostat-3-114');
     const report = await adapterFor(sandbox).erase(alex, approved('erase', plan));
     expect(report.items).toEqual(plan.map(({ type, id }) => ({ type, id, result: id.startsWith('thermostat-3-114') ? 'alreadyGone' : 'removed' })));
-    expect(report).toMatchObject({ summary: 'deleted 2 twins and 3 relationships', count: 5, delta: [] });
+    expect(report).toMatchObject({ summary: { code: 'digitalTwins.deleted', twins: 2, relationships: 3 }, count: 5, delta: [] });
   });
 
   it('deletes relationships added to a planned twin after discovery with the twin, rather than letting them block its erasure', async () => {
@@ -382,7 +382,7 @@ describe('DigitalTwinsAdapter with an approved plan', () => {
     await patchTwin(sandbox, 'e', [{ op: 'replace', path: '/contact/mail', value: 'kim@contoso.test' }]);
     await patchTwin(sandbox, 'd', [{ op: 'replace', path: '/contact/mail', value: 'sam@contoso.test' }]);
     expect(await adapterFor(sandbox, link).rectify(subject, { mail: 'sam.new@contoso.test' }, approved('rectify', plan))).toEqual({
-      summary: 'corrected the linking property of 1 twin',
+      summary: { code: 'digitalTwins.corrected', twins: 1 },
       count: 1,
       items: [{ type: 'twin', id: 'a', result: 'changed' }, { type: 'twin', id: 'b', result: 'alreadyGone' }, { type: 'twin', id: 'e', result: 'kept' }],
       delta: [{ type: 'twin', id: 'd', reason: 'property:contact.mail' }],
@@ -496,7 +496,7 @@ describe('DigitalTwinsAdapter with other links', () => {
     await waitFor('the held patch', async () => (await stats(sandbox)).faultsServed === 1 || undefined);
     const touched = await rawRequest(sandbox, 'PATCH', `/digitaltwins/a?${V}`, { body: [{ op: 'add', path: '/label', value: 'x' }], headers: BEARER });
     expect(touched.status).toBe(204);
-    expect(await correcting).toEqual({ summary: 'corrected the linking property of 2 twins', count: 2 });
+    expect(await correcting).toEqual({ summary: { code: 'digitalTwins.corrected', twins: 2 }, count: 2 });
     expect((await stats(sandbox)).requests['GET /digitaltwins/{id}']).toBe(1);
     const read = async (id: string) => (await rawRequest(sandbox, 'GET', `/digitaltwins/${id}?${V}`, { headers: BEARER })).body as Twin;
     expect(await read('a')).toMatchObject({ label: 'x', contact: { mail: 'sam.new@contoso.test' } });
@@ -504,7 +504,7 @@ describe('DigitalTwinsAdapter with other links', () => {
     expect((await read('c')).contact).toEqual({ mail: 'kim@contoso.test' });
     expect(await adapterFor(sandbox, link).rectify(subject, { mail: 'sam.new@contoso.test' }, callContext('rectify'))).toMatchObject({ count: 0 });
     expect(await adapterFor(sandbox, link).rectify(subject, { jobTitle: 'x' }, callContext('rectify')))
-      .toEqual({ summary: 'no correction to the field twins name the subject by', count: 0 });
+      .toEqual({ summary: { code: 'digitalTwins.noCorrection' }, count: 0 });
   });
 
   it("links by a relationship to the person twin: the subject's person twin is theirs, other people and their twins are pseudonymised", async () => {
@@ -566,7 +566,7 @@ describe('DigitalTwinsAdapter with injection strings as the subject', () => {
     expect((await adapterFor(sandbox, { relationship: 'assignedTo' }).discover(subject, callContext('access'))).items[0]).toBe('3 twins');
     const files = await collectFiles(adapterFor(sandbox).export(subject, callContext('export')));
     expect((files['twins.json'] as Twin[]).map((t) => t.$dtId)).toEqual(['injected-own']);
-    expect(await adapterFor(sandbox).erase(subject, callContext('erase'))).toEqual({ summary: 'deleted 1 twin and 1 relationship', count: 2 });
+    expect(await adapterFor(sandbox).erase(subject, callContext('erase'))).toEqual({ summary: { code: 'digitalTwins.deleted', twins: 1, relationships: 1 }, count: 2 });
     expect(await allTwinIds(sandbox)).toEqual([INJECTION, 'floor', 'kim-desk', 'lee-desk', 'own-locker'].sort());
     expect(await relationshipCount(sandbox)).toBe(2);
   });

@@ -62,7 +62,7 @@ describe('Entra adapter carrying out an approved plan, against the sandbox Graph
     const before = await userIds(sandbox);
     const report = await adapter.erase(alex, callContext('erase', plan));
     expect(report).toEqual({
-      summary: 'account soft-deleted (restorable for 14 days, until the purge)',
+      summary: { code: 'entra.softDeleted', graceDays: 14, alreadyGone: false, guest: false },
       count: 1,
       items: [{ type: 'user', id: alex.aadObjectId, result: 'removed' }],
       delta: [],
@@ -83,7 +83,7 @@ describe('Entra adapter carrying out an approved plan, against the sandbox Graph
 
   it('blocks sign-in and revokes the sign-in sessions of the planned account only', async () => {
     const report = await adapter.restrict(alex, callContext('restrict', plan));
-    expect(report).toEqual({ summary: 'sign-in blocked and sign-in sessions revoked', count: 1, items: [{ type: 'user', id: alex.aadObjectId, result: 'changed' }], delta: [] });
+    expect(report).toEqual({ summary: { code: 'entra.restricted' }, count: 1, items: [{ type: 'user', id: alex.aadObjectId, result: 'changed' }], delta: [] });
     expect(await userFields(sandbox, alex.aadObjectId, 'accountEnabled,signInSessionsValidFromDateTime')).toMatchObject({ accountEnabled: false, signInSessionsValidFromDateTime: expect.stringMatching(/^\d{4}-/) });
     expect(await userFields(sandbox, megan.aadObjectId, 'accountEnabled,signInSessionsValidFromDateTime')).toMatchObject({ accountEnabled: true, signInSessionsValidFromDateTime: null });
   });
@@ -94,7 +94,7 @@ describe('Entra adapter carrying out an approved plan, against the sandbox Graph
 
     const report = await adapter.liftRestriction(alex, restricted);
 
-    expect(report).toEqual({ summary: 'sign-in allowed again (earlier sessions stay revoked)', count: 1, items: [{ type: 'user', id: alex.aadObjectId, result: 'changed' }], delta: [] });
+    expect(report).toEqual({ summary: { code: 'entra.signInAllowed' }, count: 1, items: [{ type: 'user', id: alex.aadObjectId, result: 'changed' }], delta: [] });
     expect(await userFields(sandbox, alex.aadObjectId, 'accountEnabled,signInSessionsValidFromDateTime')).toMatchObject({ accountEnabled: true, signInSessionsValidFromDateTime: revokedAt });
     expect(await userFields(sandbox, megan.aadObjectId, 'accountEnabled')).toMatchObject({ accountEnabled: true });
   });
@@ -102,7 +102,7 @@ describe('Entra adapter carrying out an approved plan, against the sandbox Graph
   it('restores a soft-deleted account, and fails with 404 once it is purged', async () => {
     await adapter.erase(alex, callContext('erase', plan));
 
-    expect(await adapter.restore(alex)).toEqual({ summary: 'account restored from deleted items', count: 1 });
+    expect(await adapter.restore(alex)).toEqual({ summary: { code: 'entra.restored' }, count: 1 });
     expect(await userFields(sandbox, alex.aadObjectId, 'id')).toMatchObject({ id: alex.aadObjectId });
 
     await adapter.erase(alex, callContext('erase', plan));
@@ -112,11 +112,11 @@ describe('Entra adapter carrying out an approved plan, against the sandbox Graph
 
   it('corrects the planned account, counting the account once; with no correctable field it keeps it', async () => {
     const report = await adapter.rectify(alex, { jobTitle: 'Staff Engineer', department: 'Research' }, callContext('rectify', plan));
-    expect(report).toEqual({ summary: 'corrected jobTitle, department', count: 1, items: [{ type: 'user', id: alex.aadObjectId, result: 'changed' }], delta: [] });
+    expect(report).toEqual({ summary: { code: 'entra.corrected', fields: ['jobTitle', 'department'] }, count: 1, items: [{ type: 'user', id: alex.aadObjectId, result: 'changed' }], delta: [] });
     expect(await userFields(sandbox, alex.aadObjectId, 'jobTitle,department')).toMatchObject({ jobTitle: 'Staff Engineer', department: 'Research' });
 
     const none = await adapter.rectify(alex, { usageLocation: 'Ireland', accountEnabled: 'false' }, callContext('rectify', plan));
-    expect(none).toEqual({ summary: 'no profile field to correct', count: 0, items: [{ type: 'user', id: alex.aadObjectId, result: 'kept' }], delta: [] });
+    expect(none).toEqual({ summary: { code: 'entra.noFieldToCorrect' }, count: 0, items: [{ type: 'user', id: alex.aadObjectId, result: 'kept' }], delta: [] });
   });
 
   it('writes every validated profile field, a business phone as Graph\'s one-number collection, and nothing that fails its check', async () => {
@@ -124,7 +124,7 @@ describe('Entra adapter carrying out an approved plan, against the sandbox Graph
       usageLocation: 'us', businessPhones: '+1 206 555 0111', mail: 'alex.w@contoso.test', preferredLanguage: 'not a language',
     }, callContext('rectify', plan));
 
-    expect(report.summary).toBe('corrected usageLocation, businessPhones, mail');
+    expect(report.summary).toEqual({ code: 'entra.corrected', fields: ['usageLocation', 'businessPhones', 'mail'] });
     expect(await userFields(sandbox, alex.aadObjectId, 'usageLocation,businessPhones,mail,preferredLanguage')).toMatchObject({
       usageLocation: 'US', businessPhones: ['+1 206 555 0111'], mail: 'alex.w@contoso.test', preferredLanguage: null,
     });
@@ -137,7 +137,7 @@ describe('Entra adapter carrying out an approved plan, against the sandbox Graph
       await adapter.restrict(alex, callContext('restrict', [])),
       await adapter.rectify(alex, { jobTitle: 'Engineer' }, callContext('rectify', [])),
     ]) {
-      expect(report).toEqual({ summary: 'no account in the plan', count: 0, items: [], delta: [] });
+      expect(report).toEqual({ summary: { code: 'entra.noAccountInPlan' }, count: 0, items: [], delta: [] });
     }
     expect(await requestCounts(sandbox)).toEqual({});
     expect(await userFields(sandbox, alex.aadObjectId, 'accountEnabled')).toMatchObject({ accountEnabled: true });
@@ -145,8 +145,8 @@ describe('Entra adapter carrying out an approved plan, against the sandbox Graph
 
   it('without a plan (a request discovered before plans) erases the subject as before, reporting no items', async () => {
     const report = await adapter.erase(alex, callContext('erase'));
-    expect(report).toEqual({ summary: 'account soft-deleted (restorable for 14 days, until the purge)', count: 1, awaitsPurge: true });
-    expect(await adapter.erase(alex, callContext('erase'))).toEqual({ summary: 'account already deleted', count: 1, awaitsPurge: true });
+    expect(report).toEqual({ summary: { code: 'entra.softDeleted', graceDays: 14, alreadyGone: false, guest: false }, count: 1, awaitsPurge: true });
+    expect(await adapter.erase(alex, callContext('erase'))).toEqual({ summary: { code: 'entra.softDeleted', graceDays: 14, alreadyGone: true, guest: false }, count: 1, awaitsPurge: true });
   });
 });
 
@@ -252,7 +252,7 @@ describe("Entra adapter reading the whole Entra record, against the sandbox Grap
     expect(found.items[0]).toContain("the guest's home tenant is not touched");
     const report = await adapter.erase(sam, callContext('erase', found.plan));
     expect(report).toMatchObject({ count: 1, items: [{ type: 'user', id: guest.id, result: 'removed' }], awaitsPurge: true });
-    expect(report.summary).toContain("deleted in this tenant only, the guest's home tenant is not touched");
+    expect(report.summary).toEqual({ code: 'entra.softDeleted', graceDays: 14, alreadyGone: false, guest: true });
     expect((await rawRequest(sandbox, 'GET', `/v1.0/users/${guest.id}`, { headers: BEARER })).status).toBe(404);
   });
 });

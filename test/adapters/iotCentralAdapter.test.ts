@@ -163,10 +163,10 @@ describe('IoT Central adapter against the seeded sandbox', () => {
     const adapter = adapterFor(sandbox);
     const report = await adapter.erase(alex, callContext('erase'));
     expect(report).toEqual({
-      summary: '1 app user deleted; 1 linked device kept, owner e-mail cleared; e-mail addresses in alert rules are left to the manual step',
+      summary: { code: 'iotCentral.erased', users: 1, devices: 1, devicesDeleted: false, alertRulesLeft: true },
       count: 2,
     });
-    expectNoPersonalValues(report.summary, alex);
+    expectNoPersonalValues(JSON.stringify(report.summary), alex);
     expect(await exists(sandbox, '/api/users/ic-user-alex')).toBe(false);
     expect(await exists(sandbox, '/api/devices/wearable-alex-01')).toBe(true);
     expect(await propertiesOf(sandbox, 'wearable-alex-01')).toEqual({});
@@ -177,7 +177,7 @@ describe('IoT Central adapter against the seeded sandbox', () => {
     expect((await stats(sandbox)).requests[PATCHES]).toBe(1);
 
     const again = await adapter.erase(alex, callContext('erase'));
-    expect(again).toEqual({ summary: 'no app user found', count: 0 });
+    expect(again).toEqual({ summary: { code: 'iotCentral.erased', users: 0, devices: 0, devicesDeleted: false, alertRulesLeft: false }, count: 0 });
     expect((await stats(sandbox)).requests[PATCHES]).toBe(1);
     expect(await exists(sandbox, '/api/devices/wearable-alex-01')).toBe(true);
     expect(await adapter.discover(alex, callContext('erase'))).toEqual({ count: 0, plan: [], items: [] });
@@ -185,7 +185,7 @@ describe('IoT Central adapter against the seeded sandbox', () => {
 
   it('deletes the linked devices too when deleteLinkedDevices is on', async () => {
     const report = await adapterFor(sandbox, { deleteLinkedDevices: true }).erase(alex, callContext('erase'));
-    expect(report.summary).toContain('1 linked device deleted');
+    expect(report.summary).toMatchObject({ devices: 1, devicesDeleted: true });
     expect(report.count).toBe(2);
     expect(await exists(sandbox, '/api/devices/wearable-alex-01')).toBe(false);
     expect(await exists(sandbox, '/api/devices/wearable-megan-01')).toBe(true);
@@ -195,14 +195,14 @@ describe('IoT Central adapter against the seeded sandbox', () => {
   it('counts a 404 on delete as done', async () => {
     await injectFault(sandbox, { status: 404, method: 'DELETE', pathPrefix: '/api/users/ic-user-alex' });
     const report = await adapterFor(sandbox).erase(alex, callContext('erase'));
-    expect(report.summary).toMatch(/^1 app user deleted/);
+    expect(report.summary).toMatchObject({ users: 1 });
     expect((await stats(sandbox)).faultsServed).toBe(1);
   });
 
   it('counts a 404 on clearing the owner property as done (the device went in between)', async () => {
     await injectFault(sandbox, { status: 404, method: 'PATCH', pathPrefix: '/api/devices/wearable-alex-01/properties' });
     const report = await adapterFor(sandbox).erase(alex, callContext('erase'));
-    expect(report.summary).toBe('1 app user deleted; 1 linked device kept, owner e-mail cleared; e-mail addresses in alert rules are left to the manual step');
+    expect(report.summary).toEqual({ code: 'iotCentral.erased', users: 1, devices: 1, devicesDeleted: false, alertRulesLeft: true });
     expect((await stats(sandbox)).faultsServed).toBe(1);
   });
 
@@ -307,7 +307,7 @@ describe('IoT Central adapter carrying out an approved plan', () => {
     ]);
     expect(report.delta).toEqual([{ type: 'device', id: 'air-quality-3', reason: 'property:ownerEmail' }]);
     expect(report.count).toBe(2);
-    expectNoPersonalValues(report.summary, alex);
+    expectNoPersonalValues(JSON.stringify(report.summary), alex);
     expect(await allIds(sandbox, 'users')).toEqual(usersBefore.filter((id) => id !== 'ic-user-alex'));
     expect(await propertiesOf(sandbox, 'wearable-alex-01')).toEqual({});
     expect(await propertiesOf(sandbox, 'air-quality-3')).toEqual({ ownerEmail: 'ALEX.Wilber@contoso.test' });
@@ -416,7 +416,7 @@ describe('IoT Central adapter on a larger app', () => {
     expect((await adapter.discover(sam, callContext('erase'))).items[1]).toBe('1 linked device (kept on erasure, owner e-mail cleared)');
     const report = await adapter.erase(sam, callContext('erase'));
     expect(report).toEqual({
-      summary: '1 app user deleted; 1 linked device kept, owner e-mail cleared; e-mail addresses in alert rules are left to the manual step',
+      summary: { code: 'iotCentral.erased', users: 1, devices: 1, devicesDeleted: false, alertRulesLeft: true },
       count: 2,
     });
     expect(await exists(sandbox, '/api/devices/d-240')).toBe(true);
@@ -426,7 +426,7 @@ describe('IoT Central adapter on a larger app', () => {
     expect(await propertiesOf(sandbox, 'd-239')).toEqual({ deviceInfo: { ownerEmail: 'person.239@example.test' } });
     expect((await stats(sandbox)).requests[PATCHES]).toBe(1);
 
-    expect(await adapter.erase(sam, callContext('erase'))).toEqual({ summary: 'no app user found', count: 0 });
+    expect(await adapter.erase(sam, callContext('erase'))).toEqual({ summary: { code: 'iotCentral.erased', users: 0, devices: 0, devicesDeleted: false, alertRulesLeft: false }, count: 0 });
     expect((await stats(sandbox)).requests[PATCHES]).toBe(1);
   });
 });

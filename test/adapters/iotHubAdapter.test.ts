@@ -209,7 +209,7 @@ describe('IotHubAdapter erase', () => {
     const before = await deviceIds(sandbox);
     const adapter = adapterFor(sandbox, { dpsDevices });
     const report = await adapter.erase(alex, callContext('erase'));
-    expect(report).toEqual({ summary: 'deleted 3 device identities with their twins', count: 3 });
+    expect(report).toEqual({ summary: { code: 'iotHub.deleted', devices: 3, absent: 0, planned: false }, count: 3 });
     expectNoPersonalValues(JSON.stringify(report), alex);
     const after = await deviceIds(sandbox);
     expect(before.filter((id) => !after.includes(id)).sort()).toEqual(['headset-alex', 'phone-alex', 'wearable-alex-01']);
@@ -226,7 +226,7 @@ describe('IotHubAdapter erase', () => {
     const identity = (await hub(sandbox, 'GET', '/devices/wearable-alex-01')).body as Record<string, unknown>;
     // A new etag while the delete waits: its If-Match no longer matches.
     expect((await hub(sandbox, 'PUT', '/devices/wearable-alex-01', { body: { ...identity, statusReason: 'lost' }, headers: { 'If-Match': '"*"' } })).status).toBe(200);
-    expect(await erasing).toEqual({ summary: 'deleted 2 device identities with their twins', count: 2 });
+    expect(await erasing).toEqual({ summary: { code: 'iotHub.deleted', devices: 2, absent: 0, planned: false }, count: 2 });
     expect((await hub(sandbox, 'GET', '/devices/wearable-alex-01')).status).toBe(404);
     expect((await stats(sandbox)).requests['DELETE /devices/{id}']).toBe(3);
   });
@@ -240,7 +240,7 @@ describe('IotHubAdapter erase', () => {
     await hub(sandbox, 'PUT', '/devices/headset-alex', { body: { ...identity, statusReason: 'handed over' }, headers: { 'If-Match': '"*"' } });
     await hub(sandbox, 'PATCH', '/twins/headset-alex', { body: { tags: { owner: megan.aadObjectId } }, headers: { 'If-Match': '"*"' } });
     const report = await erasing;
-    expect(report).toEqual({ summary: 'deleted 1 device identity with its twin (1 already gone or no longer linked)', count: 2 });
+    expect(report).toEqual({ summary: { code: 'iotHub.deleted', devices: 1, absent: 1, planned: false }, count: 2 });
     expect((await hub(sandbox, 'GET', '/devices/headset-alex')).status).toBe(200);
   });
 
@@ -250,7 +250,7 @@ describe('IotHubAdapter erase', () => {
     const erasing = adapterFor(sandbox).erase(alex, callContext('erase'));
     await waitFor('the delayed delete', async () => ((await stats(sandbox)).faultsServed === 1 ? true : undefined));
     expect((await hub(sandbox, 'DELETE', '/devices/headset-alex', { headers: { 'If-Match': '"*"' } })).status).toBe(204);
-    expect(await erasing).toEqual({ summary: 'deleted 1 device identity with its twin (1 already gone or no longer linked)', count: 2 });
+    expect(await erasing).toEqual({ summary: { code: 'iotHub.deleted', devices: 1, absent: 1, planned: false }, count: 2 });
     expect((await hub(sandbox, 'GET', '/devices/wearable-alex-01')).status).toBe(404);
   });
 
@@ -261,7 +261,7 @@ describe('IotHubAdapter erase', () => {
     expect(discovered.items).toContain('erasure clears the owner tag and personal twin fields; the devices stay registered');
     const report = await adapter.erase(alex, callContext('erase'));
     // phone-alex (DPS) carries none of the fields: nothing to clear there.
-    expect(report).toEqual({ summary: 'cleared the owner tag and personal twin fields of 2 devices (1 already clear or no longer linked)', count: 3 });
+    expect(report).toEqual({ summary: { code: 'iotHub.cleared', devices: 2, absent: 1, planned: false }, count: 3 });
     const wearable = await twinOf(sandbox, 'wearable-alex-01');
     expect(wearable.tags).toBeUndefined();
     expect(wearable.properties.desired.vibrate).toBeUndefined();
@@ -323,7 +323,7 @@ describe('IotHubAdapter with a connection string', () => {
     const adapter = adapterFor(sandbox, { connectionString: CONNECTION_STRING, credential: undefined });
     expect((await adapter.discover(alex, callContext('access'))).count).toBe(2);
     expect(Object.keys(await collectFiles(adapter.export(alex, callContext('export'))))).toEqual(['devices.json']);
-    expect((await adapter.erase(alex, callContext('erase'))).summary).toBe('deleted 2 device identities with their twins');
+    expect((await adapter.erase(alex, callContext('erase'))).summary).toEqual({ code: 'iotHub.deleted', devices: 2, absent: 0, planned: false });
     expect((await hub(sandbox, 'GET', '/devices/headset-alex')).status).toBe(404);
   });
 });
@@ -357,7 +357,7 @@ describe('IotHubAdapter erase with an approved plan', () => {
     expect(byId(report.items)).toEqual(byId(ALEX_PLAN.map(({ type, id }) => ({ type, id, result: 'removed' }))));
     expect(report.delta).toEqual([{ type: 'device', id: 'meeting-room-display', reason: 'tag:owner' }]);
     expect(report.count).toBe(3);
-    expect(report.summary).toBe('deleted 3 planned device identities with their twins');
+    expect(report.summary).toEqual({ code: 'iotHub.deleted', devices: 3, absent: 0, planned: true });
     const after = await devicesInState(sandbox);
     expect(before.filter((id) => !after.some((device) => device.deviceId === id)).sort()).toEqual(['headset-alex', 'phone-alex', 'wearable-alex-01']);
     expect(after.find((device) => device.deviceId === 'meeting-room-display')?.twin.tags).toEqual({ owner: alex.email, site: 'seattle' });
@@ -386,7 +386,7 @@ describe('IotHubAdapter erase with an approved plan', () => {
       { type: 'device', id: 'phone-alex', result: 'removed' },
       { type: 'device', id: 'wearable-alex-01', result: 'kept' },
     ]);
-    expect(report).toMatchObject({ count: 1, delta: [], summary: 'deleted 1 planned device identity with its twin' });
+    expect(report).toMatchObject({ count: 1, delta: [], summary: { code: 'iotHub.deleted', devices: 1, absent: 0, planned: true } });
     const left = (await devicesInState(sandbox)).map((device) => device.deviceId);
     expect(left).toContain('wearable-alex-01');
     expect(left).not.toContain('phone-alex');

@@ -35,7 +35,7 @@ function flakyTwins(): ServiceAdapter & { runs: number } {
     service: 'digitalTwins' as const,
     runs: 0,
     discover: async () => ({ count: 0, items: [] }),
-    erase: async () => ({ summary: '', count: 0 }),
+    erase: async () => ({ summary: { code: 'digitalTwins.deleted' as const, twins: 0, relationships: 0 }, count: 0 }),
     async *export(): AsyncIterable<ExportFile> {
       const run = ++adapter.runs;
       yield {
@@ -55,7 +55,7 @@ function flakyTwins(): ServiceAdapter & { runs: number } {
 const profile: ServiceAdapter = {
   service: 'entra',
   discover: async () => ({ count: 1, items: [] }),
-  erase: async () => ({ summary: '', count: 0 }),
+  erase: async () => ({ summary: { code: 'digitalTwins.deleted' as const, twins: 0, relationships: 0 }, count: 0 }),
   async *export() {
     yield { path: 'profile.json', content: { id: 'x' } };
   },
@@ -83,7 +83,7 @@ describe('an export whose service fails part-way through a streamed file', () =>
     await executor.execute('DSR-2026-0042');
     const failed = (await store.get('DSR-2026-0042'))!.request;
     expect(failed.state).toBe('failed_partially');
-    expect(failed.steps.digitalTwins).toMatchObject({ status: 'failed', error: 'Azure Digital Twins answered 503' });
+    expect(failed.steps.digitalTwins).toMatchObject({ status: 'failed', error: { service: 'digitalTwins', kind: 'status', status: 503 } });
     expect(failed.steps.entra).toMatchObject({ status: 'done', count: 1 });
     expect(failed.delivery).toBeUndefined();
     // The half-written package was given up: the upload failed rather than committed.

@@ -1,4 +1,4 @@
-import { describeFailure, errorCode } from '../../src/dsr';
+import { describeFailure, errorCode, type ServiceFailure } from '../../src/dsr';
 import { SUBJECT } from './sampleRequest';
 
 /** What services put in their error text: the very values approvers must not see. */
@@ -9,28 +9,29 @@ function withMessage(fields: Record<string, unknown>): Error {
 }
 
 describe('describeFailure', () => {
-  it.each<[string, unknown, string]>([
-    ['an HTTP error with a code', withMessage({ statusCode: 404, code: 'Request_ResourceNotFound', name: 'RestError' }), 'Entra ID answered 404 (Request_ResourceNotFound)'],
-    ['an HTTP error without a code', withMessage({ statusCode: 503, name: 'RestError' }), 'Entra ID answered 503'],
-    ['an abort', withMessage({ name: 'AbortError' }), 'Entra ID did not answer in time'],
-    ['a timeout', withMessage({ name: 'TimeoutError' }), 'Entra ID did not answer in time'],
-    ['a socket timeout', withMessage({ code: 'ETIMEDOUT' }), 'Entra ID did not answer in time'],
-    ['a network error', withMessage({ code: 'ECONNREFUSED' }), 'Entra ID failed unexpectedly (ECONNREFUSED)'],
-    ['a plain Error', new Error(PERSONAL_MESSAGE), 'Entra ID failed unexpectedly (Error)'],
-    ['a thrown string', PERSONAL_MESSAGE, 'Entra ID failed unexpectedly (error)'],
+  it.each<[string, unknown, ServiceFailure]>([
+    ['an HTTP error with a code', withMessage({ statusCode: 404, code: 'Request_ResourceNotFound', name: 'RestError' }), { service: 'entra', kind: 'status', status: 404, code: 'Request_ResourceNotFound' }],
+    ['an HTTP error without a code', withMessage({ statusCode: 503, name: 'RestError' }), { service: 'entra', kind: 'status', status: 503 }],
+    ['an abort', withMessage({ name: 'AbortError' }), { service: 'entra', kind: 'timeout' }],
+    ['a timeout', withMessage({ name: 'TimeoutError' }), { service: 'entra', kind: 'timeout' }],
+    ['a socket timeout', withMessage({ code: 'ETIMEDOUT' }), { service: 'entra', kind: 'timeout' }],
+    ['a network error', withMessage({ code: 'ECONNREFUSED' }), { service: 'entra', kind: 'unexpected', code: 'ECONNREFUSED' }],
+    ['a plain Error', new Error(PERSONAL_MESSAGE), { service: 'entra', kind: 'unexpected', code: 'Error' }],
+    ['a thrown string', PERSONAL_MESSAGE, { service: 'entra', kind: 'unexpected', code: 'error' }],
   ])('describes %s by service, status and code only', (_label, error, expected) => {
     const described = describeFailure('entra', error);
-    expect(described).toBe(expected);
-    for (const value of [PERSONAL_MESSAGE, SUBJECT.email, SUBJECT.displayName, 'was not found']) expect(described).not.toContain(value);
+    expect(described).toEqual(expected);
+    const stored = JSON.stringify(described);
+    for (const value of [PERSONAL_MESSAGE, SUBJECT.email, SUBJECT.displayName, 'was not found']) expect(stored).not.toContain(value);
   });
 
-  it('names the service in words', () => {
-    expect(describeFailure('dps', withMessage({ statusCode: 429 }))).toBe('Device Provisioning Service answered 429');
-    expect(describeFailure('digitalTwins', withMessage({ statusCode: 500 }))).toBe('Azure Digital Twins answered 500');
+  it('names the service it was asked about', () => {
+    expect(describeFailure('dps', withMessage({ statusCode: 429 }))).toEqual({ service: 'dps', kind: 'status', status: 429 });
+    expect(describeFailure('digitalTwins', withMessage({ statusCode: 500 }))).toEqual({ service: 'digitalTwins', kind: 'status', status: 500 });
   });
 
   it.each([null, undefined])('describes a rejection that carries no error object at all (%p)', (error) => {
-    expect(describeFailure('iotHub', error)).toBe('IoT Hub failed unexpectedly (error)');
+    expect(describeFailure('iotHub', error)).toEqual({ service: 'iotHub', kind: 'unexpected', code: 'error' });
   });
 });
 

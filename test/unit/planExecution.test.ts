@@ -50,7 +50,8 @@ class TaggedDevices implements ServiceAdapter {
     });
     const plannedIds = new Set(planned.map((i) => i.id));
     const delta = this.matching(subject).filter((i) => !plannedIds.has(i.id));
-    return { summary: 'devices deleted', count: items.filter((i) => i.result === 'removed').length, items, delta };
+    const count = items.filter((i) => i.result === 'removed').length;
+    return { summary: { code: 'iotHub.deleted', devices: count, absent: 0, planned: true }, count, items, delta };
   }
 }
 

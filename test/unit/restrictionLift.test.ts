@@ -11,11 +11,11 @@ function liftingAdapter(service: ServiceName, state: { failing: boolean; calls: 
     service,
     discover: async () => ({ count: 0, items: [] }),
     export: async function* () {},
-    erase: async () => ({ summary: '', count: 0 }),
+    erase: async () => ({ summary: { code: 'roleAssignments.deleted', assignments: 0 }, count: 0 }),
     liftRestriction: async (_subject, restricted) => {
       state.calls.push([...restricted]);
       if (state.failing) throw new ServiceError(service, 'the service refused', 500, 'InternalServerError');
-      return { summary: 'put back', count: restricted.length, items: restricted.map((item) => ({ ...item, result: 'changed' as const })) };
+      return { summary: { code: 'roleAssignments.putBack', assignments: restricted.length }, count: restricted.length, items: restricted.map((item) => ({ ...item, result: 'changed' as const })) };
     },
   };
 }

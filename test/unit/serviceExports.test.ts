@@ -37,7 +37,7 @@ function scriptedExporter(): ServiceAdapter & LongRunningExport & { starts: stri
     next: { status: 'running', progress: 40, retryAfterSeconds: 60 } as ServiceExportCheck,
     refuseStart: false,
     discover: async () => ({ count: 1, items: [] }),
-    erase: async () => ({ summary: '', count: 0 }),
+    erase: async () => ({ summary: { code: 'systemLogs.expungedWithAccount' as const }, count: 0 }),
     async *export() { /* delivered later */ },
     async start(_subject: unknown, destination: string) {
       if (exporter.refuseStart) throw Object.assign(new Error('refused'), { statusCode: 400 });
@@ -85,7 +85,7 @@ function setUp() {
   const profile: ServiceAdapter = {
     service: 'entra',
     discover: async () => ({ count: 1, items: [] }),
-    erase: async () => ({ summary: '', count: 0 }),
+    erase: async () => ({ summary: { code: 'systemLogs.expungedWithAccount' as const }, count: 0 }),
     async *export() { yield { path: 'profile.json', content: { id: 'x' } }; },
   };
   const executor = new Executor({
@@ -119,7 +119,7 @@ describe('a service export at execution', () => {
     expect(t.notices).not.toContain('completed');
 
     // The step run again (a retried run, a resumed one) does not start a second export.
-    expect(await t.serviceExports.start(waiting, () => true)).toMatchObject({ summary: 'export already requested' });
+    expect(await t.serviceExports.start(waiting, () => true)).toMatchObject({ summary: { code: 'serviceExport.alreadyRequested' } });
     expect(t.exporter.starts).toHaveLength(1);
   });
 

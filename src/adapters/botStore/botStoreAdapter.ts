@@ -20,16 +20,13 @@ function exportable(request: DsrRequest) {
 /** What the bot's own store holds about a subject, by plan item type. */
 const TRACE_TYPES = { request: 'request', conversation: 'conversation', file: 'file', exportSpace: 'serviceExportSpace' } as const;
 
-/** The words of this adapter's discovery lines and step summaries, per trace type. */
+/** The words of this adapter's discovery lines, per trace type. */
 const WORDS = {
   earlier: (n: number) => `${n} earlier request${n === 1 ? '' : 's'}`,
   thisOne: '1 request record (this one)',
   conversations: (n: number) => `${n} conversation reference${n === 1 ? '' : 's'}`,
   files: (n: number) => `${n} file${n === 1 ? '' : 's'} (export packages, register)`,
-  pseudonymised: (n: number) => `${n} earlier request record${n === 1 ? '' : 's'} pseudonymised`,
-  removed: (conversations: number, files: number) => `${WORDS.conversations(conversations)} and ${WORDS.files(files)} removed`,
   exportSpaces: (n: number) => `${n} leftover system-logs export${n === 1 ? '' : 's'}`,
-  exportSpacesRemoved: (n: number) => `${WORDS.exportSpaces(n)} removed`,
 };
 
 /**
@@ -158,7 +155,13 @@ function requestItem(request: DsrRequest): PlanItem {
 /** The step's summary from its item outcomes: records pseudonymised, references and files removed. */
 function erasedReport(items: readonly ItemOutcome[]): Pick<StepReport, 'summary'> {
   const done = (type: string) => changedCount(items.filter((item) => item.type === type));
-  const spaces = done(TRACE_TYPES.exportSpace);
-  const summary = `${WORDS.pseudonymised(done(TRACE_TYPES.request))}; ${WORDS.removed(done(TRACE_TYPES.conversation), done(TRACE_TYPES.file))}`;
-  return { summary: spaces ? `${summary}; ${WORDS.exportSpacesRemoved(spaces)}` : summary };
+  return {
+    summary: {
+      code: 'botStore.erased',
+      records: done(TRACE_TYPES.request),
+      conversations: done(TRACE_TYPES.conversation),
+      files: done(TRACE_TYPES.file),
+      exportSpaces: done(TRACE_TYPES.exportSpace),
+    },
+  };
 }

@@ -182,7 +182,7 @@ export class DigitalTwinsAdapter implements ServiceAdapter {
     const deletions = await Promise.all([...twins.keys()].map((id) => this.deleteTwin(id, context)));
     const relationshipCount = relationships.length + deletions.reduce((sum, deletion) => sum + deletion.late.length, 0);
     return {
-      summary: `deleted ${counted(twins.size, 'twin')} and ${counted(relationshipCount, 'relationship')}`,
+      summary: { code: 'digitalTwins.deleted', twins: twins.size, relationships: relationshipCount },
       count: twins.size + relationshipCount,
     };
   }
@@ -213,7 +213,7 @@ export class DigitalTwinsAdapter implements ServiceAdapter {
     ];
     const removed = (type: string) => items.filter((item) => item.type === type && item.result === 'removed').length;
     return {
-      summary: `deleted ${counted(removed('twin'), 'twin')} and ${counted(removed('relationship'), 'relationship')}`,
+      summary: { code: 'digitalTwins.deleted', twins: removed('twin'), relationships: removed('relationship') },
       count: removed('twin') + removed('relationship'),
       items,
       delta,
@@ -236,14 +236,14 @@ export class DigitalTwinsAdapter implements ServiceAdapter {
    */
   async rectify(subject: Subject, corrections: Record<string, string>, context: AdapterCallContext): Promise<StepReport> {
     const key = CORRECTION_KEY[this.holds];
-    if (!this.property || key === undefined) return { summary: 'twins name the subject by object id: nothing to correct', count: 0, ...allKept(context.plan) };
+    if (!this.property || key === undefined) return { summary: { code: 'digitalTwins.linkedByObjectId' }, count: 0, ...allKept(context.plan) };
     const corrected = corrections[key];
-    if (corrected === undefined) return { summary: 'no correction to the field twins name the subject by', count: 0, ...allKept(context.plan) };
+    if (corrected === undefined) return { summary: { code: 'digitalTwins.noCorrection' }, count: 0, ...allKept(context.plan) };
     const property = this.property;
     const twins = await this.rows([twinsWithProperty(property, subjectValues(subject, this.holds))], context) as Twin[];
     if (context.plan) return this.rectifyPlanned(subject, twins, context.plan, property, corrected, context);
     await Promise.all(twins.map((twin) => this.correctLink(subject, twin.$dtId, etagOf(twin), property, corrected, context)));
-    return { summary: `corrected the linking property of ${counted(twins.length, 'twin')}`, count: twins.length };
+    return { summary: { code: 'digitalTwins.corrected', twins: twins.length }, count: twins.length };
   }
 
   /** `linked` are the twins whose link names the subject now: they give the ETags of the planned ones, and the delta. */
@@ -259,7 +259,7 @@ export class DigitalTwinsAdapter implements ServiceAdapter {
     })));
     const changed = items.filter((item) => item.result === 'changed').length;
     return {
-      summary: `corrected the linking property of ${counted(changed, 'twin')}`,
+      summary: { code: 'digitalTwins.corrected', twins: changed },
       count: changed,
       items,
       delta: linked.filter((twin) => !planned.has(twin.$dtId)).map((twin) => ({ type: 'twin', id: twin.$dtId, reason: this.linkReason(subject, twin) })),

@@ -6,7 +6,7 @@ import { mapOrdered, nonEmpty } from '../exportStreams';
 import { PageGuard } from '../calls/pageGuard';
 import { withoutAttestationSecrets } from './attestationRedaction';
 import { ownedBy, TaggedEnrollment } from './ownerMatch';
-import { devicesOutsideCoveredHubs, ProvisionedDevice, uncoveredHubSteps, uncoveredHubSummary } from './uncoveredHubs';
+import { devicesOutsideCoveredHubs, ProvisionedDevice, uncoveredHubSteps, uncoveredHubs } from './uncoveredHubs';
 import { createServiceRestClient, expectOk, SasTokenSource, statusOf } from '../calls/restClient';
 
 /** The Entra token scope of the DPS service API. */
@@ -197,10 +197,9 @@ export class DpsAdapter implements ServiceAdapter {
       );
       if (removed === 'done') enrollments++;
     }
-    const remaining = uncoveredHubSummary(devicesOutsideCoveredHubs(provisionedDevices(records), this.coveredHubs), 'left');
+    const remaining = uncoveredHubs(devicesOutsideCoveredHubs(provisionedDevices(records), this.coveredHubs));
     return {
-      summary: `removed ${enrollmentsWord(enrollments)} and ${registrationsWord(registrations)}` +
-        `${remaining ? `; ${remaining}` : ''}; enrollment groups are kept`,
+      summary: { code: 'dps.removed', enrollments, registrations, planned: false, uncoveredHubs: remaining },
       count: enrollments + registrations,
     };
   }
@@ -220,9 +219,9 @@ export class DpsAdapter implements ServiceAdapter {
       const outcome = await this.setProvisioningStatus(enrollment.registrationId, 'disabled', isOwned, context);
       if (outcome === 'done') disabled++;
     }
-    const running = uncoveredHubSummary(devicesOutsideCoveredHubs(provisionedDevices(records), this.coveredHubs), 'still provisioned');
+    const running = uncoveredHubs(devicesOutsideCoveredHubs(provisionedDevices(records), this.coveredHubs));
     return {
-      summary: `disabled ${enrollmentsWord(disabled)} (kept, restorable by enabling them)${running ? `; ${running}` : ''}`,
+      summary: { code: 'dps.disabled', enrollments: disabled, planned: false, uncoveredHubs: running },
       count: disabled,
     };
   }
@@ -238,7 +237,7 @@ export class DpsAdapter implements ServiceAdapter {
       items.push({ type: 'enrollment', id, result: restrictedResult(await this.setProvisioningStatus(id, 'enabled', isOwned, context)) });
     }
     const enabled = items.filter((item) => item.result === 'changed').length;
-    return { summary: `enabled ${enrollmentsWord(enabled)} again`, count: enabled, items };
+    return { summary: { code: 'dps.enabled', enrollments: enabled }, count: enabled, items };
   }
 
   /**
@@ -298,11 +297,10 @@ export class DpsAdapter implements ServiceAdapter {
       items.push({ type: 'enrollment', id, result: erasedResult(outcome) });
     }
     // Devices of the planned enrollments in hubs the bot does not reach stay there: the receipt says so.
-    const remaining = uncoveredHubSummary(devicesOutsideCoveredHubs(provisionedDevices(read), this.coveredHubs), 'left');
+    const remaining = uncoveredHubs(devicesOutsideCoveredHubs(provisionedDevices(read), this.coveredHubs));
     const removed = (type: string) => items.filter((item) => item.type === type && item.result === 'removed').length;
     return {
-      summary: `removed ${enrollmentsWord(removed('enrollment'))} and ${registrationsWord(removed('registration'))} of the plan` +
-        `${remaining ? `; ${remaining}` : ''}; enrollment groups are kept`,
+      summary: { code: 'dps.removed', enrollments: removed('enrollment'), registrations: removed('registration'), planned: true, uncoveredHubs: remaining },
       count: items.filter((item) => item.result === 'removed').length,
       items,
       delta,
@@ -322,7 +320,7 @@ export class DpsAdapter implements ServiceAdapter {
     }
     const disabled = items.filter((item) => item.result === 'changed').length;
     return {
-      summary: `disabled ${enrollmentsWord(disabled)} of the plan (kept, restorable by enabling them)`,
+      summary: { code: 'dps.disabled', enrollments: disabled, planned: true, uncoveredHubs: [] },
       count: disabled,
       items,
       delta,

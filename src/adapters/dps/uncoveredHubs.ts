@@ -1,4 +1,4 @@
-import type { ManualStepSpec, RequestKind } from '../../dsr';
+import type { HubDevices, ManualStepSpec, RequestKind } from '../../dsr';
 
 /** A device DPS provisioned for the subject: where its identity lives in IoT Hub. */
 export interface ProvisionedDevice {
@@ -41,9 +41,9 @@ export function uncoveredHubSteps(counts: ReadonlyMap<string, number>, kind: Req
   }));
 }
 
-/** Plain words for what is left in uncovered hubs, for a step report; empty when nothing is. */
-export function uncoveredHubSummary(counts: ReadonlyMap<string, number>, state: 'left' | 'still provisioned'): string {
-  return [...counts].map(([hub, count]) => `${devicesWord(count)} ${state} in IoT hub ${hub}, which this bot does not reach: see the manual step`).join('; ');
+/** What is left in uncovered hubs, for a step summary; empty when nothing is. */
+export function uncoveredHubs(counts: ReadonlyMap<string, number>): HubDevices[] {
+  return [...counts].map(([hub, devices]) => ({ hub, devices }));
 }
 
 export function devicesWord(count: number): string {

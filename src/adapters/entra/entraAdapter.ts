@@ -1,5 +1,5 @@
 import { Client } from '@microsoft/microsoft-graph-client';
-import { AdapterCallContext, checkProfileCorrection, DiscoveryResult, ExportFile, ItemOutcome, ItemResult, PlanItem, ServiceAdapter, ServiceError, statusCodeOf, StepReport, Subject } from '../../dsr';
+import { AdapterCallContext, checkProfileCorrection, DiscoveryResult, ExportFile, ItemOutcome, ItemResult, PlanItem, ServiceAdapter, ServiceError, statusCodeOf, StepReport, StepSummary, Subject } from '../../dsr';
 import { changedCount, outcomeOf } from '../planItems';
 import { UserRecord, type UserRecordOptions } from './userRecord';
 
@@ -35,7 +35,7 @@ const PROFILE_FIELDS = [
 /** The plan reason of a guest's account: erasing it deletes the account here, never in the guest's home tenant. */
 export const GUEST_ACCOUNT = 'account:guest';
 
-/** Said wherever a guest's erasure is described: the step summary, the receipt, the approval card. */
+/** Said in the approval card's discovery line of a guest; the step summary says it through its `guest` flag. */
 const GUEST_HOME_TENANT_NOTE = "guest account: deleted in this tenant only, the guest's home tenant is not touched";
 
 
@@ -81,13 +81,13 @@ export class EntraAdapter implements ServiceAdapter {
     const patch = profilePatch(corrections);
     const fields = Object.keys(patch);
     if (context.plan) {
-      if (fields.length === 0) return planReport(context.plan.map((item) => outcomeOf(item, 'kept')), () => 'no profile field to correct');
+      if (fields.length === 0) return planReport(context.plan.map((item) => outcomeOf(item, 'kept')), () => NO_FIELD);
       const items = await this.changePlanned(context.plan, 'changed', (account) => account.patch(patch));
-      return planReport(items, (result) => (result === 'changed' ? `corrected ${fields.join(', ')}` : 'account already deleted'));
+      return planReport(items, (result) => (result === 'changed' ? { code: 'entra.corrected', fields } : ALREADY_DELETED));
     }
-    if (fields.length === 0) return { summary: 'no profile field to correct', count: 0 };
+    if (fields.length === 0) return { summary: NO_FIELD, count: 0 };
     await this.call(() => this.account(subject.aadObjectId).patch(patch));
-    return { summary: `corrected ${fields.join(', ')}`, count: fields.length };
+    return { summary: { code: 'entra.corrected', fields }, count: fields.length };
   }
 
   /** Blocks sign-in and revokes the sign-in sessions already open, so a refresh token cannot keep the subject signed in. */
@@ -99,7 +99,7 @@ export class EntraAdapter implements ServiceAdapter {
     };
     if (context.plan) {
       const items = await this.changePlanned(context.plan, 'changed', block);
-      return planReport(items, (result) => (result === 'changed' ? RESTRICTED : 'account already deleted'));
+      return planReport(items, (result) => (result === 'changed' ? RESTRICTED : ALREADY_DELETED));
     }
     await this.call(() => block(this.account(subject.aadObjectId), subject.aadObjectId));
     return { summary: RESTRICTED, count: 1 };
@@ -109,13 +109,13 @@ export class EntraAdapter implements ServiceAdapter {
   async liftRestriction(_subject: Subject, restricted: readonly ItemOutcome[]): Promise<StepReport> {
     const users = restricted.filter((item) => item.type === 'user').map((item) => ({ ...item, reason: 'account' }));
     const items = await this.changePlanned(users, 'changed', (account) => account.patch({ accountEnabled: true }));
-    return planReport(items, (result) => (result === 'changed' ? 'sign-in allowed again (earlier sessions stay revoked)' : 'account no longer there'));
+    return planReport(items, (result) => ({ code: result === 'changed' ? 'entra.signInAllowed' : 'entra.noLongerThere' }));
   }
 
   /** Restores the soft-deleted account from deleted items; Graph answers 404 once it has been purged. */
   async restore(subject: Subject): Promise<StepReport> {
     await this.call(() => this.graph.api(`/directory/deletedItems/${encodeURIComponent(subject.aadObjectId)}/restore`).post(undefined));
-    return { summary: 'account restored from deleted items', count: 1 };
+    return { summary: { code: 'entra.restored' }, count: 1 };
   }
 
   async erase(subject: Subject, context: AdapterCallContext): Promise<StepReport> {
@@ -123,19 +123,19 @@ export class EntraAdapter implements ServiceAdapter {
       const items = await this.changePlanned(context.plan, 'removed', (account) => account.delete());
       const guest = context.plan.some((item) => item.reason === GUEST_ACCOUNT);
       const grace = this.options.purgeGraceDays;
-      const summarise = (result: ItemResult) => `${softDeleteSummary(result, grace)}${guest ? `; ${GUEST_HOME_TENANT_NOTE}` : ''}`;
+      const summarise = (result: ItemResult): StepSummary => ({ code: 'entra.softDeleted', graceDays: grace, alreadyGone: result === 'alreadyGone', guest });
       // Gone already or soft-deleted now, a planned account may sit in deleted items: the purge still follows.
       return { ...planReport(items, summarise), ...(items.length > 0 && { awaitsPurge: true }) };
     }
     const gone = await this.call(() => this.account(subject.aadObjectId).delete(), { notFoundIsDone: true });
-    return { summary: softDeleteSummary(gone === 'absent' ? 'alreadyGone' : 'removed', this.options.purgeGraceDays), count: 1, awaitsPurge: true };
+    return { summary: { code: 'entra.softDeleted', graceDays: this.options.purgeGraceDays, alreadyGone: gone === 'absent', guest: false }, count: 1, awaitsPurge: true };
   }
 
   async purge(subject: Subject): Promise<StepReport> {
     await this.call(() => this.graph.api(`/directory/deletedItems/${encodeURIComponent(subject.aadObjectId)}`).delete(), {
       notFoundIsDone: true,
     });
-    return { summary: 'account permanently deleted', count: 1 };
+    return { summary: { code: 'entra.purged' }, count: 1 };
   }
 
   /**
@@ -213,12 +213,10 @@ function profilePatch(corrections: Record<string, string>): Record<string, strin
 }
 
 /** A plan's step report: the outcomes, `summarise`d by the planned account's (an empty plan does nothing). */
-function planReport(items: ItemOutcome[], summarise: (result: ItemResult) => string): StepReport {
-  return { summary: items.length > 0 ? summarise(items[0].result) : 'no account in the plan', count: changedCount(items), items, delta: [] };
+function planReport(items: ItemOutcome[], summarise: (result: ItemResult) => StepSummary): StepReport {
+  return { summary: items.length > 0 ? summarise(items[0].result) : { code: 'entra.noAccountInPlan' }, count: changedCount(items), items, delta: [] };
 }
 
-const RESTRICTED = 'sign-in blocked and sign-in sessions revoked';
-
-function softDeleteSummary(result: ItemResult, graceDays: number): string {
-  return result === 'alreadyGone' ? 'account already deleted' : `account soft-deleted (restorable for ${graceDays} day${graceDays === 1 ? '' : 's'}, until the purge)`;
-}
+const RESTRICTED: StepSummary = { code: 'entra.restricted' };
+const ALREADY_DELETED: StepSummary = { code: 'entra.alreadyDeleted' };
+const NO_FIELD: StepSummary = { code: 'entra.noFieldToCorrect' };

@@ -1,5 +1,5 @@
 import type { TokenCredential } from '@azure/core-auth';
-import { type AdapterCallContext, type DiscoveryResult, type ExportFile, type ItemOutcome, type ItemResult, type PlanItem, type ServiceAdapter, type StepReport, streamedArray, type Subject } from '../../dsr';
+import { type AdapterCallContext, type DiscoveryResult, type ExportFile, type ItemOutcome, type ItemResult, type PlanItem, type ServiceAdapter, type StepReport, type StepSummary, streamedArray, type Subject } from '../../dsr';
 import { CallPolicy, ServiceCaller } from '../calls/callPolicy';
 import { itemsOf, mapOrdered, nonEmpty } from '../exportStreams';
 import { alertRuleEmailsStep } from './alertRuleStep';
@@ -161,13 +161,8 @@ export class IotCentralAdapter implements ServiceAdapter {
     return unplanned([...users, ...devices], plan);
   }
 
-  private eraseSummary(usersDeleted: number, devicesTouched: number, alertRulesLeft: boolean): string {
-    const parts = [usersDeleted > 0 ? `${plural(usersDeleted, 'app user')} deleted` : 'no app user found'];
-    if (devicesTouched > 0) {
-      parts.push(`${plural(devicesTouched, 'linked device')} ${this.options.deleteLinkedDevices ? 'deleted' : 'kept, owner e-mail cleared'}`);
-    }
-    if (alertRulesLeft) parts.push('e-mail addresses in alert rules are left to the manual step');
-    return parts.join('; ');
+  private eraseSummary(usersDeleted: number, devicesTouched: number, alertRulesLeft: boolean): StepSummary {
+    return { code: 'iotCentral.erased', users: usersDeleted, devices: devicesTouched, devicesDeleted: this.options.deleteLinkedDevices === true, alertRulesLeft };
   }
 
   /** A linked device as a plan item: matched through the configured owner property. */

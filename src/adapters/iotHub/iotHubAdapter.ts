@@ -1,5 +1,5 @@
 import type { TokenCredential } from '@azure/core-auth';
-import { type AdapterCallContext, type DiscoveryResult, type ExportFile, type ItemOutcome, type ItemResult, type PlanItem, type ServiceAdapter, ServiceError, statusCodeOf, type StepReport, streamedArray, type Subject } from '../../dsr';
+import { type AdapterCallContext, type DiscoveryResult, type ExportFile, type ItemOutcome, type ItemResult, type PlanItem, type ServiceAdapter, ServiceError, statusCodeOf, type StepReport, type StepSummary, streamedArray, type Subject } from '../../dsr';
 import { ServiceCaller, type CallPolicy } from '../calls/callPolicy';
 import { mapOrdered, nonEmpty } from '../exportStreams';
 import { IotHubApi, type TwinJson } from './iotHubApi';
@@ -161,11 +161,7 @@ export class IotHubAdapter implements ServiceAdapter {
     const devices = await this.subjectDevices(subject, context);
     const outcomes = await Promise.all(devices.map((device) => this.change(device, subject, context)));
     const done = outcomes.filter((outcome) => outcome === 'done').length;
-    const absent = outcomes.length - done;
-    const extra = absent > 0 ? ` (${absent} already ${this.clearing ? 'clear or no longer linked' : 'gone or no longer linked'})` : '';
-    const summary = this.clearing
-      ? `cleared the owner tag and personal twin fields of ${plural(done, 'device')}${extra}`
-      : `deleted ${plural(done, 'device identity', 'device identities')} with ${done === 1 ? 'its twin' : 'their twins'}${extra}`;
+    const summary = { code: this.clearing ? 'iotHub.cleared' : 'iotHub.deleted', devices: done, absent: outcomes.length - done, planned: false } as const;
     return { summary, count: devices.length };
   }
 
@@ -207,12 +203,9 @@ export class IotHubAdapter implements ServiceAdapter {
   }
 
   // What was gone, kept or left alone is shown from the items by the cards, not in the summary.
-  private plannedSummary(items: readonly ItemOutcome[]): string {
+  private plannedSummary(items: readonly ItemOutcome[]): StepSummary {
     const done = items.filter((item) => item.result === (this.clearing ? 'changed' : 'removed')).length;
-    const head = this.clearing
-      ? `cleared the owner tag and personal twin fields of ${plural(done, 'planned device')}`
-      : `deleted ${plural(done, 'planned device identity', 'planned device identities')} with ${done === 1 ? 'its twin' : 'their twins'}`;
-    return head;
+    return { code: this.clearing ? 'iotHub.cleared' : 'iotHub.deleted', devices: done, absent: 0, planned: true };
   }
 
   /** The subject's devices: by owner tag (a paged query) and by DPS registration (one twin read each). */

@@ -22,12 +22,10 @@ export interface RoleAssignmentsAdapterOptions {
 
 const ITEM_TYPE = 'roleAssignment';
 
-/** Bot-side words of this step (a later issue moves them to the message catalog). */
+/** Bot-side words of this step's discovery lines (a later issue moves them to the message catalog). */
 const WORDS = {
   found: (n: number) => assignmentsWord(n),
   above: (n: number, byHand: boolean) => `${n} of them above the bot's scopes${byHand ? ', to remove by hand' : ''}`,
-  deleted: (n: number) => `${assignmentsWord(n)} deleted`,
-  putBack: (n: number) => `${assignmentsWord(n)} put back`,
 };
 
 /** The subject's assignments: those the bot may change, and those inherited from above its scopes. */
@@ -125,7 +123,7 @@ export class RoleAssignmentsAdapter implements ServiceAdapter {
       items.push({ type: item.type, id: item.id, result: created ? 'changed' : 'kept' });
     }
     const count = changedCount(items);
-    return { summary: WORDS.putBack(count), count, items };
+    return { summary: { code: 'roleAssignments.putBack', assignments: count }, count, items };
   }
 
   /**
@@ -151,7 +149,7 @@ export class RoleAssignmentsAdapter implements ServiceAdapter {
     }
     const delta = context.plan ? unplanned((await this.subjectAssignments(subject, context)).within.map(planItem), context.plan) : undefined;
     const count = changedCount(items);
-    return { summary: WORDS.deleted(count), count, items, ...(delta && { delta }) };
+    return { summary: { code: 'roleAssignments.deleted', assignments: count }, count, items, ...(delta && { delta }) };
   }
 
   /** The subject's assignments, each once, never the bot's: at or below the configured scopes, and above them. */

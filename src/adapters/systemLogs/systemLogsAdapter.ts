@@ -1,8 +1,6 @@
 import { Client, ResponseType } from '@microsoft/microsoft-graph-client';
 import { AdapterCallContext, DiscoveryResult, ExportFile, LongRunningExport, ServiceAdapter, ServiceError, ServiceExportCheck, StepReport, Subject } from '../../dsr';
 
-/** Why nothing is changed here: Microsoft removes the logs with the account (DESIGN.md). */
-export const EXPUNGED_WITH_ACCOUNT = 'nothing to change here: erasing the Entra account expunges its system-generated logs';
 const EXPORT_ITEM = '1 export of system-generated logs (requested from Microsoft at execution, delivered when it ends)';
 const DOCUMENTED_STATUSES: ReadonlySet<string> = new Set(['notStarted', 'running', 'complete', 'failed']);
 
@@ -28,7 +26,8 @@ export class SystemLogsAdapter implements ServiceAdapter, LongRunningExport {
   async *export(): AsyncIterable<ExportFile> {}
 
   async erase(): Promise<StepReport> {
-    return { summary: EXPUNGED_WITH_ACCOUNT, count: 0 };
+    // Nothing is changed here: Microsoft removes the logs with the account (DESIGN.md).
+    return { summary: { code: 'systemLogs.expungedWithAccount' }, count: 0 };
   }
 
   async start(subject: Subject, destination: string, context: AdapterCallContext): Promise<{ operation: string; retryAfterSeconds: number }> {

@@ -1,13 +1,18 @@
-import { SERVICE_LABELS, ServiceName } from './types';
+import type { ServiceFailure } from './stepSummaries';
+import { ServiceName } from './types';
 
 /** A failure as approvers see it: service, status and code, never the service's own text (it may quote personal values). */
-export function describeFailure(service: ServiceName, error: unknown): string {
+export function describeFailure(service: ServiceName, error: unknown): ServiceFailure {
   const e = (error ?? {}) as { code?: string; name?: string };
-  const label = SERVICE_LABELS[service];
   const status = statusCodeOf(error);
-  if (status) return `${label} answered ${status}${e.code ? ` (${e.code})` : ''}`;
-  if (e.name === 'AbortError' || e.name === 'TimeoutError' || e.code === 'ETIMEDOUT') return `${label} did not answer in time`;
-  return `${label} failed unexpectedly (${e.code ?? e.name ?? 'error'})`;
+  if (status) return { service, kind: 'status', status, ...(e.code && { code: e.code }) };
+  if (e.name === 'AbortError' || e.name === 'TimeoutError' || e.code === 'ETIMEDOUT') return { service, kind: 'timeout' };
+  return { service, kind: 'unexpected', code: e.code ?? e.name ?? 'error' };
+}
+
+/** A failure's facts for an audit entry: its kind, status and code (the service is named beside them). */
+export function failureAuditFields(failure: ServiceFailure): Record<string, string | number> {
+  return { failure: failure.kind, ...(failure.status && { status: failure.status }), ...(failure.code && { errorCode: failure.code }) };
 }
 
 type ErrorWithStatus = { statusCode?: unknown; status?: unknown; response?: { status?: unknown; statusCode?: unknown } } | null | undefined;

@@ -1,4 +1,5 @@
 /** The words of DESIGN.md as types. Plain data: no Teams, no Azure. */
+import type { ServiceFailure, StepSummary } from './stepSummaries';
 
 export const REQUEST_KINDS = ['access', 'export', 'rectify', 'restrict', 'erase'] as const;
 export type RequestKind = (typeof REQUEST_KINDS)[number];
@@ -166,7 +167,8 @@ export interface DiscoveryResult {
   items: string[];
   /** Steps an approver has to carry out and confirm before the request can complete. */
   manualSteps?: ManualStepSpec[];
-  error?: string;
+  /** Why the service could not be searched; a string in records stored before failures were typed. */
+  error?: ServiceFailure | string;
 }
 
 export type StepStatus = 'done' | 'failed' | 'skipped';
@@ -174,11 +176,12 @@ export type StepStatus = 'done' | 'failed' | 'skipped';
 /** What execution did in one service. */
 export interface StepOutcome {
   status: StepStatus;
-  /** What was exported, corrected or removed, in plain words without personal values. */
-  summary: string;
+  /** What was exported, corrected or removed, as a code and counts; English words in records stored before summaries were typed. */
+  summary: StepSummary | string;
   count: number;
   at: string;
-  error?: string;
+  /** Why the step failed; a string in records stored before failures were typed. */
+  error?: ServiceFailure | string;
   attempts: number;
   /** Soft-deleted only: the purge after the grace period is still to come. */
   awaitsPurge?: boolean;

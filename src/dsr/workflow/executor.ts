@@ -1,7 +1,7 @@
 import { Clock } from '../ports';
 import { addDays } from '../model/deadlines';
 import { AuditAnchor, AuditLog, ExportStore, JobQueue, Logger, Notifier, PackageStoreError, PackageWriter, RequestNotice, RequestStore } from '../ports';
-import { describeFailure, errorCode } from '../model/serviceFailures';
+import { describeFailure, errorCode, failureAuditFields } from '../model/serviceFailures';
 import { countsOf, notifySafely } from './notifySafely';
 import { applyEvent, updateRequest } from './requestUpdates';
 import { AdapterCallContext, ServiceAdapter, StepReport } from '../ports';
@@ -250,7 +250,7 @@ export class Executor {
             }
             files++;
           }
-          return { summary: `${files} file${files === 1 ? '' : 's'} exported`, count: files };
+          return { summary: { code: 'step.filesExported', files }, count: files };
         });
         // The store, not the service, failed: the whole export fails, as a failed finish does.
         if (storeFailure) throw storeFailure;
@@ -331,7 +331,7 @@ export class Executor {
           ...(report.items ? { items: report.items } : {}),
           ...(report.delta?.length ? { delta: report.delta } : {}),
         }
-        : { status: 'skipped', summary: `nothing to ${request.kind} here`, count: 0, at: at(), attempts };
+        : { status: 'skipped', summary: { code: 'step.nothingToDo', kind: request.kind }, count: 0, at: at(), attempts };
       // Counts only: item ids may spell names, and the audit trail carries ids of staff and counts.
       await this.deps.audit.append(request.id, `step ${outcome.status}`, {
         service,
@@ -343,10 +343,10 @@ export class Executor {
       this.deps.log.info({ requestId: request.id, service, status: outcome.status, count: outcome.count }, 'service step finished');
       return outcome;
     } catch (error) {
-      const message = describeFailure(service, error);
+      const failure = describeFailure(service, error);
       this.deps.log.warn({ requestId: request.id, service, error: errorCode(error) }, 'service step failed');
-      await this.deps.audit.append(request.id, 'step failed', { service, attempts, error: message });
-      return { status: 'failed', summary: 'failed', count: 0, at: at(), attempts, error: message };
+      await this.deps.audit.append(request.id, 'step failed', { service, attempts, ...failureAuditFields(failure) });
+      return { status: 'failed', summary: { code: 'step.failed' }, count: 0, at: at(), attempts, error: failure };
     }
   }
 

@@ -39,10 +39,10 @@ export class RestrictionLifter {
         const report = adapter?.liftRestriction ? await adapter.liftRestriction(request.subject, restrictedItems(request, service), { requestId, kind: request.kind }) : undefined;
         outcome = report
           ? { status: 'done', summary: report.summary, count: report.count, at: at(), attempts, ...(report.items ? { items: report.items } : {}) }
-          : { status: 'skipped', summary: 'nothing this service can put back: restore by hand', count: 0, at: at(), attempts };
+          : { status: 'skipped', summary: { code: 'step.nothingToPutBack' }, count: 0, at: at(), attempts };
       } catch (error) {
         log.warn({ requestId, service, error: errorCode(error) }, 'lift failed for a service');
-        outcome = { status: 'failed', summary: 'failed', count: 0, at: at(), attempts, error: describeFailure(service, error) };
+        outcome = { status: 'failed', summary: { code: 'step.failed' }, count: 0, at: at(), attempts, error: describeFailure(service, error) };
       }
       await audit.append(requestId, `lift step ${outcome.status}`, { service, count: outcome.count, attempts });
       const written = await updateRequest(store, requestId, (r) => (r.lift && isLiftable(r) ? { ...r, lift: { ...r.lift, steps: { ...r.lift.steps, [service]: outcome } } } : undefined));

@@ -72,14 +72,14 @@ export class ServiceExports {
       }
       return { ...r, serviceExport: { service: this.service, status: 'requested', requestedAt: now.toISOString(), starts: 1 } };
     });
-    if (outcome === 'alreadyStarted') return { summary: 'export already requested', count: 1 };
+    if (outcome === 'alreadyStarted') return { summary: { code: 'serviceExport.alreadyRequested' }, count: 1 };
     if (outcome === 'answerLost') {
       await this.deps.audit.append(request.id, 'service export answer lost', { service: this.service });
-      return { summary: 'export requested; its answer was lost, an approver may retry it', count: 1 };
+      return { summary: { code: 'serviceExport.answerLost' }, count: 1 };
     }
-    if (!marked) return { summary: 'export not requested', count: 0 };
+    if (!marked) return { summary: { code: 'serviceExport.notRequested' }, count: 0 };
     await this.ask(marked, signal);
-    return { summary: 'export requested from the service; it follows as a second package', count: 1 };
+    return { summary: { code: 'serviceExport.requested' }, count: 1 };
   }
 
   /**
