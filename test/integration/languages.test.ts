@@ -144,6 +144,14 @@ describe.each(LANGUAGES)('an employee whose Teams speaks $locale', (language) =>
   });
 });
 
+describe('an activity whose locale the bot does not speak', () => {
+  it.each(['tlh-KX', 'x{y}', 'de\u202e-DE'])('is answered in the default language (%p)', async (locale) => {
+    const chen = stack.user('Chen');
+    const answer = await reply(chen, locale, 'xyzzy plugh');
+    expect(answer).toBe("I didn't catch that. I can export, show, correct, restrict or delete the data we hold about you. Type help to see the options.");
+  });
+});
+
 describe('an employee whose activity carries no locale', () => {
   it('is answered in their Entra preferredLanguage when the bot has looked them up, else in the default language', async () => {
     const megan = stack.user('Megan');
