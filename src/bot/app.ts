@@ -1,17 +1,15 @@
 import { Application, TeamsAdapter, TurnState } from '@microsoft/teams-ai';
 import { ActivityTypes } from 'botbuilder';
 import { RateChannel } from '../storage/personRateLimiter';
+import { MessageKey } from '../i18n';
 import { BotDeps } from './botDeps';
 import { buttonMessage } from './buttonMessage';
 import { CARD_ACTIONS, guardedAction } from './cardActions';
 import { guarded, onMessage } from './chatCommands';
+import { wordsForTurn } from './turnWords';
 
 /** What a person over their limit is told. */
-const SLOW_DOWN: Record<RateChannel, (perMinute: number) => string> = {
-  message: (perMinute) => `You are sending messages faster than I can take them (${perMinute} a minute). Please wait a minute, then try again.`,
-  invoke: (perMinute) => `You are clicking faster than I can take it (${perMinute} actions a minute). Nothing was done: please wait a minute, then try again.`,
-};
-
+const SLOW_DOWN: Record<RateChannel, MessageKey> = { message: 'chat.rate.messages', invoke: 'chat.rate.invokes' };
 
 /** The teams-ai Application: every message and card verb routed to its handler. */
 export function createApplication(adapter: TeamsAdapter, botAppId: string, deps: BotDeps): Application<TurnState> {
@@ -28,8 +26,9 @@ export function createApplication(adapter: TeamsAdapter, botAppId: string, deps:
     if (allowed) return true;
     if (firstRefusal) deps.log.warn({ channel }, 'rate limit reached');
     // An invoke always needs its answer; a burst of messages gets one.
-    if (channel === 'invoke') await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: buttonMessage(SLOW_DOWN.invoke(perMinute.invoke)) });
-    else if (firstRefusal) await context.sendActivity(SLOW_DOWN.message(perMinute.message));
+    const slowDown = () => wordsForTurn(context, deps, 'conversation').t(SLOW_DOWN[channel], { perMinute: perMinute[channel] });
+    if (channel === 'invoke') await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: buttonMessage(slowDown()) });
+    else if (firstRefusal) await context.sendActivity(slowDown());
     return false;
   });
   for (const [verb, handler] of Object.entries(CARD_ACTIONS)) app.adaptiveCards.actionExecute(verb, guardedAction(deps, handler));

@@ -1,7 +1,15 @@
 import { withoutControlCharacters } from '../cards/render';
 import { checkProfileCorrection, type CorrectionProblem, type CorrectionRules, isCorrectableProfileField, isRequestId, ManualStepOutcome, NewRequest, Regime, REGIMES, REQUEST_KINDS, RequestKind, ServiceName } from '../dsr';
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
+/** What is wrong with a card's or a message's input: a code and its facts, worded by src/bot/outcomeWords.ts. */
+export type InputProblem =
+  | { code: 'kindMissing' | 'unknownRequestId' | 'unknownPlan' | 'unknownManualStep' | 'unknownPerson' | 'notAnAddress' | 'extendMonths' | 'regimeMissing' | 'noService' | 'unknownService' }
+  | { code: 'reasonTooLong' | 'valueTooLong'; max: number }
+  | CorrectionProblem;
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: InputProblem };
+
+const problem = (found: InputProblem): { ok: false; problem: InputProblem } => ({ ok: false, problem: found });
 
 const isObject = (data: unknown): data is Record<string, unknown> => typeof data === 'object' && data !== null && !Array.isArray(data);
 
@@ -10,12 +18,12 @@ export function parseKind(data: unknown): Parsed<RequestKind> {
   const kind = isObject(data) ? data.kind : undefined;
   return typeof kind === 'string' && (REQUEST_KINDS as readonly string[]).includes(kind)
     ? { ok: true, value: kind as RequestKind }
-    : { ok: false, problem: 'That card did not say which kind of request you want. Type help to start again.' };
+    : problem({ code: 'kindMissing' });
 }
 
 export function parseRequestId(data: unknown): Parsed<string> {
   const id = isObject(data) ? data.requestId : undefined;
-  return typeof id === 'string' && isRequestId(id) ? { ok: true, value: id } : { ok: false, problem: 'That card does not name a request I know.' };
+  return typeof id === 'string' && isRequestId(id) ? { ok: true, value: id } : problem({ code: 'unknownRequestId' });
 }
 
 /** The plan hash an approval card showed (64 hex); absent on cards posted before plans existed. */
@@ -24,7 +32,7 @@ export function parsePlanHash(data: unknown): Parsed<string | undefined> {
   if (hash === undefined || hash === '') return { ok: true, value: undefined };
   return typeof hash === 'string' && /^[0-9a-f]{64}$/.test(hash)
     ? { ok: true, value: hash }
-    : { ok: false, problem: 'That card does not show a plan I know. Ask me for the request again to get a fresh card.' };
+    : problem({ code: 'unknownPlan' });
 }
 
 const MANUAL_OUTCOMES: readonly ManualStepOutcome[] = ['done', 'not_applicable'];
@@ -34,7 +42,7 @@ export function parseManualStep(data: unknown): Parsed<{ key: string; outcome: M
   const step = isObject(data) ? data.step : undefined;
   const outcome = isObject(data) ? data.outcome : undefined;
   if (typeof step !== 'string' || !/^[A-Za-z0-9_.-]{1,100}$/.test(step) || !MANUAL_OUTCOMES.includes(outcome as ManualStepOutcome)) {
-    return { ok: false, problem: 'That card does not name a manual step I know. Ask me for the request again to get a fresh card.' };
+    return problem({ code: 'unknownManualStep' });
   }
   return { ok: true, value: { key: step, outcome: outcome as ManualStepOutcome } };
 }
@@ -47,7 +55,7 @@ export function parseOnBehalfOf(data: unknown): Parsed<string | undefined> {
   if (value === undefined || value === '') return { ok: true, value: undefined };
   return typeof value === 'string' && OBJECT_ID.test(value)
     ? { ok: true, value: value.toLowerCase() }
-    : { ok: false, problem: 'That card names the person in a way I do not understand. Ask me again for a fresh card.' };
+    : problem({ code: 'unknownPerson' });
 }
 
 /**
@@ -60,7 +68,7 @@ const ADDRESS = /^[a-z0-9._+'-]{1,64}@[a-z0-9-]{1,63}(\.[a-z0-9-]{1,63})+$/i;
 export function parseAddress(text: string): Parsed<string> {
   return text.length <= 254 && ADDRESS.test(text)
     ? { ok: true, value: text }
-    : { ok: false, problem: "That does not look like an e-mail address or user principal name I can look up: letters, digits and . _ + ' - before the @, a domain after it." };
+    : problem({ code: 'notAnAddress' });
 }
 
 /** The most a reason may hold: the approval card's input allows as much. */
@@ -74,7 +82,7 @@ export const MAX_REASON_LENGTH = 500;
 export function parseReason(data: unknown): Parsed<string | undefined> {
   const reason = isObject(data) && typeof data.reason === 'string' ? withoutControlCharacters(data.reason) : '';
   if (!reason.trim()) return { ok: true, value: undefined };
-  if (reason.length > MAX_REASON_LENGTH) return { ok: false, problem: `The reason can be at most ${MAX_REASON_LENGTH} characters long.` };
+  if (reason.length > MAX_REASON_LENGTH) return problem({ code: 'reasonTooLong', max: MAX_REASON_LENGTH });
   return { ok: true, value: reason };
 }
 
@@ -88,8 +96,11 @@ export function parseExtendMonths(data: unknown): Parsed<number | undefined> {
   const months = typeof value === 'number' ? value : typeof value === 'string' && /^\d$/.test(value.trim()) ? Number(value.trim()) : NaN;
   return months === 1 || months === 2
     ? { ok: true, value: months }
-    : { ok: false, problem: 'An extension is by 1 or 2 months. Nothing was changed.' };
+    : problem({ code: 'extendMonths' });
 }
+
+/** The most a corrected value may hold, before the field's own rule. */
+const MAX_VALUE_LENGTH = 256;
 
 /** The intake card's submission, checked against the kinds, laws and services this bot offers. */
 export function parseSubmission(data: unknown, offered: ServiceName[]): Parsed<NewRequest> {
@@ -97,42 +108,29 @@ export function parseSubmission(data: unknown, offered: ServiceName[]): Parsed<N
   if (!kind.ok) return kind;
   const d = data as Record<string, unknown>;
   if (typeof d.regime !== 'string' || !(REGIMES as readonly string[]).includes(d.regime)) {
-    return { ok: false, problem: 'Please pick the law you rely on (GDPR or CCPA).' };
+    return problem({ code: 'regimeMissing' });
   }
   const services = typeof d.services === 'string' ? d.services.split(',').map((s) => s.trim()).filter(Boolean) : [];
-  if (services.length === 0) return { ok: false, problem: 'Please tick at least one service.' };
+  if (services.length === 0) return problem({ code: 'noService' });
   const unknown = services.filter((s) => !(offered as string[]).includes(s));
-  if (unknown.length) return { ok: false, problem: 'The card named a service I do not reach. Type help to get a fresh card.' };
+  if (unknown.length) return problem({ code: 'unknownService' });
 
   const request: NewRequest = { kind: kind.value, regime: d.regime as Regime, services: [...new Set(services)] as ServiceName[] };
   if (kind.value !== 'rectify') return { ok: true, value: request };
 
   if (typeof d.field !== 'string' || !isCorrectableProfileField(d.field)) {
-    return { ok: false, problem: 'Please pick which detail is wrong.' };
+    return problem({ code: 'unknownField' });
   }
   const value = typeof d.value === 'string' ? withoutControlCharacters(d.value).trim() : '';
-  if (!value) return { ok: false, problem: 'Please type the correct value.' };
-  if (value.length > 256) return { ok: false, problem: 'The correct value can be at most 256 characters long.' };
+  if (!value) return problem({ code: 'empty' });
+  if (value.length > MAX_VALUE_LENGTH) return problem({ code: 'valueTooLong', max: MAX_VALUE_LENGTH });
   const corrected = parseCorrection(d.field, value);
   return corrected.ok ? { ok: true, value: { ...request, corrections: corrected.value } } : corrected;
 }
-
-/** What the bot says to a corrected value the domain refuses; nothing is filed. */
-const CORRECTION_PROBLEMS: { [C in CorrectionProblem['code']]: (problem: Extract<CorrectionProblem, { code: C }>) => string } = {
-  unknownField: () => 'Please pick which detail is wrong.',
-  empty: () => 'Please type the correct value.',
-  tooLong: ({ max }) => `That detail can be at most ${max} characters long. Nothing was filed.`,
-  notAPhoneNumber: () => 'That is not a phone number: use digits, spaces and an optional leading +, for example +353 1 555 0101. Nothing was filed.',
-  notACountryCode: () => 'Please give the two-letter country code, for example IE or US. Nothing was filed.',
-  notALanguageTag: () => 'Please give the language as a code such as en or en-US. Nothing was filed.',
-  notAnEmailAddress: () => 'That is not an e-mail address (name@example.com). Nothing was filed.',
-  domainNotAllowed: ({ domains }) => `The sign-in name has to end in @${domains.join(' or @')}. Nothing was filed.`,
-};
 
 /** One profile correction, checked by the domain's rule for its field; `rules` adds what is known of the subject. */
 export function parseCorrection(field: string, value: string, rules: CorrectionRules = {}): Parsed<Record<string, string>> {
   const checked = checkProfileCorrection(field, value, rules);
   if (checked.ok) return { ok: true, value: { [checked.field]: checked.value } };
-  const word = CORRECTION_PROBLEMS[checked.problem.code] as (problem: CorrectionProblem) => string;
-  return { ok: false, problem: word(checked.problem) };
+  return problem(checked.problem);
 }

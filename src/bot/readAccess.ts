@@ -1,13 +1,14 @@
 import { Card } from '../cards/render';
 import { approvalCard, statusCard } from '../cards/views';
 import { Actor, DsrRequest, mayRead, ReadOutcome, Viewer } from '../dsr';
+import { Words } from '../i18n';
 import { BotDeps } from './botDeps';
 
 /**
  * The answer to anyone who may not see a request: word for word the same whether the request
  * exists or not, so request ids (which are sequential) cannot be probed.
  */
-export const nothingToShow = (requestId: string) => `There is no request ${requestId} I can show you.`;
+export const nothingToShow = (words: Words, requestId: string) => words.t('chat.read.nothingToShow', { requestId });
 
 /** The person behind a turn, with their group memberships as Entra answers them now. */
 export async function viewerOf(actor: Actor | undefined, deps: BotDeps): Promise<Viewer> {

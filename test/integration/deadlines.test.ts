@@ -91,7 +91,7 @@ describe('extensions on the approvers’ card', () => {
     const once = await request(ids.alex);
     expect(once.dueAt).toBe('2026-05-02');
     expect(once.extensions).toEqual([
-      { by: { aadObjectId: priya.aadObjectId, displayName: priya.displayName }, at: '2026-03-02T09:00:00.000Z', reason: REASON, previousDueAt: '2026-04-02', newDueAt: '2026-05-02', months: 1 },
+      { by: { aadObjectId: priya.aadObjectId, displayName: priya.displayName, locale: 'en-US' }, at: '2026-03-02T09:00:00.000Z', reason: REASON, previousDueAt: '2026-04-02', newDueAt: '2026-05-02', months: 1 },
     ]);
 
     // The requester is told the new date and the reason, in their own chat, the reason escaped.

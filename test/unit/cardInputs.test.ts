@@ -1,16 +1,19 @@
 import { Parsed, parseAddress, parseCorrection, parseExtendMonths, parseKind, parseManualStep, parseReason, parseRequestId, parseSubmission } from '../../src/bot/cardInputs';
 import { ServiceName } from '../../src/dsr';
+import { inputWords } from '../../src/bot/outcomeWords';
+import { wordsFor } from '../../src/i18n';
 import { SUBJECT } from './sampleRequest';
 
 const OFFERED: ServiceName[] = ['entra', 'botStore', 'iotHub'];
 
+/** The problem as an English speaker reads it: the code and its wording from the catalog. */
 function problemOf<T>(parsed: Parsed<T>): string {
   if (parsed.ok) throw new Error(`expected a problem, got ${JSON.stringify(parsed.value)}`);
-  return parsed.problem;
+  return inputWords(wordsFor('en'), parsed.problem);
 }
 
 function valueOf<T>(parsed: Parsed<T>): T {
-  if (!parsed.ok) throw new Error(`expected a value, got the problem: ${parsed.problem}`);
+  if (!parsed.ok) throw new Error(`expected a value, got the problem: ${parsed.problem.code}`);
   return parsed.value;
 }
 
@@ -113,8 +116,9 @@ describe('a rectification', () => {
   });
 
   it('checks a new sign-in name against the domains it may use', () => {
-    expect(parseCorrection('userPrincipalName', 'alex.w@fabrikam.test', { allowedDomains: ['contoso.test'] }))
-      .toEqual({ ok: false, problem: 'The sign-in name has to end in @contoso.test. Nothing was filed.' });
+    const refused = parseCorrection('userPrincipalName', 'alex.w@fabrikam.test', { allowedDomains: ['contoso.test'] });
+    expect(refused).toEqual({ ok: false, problem: { code: 'domainNotAllowed', domains: ['contoso.test'] } });
+    expect(problemOf(refused)).toBe('The sign-in name has to end in @contoso.test. Nothing was filed.');
     expect(parseCorrection('userPrincipalName', 'alex.w@contoso.test', { allowedDomains: ['contoso.test'] }))
       .toEqual({ ok: true, value: { userPrincipalName: 'alex.w@contoso.test' } });
   });
@@ -209,7 +213,8 @@ describe('parseManualStep', () => {
     [{ step: 'a'.repeat(101), outcome: 'done' }],
     [{ step: ['iotCentral.alertRuleEmails'], outcome: 'done' }],
   ])('refuses %j with a clear answer', (data) => {
-    expect(parseManualStep(data)).toEqual({ ok: false, problem: expect.stringContaining('manual step') });
+    expect(parseManualStep(data)).toEqual({ ok: false, problem: { code: 'unknownManualStep' } });
+    expect(problemOf(parseManualStep(data))).toContain('manual step');
   });
 });
 

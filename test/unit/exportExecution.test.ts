@@ -90,7 +90,7 @@ describe('an export whose service fails part-way through a streamed file', () =>
     expect(exports.blobs.size).toBe(0);
     expect(exports.failedUploads).toBe(1);
 
-    expect((await executor.retryFailedSteps('DSR-2026-0042', APPROVER_A, true)).ok).toBe(true);
+    expect((await executor.retryFailedSteps('DSR-2026-0042', APPROVER_A, true)).result).toBe('done');
     await executor.execute('DSR-2026-0042');
     const done = (await store.get('DSR-2026-0042'))!.request;
     expect(done.state).toBe('completed');

@@ -1,4 +1,4 @@
-import { Actor, CCPA_EXTENSION_DAYS, DsrRequest, extend, extensionChoice, ExtensionInput, ExtensionOutcome, latestGdprDueAt, MAX_REASON_LENGTH, originalDueAt, RequestState } from '../../src/dsr';
+import { Actor, CCPA_EXTENSION_DAYS, DsrRequest, extend, extensionChoice, ExtensionInput, ExtensionOutcome, ExtensionRefusal, latestGdprDueAt, MAX_REASON_LENGTH, originalDueAt, RequestState } from '../../src/dsr';
 import { APPROVER_A, APPROVER_B, SUBJECT_AS_ACTOR, deepFrozen, requestFiledBy, sampleRequest } from './sampleRequest';
 
 /** The sample request is received 22 Nov 2026 and, under GDPR, due 22 Dec 2026. */
@@ -10,13 +10,15 @@ function input(actor: Actor, overrides: Partial<ExtensionInput> = {}): Extension
 }
 
 function extended(outcome: ExtensionOutcome) {
-  if (outcome.result !== 'extended') throw new Error(`expected an extension, but: ${outcome.message}`);
+  if (outcome.result !== 'extended') throw new Error(`expected an extension, but: ${outcome.code}`);
   return outcome;
 }
 
-function refusal(outcome: ExtensionOutcome): string {
+/** The refusal's code and facts: what the bot words. */
+function refusal(outcome: ExtensionOutcome): ExtensionRefusal {
   if (outcome.result !== 'refused') throw new Error('expected the extension to be refused');
-  return outcome.message;
+  const { result: _refused, ...why } = outcome;
+  return why;
 }
 
 /** A request received at `receivedAt`, as filed: due by its regime's deadline. */
@@ -32,16 +34,16 @@ function extendedBy(request: DsrRequest, ...months: number[]): DsrRequest {
 
 describe('who may extend', () => {
   it('refuses someone who is not a privacy admin, whoever they are', () => {
-    expect(refusal(extend(sampleRequest(), input(APPROVER_A, { actorIsApprover: false })))).toMatch(/only privacy admins/i);
-    expect(refusal(extend(sampleRequest(), input(SUBJECT_AS_ACTOR, { actorIsApprover: false })))).toMatch(/only privacy admins/i);
+    expect(refusal(extend(sampleRequest(), input(APPROVER_A, { actorIsApprover: false })))).toEqual({ code: 'notApprover' });
+    expect(refusal(extend(sampleRequest(), input(SUBJECT_AS_ACTOR, { actorIsApprover: false })))).toEqual({ code: 'notApprover' });
   });
 
   it('refuses an approver extending a request about themselves', () => {
-    expect(refusal(extend(sampleRequest(), input(SUBJECT_AS_ACTOR)))).toMatch(/about yourself/);
+    expect(refusal(extend(sampleRequest(), input(SUBJECT_AS_ACTOR)))).toEqual({ code: 'aboutThemselves' });
   });
 
   it('refuses an approver extending a request they filed, and lets another one', () => {
-    expect(refusal(extend(requestFiledBy(APPROVER_A), input(APPROVER_A)))).toMatch(/you filed this request/i);
+    expect(refusal(extend(requestFiledBy(APPROVER_A), input(APPROVER_A)))).toEqual({ code: 'filedByThem' });
     expect(extended(extend(requestFiledBy(APPROVER_A), input(APPROVER_B))).extension.by).toEqual(APPROVER_B);
   });
 });
@@ -55,27 +57,27 @@ describe('when a request can be extended', () => {
   );
 
   it.each<RequestState>(['completed', 'rejected', 'cancelled', 'soft_deleted', 'purged'])('refuses a request that is %s', (state) => {
-    expect(refusal(extend(sampleRequest({ state }), input(APPROVER_A)))).toMatch(/no deadline to extend/);
+    expect(refusal(extend(sampleRequest({ state }), input(APPROVER_A)))).toEqual({ code: 'notOpen', requestId: 'DSR-2026-0042', state });
   });
 
   it.each(['', '   ', undefined])('refuses an extension without a reason (%p)', (reason) => {
-    expect(refusal(extend(sampleRequest(), input(APPROVER_A, { reason })))).toMatch(/needs a reason/);
+    expect(refusal(extend(sampleRequest(), input(APPROVER_A, { reason })))).toEqual({ code: 'reasonMissing' });
   });
 
   it('refuses a reason over the limit', () => {
-    expect(refusal(extend(sampleRequest(), input(APPROVER_A, { reason: 'x'.repeat(MAX_REASON_LENGTH + 1) })))).toMatch(/under 500 characters/);
+    expect(refusal(extend(sampleRequest(), input(APPROVER_A, { reason: 'x'.repeat(MAX_REASON_LENGTH + 1) })))).toEqual({ code: 'reasonTooLong', maxLength: 500 });
   });
 
   it('takes an extension on the last day of the first month, and refuses it the day after (the requester must be told within it)', () => {
     expect(extended(extend(sampleRequest(), input(APPROVER_A, { at: new Date('2026-12-22T23:59:59.000Z') }))).request.dueAt).toBe('2027-01-22');
-    expect(refusal(extend(sampleRequest(), input(APPROVER_A, { at: new Date('2026-12-23T00:00:00.000Z') })))).toBe(
-      'The requester has to be told of an extension within one month of receipt, which ended on 22 Dec 2026: DSR-2026-0042 can no longer be extended.',
+    expect(refusal(extend(sampleRequest(), input(APPROVER_A, { at: new Date('2026-12-23T00:00:00.000Z') })))).toEqual(
+      { code: 'extensionPeriodOver', requestId: 'DSR-2026-0042', regime: 'GDPR', days: CCPA_EXTENSION_DAYS, firstPeriodEndedOn: '2026-12-22' },
     );
   });
 
   it('refuses a second GDPR month asked for after the first month, though months are left', () => {
     const once = extended(extend(sampleRequest(), input(APPROVER_A, { months: 1 }))).request;
-    expect(refusal(extend(once, input(APPROVER_B, { months: 1, at: new Date('2027-01-05T09:00:00Z') })))).toMatch(/within one month of receipt, which ended on 22 Dec 2026/);
+    expect(refusal(extend(once, input(APPROVER_B, { months: 1, at: new Date('2027-01-05T09:00:00Z') })))).toMatchObject({ code: 'extensionPeriodOver', firstPeriodEndedOn: '2026-12-22' });
   });
 });
 
@@ -102,18 +104,18 @@ describe('GDPR: up to two further months, never beyond three months from receipt
 
   it('refuses two more months after one, naming the limit and what is left', () => {
     const once = extendedBy(sampleRequest(), 1);
-    expect(refusal(extend(once, input(APPROVER_B, { months: 2 })))).toBe(
-      'GDPR allows at most two further months, so DSR-2026-0042 cannot be due later than 22 Feb 2027, three months from receipt. It can be extended by 1 month more.',
+    expect(refusal(extend(once, input(APPROVER_B, { months: 2 })))).toEqual(
+      { code: 'gdprLimitReached', requestId: 'DSR-2026-0042', latestDueAt: '2027-02-22', monthsLeft: 1 },
     );
   });
 
   it.each([[[2]], [[1, 1]]])('refuses any further month after %j', (months) => {
     const full = extendedBy(sampleRequest(), ...months);
-    expect(refusal(extend(full, input(APPROVER_B, { months: 1 })))).toMatch(/cannot be due later than 22 Feb 2027.*extended by two months already/);
+    expect(refusal(extend(full, input(APPROVER_B, { months: 1 })))).toEqual({ code: 'gdprLimitReached', requestId: 'DSR-2026-0042', latestDueAt: '2027-02-22', monthsLeft: 0 });
   });
 
   it.each([0, 3, 1.5, -1])('refuses %p months', (months) => {
-    expect(refusal(extend(sampleRequest(), input(APPROVER_A, { months })))).toMatch(/1 or 2 months/);
+    expect(refusal(extend(sampleRequest(), input(APPROVER_A, { months })))).toEqual({ code: 'monthsOutOfRange' });
   });
 
   it.each([
@@ -150,12 +152,12 @@ describe('CCPA: once, by 45 days', () => {
   it('refuses a second extension', () => {
     const request = received('2026-11-22T09:30:00Z', 'CCPA');
     const once = extended(extend(request, input(APPROVER_A))).request;
-    expect(refusal(extend(once, input(APPROVER_B)))).toBe('CCPA allows one extension of 45 days, and DSR-2026-0042 was already extended to 20 Feb 2027.');
+    expect(refusal(extend(once, input(APPROVER_B)))).toEqual({ code: 'ccpaExtendedAlready', requestId: 'DSR-2026-0042', days: 45, dueAt: '2027-02-20' });
   });
 
   it('refuses an extension after the first 45 days', () => {
     const request = received('2026-11-22T09:30:00Z', 'CCPA');
-    expect(refusal(extend(request, input(APPROVER_A, { at: new Date('2027-01-07T00:00:00Z') })))).toMatch(/within the first 45 days, which ended on 6 Jan 2027/);
+    expect(refusal(extend(request, input(APPROVER_A, { at: new Date('2027-01-07T00:00:00Z') })))).toEqual({ code: 'extensionPeriodOver', requestId: 'DSR-2026-0042', regime: 'CCPA', days: 45, firstPeriodEndedOn: '2027-01-06' });
   });
 });
 

@@ -48,15 +48,14 @@ describe('manual steps', () => {
       confirm(erasure({ state: 'awaiting_approval' }), RULES.key),
       confirm(erasure({ state: 'completed' }), RULES.key),
     ];
-    expect(refusals.map((r) => r.result)).toEqual(Array(7).fill('refused'));
-    expect(refusals.map((r) => (r as { message: string }).message)).toEqual([
-      'Only privacy admins can confirm manual steps.',
-      expect.stringContaining('about yourself or one you filed'),
-      expect.stringContaining('about yourself or one you filed'),
-      'That step of DSR-2026-0042 was already confirmed by Adele Vance.',
-      'DSR-2026-0042 has no such manual step.',
-      'DSR-2026-0042 is awaiting approval: manual steps are confirmed once it is approved.',
-      'DSR-2026-0042 is completed: there is nothing left to confirm.',
+    expect(refusals).toEqual([
+      { result: 'refused', code: 'notApprover' },
+      { result: 'refused', code: 'ownRequest' },
+      { result: 'refused', code: 'ownRequest' },
+      { result: 'refused', code: 'alreadyConfirmed', requestId: 'DSR-2026-0042', by: 'Adele Vance' },
+      { result: 'refused', code: 'unknownStep', requestId: 'DSR-2026-0042' },
+      { result: 'refused', code: 'notYetApproved', requestId: 'DSR-2026-0042', state: 'awaiting_approval' },
+      { result: 'refused', code: 'nothingLeft', requestId: 'DSR-2026-0042', state: 'completed' },
     ]);
   });
 

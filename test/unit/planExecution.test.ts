@@ -140,7 +140,7 @@ describe('an erasure carried out against its plan', () => {
     const w = world();
     await discoveredErasure(w);
     const outcome = await w.requests.decide('DSR-2026-0042', APPROVER_A, 'approve', true, undefined, 'f'.repeat(64));
-    expect(outcome.result).toBe('refused');
+    expect(outcome).toMatchObject({ result: 'refused', code: 'planChanged', requestId: 'DSR-2026-0042' });
     expect((await current(w)).decisions).toEqual([]);
   });
 

@@ -30,8 +30,7 @@ describe('retrying failed steps', () => {
     const world = executorOver(failedPartially());
     await world.ready;
     const outcome = await world.executor.retryFailedSteps('DSR-2026-0042', SUBJECT_AS_ACTOR, true);
-    expect(outcome.ok).toBe(false);
-    expect(outcome.message).toMatch(/about yourself/);
+    expect(outcome).toEqual({ result: 'refused', code: 'ownRequest' });
     expect((await world.store.get('DSR-2026-0042'))!.request.state).toBe('failed_partially');
     expect(world.jobs).toEqual([]);
   });
@@ -39,14 +38,14 @@ describe('retrying failed steps', () => {
   it('refuses the subject even when an approver filed the request for them', async () => {
     const world = executorOver(failedPartially({ requester: { ...APPROVER_A } }));
     await world.ready;
-    expect((await world.executor.retryFailedSteps('DSR-2026-0042', SUBJECT_AS_ACTOR, true)).ok).toBe(false);
+    expect((await world.executor.retryFailedSteps('DSR-2026-0042', SUBJECT_AS_ACTOR, true)).result).toBe('refused');
     expect(world.jobs).toEqual([]);
   });
 
   it('lets another approver retry, once', async () => {
     const world = executorOver(failedPartially());
     await world.ready;
-    expect((await world.executor.retryFailedSteps('DSR-2026-0042', APPROVER_A, true)).ok).toBe(true);
+    expect((await world.executor.retryFailedSteps('DSR-2026-0042', APPROVER_A, true)).result).toBe('done');
     expect((await world.store.get('DSR-2026-0042'))!.request.state).toBe('executing');
     expect(world.jobs).toEqual(['DSR-2026-0042']);
   });
@@ -54,6 +53,6 @@ describe('retrying failed steps', () => {
   it('refuses someone outside the approvers group', async () => {
     const world = executorOver(failedPartially());
     await world.ready;
-    expect((await world.executor.retryFailedSteps('DSR-2026-0042', APPROVER_A, false)).message).toMatch(/Only privacy admins/);
+    expect((await world.executor.retryFailedSteps('DSR-2026-0042', APPROVER_A, false))).toEqual({ result: 'refused', code: 'notApprover' });
   });
 });

@@ -207,16 +207,16 @@ describe('polling a service export', () => {
     await t.serviceExports.poll(ID);
     expect(t.exporter.checks).toBe(1);
 
-    expect(await t.executor.retryFailedSteps(ID, SUBJECT_AS_ACTOR, true)).toMatchObject({ ok: false });
-    expect(await t.executor.retryFailedSteps(ID, APPROVER_A, false)).toMatchObject({ ok: false });
+    expect(await t.executor.retryFailedSteps(ID, SUBJECT_AS_ACTOR, true)).toMatchObject({ result: 'refused' });
+    expect(await t.executor.retryFailedSteps(ID, APPROVER_A, false)).toMatchObject({ result: 'refused' });
     const retried = await t.executor.retryFailedSteps(ID, APPROVER_A, true);
-    expect(retried.ok).toBe(true);
+    expect(retried.result).toBe('done');
     expect(t.space.removed).toBe(1);
     expect(t.exporter.starts).toHaveLength(2);
     expect((await t.request()).serviceExport).toMatchObject({ status: 'notStarted', starts: 2, operation: 'https://graph.example/v1.0/dataPolicyOperations/op-2' });
     expect(t.audit).toContain('service export retried');
     // Nothing left to retry while it runs.
-    expect((await t.executor.retryFailedSteps(ID, APPROVER_A, true)).ok).toBe(false);
+    expect((await t.executor.retryFailedSteps(ID, APPROVER_A, true)).result).toBe('refused');
   });
 
   it('warns approvers once when the export still runs 10 days before the due date, not earlier', async () => {
@@ -246,7 +246,7 @@ describe('polling a service export', () => {
     expect(waiting.serviceExport).toMatchObject({ status: 'failed', starts: 1 });
     expect(t.notices).toContain('serviceExportNeedsApprovers');
     t.exporter.refuseStart = false;
-    expect((await t.executor.retryFailedSteps(ID, APPROVER_A, true)).ok).toBe(true);
+    expect((await t.executor.retryFailedSteps(ID, APPROVER_A, true)).result).toBe('done');
     expect(t.exporter.starts).toHaveLength(1);
   });
 });

@@ -6,12 +6,20 @@ interface GraphUser {
   userPrincipalName: string;
   mail: string | null;
   displayName: string;
+  /** ISO 639-1 and ISO 3166 (`de-DE`), or null when unset: the person's language when Teams does not say it. */
+  preferredLanguage?: string | null;
 }
 
-const SUBJECT_FIELDS = 'id,userPrincipalName,mail,displayName';
+const SUBJECT_FIELDS = 'id,userPrincipalName,mail,displayName,preferredLanguage';
 
 function toSubject(user: GraphUser): Subject {
-  return { aadObjectId: user.id, upn: user.userPrincipalName, email: user.mail ?? user.userPrincipalName, displayName: user.displayName };
+  return {
+    aadObjectId: user.id,
+    upn: user.userPrincipalName,
+    email: user.mail ?? user.userPrincipalName,
+    displayName: user.displayName,
+    ...(user.preferredLanguage ? { preferredLanguage: user.preferredLanguage } : {}),
+  };
 }
 
 /** Who people are and whether they may approve, asked of Entra ID through Graph. */

@@ -1,7 +1,7 @@
 import { pendingDelta } from './plan';
 import { canTake } from './stateMachine';
 import { ApproverStanding } from '../ports';
-import { Actor, Decision, DeltaRound, DsrRequest } from './types';
+import { Actor, Decision, DeltaRound, DsrRequest, RequestState } from './types';
 
 export interface DecisionInput {
   actor: Actor;
@@ -28,13 +28,21 @@ export type ApprovalRefusal =
   /** Another account of the same person (same person key) has already approved. */
   | 'samePersonApproved';
 
-const APPROVAL_REFUSALS: Record<ApprovalRefusal, string> = {
-  approverWithoutPersonKey: 'Your account has no person key in the directory, so it cannot approve an erasure: approve from your own named account, or ask the directory admins to set it.',
-  samePersonApproved: 'Another of your accounts has already approved this erasure: it needs another privacy admin.',
-};
+/** Why a decision was refused, with the facts its wording needs: codes, not words (the bot words them). */
+export type DecisionRefusal =
+  | { code: 'notApprover' }
+  | { code: 'aboutThemselves' }
+  | { code: 'filedByThem' }
+  | { code: 'alreadyDecided'; requestId: string; state: RequestState }
+  /** What the request would touch changed since the approver's card showed it. */
+  | { code: 'planChanged'; requestId: string }
+  | { code: 'reasonMissing' }
+  | { code: 'reasonTooLong'; maxLength: number }
+  | { code: 'alreadyApproved' }
+  | { code: ApprovalRefusal };
 
 export type DecisionOutcome =
-  | { result: 'refused'; message: string; code?: ApprovalRefusal }
+  | ({ result: 'refused' } & DecisionRefusal)
   /**
    * Recorded; the request moves on when `transition` is set. `deltaDecided`: the pending delta
    * round was approved or rejected (its `outcome` says which).
@@ -81,39 +89,39 @@ const stands = (standing: ApproverStanding | undefined): boolean => Boolean(stan
 export function decide(request: DsrRequest, input: DecisionInput): DecisionOutcome {
   const { actor, decision } = input;
   if (!input.actorIsApprover) {
-    return { result: 'refused', message: 'Only privacy admins (members of the DSR approvers group) can decide requests.' };
+    return { result: 'refused', code: 'notApprover' };
   }
   if (actor.aadObjectId === request.subject.aadObjectId) {
-    return { result: 'refused', message: 'You cannot decide a request about yourself: another privacy admin has to.' };
+    return { result: 'refused', code: 'aboutThemselves' };
   }
   if (actor.aadObjectId === request.requester.aadObjectId) {
-    return { result: 'refused', message: 'You filed this request, so another privacy admin has to decide it.' };
+    return { result: 'refused', code: 'filedByThem' };
   }
   const delta = request.state === 'awaiting_delta_approval' ? pendingDelta(request) : undefined;
   if (!delta && !canTake(request.state, decision)) {
-    return { result: 'refused', message: `${request.id} is already ${request.state.replace(/_/g, ' ')}: nothing to decide.` };
+    return { result: 'refused', code: 'alreadyDecided', requestId: request.id, state: request.state };
   }
   // What the approver decides on: the pending delta round, else the plan discovery made.
   const target = delta ? { decisions: delta.decisions, planHash: delta.planHash } : { decisions: request.decisions, planHash: request.planHash };
   if (input.planHash && target.planHash && input.planHash !== target.planHash) {
-    return { result: 'refused', message: `What ${request.id} would touch has changed since this card was shown: refresh it and decide on what it shows now.` };
+    return { result: 'refused', code: 'planChanged', requestId: request.id };
   }
   const reason = input.reason?.trim();
   if (decision === 'reject' && !reason) {
-    return { result: 'refused', message: 'A rejection needs a reason: the requester is told it.' };
+    return { result: 'refused', code: 'reasonMissing' };
   }
   if (reason && reason.length > MAX_REASON_LENGTH) {
-    return { result: 'refused', message: `Please keep the reason under ${MAX_REASON_LENGTH} characters.` };
+    return { result: 'refused', code: 'reasonTooLong', maxLength: MAX_REASON_LENGTH };
   }
   if (decision === 'approve' && target.decisions.some((d) => d.decision === 'approve' && d.by.aadObjectId === actor.aadObjectId)) {
-    return { result: 'refused', message: 'You have already approved this request: it needs another privacy admin.' };
+    return { result: 'refused', code: 'alreadyApproved' };
   }
   // An erasure's approvals are people, not accounts, and only those still approvers count.
   let earlier = target.decisions;
   let voided: Actor[] = [];
   if (request.kind === 'erase' && decision === 'approve') {
     const counted = countedApprovals(target.decisions, actor, input.approvers);
-    if ('refused' in counted) return refusedFor(counted.refused);
+    if ('refused' in counted) return { result: 'refused', code: counted.refused };
     ({ earlier, voided } = counted);
   }
 
@@ -153,8 +161,4 @@ export function countedApprovals(
   const voided = decisions.filter((d) => !earlier.includes(d)).map((d) => d.by);
   if (earlier.some((d) => d.decision === 'approve' && standingOf(d.by.aadObjectId)?.personKey === personKey)) return { refused: 'samePersonApproved' };
   return { earlier, voided };
-}
-
-function refusedFor(code: ApprovalRefusal): DecisionOutcome {
-  return { result: 'refused', code, message: APPROVAL_REFUSALS[code] };
 }

@@ -1,7 +1,7 @@
-import { addCalendarMonths, addDays, displayDay, dueDate, isoDay } from './deadlines';
+import { addCalendarMonths, addDays, dueDate, isoDay } from './deadlines';
 import { MAX_REASON_LENGTH } from './decisions';
 import { isOpen } from './stateMachine';
-import { Actor, DsrRequest, Extension } from './types';
+import { Actor, DsrRequest, Extension, Regime, RequestState } from './types';
 
 /**
  * Deadline extensions, by regime:
@@ -27,7 +27,22 @@ export interface ExtensionInput {
   at: Date;
 }
 
-export type ExtensionOutcome = { result: 'refused'; message: string } | { result: 'extended'; request: DsrRequest; extension: Extension };
+/** Why an extension was refused, with the facts its wording needs (dates as ISO days). */
+export type ExtensionRefusal =
+  | { code: 'notApprover' }
+  | { code: 'aboutThemselves' }
+  | { code: 'filedByThem' }
+  | { code: 'notOpen'; requestId: string; state: RequestState }
+  | { code: 'reasonMissing' }
+  | { code: 'reasonTooLong'; maxLength: number }
+  | { code: 'ccpaExtendedAlready'; requestId: string; days: number; dueAt: string }
+  | { code: 'monthsOutOfRange' }
+  /** `monthsLeft`: what a further extension may still add (0 once two months are used). */
+  | { code: 'gdprLimitReached'; requestId: string; latestDueAt: string; monthsLeft: number }
+  /** The first period (GDPR: one month; CCPA: `days`) ended on `firstPeriodEndedOn`. */
+  | { code: 'extensionPeriodOver'; requestId: string; regime: Regime; days: number; firstPeriodEndedOn: string };
+
+export type ExtensionOutcome = ({ result: 'refused' } & ExtensionRefusal) | { result: 'extended'; request: DsrRequest; extension: Extension };
 
 /** What an extension may still add: months to choose from (GDPR), a fixed number of days (CCPA), or nothing. */
 export type ExtensionChoice = { unit: 'months'; choices: number[] } | { unit: 'days'; days: number } | undefined;
@@ -55,19 +70,17 @@ export function extensionChoice(request: DsrRequest): ExtensionChoice {
   return left > 0 ? { unit: 'months', choices: Array.from({ length: left }, (_, i) => i + 1) } : undefined;
 }
 
-const months = (n: number) => `${n} month${n === 1 ? '' : 's'}`;
-
 /** Applies the extension rules to `request`: who may extend, by how much, until when. */
 export function extend(request: DsrRequest, input: ExtensionInput): ExtensionOutcome {
   const { actor } = input;
-  const refused = (message: string): ExtensionOutcome => ({ result: 'refused', message });
-  if (!input.actorIsApprover) return refused('Only privacy admins (members of the DSR approvers group) can extend a deadline.');
-  if (actor.aadObjectId === request.subject.aadObjectId) return refused('You cannot extend a request about yourself: another privacy admin has to.');
-  if (actor.aadObjectId === request.requester.aadObjectId) return refused('You filed this request, so another privacy admin has to extend it.');
-  if (!isOpen(request.state)) return refused(`${request.id} is already ${request.state.replace(/_/g, ' ')}: there is no deadline to extend.`);
+  const refused = (refusal: ExtensionRefusal): ExtensionOutcome => ({ result: 'refused', ...refusal });
+  if (!input.actorIsApprover) return refused({ code: 'notApprover' });
+  if (actor.aadObjectId === request.subject.aadObjectId) return refused({ code: 'aboutThemselves' });
+  if (actor.aadObjectId === request.requester.aadObjectId) return refused({ code: 'filedByThem' });
+  if (!isOpen(request.state)) return refused({ code: 'notOpen', requestId: request.id, state: request.state });
   const reason = input.reason?.trim();
-  if (!reason) return refused('An extension needs a reason: the requester is told it.');
-  if (reason.length > MAX_REASON_LENGTH) return refused(`Please keep the reason under ${MAX_REASON_LENGTH} characters.`);
+  if (!reason) return refused({ code: 'reasonMissing' });
+  if (reason.length > MAX_REASON_LENGTH) return refused({ code: 'reasonTooLong', maxLength: MAX_REASON_LENGTH });
 
   const original = originalDueAt(request);
   const received = new Date(request.receivedAt);
@@ -75,27 +88,23 @@ export function extend(request: DsrRequest, input: ExtensionInput): ExtensionOut
   let length: { months: number } | { days: number };
   if (request.regime === 'CCPA') {
     if ((request.extensions ?? []).length > 0) {
-      return refused(`CCPA allows one extension of ${CCPA_EXTENSION_DAYS} days, and ${request.id} was already extended to ${displayDay(request.dueAt)}.`);
+      return refused({ code: 'ccpaExtendedAlready', requestId: request.id, days: CCPA_EXTENSION_DAYS, dueAt: request.dueAt });
     }
     newDueAt = isoDay(addDays(new Date(`${original}T00:00:00Z`), CCPA_EXTENSION_DAYS));
     length = { days: CCPA_EXTENSION_DAYS };
   } else {
     const asked = input.months ?? 1;
-    if (!Number.isInteger(asked) || asked < 1 || asked > GDPR_MAX_EXTENSION_MONTHS) return refused('A GDPR deadline can be extended by 1 or 2 months.');
+    if (!Number.isInteger(asked) || asked < 1 || asked > GDPR_MAX_EXTENSION_MONTHS) return refused({ code: 'monthsOutOfRange' });
     const total = monthsExtended(request) + asked;
     if (total > GDPR_MAX_EXTENSION_MONTHS) {
-      const left = GDPR_MAX_EXTENSION_MONTHS - monthsExtended(request);
-      return refused(
-        `GDPR allows at most two further months, so ${request.id} cannot be due later than ${displayDay(latestGdprDueAt(request))}, three months from receipt. ` +
-          (left > 0 ? `It can be extended by ${months(left)} more.` : 'It has been extended by two months already.'),
-      );
+      const monthsLeft = GDPR_MAX_EXTENSION_MONTHS - monthsExtended(request);
+      return refused({ code: 'gdprLimitReached', requestId: request.id, latestDueAt: latestGdprDueAt(request), monthsLeft });
     }
     newDueAt = isoDay(addCalendarMonths(received, 1 + total));
     length = { months: asked };
   }
   if (isoDay(input.at) > original) {
-    const firstPeriod = request.regime === 'GDPR' ? 'within one month of receipt' : `within the first ${CCPA_EXTENSION_DAYS} days`;
-    return refused(`The requester has to be told of an extension ${firstPeriod}, which ended on ${displayDay(original)}: ${request.id} can no longer be extended.`);
+    return refused({ code: 'extensionPeriodOver', requestId: request.id, regime: request.regime, days: CCPA_EXTENSION_DAYS, firstPeriodEndedOn: original });
   }
 
   const extension: Extension = { by: actor, at: input.at.toISOString(), reason, previousDueAt: request.dueAt, newDueAt, ...length };

@@ -30,6 +30,15 @@ export function canConfirmManualSteps(request: DsrRequest): boolean {
   return CONFIRMABLE.has(request.state) && pendingManualSteps(request).length > 0;
 }
 
+/** Why a confirmation was refused; `by` names the approver who confirmed first (approvers see each other's names). */
+export type ManualStepRefusal =
+  | { code: 'notApprover' }
+  /** About the actor, or filed by them. */
+  | { code: 'ownRequest' }
+  | { code: 'unknownStep'; requestId: string }
+  | { code: 'alreadyConfirmed'; requestId: string; by: string }
+  | { code: 'notYetApproved' | 'nothingLeft'; requestId: string; state: RequestState };
+
 export interface ManualStepInput {
   key: string;
   outcome: ManualStepOutcome;
@@ -40,18 +49,17 @@ export interface ManualStepInput {
 }
 
 /** Records an approver's confirmation of one manual step, under the same rules as a decision. */
-export function confirmManualStep(request: DsrRequest, input: ManualStepInput): { result: 'refused'; message: string } | { result: 'recorded'; request: DsrRequest } {
+export function confirmManualStep(request: DsrRequest, input: ManualStepInput): ({ result: 'refused' } & ManualStepRefusal) | { result: 'recorded'; request: DsrRequest } {
   const { actor } = input;
-  if (!input.actorIsApprover) return { result: 'refused', message: 'Only privacy admins can confirm manual steps.' };
+  if (!input.actorIsApprover) return { result: 'refused', code: 'notApprover' };
   if (actor.aadObjectId === request.subject.aadObjectId || actor.aadObjectId === request.requester.aadObjectId) {
-    return { result: 'refused', message: 'You cannot confirm steps of a request about yourself or one you filed: another privacy admin has to.' };
+    return { result: 'refused', code: 'ownRequest' };
   }
   const step = manualStepsOf(request).find((s) => s.key === input.key);
-  if (!step) return { result: 'refused', message: `${request.id} has no such manual step.` };
-  if (step.record) return { result: 'refused', message: `That step of ${request.id} was already confirmed by ${step.record.by.displayName}.` };
+  if (!step) return { result: 'refused', code: 'unknownStep', requestId: request.id };
+  if (step.record) return { result: 'refused', code: 'alreadyConfirmed', requestId: request.id, by: step.record.by.displayName };
   if (!CONFIRMABLE.has(request.state)) {
-    const state = request.state.replace(/_/g, ' ');
-    return { result: 'refused', message: isOpen(request.state) ? `${request.id} is ${state}: manual steps are confirmed once it is approved.` : `${request.id} is ${state}: there is nothing left to confirm.` };
+    return { result: 'refused', code: isOpen(request.state) ? 'notYetApproved' : 'nothingLeft', requestId: request.id, state: request.state };
   }
   const record: ManualStepRecord = { outcome: input.outcome, by: actor, at: input.at.toISOString() };
   return { result: 'recorded', request: { ...request, manualSteps: { ...request.manualSteps, [input.key]: record } } };

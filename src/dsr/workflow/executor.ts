@@ -5,11 +5,11 @@ import { describeFailure, errorCode, failureAuditFields } from '../model/service
 import { countsOf, notifySafely } from './notifySafely';
 import { applyEvent, updateRequest } from './requestUpdates';
 import { AdapterCallContext, ServiceAdapter, StepReport } from '../ports';
-import { ManualStepInput, closingEvent, confirmManualStep } from '../model/manualSteps';
+import { ManualStepInput, ManualStepRefusal, closingEvent, confirmManualStep } from '../model/manualSteps';
 import { approvedPlan, mergeStepOutcomes, newDeltaRound } from '../model/plan';
 import { ServiceExports } from './serviceExports';
 import { canTake, isOpen } from '../model/stateMachine';
-import { Actor, DsrRequest, PACKAGE_FOLDERS, RunLease, ServiceName, StepOutcome } from '../model/types';
+import { Actor, DsrRequest, ManualStepOutcome, PACKAGE_FOLDERS, RunLease, ServiceName, StepOutcome } from '../model/types';
 
 export interface ExecutorDeps {
   store: RequestStore;
@@ -42,6 +42,21 @@ const CHANGE_ORDER: readonly ServiceName[] = ['digitalTwins', 'iotCentral', 'iot
 function executionOrder(services: ServiceName[]): ServiceName[] {
   return CHANGE_ORDER.filter((service) => services.includes(service));
 }
+
+/** Why a retry did nothing: codes and facts, worded by the bot. */
+export type RetryRefusal =
+  | { code: 'notApprover' }
+  | { code: 'ownRequest' }
+  | { code: 'nothingToRetry' | 'noExportToRetry'; requestId: string };
+
+export type RetryOutcome =
+  | ({ result: 'refused'; request?: DsrRequest } & RetryRefusal)
+  | { result: 'done'; code: 'retrying' | 'exportAskedAgain'; requestId: string; request: DsrRequest };
+
+/** An approver's confirmation of a manual step: refused, or recorded (and, with the last step, the request completed). */
+export type ManualStepConfirmation =
+  | ({ result: 'refused'; request?: DsrRequest } & (ManualStepRefusal | { code: 'unknownRequest'; requestId: string }))
+  | { result: 'done'; code: 'stepConfirmed' | 'stepConfirmedAndComplete'; outcome: ManualStepOutcome; requestId: string; request: DsrRequest };
 
 /** Another worker runs the request now: the job should come back once `until` has passed. */
 export class LeaseHeld extends Error {
@@ -168,28 +183,28 @@ export class Executor {
    * Approvers' "Retry failed steps": failed services run again, finished ones stand. As with a
    * decision, nobody acts on a request about themselves: a retry runs erasure steps again.
    */
-  async retryFailedSteps(requestId: string, actor: Actor, actorIsApprover: boolean): Promise<{ ok: boolean; message: string; request?: DsrRequest }> {
-    if (!actorIsApprover) return { ok: false, message: 'Only privacy admins can retry a request.' };
+  async retryFailedSteps(requestId: string, actor: Actor, actorIsApprover: boolean): Promise<RetryOutcome> {
+    if (!actorIsApprover) return { result: 'refused', code: 'notApprover' };
     const exports = this.deps.serviceExports;
     if (exports && (await this.deps.store.get(requestId))?.request.state === 'awaiting_service_export') {
       const outcome = await exports.retry(requestId, actor, actorIsApprover);
-      if (outcome.ok) return { ok: true, message: `Asked again for the service export of ${requestId}.`, request: outcome.request };
-      return { ok: false, message: outcome.reason === 'ownRequest' ? 'You cannot retry a request about yourself: another privacy admin has to.' : `${requestId} has no failed service export to retry.` };
+      if (outcome.ok) return { result: 'done', code: 'exportAskedAgain', requestId, request: outcome.request };
+      return outcome.reason === 'ownRequest' ? { result: 'refused', code: 'ownRequest' } : { result: 'refused', code: 'noExportToRetry', requestId };
     }
-    let refusal = `${requestId} has no failed steps to retry.`;
+    let refusal: RetryRefusal = { code: 'nothingToRetry', requestId };
     const retried = await updateRequest(this.deps.store, requestId, (r) => {
       if (r.subject.aadObjectId === actor.aadObjectId) {
-        refusal = 'You cannot retry a request about yourself: another privacy admin has to.';
+        refusal = { code: 'ownRequest' };
         return undefined;
       }
       if (!canTake(r.state, 'retryFailedSteps')) return undefined;
       const steps = Object.fromEntries(Object.entries(r.steps).filter(([, step]) => step?.status !== 'failed'));
       return { ...applyEvent(r, 'retryFailedSteps', this.deps.clock.now()), steps };
     });
-    if (!retried) return { ok: false, message: refusal };
+    if (!retried) return { result: 'refused', ...refusal };
     await this.deps.audit.append(requestId, 'retried', { by: actor.aadObjectId });
     await this.deps.queue.enqueue({ type: 'execute', requestId });
-    return { ok: true, message: `Retrying the failed steps of ${requestId}.`, request: retried };
+    return { result: 'done', code: 'retrying', requestId, request: retried };
   }
 
   /** Permanently removes what erasure soft-deleted, once the grace period is over. */
@@ -354,23 +369,23 @@ export class Executor {
    * An approver confirms a manual step (done, or not applicable). Confirming the last one of a
    * request whose automated steps are done closes it, in the same conditional write.
    */
-  async confirmManualStep(requestId: string, input: Omit<ManualStepInput, 'at'>): Promise<{ ok: boolean; message: string; request?: DsrRequest }> {
-    let refusal = `There is no request ${requestId}.`;
+  async confirmManualStep(requestId: string, input: Omit<ManualStepInput, 'at'>): Promise<ManualStepConfirmation> {
+    let refusal: ManualStepRefusal | { code: 'unknownRequest'; requestId: string } = { code: 'unknownRequest', requestId };
     const confirmed = await updateRequest(this.deps.store, requestId, (r) => {
       const outcome = confirmManualStep(r, { ...input, at: this.deps.clock.now() });
       if (outcome.result === 'refused') {
-        refusal = outcome.message;
+        const { result: _refused, ...why } = outcome;
+        refusal = why;
         return undefined;
       }
       return r.state === 'awaiting_manual_steps' ? this.close(outcome.request) ?? outcome.request : outcome.request;
     });
-    if (!confirmed) return { ok: false, message: refusal, request: (await this.deps.store.get(requestId))?.request };
+    if (!confirmed) return { result: 'refused', ...refusal, request: (await this.deps.store.get(requestId))?.request };
     await this.deps.audit.append(requestId, 'manual step confirmed', { step: input.key, outcome: input.outcome, by: input.actor.aadObjectId });
     const closed = !isOpen(confirmed.state);
     if (closed) await this.closed(confirmed);
     else await this.tell('progress', confirmed);
-    const what = input.outcome === 'done' ? 'marked done' : 'marked not applicable';
-    return { ok: true, message: closed ? `Step ${what}. ${requestId} is complete.` : `Step ${what}.`, request: confirmed };
+    return { result: 'done', code: closed ? 'stepConfirmedAndComplete' : 'stepConfirmed', outcome: input.outcome, requestId, request: confirmed };
   }
 
   /** Ends the run: the request takes its closing event and the lease is released, in one write. */

@@ -1,8 +1,8 @@
 import { Clock } from '../ports';
-import { approversToCheck, decide } from '../model/decisions';
+import { approversToCheck, decide, DecisionRefusal } from '../model/decisions';
 import { readStandings } from './approverStandings';
-import { displayDay, dueDate, isoDay } from '../model/deadlines';
-import { extend } from '../model/extensions';
+import { dueDate, isoDay } from '../model/deadlines';
+import { extend, ExtensionRefusal } from '../model/extensions';
 import { ApproverDirectory, ApproverStanding, AuditLog, Job, JobQueue, Logger, NewRequest, Notifier, RequestNotice, RequestStore } from '../ports';
 import { liftAwaitingJob } from '../model/lifecycleRules';
 import { afterDeltaDecision, pendingDelta, planHash, planOf } from '../model/plan';
@@ -10,7 +10,7 @@ import { formatRequestId } from '../model/requestIds';
 import { applyEvent, updateRequest } from './requestUpdates';
 import { ServiceAdapter } from '../ports';
 import { canTake, isOpen } from '../model/stateMachine';
-import { Actor, DiscoveryResult, DsrRequest, Extension, ServiceName, Subject } from '../model/types';
+import { Actor, DiscoveryResult, DsrRequest, Extension, RequestState, ServiceName, Subject } from '../model/types';
 import { describeFailure, errorCode } from '../model/serviceFailures';
 import { countsOf, notifySafely } from './notifySafely';
 
@@ -41,7 +41,29 @@ export type SubmitOutcome =
 /** A request left `submitted` or `approved` this long has lost its job (a crash between two writes). */
 const STALLED_AFTER_MS = 2 * 60_000;
 
-export type ActionOutcome = { result: 'refused'; message: string; request?: DsrRequest } | { result: 'done'; request: DsrRequest; message: string };
+/** Why an action on a request did nothing, beyond the rules of its kind (decisions, extensions). */
+export type RequestRefusal =
+  | { code: 'unknownRequest'; requestId: string }
+  /** Cancel: the request exists but was filed by someone else. */
+  | { code: 'notYours'; requestId: string }
+  | { code: 'notCancellable'; requestId: string; state: RequestState }
+  /** Other approvals kept arriving while standings were read. */
+  | { code: 'busy'; requestId: string };
+
+/** What an action did: codes and facts, worded by the bot. */
+export type RequestDone =
+  | { code: 'approved' | 'deltaApproved' | 'deltaRejected' | 'cancelled'; requestId: string }
+  | { code: 'rejected' }
+  /** `voided`: earlier approvals that no longer count. */
+  | { code: 'approvalRecorded'; approvalsStillNeeded: number; voided: number }
+  | { code: 'extended'; requestId: string; dueAt: string };
+
+export type ActionOutcome<Refusal = never> =
+  | ({ result: 'refused'; request?: DsrRequest } & (Refusal | RequestRefusal))
+  | ({ result: 'done'; request: DsrRequest } & RequestDone);
+export type DecideOutcome = ActionOutcome<DecisionRefusal>;
+export type ExtendOutcome = ActionOutcome<ExtensionRefusal>;
+export type CancelOutcome = ActionOutcome;
 
 /**
  * The life of a request up to execution: filing, discovery, decisions, cancellation.
@@ -128,9 +150,9 @@ export class RequestService {
    * An approver's Approve or Reject, of the plan or of a delta round. `actorIsApprover` comes from
    * the directory, never the card; `planHash` is what the approver's card showed.
    */
-  async decide(requestId: string, actor: Actor, decision: 'approve' | 'reject', actorIsApprover: boolean, reason?: string, planHash?: string): Promise<ActionOutcome> {
+  async decide(requestId: string, actor: Actor, decision: 'approve' | 'reject', actorIsApprover: boolean, reason?: string, planHash?: string): Promise<DecideOutcome> {
     const { store, clock } = this.deps;
-    let refusal: string | undefined;
+    let refusal: DecisionRefusal | RequestRefusal | undefined;
     let outcomeTransition: 'approve' | 'reject' | 'deltaDecided' | undefined;
     let stillNeeded = 0;
     let decidedHash: string | undefined;
@@ -147,7 +169,8 @@ export class RequestService {
         if (unread) return undefined;
         const outcome = decide(r, { actor, decision, reason, actorIsApprover, erasureApprovals: this.deps.erasureApprovals, at: clock.now(), planHash, approvers: standings });
         if (outcome.result === 'refused') {
-          refusal = outcome.message;
+          const { result: _refused, ...why } = outcome;
+          refusal = why;
           return undefined;
         }
         refusal = undefined;
@@ -161,13 +184,13 @@ export class RequestService {
       });
       if (!unread) break;
       if (read >= STANDING_READS) {
-        refusal = `${requestId} is being decided by other privacy admins right now: look at its card again in a moment.`;
+        refusal = { code: 'busy', requestId };
         break;
       }
     }
     if (!decided) {
       const current = (await store.get(requestId))?.request;
-      return { result: 'refused', message: refusal ?? `There is no request ${requestId}.`, ...(current ? { request: current } : {}) };
+      return { result: 'refused', ...(refusal ?? { code: 'unknownRequest', requestId }), ...(current ? { request: current } : {}) };
     }
     for (const approver of voided) {
       await this.deps.audit.append(requestId, 'approval voided', { approver: approver.aadObjectId, why: 'no longer an approver or without a person key' });
@@ -186,62 +209,67 @@ export class RequestService {
       await this.deps.queue.enqueue({ type: 'execute', requestId });
       await this.tell('progress', decided);
       const approved = decided.deltas!.at(-1)!.outcome === 'approved';
-      return { result: 'done', request: decided, message: approved ? `Approved. The further items of ${requestId} are being carried out.` : `Rejected. The further items of ${requestId} are left as they are.` };
+      return { result: 'done', request: decided, code: approved ? 'deltaApproved' : 'deltaRejected', requestId };
     }
     if (outcomeTransition === 'approve') {
       await this.deps.queue.enqueue({ type: 'execute', requestId });
       await this.tell('approved', decided);
-      return { result: 'done', request: decided, message: `Approved. ${requestId} is being carried out.` };
+      return { result: 'done', request: decided, code: 'approved', requestId };
     }
     if (outcomeTransition === 'reject') {
       await this.tell('rejected', decided);
-      return { result: 'done', request: decided, message: `Rejected. The requester has been told why.` };
+      return { result: 'done', request: decided, code: 'rejected' };
     }
     await this.tell('approvalRecorded', decided);
-    const lapsed = voided.length ? `${voided.length} earlier approval${voided.length === 1 ? ' no longer counts: its approver is' : 's no longer count: their approvers are'} no longer privacy admins. ` : '';
-    return { result: 'done', request: decided, message: `Approval recorded. ${lapsed}An erasure needs ${stillNeeded} more privacy admin${stillNeeded === 1 ? '' : 's'} to approve.` };
+    return { result: 'done', request: decided, code: 'approvalRecorded', approvalsStillNeeded: stillNeeded, voided: voided.length };
   }
 
   /** The requester withdraws a request that has not been approved yet. */
-  async cancel(requestId: string, actor: Actor): Promise<ActionOutcome> {
+  async cancel(requestId: string, actor: Actor): Promise<CancelOutcome> {
     const { store, clock } = this.deps;
-    let refusal = `There is no request ${requestId}.`;
+    let refusal: RequestRefusal = { code: 'unknownRequest', requestId };
     const cancelled = await updateRequest(store, requestId, (r) => {
       if (r.requester.aadObjectId !== actor.aadObjectId) {
-        refusal = `There is no request ${requestId} of yours.`;
+        refusal = { code: 'notYours', requestId };
         return undefined;
       }
       if (!canTake(r.state, 'cancel')) {
-        refusal = `${requestId} is already ${r.state.replace(/_/g, ' ')} and can no longer be cancelled.`;
+        refusal = { code: 'notCancellable', requestId, state: r.state };
         return undefined;
       }
       return applyEvent(r, 'cancel', clock.now());
     });
-    if (!cancelled) return { result: 'refused', message: refusal };
+    if (!cancelled) return { result: 'refused', ...refusal };
     // Audit details name staff by object id, never the subject: a subject withdrawing is 'the subject'.
     const bySubject = cancelled.requester.aadObjectId === cancelled.subject.aadObjectId;
     await this.deps.audit.append(requestId, 'cancelled', { by: bySubject ? 'the subject' : actor.aadObjectId });
     await this.tell('cancelled', cancelled);
-    return { result: 'done', request: cancelled, message: `${requestId} is cancelled. Nothing was changed.` };
+    return { result: 'done', request: cancelled, code: 'cancelled', requestId };
   }
 
   /**
    * An approver's "Extend": the deadline moves by the regime's rules (src/dsr/model/extensions.ts) in one
    * conditional write, and the requester is told the new date and the reason.
    */
-  async extend(requestId: string, actor: Actor, actorIsApprover: boolean, reason: string | undefined, months?: number): Promise<ActionOutcome> {
+  async extend(requestId: string, actor: Actor, actorIsApprover: boolean, reason: string | undefined, months?: number): Promise<ExtendOutcome> {
     const { store, clock } = this.deps;
-    let refusal: string | undefined;
+    let refusal: ExtensionRefusal | undefined;
     let extension: Extension | undefined;
     const extended = await updateRequest(store, requestId, (r) => {
       const outcome = extend(r, { actor, actorIsApprover, reason, months, at: clock.now() });
-      refusal = outcome.result === 'refused' ? outcome.message : undefined;
-      extension = outcome.result === 'extended' ? outcome.extension : undefined;
-      return outcome.result === 'extended' ? outcome.request : undefined;
+      if (outcome.result === 'refused') {
+        const { result: _refused, ...why } = outcome;
+        refusal = why;
+        extension = undefined;
+        return undefined;
+      }
+      refusal = undefined;
+      extension = outcome.extension;
+      return outcome.request;
     });
     if (!extended || !extension) {
       const current = (await store.get(requestId))?.request;
-      return { result: 'refused', message: refusal ?? `There is no request ${requestId}.`, ...(current ? { request: current } : {}) };
+      return { result: 'refused', ...(refusal ?? { code: 'unknownRequest', requestId }), ...(current ? { request: current } : {}) };
     }
     await this.deps.audit.append(requestId, 'extended', {
       approver: actor.aadObjectId,
@@ -253,7 +281,7 @@ export class RequestService {
     });
     this.deps.log.info({ requestId, newDueAt: extension.newDueAt }, 'deadline extended');
     await this.tell('extended', extended);
-    return { result: 'done', request: extended, message: `Extended. ${requestId} is now due by ${displayDay(extension.newDueAt)}; the requester has been told why.` };
+    return { result: 'done', request: extended, code: 'extended', requestId, dueAt: extension.newDueAt };
   }
 
   /** Open requests, soonest due first (overdue ones lead), for the approvers' queue. */
