@@ -5,8 +5,8 @@
  * `model/` holds the request model and its rules (pure functions of a request and a date);
  * `workflow/` the services that move requests through it, over the ports of `ports.ts`.
  */
-export { median, RECENT_DAYS, recipientsTold, REGISTER_COLUMNS, registerCsv, registerJson, registerRow, registerRows, registerSummary } from './model/complianceRegister';
-export type { RegisterColumn, RegisterRow, RegisterSummary, Tally } from './model/complianceRegister';
+export { median, RECENT_DAYS, recipientsTold, REGISTER_COLUMNS, REGISTER_RESPONSES, registerCsv, registerJson, registerRow, registerRows, registerSummary } from './model/complianceRegister';
+export type { RegisterColumn, RegisterResponse, RegisterRow, RegisterSummary, RegisterWording, Tally } from './model/complianceRegister';
 export { addCalendarMonths, addDays, daysBetween, displayDay, dueDate, isoDay } from './model/deadlines';
 export { approvalsNeeded, approvalsOf, approversToCheck, decide, MAX_REASON_LENGTH } from './model/decisions';
 export type { ApprovalRefusal, DecisionInput, DecisionOutcome, DecisionRefusal } from './model/decisions';

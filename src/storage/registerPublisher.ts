@@ -2,7 +2,7 @@ import { ContainerClient } from '@azure/storage-blob';
 import { Clock, RecordsStore, registerCsv, RegisterRow, registerRows, RegisterSummary, registerSummary } from '../dsr';
 import { Locale, wordsFor } from '../i18n';
 import { REGISTER_PREFIX } from './ownTraces';
-import { registerHeaders } from './registerHeaders';
+import { registerWording } from './registerWording';
 
 export interface PublishedRegister {
   rows: RegisterRow[];
@@ -36,7 +36,7 @@ export class RegisterPublisher {
     const { clock, container } = this.deps;
     const now = clock.now();
     const rows = registerRows(await this.deps.store.listAll(), { pseudonymKey: this.deps.pseudonymKey, now });
-    const csv = registerCsv(rows, registerHeaders(wordsFor(this.deps.locale)));
+    const csv = registerCsv(rows, registerWording(wordsFor(this.deps.locale)));
     const blobName = `${REGISTER_PREFIX}dsr-register-${now.toISOString().replace(/[:.]/g, '-')}.csv`;
     await container.getBlockBlobClient(blobName).upload(csv, Buffer.byteLength(csv), { blobHTTPHeaders: { blobContentType: 'text/csv; charset=utf-8' } });
     const link = await this.deps.links.linkFor(blobName, this.deps.linkDays);

@@ -4,7 +4,7 @@ import { ConfigError, loadConfig } from '../config';
 import { Clock, RecordsStore, registerCsv, registerJson, RegisterRow, registerRows, systemClock } from '../dsr';
 import { Locale, wordsFor } from '../i18n';
 import { loadTenant } from '../sandbox/tenant';
-import { registerHeaders } from '../storage/registerHeaders';
+import { registerWording } from '../storage/registerWording';
 import { createStorageClients } from '../storage/storageClients';
 import { TableRequestStore } from '../storage/tableRequestStore';
 
@@ -19,7 +19,7 @@ export async function exportRegister(store: Pick<RecordsStore, 'listAll'>, optio
   const rows = registerRows(await store.listAll(), { pseudonymKey: options.pseudonymKey, now });
   mkdirSync(options.outDir, { recursive: true });
   const base = path.join(options.outDir, `dsr-register-${now.toISOString().slice(0, 10)}`);
-  writeFileSync(`${base}.csv`, registerCsv(rows, registerHeaders(wordsFor(options.locale))));
+  writeFileSync(`${base}.csv`, registerCsv(rows, registerWording(wordsFor(options.locale))));
   writeFileSync(`${base}.json`, registerJson(rows, now));
   return { csvPath: `${base}.csv`, jsonPath: `${base}.json`, rows };
 }

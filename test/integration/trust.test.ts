@@ -1,4 +1,6 @@
 import { BotStack, startBotStack } from '../support/botStack';
+import { wordsFor } from '../../src/i18n';
+import { registerWording } from '../../src/storage/registerWording';
 import { SandboxProbe } from '../support/sandboxProbe';
 import { approvalCardFor, approveBy, cardOf, fileRequest, stateOf } from '../support/flowSteps';
 import { waitFor } from '../support/waitFor';
@@ -21,7 +23,7 @@ const requestsAbout = async (user: TenantUser) => (await stack.bot.store.listFor
 const auditEvents = async (id: string) => (await stack.bot.audit.entries(id)).map((e) => e.event);
 /** The request's `delivered_to` in the register's CSV, as `register:export` and the report write it. */
 const deliveredTo = async (id: string) => {
-  const [header, row] = parseCsv(registerCsv([registerRow((await stack.bot.store.get(id))!.request, { pseudonymKey: 'trust-test-key', now: new Date(0) })]));
+  const [header, row] = parseCsv(registerCsv([registerRow((await stack.bot.store.get(id))!.request, { pseudonymKey: 'trust-test-key', now: new Date(0) })], registerWording(wordsFor('en'))));
   return row[header.indexOf('delivered_to')];
 };
 

@@ -1,4 +1,6 @@
 import { deliveryRecipient, registerCsv, registerRow } from '../../src/dsr';
+import { wordsFor } from '../../src/i18n';
+import { registerWording } from '../../src/storage/registerWording';
 import { parseCsv } from '../support/csv';
 import { APPROVER_A, requestFiledBy, sampleRequest } from './sampleRequest';
 
@@ -23,7 +25,7 @@ describe('whose chat the export link or receipt goes to', () => {
   it('writes who got it in the register\'s delivered_to column, empty until delivered', () => {
     const rows = [sampleRequest({ id: 'DSR-2026-0001', deliveredTo: 'subject' }), sampleRequest({ id: 'DSR-2026-0002', deliveredTo: 'requester' }), sampleRequest({ id: 'DSR-2026-0003' })]
       .map((r) => registerRow(r, { pseudonymKey: 'unit-test-key', now: new Date('2026-11-23T10:00:00.000Z') }));
-    const [header, ...lines] = parseCsv(registerCsv(rows));
+    const [header, ...lines] = parseCsv(registerCsv(rows, registerWording(wordsFor('en'))));
     expect(lines.map((line) => line[header.indexOf('delivered_to')])).toEqual(['subject', 'requester', '']);
   });
 });

@@ -47,6 +47,7 @@ const NEVER: Record<string, string[]> = {
   'src/cards': ['src/bot', 'src/adapters', 'src/storage', 'src/sandbox', 'src/config'],
   'src/bot': ['src/adapters', 'src/sandbox'],
   'src/config': ['src/adapters', 'src/bot', 'src/cards', 'src/storage'],
+  'src/words': ['src/bot', 'src/cards', 'src/adapters', 'src/storage', 'src/sandbox', 'src/config'],
   'src/i18n': ['src'],
   'src/azureFacts': ['src'],
 };

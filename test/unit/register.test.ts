@@ -1,6 +1,6 @@
-import { DsrRequest, median, pseudonymFor, pseudonymised, recipientsTold, REGISTER_COLUMNS, registerCsv, registerJson, RegisterRow, registerRow, registerRows, registerSummary, StepOutcome } from '../../src/dsr';
+import { DsrRequest, median, RegisterColumn, REGISTER_RESPONSES, pseudonymFor, pseudonymised, recipientsTold, REGISTER_COLUMNS, registerCsv, registerJson, RegisterRow, registerRow, registerRows, registerSummary, StepOutcome } from '../../src/dsr';
 import { LOCALES, wordsFor } from '../../src/i18n';
-import { registerHeaders } from '../../src/storage/registerHeaders';
+import { registerWording } from '../../src/storage/registerWording';
 import { parseCsv } from '../support/csv';
 import { APPROVER_A, APPROVER_B, SUBJECT, SUBJECT_VALUES, requestFiledBy, sampleRequest } from './sampleRequest';
 
@@ -37,24 +37,26 @@ const END_STATES: Record<string, DsrRequest> = {
 
 const rowOf = (request: DsrRequest, now = NOW) => registerRow(request, { pseudonymKey: KEY, now });
 
+const ENGLISH = registerWording(wordsFor('en'));
+
 describe('the DSR register', () => {
   it.each(Object.entries(END_STATES))('keeps what 11 CCR §7101 asks for a request that is %s', (state, request) => {
     const row = rowOf(request);
     expect(row).toMatchObject({ requestId: request.id, receivedAt: request.receivedAt, kind: request.kind, regime: request.regime, channel: 'teams-chat', state });
     expect(row.subjectPseudonym).toBe(pseudonymFor(SUBJECT.aadObjectId, KEY));
-    expect(row.filedBy).toBe('the subject');
-    expect(row.identityVerifiedBy).toBe('Entra ID sign-in (Teams)');
-    expect(row.response.length).toBeGreaterThan(3);
+    expect(row.filedBy).toBe('subject');
+    expect(row.identityVerifiedBy).toBe('teamsSignIn');
+    expect(REGISTER_RESPONSES).toContain(row.response);
     expect(row.serviceOutcomes.map((s) => s.service)).toEqual(request.services);
     if (row.open) {
       expect(row.respondedAt).toBe('');
       expect(row.daysToRespond).toBeNull();
-      expect(row.response).toMatch(/^not yet answered/);
+      expect(['retryPending', 'manualStepsPending', 'deltaPending', 'serviceExportFollows', 'notAnswered']).toContain(row.response);
     } else {
       expect(row.respondedAt).toBe(request.closedAt);
       expect(row.daysToRespond).toBeGreaterThanOrEqual(0);
     }
-    const written = registerCsv([row]) + registerJson([row], NOW);
+    const written = registerCsv([row], ENGLISH) + registerJson([row], NOW);
     for (const value of SUBJECT_VALUES) expect(written).not.toContain(value);
   });
 
@@ -82,7 +84,7 @@ describe('the DSR register', () => {
   });
 
   it('records the recipients told of an erasure (Art. 19): the services whose step ran, not the bot itself', () => {
-    expect(rowOf(END_STATES.soft_deleted).recipientsTold).toEqual(['Entra ID']);
+    expect(rowOf(END_STATES.soft_deleted).recipientsTold).toEqual(['entra']);
     expect(recipientsTold(END_STATES.awaiting_manual_steps)).toEqual(['iotCentral']);
     expect(recipientsTold(END_STATES.failed_partially)).toEqual(['entra']);
     expect(recipientsTold(END_STATES.completed)).toEqual([]);
@@ -97,8 +99,25 @@ describe('the DSR register', () => {
 
   it('names a privacy admin who filed on the subject’s behalf, and the subject only by pseudonym', () => {
     const row = rowOf(requestFiledBy(APPROVER_A, { state: 'completed', closedAt: CLOSED }));
-    expect(row.filedBy).toBe(`privacy admin ${APPROVER_A.displayName}`);
-    expect(row.identityVerifiedBy).toContain(APPROVER_A.displayName);
+    expect(row).toMatchObject({ filedBy: 'privacyAdmin', filedByName: APPROVER_A.displayName, identityVerifiedBy: 'privacyAdminAgainstDirectory' });
+    const [header, line] = parseCsv(registerCsv([row], ENGLISH));
+    expect(line[header.indexOf('filed_by')]).toBe(`privacy admin ${APPROVER_A.displayName}`);
+    expect(line[header.indexOf('identity_verified_by')]).toBe(`${APPROVER_A.displayName}, privacy admin, against the Entra directory`);
+  });
+
+  it('words the response, who filed and the services told in the reader\'s language, codes in the JSON', () => {
+    const rows = [END_STATES.soft_deleted, END_STATES.completed].map((request) => rowOf(request));
+    const cells = (wording: ReturnType<typeof registerWording>, column: RegisterColumn) => {
+      const [, ...lines] = parseCsv(registerCsv(rows, wording));
+      return lines.map((line) => line[REGISTER_COLUMNS.indexOf(column)]);
+    };
+    expect(cells(ENGLISH, 'response')[0]).toMatch(/^data erased; receipt sent; account restorable until the purge( on \d{4}-\d\d-\d\d)?$/);
+    expect(cells(ENGLISH, 'recipients_told')[0]).toBe('Entra ID');
+    expect(cells(ENGLISH, 'filed_by')).toEqual(['the subject', 'the subject']);
+    const german = registerWording(wordsFor('de'));
+    expect(cells(german, 'response')[0]).toMatch(/^Daten gelöscht; Löschbestätigung übermittelt/);
+    expect(cells(german, 'filed_by')).toEqual(['die betroffene Person', 'die betroffene Person']);
+    expect(JSON.parse(registerJson(rows, NOW)).requests[0]).toMatchObject({ response: 'erasedRestorable', filedBy: 'subject', recipientsTold: ['entra'] });
   });
 
   it('gives the same pseudonym before and after retention pseudonymised the request', () => {
@@ -116,7 +135,7 @@ describe('the DSR register', () => {
   it('writes CSV that reads back field for field, quoting and disarming free text', () => {
     const tricky = sampleRequest({ id: 'DSR-2026-0009', state: 'rejected', closedAt: AT, decisions: [{ by: APPROVER_A, decision: 'reject', reason: '=HYPERLINK("http://x"), "quoted"\nsecond line', at: AT }] });
     const rows = registerRows([END_STATES.completed, tricky], { pseudonymKey: KEY, now: NOW });
-    const [header, ...lines] = parseCsv(registerCsv(rows));
+    const [header, ...lines] = parseCsv(registerCsv(rows, ENGLISH));
     expect(header).toEqual(REGISTER_COLUMNS);
     expect(lines).toHaveLength(2);
     const denial = lines[1][header.indexOf('denial_basis')];
@@ -125,20 +144,22 @@ describe('the DSR register', () => {
     expect(lines[0][header.indexOf('approved_by')]).toBe(`${APPROVER_A.displayName} (2026-11-23T14:05:00.000Z)`);
   });
 
-  it('titles the columns in the tenant\'s language and leaves the values as they are: codes and ISO dates', () => {
+  it('titles the columns in the tenant\'s language and leaves the data as it is: codes and ISO dates', () => {
     const rows = registerRows([END_STATES.completed], { pseudonymKey: KEY, now: NOW });
-    const [english, englishLine] = parseCsv(registerCsv(rows, registerHeaders(wordsFor('en'))));
-    const [german, germanLine] = parseCsv(registerCsv(rows, registerHeaders(wordsFor('de'))));
+    const [english, englishLine] = parseCsv(registerCsv(rows, registerWording(wordsFor('en'))));
+    const [german, germanLine] = parseCsv(registerCsv(rows, registerWording(wordsFor('de'))));
 
     expect(english).toEqual(REGISTER_COLUMNS);
     expect(german.slice(0, 5)).toEqual(['Antrags-ID', 'Pseudonym der betroffenen Person', 'Eingegangen am', 'Art des Antrags', 'Rechtsrahmen']);
     expect(german[REGISTER_COLUMNS.indexOf('denial_basis')]).toBe('Grund der Ablehnung');
-    expect(germanLine).toEqual(englishLine);
+    const worded = ['filed_by', 'identity_verified_by', 'response', 'recipients_told', 'extensions', 'manual_steps'];
+    const codes = (line: string[]) => line.filter((_, i) => !worded.includes(REGISTER_COLUMNS[i]));
+    expect(codes(germanLine)).toEqual(codes(englishLine));
     expect(germanLine[REGISTER_COLUMNS.indexOf('received_at')]).toMatch(/^\d{4}-\d\d-\d\dT/);
   });
 
   it.each(LOCALES.filter((l) => l !== 'en'))('titles every column in %s, each differently', (locale) => {
-    const titles = Object.values(registerHeaders(wordsFor(locale)));
+    const titles = Object.values(registerWording(wordsFor(locale)).headers);
 
     expect(new Set(titles).size).toBe(REGISTER_COLUMNS.length);
     expect(titles.filter((title) => (REGISTER_COLUMNS as readonly string[]).includes(title))).toEqual([]);

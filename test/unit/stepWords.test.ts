@@ -1,4 +1,4 @@
-import { failureText, serviceLabel, stepSummaryText } from '../../src/cards/stepWords';
+import { failureText, serviceLabel, stepSummaryText } from '../../src/words/stepWords';
 import { SERVICE_NAMES, type ServiceFailure, type StepSummary } from '../../src/dsr';
 import { wordsFor } from '../../src/i18n';
 

@@ -1,7 +1,7 @@
 import { daysBetween, isoDay } from './deadlines';
 import { subjectPseudonym } from './pseudonyms';
 import { isOpen } from './stateMachine';
-import { DeliveryRecipient, DsrRequest, REGIMES, REQUEST_KINDS, RequestKind, RequestState, Regime, SERVICE_LABELS, ServiceName, StepStatus } from './types';
+import { DeliveryRecipient, DsrRequest, REGIMES, REQUEST_KINDS, RequestKind, RequestState, Regime, ServiceName, StepStatus } from './types';
 
 /**
  * The DSR register: per request, what 11 CCR §7101 asks a business to keep for 24 months (date
@@ -30,8 +30,11 @@ export interface RegisterRow {
   regime: Regime;
   /** How the request was made. */
   channel: string;
-  filedBy: string;
-  identityVerifiedBy: string;
+  /** Who filed it: the subject themselves, or a privacy admin on their behalf (named in `filedByName`). */
+  filedBy: 'subject' | 'privacyAdmin';
+  filedByName: string;
+  /** How the subject's identity was verified: their own Entra sign-in, or the filing admin against the directory. */
+  identityVerifiedBy: 'teamsSignIn' | 'privacyAdminAgainstDirectory';
   /** The due date before any extension, and now. */
   originalDueAt: string;
   dueAt: string;
@@ -44,8 +47,10 @@ export interface RegisterRow {
   respondedAt: string;
   /** Calendar days from receipt to response; null while open. */
   daysToRespond: number | null;
-  /** Nature of the response. */
-  response: string;
+  /** Nature of the response, as a code (worded in the reader's language where the CSV is written). */
+  response: RegisterResponse;
+  /** When a soft-deleted account is purged; empty otherwise. */
+  purgeAt: string;
   /** Whose chat the export link or receipt went to; empty until it was delivered. */
   deliveredTo: DeliveryRecipient | '';
   /** Basis for a denial: the reason the approver gave. */
@@ -58,7 +63,7 @@ export interface RegisterRow {
   rejectedBy: StaffAction[];
   serviceOutcomes: { service: ServiceName; status: StepStatus | 'not run'; count: number; at: string }[];
   /** GDPR Art. 19: the services a rectification, restriction or erasure was carried out in. */
-  recipientsTold: string[];
+  recipientsTold: ServiceName[];
   manualSteps: (StaffAction & { step: string; outcome: string })[];
   /** When retention replaced the subject's personal fields with the pseudonym; empty until then. */
   pseudonymisedAt: string;
@@ -75,41 +80,37 @@ export function recipientsTold(request: DsrRequest): ServiceName[] {
   return request.services.filter((service) => service !== 'botStore' && request.steps[service]?.status === 'done');
 }
 
-const DONE_RESPONSE: Record<RequestKind, string> = {
-  access: 'copy of the data sent (delivered_to says to whom)',
-  export: 'export package sent (delivered_to says to whom)',
-  rectify: 'data corrected; receipt sent',
-  restrict: 'processing restricted; receipt sent',
-  erase: 'data erased; receipt sent',
+/** The nature of the response, by what the request reached. */
+export const REGISTER_RESPONSES = [
+  'accessSent', 'exportSent', 'corrected', 'restricted', 'erased', 'erasedRestorable', 'erasedPurged', 'erasedAccountRestored',
+  'restrictionLifted', 'denied', 'withdrawn', 'retryPending', 'manualStepsPending', 'deltaPending', 'serviceExportFollows', 'notAnswered',
+] as const;
+export type RegisterResponse = (typeof REGISTER_RESPONSES)[number];
+
+const DONE_RESPONSE: Record<RequestKind, RegisterResponse> = {
+  access: 'accessSent',
+  export: 'exportSent',
+  rectify: 'corrected',
+  restrict: 'restricted',
+  erase: 'erased',
 };
 
-function responseOf(request: DsrRequest): string {
-  switch (request.state) {
-    case 'completed':
-      return DONE_RESPONSE[request.kind];
-    case 'soft_deleted':
-      return `data erased; receipt sent; account restorable until the purge${request.purgeAt ? ` on ${isoDay(new Date(request.purgeAt))}` : ''}`;
-    case 'purged':
-      return 'data erased; receipt sent; account purged';
-    case 'account_restored':
-      return 'data erased; receipt sent; Entra account restored before the purge';
-    case 'restriction_lifted':
-      return 'processing restricted; receipt sent; restriction since lifted';
-    case 'rejected':
-      return 'denied';
-    case 'cancelled':
-      return 'withdrawn by the requester before a decision';
-    case 'failed_partially':
-      return 'not yet answered: some services failed, retry pending';
-    case 'awaiting_manual_steps':
-      return 'not yet answered: manual steps to confirm';
-    case 'awaiting_delta_approval':
-      return 'not yet answered: items found beyond the approved plan await approval';
-    case 'awaiting_service_export':
-      return 'first package sent; the service export (system-generated logs) follows';
-    default:
-      return 'not yet answered';
-  }
+const STATE_RESPONSE: Partial<Record<RequestState, RegisterResponse>> = {
+  soft_deleted: 'erasedRestorable',
+  purged: 'erasedPurged',
+  account_restored: 'erasedAccountRestored',
+  restriction_lifted: 'restrictionLifted',
+  rejected: 'denied',
+  cancelled: 'withdrawn',
+  failed_partially: 'retryPending',
+  awaiting_manual_steps: 'manualStepsPending',
+  awaiting_delta_approval: 'deltaPending',
+  awaiting_service_export: 'serviceExportFollows',
+};
+
+function responseOf(request: DsrRequest): RegisterResponse {
+  if (request.state === 'completed') return DONE_RESPONSE[request.kind];
+  return STATE_RESPONSE[request.state] ?? 'notAnswered';
 }
 
 /** The register's row for one request, as it stands at `now`. */
@@ -126,8 +127,9 @@ export function registerRow(request: DsrRequest, options: { pseudonymKey: string
     kind: request.kind,
     regime: request.regime,
     channel: request.channel,
-    filedBy: bySubject ? 'the subject' : `privacy admin ${request.requester.displayName}`,
-    identityVerifiedBy: bySubject ? 'Entra ID sign-in (Teams)' : `${request.requester.displayName}, privacy admin, against the Entra directory`,
+    filedBy: bySubject ? 'subject' : 'privacyAdmin',
+    filedByName: bySubject ? '' : request.requester.displayName,
+    identityVerifiedBy: bySubject ? 'teamsSignIn' : 'privacyAdminAgainstDirectory',
     originalDueAt: request.extensions?.[0]?.previousDueAt ?? request.dueAt,
     dueAt: request.dueAt,
     extensions: (request.extensions ?? []).map((e) => ({ ...staff(e), newDueAt: e.newDueAt, reason: e.reason })),
@@ -137,6 +139,7 @@ export function registerRow(request: DsrRequest, options: { pseudonymKey: string
     respondedAt,
     daysToRespond: respondedAt ? daysBetween(new Date(request.receivedAt), new Date(respondedAt)) : null,
     response: responseOf(request),
+    purgeAt: request.state === 'soft_deleted' && request.purgeAt ? isoDay(new Date(request.purgeAt)) : '',
     deliveredTo: request.deliveredTo ?? '',
     denialBasis: rejection.map((d) => d.reason ?? '').filter(Boolean).join('; '),
     planHash: request.planHash ?? '',
@@ -147,7 +150,7 @@ export function registerRow(request: DsrRequest, options: { pseudonymKey: string
       const step = request.steps[service];
       return { service, status: step?.status ?? 'not run', count: step?.count ?? 0, at: step?.at ?? '' };
     }),
-    recipientsTold: recipientsTold(request).map((service) => SERVICE_LABELS[service]),
+    recipientsTold: recipientsTold(request),
     manualSteps: Object.entries(request.manualSteps ?? {}).map(([step, record]) => ({ step, outcome: record.outcome, ...staff(record) })),
     pseudonymisedAt: request.pseudonymisedAt ?? '',
   };
@@ -211,6 +214,22 @@ export function registerSummary(rows: readonly RegisterRow[], now: Date): Regist
   };
 }
 
+/**
+ * The words of the register's CSV in one language: column titles, and the cells that are prose
+ * for a reader (who filed, how identity was verified, the response, the services told). The
+ * domain has no words; storage passes them in from the catalog.
+ */
+export interface RegisterWording {
+  headers: Readonly<Record<RegisterColumn, string>>;
+  filedBy(row: RegisterRow): string;
+  identityVerifiedBy(row: RegisterRow): string;
+  response(row: RegisterRow): string;
+  service(service: ServiceName): string;
+  /** `at by name to newDueAt: reason` and `step: outcome by name (at)`, joined as the language joins them. */
+  extension(extension: RegisterRow['extensions'][number]): string;
+  manualStep(step: RegisterRow['manualSteps'][number]): string;
+}
+
 /** The CSV columns, in order, with how each is written. */
 const COLUMNS = [
   ['request_id', (r) => r.requestId],
@@ -219,17 +238,17 @@ const COLUMNS = [
   ['kind', (r) => r.kind],
   ['regime', (r) => r.regime],
   ['channel', (r) => r.channel],
-  ['filed_by', (r) => r.filedBy],
-  ['identity_verified_by', (r) => r.identityVerifiedBy],
+  ['filed_by', (r, w) => w.filedBy(r)],
+  ['identity_verified_by', (r, w) => w.identityVerifiedBy(r)],
   ['original_due_at', (r) => r.originalDueAt],
   ['due_at', (r) => r.dueAt],
-  ['extensions', (r) => r.extensions.map((e) => `${e.at} by ${e.name} to ${e.newDueAt}: ${e.reason}`).join('; ')],
+  ['extensions', (r, w) => r.extensions.map((e) => w.extension(e)).join('; ')],
   ['state', (r) => r.state],
   ['open', (r) => String(r.open)],
   ['overdue', (r) => String(r.overdue)],
   ['responded_at', (r) => r.respondedAt],
   ['days_to_respond', (r) => (r.daysToRespond === null ? '' : String(r.daysToRespond))],
-  ['response', (r) => r.response],
+  ['response', (r, w) => w.response(r)],
   ['delivered_to', (r) => r.deliveredTo],
   ['denial_basis', (r) => r.denialBasis],
   ['plan_sha256', (r) => r.planHash],
@@ -237,10 +256,10 @@ const COLUMNS = [
   ['approved_by', (r) => r.approvedBy.map((a) => `${a.name} (${a.at})`).join('; ')],
   ['rejected_by', (r) => r.rejectedBy.map((a) => `${a.name} (${a.at})`).join('; ')],
   ['service_outcomes', (r) => r.serviceOutcomes.map((s) => `${s.service}: ${s.status} (${s.count})`).join('; ')],
-  ['recipients_told', (r) => r.recipientsTold.join('; ')],
-  ['manual_steps', (r) => r.manualSteps.map((m) => `${m.step}: ${m.outcome} by ${m.name} (${m.at})`).join('; ')],
+  ['recipients_told', (r, w) => r.recipientsTold.map((service) => w.service(service)).join('; ')],
+  ['manual_steps', (r, w) => r.manualSteps.map((m) => w.manualStep(m)).join('; ')],
   ['pseudonymised_at', (r) => r.pseudonymisedAt],
-] as const satisfies readonly (readonly [string, (row: RegisterRow) => string])[];
+] as const satisfies readonly (readonly [string, (row: RegisterRow, wording: RegisterWording) => string])[];
 
 /** A CSV column's stable identifier (`request_id`): what the JSON and scripts know it by. */
 export type RegisterColumn = (typeof COLUMNS)[number][0];
@@ -256,13 +275,10 @@ function csvField(value: string): string {
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-/**
- * The register as CSV: a header line, then one line per request, CRLF line ends. `headers`: the
- * column titles in the reader's language (the domain has no words); none: the column identifiers.
- */
-export function registerCsv(rows: readonly RegisterRow[], headers?: Readonly<Record<RegisterColumn, string>>): string {
-  const header = REGISTER_COLUMNS.map((column) => csvField(headers?.[column] ?? column)).join(',');
-  const lines = [header, ...rows.map((row) => COLUMNS.map(([, value]) => csvField(value(row))).join(','))];
+/** The register as CSV in one language: a header line, then one line per request, CRLF line ends. */
+export function registerCsv(rows: readonly RegisterRow[], wording: RegisterWording): string {
+  const header = REGISTER_COLUMNS.map((column) => csvField(wording.headers[column])).join(',');
+  const lines = [header, ...rows.map((row) => COLUMNS.map(([, value]) => csvField(value(row, wording))).join(','))];
   return `${lines.join('\r\n')}\r\n`;
 }
 
