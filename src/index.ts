@@ -97,19 +97,20 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     adapter,
     botAppId: config.botAppId,
     conversations,
-    store,
     exports: exportsStore,
     clock,
     log,
     erasureApprovals: config.erasureApprovals,
     exportLinkDays: config.exportLinkDays,
     audit,
+    defaultLocale: config.defaultLocale,
+    timeZone: config.timeZone,
   });
   const requests = new RequestService({
     store, queue, audit, notifier, adapters, clock, log, erasureApprovals: config.erasureApprovals, maxOpenRequests: config.maxOpenRequests, approvers: directory,
   });
   const digests = new AuditDigests({
-    container: clients.digests, heads: () => audit.heads(), key: auditKey, clock, log, announcer: new TeamsDigestAnnouncer(notifier),
+    container: clients.digests, heads: () => audit.heads(), key: auditKey, clock, log, announcer: new TeamsDigestAnnouncer(notifier, config),
   });
   const anchor = new DebouncedAuditAnchor(() => digests.write(), options.anchorDelayMs ?? 30_000, log);
   const anchorSweep = new AuditAnchorSweep({ digests, lock: BlobLeaseLock.beside(clients.exports, 'audit-digest-sweep', log), clock });

@@ -1,6 +1,7 @@
 import { TurnContext } from 'botbuilder';
 import { Card } from '../cards/render';
-import { approvalCard, requestListCard, statusCard } from '../cards/views';
+import { approvalCard } from '../cards/approverCards';
+import { requestListCard, statusCard } from '../cards/personCards';
 import { Actor, DsrRequest, errorCode, mayRead, rememberCard } from '../dsr';
 import { userConversationKey } from '../storage/conversationStore';
 import { BotDeps } from './botDeps';
@@ -9,6 +10,7 @@ import { intakeFor } from './chatCommands';
 import { lifecycleMessage } from './lifecycleWords';
 import { cardFor, nothingToShow, readableOf, readRequest, viewerOf } from './readAccess';
 import { actorOf, isPersonalChat, rememberPersonalChat } from './turnIdentity';
+import { wordsForTurn } from './turnWords';
 
 /** A card action's answer: the card that replaces the clicked one, or a message. */
 export type ActionAnswer = Card | string;
@@ -21,7 +23,7 @@ const ONLY_IN_CHAT = 'Requests about your own data are made in your 1:1 chat wit
 const start: ActionHandler = async (context, data, deps) => {
   if (!isPersonalChat(context)) return ONLY_IN_CHAT;
   const kind = parseKind(data);
-  return kind.ok ? intakeFor(kind.value, deps) : kind.problem;
+  return kind.ok ? intakeFor(wordsForTurn(context, deps), kind.value, deps) : kind.problem;
 };
 
 /**
@@ -60,17 +62,17 @@ const submit: ActionHandler = async (context, data, deps) => {
   }
   if (outcome.result === 'duplicate') {
     if (!mayRead(outcome.request, await viewerOf(actor, deps)).allowed) return nothingToShow(outcome.request.id);
-    return statusCard(outcome.request, { text: `You already have an open request of this kind: ${outcome.request.id}. Here is where it stands.`, color: 'Warning' });
+    return statusCard(wordsForTurn(context, deps), outcome.request, { text: `You already have an open request of this kind: ${outcome.request.id}. Here is where it stands.`, color: 'Warning' });
   }
   const cardId = context.activity.replyToId;
   if (cardId) await rememberCard(deps.store, outcome.request.id, 'status', { conversationKey: userConversationKey(actor.aadObjectId), activityId: cardId });
-  return statusCard(outcome.request, { text: `Received. Your request id is ${outcome.request.id}; I will keep this card up to date.`, color: 'Good' });
+  return statusCard(wordsForTurn(context, deps), outcome.request, { text: `Received. Your request id is ${outcome.request.id}; I will keep this card up to date.`, color: 'Good' });
 };
 
 const status: ActionHandler = async (context, _data, deps) => {
   const actor = actorOf(context);
   if (!actor) return NOT_SIGNED_IN;
-  return requestListCard('Your requests', readableOf(await deps.requests.listFor(actor), await viewerOf(actor, deps)));
+  return requestListCard(wordsForTurn(context, deps), readableOf(await deps.requests.listFor(actor), await viewerOf(actor, deps)));
 };
 
 const cancel: ActionHandler = async (context, data, deps) => {
@@ -80,7 +82,7 @@ const cancel: ActionHandler = async (context, data, deps) => {
   if (!id.ok) return id.problem;
   if (!(await readRequest(deps, await viewerOf(actor, deps), id.value))) return nothingToShow(id.value);
   const outcome = await deps.requests.cancel(id.value, actor);
-  if (outcome.result === 'done') return statusCard(outcome.request, { text: outcome.message, color: 'Good' });
+  if (outcome.result === 'done') return statusCard(wordsForTurn(context, deps), outcome.request, { text: outcome.message, color: 'Good' });
   return outcome.message;
 };
 
@@ -104,7 +106,7 @@ function approverAction(work: (input: { actor: Actor; requestId: string; isAppro
     if (!seen) return nothingToShow(id.value);
     const outcome = await work({ actor, requestId: id.value, isApprover: viewer.isApprover, data, deps });
     if (!outcome.request || seen.access.role !== 'approver') return outcome.message;
-    return approvalCard(outcome.request, { erasureApprovals: deps.erasureApprovals, notice: { text: outcome.message, color: outcome.ok ? 'Good' : 'Attention' } });
+    return approvalCard(wordsForTurn(context, deps), outcome.request, { erasureApprovals: deps.erasureApprovals, notice: { text: outcome.message, color: outcome.ok ? 'Good' : 'Attention' } });
   };
 }
 
@@ -161,7 +163,7 @@ const refresh: ActionHandler = async (context, data, deps) => {
   const id = parseRequestId(data);
   if (!id.ok) return id.problem;
   const seen = await readRequest(deps, await viewerOf(actorOf(context), deps), id.value);
-  return seen ? cardFor(seen, deps) : nothingToShow(id.value);
+  return seen ? cardFor(wordsForTurn(context, deps), seen, deps) : nothingToShow(id.value);
 };
 
 /** Every card verb and its handler, in one place. */

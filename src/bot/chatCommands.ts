@@ -1,12 +1,16 @@
 import { CardFactory, MessageFactory, TurnContext } from 'botbuilder';
 import { Card } from '../cards/render';
-import { helpCard, intakeCard, queueCard, reportCard, requestDetailsCard, requestListCard } from '../cards/views';
+import { queueCard, requestDetailsCard } from '../cards/approverCards';
+import { reportCard } from '../cards/complianceCards';
+import { helpCard, intakeCard, requestListCard } from '../cards/personCards';
 import { Actor, CORRECTABLE_PROFILE_FIELDS, type CorrectableProfileField, errorCode, RequestKind, Subject } from '../dsr';
+import { Words } from '../i18n';
 import { BotDeps } from './botDeps';
 import { parseAddress } from './cardInputs';
 import { parseIntent } from './intents';
 import { cardFor, nothingToShow, readableOf, readRequest, viewerOf } from './readAccess';
 import { actorOf, channelReference, isPersonalChat, rememberPersonalChat } from './turnIdentity';
+import { wordsForTurn } from './turnWords';
 
 const FIELD_LABELS: Record<CorrectableProfileField, string> = {
   displayName: 'My name',
@@ -34,8 +38,8 @@ const FIELD_LABELS: Record<CorrectableProfileField, string> = {
 const sendCard = (context: TurnContext, card: Card) => context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
 
 /** The intake card for `kind`, with this bot's services and law. */
-export function intakeFor(kind: RequestKind, deps: BotDeps, onBehalfOf?: Subject): Card {
-  return intakeCard(kind, {
+export function intakeFor(words: Words, kind: RequestKind, deps: BotDeps, onBehalfOf?: Subject): Card {
+  return intakeCard(words, kind, {
     regime: deps.defaultRegime,
     services: deps.offeredServices,
     graceDays: deps.purgeGraceDays,
@@ -62,7 +66,7 @@ async function intakeOnBehalf(context: TurnContext, deps: BotDeps, actor: Actor,
     await context.sendActivity('I found nobody with that address in the directory. Check the spelling, or use their user principal name.');
     return;
   }
-  await sendCard(context, intakeFor(kind, deps, subject));
+  await sendCard(context, intakeFor(wordsForTurn(context, deps), kind, deps, subject));
 }
 
 /**
@@ -77,18 +81,18 @@ async function showDetails(context: TurnContext, deps: BotDeps, actor: Actor, re
   }
   const staff = seen.access.role === 'approver' || seen.access.role === 'complianceOfficer';
   deps.log.info({ requestId, role: seen.access.role }, 'request details shown');
-  await sendCard(context, staff ? requestDetailsCard(seen.request) : cardFor(seen, deps));
+  await sendCard(context, staff ? requestDetailsCard(wordsForTurn(context, deps), seen.request) : cardFor(wordsForTurn(context, deps), seen, deps));
 }
 
 /** `status`: the person's own requests; `status <id>`: that request, as its reader may see it. */
 async function showStatus(context: TurnContext, deps: BotDeps, actor: Actor, requestId?: string): Promise<void> {
   const viewer = await viewerOf(actor, deps);
   if (!requestId) {
-    await sendCard(context, requestListCard('Your requests', readableOf(await deps.requests.listFor(actor), viewer)));
+    await sendCard(context, requestListCard(wordsForTurn(context, deps), readableOf(await deps.requests.listFor(actor), viewer)));
     return;
   }
   const seen = await readRequest(deps, viewer, requestId);
-  if (seen) await sendCard(context, cardFor(seen, deps));
+  if (seen) await sendCard(context, cardFor(wordsForTurn(context, deps), seen, deps));
   else await context.sendActivity(nothingToShow(requestId));
 }
 
@@ -109,7 +113,7 @@ async function showQueue(context: TurnContext, deps: BotDeps, actor: Actor): Pro
     await context.sendActivity('Only privacy admins can see the queue of open requests (compliance officers may read it). Type status to see your own requests.');
     return;
   }
-  await sendCard(context, queueCard(readableOf(await deps.requests.listOpen(), viewer), deps.clock.now()));
+  await sendCard(context, queueCard(wordsForTurn(context, deps, 'conversation'), readableOf(await deps.requests.listOpen(), viewer), deps.clock.now()));
 }
 
 /**
@@ -126,7 +130,7 @@ async function showReport(context: TurnContext, deps: BotDeps): Promise<void> {
   }
   const published = await deps.register.publish();
   deps.log.info({ requests: published.summary.total }, 'register report given');
-  await sendCard(context, reportCard(published.summary, published.link));
+  await sendCard(context, reportCard(wordsForTurn(context, deps, 'conversation'), published.summary, published.link));
 }
 
 /** Text messages: commands and plain-language requests in 1:1, channel registration in channels. */
@@ -172,11 +176,11 @@ export async function onMessage(context: TurnContext, deps: BotDeps): Promise<vo
   await rememberPersonalChat(context, actor, deps.conversations);
   switch (intent.type) {
     case 'help':
-      await sendCard(context, helpCard());
+      await sendCard(context, helpCard(wordsForTurn(context, deps)));
       return;
     case 'request':
       if (intent.forAddress) await intakeOnBehalf(context, deps, actor, intent.kind, intent.forAddress);
-      else await sendCard(context, intakeFor(intent.kind, deps));
+      else await sendCard(context, intakeFor(wordsForTurn(context, deps), intent.kind, deps));
       return;
     case 'details':
       await showDetails(context, deps, actor, intent.requestId);
