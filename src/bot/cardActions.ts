@@ -82,8 +82,11 @@ const cancel: ActionHandler = async (context, data, deps) => {
   if (!id.ok) return id.problem;
   if (!(await readRequest(deps, await viewerOf(actor, deps), id.value))) return nothingToShow(id.value);
   const outcome = await deps.requests.cancel(id.value, actor);
-  if (outcome.result === 'done') return statusCard(wordsForTurn(context, deps), outcome.request, { text: outcome.message, color: 'Good' });
-  return outcome.message;
+  if (outcome.result !== 'done') return outcome.message;
+  // One write per click: on the request's own status card the notifier's refresh (the same card,
+  // in the same chat, in the requester's language) is the write, so the answer is just the message.
+  if (context.activity.replyToId === outcome.request.cards.status?.activityId) return outcome.message;
+  return statusCard(wordsForTurn(context, deps), outcome.request, { text: outcome.message, color: 'Good' });
 };
 
 /** What an approver's button did: the message for the card's notice, and the request as it now stands. */

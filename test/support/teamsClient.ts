@@ -24,6 +24,9 @@ export class TeamsClient {
     return `a:1on1-${user.teamsUserId}`;
   }
 
+  /** The Teams client language of each user by Teams user id (`activity.locale`); anyone else sends en-US. */
+  readonly locales = new Map<string, string>();
+
   readonly channelId = '19:dsr-approvals@thread.tacv2';
   readonly complianceChannelId = '19:dsr-compliance@thread.tacv2';
 
@@ -89,7 +92,7 @@ export class TeamsClient {
       channelId: 'msteams',
       serviceUrl: this.connectorUrl,
       recipient: { id: '28:dsr-bot', name: 'DSR Bot' },
-      locale: 'en-US',
+      locale: this.locales.get((activity.from as { id?: string } | undefined)?.id ?? '') ?? 'en-US',
       ...activity,
     };
     return fetch(`${this.botUrl}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
