@@ -1,6 +1,7 @@
 import { TurnContext } from 'botbuilder';
 import { Card } from '../cards/render';
-import { approvalCard, requestListCard, statusCard } from '../cards/views';
+import { approvalCard } from '../cards/approverCards';
+import { requestListCard, statusCard } from '../cards/personCards';
 import { Actor, DsrRequest, errorCode, mayRead, rememberCard } from '../dsr';
 import { userConversationKey } from '../storage/conversationStore';
 import { Words } from '../i18n';
@@ -21,7 +22,7 @@ type ActionHandler = (context: TurnContext, data: unknown, deps: BotDeps, words:
 const start: ActionHandler = async (context, data, deps, words) => {
   if (!isPersonalChat(context)) return words.t('chat.identity.onlyInChat');
   const kind = parseKind(data);
-  return kind.ok ? intakeFor(kind.value, deps, words) : inputWords(words, kind.problem);
+  return kind.ok ? intakeFor(words, kind.value, deps) : inputWords(words, kind.problem);
 };
 
 /**
@@ -60,17 +61,17 @@ const submit: ActionHandler = async (context, data, deps, turnWords) => {
   }
   if (outcome.result === 'duplicate') {
     if (!mayRead(outcome.request, await viewerOf(actor, deps)).allowed) return nothingToShow(words, outcome.request.id);
-    return statusCard(outcome.request, { text: words.t('chat.submit.duplicate', { requestId: outcome.request.id }), color: 'Warning' });
+    return statusCard(words, outcome.request, { text: words.t('chat.submit.duplicate', { requestId: outcome.request.id }), color: 'Warning' });
   }
   const cardId = context.activity.replyToId;
   if (cardId) await rememberCard(deps.store, outcome.request.id, 'status', { conversationKey: userConversationKey(actor.aadObjectId), activityId: cardId });
-  return statusCard(outcome.request, { text: words.t('chat.submit.received', { requestId: outcome.request.id }), color: 'Good' });
+  return statusCard(words, outcome.request, { text: words.t('chat.submit.received', { requestId: outcome.request.id }), color: 'Good' });
 };
 
 const status: ActionHandler = async (context, _data, deps, words) => {
   const actor = actorOf(context);
   if (!actor) return words.t('chat.identity.notSignedInToAct');
-  return requestListCard(words.t('chat.read.yourRequests'), readableOf(await deps.requests.listFor(actor), await viewerOf(actor, deps)));
+  return requestListCard(words, readableOf(await deps.requests.listFor(actor), await viewerOf(actor, deps)));
 };
 
 const cancel: ActionHandler = async (context, data, deps, words) => {
@@ -80,8 +81,11 @@ const cancel: ActionHandler = async (context, data, deps, words) => {
   if (!id.ok) return inputWords(words, id.problem);
   if (!(await readRequest(deps, await viewerOf(actor, deps), id.value))) return nothingToShow(words, id.value);
   const outcome = await deps.requests.cancel(id.value, actor);
-  if (outcome.result === 'done') return statusCard(outcome.request, { text: cancelWords(words, outcome), color: 'Good' });
-  return cancelWords(words, outcome);
+  if (outcome.result !== 'done') return cancelWords(words, outcome);
+  // One write per click: on the request's own status card the notifier's refresh (the same card,
+  // in the same chat, in the requester's language) is the write, so the answer is just the message.
+  if (context.activity.replyToId === outcome.request.cards.status?.activityId) return cancelWords(words, outcome);
+  return statusCard(words, outcome.request, { text: cancelWords(words, outcome), color: 'Good' });
 };
 
 /** What an approver's button did: the message for the card's notice, and the request as it now stands. */
@@ -104,7 +108,7 @@ function approverAction(work: (input: { actor: Actor; requestId: string; isAppro
     if (!seen) return nothingToShow(words, id.value);
     const outcome = await work({ actor, requestId: id.value, isApprover: viewer.isApprover, data, deps, words });
     if (!outcome.request || seen.access.role !== 'approver') return outcome.message;
-    return approvalCard(outcome.request, { erasureApprovals: deps.erasureApprovals, notice: { text: outcome.message, color: outcome.ok ? 'Good' : 'Attention' } });
+    return approvalCard(wordsForTurn(context, deps), outcome.request, { erasureApprovals: deps.erasureApprovals, notice: { text: outcome.message, color: outcome.ok ? 'Good' : 'Attention' } });
   };
 }
 
@@ -162,7 +166,7 @@ const refresh: ActionHandler = async (context, data, deps, words) => {
   const id = parseRequestId(data);
   if (!id.ok) return inputWords(words, id.problem);
   const seen = await readRequest(deps, await viewerOf(actorOf(context), deps), id.value);
-  return seen ? cardFor(seen, deps) : nothingToShow(words, id.value);
+  return seen ? cardFor(words, seen, deps) : nothingToShow(words, id.value);
 };
 
 /** Every card verb and its handler, in one place. */

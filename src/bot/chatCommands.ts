@@ -1,6 +1,8 @@
 import { CardFactory, MessageFactory, TurnContext } from 'botbuilder';
 import { Card } from '../cards/render';
-import { helpCard, intakeCard, queueCard, reportCard, requestDetailsCard, requestListCard } from '../cards/views';
+import { queueCard, requestDetailsCard } from '../cards/approverCards';
+import { reportCard } from '../cards/complianceCards';
+import { helpCard, intakeCard, requestListCard } from '../cards/personCards';
 import { Actor, CORRECTABLE_PROFILE_FIELDS, type CorrectableProfileField, errorCode, RequestKind, Subject } from '../dsr';
 import { MessageKey, Words } from '../i18n';
 import { BotDeps } from './botDeps';
@@ -37,8 +39,8 @@ const FIELD_LABELS: Record<CorrectableProfileField, MessageKey> = {
 const sendCard = (context: TurnContext, card: Card) => context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
 
 /** The intake card for `kind`, with this bot's services and law. */
-export function intakeFor(kind: RequestKind, deps: BotDeps, words: Words, onBehalfOf?: Subject): Card {
-  return intakeCard(kind, {
+export function intakeFor(words: Words, kind: RequestKind, deps: BotDeps, onBehalfOf?: Subject): Card {
+  return intakeCard(words, kind, {
     regime: deps.defaultRegime,
     services: deps.offeredServices,
     graceDays: deps.purgeGraceDays,
@@ -63,7 +65,7 @@ async function intakeOnBehalf(context: TurnContext, deps: BotDeps, words: Words,
     await context.sendActivity(words.t('chat.onBehalf.nobodyFound'));
     return;
   }
-  await sendCard(context, intakeFor(kind, deps, words, subject));
+  await sendCard(context, intakeFor(words, kind, deps, subject));
 }
 
 /**
@@ -78,18 +80,18 @@ async function showDetails(context: TurnContext, deps: BotDeps, words: Words, ac
   }
   const staff = seen.access.role === 'approver' || seen.access.role === 'complianceOfficer';
   deps.log.info({ requestId, role: seen.access.role }, 'request details shown');
-  await sendCard(context, staff ? requestDetailsCard(seen.request) : cardFor(seen, deps));
+  await sendCard(context, staff ? requestDetailsCard(wordsForTurn(context, deps), seen.request) : cardFor(wordsForTurn(context, deps), seen, deps));
 }
 
 /** `status`: the person's own requests; `status <id>`: that request, as its reader may see it. */
 async function showStatus(context: TurnContext, deps: BotDeps, words: Words, actor: Actor, requestId?: string): Promise<void> {
   const viewer = await viewerOf(actor, deps);
   if (!requestId) {
-    await sendCard(context, requestListCard(words.t('chat.read.yourRequests'), readableOf(await deps.requests.listFor(actor), viewer)));
+    await sendCard(context, requestListCard(words, readableOf(await deps.requests.listFor(actor), viewer)));
     return;
   }
   const seen = await readRequest(deps, viewer, requestId);
-  if (seen) await sendCard(context, cardFor(seen, deps));
+  if (seen) await sendCard(context, cardFor(words, seen, deps));
   else await context.sendActivity(nothingToShow(words, requestId));
 }
 
@@ -110,7 +112,7 @@ async function showQueue(context: TurnContext, deps: BotDeps, words: Words, acto
     await context.sendActivity(words.t('chat.queue.notAllowed'));
     return;
   }
-  await sendCard(context, queueCard(readableOf(await deps.requests.listOpen(), viewer), deps.clock.now()));
+  await sendCard(context, queueCard(wordsForTurn(context, deps, 'conversation'), readableOf(await deps.requests.listOpen(), viewer), deps.clock.now()));
 }
 
 /**
@@ -127,7 +129,7 @@ async function showReport(context: TurnContext, deps: BotDeps, words: Words): Pr
   }
   const published = await deps.register.publish();
   deps.log.info({ requests: published.summary.total }, 'register report given');
-  await sendCard(context, reportCard(published.summary, published.link));
+  await sendCard(context, reportCard(wordsForTurn(context, deps, 'conversation'), published.summary, published.link));
 }
 
 /** Text messages: commands and plain-language requests in 1:1, channel registration in channels. */
@@ -171,11 +173,11 @@ export async function onMessage(context: TurnContext, deps: BotDeps): Promise<vo
   await rememberPersonalChat(context, actor, deps.conversations);
   switch (intent.type) {
     case 'help':
-      await sendCard(context, helpCard());
+      await sendCard(context, helpCard(wordsForTurn(context, deps)));
       return;
     case 'request':
       if (intent.forAddress) await intakeOnBehalf(context, deps, words, actor, intent.kind, intent.forAddress);
-      else await sendCard(context, intakeFor(intent.kind, deps, words));
+      else await sendCard(context, intakeFor(words, intent.kind, deps));
       return;
     case 'details':
       await showDetails(context, deps, words, actor, intent.requestId);

@@ -1,5 +1,6 @@
 import { Card } from '../cards/render';
-import { approvalCard, statusCard } from '../cards/views';
+import { approvalCard } from '../cards/approverCards';
+import { statusCard } from '../cards/personCards';
 import { Actor, DsrRequest, mayRead, ReadOutcome, Viewer } from '../dsr';
 import { Words } from '../i18n';
 import { BotDeps } from './botDeps';
@@ -36,14 +37,14 @@ export function readableOf(requests: DsrRequest[], viewer: Viewer): DsrRequest[]
  * compliance officers the same card without a button that acts, the subject and the requester
  * their status card.
  */
-export function cardFor({ request, access }: Readable, deps: BotDeps): Card {
+export function cardFor(words: Words, { request, access }: Readable, deps: BotDeps): Card {
   switch (access.role) {
     case 'approver':
-      return approvalCard(request, { erasureApprovals: deps.erasureApprovals });
+      return approvalCard(words, request, { erasureApprovals: deps.erasureApprovals });
     case 'complianceOfficer':
-      return approvalCard(request, { erasureApprovals: deps.erasureApprovals, readOnly: true });
+      return approvalCard(words, request, { erasureApprovals: deps.erasureApprovals, readOnly: true });
     case 'subject':
     case 'requester':
-      return statusCard(request);
+      return statusCard(words, request);
   }
 }

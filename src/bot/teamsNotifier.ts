@@ -1,15 +1,19 @@
 import { Activity, CardFactory, CloudAdapter, ConversationReference, MessageFactory, TurnContext } from 'botbuilder';
+import { approvalCard } from '../cards/approverCards';
+import { ComplianceEvent, complianceCard, reminderText } from '../cards/complianceCards';
+import { exportReadyCard, receiptCard, statusCard } from '../cards/personCards';
 import { Card, plainText } from '../cards/render';
-import { approvalCard, complianceCard, exportReadyCard, KIND_TITLES, receiptCard, reminderText, statusCard } from '../cards/views';
-import { AuditHeads, AuditLog, Clock, deliveryRecipient, displayDay, DsrRequest, errorCode, Logger, Notifier, pendingManualSteps, PostedCard, recipientsTold, rememberCard, RequestNotice, RequestStore, SERVICE_LABELS, updateRequest } from '../dsr';
+import { AuditHeads, AuditLog, Clock, deliveryRecipient, DsrRequest, errorCode, Logger, NoticeOutcome, Notifier, pendingManualSteps, PostedCard, recipientsTold, RequestNotice } from '../dsr';
+import { serviceLabel } from '../words/stepWords';
+import { MessageKey, MessageValues, Words } from '../i18n';
 import { BlobExportStore } from '../storage/blobExportStore';
 import { ConversationKey, ConversationStore, userConversationKey } from '../storage/conversationStore';
+import { wordsForChannel, wordsForPerson, WordsSettings } from './turnWords';
 
-export interface TeamsNotifierDeps {
+export interface TeamsNotifierDeps extends WordsSettings {
   adapter: CloudAdapter;
   botAppId: string;
   conversations: ConversationStore;
-  store: RequestStore;
   exports: BlobExportStore;
   clock: Clock;
   log: Logger;
@@ -21,109 +25,65 @@ export interface TeamsNotifierDeps {
 
 const cardActivity = (card: Card): Partial<Activity> => MessageFactory.attachment(CardFactory.adaptiveCard(card));
 
-/** The subject's notice when a privacy admin filed a request about them: by whom, of what kind. */
-const filedForYouText = (request: DsrRequest) =>
-  `${plainText(request.requester.displayName, 120)}, a privacy admin, filed a request about you: ${KIND_TITLES[request.kind]} (${request.id}). I will tell you here how it goes.`;
+/** What one recipient's send left for the request to remember. */
+type Posted = Omit<NoticeOutcome, 'failures'>;
+/** One recipient of a notice: sends to them, and says what it posted. */
+type Recipient = (to: TeamsNotifier, request: DsrRequest) => Promise<Posted | void>;
 
-/** The requester's notices of restore and lift: the request id only, in their own chat. */
-const RESTORED_TEXT = (request: DsrRequest) =>
-  `A privacy admin restored the Entra account that your request ${request.id} had deleted; it will not be purged. Only the Entra account came back: what the other services erased stays erased.`;
-const LIFTED_TEXT = (request: DsrRequest) =>
-  `The restriction of your request ${request.id} was lifted: sign-in and the devices it stopped work again. Sessions signed out by the restriction stay signed out.`;
-/** Approvers told that a service export needs them: ids and dates only, as everything in a channel. */
-const serviceExportWarning = (request: DsrRequest) => {
-  const stuck = request.serviceExport?.status === 'failed' || request.serviceExport?.status === 'unknown';
-  return `${request.id}: the export of ${SERVICE_LABELS[request.serviceExport?.service ?? 'systemLogs']} ${stuck ? 'did not complete' : 'is still running'} and the request is due by ${displayDay(request.dueAt)}. `
-    + `Extend the deadline on the request's card${stuck ? ', or retry the export there' : ''}.`;
+const approvers: Recipient = (to, request) => to.refreshApproval(request);
+const status: Recipient = (to, request) => to.refreshStatus(request);
+const compliance = (event: ComplianceEvent): Recipient => (to, request) => to.toCompliance(request, event);
+const delivery: Recipient = (to, request) => to.deliver(request);
+const requester = (key: MessageKey, values: (words: Words, request: DsrRequest) => MessageValues = () => ({})): Recipient =>
+  (to, request) => to.toRequester(request, key, values);
+/** A reason an approver typed, or "none". */
+const reasonOf = (words: Words, reason: string | undefined) => plainText(reason ?? words.t('notices.requester.noReason'));
+
+/**
+ * Who hears of each moment of a request, and how: the requester in their 1:1 chat (the only place
+ * personal data and links go), approvers on their card, the compliance channel with ids, dates and counts.
+ */
+export const NOTICE_RECIPIENTS: Record<RequestNotice, Recipient[]> = {
+  opened: [status, compliance('opened'), (to, request) => to.toSubjectFiledForThem(request)],
+  awaitingApproval: [(to, request) => to.postApprovalCard(request), status],
+  approvalRecorded: [approvers, status, requester('notices.requester.approvalRecorded')],
+  progress: [approvers, status],
+  approved: [approvers, status, requester('notices.requester.approved'), compliance('approved')],
+  cancelled: [approvers, status, compliance('cancelled')],
+  rejected: [approvers, status, requester('notices.requester.rejected', (words, r) => ({ reason: reasonOf(words, r.decisions.at(-1)?.reason) })), compliance('rejected')],
+  completed: [approvers, status, delivery, compliance('completed')],
+  failed: [approvers, status, compliance('failed')],
+  manualStepsPending: [approvers, status, (to, request) => to.toApprovers(request, 'notices.approvers.manualStepsPending', { count: pendingManualSteps(request).length })],
+  deltaAwaitingApproval: [(to, request) => to.postDeltaApprovalCard(request), status],
+  purged: [approvers, status, compliance('purged')],
+  accountRestored: [approvers, status, requester('notices.requester.restored'), compliance('restored')],
+  followUpApprovalRecorded: [approvers],
+  restrictionLifted: [approvers, status, requester('notices.requester.lifted'), compliance('restrictionLifted')],
+  liftFailed: [approvers, compliance('liftFailed')],
+  extended: [
+    approvers,
+    status,
+    requester('notices.requester.extended', (words, r) => ({ day: words.day(r.dueAt), reason: reasonOf(words, r.extensions?.at(-1)?.reason) })),
+    compliance('extended'),
+  ],
+  awaitingServiceExport: [approvers, status, delivery],
+  serviceExportDelivered: [approvers, status, (to, request) => to.deliver(request, request.serviceExport?.delivery), compliance('completed')],
+  serviceExportNeedsApprovers: [approvers, status, (to, request) => to.serviceExportWarning(request)],
+  reminder: [(to, request) => to.remind(request)],
 };
 
 /**
- * Tells the people of a request what happened, proactively: the requester in their 1:1 chat
- * (the only place personal data and links go), approvers on their card, the compliance channel
- * with ids, dates and counts.
+ * Tells the people of a request what happened, proactively, as `NOTICE_RECIPIENTS` says. Writes
+ * nothing of the request: it returns what it posted, and the domain records it.
  */
 export class TeamsNotifier implements Notifier {
   constructor(private readonly deps: TeamsNotifierDeps) {}
 
-  async notify(notice: RequestNotice, request: DsrRequest): Promise<void> {
-    switch (notice) {
-      case 'opened':
-        return this.all(this.refreshStatus(request), this.toCompliance(request, 'opened'), this.toSubjectFiledForThem(request));
-      case 'awaitingApproval':
-        return this.all(this.postApprovalCard(request), this.refreshStatus(request));
-      case 'approvalRecorded':
-        return this.all(
-          this.refreshApproval(request),
-          this.refreshStatus(request),
-          this.toRequester(request, MessageFactory.text(`A privacy admin approved your request ${request.id}. An erasure needs one more approval before anything is removed.`)),
-        );
-      case 'progress':
-        return this.all(this.refreshApproval(request), this.refreshStatus(request));
-      case 'approved':
-        return this.all(
-          this.refreshApproval(request),
-          this.refreshStatus(request),
-          this.toRequester(request, MessageFactory.text(`Your request ${request.id} was approved and is being carried out. I will tell you here when it is done.`)),
-          this.toCompliance(request, 'approved'),
-        );
-      case 'cancelled':
-        return this.all(this.refreshApproval(request), this.refreshStatus(request), this.toCompliance(request, 'cancelled'));
-      case 'rejected':
-        return this.all(
-          this.refreshApproval(request),
-          this.refreshStatus(request),
-          this.toRequester(request, MessageFactory.text(`Your request ${request.id} was rejected. Reason given: ${plainText(request.decisions.at(-1)?.reason ?? 'none')}`)),
-          this.toCompliance(request, 'rejected'),
-        );
-      case 'completed':
-        return this.all(this.refreshApproval(request), this.refreshStatus(request), this.deliver(request), this.toCompliance(request, 'completed'));
-      case 'failed':
-        return this.all(this.refreshApproval(request), this.refreshStatus(request), this.toCompliance(request, 'failed'));
-      case 'manualStepsPending':
-        return this.all(
-          this.refreshApproval(request),
-          this.refreshStatus(request),
-          this.send('channel:approvals', MessageFactory.text(`${request.id}: the automated steps are done. ${pendingManualSteps(request).length} manual step(s) wait for a privacy admin on the request's card.`)),
-        );
-      case 'deltaAwaitingApproval':
-        return this.all(this.postDeltaApprovalCard(request), this.refreshStatus(request));
-      case 'purged':
-        return this.all(this.refreshApproval(request), this.refreshStatus(request), this.toCompliance(request, 'purged'));
-      case 'accountRestored':
-        return this.all(this.refreshApproval(request), this.refreshStatus(request), this.toRequester(request, MessageFactory.text(RESTORED_TEXT(request))), this.toCompliance(request, 'restored'));
-      case 'followUpApprovalRecorded':
-        return this.refreshApproval(request);
-      case 'restrictionLifted':
-        return this.all(this.refreshApproval(request), this.refreshStatus(request), this.toRequester(request, MessageFactory.text(LIFTED_TEXT(request))), this.toCompliance(request, 'restrictionLifted'));
-      case 'liftFailed':
-        return this.all(this.refreshApproval(request), this.toCompliance(request, 'liftFailed'));
-      case 'extended':
-        return this.all(
-          this.refreshApproval(request),
-          this.refreshStatus(request),
-          this.toRequester(
-            request,
-            MessageFactory.text(
-              `We need more time for your request ${request.id}: it is now due by ${displayDay(request.dueAt)}. Reason given: ${plainText(request.extensions?.at(-1)?.reason ?? 'none')}`,
-            ),
-          ),
-          this.toCompliance(request, 'extended'),
-        );
-      case 'awaitingServiceExport':
-        return this.all(this.refreshApproval(request), this.refreshStatus(request), this.deliver(request));
-      case 'serviceExportDelivered':
-        return this.all(this.refreshApproval(request), this.refreshStatus(request), this.deliver(request, request.serviceExport?.delivery), this.toCompliance(request, 'completed'));
-      case 'serviceExportNeedsApprovers':
-        return this.all(this.refreshApproval(request), this.refreshStatus(request), this.send('channel:approvals', MessageFactory.text(serviceExportWarning(request))));
-      case 'reminder': {
-        const stage = request.reminders?.at(-1)?.stage;
-        if (!stage) return;
-        // Approvers are reminded before the due date; once it has passed, the compliance channel is told.
-        const key: ConversationKey = stage === 'overdue' ? 'channel:compliance' : 'channel:approvals';
-        await this.send(key, MessageFactory.text(reminderText(request, stage, this.deps.clock.now())));
-        return;
-      }
-    }
+  /** Each recipient on their own: one that fails (say the user blocked the bot) does not stop the others. */
+  async notify(notice: RequestNotice, request: DsrRequest): Promise<NoticeOutcome> {
+    const results = await Promise.allSettled(NOTICE_RECIPIENTS[notice].map((recipient) => recipient(this, request)));
+    const posted = results.flatMap((r) => (r.status === 'fulfilled' && r.value ? [r.value] : []));
+    return Object.assign({ failures: results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : [])) }, ...posted);
   }
 
   /** Sends `activity` to a stored conversation; returns the new activity id, or undefined if nobody registered it. */
@@ -151,69 +111,102 @@ export class TeamsNotifier implements Notifier {
     return result;
   }
 
-  /** Each message on its own: one that fails (say the user blocked the bot) does not stop the others. */
-  private async all(...sends: Promise<unknown>[]): Promise<void> {
-    const results = await Promise.allSettled(sends);
-    const failed = results.filter((r) => r.status === 'rejected');
-    if (failed.length) throw (failed[0] as PromiseRejectedResult).reason;
+  /** The approvers' card, in the channel's language. */
+  private approvalCardOf(request: DsrRequest): Card {
+    return approvalCard(wordsForChannel(this.deps), request, { erasureApprovals: this.deps.erasureApprovals });
   }
 
-  private async postApprovalCard(request: DsrRequest): Promise<void> {
-    const card = approvalCard(request, { erasureApprovals: this.deps.erasureApprovals });
+  async postApprovalCard(request: DsrRequest): Promise<Posted | void> {
+    const card = this.approvalCardOf(request);
     // A redelivered discovery job finds the card already posted: replace it rather than post twice.
     if (request.cards.approval) return this.replace(request.cards.approval, card);
     const key: ConversationKey = 'channel:approvals';
     const activityId = await this.send(key, cardActivity(card));
-    if (activityId) await rememberCard(this.deps.store, request.id, 'approval', { conversationKey: key, activityId });
+    return activityId ? { approvalCard: { card: { conversationKey: key, activityId } } } : undefined;
   }
 
   /**
    * Execution found items beyond the plan: the old card shows where the request stands, and a new
    * card (counts and hash only) asks the approvers about the delta; later changes update the new one.
    */
-  private async postDeltaApprovalCard(request: DsrRequest): Promise<void> {
-    const card = approvalCard(request, { erasureApprovals: this.deps.erasureApprovals });
+  async postDeltaApprovalCard(request: DsrRequest): Promise<Posted | void> {
+    const card = this.approvalCardOf(request);
     const round = request.deltas?.length ?? 0;
     // A redelivered job finds this round's card already posted: replace it rather than post twice.
     if (request.cards.approval && request.cards.deltaRound === round) return this.replace(request.cards.approval, card);
     await this.refreshApproval(request);
     const key: ConversationKey = 'channel:approvals';
     const activityId = await this.send(key, cardActivity(card));
-    if (activityId) await rememberCard(this.deps.store, request.id, 'approval', { conversationKey: key, activityId }, round);
+    return activityId ? { approvalCard: { card: { conversationKey: key, activityId }, deltaRound: round } } : undefined;
   }
 
-  private async refreshApproval(request: DsrRequest): Promise<void> {
-    if (request.cards.approval) await this.replace(request.cards.approval, approvalCard(request, { erasureApprovals: this.deps.erasureApprovals }));
+  async refreshApproval(request: DsrRequest): Promise<void> {
+    if (request.cards.approval) await this.replace(request.cards.approval, this.approvalCardOf(request));
   }
 
-  private async refreshStatus(request: DsrRequest): Promise<void> {
-    if (request.cards.status) await this.replace(request.cards.status, statusCard(request));
+  async refreshStatus(request: DsrRequest): Promise<void> {
+    if (request.cards.status) await this.replace(request.cards.status, statusCard(wordsForPerson(this.deps, request.requester), request));
   }
 
-  private async toRequester(request: DsrRequest, activity: Partial<Activity>): Promise<void> {
-    await this.send(userConversationKey(request.requester.aadObjectId), activity);
+  async toRequester(request: DsrRequest, key: MessageKey, values: (words: Words, request: DsrRequest) => MessageValues): Promise<void> {
+    const words = wordsForPerson(this.deps, request.requester);
+    await this.send(userConversationKey(request.requester.aadObjectId), MessageFactory.text(words.t(key, { id: request.id, ...values(words, request) })));
+  }
+
+  /** A line for the approvals channel, in its language: ids and counts only. */
+  async toApprovers(request: DsrRequest, key: MessageKey, values: MessageValues): Promise<void> {
+    await this.send('channel:approvals', MessageFactory.text(wordsForChannel(this.deps).t(key, { id: request.id, ...values })));
+  }
+
+  /** Approvers told that a service export needs them: ids and dates only, as everything in a channel. */
+  async serviceExportWarning(request: DsrRequest): Promise<void> {
+    const stuck = request.serviceExport?.status === 'failed' || request.serviceExport?.status === 'unknown';
+    const words = wordsForChannel(this.deps);
+    const values = { service: serviceLabel(words, request.serviceExport?.service ?? 'systemLogs'), day: words.day(request.dueAt) };
+    await this.toApprovers(request, stuck ? 'notices.approvers.serviceExportStuck' : 'notices.approvers.serviceExportRunning', values);
+  }
+
+  /** Approvers are reminded before the due date; once it has passed, the compliance channel is told. */
+  async remind(request: DsrRequest): Promise<void> {
+    const stage = request.reminders?.at(-1)?.stage;
+    if (!stage) return;
+    const key: ConversationKey = stage === 'overdue' ? 'channel:compliance' : 'channel:approvals';
+    await this.send(key, MessageFactory.text(reminderText(wordsForChannel(this.deps), request, stage, this.deps.clock.now())));
+  }
+
+  /**
+   * The subject's words: their Teams locale as stored with their chat, else Entra's
+   * `preferredLanguage`, else the default; the requester's own when they are the subject.
+   */
+  private async subjectWords(request: DsrRequest): Promise<Words> {
+    if (request.requester.aadObjectId === request.subject.aadObjectId) return wordsForPerson(this.deps, request.requester);
+    const reference = await this.deps.conversations.get(userConversationKey(request.subject.aadObjectId));
+    return wordsForPerson(this.deps, { locale: reference?.locale, preferredLanguage: request.subject.preferredLanguage });
   }
 
   /** A request filed on someone's behalf: the subject hears of it in their own 1:1 chat, if they have one with the bot. */
-  private async toSubjectFiledForThem(request: DsrRequest): Promise<void> {
+  async toSubjectFiledForThem(request: DsrRequest): Promise<void> {
     if (request.requester.aadObjectId === request.subject.aadObjectId) return;
     const key = userConversationKey(request.subject.aadObjectId);
-    if (await this.deps.conversations.get(key)) await this.send(key, MessageFactory.text(filedForYouText(request)));
+    if (!(await this.deps.conversations.get(key))) return;
+    const words = await this.subjectWords(request);
+    await this.send(key, MessageFactory.text(words.t('notices.requester.filedForYou', { admin: plainText(request.requester.displayName, 120), kind: request.kind, id: request.id })));
   }
 
-  private async toCompliance(request: DsrRequest, event: Parameters<typeof complianceCard>[1]): Promise<void> {
-    await this.send('channel:compliance', cardActivity(complianceCard(request, event, this.deps.clock.now())));
+  async toCompliance(request: DsrRequest, event: ComplianceEvent): Promise<void> {
+    await this.send('channel:compliance', cardActivity(complianceCard(wordsForChannel(this.deps), request, event, this.deps.clock.now())));
   }
 
   /**
    * The export link or the receipt, to one person's own chat and nowhere else: the subject's when
-   * the bot can reach them, else the filing privacy admin's (src/dsr/model/deliveryRecipient.ts). The request
-   * records which, for the register.
+   * the bot can reach them, else the filing privacy admin's (src/dsr/model/deliveryRecipient.ts).
+   * Returns which, for the domain to record in the request (the register reads it).
    */
-  private async deliver(request: DsrRequest, delivery = request.delivery): Promise<void> {
+  async deliver(request: DsrRequest, delivery = request.delivery): Promise<Posted | void> {
     const subjectHasChat = (await this.deps.conversations.get(userConversationKey(request.subject.aadObjectId))) !== undefined;
     // A second package (a service's own export) goes to the same chat as the first.
     const to = delivery !== request.delivery && request.deliveredTo ? request.deliveredTo : deliveryRecipient(request, subjectHasChat);
+    const words = to === 'subject' ? await this.subjectWords(request) : wordsForPerson(this.deps, request.requester);
     // Downloads through the link are not seen by the bot (the SAS goes straight to Storage): 'delivered' is the last event it can know.
     let what: Record<string, string> = { what: 'receipt', recipientsTold: recipientsTold(request).join(','), to };
     let sent: string | undefined;
@@ -222,9 +215,9 @@ export class TeamsNotifier implements Notifier {
       if (delivery) {
         const link = await this.deps.exports.linkFor(delivery.blobName, this.deps.exportLinkDays);
         what = { what: 'export link', linkExpiresAt: link.expiresAt.toISOString(), to };
-        activity = cardActivity(exportReadyCard(request, link, delivery));
+        activity = cardActivity(exportReadyCard(words, request, link, delivery));
       } else {
-        activity = cardActivity(receiptCard(request, await this.deps.audit.head(request.id)));
+        activity = cardActivity(receiptCard(words, request, await this.deps.audit.head(request.id)));
       }
       sent = await this.send(userConversationKey((to === 'subject' ? request.subject : request.requester).aadObjectId), activity);
     } catch (error) {
@@ -232,7 +225,6 @@ export class TeamsNotifier implements Notifier {
       throw error;
     }
     await this.deps.audit.append(request.id, sent ? 'delivered' : 'delivery failed', sent ? what : { ...what, reason: `no chat with the ${to} is known` });
-    if (sent) await updateRequest(this.deps.store, request.id, (r) => ({ ...r, deliveredTo: to }));
+    return sent ? { deliveredTo: to } : undefined;
   }
-
 }

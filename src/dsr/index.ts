@@ -32,7 +32,7 @@ export { describeFailure, errorCode, statusCodeOf } from './model/serviceFailure
 export type { HubDevices, ServiceFailure, StepSummary, StepSummaryCode } from './model/stepSummaries';
 export { canTake, isOpen, nextState, TransitionRefused } from './model/stateMachine';
 export type { RequestEvent } from './model/stateMachine';
-export { PACKAGE_FOLDERS, REGIMES, REQUEST_KINDS, REQUEST_STATES, SERVICE_LABELS, SERVICE_NAMES } from './model/types';
+export { PACKAGE_FOLDERS, REGIMES, REQUEST_KINDS, REQUEST_STATES, SERVICE_NAMES } from './model/types';
 export type { Actor, DeltaRound, DiscoveryResult, DsrRequest, ItemOutcome, ItemResult, ManualStepOutcome, ManualStepSpec, Plan, PlanItem, PostedCard, Regime, ReminderStage, RequestKind, RequestState, ServiceExport, ServiceExportStatus, ServiceName, StepOutcome, Subject } from './model/types';
 export { AccountLifecycle } from './workflow/accountLifecycle';
 export type { LifecycleDone, LifecycleFailure, LifecycleOutcome } from './workflow/accountLifecycle';
@@ -47,4 +47,4 @@ export { RestrictionLifter } from './workflow/restrictionLifter';
 export { RetentionSweep } from './workflow/retentionSweep';
 export { ServiceExports } from './workflow/serviceExports';
 export { ConcurrencyConflict, isLongRunningExport, PackageStoreError, RawBytes, ServiceError, StreamedArray, streamedArray, systemClock } from './ports';
-export type { AdapterCallContext, ApproverDirectory, ApproverStanding, AuditAnchor, AuditHead, AuditHeads, AuditLog, Clock, ExclusiveLock, ExportFile, ExportStore, Job, JobQueue, Logger, LongRunningExport, NewRequest, Notifier, OwnTraces, PackageWriter, PeopleDirectory, PersonValues, RecordsStore, RequestNotice, RequestStore, ServiceAdapter, ServiceExportCheck, ServiceExportSpace, StepReport, StoredRequest } from './ports';
+export type { AdapterCallContext, ApproverDirectory, ApproverStanding, AuditAnchor, AuditHead, AuditHeads, AuditLog, Clock, ExclusiveLock, ExportFile, ExportStore, Job, JobQueue, Logger, LongRunningExport, NewRequest, NoticeOutcome, Notifier, OwnTraces, PackageWriter, PeopleDirectory, PersonValues, RecordsStore, RequestNotice, RequestStore, ServiceAdapter, ServiceExportCheck, ServiceExportSpace, StepReport, StoredRequest } from './ports';

@@ -1,5 +1,5 @@
 import type { StepSummary } from './model/stepSummaries';
-import { DiscoveryResult, DsrRequest, ItemOutcome, PlanItem, Regime, RequestKind, ServiceExportStatus, ServiceName, Subject } from './model/types';
+import { DeliveryRecipient, DiscoveryResult, DsrRequest, ItemOutcome, PlanItem, PostedCard, Regime, RequestKind, ServiceExportStatus, ServiceName, Subject } from './model/types';
 
 /**
  * Every port of the domain: what it needs from storage, Teams, the services and the clock, as
@@ -151,9 +151,23 @@ export type RequestNotice =
   /** A service's own export failed, lost its start, or still runs near the due date: approvers may extend or retry. */
   | 'serviceExportNeedsApprovers';
 
-/** Tells the people involved (requester, approvers, compliance); implemented by the bot. */
+/**
+ * What telling people left behind that the request must remember: a newly posted approvers' card
+ * (later changes replace it in place) and who got the link or receipt. `failures`: the sends that
+ * failed, the others having gone out.
+ */
+export interface NoticeOutcome {
+  approvalCard?: { card: PostedCard; deltaRound?: number };
+  deliveredTo?: DeliveryRecipient;
+  failures: unknown[];
+}
+
+/**
+ * Tells the people involved (requester, approvers, compliance); implemented by the bot. The domain
+ * records what it posted; a notifier that posts nothing to remember may return nothing.
+ */
 export interface Notifier {
-  notify(notice: RequestNotice, request: DsrRequest): Promise<void>;
+  notify(notice: RequestNotice, request: DsrRequest): Promise<NoticeOutcome | void>;
 }
 
 /** Append-only record of every event of every request. Details carry ids and counts only. */

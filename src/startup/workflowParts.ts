@@ -32,14 +32,14 @@ export function wireWorkflow(config: Config, storage: StorageParts, services: Re
   const lock = (name: string) => BlobLeaseLock.beside(clients.exports, name, log);
 
   const notifier = new TeamsNotifier({
-    adapter: options.botAdapter, botAppId: config.botAppId, conversations: storage.conversations, store, exports, clock, log,
-    erasureApprovals, exportLinkDays: config.exportLinkDays, audit,
+    adapter: options.botAdapter, botAppId: config.botAppId, conversations: storage.conversations, exports, clock, log,
+    erasureApprovals, exportLinkDays: config.exportLinkDays, audit, defaultLocale: config.defaultLocale, timeZone: config.timeZone,
   });
   const requests = new RequestService({
     store, queue, audit, notifier, adapters, clock, log, erasureApprovals, maxOpenRequests: config.maxOpenRequests, approvers: directory,
   });
   const digests = new AuditDigests({
-    container: clients.digests, heads: () => audit.heads(), key: storage.auditKey, clock, log, announcer: new TeamsDigestAnnouncer(notifier),
+    container: clients.digests, heads: () => audit.heads(), key: storage.auditKey, clock, log, announcer: new TeamsDigestAnnouncer(notifier, config),
   });
   const anchor = new DebouncedAuditAnchor(() => digests.write(), options.anchorDelayMs, log);
   const anchorSweep = new AuditAnchorSweep({ digests, lock: lock('audit-digest-sweep'), clock });

@@ -292,7 +292,7 @@ describe('IotHubAdapter under faults', () => {
     const error = await serviceFailure(adapterFor(sandbox, { policy: { ...FAST_POLICY, maxRetries: 2 } }).discover(alex, callContext('access')));
     expect(error.service).toBe('iotHub');
     expect(error.statusCode).toBe(500);
-    expect(error.message).toMatch(/^IoT Hub: query device twins answered 500 .*after 3 tries$/);
+    expect(error.message).toMatch(/^iotHub: query device twins answered 500 .*after 3 tries$/);
     expectNoPersonalValues(error.message, alex);
   });
 });

@@ -18,6 +18,7 @@ import { approvalCardFor, approveBy, cardOf, fileRequest, stateOf } from '../sup
 import { SandboxProbe } from '../support/sandboxProbe';
 import { unzip } from '../support/unzip';
 import { waitFor } from '../support/waitFor';
+import { wordsFor } from '../../src/i18n';
 import { parseEvents } from '../unit/cardChecks';
 
 /**
@@ -170,7 +171,7 @@ describe('the audit trail', () => {
     await stack.bot.anchor.idle();
     const posts = complianceReplies().map((s) => s.activity.text ?? '').filter((text) => text.startsWith('Audit digest '));
     const digests = (await stack.bot.digests.list()).map((d) => d.digest!);
-    expect(posts).toEqual(digests.map(digestText));
+    expect(posts).toEqual(digests.map((digest) => digestText(wordsFor('en'), digest)));
     expect(posts.at(-1)).toMatch(new RegExp(`^Audit digest 2026-\\d\\d-\\d\\d \\(no\\. ${digests.length}\\): 7 chains, root [0-9a-f]{16}…$`));
     for (const value of personalValues(subjects())) expect(posts.join('\n')).not.toContain(value);
   });

@@ -25,6 +25,6 @@ export class MemoryRequestStore implements RequestStore {
   nextSequence = async () => 1;
   listDueForPurge = async () => [];
   listStalled = async (_before: Date): Promise<DsrRequest[]> => [];
-  listOpen = async () => [];
+  listOpen = async (): Promise<DsrRequest[]> => [];
 }
 

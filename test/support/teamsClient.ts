@@ -24,8 +24,8 @@ export class TeamsClient {
     return `a:1on1-${user.teamsUserId}`;
   }
 
-  /** The Teams locale each user's client reports, where it is not `en-US`. */
-  private readonly locales = new Map<string, string>();
+  /** The Teams client language of each user by Teams user id (`activity.locale`); anyone else sends en-US. */
+  readonly locales = new Map<string, string>();
 
   /** From now on `user`'s Teams client reports `locale` (`de-DE`) on every activity, as Teams does for the language a person set. */
   speaks(user: TenantUser, locale: string): void {
@@ -97,7 +97,7 @@ export class TeamsClient {
       channelId: 'msteams',
       serviceUrl: this.connectorUrl,
       recipient: { id: '28:dsr-bot', name: 'DSR Bot' },
-      locale: this.locales.get(activity.from.id) ?? 'en-US',
+      locale: this.locales.get((activity.from as { id?: string } | undefined)?.id ?? '') ?? 'en-US',
       ...activity,
     };
     return fetch(`${this.botUrl}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

@@ -97,7 +97,7 @@ describe('ServiceCaller', () => {
     });
     const error = await new ServiceCaller('digitalTwins', { timeoutMs: 10, maxRetries: 1 }, recordingTiming()).call('get twin', fn, context).catch((e: unknown) => e);
     expect(error).toMatchObject({ service: 'digitalTwins', code: 'Timeout' });
-    expect((error as Error).message).toBe('Azure Digital Twins: get twin did not answer within 10 ms after 2 tries');
+    expect((error as Error).message).toBe('digitalTwins: get twin did not answer within 10 ms after 2 tries');
   });
 
   it('keeps at most `concurrency` calls in flight and runs the rest as slots free', async () => {

@@ -42,7 +42,7 @@ function flakyTwins(): ServiceAdapter & { runs: number } {
         path: 'twins.json',
         content: streamedArray((async function* () {
           for (let page = 0; page < 5; page++) {
-            if (run === 1 && page === 2) throw new ServiceError('digitalTwins', 'Azure Digital Twins: query twins answered 503', 503);
+            if (run === 1 && page === 2) throw new ServiceError('digitalTwins', 'digitalTwins: query twins answered 503', 503);
             for (let i = 0; i < 200; i++) yield { $dtId: `twin-${page * 200 + i}` };
           }
         })()),

@@ -1,9 +1,12 @@
 import { parseIntent } from '../../src/bot/intents';
-import { receiptCard, reportCard } from '../../src/cards/views';
+import { reportCard } from '../../src/cards/complianceCards';
+import { receiptCard } from '../../src/cards/personCards';
 import { registerRows, registerSummary, StepOutcome } from '../../src/dsr';
+import { wordsFor } from '../../src/i18n';
 import { TEAMS_MESSAGE_LIMIT_BYTES, byteSize, elementsOfType, parseEvents, textsOf } from './cardChecks';
 import { APPROVER_A, APPROVER_B, SUBJECT_VALUES, sampleRequest } from './sampleRequest';
 
+const en = wordsFor('en');
 const NOW = new Date('2026-12-20T12:00:00.000Z');
 const AT = '2026-11-24T08:15:00.000Z';
 const LINK = { url: 'http://127.0.0.1:10000/devstoreaccount1/exports/register/dsr-register.csv?sp=r&sig=abc', expiresAt: new Date('2026-12-27T12:00:00.000Z') };
@@ -16,7 +19,7 @@ const requests = [
   sampleRequest({ id: 'DSR-2026-0003', kind: 'rectify', state: 'rejected', closedAt: AT }),
 ];
 const summary = registerSummary(registerRows(requests, { pseudonymKey: 'unit-test-pseudonym-key-0001', now: NOW }), NOW);
-const card = reportCard(summary, LINK);
+const card = reportCard(en, summary, LINK);
 const fact = (title: string) => (elementsOfType(card, 'FactSet').flatMap((f) => f.facts as { title: string; value: string }[])).find((f) => f.title === title)?.value;
 
 describe('the report card', () => {
@@ -42,7 +45,7 @@ describe('the report card', () => {
   });
 
   it('says when nothing closed lately instead of a median', () => {
-    const quiet = reportCard(registerSummary([], NOW), LINK);
+    const quiet = reportCard(en, registerSummary([], NOW), LINK);
     expect(parseEvents(quiet)).toEqual([]);
     expect(textsOf(quiet)).toContain('none closed');
   });
@@ -54,7 +57,7 @@ describe('the receipt of a change', () => {
       kind: 'erase', state: 'completed', services: ['entra', 'iotHub', 'dps', 'botStore'], decisions: approvals,
       steps: { entra: done(1), iotHub: done(2), dps: { status: 'skipped', summary: 'nothing to erase here', count: 0, at: AT, attempts: 1 }, botStore: done(0) },
     });
-    const receipt = receiptCard(erasure);
+    const receipt = receiptCard(en, erasure);
     expect(parseEvents(receipt)).toEqual([]);
     const texts = textsOf(receipt);
     expect(texts).toContain('Services told of the change (GDPR Art. 19)');
@@ -63,7 +66,7 @@ describe('the receipt of a change', () => {
 
   it('says so when no service held anything to change', () => {
     const nothing = sampleRequest({ kind: 'rectify', state: 'completed', services: ['entra'], steps: { entra: { status: 'skipped', summary: 'nothing', count: 0, at: AT, attempts: 1 } } });
-    expect(textsOf(receiptCard(nothing))).toContain('None: no service held data to change.');
+    expect(textsOf(receiptCard(en, nothing))).toContain('None: no service held data to change.');
   });
 });
 

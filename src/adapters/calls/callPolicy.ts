@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { AdapterCallContext, SERVICE_LABELS, ServiceError, ServiceName, statusCodeOf } from '../../dsr';
+import { AdapterCallContext, ServiceError, ServiceName, statusCodeOf } from '../../dsr';
 import type { ThrottleBudget, ThrottleBudgets } from './throttleBudget';
 
 /** How calls to one service are made: per-try timeout, retries, back-off and concurrency. */
@@ -134,7 +134,7 @@ export class ServiceCaller {
     const code = codeOf(error);
     const what = timedOut ? `did not answer within ${this.policy.timeoutMs} ms` : status ? `answered ${status}${code ? ` (${code})` : ''}` : `failed (${code ?? 'network error'})`;
     const after = tries > 1 ? ` after ${tries} tries` : '';
-    return new ServiceError(this.service, `${SERVICE_LABELS[this.service]}: ${operation} ${what}${after}`, status, timedOut ? 'Timeout' : code);
+    return new ServiceError(this.service, `${this.service}: ${operation} ${what}${after}`, status, timedOut ? 'Timeout' : code);
   }
 
   private pool(operationClass: string): { active: number; queue: (() => void)[] } {

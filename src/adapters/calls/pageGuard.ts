@@ -1,4 +1,4 @@
-import { SERVICE_LABELS, ServiceError, type ServiceName } from '../../dsr';
+import { ServiceError, type ServiceName } from '../../dsr';
 
 /** The code of the error a paging loop stops with when a service hands back a link or token it already gave. */
 export const REPEATED_PAGE = 'RepeatedPage';
@@ -17,7 +17,7 @@ export class PageGuard {
   follow(next: string | undefined | null): string | undefined {
     if (next === undefined || next === null || next === '') return undefined;
     if (this.seen.has(next)) {
-      throw new ServiceError(this.service, `${SERVICE_LABELS[this.service]}: ${this.operation} repeated a next-page link or continuation token; stopped`, undefined, REPEATED_PAGE);
+      throw new ServiceError(this.service, `${this.service}: ${this.operation} repeated a next-page link or continuation token; stopped`, undefined, REPEATED_PAGE);
     }
     this.seen.add(next);
     return next;

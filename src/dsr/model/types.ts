@@ -35,16 +35,6 @@ export type RequestState = (typeof REQUEST_STATES)[number];
 export const SERVICE_NAMES = ['entra', 'digitalTwins', 'iotCentral', 'dps', 'iotHub', 'botStore', 'roleAssignments', 'systemLogs'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
-export const SERVICE_LABELS: Record<ServiceName, string> = {
-  entra: 'Entra ID',
-  digitalTwins: 'Azure Digital Twins',
-  iotCentral: 'IoT Central',
-  dps: 'Device Provisioning Service',
-  iotHub: 'IoT Hub',
-  botStore: 'DSR Bot records',
-  roleAssignments: 'Azure role assignments',
-  systemLogs: 'Entra system-generated logs',
-};
 
 /** Each service's folder in the export package. */
 export const PACKAGE_FOLDERS: Record<ServiceName, string> = {

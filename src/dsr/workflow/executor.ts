@@ -435,6 +435,6 @@ export class Executor {
   }
 
   private tell(notice: RequestNotice, request: DsrRequest): Promise<void> {
-    return notifySafely(this.deps.notifier, this.deps.log, notice, request);
+    return notifySafely(this.deps, notice, request);
   }
 }

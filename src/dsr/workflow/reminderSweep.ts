@@ -52,7 +52,7 @@ export class ReminderSweep {
       return stage ? withReminder(r, stage, now) : undefined;
     });
     if (!claimed || !stage) return false;
-    await notifySafely(this.deps.notifier, this.deps.log, 'reminder', claimed);
+    await notifySafely(this.deps, 'reminder', claimed);
     this.deps.log.info({ requestId, stage }, stage === 'overdue' ? 'overdue request escalated' : 'reminder sent');
     await this.deps.audit.append(requestId, stage === 'overdue' ? 'escalated' : 'reminded', { stage, dueAt: claimed.dueAt });
     return true;

@@ -309,7 +309,7 @@ export class RequestService {
   }
 
   private tell(notice: RequestNotice, request: DsrRequest): Promise<void> {
-    return notifySafely(this.deps.notifier, this.deps.log, notice, request);
+    return notifySafely(this.deps, notice, request);
   }
 }
 

@@ -63,6 +63,6 @@ export class RestrictionLifter {
   }
 
   private tell(notice: RequestNotice, request: DsrRequest): Promise<void> {
-    return notifySafely(this.deps.notifier, this.deps.log, notice, request);
+    return notifySafely(this.deps, notice, request);
   }
 }
