@@ -35,7 +35,6 @@ export type RequestState = (typeof REQUEST_STATES)[number];
 export const SERVICE_NAMES = ['entra', 'digitalTwins', 'iotCentral', 'dps', 'iotHub', 'botStore', 'roleAssignments', 'systemLogs'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
-
 /** Each service's folder in the export package. */
 export const PACKAGE_FOLDERS: Record<ServiceName, string> = {
   entra: 'entra',
