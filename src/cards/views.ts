@@ -1,5 +1,10 @@
 import { approvalsNeeded, approvalsOf, type AuditHead, canConfirmManualSteps, canTake, daysBetween, DeltaRound, displayDay, DsrRequest, extensionChoice, followUpApprovalsNeeded, isLiftable, isSoftDeleted, liftRetryable, ManualStep, manualStepsOf, pendingDelta, Plan, PlanItem, planOf, planSize, RECENT_DAYS, recipientsTold, RegisterSummary, ReminderStage, RequestKind, RequestState, SERVICE_LABELS, ServiceExport, ServiceExportStatus, ServiceName, shortHash, StepOutcome, Tally } from '../dsr';
 import { Card, plainText, renderCard } from './render';
+import { discoveryText, manualStepInstructions, manualStepTitle } from './stepWords';
+import { wordsFor } from '../i18n';
+
+/** Until these cards speak the reader's language: discovery lines and manual steps in English. */
+const ENGLISH = wordsFor('en');
 
 export const KIND_TITLES: Record<RequestKind, string> = {
   access: 'See my data',
@@ -85,7 +90,7 @@ function stepText(request: DsrRequest, service: ServiceName): string {
   const found = request.discovery[service];
   if (!found) return request.state === 'discovering' || request.state === 'submitted' ? 'looking…' : 'not searched';
   if (found.error) return `could not be searched: ${found.error}`;
-  return found.count === 0 ? 'nothing found' : found.items.join(', ');
+  return found.count === 0 ? 'nothing found' : found.items.map((line) => discoveryText(ENGLISH, line)).join(', ');
 }
 
 function serviceFacts(request: DsrRequest) {
@@ -188,10 +193,10 @@ export function approvalCard(request: DsrRequest, options: { erasureApprovals: n
     manualSteps: manualStepsOf(request).map((step) => ({
       key: step.key,
       requestId: request.id,
-      title: plainText(step.title, 200),
+      title: plainText(manualStepTitle(ENGLISH, step), 200),
       serviceLabel: SERVICE_LABELS[step.service],
       // One block per line: a numbered list stays a list whatever the client does with markdown.
-      instructionLines: step.instructions.split('\n').filter((line) => line.trim()).slice(0, 20).map((line) => ({ line: plainText(line, 400) })),
+      instructionLines: manualStepInstructions(ENGLISH, step).split('\n').filter((line) => line.trim()).slice(0, 20).map((line) => ({ line: plainText(line, 400) })),
       statusText: manualStepStatus(step),
       confirmable: !options.readOnly && !step.record && canConfirmManualSteps(request),
     })),
@@ -304,7 +309,7 @@ export function receiptCard(request: DsrRequest, auditHead?: AuditHead): Card {
     recipientsText: recipientsTold(request).map((s) => SERVICE_LABELS[s]).join(', ') || 'None: no service held data to change.',
     manualSteps: manualStepsOf(request)
       .filter((step) => step.record)
-      .map((step) => ({ title: plainText(step.title, 200), value: `${step.record!.outcome === 'done' ? 'done' : 'not applicable'}, ${time(step.record!.at)}` })),
+      .map((step) => ({ title: plainText(manualStepTitle(ENGLISH, step), 200), value: `${step.record!.outcome === 'done' ? 'done' : 'not applicable'}, ${time(step.record!.at)}` })),
     approvals: [...request.decisions, ...(request.deltas ?? []).flatMap((round) => round.decisions)]
       .filter((d) => d.decision === 'approve')
       .map((d, i) => ({ title: `Approval ${i + 1}`, value: `a privacy admin, ${time(d.at)}${d.planHash ? `, of ${shortHash(d.planHash)}` : ''}` })),
