@@ -138,7 +138,7 @@ describe('DpsAdapter through the REST client against the DPS sandbox', () => {
       expect(result.manualSteps).toHaveLength(1);
       const [step] = result.manualSteps ?? [];
       expect(step.key).toBe(`dps.uncoveredHub.${LAB_HUB}`);
-      expect(step.task).toEqual({ code: 'dps.uncoveredHub', kind: 'erase', hub: LAB_HUB, devices: 1, ownerTag: expect.any(String) });
+      expect(step.task).toEqual({ code: 'dps.uncoveredHub', kind: 'erase', hub: LAB_HUB, devices: 1, ownerTag: 'owner' });
       // The plan holds ids by design (approvers see them, never a channel); the words do not.
       const { plan: _plan, ...rest } = result;
       const words = JSON.stringify(rest);
