@@ -1,5 +1,5 @@
 import { approvalsNeeded, approvalsOf, canConfirmManualSteps, canTake, daysBetween, DeltaRound, DsrRequest, extensionChoice, followUpApprovalsNeeded, isLiftable, isSoftDeleted, liftRetryable, ManualStep, manualStepsOf, pendingDelta, Plan, PlanItem, planOf, planSize, ServiceName, shortHash, StepOutcome } from '../dsr';
-import { serviceLabel } from '../words/stepWords';
+import { manualStepInstructions, manualStepTitle, serviceLabel } from '../words/stepWords';
 import { Words } from '../i18n';
 import { Card, plainText, renderCard } from './render';
 import { dueText, exportNeedsRetry, Fact, kindName, kindTitle, labels, Notice, noticeData, restorableFact, serviceFacts, stateName, stateText, stepResult } from './requestFacts';
@@ -51,10 +51,10 @@ export function approvalCard(words: Words, request: DsrRequest, options: { erasu
     manualSteps: manualStepsOf(request).map((step) => ({
       key: step.key,
       requestId: request.id,
-      title: plainText(step.title, 200),
+      title: plainText(manualStepTitle(words, step), 200),
       serviceLabel: serviceLabel(words, step.service),
       // One block per line: a numbered list stays a list whatever the client does with markdown.
-      instructionLines: step.instructions.split('\n').filter((line) => line.trim()).slice(0, 20).map((line) => ({ line: plainText(line, 400) })),
+      instructionLines: manualStepInstructions(words, step).split('\n').filter((line) => line.trim()).slice(0, 20).map((line) => ({ line: plainText(line, 400) })),
       statusText: manualStepStatus(words, step),
       confirmable: !options.readOnly && !step.record && canConfirmManualSteps(request),
     })),

@@ -1,5 +1,5 @@
 import { AuditHead, canTake, DsrRequest, manualStepsOf, recipientsTold, RequestKind, ServiceName, shortHash } from '../dsr';
-import { serviceLabel } from '../words/stepWords';
+import { manualStepTitle, serviceLabel } from '../words/stepWords';
 import { MessageKey, Words } from '../i18n';
 import { Card, plainText, renderCard } from './render';
 import { dueText, kindInfo, kindTitle, labels, Notice, noticeData, restorableFact, serviceFacts, stateName, stateText } from './requestFacts';
@@ -95,7 +95,7 @@ export function receiptCard(words: Words, request: DsrRequest, auditHead?: Audit
     manualSteps: manualStepsOf(request)
       .filter((step) => step.record)
       .map((step) => ({
-        title: plainText(step.title, 200),
+        title: plainText(manualStepTitle(words, step), 200),
         value: words.t(step.record!.outcome === 'done' ? 'cards.receipt.manualDone' : 'cards.receipt.manualNotApplicable', { at: words.dateTime(step.record!.at) }),
       })),
     approvals: [...request.decisions, ...(request.deltas ?? []).flatMap((round) => round.decisions)]

@@ -1,6 +1,6 @@
 import { DsrRequest, RequestKind, ServiceExport, ServiceName, StepOutcome } from '../dsr';
 import { MessageKey, Words } from '../i18n';
-import { failureText, serviceLabel, stepSummaryText } from '../words/stepWords';
+import { discoveryText, failureText, serviceLabel, stepSummaryText } from '../words/stepWords';
 import { plainText } from './render';
 
 /** What the cards of every audience share: a request's kind, state, due date and per-service progress, in the reader's words. */
@@ -60,7 +60,7 @@ function stepText(words: Words, request: DsrRequest, service: ServiceName): stri
   const found = request.discovery[service];
   if (!found) return words.t(request.state === 'discovering' || request.state === 'submitted' ? 'cards.step.looking' : 'cards.step.notSearched');
   if (found.error) return words.t('cards.step.searchFailed', { error: failureText(words, found.error) });
-  return found.count === 0 ? words.t('cards.step.nothingFound') : found.items.join(', ');
+  return found.count === 0 ? words.t('cards.step.nothingFound') : found.items.map((line) => discoveryText(words, line)).join(', ');
 }
 
 /** Each service of the request and where it stands. */

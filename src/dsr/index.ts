@@ -28,6 +28,7 @@ export { isPseudonym, pseudonymFor, pseudonymised } from './model/pseudonyms';
 export { mayRead } from './model/readAccess';
 export type { ReaderRole, ReadOutcome, Viewer } from './model/readAccess';
 export { formatRequestId, isRequestId } from './model/requestIds';
+export type { AboveScopeAssignment, DiscoveryLine, DiscoveryLineCode, EntraRelation, ManualTask, ManualTaskCode } from './model/discoveryLines';
 export { describeFailure, errorCode, statusCodeOf } from './model/serviceFailures';
 export type { HubDevices, ServiceFailure, StepSummary, StepSummaryCode } from './model/stepSummaries';
 export { canTake, isOpen, nextState, TransitionRefused } from './model/stateMachine';

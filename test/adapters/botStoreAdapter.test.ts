@@ -93,7 +93,10 @@ describe('Bot store adapter carrying out an approved plan, against Azurite', () 
       { type: 'request', id: 'DSR-2025-0002', reason: 'subject' },
     ]);
     expect(found.count).toBe(4);
-    expect(found.items).toEqual(['3 earlier requests', '1 request record (this one)', '0 conversation references', '0 files (export packages, register)']);
+    expect(found.items).toEqual([
+      { code: 'botStore.earlierRequests', count: 3 }, { code: 'botStore.thisRequest' },
+      { code: 'botStore.conversations', count: 0 }, { code: 'botStore.files', count: 0 },
+    ]);
   });
 
   it('pseudonymises exactly the planned records; a record closed after discovery is delta and keeps its subject', async () => {
@@ -161,7 +164,7 @@ describe('Bot store adapter carrying out an approved plan, against Azurite', () 
     expect(found.plan).toContainEqual({ type: 'serviceExportSpace', id: 'DSR-2025-0002', reason: 'subject' });
     // Someone else's request: not the subject's trace.
     expect(found.plan?.some((item) => item.id === 'DSR-2025-0006' && item.type === 'serviceExportSpace')).toBe(false);
-    expect(found.items).toContain('1 leftover system-logs export');
+    expect(found.items).toContainEqual({ code: 'botStore.exportSpaces', count: 1 });
 
     await places.remove('DSR-2025-0002');
     await close(store, 'DSR-2025-0004');

@@ -121,7 +121,7 @@ describe('DigitalTwinsAdapter on the seeded tenant (ownerId holds the object id)
   it("discovers the subject's twins and every relationship from or to them, in words without personal values", async () => {
     await resetStats(sandbox);
     const result = await adapterFor(sandbox).discover(alex, callContext('access'));
-    expect(result).toMatchObject({ count: 7, items: ['3 twins', '4 relationships'] });
+    expect(result).toMatchObject({ count: 7, items: [{ code: 'digitalTwins.twins', count: 3 }, { code: 'digitalTwins.relationships', count: 4 }] });
     expectNoPersonalValues(JSON.stringify(result), alex);
     // One query for the twins, one for their relationships: never a scan, never one call per twin.
     expect((await stats(sandbox)).requests).toEqual({ 'POST /query': 2 });
@@ -130,7 +130,7 @@ describe('DigitalTwinsAdapter on the seeded tenant (ownerId holds the object id)
   it('also finds, with a link relationship configured, the twins assigned to the person twin and the person twin', async () => {
     const result = await adapterFor(sandbox, { relationship: 'assignedTo' }).discover(alex, callContext('access'));
     // ownerId: desk, badge, thermostat; assignedTo: locker 17; and Alex's person twin.
-    expect(result).toMatchObject({ count: 11, items: ['5 twins', '6 relationships'] });
+    expect(result).toMatchObject({ count: 11, items: [{ code: 'digitalTwins.twins', count: 5 }, { code: 'digitalTwins.relationships', count: 6 }] });
     const twins = Object.fromEntries(result.plan!.filter((item) => item.type === 'twin').map((item) => [item.id, item.reason]));
     expect(twins).toEqual({
       'desk-dublin-3-114': 'property:ownerId', 'badge-0451': 'property:ownerId', 'thermostat-3-114': 'property:ownerId',
@@ -216,7 +216,7 @@ describe('DigitalTwinsAdapter on the seeded tenant (ownerId holds the object id)
     // The first two queries pass (a 1 ms delay uses up the rule), the next two are throttled.
     await fault(seeded, { delayMs: 1, count: 2, pathPrefix: '/query' });
     await fault(seeded, { status: 429, retryAfterSeconds: 1, count: 2, pathPrefix: '/query' });
-    expect(await adapterFor(seeded).discover(subject, callContext('access'))).toMatchObject({ count: 2500, items: ['2500 twins', '0 relationships'] });
+    expect(await adapterFor(seeded).discover(subject, callContext('access'))).toMatchObject({ count: 2500, items: [{ code: 'digitalTwins.twins', count: 2500 }, { code: 'digitalTwins.relationships', count: 0 }] });
     const after = await stats(seeded);
     expect(after.faultsServed).toBe(4);
     expect(after.requests['POST /query']).toBe(baseline + 2);
@@ -401,7 +401,7 @@ describe('DigitalTwinsAdapter paging', () => {
     const relationships = others.map((other, i) => related(`hub-${i}`, 'own-0', other.$dtId, 'feeds'));
     const sandbox = await start({ twins: [...owned, ...others], relationships });
     const subject = { ...alex, aadObjectId: 'owner-p' };
-    expect(await adapterFor(sandbox).discover(subject, callContext('access'))).toMatchObject({ count: 2300, items: ['1200 twins', '1100 relationships'] });
+    expect(await adapterFor(sandbox).discover(subject, callContext('access'))).toMatchObject({ count: 2300, items: [{ code: 'digitalTwins.twins', count: 1200 }, { code: 'digitalTwins.relationships', count: 1100 }] });
     // 2 pages of twins; 12 batches of 100 ids, the first with 2 pages of relationships.
     expect((await stats(sandbox)).requests['POST /query']).toBe(2 + 12 + 1);
     const files = await collectFiles(adapterFor(sandbox).export(subject, callContext('export')));
@@ -476,7 +476,7 @@ describe('DigitalTwinsAdapter with other links', () => {
       relationships: [related('r1', 'sam-desk', 'kim-desk', 'near'), related('r2', 'shelf', 'sam-bike', 'holds')],
     });
     const link = { property: 'externalIds.entra', holds: 'email' } as const;
-    expect(await adapterFor(sandbox, link).discover(subject, callContext('access'))).toMatchObject({ count: 4, items: ['2 twins', '2 relationships'] });
+    expect(await adapterFor(sandbox, link).discover(subject, callContext('access'))).toMatchObject({ count: 4, items: [{ code: 'digitalTwins.twins', count: 2 }, { code: 'digitalTwins.relationships', count: 2 }] });
     const files = await collectFiles(adapterFor(sandbox, link).export(subject, callContext('export')));
     const { outgoing, incoming } = files['relationships.json'] as { outgoing: ExportedRelationship[]; incoming: ExportedRelationship[] };
     expect(outgoing.map((r) => r.$targetId)).toEqual([pseudonymFor('kim-desk', KEY)]);
@@ -520,7 +520,7 @@ describe('DigitalTwinsAdapter with other links', () => {
       ],
     });
     const link = { property: null, relationship: 'assignedTo' };
-    expect(await adapterFor(sandbox, link).discover(subject, callContext('access'))).toMatchObject({ count: 6, items: ['2 twins', '4 relationships'] });
+    expect(await adapterFor(sandbox, link).discover(subject, callContext('access'))).toMatchObject({ count: 6, items: [{ code: 'digitalTwins.twins', count: 2 }, { code: 'digitalTwins.relationships', count: 4 }] });
     const files = await collectFiles(adapterFor(sandbox, link).export(subject, callContext('export')));
     expect((files['twins.json'] as Twin[]).map((t) => t.$dtId)).toEqual(['aad-sam', 'shared-desk']);
     const { outgoing, incoming } = files['relationships.json'] as { outgoing: ExportedRelationship[]; incoming: ExportedRelationship[] };
@@ -561,9 +561,9 @@ describe('DigitalTwinsAdapter with injection strings as the subject', () => {
         related('r3', 'own-locker', INJECTION, 'assignedTo'),
       ],
     });
-    expect((await adapterFor(sandbox).discover(subject, callContext('access'))).items[0]).toBe('1 twin');
+    expect((await adapterFor(sandbox).discover(subject, callContext('access'))).items[0]).toEqual({ code: 'digitalTwins.twins', count: 1 });
     // By relationship: the twin assigned to the injection-named person twin, and that person twin.
-    expect((await adapterFor(sandbox, { relationship: 'assignedTo' }).discover(subject, callContext('access'))).items[0]).toBe('3 twins');
+    expect((await adapterFor(sandbox, { relationship: 'assignedTo' }).discover(subject, callContext('access'))).items[0]).toEqual({ code: 'digitalTwins.twins', count: 3 });
     const files = await collectFiles(adapterFor(sandbox).export(subject, callContext('export')));
     expect((files['twins.json'] as Twin[]).map((t) => t.$dtId)).toEqual(['injected-own']);
     expect(await adapterFor(sandbox).erase(subject, callContext('erase'))).toEqual({ summary: { code: 'digitalTwins.deleted', twins: 1, relationships: 1 }, count: 2 });
@@ -576,7 +576,7 @@ describe('DigitalTwinsAdapter with injection strings as the subject', () => {
     const subject: Subject = { aadObjectId: 'aad-x', upn: email, email, displayName: 'X' };
     const sandbox = await start({ twins: [...victims, twin('mail-own', { email })], relationships: [] });
     const link = { property: 'email', holds: 'email' } as const;
-    expect(await adapterFor(sandbox, link).discover(subject, callContext('access'))).toMatchObject({ count: 1, items: ['1 twin', '0 relationships'] });
+    expect(await adapterFor(sandbox, link).discover(subject, callContext('access'))).toMatchObject({ count: 1, items: [{ code: 'digitalTwins.twins', count: 1 }, { code: 'digitalTwins.relationships', count: 0 }] });
     expect(await adapterFor(sandbox, link).erase(subject, callContext('erase'))).toMatchObject({ count: 1 });
     expect(await allTwinIds(sandbox)).toEqual(['floor', 'kim-desk', 'lee-desk']);
   });

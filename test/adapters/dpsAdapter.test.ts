@@ -119,16 +119,16 @@ describe('DpsAdapter through the REST client against the DPS sandbox', () => {
     it('counts the subject\'s enrollments and registration records, in words without personal values', async () => {
       const sandbox = await startSandbox();
       const result = await adapterFor(sandbox).discover(alex, context());
-      expect(result).toMatchObject({ count: 4, items: ['2 individual enrollments', '2 registration records'] });
+      expect(result).toMatchObject({ count: 4, items: [{ code: 'dps.enrollments', count: 2 }, { code: 'dps.registrations', count: 2 }] });
     });
 
     it('matches an e-mail-tagged enrollment case-insensitively and counts an enrollment whose device never registered', async () => {
       const sandbox = await startSandbox();
       const adapter = adapterFor(sandbox, { coveredHubs: [COVERED_HUB, LAB_HUB] });
       expect(megan.email).toBe('Megan.Bowen@contoso.test');
-      expect(await adapter.discover(megan, context())).toMatchObject({ count: 4, items: ['2 individual enrollments', '2 registration records'] });
+      expect(await adapter.discover(megan, context())).toMatchObject({ count: 4, items: [{ code: 'dps.enrollments', count: 2 }, { code: 'dps.registrations', count: 2 }] });
       expect(await adapter.discover({ ...megan, email: 'MEGAN.BOWEN@CONTOSO.TEST' }, context())).toMatchObject({ count: 4 });
-      expect(await adapter.discover(diego, context())).toMatchObject({ count: 1, items: ['1 individual enrollment', '0 registration records'] });
+      expect(await adapter.discover(diego, context())).toMatchObject({ count: 1, items: [{ code: 'dps.enrollments', count: 1 }, { code: 'dps.registrations', count: 0 }] });
       expect(await adapter.discover(lee, context())).toEqual({ count: 0, plan: [], items: [] });
     });
 
@@ -138,7 +138,7 @@ describe('DpsAdapter through the REST client against the DPS sandbox', () => {
       expect(result.manualSteps).toHaveLength(1);
       const [step] = result.manualSteps ?? [];
       expect(step.key).toBe(`dps.uncoveredHub.${LAB_HUB}`);
-      expect(step.title).toBe(`Delete 1 device from IoT hub ${LAB_HUB}`);
+      expect(step.task).toEqual({ code: 'dps.uncoveredHub', kind: 'erase', hub: LAB_HUB, devices: 1, ownerTag: 'owner' });
       // The plan holds ids by design (approvers see them, never a channel); the words do not.
       const { plan: _plan, ...rest } = result;
       const words = JSON.stringify(rest);
@@ -146,7 +146,7 @@ describe('DpsAdapter through the REST client against the DPS sandbox', () => {
         expect(words.toLowerCase()).not.toContain(personal.toLowerCase());
       }
       const restrict = await adapterFor(sandbox).discover(megan, context('restrict'));
-      expect(restrict.manualSteps?.[0].title).toBe(`Disable 1 device in IoT hub ${LAB_HUB}`);
+      expect(restrict.manualSteps?.[0].task).toMatchObject({ code: 'dps.uncoveredHub', kind: 'restrict', hub: LAB_HUB, devices: 1 });
       expect((await adapterFor(sandbox).discover(megan, context('export'))).manualSteps).toBeUndefined();
     });
 

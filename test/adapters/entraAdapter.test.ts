@@ -167,8 +167,13 @@ describe("Entra adapter reading the whole Entra record, against the sandbox Grap
 
     expect(found.plan).toEqual([{ type: 'user', id: alex.aadObjectId, reason: 'account' }]);
     expect(found.items).toEqual([
-      '1 user profile', '3 group memberships', '1 directory role', '1 manager', '2 app role assignments',
-      '3 authentication methods', '1 licence',
+      { code: 'entra.userProfile', guest: false },
+      { code: 'entra.related', relation: 'groupMemberships', count: 3 },
+      { code: 'entra.related', relation: 'directoryRoles', count: 1 },
+      { code: 'entra.related', relation: 'managers', count: 1 },
+      { code: 'entra.related', relation: 'appRoleAssignments', count: 2 },
+      { code: 'entra.related', relation: 'authenticationMethods', count: 3 },
+      { code: 'entra.related', relation: 'licences', count: 1 },
     ]);
   });
 
@@ -249,7 +254,7 @@ describe("Entra adapter reading the whole Entra record, against the sandbox Grap
     const found = await adapter.discover(sam);
 
     expect(found.plan).toEqual([{ type: 'user', id: guest.id, reason: 'account:guest' }]);
-    expect(found.items[0]).toContain("the guest's home tenant is not touched");
+    expect(found.items[0]).toEqual({ code: 'entra.userProfile', guest: true });
     const report = await adapter.erase(sam, callContext('erase', found.plan));
     expect(report).toMatchObject({ count: 1, items: [{ type: 'user', id: guest.id, result: 'removed' }], awaitsPurge: true });
     expect(report.summary).toEqual({ code: 'entra.softDeleted', graceDays: 14, alreadyGone: false, guest: true });

@@ -81,9 +81,9 @@ describe('IoT Central adapter against the seeded sandbox', () => {
   it('discovers the app user, its role assignments and linked devices, with no manual step for an export', async () => {
     const found = await adapterFor(sandbox).discover(megan, callContext('export'));
     expect(found.count).toBe(2);
-    expect(found.items).toEqual(['1 app user with 2 role assignments', '1 linked device (kept on erasure, owner e-mail cleared)']);
+    expect(found.items).toEqual([{ code: 'iotCentral.users', count: 1, assignments: 2 }, { code: 'iotCentral.linkedDevices', count: 1, deletedOnErasure: false }]);
     expect(found.manualSteps).toBeUndefined();
-    expectNoPersonalValues(found.items.join(' '), megan);
+    expectNoPersonalValues(JSON.stringify(found.items), megan);
   });
 
   it('hands the approvers the alert-rule manual step for an erasure and a rectification, in words that name no one', async () => {
@@ -92,12 +92,8 @@ describe('IoT Central adapter against the seeded sandbox', () => {
       expect(found.manualSteps).toHaveLength(1);
       const [step] = found.manualSteps!;
       expect(step.key).toBe('iotCentral.alertRuleEmails');
-      expect(step.title).toBe('Remove the e-mail address from IoT Central alert rules');
-      expect(step.instructions).toContain('Rules');
-      expect(step.instructions).toContain('Actions');
-      expect(step.instructions).toContain("the subject's e-mail address");
-      expect(step.instructions).toContain('Contoso Facilities');
-      expectNoPersonalValues(`${step.title} ${step.instructions} ${found.items.join(' ')}`, alex);
+      expect(step.task).toEqual({ code: 'iotCentral.alertRuleEmails', appName: 'Contoso Facilities' });
+      expectNoPersonalValues(JSON.stringify([step, found.items]), alex);
     }
     for (const kind of ['export', 'access', 'restrict'] as const) {
       expect((await adapterFor(sandbox).discover(alex, callContext(kind))).manualSteps).toBeUndefined();
@@ -117,7 +113,7 @@ describe('IoT Central adapter against the seeded sandbox', () => {
     const adapter = adapterFor(sandbox);
     await rawRequest(sandbox, 'POST', '/_sandbox/stats/reset');
     const found = await adapter.discover(diego, callContext('erase'));
-    expect(found.items[0]).toBe('1 app user with 1 role assignment');
+    expect(found.items[0]).toEqual({ code: 'iotCentral.users', count: 1, assignments: 1 });
     expect((await stats(sandbox)).requests['GET /api/users']).toBe(3);
 
     const files = await collectFiles(adapter.export(diego, callContext('export')));
@@ -392,7 +388,7 @@ describe('IoT Central adapter on a larger app', () => {
     const sandbox = await startSandbox(seed);
     const adapter = adapterFor(sandbox, { deviceOwnerProperty: 'deviceInfo.ownerEmail', deleteLinkedDevices: true });
     const found = await adapter.discover(sam, callContext('erase'));
-    expect(found.items).toEqual(['1 app user with 1 role assignment', '1 linked device (deleted on erasure)']);
+    expect(found.items).toEqual([{ code: 'iotCentral.users', count: 1, assignments: 1 }, { code: 'iotCentral.linkedDevices', count: 1, deletedOnErasure: true }]);
     expect(found.plan).toEqual([
       { type: 'user', id: 'u-sam', reason: 'email' },
       { type: 'device', id: 'd-240', reason: 'property:deviceInfo.ownerEmail' },
@@ -413,7 +409,7 @@ describe('IoT Central adapter on a larger app', () => {
   it('keeps the linked device by default and clears only the component property at the configured path', async () => {
     const sandbox = await startSandbox(seed);
     const adapter = adapterFor(sandbox, { deviceOwnerProperty: 'deviceInfo.ownerEmail' });
-    expect((await adapter.discover(sam, callContext('erase'))).items[1]).toBe('1 linked device (kept on erasure, owner e-mail cleared)');
+    expect((await adapter.discover(sam, callContext('erase'))).items[1]).toEqual({ code: 'iotCentral.linkedDevices', count: 1, deletedOnErasure: false });
     const report = await adapter.erase(sam, callContext('erase'));
     expect(report).toEqual({
       summary: { code: 'iotCentral.erased', users: 1, devices: 1, devicesDeleted: false, alertRulesLeft: true },

@@ -99,9 +99,9 @@ describe('IotHubAdapter discovery', () => {
 
   it('finds the devices tagged with the object id and with the e-mail address, in plain words', async () => {
     const result = await adapterFor(sandbox).discover(alex, callContext('access'));
-    expect(result).toEqual({ count: 2, plan: expect.any(Array), items: ['2 devices tagged with the subject as owner'] });
+    expect(result).toEqual({ count: 2, plan: expect.any(Array), items: [{ code: 'iotHub.taggedDevices', count: 2 }] });
     const forErasure = await adapterFor(sandbox).discover(alex, callContext('erase'));
-    expect(forErasure.items).toEqual(['2 devices tagged with the subject as owner', 'erasure deletes each device identity with its twin']);
+    expect(forErasure.items).toEqual([{ code: 'iotHub.taggedDevices', count: 2 }, { code: 'iotHub.erasure', clearsPersonalData: false }]);
     expectNoPersonalValues(JSON.stringify([result, forErasure]), alex);
   });
 
@@ -115,9 +115,9 @@ describe('IotHubAdapter discovery', () => {
     const result = await adapterFor(sandbox, { dpsDevices }).discover(alex, callContext('erase'));
     expect(result.count).toBe(3);
     expect(result.items).toEqual([
-      '2 devices tagged with the subject as owner',
-      '1 device provisioned for the subject through DPS',
-      'erasure deletes each device identity with its twin',
+      { code: 'iotHub.taggedDevices', count: 2 },
+      { code: 'iotHub.dpsDevices', count: 1 },
+      { code: 'iotHub.erasure', clearsPersonalData: false },
     ]);
   });
 
@@ -258,7 +258,7 @@ describe('IotHubAdapter erase', () => {
     const sandbox = await start();
     const adapter = adapterFor(sandbox, { eraseMode: 'clearPersonalData', personalTags: ['assetTag'], personalDesiredProperties: ['vibrate'], dpsDevices });
     const discovered = await adapter.discover(alex, callContext('erase'));
-    expect(discovered.items).toContain('erasure clears the owner tag and personal twin fields; the devices stay registered');
+    expect(discovered.items).toContainEqual({ code: 'iotHub.erasure', clearsPersonalData: true });
     const report = await adapter.erase(alex, callContext('erase'));
     // phone-alex (DPS) carries none of the fields: nothing to clear there.
     expect(report).toEqual({ summary: { code: 'iotHub.cleared', devices: 2, absent: 1, planned: false }, count: 3 });
@@ -269,7 +269,7 @@ describe('IotHubAdapter erase', () => {
     expect((await twinOf(sandbox, 'headset-alex')).tags).toBeUndefined();
     expect((await twinOf(sandbox, 'wearable-megan-01')).tags).toEqual({ owner: megan.aadObjectId });
     // No owner tag finds them any more; only DPS (whose own adapter erases the registrations) still links two.
-    expect((await adapter.discover(alex, callContext('erase'))).items[0]).toBe('2 devices provisioned for the subject through DPS');
+    expect((await adapter.discover(alex, callContext('erase'))).items[0]).toEqual({ code: 'iotHub.dpsDevices', count: 2 });
     await adapter.erase(diego, callContext('erase'));
     expect((await twinOf(sandbox, 'laptop-diego')).tags).toBeUndefined();
   });

@@ -70,7 +70,7 @@ describe('RoleAssignmentsAdapter through @azure/arm-authorization', () => {
     const found = await adapterFor(sandbox).discover(alex, callContext('erase'));
     expect(ids(found.plan!)).toEqual(expected.sort());
     expect(found.count).toBe(6);
-    expect(found.items).toEqual(['6 Azure role assignments']);
+    expect(found.items).toEqual([{ code: 'roleAssignments.found', count: 6 }]);
     expect(found.plan!.find((item) => item.id.startsWith(resources.iotHub))).toMatchObject({ type: 'roleAssignment', reason: 'scope:Microsoft.Devices/IotHubs' });
     expect(found.plan!.find((item) => item.id.startsWith(`${SUB}${ASSIGNMENTS}`))?.reason).toBe('scope:subscription');
     // The subscription covers the other five scopes: one list, whose six assignments span three pages of two.
@@ -97,20 +97,17 @@ describe('RoleAssignmentsAdapter through @azure/arm-authorization', () => {
       const sandbox = await sandboxes.start();
       const found = await adapterFor(sandbox, { scopes: RESOURCE_SCOPES }).discover(alex, callContext('erase'));
       expect(found.count).toBe(6);
-      expect(found.items).toEqual(['6 Azure role assignments', "2 of them above the bot's scopes, to remove by hand"]);
+      expect(found.items).toEqual([{ code: 'roleAssignments.found', count: 6 }, { code: 'roleAssignments.above', count: 2, manual: true }]);
       expect(found.plan!.filter((item) => aboveIds.includes(item.id))).toEqual([]);
       expect(found.manualSteps).toHaveLength(1);
       const [step] = found.manualSteps!;
       expect(step.key).toBe('roleAssignments.aboveScopes');
-      expect(step.title).toBe("Remove 2 Azure role assignments above the bot's scopes");
-      expect(step.instructions).toContain(`- Reader at ${SUB}\n`);
-      expect(step.instructions).toContain(`- Reader at ${RG}\n`);
-      expect(step.instructions).toContain("az role assignment delete --assignee <the subject's object id (on the request's card details)>");
+      expect(step.task).toEqual({ code: 'roleAssignments.aboveScopes', kind: 'erase', assignments: [{ scope: RG, roleName: 'Reader' }, { scope: SUB, roleName: 'Reader' }] });
       expectNoPersonalValues(JSON.stringify(step), alex);
       for (const id of aboveIds) expect(JSON.stringify(step)).not.toContain(id);
       // An export removes nothing: the same assignments are counted, with no step.
       const forExport = await adapterFor(sandbox, { scopes: RESOURCE_SCOPES }).discover(alex, callContext('export'));
-      expect(forExport.items).toEqual(['6 Azure role assignments', "2 of them above the bot's scopes"]);
+      expect(forExport.items).toEqual([{ code: 'roleAssignments.found', count: 6 }, { code: 'roleAssignments.above', count: 2, manual: false }]);
       expect(forExport.manualSteps).toBeUndefined();
     });
 

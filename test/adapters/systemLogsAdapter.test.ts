@@ -39,7 +39,7 @@ afterAll(async () => {
 
 describe('SystemLogsAdapter', () => {
   it('counts one export on the approval card for access and export, and nothing for the other kinds', async () => {
-    expect(await adapter.discover(alex, callContext('export'))).toMatchObject({ count: 1, items: [expect.stringContaining('system-generated logs')] });
+    expect(await adapter.discover(alex, callContext('export'))).toMatchObject({ count: 1, items: [{ code: 'systemLogs.export' }] });
     expect(await adapter.discover(alex, callContext('access'))).toMatchObject({ count: 1 });
     expect(await adapter.discover(alex, callContext('erase'))).toEqual({ count: 0, items: [] });
   });

@@ -20,15 +20,6 @@ function exportable(request: DsrRequest) {
 /** What the bot's own store holds about a subject, by plan item type. */
 const TRACE_TYPES = { request: 'request', conversation: 'conversation', file: 'file', exportSpace: 'serviceExportSpace' } as const;
 
-/** The words of this adapter's discovery lines, per trace type. */
-const WORDS = {
-  earlier: (n: number) => `${n} earlier request${n === 1 ? '' : 's'}`,
-  thisOne: '1 request record (this one)',
-  conversations: (n: number) => `${n} conversation reference${n === 1 ? '' : 's'}`,
-  files: (n: number) => `${n} file${n === 1 ? '' : 's'} (export packages, register)`,
-  exportSpaces: (n: number) => `${n} leftover system-logs export${n === 1 ? '' : 's'}`,
-};
-
 /**
  * The bot's own records about the subject: their earlier requests, the 1:1 conversation reference
  * it reaches them through, the files it wrote about them (the packages of their earlier
@@ -59,9 +50,12 @@ export class BotStoreAdapter implements ServiceAdapter {
       count: requests.length + others.length,
       plan,
       items: [
-        WORDS.earlier(earlier), WORDS.thisOne, WORDS.conversations(conversations), WORDS.files(others.length - conversations - exportSpaces),
+        { code: 'botStore.earlierRequests', count: earlier },
+        { code: 'botStore.thisRequest' },
+        { code: 'botStore.conversations', count: conversations },
+        { code: 'botStore.files', count: others.length - conversations - exportSpaces },
         // Rare (an export that failed or crashed before cleaning up): named only when there is one.
-        ...(exportSpaces ? [WORDS.exportSpaces(exportSpaces)] : []),
+        ...(exportSpaces ? [{ code: 'botStore.exportSpaces', count: exportSpaces } as const] : []),
       ],
     };
   }

@@ -148,7 +148,7 @@ export class DigitalTwinsAdapter implements ServiceAdapter {
           type: 'relationship', id: relationshipPlanId(r.$sourceId, r.$relationshipId), reason: twins.has(r.$sourceId) ? 'outgoing' : 'incoming',
         })),
       ],
-      items: [counted(twins.size, 'twin'), counted(relationships.length, 'relationship')],
+      items: [{ code: 'digitalTwins.twins', count: twins.size }, { code: 'digitalTwins.relationships', count: relationships.length }],
     };
   }
 
@@ -566,8 +566,4 @@ function valueAt(document: unknown, path: readonly string[]): unknown {
 function lateRelationships(deletions: readonly TwinDeletion[], planned: ReadonlySet<string>): ItemOutcome[] {
   const ids = new Set(deletions.flatMap((deletion) => deletion.late.map(([sourceId, relationshipId]) => relationshipPlanId(sourceId, relationshipId))));
   return [...ids].filter((id) => !planned.has(id)).map((id) => ({ type: 'relationship', id, result: 'removed' }));
-}
-
-function counted(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

@@ -125,7 +125,7 @@ export class DpsAdapter implements ServiceAdapter {
         this.enrollmentItem(enrollment.registrationId),
         ...(registration ? [registrationItem(registration.registrationId)] : []),
       ]),
-      items: records.length === 0 ? [] : [enrollmentsWord(records.length), registrationsWord(registrations)],
+      items: records.length === 0 ? [] : [{ code: 'dps.enrollments', count: records.length }, { code: 'dps.registrations', count: registrations }],
       ...(manualSteps.length > 0 && { manualSteps }),
     };
   }
@@ -518,14 +518,6 @@ function provisionedDevices(records: readonly Pick<SubjectRecord, 'registration'
     registration?.status === 'assigned' && registration.deviceId && registration.assignedHub
       ? [{ registrationId: registration.registrationId, deviceId: registration.deviceId, assignedHub: registration.assignedHub }]
       : []);
-}
-
-function enrollmentsWord(count: number): string {
-  return `${count} individual enrollment${count === 1 ? '' : 's'}`;
-}
-
-function registrationsWord(count: number): string {
-  return `${count} registration record${count === 1 ? '' : 's'}`;
 }
 
 export type { ProvisionedDevice };

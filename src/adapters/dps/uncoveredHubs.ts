@@ -28,24 +28,10 @@ export function devicesOutsideCoveredHubs(devices: readonly ProvisionedDevice[],
  */
 export function uncoveredHubSteps(counts: ReadonlyMap<string, number>, kind: RequestKind | undefined, ownerTag: string): ManualStepSpec[] {
   if (kind !== 'erase' && kind !== 'restrict') return [];
-  const erase = kind === 'erase';
-  return [...counts].map(([hub, count]) => ({
-    key: `dps.uncoveredHub.${hub}`,
-    title: erase ? `Delete ${devicesWord(count)} from IoT hub ${hub}` : `Disable ${devicesWord(count)} in IoT hub ${hub}`,
-    instructions:
-      `The Device Provisioning Service provisioned ${devicesWord(count)} of the subject to the IoT hub ${hub}, which this bot does not reach; ` +
-      `${erase ? 'erasing' : 'disabling'} the DPS records leaves ${count === 1 ? 'it' : 'them'} there. ` +
-      `In the hub (Azure portal, Devices, or its query editor), find the device twins whose tag '${ownerTag}' holds the subject's ` +
-      "Entra object id or e-mail address (DPS copied the tag there), or the device ids in the subject's DPS registration records before the erasure, " +
-      `${erase ? 'delete those devices' : 'set those devices to disabled'}, then confirm here.`,
-  }));
+  return [...counts].map(([hub, devices]) => ({ key: `dps.uncoveredHub.${hub}`, task: { code: 'dps.uncoveredHub', kind, hub, devices, ownerTag } }));
 }
 
 /** What is left in uncovered hubs, for a step summary; empty when nothing is. */
 export function uncoveredHubs(counts: ReadonlyMap<string, number>): HubDevices[] {
   return [...counts].map(([hub, devices]) => ({ hub, devices }));
-}
-
-export function devicesWord(count: number): string {
-  return `${count} device${count === 1 ? '' : 's'}`;
 }

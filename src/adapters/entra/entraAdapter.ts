@@ -35,8 +35,6 @@ const PROFILE_FIELDS = [
 /** The plan reason of a guest's account: erasing it deletes the account here, never in the guest's home tenant. */
 export const GUEST_ACCOUNT = 'account:guest';
 
-/** Said in the approval card's discovery line of a guest; the step summary says it through its `guest` flag. */
-const GUEST_HOME_TENANT_NOTE = "guest account: deleted in this tenant only, the guest's home tenant is not touched";
 
 
 /**
@@ -62,7 +60,7 @@ export class EntraAdapter implements ServiceAdapter {
     return {
       count: 1,
       plan: [{ type: 'user', id: subject.aadObjectId, reason: guest ? GUEST_ACCOUNT : 'account' }],
-      items: [guest ? `1 ${GUEST_HOME_TENANT_NOTE}` : '1 user profile', ...counts],
+      items: [{ code: 'entra.userProfile', guest }, ...counts],
     };
   }
 

@@ -1,7 +1,6 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
-import { type ExportFile, statusCodeOf, streamedArray } from '../../dsr';
+import { type DiscoveryLine, type EntraRelation, type ExportFile, statusCodeOf, streamedArray } from '../../dsr';
 import { nonEmpty } from '../exportStreams';
-import { plural } from '../countWords';
 import { countGraphItems, graphItems } from './graphItems';
 
 /** Items per Graph page: at most 999 for these collections; 100 keeps a page small. */
@@ -36,8 +35,8 @@ export class UserRecord {
     this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
   }
 
-  /** What discovery names besides the profile, e.g. `4 group memberships`; only what is there. */
-  async counts(objectId: string): Promise<string[]> {
+  /** What discovery names besides the profile, e.g. 4 group memberships; only what is there. */
+  async counts(objectId: string): Promise<DiscoveryLine[]> {
     const base = userPath(objectId);
     let groups = 0;
     let roles = 0;
@@ -50,15 +49,16 @@ export class UserRecord {
       count('directReports'), count('appRoleAssignments'), count('authentication/phoneMethods'),
       count('authentication/emailMethods'), this.licences(objectId), this.managerId(objectId),
     ]);
-    return [
-      plural(groups, 'group membership'),
-      plural(roles, 'directory role'),
-      plural(manager ? 1 : 0, 'manager'),
-      plural(reports, 'direct report'),
-      plural(assignments, 'app role assignment'),
-      plural(phones + emails, 'authentication method'),
-      plural(licences.assignedLicenses.length, 'licence'),
-    ].filter((words) => !words.startsWith('0 '));
+    const counts: Array<[EntraRelation, number]> = [
+      ['groupMemberships', groups],
+      ['directoryRoles', roles],
+      ['managers', manager ? 1 : 0],
+      ['directReports', reports],
+      ['appRoleAssignments', assignments],
+      ['authenticationMethods', phones + emails],
+      ['licences', licences.assignedLicenses.length],
+    ];
+    return counts.filter(([, count]) => count > 0).map(([relation, count]) => ({ code: 'entra.related', relation, count }));
   }
 
   /** The record's files, each written only when it holds something; large collections streamed. */

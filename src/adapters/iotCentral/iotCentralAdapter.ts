@@ -1,5 +1,5 @@
 import type { TokenCredential } from '@azure/core-auth';
-import { type AdapterCallContext, type DiscoveryResult, type ExportFile, type ItemOutcome, type ItemResult, type PlanItem, type ServiceAdapter, type StepReport, type StepSummary, streamedArray, type Subject } from '../../dsr';
+import { type AdapterCallContext, type DiscoveryLine, type DiscoveryResult, type ExportFile, type ItemOutcome, type ItemResult, type PlanItem, type ServiceAdapter, type StepReport, type StepSummary, streamedArray, type Subject } from '../../dsr';
 import { CallPolicy, ServiceCaller } from '../calls/callPolicy';
 import { itemsOf, mapOrdered, nonEmpty } from '../exportStreams';
 import { alertRuleEmailsStep } from './alertRuleStep';
@@ -86,12 +86,9 @@ export class IotCentralAdapter implements ServiceAdapter {
     const users = await this.matchingUsers(subject, context);
     const devices = await this.linkedDevices(subject, context);
     const assignments = users.reduce((sum, user) => sum + (user.roles?.length ?? 0), 0);
-    const items: string[] = [];
-    if (users.length > 0) items.push(`${plural(users.length, 'app user')} with ${plural(assignments, 'role assignment')}`);
-    if (devices.length > 0) {
-      const fate = this.options.deleteLinkedDevices ? 'deleted on erasure' : 'kept on erasure, owner e-mail cleared';
-      items.push(`${plural(devices.length, 'linked device')} (${fate})`);
-    }
+    const items: DiscoveryLine[] = [];
+    if (users.length > 0) items.push({ code: 'iotCentral.users', count: users.length, assignments });
+    if (devices.length > 0) items.push({ code: 'iotCentral.linkedDevices', count: devices.length, deletedOnErasure: Boolean(this.options.deleteLinkedDevices) });
     const needsManualStep = users.length > 0 && (context.kind === 'erase' || context.kind === 'rectify');
     return {
       count: users.length + devices.length,
@@ -263,8 +260,4 @@ function userExport(user: ApiUser, roleNames: ReadonlyMap<string, string>): Reco
       roleName: roleNames.get(assignment.role) ?? null,
     })),
   };
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

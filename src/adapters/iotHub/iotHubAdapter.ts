@@ -1,5 +1,5 @@
 import type { TokenCredential } from '@azure/core-auth';
-import { type AdapterCallContext, type DiscoveryResult, type ExportFile, type ItemOutcome, type ItemResult, type PlanItem, type ServiceAdapter, ServiceError, statusCodeOf, type StepReport, type StepSummary, streamedArray, type Subject } from '../../dsr';
+import { type AdapterCallContext, type DiscoveryLine, type DiscoveryResult, type ExportFile, type ItemOutcome, type ItemResult, type PlanItem, type ServiceAdapter, ServiceError, statusCodeOf, type StepReport, type StepSummary, streamedArray, type Subject } from '../../dsr';
 import { ServiceCaller, type CallPolicy } from '../calls/callPolicy';
 import { mapOrdered, nonEmpty } from '../exportStreams';
 import { IotHubApi, type TwinJson } from './iotHubApi';
@@ -124,14 +124,12 @@ export class IotHubAdapter implements ServiceAdapter {
     const devices = await this.subjectDevices(subject, context);
     const byTag = devices.filter((device) => device.linkedBy === 'ownerTag').length;
     const byDps = devices.length - byTag;
-    const items: string[] = [];
-    if (byTag > 0) items.push(`${plural(byTag, 'device')} tagged with the subject as owner`);
-    if (byDps > 0) items.push(`${plural(byDps, 'device')} provisioned for the subject through DPS`);
+    const items: DiscoveryLine[] = [];
+    if (byTag > 0) items.push({ code: 'iotHub.taggedDevices', count: byTag });
+    if (byDps > 0) items.push({ code: 'iotHub.dpsDevices', count: byDps });
     // What erasure will do matters to the approvers of an erasure (or a restriction, which ends in one).
     if (devices.length > 0 && (context.kind === 'erase' || context.kind === 'restrict')) {
-      items.push(this.options.eraseMode === 'clearPersonalData'
-        ? 'erasure clears the owner tag and personal twin fields; the devices stay registered'
-        : 'erasure deletes each device identity with its twin');
+      items.push({ code: 'iotHub.erasure', clearsPersonalData: this.options.eraseMode === 'clearPersonalData' });
     }
     return { count: devices.length, plan: devices.map((device) => this.planItem(device)), items };
   }
@@ -389,8 +387,4 @@ export class IotHubAdapter implements ServiceAdapter {
       throw error;
     }
   }
-}
-
-function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count} ${count === 1 ? one : many}`;
 }

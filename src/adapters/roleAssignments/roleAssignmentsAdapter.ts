@@ -3,7 +3,7 @@ import type { AdapterCallContext, DiscoveryResult, ExportFile, ItemOutcome, Item
 import type { CallPolicy } from '../calls/callPolicy';
 import { changedCount, outcomeOf, unplanned } from '../planItems';
 import { AuthorizationApi, type FoundAssignment } from './authorizationApi';
-import { aboveScopesStep, assignmentsWord, isAboveScopes, removesAssignments } from './aboveScopes';
+import { aboveScopesStep, isAboveScopes, removesAssignments } from './aboveScopes';
 import { isAtOrBelow, scopeKind } from '../../azureFacts/armScopes';
 
 /** How the bot reaches Azure Resource Manager and which assignments are its to touch. */
@@ -21,12 +21,6 @@ export interface RoleAssignmentsAdapterOptions {
 }
 
 const ITEM_TYPE = 'roleAssignment';
-
-/** Bot-side words of this step's discovery lines (a later issue moves them to the message catalog). */
-const WORDS = {
-  found: (n: number) => assignmentsWord(n),
-  above: (n: number, byHand: boolean) => `${n} of them above the bot's scopes${byHand ? ', to remove by hand' : ''}`,
-};
 
 /** The subject's assignments: those the bot may change, and those inherited from above its scopes. */
 interface SubjectAssignments {
@@ -63,7 +57,10 @@ export class RoleAssignmentsAdapter implements ServiceAdapter {
     return {
       count,
       plan: within.map(planItem),
-      items: count === 0 ? [] : [WORDS.found(count), ...(above.length > 0 ? [WORDS.above(above.length, manualSteps.length > 0)] : [])],
+      items: count === 0 ? [] : [
+        { code: 'roleAssignments.found', count },
+        ...(above.length > 0 ? [{ code: 'roleAssignments.above', count: above.length, manual: manualSteps.length > 0 } as const] : []),
+      ],
       ...(manualSteps.length > 0 && { manualSteps }),
     };
   }

@@ -1,7 +1,6 @@
 import { Client, ResponseType } from '@microsoft/microsoft-graph-client';
 import { AdapterCallContext, DiscoveryResult, ExportFile, LongRunningExport, ServiceAdapter, ServiceError, ServiceExportCheck, StepReport, Subject } from '../../dsr';
 
-const EXPORT_ITEM = '1 export of system-generated logs (requested from Microsoft at execution, delivered when it ends)';
 const DOCUMENTED_STATUSES: ReadonlySet<string> = new Set(['notStarted', 'running', 'complete', 'failed']);
 
 /**
@@ -19,7 +18,7 @@ export class SystemLogsAdapter implements ServiceAdapter, LongRunningExport {
   ) {}
 
   async discover(_subject: Subject, context: AdapterCallContext): Promise<DiscoveryResult> {
-    return context.kind === 'access' || context.kind === 'export' ? { count: 1, items: [EXPORT_ITEM] } : { count: 0, items: [] };
+    return context.kind === 'access' || context.kind === 'export' ? { count: 1, items: [{ code: 'systemLogs.export' }] } : { count: 0, items: [] };
   }
 
   /** The logs come as a second package once Microsoft's export ends (serviceExports.ts), not here. */

@@ -1,4 +1,5 @@
 /** The words of DESIGN.md as types. Plain data: no Teams, no Azure. */
+import type { DiscoveryLine, ManualTask } from './discoveryLines';
 import type { ServiceFailure, StepSummary } from './stepSummaries';
 
 export const REQUEST_KINDS = ['access', 'export', 'rectify', 'restrict', 'erase'] as const;
@@ -72,8 +73,11 @@ export interface Actor {
 export interface ManualStepSpec {
   /** Stable within a request, e.g. `iotCentral.alertRuleEmails`. */
   key: string;
-  title: string;
-  instructions: string;
+  /** What to do, as a code and its facts; absent in records stored before steps were typed. */
+  task?: ManualTask;
+  /** English words of records stored before steps were typed: shown as stored. */
+  title?: string;
+  instructions?: string;
 }
 
 export type ManualStepOutcome = 'done' | 'not_applicable';
@@ -152,8 +156,8 @@ export interface DiscoveryResult {
   count: number;
   /** What a change would touch, item by item: the service's part of the request's plan. */
   plan?: PlanItem[];
-  /** Short descriptions of what would be touched, e.g. "1 user profile". */
-  items: string[];
+  /** What was found, line by line; a string is a line stored in English before lines were typed. */
+  items: (DiscoveryLine | string)[];
   /** Steps an approver has to carry out and confirm before the request can complete. */
   manualSteps?: ManualStepSpec[];
   /** Why the service could not be searched; a string in records stored before failures were typed. */
