@@ -394,7 +394,7 @@ describe('DpsAdapter through the REST client against the DPS sandbox', () => {
       const error = await adapterFor(sandbox, { policy: { ...FAST_POLICY, maxRetries: 2 } }).discover(alex, context()).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ServiceError);
       expect(error).toMatchObject({ service: 'dps', statusCode: 500 });
-      expect((error as Error).message).toMatch(/^Device Provisioning Service: query individual enrollments answered 500 after 3 tries/);
+      expect((error as Error).message).toMatch(/^dps: query individual enrollments answered 500 after 3 tries/);
       expect((error as Error).message).not.toMatch(/alex|e2000000/i);
     });
 

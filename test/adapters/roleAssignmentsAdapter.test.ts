@@ -207,7 +207,7 @@ describe('RoleAssignmentsAdapter through @azure/arm-authorization', () => {
     const error = await serviceFailure(adapter.erase(megan, callContext('erase', plan)));
     expect(error.service).toBe('roleAssignments');
     expect(error.statusCode).toBe(500);
-    expect(error.message).toMatch(/^Azure role assignments: delete a role assignment answered 500/);
+    expect(error.message).toMatch(/^roleAssignments: delete a role assignment answered 500/);
     expect(error.message).toContain('after 2 tries');
     expectNoPersonalValues(error.message, megan);
     for (const item of plan) expect(error.message).not.toContain(item.id);

@@ -59,7 +59,7 @@ describe('ServiceCaller', () => {
     const error = await new ServiceCaller('iotCentral', { maxRetries: 2 }, timing).call('list users', call.fn, context).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServiceError);
     expect(error).toMatchObject({ service: 'iotCentral', statusCode: 500, code: 'InternalServerError' });
-    expect((error as Error).message).toBe('IoT Central: list users answered 500 (InternalServerError) after 3 tries');
+    expect((error as Error).message).toBe('iotCentral: list users answered 500 (InternalServerError) after 3 tries');
     expect((error as Error).message).not.toContain('contoso');
     expect(call.calls()).toBe(3);
   });

@@ -39,7 +39,7 @@ function englishSentences(locale: Locale): string[] {
   const english = catalogOf('en');
   const own = catalogOf(locale);
   return Object.keys(english)
-    .filter((key) => key.startsWith('package.') && own[key] !== english[key])
+    .filter((key) => /^package\.(readme|service|folder|file)\./.test(key) && own[key] !== english[key])
     .flatMap((key) => english[key].replace(/\{[^{}]*(\{[^{}]*\}[^{}]*)*\}/g, '\n').split(/\n|[.:;,]\s/))
     .map((piece) => piece.trim())
     .filter((piece) => piece.split(/\s+/).length >= 3);
