@@ -228,7 +228,7 @@ describe('DigitalTwinsAdapter on the seeded tenant (ownerId holds the object id)
     const error = await serviceFailure(adapterFor(sandbox, undefined, { maxRetries: 2 }).discover(alex, callContext('access')));
     expect(error.service).toBe('digitalTwins');
     expect(error.statusCode).toBe(500);
-    expect(error.message).toContain('Azure Digital Twins');
+    expect(error.message).toContain('digitalTwins: ');
     expectNoPersonalValues(error.message, alex);
     expect((await stats(sandbox)).requests['POST /query']).toBe(3);
   });

@@ -212,7 +212,7 @@ describe('IoT Central adapter against the seeded sandbox', () => {
     const error = await serviceFailure(adapterFor(sandbox, { policy: { ...FAST_POLICY, maxRetries: 1 } }).erase(megan, callContext('erase')));
     expect(error.service).toBe('iotCentral');
     expect(error.statusCode).toBe(500);
-    expect(error.message).toMatch(/^IoT Central: clearing a device property answered 500/);
+    expect(error.message).toMatch(/^iotCentral: clearing a device property answered 500/);
     expectNoPersonalValues(error.message, megan);
     expect(await propertiesOf(sandbox, 'wearable-megan-01')).toEqual({ ownerEmail: 'megan.bowen@contoso.test' });
   });
@@ -229,7 +229,7 @@ describe('IoT Central adapter against the seeded sandbox', () => {
     const error = await serviceFailure(adapterFor(sandbox, { policy: { ...FAST_POLICY, maxRetries: 2 } }).discover(alex, callContext('erase')));
     expect(error.service).toBe('iotCentral');
     expect(error.statusCode).toBe(500);
-    expect(error.message).toMatch(/^IoT Central: listing app users answered 500/);
+    expect(error.message).toMatch(/^iotCentral: listing app users answered 500/);
     expect(error.message).toContain('after 3 tries');
     expectNoPersonalValues(error.message, alex);
   });
@@ -441,7 +441,7 @@ describe('IoT Central adapter when a property read keeps failing', () => {
     const sandbox = await startSandbox(seed);
     await injectFault(sandbox, { status: 500, count: -1, pathPrefix: '/api/devices/d-0/properties' });
     const error = await serviceFailure(adapterFor(sandbox, { policy: { ...FAST_POLICY, maxRetries: 1, concurrency: 4 } }).discover(alex, callContext('export')));
-    expect(error.message).toMatch(/^IoT Central: reading device properties answered 500/);
+    expect(error.message).toMatch(/^iotCentral: reading device properties answered 500/);
     const reads = (await stats(sandbox)).requests['GET /api/devices/{deviceId}/properties'];
     expect(reads).toBeLessThan(20);
   });

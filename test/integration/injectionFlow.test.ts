@@ -99,7 +99,7 @@ describe('devices that stay in service', () => {
     const request = (await stack.bot.store.get(id))!.request;
     expect(request.steps.dps?.summary).toMatchObject({ code: 'dps.removed', uncoveredHubs: [{ hub: 'contoso-lab-hub.azure-devices.net', devices: 1 }] });
     const [step] = request.discovery.dps?.manualSteps ?? [];
-    expect(step.title).toContain('contoso-lab-hub.azure-devices.net');
+    expect(step.task).toMatchObject({ code: 'dps.uncoveredHub', hub: 'contoso-lab-hub.azure-devices.net' });
     await stack.teams.click(marco, stack.teams.channelId, 'dsr.manual', { requestId: id, step: step.key, outcome: 'done' }, approval.activityId);
     expect(await stateOf(stack, id)).toBe('completed');
 

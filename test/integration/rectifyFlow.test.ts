@@ -65,6 +65,6 @@ describe('correcting an e-mail address that a Digital Twins link holds', () => {
     expect(await diegosMail()).toBe(corrected);
     expect(await deskOwner()).toBe(corrected);
     const steps = (await stack.bot.store.get(id))!.request.steps;
-    expect(JSON.stringify(steps)).toContain('corrected the linking property of 1 twin');
+    expect(steps.digitalTwins?.summary).toEqual({ code: 'digitalTwins.corrected', twins: 1 });
   });
 });
