@@ -1,0 +1,50 @@
+import { coalescedReads } from '../../src/adapters/calls/readCoalescer';
+import { SharedListing } from '../../src/adapters/calls/sharedListing';
+
+describe('coalescedReads', () => {
+  it('serves asks made together with one call, in batches of at most maxKeys, each ask its own answer', async () => {
+    const calls: string[][] = [];
+    const reads = coalescedReads<string, string>(async (keys) => {
+      calls.push([...keys]);
+      return keys.map((k) => (k === 'bad' ? new Error('no such key') : k.toUpperCase()));
+    }, { windowMs: 0, maxKeys: 2 });
+    const answers = await Promise.allSettled(['a', 'b', 'bad'].map((k) => reads.load(k)));
+    expect(calls).toEqual([['a', 'b'], ['bad']]);
+    expect(answers.map((a) => (a.status === 'fulfilled' ? a.value : (a.reason as Error).message))).toEqual(['A', 'B', 'no such key']);
+  });
+
+  it('keeps nothing after a batch: a later ask of the same key reaches the service again', async () => {
+    let calls = 0;
+    const reads = coalescedReads<string, number>(async (keys) => keys.map(() => ++calls), { windowMs: 0, maxKeys: 10 });
+    expect(await reads.load('a')).toBe(1);
+    expect(await reads.load('a')).toBe(2);
+  });
+});
+
+describe('SharedListing', () => {
+  const clockAt = (ms: { now: number }) => ({ now: () => ms.now });
+
+  it('shares one listing within the freshness window and starts a new one after it', async () => {
+    const time = { now: 0 };
+    let listings = 0;
+    const shared = new SharedListing(async () => ++listings, 1000, clockAt(time));
+    expect(await Promise.all([shared.get(), shared.get()])).toEqual([1, 1]);
+    time.now = 999;
+    expect(await shared.get()).toBe(1);
+    time.now = 1000;
+    expect(await shared.get()).toBe(2);
+  });
+
+  it('fresh() lists again, and a failed listing is not shared', async () => {
+    const time = { now: 0 };
+    let listings = 0;
+    const shared = new SharedListing(async () => {
+      listings++;
+      if (listings === 2) throw new Error('503');
+      return listings;
+    }, 1000, clockAt(time));
+    expect(await shared.get()).toBe(1);
+    await expect(shared.fresh()).rejects.toThrow('503');
+    expect(await shared.get()).toBe(3);
+  });
+});
