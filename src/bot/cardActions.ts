@@ -2,7 +2,7 @@ import { TurnContext } from 'botbuilder';
 import { Card } from '../cards/render';
 import { approvalCard } from '../cards/approverCards';
 import { requestListCard, statusCard } from '../cards/personCards';
-import { Actor, DsrRequest, errorCode, mayRead, rememberCard } from '../dsr';
+import { Actor, DsrRequest, errorCode, mayRead } from '../dsr';
 import { userConversationKey } from '../storage/conversationStore';
 import { Words } from '../i18n';
 import { BotDeps } from './botDeps';
@@ -55,7 +55,10 @@ const submit: ActionHandler = async (context, data, deps, turnWords) => {
   }
 
   await rememberPersonalChat(context, actor, deps.conversations);
-  const outcome = await deps.requests.submit(input.value, subject, actor);
+  // The clicked intake card becomes the request's status card: the answer below replaces it.
+  const cardId = context.activity.replyToId;
+  const postedStatus = cardId ? { conversationKey: userConversationKey(actor.aadObjectId), activityId: cardId } : undefined;
+  const outcome = await deps.requests.submit(input.value, subject, actor, postedStatus);
   if (outcome.result === 'limited') {
     return words.t('chat.submit.limited', { open: outcome.open });
   }
@@ -63,8 +66,6 @@ const submit: ActionHandler = async (context, data, deps, turnWords) => {
     if (!mayRead(outcome.request, await viewerOf(actor, deps)).allowed) return nothingToShow(words, outcome.request.id);
     return statusCard(words, outcome.request, { text: words.t('chat.submit.duplicate', { requestId: outcome.request.id }), color: 'Warning' });
   }
-  const cardId = context.activity.replyToId;
-  if (cardId) await rememberCard(deps.store, outcome.request.id, 'status', { conversationKey: userConversationKey(actor.aadObjectId), activityId: cardId });
   return statusCard(words, outcome.request, { text: words.t('chat.submit.received', { requestId: outcome.request.id }), color: 'Good' });
 };
 

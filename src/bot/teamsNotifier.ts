@@ -44,7 +44,8 @@ const reasonOf = (words: Words, reason: string | undefined) => plainText(reason 
  * personal data and links go), approvers on their card, the compliance channel with ids, dates and counts.
  */
 export const NOTICE_RECIPIENTS: Record<RequestNotice, Recipient[]> = {
-  opened: [status, compliance('opened'), (to, request) => to.toSubjectFiledForThem(request)],
+  // No status refresh: the answer to the Submit click is the status card.
+  opened: [compliance('opened'), (to, request) => to.toSubjectFiledForThem(request)],
   awaitingApproval: [(to, request) => to.postApprovalCard(request), status],
   approvalRecorded: [approvers, status, requester('notices.requester.approvalRecorded')],
   progress: [approvers, status],

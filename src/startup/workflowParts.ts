@@ -4,7 +4,7 @@ import type { TeamsBotAdapter } from '../bot/teamsBotAdapter';
 import { TeamsDigestAnnouncer } from '../bot/digestAnnouncer';
 import { TeamsNotifier } from '../bot/teamsNotifier';
 import { Config } from '../config';
-import { AccountLifecycle, Clock, Executor, isLongRunningExport, JobDispatch, Logger, ReminderSweep, RequestService, RestrictionLifter, RetentionSweep, ServiceExports } from '../dsr';
+import { AccountLifecycle, Clock, Executor, isLongRunningExport, JobDispatch, Logger, NoticeSender, ReminderSweep, RequestService, RestrictionLifter, RetentionSweep, ServiceExports } from '../dsr';
 import { AuditAnchorSweep, DebouncedAuditAnchor } from '../storage/auditAnchor';
 import { AuditDigests } from '../storage/auditDigests';
 import { BlobLeaseLock } from '../storage/blobLease';
@@ -36,7 +36,7 @@ export function wireWorkflow(config: Config, storage: StorageParts, services: Re
     erasureApprovals, exportLinkDays: config.exportLinkDays, audit, defaultLocale: config.defaultLocale, timeZone: config.timeZone,
   });
   const requests = new RequestService({
-    store, queue, audit, notifier, adapters, clock, log, erasureApprovals, maxOpenRequests: config.maxOpenRequests, approvers: directory,
+    store, queue, audit, notifier, adapters, clock, log, erasureApprovals, maxOpenRequests: config.maxOpenRequests, approvers: directory.fresh,
   });
   const digests = new AuditDigests({
     container: clients.digests, heads: () => audit.heads(), key: storage.auditKey, clock, log, announcer: new TeamsDigestAnnouncer(notifier, config),
@@ -52,7 +52,7 @@ export function wireWorkflow(config: Config, storage: StorageParts, services: Re
     workerId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     leaseMs: config.jobVisibilitySeconds * 1000,
   });
-  const lifecycle = new AccountLifecycle({ store, queue, audit, notifier, adapters, approvers: directory, clock, log, erasureApprovals });
+  const lifecycle = new AccountLifecycle({ store, queue, audit, notifier, adapters, approvers: directory.fresh, clock, log, erasureApprovals });
   const lifter = new RestrictionLifter({ store, audit, notifier, adapters, clock, log, anchor });
   // One instance sweeps at a time (a blob lease); each reminder is claimed on its request before it is posted.
   const reminders = new ReminderSweep({ store, notifier, audit, lock: lock('reminder-sweep'), clock, log });
@@ -64,7 +64,7 @@ export function wireWorkflow(config: Config, storage: StorageParts, services: Re
   const erasureFollowUp = new ErasureFollowUp({ store, conversations: storage.conversations, audit, clock, log, pseudonymKey: config.pseudonymKey });
   return {
     requests, executor, lifecycle, serviceExports, reminders, retention, register, erasureFollowUp, digests, anchor, anchorSweep,
-    jobs: new JobDispatch({ requests, executor, lifter, serviceExports }),
+    jobs: new JobDispatch({ requests, executor, lifter, serviceExports, notices: new NoticeSender({ store, notifier, clock, log }) }),
     stalledLock: lock('stalled-sweep'),
   };
 }

@@ -1,5 +1,5 @@
 import { odata, TableClient } from '@azure/data-tables';
-import { ConcurrencyConflict, DsrRequest, isOpen, liftAwaitingJob, RecordsStore, REQUEST_STATES, RequestStore, statusCodeOf, StoredRequest } from '../dsr';
+import { ConcurrencyConflict, DsrRequest, hasPendingNotices, isOpen, liftAwaitingJob, RecordsStore, REQUEST_STATES, RequestStore, statusCodeOf, StoredRequest } from '../dsr';
 
 const OPEN_STATES = REQUEST_STATES.filter(isOpen);
 
@@ -18,6 +18,8 @@ interface RequestEntity {
   pseudonymised: boolean;
   /** An approved lift of a restriction whose job has not started a service yet: the stalled sweep's too. */
   liftAwaitingJob: boolean;
+  /** Notices waiting in the outbox: the stalled sweep's too, in case their job was lost. */
+  noticesPending: boolean;
   /**
    * The whole request as JSON, in parts: `doc`, then `doc1`, `doc2`… A property holds at most
    * 64 KiB (32,768 UTF-16 units) and an entity 1 MiB, and a plan of a few hundred items is past
@@ -79,6 +81,7 @@ function toEntity(request: DsrRequest): RequestEntity {
     ...(request.closedAt ? { closedAt: request.closedAt } : {}),
     pseudonymised: Boolean(request.pseudonymisedAt),
     liftAwaitingJob: liftAwaitingJob(request),
+    noticesPending: hasPendingNotices(request),
   };
 }
 
@@ -128,7 +131,7 @@ export class TableRequestStore implements RequestStore, RecordsStore {
   }
 
   async listStalled(before: Date): Promise<DsrRequest[]> {
-    return this.query(odata`PartitionKey eq ${PARTITION} and (state eq ${'submitted'} or state eq ${'approved'} or liftAwaitingJob eq ${true}) and Timestamp le ${before}`);
+    return this.query(odata`PartitionKey eq ${PARTITION} and (state eq ${'submitted'} or state eq ${'approved'} or liftAwaitingJob eq ${true} or noticesPending eq ${true}) and Timestamp le ${before}`);
   }
 
   async listOpen(): Promise<DsrRequest[]> {

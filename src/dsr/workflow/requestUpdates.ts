@@ -1,21 +1,23 @@
-import { ConcurrencyConflict, RequestStore } from '../ports';
+import { ConcurrencyConflict, RequestStore, StoredRequest } from '../ports';
 import { isOpen, nextState, RequestEvent } from '../model/stateMachine';
-import { DsrRequest, PostedCard } from '../model/types';
+import { DsrRequest } from '../model/types';
 
 const MAX_ATTEMPTS = 8;
 
 /**
  * Read, change, write conditionally; on a lost race read again and re-decide on fresh data.
  * `change` returns undefined to leave the request as it is. Returns the stored result, or
- * undefined when the request does not exist or `change` declined.
+ * undefined when the request does not exist or `change` declined. `read`: the row as the caller
+ * just read it, so the first attempt writes against it instead of reading it again.
  */
 export async function updateRequest(
   store: RequestStore,
   id: string,
   change: (current: DsrRequest) => DsrRequest | undefined,
+  read?: StoredRequest,
 ): Promise<DsrRequest | undefined> {
   for (let attempt = 1; ; attempt++) {
-    const stored = await store.get(id);
+    const stored = attempt === 1 && read ? read : await store.get(id);
     if (!stored) return undefined;
     const changed = change(stored.request);
     if (!changed) return undefined;
@@ -32,9 +34,4 @@ export async function updateRequest(
 export function applyEvent(request: DsrRequest, event: RequestEvent, at: Date): DsrRequest {
   const state = nextState(request.state, event);
   return { ...request, state, ...(isOpen(state) ? {} : { closedAt: request.closedAt ?? at.toISOString() }) };
-}
-
-/** Records where a request's card was posted, so later changes replace it in place. */
-export async function rememberCard(store: RequestStore, requestId: string, which: 'approval' | 'status', card: PostedCard, deltaRound?: number): Promise<void> {
-  await updateRequest(store, requestId, (r) => ({ ...r, cards: { ...r.cards, [which]: card, ...(deltaRound ? { deltaRound } : {}) } }));
 }
