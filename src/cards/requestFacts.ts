@@ -72,10 +72,7 @@ export function serviceFacts(words: Words, request: DsrRequest): ServiceFact[] {
   return request.services.map((s) => ({ label: serviceLabel(words, s), text: stepText(words, request, s) }));
 }
 
-/**
- * The fixed labels of a template (`cards.<group>.<name>`), bound as data (`${w.name}`, or
- * `${$root.w.name}` inside a repeated element) so the template itself holds no words.
- */
+/** The fixed labels of a card (`cards.<group>.<name>`), handed to its layout as `w` so the layout holds no words. */
 export function labels<const Group extends string, const Name extends string>(
   words: Words,
   group: Group,
