@@ -1,7 +1,9 @@
 import { approvalsNeeded, approvalsOf, canConfirmManualSteps, canTake, daysBetween, DeltaRound, DsrRequest, extensionChoice, followUpApprovalsNeeded, isLiftable, isSoftDeleted, liftRetryable, ManualStep, manualStepsOf, pendingDelta, Plan, PlanItem, planOf, planSize, ServiceName, shortHash, StepOutcome } from '../dsr';
 import { manualStepInstructions, manualStepTitle, serviceLabel } from '../words/stepWords';
 import { Words } from '../i18n';
-import { Card, plainText, renderCard } from './render';
+import { ApprovalView, approvalLayout, RequestDetailsView, requestDetailsLayout } from './approverLayouts';
+import { RequestListView, requestListLayout } from './personLayouts';
+import { Card, plainText } from './render';
 import { dueText, exportNeedsRetry, Fact, kindName, kindTitle, labels, Notice, noticeData, restorableFact, serviceFacts, stateName, stateText, stepResult } from './requestFacts';
 
 /** The cards privacy admins act on: the approval card (channel), a request's details and the queue (their own chat). */
@@ -13,7 +15,14 @@ const FOUND_STATES = ['awaiting_approval', 'needs_info', 'discovering', 'submitt
  * The approvers' card. It goes to a channel, so it carries ids, kinds, dates and counts, never
  * the subject's name, e-mail or object id; the buttons carry the request id only.
  */
-export function approvalCard(words: Words, request: DsrRequest, options: { erasureApprovals: number; notice?: Notice; readOnly?: boolean }): Card {
+export function approvalCard(words: Words, request: DsrRequest, options: ApprovalOptions): Card {
+  return approvalLayout(approvalView(words, request, options));
+}
+
+type ApprovalOptions = { erasureApprovals: number; notice?: Notice; readOnly?: boolean };
+
+/** What the approvers' card shows, in `words`. */
+export function approvalView(words: Words, request: DsrRequest, options: ApprovalOptions): ApprovalView {
   const needed = approvalsNeeded(request, options.erasureApprovals);
   // After execution found more than the plan, approvers decide on that delta: the card is about it.
   const delta = request.state === 'awaiting_delta_approval' ? pendingDelta(request) : undefined;
@@ -33,7 +42,7 @@ export function approvalCard(words: Words, request: DsrRequest, options: { erasu
     ...(request.deltas ?? []).flatMap((round) =>
       round.decisions.map((d) => ({ d, key: d.decision === 'approve' ? 'cards.approval.furtherApprovedBy' as const : 'cards.approval.furtherRejectedBy' as const }))),
   ];
-  return renderCard('approval', {
+  return {
     id: request.id,
     kindTitle: kindTitle(words, request.kind),
     regime: request.regime,
@@ -71,7 +80,7 @@ export function approvalCard(words: Words, request: DsrRequest, options: { erasu
     canExtend: extension !== undefined,
     extendTitle: extension?.unit === 'days' ? words.t('cards.approval.extendDays', { days: extension.days }) : words.t('cards.approval.extendDeadline'),
     w: labels(words, 'approval', ['refresh', 'decisions', 'extensions', 'manualSteps', 'markDone', 'notApplicable', 'extendBy', 'approve', 'reject', 'retry', 'restore', 'purgeNow']),
-  });
+  };
 }
 
 /** Who approved a follow-up so far (purge now, lift): counts and approvers' names. */
@@ -143,7 +152,11 @@ function planGroups(words: Words, request: DsrRequest): { heading: string; items
  * channel): what they need to verify the person and to carry out a manual step.
  */
 export function requestDetailsCard(words: Words, request: DsrRequest): Card {
-  return renderCard('requestDetails', {
+  return requestDetailsLayout(requestDetailsView(words, request));
+}
+
+export function requestDetailsView(words: Words, request: DsrRequest): RequestDetailsView {
+  return {
     title: words.t('cards.details.title', { id: request.id, kind: kindTitle(words, request.kind), regime: request.regime }),
     subject: [
       { title: words.t('cards.fact.name'), value: plainText(request.subject.displayName, 120) },
@@ -161,7 +174,7 @@ export function requestDetailsCard(words: Words, request: DsrRequest): Card {
     planHeading: request.planHash ? words.t('cards.details.planHeading') : '',
     planGroups: planGroups(words, request),
     w: labels(words, 'details', ['forAdminsOnly', 'subject', 'request', 'perService']),
-  });
+  };
 }
 
 /** Days left to the due date as the queue says it: overdue, today, or in n days. */
@@ -176,12 +189,16 @@ function whenDue(words: Words, request: DsrRequest, now: Date): string {
  * due first), by id, kind, law, state and due date; `details <id>` says who a request is about.
  */
 export function queueCard(words: Words, requests: DsrRequest[], now: Date): Card {
-  return renderCard('requestList', {
+  return requestListLayout(queueView(words, requests, now));
+}
+
+export function queueView(words: Words, requests: DsrRequest[], now: Date): RequestListView {
+  return {
     title: words.t('cards.queue.title', { count: requests.length }),
     empty: words.t('cards.queue.empty'),
     requests: requests.map((r) => ({
       id: r.id,
       text: words.t('cards.queue.item', { kind: kindName(words, r.kind), regime: r.regime, state: stateName(words, r), due: dueText(words, r), when: whenDue(words, r, now) }),
     })),
-  });
+  };
 }

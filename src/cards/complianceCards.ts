@@ -1,6 +1,7 @@
 import { daysBetween, DsrRequest, RECENT_DAYS, RegisterSummary, ReminderStage, RequestKind, Tally } from '../dsr';
 import { MessageKey, Words } from '../i18n';
-import { Card, renderCard } from './render';
+import { ComplianceView, complianceLayout, ReportView, reportLayout } from './complianceLayouts';
+import { Card } from './render';
 import { dueText, kindName, labels, stateName } from './requestFacts';
 
 /** What goes to the approvers' and compliance channels: ids, kinds, laws, dates and counts only. */
@@ -21,6 +22,10 @@ export type ComplianceEvent = 'opened' | 'approved' | 'rejected' | 'cancelled' |
 
 /** The compliance channel's post: request id, kind, regime, dates and counts only. */
 export function complianceCard(words: Words, request: DsrRequest, event: ComplianceEvent, now: Date): Card {
+  return complianceLayout(complianceView(words, request, event, now));
+}
+
+export function complianceView(words: Words, request: DsrRequest, event: ComplianceEvent, now: Date): ComplianceView {
   const headline = words.t(`cards.compliance.${event}` satisfies MessageKey, {
     id: request.id,
     day: words.day(request.dueAt),
@@ -28,7 +33,7 @@ export function complianceCard(words: Words, request: DsrRequest, event: Complia
   });
   const steps = Object.values(request.steps);
   const failed = steps.filter((s) => s?.status === 'failed').length;
-  return renderCard('compliance', {
+  return {
     headline,
     facts: [
       { title: words.t('cards.fact.kind'), value: kindName(words, request.kind) },
@@ -39,7 +44,7 @@ export function complianceCard(words: Words, request: DsrRequest, event: Complia
       ...(steps.length ? [{ title: words.t('cards.fact.itemsHandled'), value: words.number(steps.reduce((n, s) => n + (s?.count ?? 0), 0)) }] : []),
       ...(failed ? [{ title: words.t('cards.fact.servicesFailed'), value: words.number(failed) }] : []),
     ],
-  });
+  };
 }
 
 /**
@@ -47,8 +52,12 @@ export function complianceCard(words: Words, request: DsrRequest, event: Complia
  * counts only, so it may go to a channel; the CSV behind the link names subjects by pseudonym.
  */
 export function reportCard(words: Words, summary: RegisterSummary, link: { url: string; expiresAt: Date }): Card {
+  return reportLayout(reportView(words, summary, link));
+}
+
+export function reportView(words: Words, summary: RegisterSummary, link: { url: string; expiresAt: Date }): ReportView {
   const tally = (t: Tally) => words.t('cards.report.tally', { total: t.total, open: t.open });
-  return renderCard('report', {
+  return {
     title: words.t('cards.report.title'),
     asOf: words.t('cards.report.asOf', { at: words.dateTime(summary.asOf) }),
     totals: [
@@ -66,5 +75,5 @@ export function reportCard(words: Words, summary: RegisterSummary, link: { url: 
     linkNote: words.t('cards.report.linkNote', { at: words.dateTime(link.expiresAt) }),
     url: link.url,
     w: labels(words, 'report', ['byKind', 'byRegime', 'download']),
-  });
+  };
 }

@@ -1,7 +1,8 @@
 import { AuditHead, canTake, DsrRequest, manualStepsOf, recipientsTold, RequestKind, ServiceName, shortHash } from '../dsr';
 import { manualStepTitle, serviceLabel } from '../words/stepWords';
 import { MessageKey, Words } from '../i18n';
-import { Card, plainText, renderCard } from './render';
+import { ExportReadyView, exportReadyLayout, HelpView, helpLayout, IntakeView, intakeLayout, ReceiptView, receiptLayout, RequestListView, requestListLayout, StatusView, statusLayout } from './personLayouts';
+import { Card, plainText } from './render';
 import { dueText, kindInfo, kindTitle, labels, Notice, noticeData, restorableFact, serviceFacts, stateName, stateText } from './requestFacts';
 
 /** The cards a person reads about their own requests, in their 1:1 chat. */
@@ -9,13 +10,15 @@ import { dueText, kindInfo, kindTitle, labels, Notice, noticeData, restorableFac
 const KINDS: RequestKind[] = ['access', 'export', 'rectify', 'restrict', 'erase'];
 
 /** The intake card for one kind of request. */
-export function intakeCard(
-  words: Words,
-  kind: RequestKind,
-  options: { regime: string; services: ServiceName[]; graceDays: number; fields: { name: string; label: string }[]; onBehalfOf?: { aadObjectId: string; displayName: string } },
-): Card {
+export function intakeCard(words: Words, kind: RequestKind, options: IntakeOptions): Card {
+  return intakeLayout(intakeView(words, kind, options));
+}
+
+type IntakeOptions = { regime: string; services: ServiceName[]; graceDays: number; fields: { name: string; label: string }[]; onBehalfOf?: { aadObjectId: string; displayName: string } };
+
+export function intakeView(words: Words, kind: RequestKind, options: IntakeOptions): IntakeView {
   const onBehalf = options.onBehalfOf;
-  return renderCard('intake', {
+  return {
     kind,
     onBehalfOf: onBehalf?.aadObjectId ?? '',
     onBehalfText: onBehalf ? words.t('cards.intake.onBehalf', { name: plainText(onBehalf.displayName, 120) }) : '',
@@ -31,20 +34,28 @@ export function intakeCard(
     submitTitle: words.t(kind === 'erase' ? 'cards.intake.submitErase' : 'cards.intake.submit'),
     submitStyle: kind === 'erase' ? 'destructive' : 'positive',
     w: labels(words, 'intake', ['eraseWarningTitle', 'regimeLabel', 'regimeRequired', 'gdprChoice', 'ccpaChoice', 'servicesLabel', 'servicesRequired', 'fieldLabel', 'fieldRequired', 'valueLabel', 'valueRequired']),
-  });
+  };
 }
 
 export function helpCard(words: Words): Card {
-  return renderCard('help', {
+  return helpLayout(helpView(words));
+}
+
+export function helpView(words: Words): HelpView {
+  return {
     intro: words.t('cards.help.intro', { deadlines: words.t('cards.help.deadlines') }),
     kinds: KINDS.map((kind) => ({ kind, title: kindTitle(words, kind), description: kindInfo(words, kind) })),
     w: labels(words, 'help', ['title', 'typeHint', 'myRequests']),
-  });
+  };
 }
 
 /** The requester's card in their 1:1 chat. */
 export function statusCard(words: Words, request: DsrRequest, notice?: Notice): Card {
-  return renderCard('status', {
+  return statusLayout(statusView(words, request, notice));
+}
+
+export function statusView(words: Words, request: DsrRequest, notice?: Notice): StatusView {
+  return {
     id: request.id,
     kindTitle: kindTitle(words, request.kind),
     stateText: stateText(words, request),
@@ -59,12 +70,16 @@ export function statusCard(words: Words, request: DsrRequest, notice?: Notice): 
     steps: request.state === 'submitted' ? [] : serviceFacts(words, request),
     cancellable: canTake(request.state, 'cancel'),
     w: labels(words, 'status', ['services', 'cancel']),
-  });
+  };
 }
 
 /** The download card, for the requester's 1:1 chat only. */
 export function exportReadyCard(words: Words, request: DsrRequest, link: { url: string; expiresAt: Date }, delivery = request.delivery): Card {
-  return renderCard('exportReady', {
+  return exportReadyLayout(exportReadyView(words, request, link, delivery));
+}
+
+export function exportReadyView(words: Words, request: DsrRequest, link: { url: string; expiresAt: Date }, delivery = request.delivery): ExportReadyView {
+  return {
     url: link.url,
     title: words.t('cards.exportReady.title', { id: request.id }),
     facts: [
@@ -74,7 +89,7 @@ export function exportReadyCard(words: Words, request: DsrRequest, link: { url: 
       { title: words.t('cards.fact.linkExpires'), value: words.dateTime(link.expiresAt) },
     ],
     w: labels(words, 'exportReady', ['intro', 'download']),
-  });
+  };
 }
 
 const RECEIPT_TITLES: Partial<Record<RequestKind, MessageKey>> = { erase: 'cards.receipt.eraseTitle', rectify: 'cards.receipt.rectifyTitle', restrict: 'cards.receipt.restrictTitle' };
@@ -84,8 +99,12 @@ const RECEIPT_TITLES: Partial<Record<RequestKind, MessageKey>> = { erase: 'cards
  * `auditHead`, where the request's audit chain stood as the receipt was made, for the requester to keep.
  */
 export function receiptCard(words: Words, request: DsrRequest, auditHead?: AuditHead): Card {
+  return receiptLayout(receiptView(words, request, auditHead));
+}
+
+export function receiptView(words: Words, request: DsrRequest, auditHead?: AuditHead): ReceiptView {
   const changed = RECEIPT_TITLES[request.kind];
-  return renderCard('receipt', {
+  return {
     title: words.t(changed ?? 'cards.receipt.title', { id: request.id }),
     intro: words.t('cards.receipt.intro', { kind: request.kind, day: words.day(request.receivedAt) }),
     services: serviceFacts(words, request),
@@ -110,14 +129,18 @@ export function receiptCard(words: Words, request: DsrRequest, auditHead?: Audit
     planRecord: request.planHash ? words.t('cards.receipt.planRecord', { hash: request.planHash }) : '',
     auditRecord: auditHead ? words.t('cards.receipt.auditRecord', { count: auditHead.count, hash: auditHead.hash }) : '',
     w: labels(words, 'receipt', ['doneByHand', 'approvals']),
-  });
+  };
 }
 
 /** A person's own requests, by id, kind, state and due date. */
 export function requestListCard(words: Words, requests: DsrRequest[]): Card {
-  return renderCard('requestList', {
+  return requestListLayout(requestListView(words, requests));
+}
+
+export function requestListView(words: Words, requests: DsrRequest[]): RequestListView {
+  return {
     title: words.t('cards.list.title'),
     empty: words.t('cards.list.empty'),
     requests: requests.map((r) => ({ id: r.id, text: words.t('cards.list.item', { kind: kindTitle(words, r.kind), state: stateName(words, r), due: dueText(words, r) }) })),
-  });
+  };
 }

@@ -25,7 +25,8 @@ export function dueText(words: Words, request: DsrRequest): string {
 /** How long a soft-deleted account can still be restored. */
 export const restorableFact = (words: Words, purgeAt: string) => ({ title: words.t('cards.fact.restorableUntil'), value: words.t('cards.fact.restorableValue', { day: words.day(purgeAt) }) });
 
-export const noticeData = (notice: Notice | undefined) => ({ notice: notice ? plainText(notice.text) : '', noticeColor: notice?.color ?? 'Default' });
+export type NoticeData = { notice: string; noticeColor: Notice['color'] };
+export const noticeData = (notice: Notice | undefined): NoticeData => ({ notice: notice ? plainText(notice.text) : '', noticeColor: notice?.color ?? 'Default' });
 
 /** A step's result: its summary with per-item counts (never ids: this text goes to channels too), or its failure. */
 export function stepResult(words: Words, step: StepOutcome): string {
@@ -63,15 +64,15 @@ function stepText(words: Words, request: DsrRequest, service: ServiceName): stri
   return found.count === 0 ? words.t('cards.step.nothingFound') : found.items.map((line) => discoveryText(words, line)).join(', ');
 }
 
+/** A service and where it stands, in words. */
+export type ServiceFact = { label: string; text: string };
+
 /** Each service of the request and where it stands. */
-export function serviceFacts(words: Words, request: DsrRequest) {
+export function serviceFacts(words: Words, request: DsrRequest): ServiceFact[] {
   return request.services.map((s) => ({ label: serviceLabel(words, s), text: stepText(words, request, s) }));
 }
 
-/**
- * The fixed labels of a template (`cards.<group>.<name>`), bound as data (`${w.name}`, or
- * `${$root.w.name}` inside a repeated element) so the template itself holds no words.
- */
+/** The fixed labels of a card (`cards.<group>.<name>`), handed to its layout as `w` so the layout holds no words. */
 export function labels<const Group extends string, const Name extends string>(
   words: Words,
   group: Group,

@@ -1,4 +1,6 @@
-import { plainText, renderCard } from '../../src/cards/render';
+import { complianceLayout } from '../../src/cards/complianceLayouts';
+import { statusLayout } from '../../src/cards/personLayouts';
+import { plainText } from '../../src/cards/render';
 import { textsOf } from './cardChecks';
 
 /** Whether `text` still holds markdown link syntax that is not escaped. */
@@ -58,30 +60,31 @@ describe('plainText', () => {
   });
 });
 
-describe('renderCard', () => {
-  const statusData = (text: string) => ({
+describe('card layouts', () => {
+  const statusView = (text: string) => ({
     id: 'DSR-2026-0042',
     kindTitle: text,
     stateText: text,
     notice: text,
-    noticeColor: 'Default',
+    noticeColor: 'Default' as const,
     facts: [{ title: text, value: text }],
     steps: [],
     cancellable: false,
+    w: { services: 'Services', cancel: 'Cancel' },
   });
 
-  it('binds data into the template', () => {
-    const texts = textsOf(renderCard('status', statusData('Export my data')));
+  it('puts the values on the card', () => {
+    const texts = textsOf(statusLayout(statusView('Export my data')));
     expect(texts).toContain('DSR-2026-0042: Export my data');
   });
 
-  it.each(['${id}', '${$root.id}', "${concat('a','b')}", '${count(facts)}', '${if(true, id, id)}'])('keeps %p in bound text as literal text, not a new expression', (text) => {
-    const texts = textsOf(renderCard('status', statusData(text)));
+  it.each(['${id}', '${$root.id}', "${concat('a','b')}", '${count(facts)}', '${if(true, id, id)}'])('keeps %p in a value as literal text, not an expression', (text) => {
+    const texts = textsOf(statusLayout(statusView(text)));
     expect(texts).toEqual([text, `DSR-2026-0042: ${text}`, text, text, text]);
   });
 
-  it('keeps `$when` and `$data` in bound text as text', () => {
-    const card = renderCard('compliance', { headline: '{"$when": "${false}"}', facts: [{ title: '$data', value: '${facts}' }] });
+  it('keeps `$when` and `$data` in a value as text', () => {
+    const card = complianceLayout({ headline: '{"$when": "${false}"}', facts: [{ title: '$data', value: '${facts}' }] });
     expect(textsOf(card)).toEqual(['{"$when": "${false}"}', '$data', '${facts}']);
   });
 });

@@ -3,8 +3,8 @@ import path from 'node:path';
 import ts from 'typescript';
 
 /**
- * Every word a person reads comes from the message catalog (src/i18n/catalogs) and the card
- * templates' bindings. This test reads the code's syntax trees and fails on any string literal of
+ * Every word a person reads comes from the message catalog (src/i18n/catalogs), placed on
+ * cards by the layouts. This test reads the code's syntax trees and fails on any string literal of
  * three or more words built elsewhere, unless it is for operators: a log line, a thrown error, a
  * console line, or one of the few operator texts listed below with the reason they stay English.
  */
