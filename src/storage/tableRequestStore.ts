@@ -85,8 +85,16 @@ function toEntity(request: DsrRequest): RequestEntity {
   };
 }
 
+/** Request numbers a process reserves at once (see `nextSequence`). */
+const SEQUENCE_BLOCK = 10;
+
 /** Requests in Azure Table storage; every write is conditional on the ETag that was read. */
 export class TableRequestStore implements RequestStore, RecordsStore {
+  /** The numbers of each year this process reserved and has not given out yet. */
+  private readonly blocks = new Map<number, { next: number; last: number }>();
+  /** The last number being taken: the next taker waits for it. */
+  private taking: Promise<unknown> = Promise.resolve();
+
   constructor(
     private readonly requests: TableClient,
     private readonly counters: TableClient,
@@ -147,20 +155,44 @@ export class TableRequestStore implements RequestStore, RecordsStore {
     return this.query(odata`PartitionKey eq ${PARTITION} and pseudonymised eq ${false} and closedAt le ${closedBefore.toISOString()}`);
   }
 
+  /**
+   * The next request number of `year`. A process takes numbers from the counter row a block at a
+   * time (`SEQUENCE_BLOCK`), one taker at a time, so a burst of submissions makes one conditional
+   * write per block instead of every submission racing for the row. Numbers stay unique across
+   * instances; the price is gaps (the rest of a block is lost when the process stops) and, with
+   * several instances, numbers not in order of receipt: the register lists every request with its
+   * received date, and a missing number there is a number never given out.
+   */
   async nextSequence(year: number): Promise<number> {
+    const turn = this.taking.then(() => this.takeNumber(year));
+    this.taking = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async takeNumber(year: number): Promise<number> {
+    const block = this.blocks.get(year);
+    if (block && block.next <= block.last) return block.next++;
+    const last = await this.reserve(year, SEQUENCE_BLOCK);
+    const first = last - SEQUENCE_BLOCK + 1;
+    this.blocks.set(year, { next: first + 1, last });
+    return first;
+  }
+
+  /** Moves the year's counter on by `count` (one conditional write, retried on a lost race); returns its new value. */
+  private async reserve(year: number, count: number): Promise<number> {
     const key = String(year);
     for (;;) {
       try {
         const counter = await this.counters.getEntity<{ value: number }>('sequence', key);
-        const value = counter.value + 1;
+        const value = counter.value + count;
         await this.counters.updateEntity({ partitionKey: 'sequence', rowKey: key, value }, 'Replace', { etag: counter.etag });
         return value;
       } catch (error) {
         const status = statusCodeOf(error);
         if (status === 404) {
           try {
-            await this.counters.createEntity({ partitionKey: 'sequence', rowKey: key, value: 1 });
-            return 1;
+            await this.counters.createEntity({ partitionKey: 'sequence', rowKey: key, value: count });
+            return count;
           } catch (createError) {
             if (statusCodeOf(createError) !== 409) throw createError;
           }
