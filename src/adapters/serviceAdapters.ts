@@ -46,6 +46,7 @@ export function createServiceAdapters(
       pseudonymKey: config.pseudonymKey,
       link: { property: config.digitalTwins.linkProperty, holds: config.digitalTwins.linkHolds, relationship: config.digitalTwins.linkRelationship },
       policy,
+      coalesceWindowMs: config.coalesceWindowMs,
     }),
     iotCentral: () => new IotCentralAdapter({
       endpoint: config.iotCentral.url,
