@@ -64,6 +64,7 @@ export class GraphBatchReads {
     let pending = reads.map((_, index) => index);
     for (let attempt = 0; pending.length > 0; attempt++) {
       const answer = (await this.graph.api('/$batch').post({ requests: pending.map((index) => innerRequest(String(index), reads[index])) })) as BatchAnswer;
+      if (!Array.isArray(answer?.responses)) throw new GraphError(502, 'Graph answered a batch without its responses.');
       const byId = new Map(answer.responses.map((response) => [response.id, response]));
       const throttled: number[] = [];
       let waitMs = 0;
