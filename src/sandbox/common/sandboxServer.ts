@@ -95,7 +95,8 @@ export async function startSandboxServer(options: SandboxServerOptions): Promise
   ): Promise<SandboxResponse> {
     const { method, path, query, headers } = request;
     const routing = serviceRouter.resolve(method, path);
-    stats.recordRequest(method, routing.kind === 'matched' ? routing.match.route.pattern : undefined);
+    if (routing.kind === 'matched' && routing.match.route.batch) stats.recordBatch(method, routing.match.route.pattern);
+    else stats.recordRequest(method, routing.kind === 'matched' ? routing.match.route.pattern : undefined);
     if (!request.authorized) throw new SandboxHttpError(401, 'The request has no Authorization header with an accepted scheme.');
     if (routing.kind === 'matched' && !routing.match.route.batch) {
       const { route, params } = routing.match;
