@@ -38,7 +38,7 @@ export function createServiceAdapters(
     // Graph's own client, whose middleware spends the budget (the adapter does not use the ServiceCaller).
     entra: () => new EntraAdapter(
       budgets.for('entra') ? createThrottledGraphClient(config.graphUrl, credential, budgets.for('entra')) : deps.graph,
-      { signInActivity: config.entraSignInActivity, purgeGraceDays: config.purgeGraceDays },
+      { signInActivity: config.entraSignInActivity, purgeGraceDays: config.purgeGraceDays, coalesceWindowMs: config.coalesceWindowMs },
     ),
     digitalTwins: () => new DigitalTwinsAdapter({
       endpoint: config.digitalTwins.url,
@@ -46,6 +46,7 @@ export function createServiceAdapters(
       pseudonymKey: config.pseudonymKey,
       link: { property: config.digitalTwins.linkProperty, holds: config.digitalTwins.linkHolds, relationship: config.digitalTwins.linkRelationship },
       policy,
+      coalesceWindowMs: config.coalesceWindowMs,
     }),
     iotCentral: () => new IotCentralAdapter({
       endpoint: config.iotCentral.url,

@@ -2,6 +2,9 @@ import { throttleSettingsFrom } from './throttleSettings';
 import type { Config } from './config';
 import type { SettingReader } from './settingReader';
 
+/** Milliseconds a shareable read waits for other requests' reads: short, so a request alone hardly notices. */
+export const DEFAULT_COALESCE_WINDOW_MS = 15;
+
 /** Retries and limits of every call to a service (see src/adapters/callPolicy.ts). */
 export interface CallPolicyConfig {
   timeoutMs: number;
@@ -10,8 +13,8 @@ export interface CallPolicyConfig {
   concurrency: number;
 }
 
-/** How the bot calls services: timeouts, retries, concurrency and throttle budgets. */
-export function callPolicySettings(read: SettingReader, sandbox: boolean): Pick<Config, 'callPolicy' | 'throttle'> {
+/** How the bot calls services: timeouts, retries, concurrency, throttle budgets and the gathering window of shared reads. */
+export function callPolicySettings(read: SettingReader, sandbox: boolean): Pick<Config, 'callPolicy' | 'throttle' | 'coalesceWindowMs'> {
   return {
     callPolicy: {
       timeoutMs: read.whole('DSR_CALL_TIMEOUT_MS', 30_000, 100, 600_000),
@@ -22,5 +25,6 @@ export function callPolicySettings(read: SettingReader, sandbox: boolean): Pick<
     // DSR_THROTTLE, DSR_THROTTLE_SHARE, DSR_THROTTLE_GRAPH, DSR_THROTTLE_DIGITAL_TWINS, DSR_THROTTLE_IOT_CENTRAL,
     // DSR_THROTTLE_DPS, DSR_THROTTLE_IOT_HUB and DSR_THROTTLE_ROLE_ASSIGNMENTS, read and checked in src/config/throttleSettings.ts.
     throttle: throttleSettingsFrom(read.env, read.problems, sandbox),
+    coalesceWindowMs: read.whole('DSR_COALESCE_WINDOW_MS', DEFAULT_COALESCE_WINDOW_MS, 0, 200),
   };
 }

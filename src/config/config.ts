@@ -57,6 +57,11 @@ export interface Config {
   callPolicy: CallPolicyConfig;
   /** Throttle budgets per service and operation class (DSR_THROTTLE*, src/config/throttleSettings.ts). */
   throttle: ThrottleSettings;
+  /**
+   * How long a read that can be shared across requests (Graph `$batch`, a Digital Twins `IN`
+   * query) waits for company before it is sent: the most it slows a request alone (DSR_COALESCE_WINDOW_MS).
+   */
+  coalesceWindowMs: number;
   /** Open requests one person may have filed at once. */
   maxOpenRequests: number;
   /** Chat messages one person may send per minute before the bot asks them to slow down. */
