@@ -31,6 +31,7 @@ export function createServiceAdapters(
       ownerTag: config.dps.ownerTag,
       // The IoT Hub step covers its own hub's devices; DPS asks an approver for any other hub.
       coveredHubs: uses('iotHub') ? [config.iotHub.hostName] : [],
+      sharedListingMs: config.readSharing.sharedListingMs,
       policy,
     })
     : undefined;
@@ -52,6 +53,7 @@ export function createServiceAdapters(
       ...(config.iotCentral.apiToken ? { apiToken: config.iotCentral.apiToken } : { credential }),
       deviceOwnerProperty: config.iotCentral.deviceOwnerProperty,
       deleteLinkedDevices: config.iotCentral.deleteLinkedDevices,
+      sharedListingMs: config.readSharing.sharedListingMs,
       policy,
     }),
     dps: () => dps!,
@@ -61,7 +63,8 @@ export function createServiceAdapters(
       ...(config.iotHub.connectionString ? { connectionString: config.iotHub.connectionString } : { credential }),
       ownerTag: config.iotHub.ownerTag,
       eraseMode: config.iotHub.eraseMode,
-      ...(dps ? { dpsDevices: (subject, context) => dps.registeredDevices(subject, context) } : {}),
+      ...(dps ? { dpsDevices: (subject, context, reading) => dps.registeredDevices(subject, context, reading) } : {}),
+      coalesceWindowMs: config.readSharing.coalesceWindowMs,
       policy,
     }),
     botStore: () => new BotStoreAdapter(deps.store, deps.ownTraces, config.pseudonymKey),

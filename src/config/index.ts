@@ -14,6 +14,6 @@ export { USER_DELEGATION_MAX_DAYS } from './exportSettings';
 export { LINK_FIELDS } from './iotServiceSettings';
 export type { DigitalTwinsConfig, DpsConfig, IotCentralConfig, IotHubConfig, LinkField } from './iotServiceSettings';
 export type { RoleAssignmentsConfig } from './roleAssignmentSettings';
-export type { CallPolicyConfig } from './callPolicySettings';
+export type { CallPolicyConfig, ReadSharingConfig } from './callPolicySettings';
 export { DEFAULT_THROTTLE_SETTINGS, THROTTLE_SETTING_NAMES, throttleSettingsFrom } from './throttleSettings';
 export type { ThrottleSettings } from './throttleSettings';
