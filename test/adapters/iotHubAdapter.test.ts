@@ -180,7 +180,7 @@ describe('IotHubAdapter coalescing owner queries across requests', () => {
       { deviceId: 'obrien-kiosk', tags: { owner: quoted.email } },
     ],
   };
-  const discovered = async (adapter: IotHubAdapter, subject: Subject) => (await adapter.discover(subject, callContext('access'))).plan.map((item) => item.id).sort();
+  const discovered = async (adapter: IotHubAdapter, subject: Subject) => (await adapter.discover(subject, callContext('access'))).plan!.map((item) => item.id).sort();
 
   it('asks one IN query for discoveries started together, and gives each only its own devices', async () => {
     const sandbox = await start(seed);
