@@ -69,6 +69,11 @@ const SANDBOX_NAMES: Record<Exclude<ThrottledService, 'entra' | 'roleAssignments
   graph: 'entra', digitalTwins: 'digitalTwins', iotCentral: 'iotCentral', dps: 'dps', iotHub: 'iotHub',
 };
 
+/** The sandbox services throttled through `/_sandbox/throttle` (not ARM, which has no documented limits there). */
+function throttledUrls(urls: SandboxUrls): string[] {
+  return Object.keys(SANDBOX_NAMES).map((name) => urls[name as keyof SandboxUrls]);
+}
+
 function whole(name: string, fallback: number): number {
   const raw = process.env[name]?.trim();
   if (!raw) return fallback;
@@ -485,7 +490,7 @@ async function phase(stack: Stack, processes: number) {
     const ids = await fileAll(stack, users, priya);
     const fileSeconds = round((performance.now() - filing) / 1000, 1);
     const logsBefore = bots.map((bot) => bot.lines.length);
-    for (const url of Object.values(stack.urls)) {
+    for (const url of throttledUrls(stack.urls)) {
       await control(url, stack.ca, 'POST', '/_sandbox/stats/reset');
       // Full buckets at the documented bursts, rates SPEED_UP times the documented ones.
       await control(url, stack.ca, 'POST', '/_sandbox/throttle', { speedUp: SPEED_UP });
@@ -506,8 +511,8 @@ async function phase(stack: Stack, processes: number) {
     const cpu = cpuBetween(cpuBefore, cpuSeconds());
 
     const stats: Record<string, Stats> = {};
-    for (const [name, url] of Object.entries(stack.urls)) stats[name] = await control(url, stack.ca, 'GET', '/_sandbox/stats') as Stats;
-    for (const url of Object.values(stack.urls)) await control(url, stack.ca, 'DELETE', '/_sandbox/throttle');
+    for (const name of Object.keys(SANDBOX_NAMES)) stats[name] = await control(stack.urls[name as keyof SandboxUrls], stack.ca, 'GET', '/_sandbox/stats') as Stats;
+    for (const url of throttledUrls(stack.urls)) await control(url, stack.ca, 'DELETE', '/_sandbox/throttle');
     const classes = callsByClass(stats, ids.length);
     const binding = Object.entries(classes).sort((a, b) => b[1].minimumSeconds - a[1].minimumSeconds)[0];
     const minimumSeconds = binding ? binding[1].minimumSeconds : 0;
