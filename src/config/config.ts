@@ -3,7 +3,7 @@ import type { Regime, ServiceName } from '../dsr';
 import type { Locale } from '../i18n';
 import type { AuditKeySource } from './auditKeySettings';
 import type { BotAppType } from './botFrameworkSettings';
-import type { CallPolicyConfig } from './callPolicySettings';
+import type { CallPolicyConfig, ReadSharingConfig } from './callPolicySettings';
 import type { DigitalTwinsConfig, DpsConfig, IotCentralConfig, IotHubConfig } from './iotServiceSettings';
 import type { RoleAssignmentsConfig } from './roleAssignmentSettings';
 import type { StorageAccountEndpoints } from './storageSettings';
@@ -57,11 +57,8 @@ export interface Config {
   callPolicy: CallPolicyConfig;
   /** Throttle budgets per service and operation class (DSR_THROTTLE*, src/config/throttleSettings.ts). */
   throttle: ThrottleSettings;
-  /**
-   * How long a read that can be shared across requests (Graph `$batch`, a Digital Twins `IN`
-   * query) waits for company before it is sent: the most it slows a request alone (DSR_COALESCE_WINDOW_MS).
-   */
-  coalesceWindowMs: number;
+  /** Reads coalesced across requests (Graph `$batch`, Digital Twins and IoT Hub `IN` queries), IoT Central and DPS listings shared (DSR_COALESCE_WINDOW_MS, DSR_SHARED_LISTING_MS). */
+  readSharing: ReadSharingConfig;
   /** Open requests one person may have filed at once. */
   maxOpenRequests: number;
   /** Chat messages one person may send per minute before the bot asks them to slow down. */

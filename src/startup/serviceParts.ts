@@ -12,7 +12,7 @@ import { StorageParts } from './storageParts';
 export function connectServices(config: Config, storage: StorageParts) {
   const credential: TokenCredential = config.sandbox ? new SandboxCredential() : new DefaultAzureCredential();
   const graph = createGraphClient(config.graphUrl, credential);
-  const directory = new EntraDirectory(graph, config.approverGroupId, config.approverPersonKey, config.coalesceWindowMs);
+  const directory = new EntraDirectory(graph, config.approverGroupId, config.approverPersonKey, config.readSharing.coalesceWindowMs);
   const ownTraces = new StorageOwnTraces(storage.conversations, storage.clients.exports, storage.serviceExportSpace);
   const adapters = createServiceAdapters(config, { credential, graph, store: storage.store, ownTraces });
   return { directory, adapters };

@@ -123,6 +123,12 @@ describe('sandbox defaults', () => {
     expect(config.callPolicy.maxRetries).toBe(2);
   });
 
+  it('shares reads across requests by default: a 25 ms owner-query window, 10 s listings; each can be set or turned off', () => {
+    expect(loadConfig({}, GROUP).readSharing).toEqual({ coalesceWindowMs: 25, sharedListingMs: 10_000 });
+    expect(loadConfig({ DSR_COALESCE_WINDOW_MS: '0', DSR_SHARED_LISTING_MS: '0' }, GROUP).readSharing).toEqual({ coalesceWindowMs: 0, sharedListingMs: 0 });
+    expect(problemsOf({ ...AZURE, DSR_COALESCE_WINDOW_MS: '5000' })[0]).toContain('DSR_COALESCE_WINDOW_MS');
+  });
+
   it('links twins by relationship only when the link property is none', () => {
     expect(loadConfig({ DSR_DIGITAL_TWINS_LINK_PROPERTY: 'none' }, GROUP).digitalTwins).toMatchObject({ linkProperty: null, linkRelationship: 'assignedTo' });
     expect(problemsOf({ ...AZURE, DSR_DIGITAL_TWINS_LINK_PROPERTY: 'none' })[0]).toContain('DSR_DIGITAL_TWINS_LINK_RELATIONSHIP');
@@ -468,7 +474,7 @@ describe('a problem names the setting and what is wrong, never the value', () =>
   const WHOLE_NUMBERS = [
     'PORT', 'DSR_ERASE_APPROVALS', 'DSR_PURGE_GRACE_DAYS', 'DSR_EXPORT_LINK_DAYS', 'DSR_CALL_TIMEOUT_MS', 'DSR_CALL_MAX_RETRIES', 'DSR_CALL_BASE_DELAY_MS',
     'DSR_CALL_CONCURRENCY', 'DSR_MAX_OPEN_REQUESTS', 'DSR_MESSAGES_PER_MINUTE', 'DSR_JOB_VISIBILITY_SECONDS', 'DSR_WORKER_CONCURRENCY', 'DSR_RETENTION_MONTHS',
-    'DSR_SERVICE_EXPORT_POLL_SECONDS', 'DSR_SERVICE_EXPORT_WARN_DAYS',
+    'DSR_SERVICE_EXPORT_POLL_SECONDS', 'DSR_SERVICE_EXPORT_WARN_DAYS', 'DSR_COALESCE_WINDOW_MS', 'DSR_SHARED_LISTING_MS',
   ];
   const cases: [string, NodeJS.ProcessEnv][] = [
     ...WHOLE_NUMBERS.map((name): [string, NodeJS.ProcessEnv] => [name, { [name]: `7&${SECRET}` }]),
