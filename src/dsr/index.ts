@@ -26,7 +26,7 @@ export type { CorrectableProfileField, CorrectionProblem, CorrectionRules } from
 export { deliveryRecipient } from './model/deliveryRecipient';
 export { daysLeft, REMINDER_DAYS, reminderDue, stageFor, withReminder } from './model/reminders';
 export { dueForPseudonymisation, keptRecordHash, retentionEndsAt } from './model/retention';
-export { isPseudonym, pseudonymFor, pseudonymised } from './model/pseudonyms';
+export { isPseudonym, pseudonymFor, pseudonymised, subjectPseudonym } from './model/pseudonyms';
 export { mayRead } from './model/readAccess';
 export type { ReaderRole, ReadOutcome, Viewer } from './model/readAccess';
 export { formatRequestId, isRequestId } from './model/requestIds';
