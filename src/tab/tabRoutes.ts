@@ -31,7 +31,7 @@ export interface TabRoutesDeps {
 
 const error = (code: string) => ({ error: { code } });
 
-type View = (req: restify.Request, res: restify.Response, viewer: TabIdentity & { role: TabRole }) => Promise<unknown>;
+type View = (req: restify.Request, res: restify.Response, viewer: TabIdentity & { role: TabRole }) => Promise<void>;
 
 const QUEUE_FILTERS = ['kind', 'regime', 'state', 'q'] as const;
 
@@ -41,17 +41,21 @@ const QUEUE_FILTERS = ['kind', 'regime', 'state', 'q'] as const;
  * approvers' or compliance officers' group; 401 without one, 403 for everyone else.
  */
 export function registerTabRoutes(server: restify.Server, deps: TabRoutesDeps): void {
-  const guarded = (name: string, view: View) => async (req: restify.Request, res: restify.Response) => {
+  const guarded = (name: string, view: View) => async (req: restify.Request, res: restify.Response): Promise<void> => {
     res.setHeader('cache-control', 'no-store');
     const token = bearerToken(req.header('authorization'));
     const identity = token ? await deps.tokens.verify(token) : undefined;
     if (!identity) {
       res.setHeader('www-authenticate', 'Bearer');
-      return res.send(401, error('Unauthenticated'));
+      res.send(401, error('Unauthenticated'));
+      return;
     }
     try {
       const role = await deps.access.roleOf(identity.aadObjectId);
-      if (!role) return res.send(403, error('NoAccess'));
+      if (!role) {
+        res.send(403, error('NoAccess'));
+        return;
+      }
       await view(req, res, { ...identity, role });
     } catch (failure) {
       deps.log.warn({ view: name, error: errorCode(failure) }, 'dashboard view failed');
@@ -59,8 +63,9 @@ export function registerTabRoutes(server: restify.Server, deps: TabRoutesDeps): 
     }
   };
 
-  server.get('/tab/api/config', (_req, res) => {
+  server.get('/tab/api/config', (_req, res, next) => {
     res.send(200, deps.signIn);
+    next();
   });
 
   server.get('/tab/api/me', guarded('me', async (_req, res, viewer) => {
@@ -78,7 +83,10 @@ export function registerTabRoutes(server: restify.Server, deps: TabRoutesDeps): 
   server.get('/tab/api/requests/:id', guarded('request', async (req, res, viewer) => {
     const id = String(req.params.id ?? '');
     const stored = /^[A-Za-z0-9-]{1,64}$/.test(id) ? await deps.store.get(id) : undefined;
-    if (!stored) return res.send(404, error('NotFound'));
+    if (!stored) {
+      res.send(404, error('NotFound'));
+      return;
+    }
     const [entries, head] = await Promise.all([deps.audit.entries(id), deps.audit.head(id)]);
     const chainBreak = deps.audit.breakIn(id, { entries, ...(head ? { head } : {}) });
     res.send(200, requestPage(stored.request, { entries, chainBreak }, { role: viewer.role, pseudonymKey: deps.pseudonymKey, now: deps.clock.now(), timeZone: deps.timeZone }));

@@ -21,11 +21,13 @@ const TYPES: Record<string, string> = {
  * outside the folder, a file that is not there, or no built app at all is a plain 404.
  */
 export function serveTabFiles(server: restify.Server, dir = TAB_WEB_DIR): void {
-  const notFound = (res: restify.Response) => res.send(404, { error: { code: 'NotFound' } });
-  server.get('/tab', (_req, res) => {
-    res.redirect(301, '/tab/', () => undefined);
+  const notFound = (res: restify.Response): void => {
+    res.send(404, { error: { code: 'NotFound' } });
+  };
+  server.get('/tab', (_req, res, next) => {
+    res.redirect(301, '/tab/', next);
   });
-  server.get('/tab/*', async (req: restify.Request, res: restify.Response) => {
+  server.get('/tab/*', async (req: restify.Request, res: restify.Response): Promise<void> => {
     const relative = decodeURIComponent((req.path() ?? '').slice('/tab/'.length)) || 'index.html';
     const file = path.resolve(dir, relative);
     if (!file.startsWith(`${dir}${path.sep}`) || !TYPES[path.extname(file)]) return notFound(res);
