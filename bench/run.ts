@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { dashboardBench } from './dashboard';
 import { digitalTwinsDiscoveryBench } from './digitalTwinsDiscovery';
 import { largeExportBench } from './largeExport';
 import { loadLatencyBench } from './loadLatency';
@@ -11,6 +12,7 @@ import { waveBench } from './wave';
  * writes bench/results.json.
  */
 const BENCHMARKS: Record<string, () => Promise<Record<string, unknown>>> = {
+  dashboard: dashboardBench,
   digitalTwinsDiscovery: digitalTwinsDiscoveryBench,
   largeExport: largeExportBench,
   loadLatency: loadLatencyBench,
