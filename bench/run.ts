@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { cardRenderBench } from './cardRender';
+import { dashboardBench } from './dashboard';
 import { digitalTwinsDiscoveryBench } from './digitalTwinsDiscovery';
 import { largeExportBench } from './largeExport';
 import { loadLatencyBench } from './loadLatency';
@@ -13,6 +14,7 @@ import { waveBench } from './wave';
  */
 const BENCHMARKS: Record<string, () => Promise<Record<string, unknown>>> = {
   cardRender: cardRenderBench,
+  dashboard: dashboardBench,
   digitalTwinsDiscovery: digitalTwinsDiscoveryBench,
   largeExport: largeExportBench,
   loadLatency: loadLatencyBench,

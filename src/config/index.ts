@@ -18,3 +18,5 @@ export { DEFAULT_COALESCE_WINDOW_MS } from './callPolicySettings';
 export type { CallPolicyConfig, ReadSharingConfig } from './callPolicySettings';
 export { DEFAULT_THROTTLE_SETTINGS, THROTTLE_SETTING_NAMES, throttleSettingsFrom } from './throttleSettings';
 export type { ThrottleSettings } from './throttleSettings';
+export { ENTRA_AUTHORITY, SANDBOX_TAB_CLIENT_ID, TAB_PERMISSION, tabAuthority } from './tabSettings';
+export type { TabConfig } from './tabSettings';

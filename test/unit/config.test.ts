@@ -36,7 +36,7 @@ function problemsOf(env: NodeJS.ProcessEnv, fallback = GROUP): string[] {
 
 describe('sandbox defaults', () => {
   it('keeps the ports of the sandbox contract', () => {
-    expect(SANDBOX_PORTS).toEqual({ azuriteBlob: 10000, graph: 4010, digitalTwins: 4020, iotCentral: 4030, dps: 4040, iotHub: 4050, arm: 4060, bot: 3978, playground: 56150 });
+    expect(SANDBOX_PORTS).toEqual({ azuriteBlob: 10000, graph: 4010, digitalTwins: 4020, iotCentral: 4030, dps: 4040, iotHub: 4050, arm: 4060, login: 4070, bot: 3978, playground: 56150 });
   });
 
   it('runs in sandbox mode on loopback with no Azure settings at all', () => {
