@@ -7,6 +7,7 @@ import type { CallPolicyConfig } from './callPolicySettings';
 import type { DigitalTwinsConfig, DpsConfig, IotCentralConfig, IotHubConfig } from './iotServiceSettings';
 import type { RoleAssignmentsConfig } from './roleAssignmentSettings';
 import type { StorageAccountEndpoints } from './storageSettings';
+import type { TabConfig } from './tabSettings';
 
 export interface Config {
   /** No Azure at all: local stand-ins, a fixed token, the seeded tenant. */
@@ -77,6 +78,8 @@ export interface Config {
   defaultLocale: Locale;
   /** DSR_TIME_ZONE: the IANA time zone in which people read dates and times. */
   timeZone: string;
+  /** The compliance dashboard tab's sign-in (src/config/tabSettings.ts); unset: the tab API is off. */
+  tab?: TabConfig;
 }
 
 /** Every problem of the settings at once, each naming the setting and the fix. */

@@ -17,3 +17,5 @@ export type { RoleAssignmentsConfig } from './roleAssignmentSettings';
 export type { CallPolicyConfig } from './callPolicySettings';
 export { DEFAULT_THROTTLE_SETTINGS, THROTTLE_SETTING_NAMES, throttleSettingsFrom } from './throttleSettings';
 export type { ThrottleSettings } from './throttleSettings';
+export { ENTRA_AUTHORITY, SANDBOX_TAB_CLIENT_ID, TAB_PERMISSION, tabAuthority } from './tabSettings';
+export type { TabConfig } from './tabSettings';
