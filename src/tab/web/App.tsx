@@ -24,7 +24,8 @@ const useStyles = makeStyles({
 /** The dashboard: who is signed in, the views, and the pages for 401, 403 and failures. */
 export function App({ session }: { session: Exclude<Session, { status: 'leaving' }> }) {
   const styles = useStyles();
-  const [teamsTheme, setTeamsTheme] = useState(session.teams?.theme);
+  // Outside Teams the page is light unless `?theme=dark` (or `contrast`) asks otherwise: for screenshots and checks.
+  const [teamsTheme, setTeamsTheme] = useState(session.teams?.theme ?? new URLSearchParams(location.search).get('theme') ?? undefined);
   const [me, setMe] = useState<Me>();
   const [stop, setStop] = useState<Stop | undefined>(session.status === 'signedOut' ? 'signedOut' : undefined);
   const [view, setView] = useState<View>({ name: 'queue' });
