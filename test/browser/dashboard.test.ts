@@ -79,13 +79,14 @@ describe('the compliance dashboard tab', () => {
     // Filtering by kind leaves the erasure alone.
     await page.locator('#filter-kind').selectOption('erase');
     await page.locator(`tr[data-request="${filedId}"]`).waitFor({ state: 'detached' });
+    await row(OVERDUE.id).waitFor();
     expect(await page.locator('tr[data-request]').count()).toBe(1);
     await page.locator('#filter-kind').selectOption('');
     await row(filedId).waitFor();
     await shoot(page, 'queue-light');
 
     // One request: its timeline from the audit chain, verified.
-    await row(filedId).getByRole('link', { name: filedId }).click();
+    await row(filedId).getByRole('button', { name: filedId }).click();
     await page.locator(`[data-request-page="${filedId}"]`).waitFor();
     expect(await page.locator('[data-chain]').getAttribute('data-chain')).toBe('verified');
     await page.getByRole('table', { name: 'Timeline' }).getByText('Filed').first().waitFor();
