@@ -3,6 +3,8 @@ import type { Urgency } from '../contract';
 import type { Words } from '../i18n';
 
 const useStyles = makeStyles({
+  // The word and the number on one line: Fluent's badge has a fixed height.
+  badge: { whiteSpace: 'nowrap' },
   overdue: { backgroundColor: tokens.colorPaletteDarkRedBorderActive, color: tokens.colorNeutralForegroundOnBrand },
 });
 
@@ -12,7 +14,7 @@ const COLOUR = { ok: 'success', soon: 'warning', urgent: 'danger', overdue: 'dan
 export function UrgencyBadge({ urgency, daysLeft, words }: { urgency: Urgency; daysLeft: number; words: Words }) {
   const styles = useStyles();
   return (
-    <Badge appearance="filled" color={COLOUR[urgency]} className={`urgency-${urgency} ${urgency === 'overdue' ? styles.overdue : ''}`} data-urgency={urgency}>
+    <Badge appearance="filled" color={COLOUR[urgency]} className={`urgency-${urgency} ${styles.badge} ${urgency === 'overdue' ? styles.overdue : ''}`} data-urgency={urgency}>
       {words.formatMessage({ id: `urgency.${urgency}` }, { days: Math.abs(daysLeft) })}
     </Badge>
   );
