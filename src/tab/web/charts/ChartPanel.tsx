@@ -1,0 +1,58 @@
+import { useEffect, useRef } from 'react';
+import { makeStyles, Subtitle2, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, tokens } from '@fluentui/react-components';
+import { Chart, ChartConfiguration } from './chartJs';
+
+const useStyles = makeStyles({
+  panel: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS, minWidth: 0 },
+  canvas: { position: 'relative', height: '240px' },
+});
+
+interface Props {
+  /** Stable name for the panel (`perWeek`): the table carries it as `data-chart`. */
+  name: string;
+  title: string;
+  config: ChartConfiguration;
+  /** The chart's data as a table beneath it: what screen readers and the colour-blind read. */
+  columns: string[];
+  rows: (string | number)[][];
+  caption: string;
+}
+
+/** A chart and its data as an accessible table. */
+export function ChartPanel({ name, title, config, columns, rows, caption }: Props) {
+  const styles = useStyles();
+  const canvas = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    if (!canvas.current) return;
+    const chart = new Chart(canvas.current, config);
+    return () => chart.destroy();
+  }, [config]);
+  return (
+    <section className={styles.panel} aria-labelledby={`chart-${name}`}>
+      <Subtitle2 as="h2" id={`chart-${name}`}>
+        {title}
+      </Subtitle2>
+      <div className={styles.canvas}>
+        <canvas ref={canvas} role="img" aria-label={title} />
+      </div>
+      <Table size="extra-small" data-chart={name} aria-label={caption}>
+        <TableHeader>
+          <TableRow>
+            {columns.map((column) => (
+              <TableHeaderCell key={column}>{column}</TableHeaderCell>
+            ))}
+          </TableRow>
+        </TableHeader>
+        <TableBody>
+          {rows.map((cells, index) => (
+            <TableRow key={index}>
+              {cells.map((cell, column) => (
+                <TableCell key={column}>{cell}</TableCell>
+              ))}
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+    </section>
+  );
+}
