@@ -2,8 +2,12 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type restify from 'restify';
 
-/** The built web app (esbuild's output, `npm run build`): `dist/tab-web/` beside `dist/src/`. */
-export const TAB_WEB_DIR = path.resolve(__dirname, '../../tab-web');
+/**
+ * The built web app (esbuild's output, `npm run build`): `dist/tab-web/` beside `dist/src/`. Code
+ * run from its sources (jest) sits in `src/tab/`, two folders below the repository's root.
+ */
+const COMPILED = __dirname.split(path.sep).includes('dist');
+export const TAB_WEB_DIR = path.resolve(__dirname, COMPILED ? '../../tab-web' : '../../dist/tab-web');
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
