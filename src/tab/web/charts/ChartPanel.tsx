@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
-import { makeStyles, Subtitle2, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, tokens } from '@fluentui/react-components';
+import { makeStyles, Subtitle2, tokens } from '@fluentui/react-components';
+import { DataTable } from '../views/DataTable';
 import { Chart, ChartConfiguration } from './chartJs';
 
 const useStyles = makeStyles({
@@ -35,24 +36,7 @@ export function ChartPanel({ name, title, config, columns, rows, caption }: Prop
       <div className={styles.canvas}>
         <canvas ref={canvas} role="img" aria-label={title} />
       </div>
-      <Table size="extra-small" data-chart={name} aria-label={caption}>
-        <TableHeader>
-          <TableRow>
-            {columns.map((column) => (
-              <TableHeaderCell key={column}>{column}</TableHeaderCell>
-            ))}
-          </TableRow>
-        </TableHeader>
-        <TableBody>
-          {rows.map((cells, index) => (
-            <TableRow key={index}>
-              {cells.map((cell, column) => (
-                <TableCell key={column}>{cell}</TableCell>
-              ))}
-            </TableRow>
-          ))}
-        </TableBody>
-      </Table>
+      <DataTable size="extra-small" label={caption} columns={columns} rows={rows} attributes={{ 'data-chart': name }} />
     </section>
   );
 }

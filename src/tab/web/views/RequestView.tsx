@@ -1,8 +1,9 @@
 import { ReactNode } from 'react';
-import { Button, Caption1, makeStyles, MessageBar, MessageBarBody, Spinner, Subtitle1, Subtitle2, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Text, tokens } from '@fluentui/react-components';
+import { Button, Caption1, makeStyles, MessageBar, MessageBarBody, Spinner, Subtitle1, Subtitle2, Text, tokens } from '@fluentui/react-components';
 import type { TabApi } from '../api';
 import { known, stateKey, Words } from '../i18n';
 import { useLoaded } from '../useLoaded';
+import { DataTable } from './DataTable';
 import { UrgencyBadge } from './UrgencyBadge';
 
 const useStyles = makeStyles({
@@ -26,24 +27,7 @@ function Section({ title, columns, rows, empty }: { title: string; columns: stri
       {rows.length === 0 && empty ? (
         <Text as="p">{empty}</Text>
       ) : (
-        <Table size="small" aria-label={title}>
-          <TableHeader>
-            <TableRow>
-              {columns.map((column) => (
-                <TableHeaderCell key={column}>{column}</TableHeaderCell>
-              ))}
-            </TableRow>
-          </TableHeader>
-          <TableBody>
-            {rows.map((cells, index) => (
-              <TableRow key={index}>
-                {cells.map((cell, column) => (
-                  <TableCell key={column}>{cell}</TableCell>
-                ))}
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
+        <DataTable size="small" label={title} columns={columns} rows={rows} />
       )}
     </section>
   );
