@@ -1,5 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { cardRenderBench } from './cardRender';
+import { dashboardBench } from './dashboard';
 import { digitalTwinsDiscoveryBench } from './digitalTwinsDiscovery';
 import { largeExportBench } from './largeExport';
 import { loadLatencyBench } from './loadLatency';
@@ -11,6 +13,8 @@ import { waveBench } from './wave';
  * writes bench/results.json.
  */
 const BENCHMARKS: Record<string, () => Promise<Record<string, unknown>>> = {
+  cardRender: cardRenderBench,
+  dashboard: dashboardBench,
   digitalTwinsDiscovery: digitalTwinsDiscoveryBench,
   largeExport: largeExportBench,
   loadLatency: loadLatencyBench,

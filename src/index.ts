@@ -21,6 +21,7 @@ import { RegisterPublisher } from './storage/registerPublisher';
 import { storageAnswers } from './storage/storageClients';
 import { TableAuditLog } from './storage/tableAuditLog';
 import { TableRequestStore } from './storage/tableRequestStore';
+import { DashboardParts, startDashboard } from './tab/dashboard';
 
 export interface RunningBot {
   url: string;
@@ -42,6 +43,8 @@ export interface RunningBot {
   anchor: DebouncedAuditAnchor;
   /** The daily digest; swept on the interval, callable directly in tests. */
   anchorSweep: AuditAnchorSweep;
+  /** The compliance dashboard's read model and its load at start; undefined when the tab has no sign-in configured. */
+  dashboard?: DashboardParts;
   /** Stops taking work, lets jobs in flight finish, closes the server. */
   stop(): Promise<void>;
 }
@@ -105,6 +108,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   // Only Teams activities from this tenant are acted on: the bot's own, or the seeded tenant's in the sandbox.
   const teamsTenantId = config.sandbox ? loadTenant().tenantId : config.botTenantId;
   const server = createServer({ adapter: botAdapter, app, readinessChecks, log, teamsTenantId });
+  const dashboard = await startDashboard(server, { config, tenantId: teamsTenantId, storage, directory, digests: workflow.digests, clock, log });
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const port = (server.address() as { port: number }).port;
 
@@ -127,6 +131,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     digests,
     anchor,
     anchorSweep,
+    ...(dashboard ? { dashboard } : {}),
     async stop() {
       stopSweeps();
       anchor.stop();

@@ -31,6 +31,7 @@ export function createServiceAdapters(
       ownerTag: config.dps.ownerTag,
       // The IoT Hub step covers its own hub's devices; DPS asks an approver for any other hub.
       coveredHubs: uses('iotHub') ? [config.iotHub.hostName] : [],
+      sharedListingMs: config.readSharing.sharedListingMs,
       policy,
     })
     : undefined;
@@ -38,7 +39,7 @@ export function createServiceAdapters(
     // Graph's own client, whose middleware spends the budget (the adapter does not use the ServiceCaller).
     entra: () => new EntraAdapter(
       budgets.for('entra') ? createThrottledGraphClient(config.graphUrl, credential, budgets.for('entra')) : deps.graph,
-      { signInActivity: config.entraSignInActivity, purgeGraceDays: config.purgeGraceDays },
+      { signInActivity: config.entraSignInActivity, purgeGraceDays: config.purgeGraceDays, coalesceWindowMs: config.readSharing.coalesceWindowMs },
     ),
     digitalTwins: () => new DigitalTwinsAdapter({
       endpoint: config.digitalTwins.url,
@@ -46,12 +47,14 @@ export function createServiceAdapters(
       pseudonymKey: config.pseudonymKey,
       link: { property: config.digitalTwins.linkProperty, holds: config.digitalTwins.linkHolds, relationship: config.digitalTwins.linkRelationship },
       policy,
+      coalesceWindowMs: config.readSharing.coalesceWindowMs,
     }),
     iotCentral: () => new IotCentralAdapter({
       endpoint: config.iotCentral.url,
       ...(config.iotCentral.apiToken ? { apiToken: config.iotCentral.apiToken } : { credential }),
       deviceOwnerProperty: config.iotCentral.deviceOwnerProperty,
       deleteLinkedDevices: config.iotCentral.deleteLinkedDevices,
+      sharedListingMs: config.readSharing.sharedListingMs,
       policy,
     }),
     dps: () => dps!,
@@ -61,7 +64,8 @@ export function createServiceAdapters(
       ...(config.iotHub.connectionString ? { connectionString: config.iotHub.connectionString } : { credential }),
       ownerTag: config.iotHub.ownerTag,
       eraseMode: config.iotHub.eraseMode,
-      ...(dps ? { dpsDevices: (subject, context) => dps.registeredDevices(subject, context) } : {}),
+      ...(dps ? { dpsDevices: (subject, context, reading) => dps.registeredDevices(subject, context, reading) } : {}),
+      coalesceWindowMs: config.readSharing.coalesceWindowMs,
       policy,
     }),
     botStore: () => new BotStoreAdapter(deps.store, deps.ownTraces, config.pseudonymKey),

@@ -3,10 +3,11 @@ import type { Regime, ServiceName } from '../dsr';
 import type { Locale } from '../i18n';
 import type { AuditKeySource } from './auditKeySettings';
 import type { BotAppType } from './botFrameworkSettings';
-import type { CallPolicyConfig } from './callPolicySettings';
+import type { CallPolicyConfig, ReadSharingConfig } from './callPolicySettings';
 import type { DigitalTwinsConfig, DpsConfig, IotCentralConfig, IotHubConfig } from './iotServiceSettings';
 import type { RoleAssignmentsConfig } from './roleAssignmentSettings';
 import type { StorageAccountEndpoints } from './storageSettings';
+import type { TabConfig } from './tabSettings';
 
 export interface Config {
   /** No Azure at all: local stand-ins, a fixed token, the seeded tenant. */
@@ -59,6 +60,8 @@ export interface Config {
   callPolicy: CallPolicyConfig;
   /** Throttle budgets per service and operation class (DSR_THROTTLE*, src/config/throttleSettings.ts). */
   throttle: ThrottleSettings;
+  /** Reads coalesced across requests (Graph `$batch`, Digital Twins and IoT Hub `IN` queries), IoT Central and DPS listings shared (DSR_COALESCE_WINDOW_MS, DSR_SHARED_LISTING_MS). */
+  readSharing: ReadSharingConfig;
   /** Open requests one person may have filed at once. */
   maxOpenRequests: number;
   /** Chat messages one person may send per minute before the bot asks them to slow down. */
@@ -79,6 +82,8 @@ export interface Config {
   defaultLocale: Locale;
   /** DSR_TIME_ZONE: the IANA time zone in which people read dates and times. */
   timeZone: string;
+  /** The compliance dashboard tab's sign-in (src/config/tabSettings.ts); unset: the tab API is off. */
+  tab?: TabConfig;
 }
 
 /** Every problem of the settings at once, each naming the setting and the fix. */

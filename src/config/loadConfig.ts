@@ -11,6 +11,7 @@ import { retentionSettings } from './retentionSettings';
 import { serviceSettings } from './serviceSettings';
 import { settingReader } from './settingReader';
 import { storageSettings } from './storageSettings';
+import { tabSettings } from './tabSettings';
 
 /**
  * Every setting from the environment, validated once. Errors name the setting and the fix.
@@ -37,6 +38,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, approverGroupFa
     auditKey: auditKeySettings(read, sandbox, local.dataDir),
     ...languageSettings(read),
   };
+  const tab = tabSettings(read, bot);
+  if (tab) config.tab = tab;
   if (problems.length) throw new ConfigError(problems);
   return config;
 }

@@ -23,6 +23,8 @@ export const SANDBOX_PORTS = {
   dps: 4040,
   iotHub: 4050,
   arm: 4060,
+  /** The sign-in stand-in for the dashboard tab (DSR_SANDBOX_LOGIN_PORT). */
+  login: 4070,
   bot: 3978,
   playground: 56150,
 } as const;

@@ -7,6 +7,8 @@
  */
 export { median, RECENT_DAYS, recipientsTold, REGISTER_COLUMNS, REGISTER_RESPONSES, registerCsv, registerJson, registerRow, registerRows, registerSummary } from './model/complianceRegister';
 export type { RegisterColumn, RegisterResponse, RegisterRow, RegisterSummary, RegisterWording, Tally } from './model/complianceRegister';
+export { calendarDay, calendarDaysLeft, CHART_PERIODS, DashboardFigures, isoWeek, requestSummary, urgencyOf } from './model/dashboardFigures';
+export type { DashboardCharts, QueueEntry, QueueFilter, RequestSummary, Urgency, WeekCounts } from './model/dashboardFigures';
 export { addCalendarMonths, addDays, daysBetween, displayDay, dueDate, isoDay } from './model/deadlines';
 export { approvalsNeeded, approvalsOf, approversToCheck, decide, MAX_REASON_LENGTH } from './model/decisions';
 export type { ApprovalRefusal, DecisionInput, DecisionOutcome, DecisionRefusal } from './model/decisions';
@@ -24,7 +26,7 @@ export type { CorrectableProfileField, CorrectionProblem, CorrectionRules } from
 export { deliveryRecipient } from './model/deliveryRecipient';
 export { daysLeft, REMINDER_DAYS, reminderDue, stageFor, withReminder } from './model/reminders';
 export { dueForPseudonymisation, keptRecordHash, retentionEndsAt } from './model/retention';
-export { isPseudonym, pseudonymFor, pseudonymised } from './model/pseudonyms';
+export { isPseudonym, pseudonymFor, pseudonymised, subjectPseudonym } from './model/pseudonyms';
 export { mayRead } from './model/readAccess';
 export type { ReaderRole, ReadOutcome, Viewer } from './model/readAccess';
 export { formatRequestId, isRequestId } from './model/requestIds';

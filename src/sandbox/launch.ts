@@ -41,7 +41,8 @@ async function main(): Promise<void> {
     ensureSandboxCertificate(dataDir);
     const azurite = await startAzurite({ location: path.join(dataDir, 'azurite'), blobPort: SANDBOX_PORTS.azuriteBlob, queuePort: SANDBOX_PORTS.azuriteBlob + 1, tablePort: SANDBOX_PORTS.azuriteBlob + 2 });
     stops.push(azurite.stop);
-    const sandbox = await spawnSandboxServices({ dataDir });
+    const loginPort = process.env.DSR_SANDBOX_LOGIN_PORT ? Number(process.env.DSR_SANDBOX_LOGIN_PORT) : undefined;
+    const sandbox = await spawnSandboxServices({ dataDir, ...(loginPort !== undefined ? { ports: { ...SANDBOX_PORTS, login: loginPort } } : {}) });
     stops.push(sandbox.stop);
 
     const port = Number(process.env.PORT ?? SANDBOX_PORTS.bot);
@@ -94,6 +95,7 @@ async function main(): Promise<void> {
         `  DPS              ${sandbox.urls.dps}`,
         `  IoT Hub          ${sandbox.urls.iotHub}`,
         `  Azure RM         ${sandbox.urls.arm}`,
+        `  Sandbox sign-in  ${sandbox.urls.login}  (the dashboard tab outside Teams: http://127.0.0.1:${port}/tab/)`,
         ...playgrounds.map((p) => `  Playground       ${p.running.url}  signed in as ${p.seat.name}, ${p.seat.role}`),
         '',
         playgrounds.length

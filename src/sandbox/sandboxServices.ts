@@ -9,6 +9,7 @@ import { createDpsSandbox } from './dps';
 import { createGraphSandbox } from './graph';
 import { createIotCentralSandbox } from './iotCentral';
 import { createIotHubSandbox } from './iotHub';
+import { createLoginSandbox } from './login';
 import { loadTenant, Tenant } from './tenant';
 
 /** Where each sandbox service listens. */
@@ -20,11 +21,16 @@ export interface SandboxUrls {
   iotHub: string;
   /** Azure Resource Manager (role assignments). */
   arm: string;
+  /** The Entra sign-in stand-in that issues the dashboard tab's tokens outside Teams. */
+  login: string;
 }
 
 export interface SandboxServicesOptions {
   dataDir: string;
-  /** 0 picks free ports (tests); by default the ports of the sandbox contract. */
+  /**
+   * 0 picks free ports (tests); by default the ports of the sandbox contract. A map that leaves a
+   * service out gives it a free port, so callers written before a service existed never clash on its port.
+   */
   ports?: Partial<Record<keyof SandboxUrls, number>>;
 }
 
@@ -37,6 +43,7 @@ const FACTORIES: Record<keyof SandboxUrls, Factory> = {
   dps: createDpsSandbox,
   iotHub: createIotHubSandbox,
   arm: createArmSandbox,
+  login: createLoginSandbox,
 };
 
 /** Starts every sandbox service in this process, seeded from tenant.json. */
@@ -44,7 +51,7 @@ export async function startSandboxServices(options: SandboxServicesOptions): Pro
   const tenant = loadTenant();
   const names = Object.keys(FACTORIES) as (keyof SandboxUrls)[];
   const running = await Promise.all(
-    names.map((name) => FACTORIES[name]({ tenant, dataDir: options.dataDir, port: options.ports?.[name] ?? SANDBOX_PORTS[name] })),
+    names.map((name) => FACTORIES[name]({ tenant, dataDir: options.dataDir, port: options.ports ? options.ports[name] ?? 0 : SANDBOX_PORTS[name] })),
   );
   return {
     urls: Object.fromEntries(names.map((name, i) => [name, running[i].url])) as unknown as SandboxUrls,
@@ -64,6 +71,7 @@ export function sandboxServiceEnv(urls: SandboxUrls): Record<string, string> {
     // azure-iothub takes a host (with port) and always speaks HTTPS to it.
     DSR_IOT_HUB_ENDPOINT: new URL(urls.iotHub).host,
     DSR_ARM_URL: urls.arm,
+    DSR_SANDBOX_LOGIN_URL: urls.login,
   };
 }
 

@@ -13,7 +13,10 @@ import { StorageParts } from './storageParts';
 export function connectServices(config: Config, storage: StorageParts, clock: Clock) {
   const credential: TokenCredential = config.sandbox ? new SandboxCredential() : new DefaultAzureCredential();
   const graph = createGraphClient(config.graphUrl, credential);
-  const directory = new EntraDirectory(graph, config.approverGroupId, config.approverPersonKey, { ttlMs: config.membershipCacheSeconds * 1000, clock });
+  const directory = new EntraDirectory(graph, config.approverGroupId, config.approverPersonKey, {
+    coalesceWindowMs: config.readSharing.coalesceWindowMs,
+    membershipCache: { ttlMs: config.membershipCacheSeconds * 1000, clock },
+  });
   const ownTraces = new StorageOwnTraces(storage.conversations, storage.clients.exports, storage.serviceExportSpace);
   const adapters = createServiceAdapters(config, { credential, graph, store: storage.store, ownTraces });
   return { directory, adapters };

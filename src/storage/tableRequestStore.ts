@@ -88,8 +88,12 @@ function toEntity(request: DsrRequest): RequestEntity {
 /** Request numbers a process reserves at once (see `nextSequence`). */
 const SEQUENCE_BLOCK = 10;
 
+/** Told of every request this store wrote, after the write succeeded (the dashboard's read model). */
+export type RequestWriteListener = (request: DsrRequest) => void;
+
 /** Requests in Azure Table storage; every write is conditional on the ETag that was read. */
 export class TableRequestStore implements RequestStore, RecordsStore {
+  private readonly listeners: RequestWriteListener[] = [];
   /** The numbers of each year this process reserved and has not given out yet. */
   private readonly blocks = new Map<number, { next: number; last: number }>();
   /** The last number being taken: the next taker waits for it. */
@@ -100,9 +104,19 @@ export class TableRequestStore implements RequestStore, RecordsStore {
     private readonly counters: TableClient,
   ) {}
 
+  /** Calls `listener` after each successful create and replace of this instance; other processes' writes it never sees. */
+  onWrite(listener: RequestWriteListener): void {
+    this.listeners.push(listener);
+  }
+
+  private written(request: DsrRequest): void {
+    for (const listener of this.listeners) listener(request);
+  }
+
   async create(request: DsrRequest): Promise<void> {
     try {
       await this.requests.createEntity(toEntity(request));
+      this.written(request);
     } catch (error) {
       if (statusCodeOf(error) === 409) throw new ConcurrencyConflict(request.id);
       throw error;
@@ -122,6 +136,7 @@ export class TableRequestStore implements RequestStore, RecordsStore {
   async replace(request: DsrRequest, etag: string): Promise<string> {
     try {
       const result = await this.requests.updateEntity(toEntity(request), 'Replace', { etag });
+      this.written(request);
       return result.etag ?? '';
     } catch (error) {
       if (statusCodeOf(error) === 412 || statusCodeOf(error) === 404) throw new ConcurrencyConflict(request.id);
@@ -149,6 +164,19 @@ export class TableRequestStore implements RequestStore, RecordsStore {
 
   async listAll(): Promise<DsrRequest[]> {
     return (await this.query(odata`PartitionKey eq ${PARTITION}`)).reverse();
+  }
+
+  /**
+   * Every request with its row's server time of last change, changed at or after `since` (all
+   * when undefined): how a reader catches up with writes of other instances.
+   */
+  async listChangedSince(since?: Date): Promise<{ request: DsrRequest; changedAt: Date }[]> {
+    const filter = since ? odata`PartitionKey eq ${PARTITION} and Timestamp ge ${since}` : odata`PartitionKey eq ${PARTITION}`;
+    const found: { request: DsrRequest; changedAt: Date }[] = [];
+    for await (const entity of this.requests.listEntities<RequestEntity>({ queryOptions: { filter, select: [...DOC_COLUMNS, 'Timestamp'] } })) {
+      found.push({ request: docOf(entity), changedAt: new Date(entity.timestamp ?? 0) });
+    }
+    return found;
   }
 
   async listToPseudonymise(closedBefore: Date): Promise<DsrRequest[]> {

@@ -3,6 +3,7 @@ import { keptRecordHash, RecordsStore, systemClock } from '../dsr';
 import { loadTenant } from '../sandbox/tenant';
 import { listDigests, StoredDigest } from '../storage/auditDigests';
 import { loadAuditKey } from '../storage/auditKey';
+import { recordVerification } from '../storage/auditVerifications';
 import { createStorageClients } from '../storage/storageClients';
 import { anchorBreak, checkDigests, DigestBreak, missingChains } from '../storage/digestChecks';
 import { ChainBreak, TableAuditLog } from '../storage/tableAuditLog';
@@ -122,6 +123,8 @@ async function main(): Promise<void> {
   const digests = { list: () => listDigests(clients.digests, key) };
   const result = await verifyAuditLog(log, new TableRequestStore(clients.requests, clients.counters), digests);
   for (const line of describeVerification(result)) console.log(line);
+  const problems = result.breaks.length + result.digestBreaks.length;
+  await recordVerification(clients.counters, { at: new Date().toISOString(), ok: problems === 0, chains: result.chains, problems });
   process.exit(result.breaks.length || result.digestBreaks.length ? 1 : 0);
 }
 

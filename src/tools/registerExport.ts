@@ -1,10 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../config';
-import { Clock, RecordsStore, registerCsv, registerJson, RegisterRow, registerRows, systemClock } from '../dsr';
-import { Locale, wordsFor } from '../i18n';
+import { Clock, RecordsStore, RegisterRow, systemClock } from '../dsr';
+import { Locale } from '../i18n';
 import { loadTenant } from '../sandbox/tenant';
-import { registerWording } from '../storage/registerWording';
+import { registerFiles } from '../storage/registerFiles';
 import { createStorageClients } from '../storage/storageClients';
 import { TableRequestStore } from '../storage/tableRequestStore';
 
@@ -15,13 +15,12 @@ import { TableRequestStore } from '../storage/tableRequestStore';
  */
 
 export async function exportRegister(store: Pick<RecordsStore, 'listAll'>, options: { outDir: string; pseudonymKey: string; clock: Clock; locale: Locale }): Promise<{ csvPath: string; jsonPath: string; rows: RegisterRow[] }> {
-  const now = options.clock.now();
-  const rows = registerRows(await store.listAll(), { pseudonymKey: options.pseudonymKey, now });
+  const files = await registerFiles(store, options);
   mkdirSync(options.outDir, { recursive: true });
-  const base = path.join(options.outDir, `dsr-register-${now.toISOString().slice(0, 10)}`);
-  writeFileSync(`${base}.csv`, registerCsv(rows, registerWording(wordsFor(options.locale))));
-  writeFileSync(`${base}.json`, registerJson(rows, now));
-  return { csvPath: `${base}.csv`, jsonPath: `${base}.json`, rows };
+  const base = path.join(options.outDir, files.baseName);
+  writeFileSync(`${base}.csv`, files.csv);
+  writeFileSync(`${base}.json`, files.json);
+  return { csvPath: `${base}.csv`, jsonPath: `${base}.json`, rows: files.rows };
 }
 
 /** `--out DIR` from the command line, if given. */

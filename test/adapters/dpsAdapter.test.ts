@@ -550,3 +550,33 @@ describe('DpsAdapter through the REST client against the DPS sandbox', () => {
     });
   });
 });
+
+describe('DpsAdapter sharing its enrollment listing across requests', () => {
+  it('lists the enrollments once for the discoveries and exports within the window, afresh for an erasure, and again after the window', async () => {
+    const sandbox = await startSandbox();
+    const pages = Math.ceil(seededEnrollmentCount / 100);
+    let now = 0;
+    const adapter = adapterFor(sandbox, { sharedListingMs: 10_000, listingClock: { now: () => now } });
+    const queries = async () => (await stats(sandbox)).requests['POST /enrollments/query'];
+
+    const [alexFound, meganFound] = await Promise.all([adapter.discover(alex, context('export')), adapter.discover(megan, context('export'))]);
+    expect(alexFound.items).toEqual([{ code: 'dps.enrollments', count: 2 }, { code: 'dps.registrations', count: 2 }]);
+    expect(meganFound.items).toEqual([{ code: 'dps.enrollments', count: 2 }, { code: 'dps.registrations', count: 2 }]);
+    now = 9_999;
+    await enroll(sandbox, 'reg-shared-kiosk', alex.email);
+    const files = await collectFiles(adapter.export(alex, context('export')));
+    // From the listing the discoveries shared, made before the kiosk was enrolled.
+    expect((files['enrollments.json'] as { registrationId: string }[]).map((enrollment) => enrollment.registrationId).sort()).toEqual(['reg-phone-alex', 'reg-wearable-alex-01']);
+    expect(await queries()).toBe(pages);
+
+    // The erasure lists afresh: the kiosk enrolled meanwhile goes too.
+    const erased = await adapter.erase(alex, context('erase'));
+    expect(erased.summary).toMatchObject({ enrollments: 3, registrations: 2 });
+    expect(await queries()).toBe(2 * pages);
+    expect((await recordsInState(sandbox)).enrollments).not.toContain('reg-shared-kiosk');
+
+    now = 9_999 + 10_000;
+    expect((await adapter.discover(alex, context('export'))).count).toBe(0);
+    expect(await queries()).toBe(3 * pages);
+  });
+});

@@ -479,3 +479,37 @@ describe('shared REST client', () => {
     expect(() => sameOriginLink('https://app.azureiotcentral.com', 'https://evil.example/api/users')).toThrow(/another host/);
   });
 });
+
+describe('IoT Central adapter sharing its listings across requests', () => {
+  it('lists users and devices once for the discoveries and exports within the window, afresh for an erasure, and again after the window', async () => {
+    const sandbox = await startSandbox();
+    await adapterFor(sandbox).discover(alex, callContext('export'));
+    // What one discovery reads: every page of users and of devices, and each device's properties.
+    const oneListing = (await stats(sandbox)).requests;
+    await rawRequest(sandbox, 'POST', '/_sandbox/stats/reset');
+    let now = 0;
+    const adapter = adapterFor(sandbox, { sharedListingMs: 10_000, listingClock: { now: () => now } });
+
+    const [alexFound, meganFound] = await Promise.all([adapter.discover(alex, callContext('export')), adapter.discover(megan, callContext('export'))]);
+    expect(alexFound.items).toEqual([{ code: 'iotCentral.users', count: 1, assignments: 1 }, { code: 'iotCentral.linkedDevices', count: 1, deletedOnErasure: false }]);
+    expect(meganFound.items).toEqual([{ code: 'iotCentral.users', count: 1, assignments: 2 }, { code: 'iotCentral.linkedDevices', count: 1, deletedOnErasure: false }]);
+    now = 9_999;
+    const files = await collectFiles(adapter.export(megan, callContext('export')));
+    expect((files['devices.json'] as { id: string }[]).map((device) => device.id)).toEqual(['wearable-megan-01']);
+    const { 'GET /api/roles': roleListings, ...listings } = (await stats(sandbox)).requests;
+    expect(listings).toEqual(oneListing);
+    expect(roleListings).toBe(1);
+
+    // Linked to Alex after the shared listing: the erasure, listing afresh, finds and clears it too.
+    const patched = await rawRequest(sandbox, 'PATCH', `/api/devices/tablet-diego/properties?${V}`, { headers: BEARER, body: { ownerEmail: alex.email } });
+    expect(patched.status).toBe(202);
+    const erased = await adapter.erase(alex, callContext('erase'));
+    expect(erased.summary).toMatchObject({ users: 1, devices: 2 });
+    expect(await propertiesOf(sandbox, 'tablet-diego')).toEqual({ screenLock: true });
+    expect((await stats(sandbox)).requests['GET /api/users']).toBe(2 * oneListing['GET /api/users']);
+
+    now = 10_000;
+    expect((await adapter.discover(alex, callContext('export'))).count).toBe(0);
+    expect((await stats(sandbox)).requests['GET /api/users']).toBe(3 * oneListing['GET /api/users']);
+  });
+});

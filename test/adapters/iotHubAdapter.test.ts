@@ -166,6 +166,59 @@ describe('IotHubAdapter paging', () => {
   });
 });
 
+describe('IotHubAdapter coalescing owner queries across requests', () => {
+  /** An owner whose address needs escaping in a query: a quote and a backslash. */
+  const quoted: Subject = { ...lee, aadObjectId: 'c0ffee00-0000-4000-8000-000000000001', email: "o'brien\\it@contoso.test", upn: "o'brien\\it@contoso.test" };
+  const seed: IotHubSeed = {
+    hostName: HUB,
+    devices: [
+      { deviceId: 'alex-phone', tags: { owner: alex.aadObjectId } },
+      { deviceId: 'alex-watch', tags: { owner: alex.email.toLowerCase() } },
+      { deviceId: 'megan-tablet', tags: { owner: megan.email.toLowerCase() } },
+      { deviceId: 'diego-badge', tags: { owner: diego.aadObjectId } },
+      { deviceId: 'lee-laptop', tags: { owner: lee.aadObjectId } },
+      { deviceId: 'obrien-kiosk', tags: { owner: quoted.email } },
+    ],
+  };
+  const discovered = async (adapter: IotHubAdapter, subject: Subject) => (await adapter.discover(subject, callContext('access'))).plan!.map((item) => item.id).sort();
+
+  it('asks one IN query for discoveries started together, and gives each only its own devices', async () => {
+    const sandbox = await start(seed);
+    const adapter = adapterFor(sandbox, { coalesceWindowMs: 25 });
+    const found = await Promise.all([alex, megan, quoted, injectedMail].map((subject) => discovered(adapter, subject)));
+    expect(found).toEqual([['alex-phone', 'alex-watch'], ['megan-tablet'], ['obrien-kiosk'], ['lee-laptop']]);
+    expect((await stats(sandbox)).requests).toEqual({ 'POST /devices/query': 1 });
+  });
+
+  it('splits a batch larger than the owners one query may carry, each query answering its own owners', async () => {
+    const sandbox = await start(seed);
+    const adapter = adapterFor(sandbox, { coalesceWindowMs: 25, ownersPerQuery: 2 });
+    const found = await Promise.all([alex, megan, diego, lee, quoted].map((subject) => discovered(adapter, subject)));
+    expect(found).toEqual([['alex-phone', 'alex-watch'], ['megan-tablet'], ['diego-badge'], ['lee-laptop'], ['obrien-kiosk']]);
+    expect((await stats(sandbox)).requests).toEqual({ 'POST /devices/query': 3 });
+  });
+
+  it('fails only the request whose identifier cannot be put in a query; the others sharing its batch are answered', async () => {
+    const sandbox = await start(seed);
+    const adapter = adapterFor(sandbox, { coalesceWindowMs: 25 });
+    const refused: Subject = { ...diego, email: 'diego\nsiciliani@contoso.test' };
+    const [alexFound, failure] = await Promise.all([discovered(adapter, alex), serviceFailure(adapter.discover(refused, callContext('access')))]);
+    expect(alexFound).toEqual(['alex-phone', 'alex-watch']);
+    expect(failure.code).toBe('QueryValueRefused');
+    expectNoPersonalValues(failure.message, diego);
+    expect((await stats(sandbox)).requests).toEqual({ 'POST /devices/query': 1 });
+  });
+
+  it('queries again for an ask after the batch was sent: nothing is kept between batches', async () => {
+    const sandbox = await start(seed);
+    const adapter = adapterFor(sandbox, { coalesceWindowMs: 25 });
+    expect(await discovered(adapter, alex)).toEqual(['alex-phone', 'alex-watch']);
+    await addDevice(sandbox, 'alex-tablet', { owner: alex.aadObjectId });
+    expect(await discovered(adapter, alex)).toEqual(['alex-phone', 'alex-tablet', 'alex-watch']);
+    expect((await stats(sandbox)).requests['POST /devices/query']).toBe(2);
+  });
+});
+
 describe('IotHubAdapter export', () => {
   let sandbox: IotHubSandbox;
   beforeAll(async () => { sandbox = await start(); });

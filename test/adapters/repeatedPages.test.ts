@@ -27,7 +27,7 @@ type Answer = { headers?: Record<string, string>; body: unknown };
 const alex = subjectFor('alex.wilber@contoso.test');
 let server: Server;
 let url = '';
-let answer: (request: IncomingMessage) => Answer;
+let answer: (request: IncomingMessage, body: string) => Answer;
 let requests = 0;
 let certificate = '';
 
@@ -36,9 +36,10 @@ beforeAll(async () => {
   certificate = readFileSync(path.join(tls, 'cert.pem'), 'utf8');
   server = createServer({ cert: certificate, key: readFileSync(path.join(tls, 'key.pem')) }, (req, res) => {
     requests++;
-    req.resume();
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const { headers, body } = answer(req);
+      const { headers, body } = answer(req, Buffer.concat(chunks).toString('utf8'));
       res.writeHead(200, { 'content-type': 'application/json', ...headers });
       res.end(JSON.stringify(body));
     });
@@ -53,7 +54,13 @@ beforeEach(() => {
   requests = 0;
 });
 
-const cases: [string, () => ServiceAdapter, (request: IncomingMessage) => Answer][] = [
+/** Graph's JSON batch answer: every inner request answered 200 with `page`. */
+function batchOf(body: string, page: unknown): unknown {
+  const { requests: inner } = JSON.parse(body) as { requests: { id: string }[] };
+  return { responses: inner.map(({ id }) => ({ id, status: 200, headers: { 'Content-Type': 'application/json' }, body: page })) };
+}
+
+const cases: [string, () => ServiceAdapter, (request: IncomingMessage, body: string) => Answer][] = [
   [
     'IoT Central (nextLink)',
     () => new IotCentralAdapter({ endpoint: url, credential: new SandboxCredential(), policy: FAST_POLICY, appName: 'Contoso Facilities' }),
@@ -72,7 +79,11 @@ const cases: [string, () => ServiceAdapter, (request: IncomingMessage) => Answer
   [
     'Entra ID, the rest of the record (@odata.nextLink)',
     () => new EntraAdapter(createSandboxGraphClient({ url, certificate }), { signInActivity: true, purgeGraceDays: 14 }),
-    () => ({ body: { value: [], '@odata.nextLink': `${url}/v1.0/users/x/transitiveMemberOf?$top=100&$skiptoken=again` } }),
+    (request, body) => {
+      const page = { value: [], '@odata.nextLink': `${url}/v1.0/users/x/transitiveMemberOf?$top=100&$skiptoken=again` };
+      // The first pages come in JSON batches, the nextLinks alone.
+      return { body: request.url?.endsWith('/$batch') ? batchOf(body, page) : page };
+    },
   ],
   [
     'Azure Digital Twins (continuationToken)',

@@ -70,6 +70,13 @@ describe('Digital Twins sandbox against the 2023-10-31 spec', () => {
     });
     await conforms('POST', `/query?${V}`, '/query', 200, { body: { query: "SELECT * FROM RELATIONSHIPS WHERE $sourceId IN ['spoke-1']" } });
     await conforms('POST', `/query?${V}`, '/query', 200, { body: { query: "SELECT T.$dtId, T.ownerId FROM DIGITALTWINS T WHERE T.$dtId IN ['spoke-1']" } });
+    // Several subjects' direct links in one query, as requests in flight share it.
+    const shared = await conforms('POST', `/query?${V}`, '/query', 200, {
+      body: { query: "SELECT T.$dtId, T.ownerId FROM DIGITALTWINS T WHERE T.ownerId IN ['owner-b', 'owner-a'] OR T.$dtId IN ['hub', 'nobody']" },
+      headers: { 'max-items-per-page': '200' },
+    });
+    const ids = (shared.body as { value: { $dtId: string }[] }).value.map((row) => row.$dtId);
+    expect(ids.sort()).toEqual(['hub', ...Array.from({ length: 120 }, (_, i) => `spoke-${i}`)].sort());
   });
 
   it('POST /query errors: SqlQueryError, BadRequest (token), QuotaReachedError, InvalidArgument (api-version)', async () => {

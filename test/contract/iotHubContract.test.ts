@@ -148,6 +148,9 @@ describe('IoT Hub sandbox against the IoT Hub service spec (2020-03-13)', () => 
       const owned = await call('POST', '/devices/query', { body: { query: `SELECT * FROM devices WHERE tags.owner = '${ALEX_ID}' OR tags.owner = 'alex.wilber@contoso.test'` } });
       expect(owned.body).toHaveLength(2);
       expectIotHubSpec('POST', '/devices/query', owned);
+      const owners = await call('POST', '/devices/query', { body: { query: `SELECT * FROM devices WHERE tags.owner IN ['${ALEX_ID}', 'alex.wilber@contoso.test']` } });
+      expect(owners.body).toHaveLength(2);
+      expectIotHubSpec('POST', '/devices/query', owners);
       const none = await call('POST', '/devices/query', { body: { query: "SELECT * FROM devices WHERE tags.owner = 'x\\' OR 1=1 OR T.$dtId != \\''" } });
       expect(none.body).toEqual([]);
       expectIotHubSpec('POST', '/devices/query', none);

@@ -220,6 +220,16 @@ describe('IoT Hub sandbox: twin query', () => {
     expect((both.body as Twin[]).map((twin) => twin.deviceId)).toEqual(['tablet-megan']);
   });
 
+  it("answers tags.<path> IN ['a', 'b'] with the twins whose tag is one of the values, case-sensitively, escapes read", async () => {
+    const owners = await query(sandbox, `SELECT * FROM devices WHERE tags.owner IN ['${ALEX_ID}', 'megan.bowen@contoso.test', 'Alex.Wilber@contoso.test']`);
+    expect(owners.status).toBe(200);
+    expect((owners.body as Twin[]).map((twin) => twin.deviceId)).toEqual(['tablet-megan', 'wearable-alex-01']);
+    const one = await query(sandbox, "select * from devices where tags.owner in ['x\\' OR 1=1 OR \\'', 'alex.wilber@contoso.test']");
+    expect((one.body as Twin[]).map((twin) => twin.deviceId)).toEqual(['headset-alex']);
+    const combined = await query(sandbox, "SELECT * FROM devices WHERE tags.site = 'seattle' AND tags.owner IN ['megan.bowen@contoso.test']");
+    expect((combined.body as Twin[]).map((twin) => twin.deviceId)).toEqual(['tablet-megan']);
+  });
+
   it('pages by x-ms-max-item-count and x-ms-continuation through every seeded device', async () => {
     const first = await query(sandbox, 'SELECT * FROM devices');
     expect((first.body as Twin[])).toHaveLength(100);
@@ -257,6 +267,10 @@ describe('IoT Hub sandbox: twin query', () => {
       "SELECT * FROM devices WHERE tags.owner = 'a\\n'",
       "SELECT * FROM devices WHERE properties.reported.os = 'android'",
       "SELECT * FROM devices WHERE tags.owner != 'a'",
+      'SELECT * FROM devices WHERE tags.owner IN []',
+      "SELECT * FROM devices WHERE tags.owner IN ['a',]",
+      "SELECT * FROM devices WHERE tags.owner IN ('a')",
+      'SELECT * FROM devices WHERE tags.owner IN [1]',
       "SELECT * FROM devices.modules WHERE tags.owner = 'a'",
       'SELECT deviceId FROM devices',
     ]) {

@@ -1,7 +1,7 @@
 import { SandboxUrls } from '../../src/sandbox/sandboxServices';
 
 /** The api-version each sandbox service wants on a data-plane call. */
-const API_VERSIONS: Record<Exclude<keyof SandboxUrls, 'graph'>, string> = {
+const API_VERSIONS: Record<Exclude<keyof SandboxUrls, 'graph' | 'login'>, string> = {
   digitalTwins: '2023-10-31',
   iotCentral: '2022-07-31',
   dps: '2021-10-01',

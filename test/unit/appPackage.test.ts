@@ -25,6 +25,7 @@ const SAMPLE_VALUES = {
   TEAMS_APP_ID: '5b2a8e1c-3d4f-4a6b-9c8d-7e6f5a4b3c2d',
   BOT_ID: '0f9e8d7c-6b5a-4e3d-8c2b-1a0f9e8d7c6b',
   BOT_DOMAIN: 'dsr-bot-contoso.azurewebsites.net',
+  TAB_APP_ID: '7c3e9a1b-4d2f-4e8a-b6c5-2f1e0d9c8b7a',
 };
 const filledManifest = () => JSON.parse(fillPlaceholders(MANIFEST_TEXT, SAMPLE_VALUES));
 
@@ -61,12 +62,19 @@ describe('the Teams app manifest', () => {
     }
   });
 
-  it('is a bot for personal chats and teams, with its domain and app registration', () => {
+  it('is a bot for personal chats and teams, with its domain', () => {
     const manifest = filledManifest();
     expect(manifest.bots[0].scopes.sort()).toEqual(['personal', 'team']);
     expect(manifest.bots[0].botId).toBe(SAMPLE_VALUES.BOT_ID);
     expect(manifest.validDomains).toEqual([SAMPLE_VALUES.BOT_DOMAIN]);
-    expect(manifest.webApplicationInfo.id).toBe(SAMPLE_VALUES.BOT_ID);
+  });
+
+  it('has the dashboard as a personal tab and a channel tab, served by the bot under /tab/, signed in by the tab\'s own app registration', () => {
+    const manifest = filledManifest();
+    const domain = SAMPLE_VALUES.BOT_DOMAIN;
+    expect(manifest.staticTabs).toEqual([expect.objectContaining({ contentUrl: `https://${domain}/tab/`, scopes: ['personal'] })]);
+    expect(manifest.configurableTabs).toEqual([expect.objectContaining({ configurationUrl: `https://${domain}/tab/config.html`, scopes: ['team'] })]);
+    expect(manifest.webApplicationInfo).toEqual({ id: SAMPLE_VALUES.TAB_APP_ID, resource: `api://${domain}/${SAMPLE_VALUES.TAB_APP_ID}` });
   });
 });
 
@@ -102,11 +110,11 @@ describe('the language files of the manifest', () => {
     ]);
   });
 
-  it('cover every string of the manifest that Teams lets an app localize: names, descriptions, each command title and description', () => {
+  it('cover every string of the manifest that Teams lets an app localize: names, descriptions, each command title and description, the tab names', () => {
     const keys = [...localizableStrings(filledManifest()).keys()];
     const commands = MANIFEST.bots[0].commandLists.flatMap((list: { commands: unknown[] }) => list.commands).length;
-    expect(keys).toEqual(expect.arrayContaining(['name.short', 'name.full', 'description.short', 'description.full', 'bots[0].commandLists[1].commands[3].description']));
-    expect(keys).toHaveLength(4 + 2 * commands);
+    expect(keys).toEqual(expect.arrayContaining(['name.short', 'name.full', 'description.short', 'description.full', 'bots[0].commandLists[1].commands[3].description', 'staticTabs[0].name']));
+    expect(keys).toHaveLength(4 + 2 * commands + MANIFEST.staticTabs.length);
   });
 
   it.each(LANGUAGE_FILES)('%s validates offline against the localization schema of the manifest\'s version', async (_, strings) => {
@@ -291,7 +299,7 @@ describe('npm run package', () => {
   it.each<[string, (dir: string) => void, RegExp]>([
     ['a language file the manifest names is not there', (dir) => rmSync(path.join(dir, 'es.json')), /names the language file \S*es\.json, which does not exist/],
     ['a command added to the manifest is not translated', (dir) => rewrite(dir, 'fr.json', (s) => delete s['bots[0].commandLists[1].commands[3].title']), /fr\.json is not a language file of this manifest:\n {2}bots\[0\]\.commandLists\[1\]\.commands\[3\]\.title is missing/],
-    ['a language file translates a string the manifest does not have', (dir) => rewrite(dir, 'de.json', (s) => (s['staticTabs[0].name'] = 'Anträge')), /staticTabs\[0\]\.name is not a localizable string of the manifest/],
+    ['a language file translates a string the manifest does not have', (dir) => rewrite(dir, 'de.json', (s) => (s['staticTabs[1].name'] = 'Anträge')), /staticTabs\[1\]\.name is not a localizable string of the manifest/],
     ['a language file breaks its schema', (dir) => rewrite(dir, 'de.json', (s) => (s['description.short'] = 'x'.repeat(81))), /de\.json is not a language file of this manifest:\n {2}\/description\.short must NOT have more than 80 characters/],
     ['a language file is written for another manifest version', (dir) => rewrite(dir, 'es.json', (s) => (s.$schema = s.$schema.replace('v1.30', 'v1.19'))), /\$schema is \S*v1\.19\S*, not \S*v1\.30/],
   ])('refuses to build when %s, saying what is wrong', async (_, breakIt, message) => {
@@ -302,7 +310,7 @@ describe('npm run package', () => {
 
   it('refuses to build without a value for every placeholder, naming them', async () => {
     const outFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'dsr-app-package-')), 'appPackage.zip');
-    await expect(buildAppPackage({ appPackageDir: APP_PACKAGE, outFile, values: { TEAMS_APP_ID: SAMPLE_VALUES.TEAMS_APP_ID } })).rejects.toThrow(/needs BOT_DOMAIN, BOT_ID, which have no value/);
+    await expect(buildAppPackage({ appPackageDir: APP_PACKAGE, outFile, values: { TEAMS_APP_ID: SAMPLE_VALUES.TEAMS_APP_ID } })).rejects.toThrow(/needs BOT_DOMAIN, BOT_ID, TAB_APP_ID, which have no value/);
   });
 
   it('reads Agents Toolkit env files: comments, blanks and quotes', () => {

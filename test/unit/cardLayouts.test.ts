@@ -1,12 +1,10 @@
-import * as ACData from 'adaptivecards-templating';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { approvalCard, approvalView, queueCard, queueView, requestDetailsCard, requestDetailsView } from '../../src/cards/approverCards';
 import { complianceCard, complianceView, reportCard, reportView } from '../../src/cards/complianceCards';
 import { exportReadyCard, exportReadyView, helpCard, helpView, intakeCard, intakeView, receiptCard, receiptView, requestListCard, requestListView, statusCard, statusView } from '../../src/cards/personCards';
 import { Card } from '../../src/cards/render';
 import { DsrRequest, registerRows, registerSummary, REQUEST_KINDS } from '../../src/dsr';
 import { LOCALES, Locale, wordsFor } from '../../src/i18n';
+import { templatedCard } from '../support/templatedCard';
 import { textsOf } from './cardChecks';
 import {
   approvedBy, AT, awaitingManualStep, ccpa, ccpaExtended, COMPLIANCE_EVENTS, done, erasure, exported, extendedOnce, extendedTwice, failedPartially, INTAKE, link, manualStepConfirmed, NOW, rectification, rejected, softDeleted,
@@ -20,9 +18,7 @@ import { APPROVER_A, APPROVER_B, requestFiledBy, sampleRequest } from './sampleR
  * typed, the layout must give exactly the card the template gave from the same values.
  */
 
-const TEMPLATES = path.resolve(__dirname, '..', 'fixtures', 'cardTemplates');
-const templated = (template: string, view: object): Card =>
-  new ACData.Template(JSON.parse(readFileSync(path.join(TEMPLATES, `${template}.json`), 'utf8'))).expand({ $root: view }) as Card;
+const templated = templatedCard;
 
 /** Text a person typed that template syntax or markdown would act on if it were expanded or rendered. */
 const TYPED = '${id} ${$root.w.approve} ${count(facts)} [x](http://evil) **bold** {"$when": "${false}"}';

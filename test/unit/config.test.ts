@@ -36,7 +36,7 @@ function problemsOf(env: NodeJS.ProcessEnv, fallback = GROUP): string[] {
 
 describe('sandbox defaults', () => {
   it('keeps the ports of the sandbox contract', () => {
-    expect(SANDBOX_PORTS).toEqual({ azuriteBlob: 10000, graph: 4010, digitalTwins: 4020, iotCentral: 4030, dps: 4040, iotHub: 4050, arm: 4060, bot: 3978, playground: 56150 });
+    expect(SANDBOX_PORTS).toEqual({ azuriteBlob: 10000, graph: 4010, digitalTwins: 4020, iotCentral: 4030, dps: 4040, iotHub: 4050, arm: 4060, login: 4070, bot: 3978, playground: 56150 });
   });
 
   it('runs in sandbox mode on loopback with no Azure settings at all', () => {
@@ -121,6 +121,12 @@ describe('sandbox defaults', () => {
     expect(config.iotCentral.deleteLinkedDevices).toBe(true);
     expect(config.iotHub).toMatchObject({ hostName: 'hub-b.azure-devices.net', eraseMode: 'clearPersonalData' });
     expect(config.callPolicy.maxRetries).toBe(2);
+  });
+
+  it('shares reads across requests by default: a 25 ms owner-query window, 10 s listings; each can be set or turned off', () => {
+    expect(loadConfig({}, GROUP).readSharing).toEqual({ coalesceWindowMs: 25, sharedListingMs: 10_000 });
+    expect(loadConfig({ DSR_COALESCE_WINDOW_MS: '0', DSR_SHARED_LISTING_MS: '0' }, GROUP).readSharing).toEqual({ coalesceWindowMs: 0, sharedListingMs: 0 });
+    expect(problemsOf({ ...AZURE, DSR_COALESCE_WINDOW_MS: '5000' })[0]).toContain('DSR_COALESCE_WINDOW_MS');
   });
 
   it('links twins by relationship only when the link property is none', () => {
@@ -468,7 +474,7 @@ describe('a problem names the setting and what is wrong, never the value', () =>
   const WHOLE_NUMBERS = [
     'PORT', 'DSR_ERASE_APPROVALS', 'DSR_PURGE_GRACE_DAYS', 'DSR_EXPORT_LINK_DAYS', 'DSR_CALL_TIMEOUT_MS', 'DSR_CALL_MAX_RETRIES', 'DSR_CALL_BASE_DELAY_MS',
     'DSR_CALL_CONCURRENCY', 'DSR_MAX_OPEN_REQUESTS', 'DSR_MESSAGES_PER_MINUTE', 'DSR_JOB_VISIBILITY_SECONDS', 'DSR_WORKER_CONCURRENCY', 'DSR_RETENTION_MONTHS',
-    'DSR_SERVICE_EXPORT_POLL_SECONDS', 'DSR_SERVICE_EXPORT_WARN_DAYS',
+    'DSR_SERVICE_EXPORT_POLL_SECONDS', 'DSR_SERVICE_EXPORT_WARN_DAYS', 'DSR_COALESCE_WINDOW_MS', 'DSR_SHARED_LISTING_MS',
   ];
   const cases: [string, NodeJS.ProcessEnv][] = [
     ...WHOLE_NUMBERS.map((name): [string, NodeJS.ProcessEnv] => [name, { [name]: `7&${SECRET}` }]),

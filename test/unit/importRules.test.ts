@@ -12,7 +12,7 @@ function sourceFiles(dir: string): string[] {
   return readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
     const relative = path.posix.join(dir, entry.name);
     if (entry.isDirectory()) return sourceFiles(relative);
-    return entry.name.endsWith('.ts') ? [relative] : [];
+    return /\.tsx?$/.test(entry.name) ? [relative] : [];
   });
 }
 
@@ -31,7 +31,7 @@ function importsOf(file: string): Import[] {
   return [...text.matchAll(SPECIFIER)].map(([, specifier]) => ({
     file,
     specifier,
-    ...(specifier.startsWith('.') ? { target: path.posix.normalize(path.posix.join(path.posix.dirname(file), specifier)).replace(/\.(ts|js|json)$/, '') } : {}),
+    ...(specifier.startsWith('.') ? { target: path.posix.normalize(path.posix.join(path.posix.dirname(file), specifier)).replace(/\.(ts|tsx|js|json)$/, '') } : {}),
   }));
 }
 
@@ -73,6 +73,13 @@ describe('import rules', () => {
     const wrong = ALL.filter(
       (i) => inFolder(i.file, folder) && i.target && !inFolder(i.target, folder) && forbidden.some((other) => inFolder(i.target!, other)),
     );
+    expect(shown(wrong)).toEqual([]);
+  });
+
+  it('the tab\'s web app imports only itself and its own words (the tab area of the catalog), never server code', () => {
+    const own = (target: string) => inFolder(target, 'src/tab/web') || /^src\/i18n\/catalogs\/(en|de|fr|es)\/tab$/.test(target);
+    const wrong = ALL.filter((i) => inFolder(i.file, 'src/tab/web') && (i.target ? !own(i.target) : i.specifier.startsWith('node:')));
+    expect(ALL.filter((i) => inFolder(i.file, 'src/tab/web') && i.specifier === '@microsoft/teams-js').length).toBeGreaterThan(0);
     expect(shown(wrong)).toEqual([]);
   });
 

@@ -69,6 +69,10 @@ describe('queryTokenizer: IoT Hub', () => {
     ]);
   });
 
+  it('reads IN and an array literal of strings', () => {
+    expect(shapes("tags.owner in ['a', 'b']", IOT_HUB_QUERY)).toEqual(['name:tags.owner', 'keyword:IN', 'mark:[', 'string:a', 'mark:,', 'string:b', 'mark:]']);
+  });
+
   it('unescapes \\\' and \\\\ inside a string', () => {
     expect(shapes("tags.owner = 'x\\' OR 1=1 OR \\\\'", IOT_HUB_QUERY)).toEqual(['name:tags.owner', 'mark:=', "string:x' OR 1=1 OR \\"]);
   });

@@ -48,3 +48,32 @@ describe('SharedListing', () => {
     expect(await shared.get()).toBe(3);
   });
 });
+
+describe('coalescedReads with maxBatchesInFlight', () => {
+  it('holds a batch while another loads, and asks made meanwhile join it', async () => {
+    const calls: string[][] = [];
+    let finishFirst!: () => void;
+    const firstDone = new Promise<void>((resolve) => { finishFirst = resolve; });
+    const reads = coalescedReads<string, string>(async (keys) => {
+      calls.push([...keys]);
+      if (calls.length === 1) await firstDone;
+      return keys.map((k) => k.toUpperCase());
+    }, { windowMs: 0, maxKeys: 10, maxBatchesInFlight: 1 });
+    const first = reads.load('a');
+    await waitUntil(() => calls.length === 1);
+    const later = ['b', 'c'].map((k) => reads.load(k));
+    // A 0 ms timer set now runs after the second batch's window (set earlier, also 0 ms): by then
+    // that batch found the only slot taken and waits, still open to asks.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const third = reads.load('d');
+    expect(calls).toEqual([['a']]);
+    finishFirst();
+    expect(await Promise.all([first, ...later, third])).toEqual(['A', 'B', 'C', 'D']);
+    expect(calls).toEqual([['a'], ['b', 'c', 'd']]);
+  });
+});
+
+/** Resolves once `done()` holds, checking after each macrotask. */
+async function waitUntil(done: () => boolean): Promise<void> {
+  while (!done()) await new Promise((resolve) => setImmediate(resolve));
+}

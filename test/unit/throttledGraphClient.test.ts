@@ -48,4 +48,22 @@ describe('GraphThrottleHandler', () => {
     expect(budget.snapshot().read).toMatchObject({ ratePerSecond: 175, heldForMs: 4000 });
     expect(budget.snapshot().write.heldForMs).toBe(0);
   });
+  it('spends a token per inner request of a $batch, of its class, and holds only the class of an inner 429', async () => {
+    const clock = new FakeThrottleClock();
+    // 2 reads per 10 s: one at once, one 50 ms later (see above).
+    const budget = new ThrottleBudget('entra', { ...documentedLimits('entra'), read: { count: 2, windowSeconds: 10 } }, 1, clock);
+    const handler = new GraphThrottleHandler(budget);
+    const answer = { responses: [{ id: '1', status: 200, body: {} }, { id: '2', status: 429, headers: { 'Retry-After': '4' } }, { id: '3', status: 200, body: {} }] };
+    handler.setNext({ async execute(context: Context) { context.response = Response.json(answer); } });
+    const requests = [{ id: '1', method: 'GET', url: '/users/a' }, { id: '2', method: 'GET', url: '/users/b' }, { id: '3', method: 'POST', url: '/users/a/checkMemberGroups' }];
+
+    const batch = tracked(handler.execute({ request: 'https://graph/v1.0/$batch', options: { method: 'POST', body: JSON.stringify({ requests }) } }));
+    await settle();
+    expect(batch.done).toBe(false);
+    await clock.advance(50);
+    expect(batch.done).toBe(true);
+
+    expect(budget.snapshot().read).toMatchObject({ heldForMs: 4000 });
+    expect(budget.snapshot().write.heldForMs).toBe(0);
+  });
 });

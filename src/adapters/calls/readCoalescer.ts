@@ -8,6 +8,13 @@ export interface CoalescingOptions {
   windowMs: number;
   /** The most keys one call may carry (a query's size limit, a batch's 20 requests); a full batch is sent at once. */
   maxKeys: number;
+  /**
+   * The most batches loading at once (optional; default: no limit). A batch whose window has
+   * passed while as many are loading waits for one to finish, and asks made meanwhile join it
+   * (up to maxKeys). Under a throttled service this keeps batches full: otherwise every window
+   * sends its own small batch to wait for its own token.
+   */
+  maxBatchesInFlight?: number;
 }
 
 /**
@@ -17,9 +24,46 @@ export interface CoalescingOptions {
  * is never older than its own window.
  */
 export function coalescedReads<K, V>(load: (keys: readonly K[]) => Promise<ReadonlyArray<V | Error>>, options: CoalescingOptions): DataLoader<K, V> {
-  return new DataLoader<K, V>(load, {
+  const slots = options.maxBatchesInFlight === undefined ? undefined : new BatchSlots(options.maxBatchesInFlight);
+  const loadInSlot = async (keys: readonly K[]) => {
+    try {
+      return await load(keys);
+    } finally {
+      slots?.release();
+    }
+  };
+  const schedule = (send: () => void) => {
+    setTimeout(() => (slots ? slots.take(send) : send()), options.windowMs);
+  };
+  return new DataLoader<K, V>(slots ? loadInSlot : load, {
     cache: false,
     maxBatchSize: options.maxKeys,
-    batchScheduleFn: options.windowMs > 0 ? (send) => setTimeout(send, options.windowMs) : undefined,
+    batchScheduleFn: options.windowMs > 0 || slots ? schedule : undefined,
   });
+}
+
+/** At most `size` batches loading; the others wait their turn in order. */
+class BatchSlots {
+  private loading = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly size: number) {
+    if (!(Number.isInteger(size) && size >= 1)) throw new Error('maxBatchesInFlight must be a whole number of at least 1');
+  }
+
+  take(send: () => void): void {
+    if (this.loading < this.size) {
+      this.loading++;
+      send();
+    } else {
+      this.waiting.push(send);
+    }
+  }
+
+  /** Hands the slot straight to the next waiting batch, or frees it. */
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.loading--;
+  }
 }

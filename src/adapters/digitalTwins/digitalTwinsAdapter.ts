@@ -10,6 +10,9 @@ import {
 import { itemsOf, mapOrdered, nonEmpty } from '../exportStreams';
 import { PageGuard } from '../calls/pageGuard';
 import { propertyPath } from '../queryLiteral';
+import { DEFAULT_COALESCE_WINDOW_MS } from '../../config';
+import { SharedTwinQuery } from './sharedTwinQuery';
+import { valueAt } from './valueAt';
 
 /** Which field of the subject a link property holds. */
 export type DigitalTwinsLinkField = 'aadObjectId' | 'email' | 'upn';
@@ -52,6 +55,8 @@ export interface DigitalTwinsAdapterOptions {
   policy?: Partial<CallPolicy>;
   /** Default: the `ownerId` property holds the subject's Entra object id. */
   link?: DigitalTwinsLink;
+  /** How long a subject's first twin query waits to be shared with other requests' (DSR_COALESCE_WINDOW_MS). */
+  coalesceWindowMs?: number;
 }
 
 /** A twin as the query API returns it. */
@@ -118,6 +123,7 @@ export class DigitalTwinsAdapter implements ServiceAdapter {
   private readonly property: string | undefined;
   private readonly holds: DigitalTwinsLinkField;
   private readonly relationship: string | undefined;
+  private readonly shared: SharedTwinQuery;
 
   constructor(private readonly options: DigitalTwinsAdapterOptions) {
     const link = options.link ?? {};
@@ -127,6 +133,7 @@ export class DigitalTwinsAdapter implements ServiceAdapter {
     if (!this.property && !this.relationship) throw new Error('A Digital Twins link needs a property, a relationship or both.');
     this.client = createDigitalTwinsClient(options.endpoint, options.credential);
     this.caller = new ServiceCaller('digitalTwins', options.policy);
+    this.shared = new SharedTwinQuery((query) => this.firstQueryPage(query), options.coalesceWindowMs ?? DEFAULT_COALESCE_WINDOW_MS);
   }
 
   /**
@@ -268,9 +275,8 @@ export class DigitalTwinsAdapter implements ServiceAdapter {
 
   /** The subject's twins (by property and by relationship) and every relationship from or to them. */
   private async holdings(subject: Subject, context: AdapterCallContext): Promise<Holdings> {
-    const property = this.property ? { path: this.property, values: subjectValues(subject, this.holds) } : undefined;
     const [direct, related] = await Promise.all([
-      this.rows([twinsOfPerson(property, this.relationship ? subject.aadObjectId : undefined)], context) as Promise<Twin[]>,
+      this.directTwins(subject, context),
       this.relationship ? this.rows([twinsRelatedTo(this.relationship, subject.aadObjectId)], context) as Promise<{ source: Twin }[]> : [],
     ]);
     const twins = new Map<string, string>();
@@ -290,10 +296,9 @@ export class DigitalTwinsAdapter implements ServiceAdapter {
    * relationships to the person comes twice.
    */
   private async *subjectTwinPages(subject: Subject, context: AdapterCallContext, idsOnly = false): AsyncGenerator<Twin[]> {
-    const property = this.property ? { path: this.property, values: subjectValues(subject, this.holds) } : undefined;
     const top = this.property?.split('.')[0];
     const columns = idsOnly ? ['$dtId', ...(top ? [top] : [])] : undefined;
-    yield* this.queryPages(twinsOfPerson(property, this.relationship ? subject.aadObjectId : undefined, columns), context) as AsyncGenerator<Twin[]>;
+    yield* this.directTwinPages(subject, context, columns);
     if (!this.relationship) return;
     const seen = new Set<string>();
     for await (const rows of this.queryPages(twinsRelatedTo(this.relationship, subject.aadObjectId, columns), context)) {
@@ -306,6 +311,38 @@ export class DigitalTwinsAdapter implements ServiceAdapter {
       }
       yield page;
     }
+  }
+
+  /** Every twin the subject holds directly (link property, person twin). */
+  private async directTwins(subject: Subject, context: AdapterCallContext): Promise<Twin[]> {
+    const twins: Twin[] = [];
+    for await (const page of this.directTwinPages(subject, context)) twins.push(...page);
+    return twins;
+  }
+
+  /**
+   * The twins the subject holds directly, a page at a time: the first page from a query shared
+   * with the subjects of other requests in flight; if that cannot serve them all (it has more
+   * pages), the subject's own query, page by page.
+   */
+  private async *directTwinPages(subject: Subject, context: AdapterCallContext, columns?: readonly string[]): AsyncGenerator<Twin[]> {
+    const link = {
+      ...(this.property && { property: { path: this.property, values: subjectValues(subject, this.holds) } }),
+      ...(this.relationship && { personTwinId: subject.aadObjectId }),
+    };
+    const shared = await this.shared.twinsOf(link, columns);
+    if (!shared) {
+      yield* this.queryPages(twinsOfPerson(link.property, link.personTwinId, columns), context) as AsyncGenerator<Twin[]>;
+      return;
+    }
+    yield shared.rows as Twin[];
+    if (shared.next) yield* this.queryPages(shared.next.query, context, shared.next.continuationToken) as AsyncGenerator<Twin[]>;
+  }
+
+  /** The first page of a query shared by several requests: under the call policy, but no one request's abort signal. */
+  private async firstQueryPage(query: string): Promise<{ rows: Record<string, unknown>[]; continuationToken?: string }> {
+    const page = await this.run('query twins', undefined, () => firstPage(this.client.queryTwins(query, QUERY_PAGE_SIZE).byPage()));
+    return { rows: (page.value ?? []) as Record<string, unknown>[], ...(page.continuationToken && { continuationToken: page.continuationToken }) };
   }
 
   /**
@@ -507,9 +544,9 @@ export class DigitalTwinsAdapter implements ServiceAdapter {
   }
 
   /** The pages of a query, one call each, so a retry repeats only the page that failed. */
-  private async *queryPages(query: string, context: AdapterCallContext): AsyncGenerator<unknown[]> {
+  private async *queryPages(query: string, context: AdapterCallContext, from?: string): AsyncGenerator<unknown[]> {
     const guard = new PageGuard('digitalTwins', 'query twins');
-    let continuationToken: string | undefined;
+    let continuationToken = from === undefined ? undefined : guard.follow(from);
     do {
       const page = await this.run('query twins', context, () =>
         firstPage(this.client.queryTwins(query, QUERY_PAGE_SIZE).byPage({ continuationToken })));
@@ -519,7 +556,7 @@ export class DigitalTwinsAdapter implements ServiceAdapter {
   }
 
   /** One HTTP call through the call policy, with its abort signal on the request. */
-  private run<T>(operation: string, context: AdapterCallContext, call: (options: { abortSignal: AbortSignal }) => Promise<T>): Promise<T> {
+  private run<T>(operation: string, context: AdapterCallContext | undefined, call: (options: { abortSignal: AbortSignal }) => Promise<T>): Promise<T> {
     return this.caller.call(operation, (signal) => withAbortSignal(signal, () => call({ abortSignal: signal })), context);
   }
 }
@@ -547,15 +584,6 @@ function allKept(plan: readonly PlanItem[] | undefined): Pick<StepReport, 'items
 async function firstPage<P>(pages: AsyncIterableIterator<P>): Promise<P> {
   const { value, done } = await pages.next();
   if (done) throw new Error('The Digital Twins client returned no page.');
-  return value;
-}
-
-function valueAt(document: unknown, path: readonly string[]): unknown {
-  let value = document;
-  for (const segment of path) {
-    if (typeof value !== 'object' || value === null) return undefined;
-    value = (value as Record<string, unknown>)[segment];
-  }
   return value;
 }
 

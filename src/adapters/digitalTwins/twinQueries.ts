@@ -22,13 +22,62 @@ export function twinsWithProperty(path: string, values: readonly string[]): stri
 export function twinsOfPerson(
   property: { path: string; values: readonly string[] } | undefined, personTwinId: string | undefined, columns?: readonly string[],
 ): string {
+  return twinsOfPersonWhere(property, personTwinId === undefined ? [] : [personTwinId], columns);
+}
+
+function twinsOfPersonWhere(property: { path: string; values: readonly string[] } | undefined, personTwinIds: readonly string[], columns?: readonly string[]): string {
   const conditions = [
-    ...(property ? [`T.${property.path} ${matchAny(property.values)}`] : []),
-    ...(personTwinId !== undefined ? [`T.$dtId = ${quotedString(personTwinId)}`] : []),
+    ...(property && property.values.length > 0 ? [`T.${property.path} ${matchAny(property.values)}`] : []),
+    ...(personTwinIds.length > 0 ? [`T.$dtId ${matchAny(personTwinIds)}`] : []),
   ];
   if (conditions.length === 0) throw new Error('A query for twins needs a property or a twin id.');
   const select = columns ? columns.map((column) => `T.${column}`).join(', ') : '*';
   return `SELECT ${select} FROM DIGITALTWINS T WHERE ${conditions.join(' OR ')}`;
+}
+
+/** One person's direct link, as {@link twinsOfPerson} takes it. */
+export interface DirectLink {
+  property?: { path: string; values: readonly string[] };
+  personTwinId?: string;
+}
+
+/** One query over the direct links of several people, and which of them (by index) it covers. */
+export interface PeopleBatch {
+  people: number[];
+  query: string;
+}
+
+/**
+ * The twins several people hold directly ({@link twinsOfPerson} with every value of theirs in one
+ * `IN [...]`), in as few queries as the limits allow: at most {@link MAX_IDS_PER_QUERY} values and
+ * {@link MAX_QUERY_LENGTH} characters each. All links name the same property path.
+ */
+export function twinsOfPeople(links: readonly DirectLink[], columns?: readonly string[]): PeopleBatch[] {
+  const out: PeopleBatch[] = [];
+  let batch: number[] = [];
+  let query = '';
+  links.forEach((_, index) => {
+    const widened = peopleQuery(links, [...batch, index], columns);
+    if (batch.length > 0 && (widened.values > MAX_IDS_PER_QUERY || widened.query.length > MAX_QUERY_LENGTH)) {
+      out.push({ people: batch, query });
+      batch = [index];
+      query = peopleQuery(links, batch, columns).query;
+    } else {
+      batch.push(index);
+      query = widened.query;
+    }
+  });
+  if (batch.length > 0) out.push({ people: batch, query });
+  return out;
+}
+
+function peopleQuery(links: readonly DirectLink[], people: readonly number[], columns?: readonly string[]): { query: string; values: number } {
+  const chosen = people.map((index) => links[index]);
+  const path = chosen.find((link) => link.property)?.property?.path;
+  const values = [...new Set(chosen.flatMap((link) => link.property?.values ?? []))];
+  const ids = [...new Set(chosen.flatMap((link) => (link.personTwinId === undefined ? [] : [link.personTwinId])))];
+  const property = path === undefined ? undefined : { path, values };
+  return { query: twinsOfPersonWhere(property, ids, columns), values: values.length + ids.length };
 }
 
 /**

@@ -2,8 +2,11 @@ import type { TokenCredential } from '@azure/core-auth';
 import type { Client } from '@azure-rest/core-client';
 import { AdapterCallContext, DiscoveryResult, ExportFile, ItemOutcome, ItemResult, PlanItem, ServiceAdapter, ServiceError, statusCodeOf, StepReport, streamedArray, Subject } from '../../dsr';
 import { CallPolicy, ServiceCaller } from '../calls/callPolicy';
-import { mapOrdered, nonEmpty } from '../exportStreams';
+import { mapOrdered } from '../exportStreams';
 import { PageGuard } from '../calls/pageGuard';
+import { SharedListing } from '../calls/sharedListing';
+import type { ThrottleClock } from '../calls/throttleBudget';
+import { untilAborted } from '../calls/untilAborted';
 import { withoutAttestationSecrets } from './attestationRedaction';
 import { ownedBy, TaggedEnrollment } from './ownerMatch';
 import { devicesOutsideCoveredHubs, ProvisionedDevice, uncoveredHubSteps, uncoveredHubs } from './uncoveredHubs';
@@ -42,7 +45,18 @@ export interface DpsAdapterOptions {
   coveredHubs?: string[];
   /** Enrollments asked for per query page (`x-ms-max-item-count`); defaults to 100. */
   pageSize?: number;
+  /**
+   * How long discovery and export share one listing of every enrollment (DSR_SHARED_LISTING_MS):
+   * DPS cannot filter by owner, so each request would list them all. Erasure and restriction
+   * list afresh. Default 0: never shared.
+   */
+  sharedListingMs?: number;
+  /** The clock the listing's freshness is measured by; tests pass their own. */
+  listingClock?: Pick<ThrottleClock, 'now'>;
 }
+
+/** Whether a read may come from the listing other requests share (discovery, export) or must list now (changes). */
+export type EnrollmentReading = 'shared' | 'now';
 
 /** An individual enrollment as the adapter reads it; the rest of its fields pass through. */
 interface Enrollment extends TaggedEnrollment {
@@ -81,6 +95,9 @@ type WriteOutcome = 'done' | 'absent' | 'notOurs' | 'unchanged';
 /** The plan's reason for a registration record: it belongs to the subject's individual enrollment. */
 const REGISTRATION_REASON = 'enrollment';
 
+/** The calls of a listing that requests share: no one request's signal may cut it short for the others. */
+const SHARED_READ: AdapterCallContext = { requestId: 'shared-listing', kind: 'export' };
+
 /**
  * IoT Hub Device Provisioning Service: the subject's individual enrollments (an enrollment is
  * theirs when its `initialTwin.tags[ownerTag]` names them) and the registration records of
@@ -95,6 +112,8 @@ export class DpsAdapter implements ServiceAdapter {
   private readonly ownerTag: string;
   private readonly coveredHubs: readonly string[];
   private readonly pageSize: number;
+  /** Every individual enrollment, listed once for the requests asking within the freshness window. */
+  private readonly enrollments: SharedListing<Enrollment[]>;
 
   constructor(options: DpsAdapterOptions) {
     this.ownerTag = options.ownerTag ?? 'owner';
@@ -112,10 +131,11 @@ export class DpsAdapter implements ServiceAdapter {
       apiVersion: DPS_API_VERSION,
     });
     this.caller = new ServiceCaller('dps', options.policy);
+    this.enrollments = new SharedListing(() => this.allEnrollments(), options.sharedListingMs ?? 0, options.listingClock);
   }
 
   async discover(subject: Subject, context: AdapterCallContext): Promise<DiscoveryResult> {
-    const records = await this.subjectRecords(subject, context);
+    const records = await this.subjectRecords(subject, context, 'shared');
     const registrations = records.filter((record) => record.registration).length;
     const uncovered = devicesOutsideCoveredHubs(provisionedDevices(records), this.coveredHubs);
     const manualSteps = uncoveredHubSteps(uncovered, context.kind, this.ownerTag);
@@ -131,35 +151,19 @@ export class DpsAdapter implements ServiceAdapter {
   }
 
   /**
-   * `enrollments.json` and `registrations.json`, both streamed: the subject's enrollments as the
-   * query pages come (DPS has no filter: every page is read, the subject's kept), then their
-   * registration records read by id, a few at a time. Only the subject's registration ids are
-   * kept between the two files: reading them again would mean scanning every enrollment again.
+   * `enrollments.json` and `registrations.json`: the subject's enrollments from the listing
+   * shared with other requests (DPS has no filter: every enrollment is listed, the subject's
+   * kept), then their registration records, streamed as they are read by id, a few at a time.
    */
   async *export(subject: Subject, context: AdapterCallContext): AsyncIterable<ExportFile> {
-    const registrationIds: string[] = [];
-    let enrollmentsRead = false;
-    const isOwned = ownedBy(subject, this.ownerTag);
-    const pages = this.enrollmentPages(context);
-    const enrollments = await nonEmpty((async function* subjectEnrollments() {
-      for await (const page of pages) {
-        for (const enrollment of page.filter(isOwned)) {
-          registrationIds.push(enrollment.registrationId);
-          yield withoutAttestationSecrets(enrollment);
-        }
-      }
-      enrollmentsRead = true;
-    })());
-    if (!enrollments) return;
-    yield { path: 'enrollments.json', content: streamedArray(enrollments) };
-    const readRegistration = (id: string, batch: AdapterCallContext) => this.readRegistration(id, batch);
+    const owned = [...(await this.subjectEnrollments(subject, context, 'shared')).values()];
+    if (owned.length === 0) return;
+    yield { path: 'enrollments.json', content: owned.map(withoutAttestationSecrets) };
+    const registrations = mapOrdered(owned.map((enrollment) => enrollment.registrationId), RECORD_READS_IN_FLIGHT, context, (id, batch) => this.readRegistration(id, batch));
     yield {
       path: 'registrations.json',
-      content: streamedArray((async function* registrations() {
-        if (!enrollmentsRead) throw new Error('DpsAdapter: registrations.json is read after enrollments.json, which names them.');
-        for await (const registration of mapOrdered(registrationIds, RECORD_READS_IN_FLIGHT, context, readRegistration)) {
-          if (registration) yield registration;
-        }
+      content: streamedArray((async function* present() {
+        for await (const registration of registrations) if (registration) yield registration;
       })()),
     };
   }
@@ -175,7 +179,7 @@ export class DpsAdapter implements ServiceAdapter {
    */
   async erase(subject: Subject, context: AdapterCallContext): Promise<StepReport> {
     if (context.plan) return this.erasePlanned(subject, context.plan, context);
-    const records = await this.subjectRecords(subject, context);
+    const records = await this.subjectRecords(subject, context, 'now');
     const isOwned = ownedBy(subject, this.ownerTag);
     let enrollments = 0;
     let registrations = 0;
@@ -212,7 +216,7 @@ export class DpsAdapter implements ServiceAdapter {
    */
   async restrict(subject: Subject, context: AdapterCallContext): Promise<StepReport> {
     if (context.plan) return this.restrictPlanned(subject, context.plan, context);
-    const records = await this.subjectRecords(subject, context);
+    const records = await this.subjectRecords(subject, context, 'now');
     const isOwned = ownedBy(subject, this.ownerTag);
     let disabled = 0;
     for (const { enrollment } of records) {
@@ -243,15 +247,11 @@ export class DpsAdapter implements ServiceAdapter {
   /**
    * The subject's devices that DPS provisioned: for each of their enrollments whose device has
    * registered, the hub it was assigned to and its device id there. The IoT Hub adapter finds
-   * the subject's devices through this. Device ids may be personal: keep them out of logs.
+   * the subject's devices through this: `shared` for its discovery and export, `now` for erasure.
+   * Device ids may be personal: keep them out of logs.
    */
-  async registeredDevices(subject: Subject, context: AdapterCallContext): Promise<ProvisionedDevice[]> {
-    // Page by page, keeping only the ids: the IoT Hub export asks for these before it streams.
-    const isOwned = ownedBy(subject, this.ownerTag);
-    const pages = this.enrollmentPages(context);
-    const ids = (async function* subjectRegistrationIds() {
-      for await (const page of pages) yield* page.filter(isOwned).map((enrollment) => enrollment.registrationId);
-    })();
+  async registeredDevices(subject: Subject, context: AdapterCallContext, reading: EnrollmentReading = 'now'): Promise<ProvisionedDevice[]> {
+    const ids = [...(await this.subjectEnrollments(subject, context, reading)).keys()];
     const devices: ProvisionedDevice[] = [];
     for await (const registration of mapOrdered(ids, RECORD_READS_IN_FLIGHT, context, (id, batch) => this.readRegistration(id, batch))) {
       devices.push(...provisionedDevices([{ registration }]));
@@ -269,7 +269,7 @@ export class DpsAdapter implements ServiceAdapter {
   private async erasePlanned(subject: Subject, plan: readonly PlanItem[], context: AdapterCallContext): Promise<StepReport> {
     const { enrollments, registrations } = plannedByType(plan);
     const isOwned = ownedBy(subject, this.ownerTag);
-    const current = await this.subjectEnrollments(subject, context);
+    const current = await this.subjectEnrollments(subject, context, 'now');
     const delta = await this.unplannedRecords(current, plan, context);
     const now = await this.enrollmentsNow(plan, current, context);
     const items: ItemOutcome[] = [];
@@ -311,7 +311,7 @@ export class DpsAdapter implements ServiceAdapter {
   private async restrictPlanned(subject: Subject, plan: readonly PlanItem[], context: AdapterCallContext): Promise<StepReport> {
     const { enrollments, registrations } = plannedByType(plan);
     const isOwned = ownedBy(subject, this.ownerTag);
-    const delta = await this.unplannedRecords(await this.subjectEnrollments(subject, context), plan, context);
+    const delta = await this.unplannedRecords(await this.subjectEnrollments(subject, context, 'now'), plan, context);
     const items: ItemOutcome[] = registrations.map(({ id }) => ({ type: 'registration', id, result: 'kept' }));
     for (const { id } of enrollments) {
       // The write sends the whole enrollment back: it is read first, never taken from the query.
@@ -377,23 +377,28 @@ export class DpsAdapter implements ServiceAdapter {
     return { type: 'enrollment', id: registrationId, reason: `initialTwinTag:${this.ownerTag}` };
   }
 
-  /** The subject's enrollments by registration id, found across every query page. */
-  private async subjectEnrollments(subject: Subject, context: AdapterCallContext): Promise<Map<string, Enrollment>> {
+  /** The subject's enrollments by registration id, from the shared listing or one made now. */
+  private async subjectEnrollments(subject: Subject, context: AdapterCallContext, reading: EnrollmentReading): Promise<Map<string, Enrollment>> {
     const isOwned = ownedBy(subject, this.ownerTag);
-    const enrollments = new Map<string, Enrollment>();
-    for await (const page of this.enrollmentPages(context)) {
-      for (const enrollment of page.filter(isOwned)) enrollments.set(enrollment.registrationId, enrollment);
-    }
-    return enrollments;
+    // The request stops waiting when its signal fires; a listing others share runs on for them.
+    const listing = await untilAborted(() => (reading === 'shared' ? this.enrollments.get() : this.enrollments.fresh()), context.signal);
+    return new Map(listing.filter(isOwned).map((enrollment) => [enrollment.registrationId, enrollment]));
   }
 
-  /** The subject's enrollments, found across every query page, each with its registration record. */
-  private async subjectRecords(subject: Subject, context: AdapterCallContext): Promise<SubjectRecord[]> {
-    const enrollments = [...(await this.subjectEnrollments(subject, context)).values()];
+  /** The subject's enrollments, each with its registration record. */
+  private async subjectRecords(subject: Subject, context: AdapterCallContext, reading: EnrollmentReading): Promise<SubjectRecord[]> {
+    const enrollments = [...(await this.subjectEnrollments(subject, context, reading)).values()];
     return Promise.all(enrollments.map(async (enrollment) => ({
       enrollment,
       registration: await this.readRegistration(enrollment.registrationId, context),
     })));
+  }
+
+  /** Every individual enrollment, across every query page. */
+  private async allEnrollments(): Promise<Enrollment[]> {
+    const all: Enrollment[] = [];
+    for await (const page of this.enrollmentPages(SHARED_READ)) all.push(...page);
+    return all;
   }
 
   /**

@@ -1,5 +1,6 @@
 import { Client } from '@microsoft/microsoft-graph-client';
 import { AdapterCallContext, checkProfileCorrection, DiscoveryResult, ExportFile, ItemOutcome, ItemResult, PlanItem, ServiceAdapter, ServiceError, statusCodeOf, StepReport, StepSummary, Subject } from '../../dsr';
+import { GraphBatchReads } from '../calls/graphBatch';
 import { changedCount, outcomeOf } from '../planItems';
 import { UserRecord, type UserRecordOptions } from './userRecord';
 
@@ -45,10 +46,16 @@ export class EntraAdapter implements ServiceAdapter {
   readonly service = 'entra' as const;
 
   private readonly record: UserRecord;
+  /** Discovery's and export's reads, batched with other requests' (`$batch`); changes are sent alone. */
+  private readonly reads: GraphBatchReads;
 
-  /** `purgeGraceDays`: days a soft-deleted account stays restorable before the bot purges it, as step summaries say. */
-  constructor(private readonly graph: Client, private readonly options: UserRecordOptions & { purgeGraceDays: number }) {
-    this.record = new UserRecord(graph, options);
+  /**
+   * `purgeGraceDays`: days a soft-deleted account stays restorable before the bot purges it, as
+   * step summaries say; `coalesceWindowMs`: how long a read waits to share a batch (DSR_COALESCE_WINDOW_MS).
+   */
+  constructor(private readonly graph: Client, private readonly options: UserRecordOptions & { purgeGraceDays: number; coalesceWindowMs?: number }) {
+    this.reads = new GraphBatchReads(graph, { windowMs: options.coalesceWindowMs });
+    this.record = new UserRecord(this.reads, options);
   }
 
   /** The plan is the account itself; the items also count the rest of the record, for the approval card. */
@@ -160,7 +167,7 @@ export class EntraAdapter implements ServiceAdapter {
 
   private async profile(subject: Subject): Promise<Record<string, unknown> | undefined> {
     try {
-      const user = (await this.account(subject.aadObjectId).select(PROFILE_FIELDS).get()) as Record<string, unknown>;
+      const user = (await this.reads.get(`/users/${encodeURIComponent(subject.aadObjectId)}?$select=${PROFILE_FIELDS.join(',')}`)) as Record<string, unknown>;
       delete user['@odata.context'];
       return user;
     } catch (error) {

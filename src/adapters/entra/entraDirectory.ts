@@ -1,5 +1,6 @@
 import { Client } from '@microsoft/microsoft-graph-client';
 import { ApproverDirectory, Clock, PeopleDirectory, statusCodeOf, Subject } from '../../dsr';
+import { GraphBatchReads } from '../calls/graphBatch';
 
 interface GraphUser {
   id: string;
@@ -52,18 +53,28 @@ class MembershipCache {
   }
 }
 
-/** Who people are and whether they may approve, asked of Entra ID through Graph. */
+/**
+ * Who people are and whether they may approve, asked of Entra ID through Graph. The reads by
+ * object id (person, person key, membership) are batched with those of other requests in flight.
+ */
 export class EntraDirectory implements PeopleDirectory {
   private readonly cache: MembershipCache | undefined;
+  private readonly reads: GraphBatchReads;
 
   constructor(
     private readonly graph: Client,
     private readonly approverGroupId: string,
     /** The user property that names the person behind an account (DSR_APPROVER_PERSON_KEY). */
     private readonly personKeyProperty = 'employeeId',
-    /** Reuse of membership answers (DSR_MEMBERSHIP_CACHE_SECONDS); absent or 0 ms: every call asks Graph. */
-    membershipCache?: { ttlMs: number; clock: Clock },
+    options: {
+      /** How long a read waits to share a batch (DSR_COALESCE_WINDOW_MS). */
+      coalesceWindowMs?: number;
+      /** Reuse of membership answers (DSR_MEMBERSHIP_CACHE_SECONDS); absent or 0 ms: every call asks Graph. */
+      membershipCache?: { ttlMs: number; clock: Clock };
+    } = {},
   ) {
+    this.reads = new GraphBatchReads(graph, { windowMs: options.coalesceWindowMs });
+    const { membershipCache } = options;
     this.cache = membershipCache?.ttlMs ? new MembershipCache(membershipCache.ttlMs, membershipCache.clock) : undefined;
   }
 
@@ -76,7 +87,7 @@ export class EntraDirectory implements PeopleDirectory {
   /** The person behind an authenticated activity, or undefined if Entra does not know them. */
   async person(aadObjectId: string): Promise<Subject | undefined> {
     try {
-      return toSubject((await this.graph.api(`/users/${encodeURIComponent(aadObjectId)}`).select(SUBJECT_FIELDS).get()) as GraphUser);
+      return toSubject((await this.reads.get(`/users/${encodeURIComponent(aadObjectId)}?$select=${SUBJECT_FIELDS}`)) as GraphUser);
     } catch (error) {
       if (statusCodeOf(error) === 404) return undefined;
       throw error;
@@ -103,7 +114,7 @@ export class EntraDirectory implements PeopleDirectory {
    */
   async personKey(aadObjectId: string): Promise<string | undefined> {
     try {
-      const user = (await this.graph.api(`/users/${encodeURIComponent(aadObjectId)}`).select(`id,${this.personKeyProperty}`).get()) as Record<string, unknown>;
+      const user = (await this.reads.get(`/users/${encodeURIComponent(aadObjectId)}?$select=id,${this.personKeyProperty}`)) as Record<string, unknown>;
       const value = user[this.personKeyProperty];
       return typeof value === 'string' && value.trim() ? value.trim() : undefined;
     } catch (error) {
@@ -126,9 +137,7 @@ export class EntraDirectory implements PeopleDirectory {
   /** Membership of `groupId` (transitive, `checkMemberGroups`); false for someone Entra does not know. */
   private async askMembership(aadObjectId: string, groupId: string): Promise<boolean> {
     try {
-      const answer = (await this.graph
-        .api(`/users/${encodeURIComponent(aadObjectId)}/checkMemberGroups`)
-        .post({ groupIds: [groupId] })) as { value: string[] };
+      const answer = (await this.reads.post(`/users/${encodeURIComponent(aadObjectId)}/checkMemberGroups`, { groupIds: [groupId] })) as { value: string[] };
       return answer.value.includes(groupId);
     } catch (error) {
       if (statusCodeOf(error) === 404) return false;

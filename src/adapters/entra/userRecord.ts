@@ -1,5 +1,5 @@
-import type { Client } from '@microsoft/microsoft-graph-client';
 import { type DiscoveryLine, type EntraRelation, type ExportFile, statusCodeOf, streamedArray } from '../../dsr';
+import type { GraphBatchReads } from '../calls/graphBatch';
 import { nonEmpty } from '../exportStreams';
 import { countGraphItems, graphItems } from './graphItems';
 
@@ -31,22 +31,19 @@ export interface UserRecordOptions {
 export class UserRecord {
   private readonly pageSize: number;
 
-  constructor(private readonly graph: Client, private readonly options: UserRecordOptions) {
+  constructor(private readonly reads: GraphBatchReads, private readonly options: UserRecordOptions) {
     this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
   }
 
-  /** What discovery names besides the profile, e.g. 4 group memberships; only what is there. */
+  /**
+   * What discovery names besides the profile, e.g. 4 group memberships; only what is there. The
+   * reads start together, so their first pages share a batch.
+   */
   async counts(objectId: string): Promise<DiscoveryLine[]> {
     const base = userPath(objectId);
-    let groups = 0;
-    let roles = 0;
-    for await (const item of graphItems(this.graph, `${base}/transitiveMemberOf`, this.pageSize)) {
-      if (item['@odata.type'] === GROUP) groups += 1;
-      else if (item['@odata.type'] === DIRECTORY_ROLE) roles += 1;
-    }
-    const count = (relation: string) => countGraphItems(this.graph, `${base}/${relation}`, this.pageSize);
-    const [reports, assignments, phones, emails, licences, manager] = await Promise.all([
-      count('directReports'), count('appRoleAssignments'), count('authentication/phoneMethods'),
+    const count = (relation: string) => countGraphItems(this.reads, `${base}/${relation}`, this.pageSize);
+    const [{ groups, roles }, reports, assignments, phones, emails, licences, manager] = await Promise.all([
+      this.memberships(base), count('directReports'), count('appRoleAssignments'), count('authentication/phoneMethods'),
       count('authentication/emailMethods'), this.licences(objectId), this.managerId(objectId),
     ]);
     const counts: Array<[EntraRelation, number]> = [
@@ -61,10 +58,21 @@ export class UserRecord {
     return counts.filter(([, count]) => count > 0).map(([relation, count]) => ({ code: 'entra.related', relation, count }));
   }
 
+  /** How many groups and directory roles the user belongs to (transitively). */
+  private async memberships(base: string): Promise<{ groups: number; roles: number }> {
+    let groups = 0;
+    let roles = 0;
+    for await (const item of graphItems(this.reads, `${base}/transitiveMemberOf`, this.pageSize)) {
+      if (item['@odata.type'] === GROUP) groups += 1;
+      else if (item['@odata.type'] === DIRECTORY_ROLE) roles += 1;
+    }
+    return { groups, roles };
+  }
+
   /** The record's files, each written only when it holds something; large collections streamed. */
   async *files(objectId: string): AsyncGenerator<ExportFile> {
     const base = userPath(objectId);
-    const items = (relation: string) => graphItems(this.graph, `${base}/${relation}`, this.pageSize);
+    const items = (relation: string) => graphItems(this.reads, `${base}/${relation}`, this.pageSize);
 
     const memberships = await nonEmpty(items('transitiveMemberOf'));
     if (memberships) yield { path: 'memberships.json', content: streamedArray(mapItems(memberships, membership)) };
@@ -100,14 +108,14 @@ export class UserRecord {
 
   /** The licences assigned to the user and the service plans they give, from the user object (User.Read.All). */
   private async licences(objectId: string): Promise<{ assignedLicenses: unknown[]; assignedPlans: unknown[] }> {
-    const user = (await this.graph.api(userPath(objectId)).select(['assignedLicenses', 'assignedPlans']).get()) as Record<string, unknown[] | undefined>;
+    const user = (await this.reads.get(`${userPath(objectId)}?$select=assignedLicenses,assignedPlans`)) as Record<string, unknown[] | undefined>;
     return { assignedLicenses: user.assignedLicenses ?? [], assignedPlans: user.assignedPlans ?? [] };
   }
 
   /** The manager's object id; undefined when the user has none (Graph answers 404). */
   private async managerId(objectId: string): Promise<string | undefined> {
     try {
-      const manager = (await this.graph.api(`${userPath(objectId)}/manager`).get()) as { id?: string };
+      const manager = (await this.reads.get(`${userPath(objectId)}/manager`)) as { id?: string };
       return manager.id;
     } catch (error) {
       if (statusCodeOf(error) === 404) return undefined;
@@ -122,7 +130,7 @@ export class UserRecord {
   private async signInActivity(objectId: string): Promise<unknown> {
     if (!this.options.signInActivity) return undefined;
     try {
-      const user = (await this.graph.api(userPath(objectId)).select('signInActivity').get()) as { signInActivity?: unknown };
+      const user = (await this.reads.get(`${userPath(objectId)}?$select=signInActivity`)) as { signInActivity?: unknown };
       return user.signInActivity ?? undefined;
     } catch (error) {
       if (statusCodeOf(error) === 403) return undefined;

@@ -1,7 +1,9 @@
 import type { TokenCredential } from '@azure/core-auth';
-import { type AdapterCallContext, type DiscoveryLine, type DiscoveryResult, type ExportFile, type ItemOutcome, type ItemResult, type PlanItem, type ServiceAdapter, type StepReport, type StepSummary, streamedArray, type Subject } from '../../dsr';
+import { type AdapterCallContext, type DiscoveryLine, type DiscoveryResult, type ExportFile, type ItemOutcome, type ItemResult, type PlanItem, type ServiceAdapter, type StepReport, type StepSummary, type Subject } from '../../dsr';
 import { CallPolicy, ServiceCaller } from '../calls/callPolicy';
-import { itemsOf, mapOrdered, nonEmpty } from '../exportStreams';
+import { SharedListing } from '../calls/sharedListing';
+import type { ThrottleClock } from '../calls/throttleBudget';
+import { untilAborted } from '../calls/untilAborted';
 import { alertRuleEmailsStep } from './alertRuleStep';
 import {
   IOT_CENTRAL_API_VERSION, IOT_CENTRAL_SCOPE, IotCentralApi, type ApiDevice, type ApiUser,
@@ -41,17 +43,37 @@ export interface IotCentralAdapterOptions {
   deleteLinkedDevices?: boolean;
   /** The application's display name, used only in the manual step's instructions. */
   appName?: string;
+  /**
+   * How long discovery and export share one listing of the app's users, roles and devices (with
+   * their property values) (DSR_SHARED_LISTING_MS): the API cannot filter by owner, so each
+   * request would list them all. Erasure lists afresh. Default 0: never shared.
+   */
+  sharedListingMs?: number;
+  /** The clock the listings' freshness is measured by; tests pass their own. */
+  listingClock?: Pick<ThrottleClock, 'now'>;
 }
 
-/** A linked device with its property values. */
+/** Whether a read may come from the listings other requests share (discovery, export) or must list now (erasure). */
+type Reading = 'shared' | 'now';
+
+/** The calls of a listing that requests share: no one request's signal may cut it short for the others. */
+const SHARED_READ: AdapterCallContext = { requestId: 'shared-listing', kind: 'export' };
+
+/** A device with its property values. */
 interface LinkedDevice {
   device: ApiDevice;
   properties: Record<string, unknown>;
 }
 
+/** What discovery and export of every request read of the app, listed once per freshness window. */
+interface AppListings {
+  users: SharedListing<ApiUser[]>;
+  roleNames: SharedListing<ReadonlyMap<string, string>>;
+  /** Every device with its property values (devices gone between listing and reading left out). */
+  devices: SharedListing<LinkedDevice[]>;
+}
+
 const DEFAULT_OWNER_PROPERTY = 'ownerEmail';
-/** Devices whose properties an export reads at once; the call policy bounds the calls themselves. */
-const PROPERTY_READS_IN_FLIGHT = 16;
 
 /**
  * Azure IoT Central through its REST API (2022-07-31; there is no JS data-plane SDK): the
@@ -69,6 +91,7 @@ export class IotCentralAdapter implements ServiceAdapter {
   readonly service = 'iotCentral' as const;
   private readonly api: IotCentralApi;
   private readonly ownerProperty: string;
+  private readonly listings: AppListings;
 
   constructor(private readonly options: IotCentralAdapterOptions) {
     this.ownerProperty = propertyPath(options.deviceOwnerProperty ?? DEFAULT_OWNER_PROPERTY);
@@ -80,11 +103,16 @@ export class IotCentralAdapter implements ServiceAdapter {
       apiVersion: IOT_CENTRAL_API_VERSION,
     });
     this.api = new IotCentralApi(client, options.endpoint, new ServiceCaller('iotCentral', options.policy));
+    const shared = <T>(list: () => Promise<T>) => new SharedListing(list, options.sharedListingMs ?? 0, options.listingClock);
+    this.listings = {
+      users: shared(() => this.allUsers(SHARED_READ)),
+      roleNames: shared(() => this.roleNames(SHARED_READ)),
+      devices: shared(() => this.devicesWithProperties(SHARED_READ)),
+    };
   }
 
   async discover(subject: Subject, context: AdapterCallContext): Promise<DiscoveryResult> {
-    const users = await this.matchingUsers(subject, context);
-    const devices = await this.linkedDevices(subject, context);
+    const [users, devices] = await Promise.all([this.matchingUsers(subject, context, 'shared'), this.sharedLinkedDevices(subject, context)]);
     const assignments = users.reduce((sum, user) => sum + (user.roles?.length ?? 0), 0);
     const items: DiscoveryLine[] = [];
     if (users.length > 0) items.push({ code: 'iotCentral.users', count: users.length, assignments });
@@ -98,23 +126,22 @@ export class IotCentralAdapter implements ServiceAdapter {
     };
   }
 
+  /** `user.json` (one per matching user) and `devices.json`, from the listings shared with other requests. */
   async *export(subject: Subject, context: AdapterCallContext): AsyncIterable<ExportFile> {
-    const users = await this.matchingUsers(subject, context);
+    const [users, devices] = await Promise.all([this.matchingUsers(subject, context, 'shared'), this.sharedLinkedDevices(subject, context)]);
     if (users.length > 0) {
-      const roleNames = await this.roleNames(context);
+      const roleNames = await untilAborted(() => this.listings.roleNames.get(), context.signal);
       for (const [index, user] of users.entries()) {
         yield { path: index === 0 ? 'user.json' : `user-${index + 1}.json`, content: userExport(user, roleNames) };
       }
     }
-    // Streamed: the device list a page at a time, each device's properties read beside it.
-    const devices = await nonEmpty(this.exportedDevices(subject, context));
-    if (devices) yield { path: 'devices.json', content: streamedArray(devices) };
+    if (devices.length > 0) yield { path: 'devices.json', content: devices.map(({ device: { etag: _etag, ...device }, properties }) => ({ ...device, properties })) };
   }
 
   async erase(subject: Subject, context: AdapterCallContext): Promise<StepReport> {
     if (context.plan) return this.erasePlanned(subject, context.plan, context);
     // A 404 on delete or on clearing (gone since it was listed, e.g. by a repeated step) counts as done.
-    const users = await this.matchingUsers(subject, context);
+    const users = await this.matchingUsers(subject, context, 'now');
     for (const user of users) await this.api.deleteUser(user.id, context);
     const devices = await this.linkedDevices(subject, context);
     await allOrNone(devices, context, ({ device }, batch) => this.eraseDevice(device.id, batch));
@@ -153,7 +180,7 @@ export class IotCentralAdapter implements ServiceAdapter {
 
   /** Users and devices matching the subject now that the plan does not list; planned devices' properties are not read. */
   private async unplannedMatches(subject: Subject, plan: readonly PlanItem[], context: AdapterCallContext): Promise<PlanItem[]> {
-    const users = (await this.matchingUsers(subject, context)).map(userItem);
+    const users = (await this.matchingUsers(subject, context, 'now')).map(userItem);
     const devices = (await this.linkedDevices(subject, context, plannedIds(plan, 'device'))).map(({ device }) => this.deviceItem(device));
     return unplanned([...users, ...devices], plan);
   }
@@ -167,56 +194,59 @@ export class IotCentralAdapter implements ServiceAdapter {
     return { type: 'device', id: device.id, reason: `property:${this.ownerProperty}` };
   }
 
-  /** The subject's `email` users, across every page of the user list (the API has no filter). */
-  private async matchingUsers(subject: Subject, context: AdapterCallContext): Promise<ApiUser[]> {
+  /**
+   * The subject's `email` users, from every page of the user list (the API has no filter): the
+   * listing shared with other requests, or (for a change) one made now.
+   */
+  private async matchingUsers(subject: Subject, context: AdapterCallContext, reading: Reading): Promise<ApiUser[]> {
     const addresses = subjectAddresses(subject);
-    const matches: ApiUser[] = [];
-    for await (const page of this.api.users(context)) {
-      // Service principals and AD groups carry object ids, never a person's address: only e-mail users count.
-      matches.push(...page.filter((user) => user.type === 'email' && isSubjectAddress(user.email, addresses)));
-    }
-    return matches;
+    const users = reading === 'shared' ? await untilAborted(() => this.listings.users.get(), context.signal) : await this.allUsers(context);
+    // Service principals and AD groups carry object ids, never a person's address: only e-mail users count.
+    return users.filter((user) => user.type === 'email' && isSubjectAddress(user.email, addresses));
+  }
+
+  private async allUsers(context: AdapterCallContext): Promise<ApiUser[]> {
+    const users: ApiUser[] = [];
+    for await (const page of this.api.users(context)) users.push(...page);
+    return users;
+  }
+
+  /** The subject's linked devices from the device listing shared with other requests. */
+  private async sharedLinkedDevices(subject: Subject, context: AdapterCallContext): Promise<LinkedDevice[]> {
+    return this.ownedBy(subject, await untilAborted(() => this.listings.devices.get(), context.signal));
   }
 
   /**
-   * Devices whose owner property holds one of the subject's addresses. The API has no owner
-   * index: the 2022-07-31 `$filter` covers device fields (name, template, flags), not property
-   * values, and the query API exists only in previews. So this lists every device (one call per
-   * 100 devices) and reads each device's properties (one call per device): N devices cost
-   * N + N/100 calls, run under the service's concurrency limit. Fine for hundreds or a few
-   * thousand devices; a bigger fleet should keep the owner link in Digital Twins or IoT Hub tags.
-   * Devices in `skipped` are listed but their properties not read.
+   * Devices whose owner property holds one of the subject's addresses, listed now. The API has no
+   * owner index: the 2022-07-31 `$filter` covers device fields (name, template, flags), not
+   * property values, and the query API exists only in previews. Devices in `skipped` are listed
+   * but their properties not read.
    */
   private async linkedDevices(subject: Subject, context: AdapterCallContext, skipped: ReadonlySet<string> = new Set()): Promise<LinkedDevice[]> {
+    return this.ownedBy(subject, await this.devicesWithProperties(context, skipped));
+  }
+
+  private ownedBy(subject: Subject, devices: readonly LinkedDevice[]): LinkedDevice[] {
     const addresses = subjectAddresses(subject);
-    const linked: LinkedDevice[] = [];
+    return devices.filter(({ properties }) => isSubjectAddress(valueAtPath(properties, this.ownerProperty), addresses));
+  }
+
+  /**
+   * Every device with its property values: the device list (one call per 100 devices) and each
+   * device's properties (one call per device), N + N/100 calls under the service's concurrency
+   * limit. Fine for hundreds or a few thousand devices; a bigger fleet should keep the owner link
+   * in Digital Twins or IoT Hub tags. Devices gone between listing and reading are left out.
+   */
+  private async devicesWithProperties(context: AdapterCallContext, skipped: ReadonlySet<string> = new Set()): Promise<LinkedDevice[]> {
+    const all: LinkedDevice[] = [];
     for await (const page of this.api.devices(context)) {
       const read = await allOrNone(page.filter((device) => !skipped.has(device.id)), context, async (device, batch) => ({
         device,
         properties: await this.api.deviceProperties(device.id, batch),
       }));
-      for (const { device, properties } of read) {
-        if (properties && isSubjectAddress(valueAtPath(properties, this.ownerProperty), addresses)) {
-          linked.push({ device, properties });
-        }
-      }
+      for (const { device, properties } of read) if (properties) all.push({ device, properties });
     }
-    return linked;
-  }
-
-  /**
-   * The linked devices as exported, one at a time as {@link linkedDevices} finds them (every
-   * device listed, its properties read, a few at a time, in order), holding none of the others.
-   */
-  private async *exportedDevices(subject: Subject, context: AdapterCallContext): AsyncGenerator<Record<string, unknown>> {
-    const addresses = subjectAddresses(subject);
-    const read = mapOrdered(itemsOf(this.api.devices(context)), PROPERTY_READS_IN_FLIGHT, context, async (device, batch) => ({
-      device,
-      properties: await this.api.deviceProperties(device.id, batch),
-    }));
-    for await (const { device: { etag: _etag, ...device }, properties } of read) {
-      if (properties && isSubjectAddress(valueAtPath(properties, this.ownerProperty), addresses)) yield { ...device, properties };
-    }
+    return all;
   }
 
   private async roleNames(context: AdapterCallContext): Promise<ReadonlyMap<string, string>> {

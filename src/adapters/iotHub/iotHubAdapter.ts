@@ -1,12 +1,15 @@
 import type { TokenCredential } from '@azure/core-auth';
 import { type AdapterCallContext, type DiscoveryLine, type DiscoveryResult, type ExportFile, type ItemOutcome, type ItemResult, type PlanItem, type ServiceAdapter, ServiceError, statusCodeOf, type StepReport, type StepSummary, streamedArray, type Subject } from '../../dsr';
+import type DataLoader from 'dataloader';
 import { ServiceCaller, type CallPolicy } from '../calls/callPolicy';
+import { coalescedReads } from '../calls/readCoalescer';
+import { untilAborted } from '../calls/untilAborted';
 import { mapOrdered, nonEmpty } from '../exportStreams';
 import { IotHubApi, type TwinJson } from './iotHubApi';
-import { ownerQuery, ownerTagNamesSubject, ownerTagSpellings } from './ownerMatch';
+import { ownersQueries, ownerTagNamesSubject, ownerTagSpellings } from './ownerMatch';
 import { createRegistryClient } from './registryClient';
 import { removalPatch, valueAtPath, withoutCredentials } from './twinPaths';
-import { propertyPath, QueryValueRefused } from '../queryLiteral';
+import { propertyPath } from '../queryLiteral';
 
 /** A device DPS provisioned for the subject, and the hub it was assigned to. */
 export interface DpsDevice {
@@ -60,11 +63,25 @@ export interface IotHubAdapterOptions {
   personalDesiredProperties?: string[];
   /**
    * The devices DPS provisioned for the subject (from the DPS adapter): a device behind the
-   * subject's enrollment is theirs even when its twin carries no owner tag.
+   * subject's enrollment is theirs even when its twin carries no owner tag. `shared` (discovery,
+   * export) may answer from an enrollment listing other requests share; `now` (erasure) lists afresh.
    */
-  dpsDevices?: (subject: Subject, context: AdapterCallContext) => Promise<DpsDevice[]>;
+  dpsDevices?: (subject: Subject, context: AdapterCallContext, reading: 'shared' | 'now') => Promise<DpsDevice[]>;
   /** Twins per query page (`x-ms-max-item-count`); default 100. */
   pageSize?: number;
+  /**
+   * How long an owner query waits for other requests' owners to join it (DSR_COALESCE_WINDOW_MS);
+   * default 0: only asks made at the same moment share a query.
+   */
+  coalesceWindowMs?: number;
+  /** The most owners one query asks for; default {@link OWNERS_PER_QUERY}. */
+  ownersPerQuery?: number;
+}
+
+/** One request's ask for the twins tagged with its subject, answered from a query shared with others. */
+interface OwnerAsk {
+  subject: Subject;
+  context: AdapterCallContext;
 }
 
 /** A device of the subject's and why it counts as theirs. */
@@ -74,6 +91,9 @@ interface SubjectDevice {
 }
 
 type LinkedBy = 'ownerTag' | 'dpsRegistration';
+
+/** Whether the DPS lookup may share an enrollment listing with other requests (discovery, export) or must list now (erasure). */
+type DpsReading = 'shared' | 'now';
 
 /**
  * What one conditional change of a device came to: sent; the device was gone; it is no longer the
@@ -86,6 +106,17 @@ const DPS_REASON = 'dpsRegistration';
 
 const DEFAULT_OWNER_TAG = 'owner';
 const DEFAULT_PAGE_SIZE = 100;
+/**
+ * Owners asked for in one twin query. An owner is asked for by up to 9 spellings (ownerTagSpellings);
+ * with an object id and e-mail addresses of usual length that is about 300 characters, so 24
+ * owners stay well inside IoT Hub's 8 KB query; longer identifiers are packed into more queries.
+ */
+export const OWNERS_PER_QUERY = 24;
+/**
+ * Owner queries running at once (each page of one counts against IoT Hub's 20 queries/min on S1);
+ * a batch ready meanwhile waits and keeps gathering owners, so a throttled hub gets full queries.
+ */
+const OWNER_QUERIES_IN_FLIGHT = 2;
 /** Devices an export reads (twin, identity) at once; the call policy bounds the calls themselves. */
 const IDENTITY_READS_IN_FLIGHT = 16;
 /** Tries of a conditional write whose etag went stale between read and write. */
@@ -93,8 +124,9 @@ const CONDITIONAL_TRIES = 3;
 
 /**
  * Azure IoT Hub through azure-iothub's Registry: the device identities and twins tied to the
- * subject, found by a paged twin query on the owner tag (never a listing of all devices) and by
- * the devices DPS provisioned for them. Export writes `devices.json` without credentials; erasure
+ * subject, found by a paged twin query on the owner tag (never a listing of all devices; one
+ * `IN [...]` query for the owners of the requests in flight together) and by the devices DPS
+ * provisioned for them. Export writes `devices.json` without credentials; erasure
  * deletes each device (If-Match its etag) or clears its personal twin fields. No `rectify`: a
  * device has nothing a person corrects; no `restrict`: restriction is export, then erase.
  */
@@ -104,6 +136,8 @@ export class IotHubAdapter implements ServiceAdapter {
   private readonly ownerTag: string;
   private readonly personalTags: string[];
   private readonly personalDesiredProperties: string[];
+  /** The owner queries of the requests in flight, one `IN [...]` query for many owners. */
+  private readonly taggedReads: DataLoader<OwnerAsk, Map<string, TwinJson>>;
 
   constructor(private readonly options: IotHubAdapterOptions) {
     this.ownerTag = propertyPath(options.ownerTag ?? DEFAULT_OWNER_TAG);
@@ -118,10 +152,15 @@ export class IotHubAdapter implements ServiceAdapter {
       connectionString: options.connectionString,
     });
     this.api = new IotHubApi(client, new ServiceCaller('iotHub', options.policy));
+    this.taggedReads = coalescedReads((asks) => this.queryOwners(asks), {
+      windowMs: options.coalesceWindowMs ?? 0,
+      maxKeys: options.ownersPerQuery ?? OWNERS_PER_QUERY,
+      maxBatchesInFlight: OWNER_QUERIES_IN_FLIGHT,
+    });
   }
 
   async discover(subject: Subject, context: AdapterCallContext): Promise<DiscoveryResult> {
-    const devices = await this.subjectDevices(subject, context);
+    const devices = await this.subjectDevices(subject, context, 'shared');
     const byTag = devices.filter((device) => device.linkedBy === 'ownerTag').length;
     const byDps = devices.length - byTag;
     const items: DiscoveryLine[] = [];
@@ -135,9 +174,9 @@ export class IotHubAdapter implements ServiceAdapter {
   }
 
   /**
-   * `devices.json`, `{ hub, devices }`, with `devices` streamed: the tagged devices as the twin
-   * query pages come, then those DPS provisioned, each with its identity read beside it (a few
-   * reads at a time, in order). Only the DPS list of device ids is held.
+   * `devices.json`, `{ hub, devices }`, with `devices` streamed: the tagged devices (the owner
+   * query's twins, held: the query is shared with other requests), then those DPS provisioned,
+   * each with its identity read beside it (a few reads at a time, in order).
    */
   async *export(subject: Subject, context: AdapterCallContext): AsyncIterable<ExportFile> {
     const candidates = this.subjectDeviceStream(subject, context);
@@ -156,7 +195,7 @@ export class IotHubAdapter implements ServiceAdapter {
    */
   async erase(subject: Subject, context: AdapterCallContext): Promise<StepReport> {
     if (context.plan) return this.erasePlanned(subject, context.plan, context);
-    const devices = await this.subjectDevices(subject, context);
+    const devices = await this.subjectDevices(subject, context, 'now');
     const outcomes = await Promise.all(devices.map((device) => this.change(device, subject, context)));
     const done = outcomes.filter((outcome) => outcome === 'done').length;
     const summary = { code: this.clearing ? 'iotHub.cleared' : 'iotHub.deleted', devices: done, absent: outcomes.length - done, planned: false } as const;
@@ -179,7 +218,7 @@ export class IotHubAdapter implements ServiceAdapter {
     const tagged = await this.taggedTwins(subject, context);
     const [items, unplanned] = await Promise.all([
       Promise.all(plan.map((item) => this.changePlanned(item, tagged, subject, context))),
-      this.subjectDevicesAmong(tagged, new Set(plan.map((item) => item.id)), subject, context),
+      this.subjectDevicesAmong(tagged, new Set(plan.map((item) => item.id)), subject, context, 'now'),
     ]);
     const delta = unplanned.map((device) => this.planItem(device));
     const count = items.filter((item) => item.result === 'removed' || item.result === 'changed').length;
@@ -207,8 +246,8 @@ export class IotHubAdapter implements ServiceAdapter {
   }
 
   /** The subject's devices: by owner tag (a paged query) and by DPS registration (one twin read each). */
-  private async subjectDevices(subject: Subject, context: AdapterCallContext): Promise<SubjectDevice[]> {
-    return this.subjectDevicesAmong(await this.taggedTwins(subject, context), new Set(), subject, context);
+  private async subjectDevices(subject: Subject, context: AdapterCallContext, reading: DpsReading): Promise<SubjectDevice[]> {
+    return this.subjectDevicesAmong(await this.taggedTwins(subject, context), new Set(), subject, context, reading);
   }
 
   /**
@@ -220,9 +259,10 @@ export class IotHubAdapter implements ServiceAdapter {
     except: ReadonlySet<string>,
     subject: Subject,
     context: AdapterCallContext,
+    reading: DpsReading,
   ): Promise<SubjectDevice[]> {
     const devices: SubjectDevice[] = [...tagged.values()].filter((twin) => !except.has(twin.deviceId)).map((twin) => ({ twin, linkedBy: 'ownerTag' }));
-    const untagged = (await this.dpsDeviceIds(subject, context)).filter((id) => !tagged.has(id) && !except.has(id));
+    const untagged = (await this.dpsDeviceIds(subject, context, reading)).filter((id) => !tagged.has(id) && !except.has(id));
     const twins = await Promise.all(untagged.map((id) => this.absentOn404(this.api.getTwin(id, context))));
     for (const twin of twins) {
       if (twin && !this.ownedBySomeoneElse(twin, subject)) devices.push({ twin, linkedBy: 'dpsRegistration' });
@@ -230,22 +270,50 @@ export class IotHubAdapter implements ServiceAdapter {
     return devices;
   }
 
-  /** The twins whose owner tag names the subject, by device id: the paged tag query, never a listing. */
-  private async taggedTwins(subject: Subject, context: AdapterCallContext): Promise<Map<string, TwinJson>> {
-    const found = new Map<string, TwinJson>();
-    for await (const page of this.api.queryTwins(this.ownerQueryFor(subject), this.options.pageSize ?? DEFAULT_PAGE_SIZE, context)) {
-      // Checked again here: only twins whose owner tag names the subject, whatever the hub answered.
-      for (const twin of page) {
-        if (ownerTagNamesSubject(twin.tags, this.ownerTag, subject)) found.set(twin.deviceId, twin);
-      }
+  /**
+   * The twins whose owner tag names the subject, by device id: the paged tag query (never a
+   * listing), shared with the other requests asking within the coalescing window. Read now, never
+   * kept: erasure may use it too. The request stops waiting when its signal fires; the shared
+   * query runs on for the others.
+   */
+  private taggedTwins(subject: Subject, context: AdapterCallContext): Promise<Map<string, TwinJson>> {
+    return untilAborted(() => this.taggedReads.load({ subject, context }), context.signal);
+  }
+
+  /**
+   * One batch of owner asks: `tags.<owner> IN [...]` queries holding every owner's spellings (one
+   * query, unless they need more than 8 KB), each twin given to the asks whose subject its owner
+   * tag names (checked here, case-insensitively, whatever the hub answered). A query that fails
+   * fails only the asks it held; an owner whose identifiers cannot be put in a query fails alone.
+   */
+  private async queryOwners(asks: readonly OwnerAsk[]): Promise<Array<Map<string, TwinJson> | Error>> {
+    const { queries, refused } = ownersQueries(this.ownerTag, asks.map(({ subject }) => ownerTagSpellings(subject)));
+    const answers: Array<Map<string, TwinJson> | Error> = asks.map(() => new Map());
+    for (const owner of refused) {
+      answers[owner] = new ServiceError('iotHub', 'IoT Hub: an identifier of the subject cannot be put in a query (control characters or too long)', undefined, 'QueryValueRefused');
     }
-    return found;
+    // The batch serves several requests: none of their signals may cut it short for the others.
+    const shared: AdapterCallContext = { requestId: asks[0].context.requestId, kind: asks[0].context.kind };
+    await Promise.all(queries.map(async (query) => {
+      try {
+        for await (const page of this.api.queryTwins(query.text, this.options.pageSize ?? DEFAULT_PAGE_SIZE, shared)) {
+          for (const twin of page) {
+            for (const owner of query.owners) {
+              if (ownerTagNamesSubject(twin.tags, this.ownerTag, asks[owner].subject)) (answers[owner] as Map<string, TwinJson>).set(twin.deviceId, twin);
+            }
+          }
+        }
+      } catch (error) {
+        for (const owner of query.owners) answers[owner] = error instanceof Error ? error : new Error(String(error));
+      }
+    }));
+    return answers;
   }
 
   /** The ids of the devices DPS provisioned for the subject on this hub, each once. Device ids may be personal: never logged. */
-  private async dpsDeviceIds(subject: Subject, context: AdapterCallContext): Promise<string[]> {
+  private async dpsDeviceIds(subject: Subject, context: AdapterCallContext, reading: DpsReading): Promise<string[]> {
     const hub = this.options.hostName.toLowerCase();
-    const provisioned = this.options.dpsDevices ? await this.options.dpsDevices(subject, context) : [];
+    const provisioned = this.options.dpsDevices ? await this.options.dpsDevices(subject, context, reading) : [];
     return [...new Set(provisioned.filter((device) => device.assignedHub.toLowerCase() === hub).map((device) => device.deviceId))];
   }
 
@@ -254,20 +322,14 @@ export class IotHubAdapter implements ServiceAdapter {
   }
 
   /**
-   * The subject's devices one at a time, as {@link subjectDevices} finds them: the tagged ones a
-   * query page at a time, then the DPS-provisioned ones the tag query did not return (by id only:
-   * their twins are read when exported).
+   * The subject's devices one at a time, as {@link subjectDevices} finds them: the tagged ones,
+   * then the DPS-provisioned ones the tag query did not return (by id only: their twins are read
+   * when exported).
    */
   private async *subjectDeviceStream(subject: Subject, context: AdapterCallContext): AsyncGenerator<SubjectDevice | { dpsDeviceId: string }> {
-    const dpsIds = new Set(await this.dpsDeviceIds(subject, context));
-    for await (const page of this.api.queryTwins(this.ownerQueryFor(subject), this.options.pageSize ?? DEFAULT_PAGE_SIZE, context)) {
-      for (const twin of page) {
-        if (!ownerTagNamesSubject(twin.tags, this.ownerTag, subject)) continue;
-        dpsIds.delete(twin.deviceId);
-        yield { twin, linkedBy: 'ownerTag' };
-      }
-    }
-    for (const dpsDeviceId of dpsIds) yield { dpsDeviceId };
+    const [dpsIds, tagged] = await Promise.all([this.dpsDeviceIds(subject, context, 'shared'), this.taggedTwins(subject, context)]);
+    for (const twin of tagged.values()) yield { twin, linkedBy: 'ownerTag' };
+    for (const dpsDeviceId of dpsIds) if (!tagged.has(dpsDeviceId)) yield { dpsDeviceId };
   }
 
   /** One device as exported, with its identity; undefined when it is gone or (by DPS) handed over. */
@@ -285,17 +347,6 @@ export class IotHubAdapter implements ServiceAdapter {
     if (!identity) return undefined;
     const { twin, linkedBy } = device;
     return { deviceId: twin.deviceId, linkedBy, identity: withoutCredentials(identity), twin: withoutCredentials(twin) };
-  }
-
-  private ownerQueryFor(subject: Subject): string {
-    try {
-      return ownerQuery(this.ownerTag, ownerTagSpellings(subject));
-    } catch (error) {
-      if (error instanceof QueryValueRefused) {
-        throw new ServiceError('iotHub', 'IoT Hub: an identifier of the subject cannot be put in a query (control characters or too long)', undefined, 'QueryValueRefused');
-      }
-      throw error;
-    }
   }
 
   /** What erasure does to one device in the configured mode. */

@@ -1,6 +1,7 @@
 import type { AdapterCallContext } from '../../dsr';
 import type { ServiceCaller } from '../calls/callPolicy';
 import { PageGuard } from '../calls/pageGuard';
+import { untilAborted } from '../calls/untilAborted';
 import { deleteDeviceIfMatch, type RegistryClient } from './registryClient';
 
 /** A device twin as IoT Hub returns it (the fields the adapter reads, and everything else as is). */
@@ -67,17 +68,4 @@ export class IotHubApi {
   private call<T>(operation: string, start: () => Promise<T>, context: AdapterCallContext): Promise<T> {
     return this.caller.call(operation, (signal) => untilAborted(start, signal), context);
   }
-}
-
-/** Starts the call unless already aborted, and stops waiting for it when the signal fires. */
-function untilAborted<T>(start: () => Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    start().then(
-      (value) => { signal.removeEventListener('abort', onAbort); resolve(value); },
-      (error: unknown) => { signal.removeEventListener('abort', onAbort); reject(error); },
-    );
-  });
 }

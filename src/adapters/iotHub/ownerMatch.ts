@@ -1,5 +1,5 @@
 import type { Subject } from '../../dsr';
-import { quotedString } from '../queryLiteral';
+import { QueryValueRefused, quotedString } from '../queryLiteral';
 import { valueAtPath } from './twinPaths';
 
 /**
@@ -27,14 +27,51 @@ export function ownerTagSpellings(subject: Subject): string[] {
   return [...spellings].filter((value) => value !== '');
 }
 
+/** IoT Hub's limit on the length of a query's text. */
+export const MAX_QUERY_LENGTH = 8192;
+
+/** One twin query and the owners (their indexes in the list asked for) whose spellings it holds. */
+export interface OwnersQuery {
+  owners: number[];
+  text: string;
+}
+
 /**
- * `SELECT * FROM devices WHERE tags.<ownerTag> = '<spelling>' OR ...`, every value a quoted literal
- * (src/adapters/queryLiteral.ts), so no value can widen the query.
- * @throws QueryValueRefused for a value with control characters or over 512 characters.
+ * `SELECT * FROM devices WHERE tags.<ownerTag> IN ['<spelling>', ...]` for many owners at once,
+ * in as few queries as {@link MAX_QUERY_LENGTH} allows, an owner's spellings always in one query.
+ * Every value is a quoted literal (src/adapters/queryLiteral.ts), so no value can widen a query.
+ * An owner with a value that cannot be quoted (control characters, over 512 characters) is in no
+ * query: its index is in `refused`, and the others are queried as usual.
  */
-export function ownerQuery(ownerTagPath: string, spellings: readonly string[]): string {
-  const comparisons = spellings.map((value) => `tags.${ownerTagPath} = ${quotedString(value)}`);
-  return `SELECT * FROM devices WHERE ${comparisons.join(' OR ')}`;
+export function ownersQueries(ownerTagPath: string, spellings: readonly (readonly string[])[]): { queries: OwnersQuery[]; refused: number[] } {
+  const head = `SELECT * FROM devices WHERE tags.${ownerTagPath} IN [`;
+  const queries: OwnersQuery[] = [];
+  const refused: number[] = [];
+  let current: { owners: number[]; literals: Set<string>; length: number } | undefined;
+  const close = () => {
+    if (current) queries.push({ owners: current.owners, text: `${head}${[...current.literals].join(', ')}]` });
+    current = undefined;
+  };
+  spellings.forEach((values, owner) => {
+    let literals: string[];
+    try {
+      literals = values.map(quotedString);
+    } catch (error) {
+      if (!(error instanceof QueryValueRefused)) throw error;
+      refused.push(owner);
+      return;
+    }
+    const added = literals.filter((literal) => !current?.literals.has(literal)).reduce((sum, literal) => sum + literal.length + 2, 0);
+    if (current && current.length + added > MAX_QUERY_LENGTH) close();
+    current ??= { owners: [], literals: new Set(), length: head.length + 1 };
+    current.owners.push(owner);
+    for (const literal of literals) {
+      if (!current.literals.has(literal)) current.length += literal.length + 2;
+      current.literals.add(literal);
+    }
+  });
+  close();
+  return { queries, refused };
 }
 
 /** Whether the twin's owner tag names the subject (object id, e-mail or UPN, ignoring case). */

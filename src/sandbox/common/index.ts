@@ -9,6 +9,7 @@ export type {
   Route,
   RouteHandler,
   SandboxErrorDetails,
+  InnerRequest,
   SandboxRequest,
   SandboxResponse,
   SandboxServiceDefinition,

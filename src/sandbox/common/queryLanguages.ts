@@ -25,7 +25,7 @@ export const IOT_HUB_QUERY: QueryLanguage = {
   namePart: /[A-Za-z0-9_$]/,
   dottedNames: true,
   escape: 'backslash',
-  keywords: ['SELECT', 'FROM', 'WHERE', 'AND', 'OR'],
+  keywords: ['SELECT', 'FROM', 'WHERE', 'AND', 'OR', 'IN'],
   marks: ['!=', '<>', '<=', '>=', '*', '=', '(', ')', '[', ']', ',', '<', '>', '+', '-', '/', '%'],
   guidLiterals: false,
 };

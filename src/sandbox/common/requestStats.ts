@@ -2,6 +2,11 @@
 export interface RequestStatsSnapshot {
   /** Requests per `METHOD /route/{pattern}`; requests matching no route count under `METHOD (unmatched)`. */
   readonly requests: Readonly<Record<string, number>>;
+  /**
+   * JSON batches (Graph's `$batch`) by route, present once one came: a batch is not a request the
+   * service counts or throttles, its inner requests are, and they count in `requests`.
+   */
+  readonly batches?: Readonly<Record<string, number>>;
   /** Requests answered (or delayed) by an injected fault. */
   readonly faultsServed: number;
   /**
@@ -14,6 +19,7 @@ export interface RequestStatsSnapshot {
 /** Counts the requests a sandbox service received, by method and route pattern. */
 export class RequestStats {
   private requests = new Map<string, number>();
+  private batches = new Map<string, number>();
   private faultsServed = 0;
   private throttleShown = false;
   private throttledByClass = new Map<string, number>();
@@ -23,6 +29,12 @@ export class RequestStats {
   recordRequest(method: string, pattern: string | undefined): void {
     const key = `${method} ${pattern ?? '(unmatched)'}`;
     this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
+  }
+
+  /** Counts one JSON batch (its inner requests count each with {@link recordRequest}). */
+  recordBatch(method: string, pattern: string): void {
+    const key = `${method} ${pattern}`;
+    this.batches.set(key, (this.batches.get(key) ?? 0) + 1);
   }
 
   /** Counts one request a fault rule applied to. */
@@ -47,6 +59,7 @@ export class RequestStats {
     const byClass = Object.fromEntries(this.throttledByClass);
     return {
       requests: Object.fromEntries(this.requests),
+      ...(this.batches.size > 0 && { batches: Object.fromEntries(this.batches) }),
       faultsServed: this.faultsServed,
       ...(this.throttleShown && {
         throttled: { total: Object.values(byClass).reduce((sum, n) => sum + n, 0), byClass, byRoute: Object.fromEntries(this.throttledByRoute) },
@@ -56,6 +69,7 @@ export class RequestStats {
 
   reset(): void {
     this.requests = new Map();
+    this.batches = new Map();
     this.faultsServed = 0;
     this.throttledByClass = new Map();
     this.throttledByRoute = new Map();

@@ -8,9 +8,9 @@ import { CONTROL_PATH_PREFIX, formatControlError, sandboxControlRoutes } from '.
 import { FaultInjector, type FaultRule } from './faultInjector';
 import { readJsonBody } from './jsonBody';
 import { RequestStats } from './requestStats';
-import { Router } from './router';
+import { Router, type RouteMatch, type RoutingResult } from './router';
 import { SandboxHttpError } from './sandboxHttpError';
-import type { ErrorBodyFormatter, SandboxResponse, SandboxServiceDefinition } from './sandboxService';
+import type { ErrorBodyFormatter, InnerRequest, SandboxResponse, SandboxServiceDefinition } from './sandboxService';
 import type { PemKeyPair } from './selfSignedCertificate';
 import { SandboxThrottle, SINGLE_CLASS_PROFILE, type ThrottleProfile } from './throttleLimiter';
 
@@ -67,41 +67,66 @@ export async function startSandboxServer(options: SandboxServerOptions): Promise
     const isControl = path === CONTROL_PATH_PREFIX || path.startsWith(`${CONTROL_PATH_PREFIX}/`);
     const formatError = isControl ? formatControlError : options.formatError;
     try {
-      const router = isControl ? controlRouter : serviceRouter;
-      const routing = router.resolve(method, path);
-      if (!isControl) {
-        stats.recordRequest(method, routing.kind === 'matched' ? routing.match.route.pattern : undefined);
-        if (!hasAcceptedAuthorization(request.headers.authorization, options.authorizationSchemes)) {
-          throw new SandboxHttpError(401, 'The request has no Authorization header with an accepted scheme.');
-        }
-        if (routing.kind === 'matched') {
-          const { route, params } = routing.match;
-          const refused = throttle.check(method, route.pattern, params);
-          if (refused) {
-            stats.recordThrottled(refused.operationClass, method, route.pattern);
-            throw new SandboxHttpError(429, faultMessage(429), undefined, {
-              'Retry-After': String(refused.retryAfterSeconds),
-              ...(refused.retryAfterMs !== undefined && { 'x-ms-retry-after-ms': String(refused.retryAfterMs) }),
-            });
-          }
-        }
-        const fault = faults.take(method, path);
-        if (fault) {
-          stats.recordFault();
-          await applyFault(fault, closing.signal);
-        }
+      if (isControl) {
+        const routing = controlRouter.resolve(method, path);
+        const { route, params } = matched(routing);
+        const body = await readJsonBody(request, CONTROL_MAX_BODY_BYTES);
+        writeResponse(response, await route.handler({ method, path, query, params, headers: request.headers, body, baseUrl, dispatch }));
+        return;
       }
-      if (routing.kind === 'notFound') throw new SandboxHttpError(404, 'No resource matches the request path.');
-      if (routing.kind === 'methodNotAllowed') throw new SandboxHttpError(405, 'The HTTP method is not allowed on this resource.');
-      const body = await readJsonBody(request, isControl ? CONTROL_MAX_BODY_BYTES : maxBodyBytes);
-      const { route, params } = routing.match;
-      writeResponse(response, await route.handler({ method, path, query, params, headers: request.headers, body, baseUrl }));
+      const authorized = hasAcceptedAuthorization(request.headers.authorization, options.authorizationSchemes);
+      writeResponse(response, await serve({ method, path, query, headers: request.headers, authorized }, () => readJsonBody(request, maxBodyBytes)));
     } catch (error) {
       if (closing.signal.aborted) {
         response.destroy();
         return;
       }
-      writeResponse(response, errorResponse(error, formatError, request));
+      writeResponse(response, errorResponse(error, formatError, request.headers));
+    }
+  }
+
+  /**
+   * One request to the service: counted, refused without Authorization, throttled (except a JSON
+   * batch, whose inner requests are throttled one by one), faulted, then handled.
+   */
+  async function serve(
+    request: { method: string; path: string; query: URLSearchParams; headers: http.IncomingHttpHeaders; authorized: boolean },
+    readBody: () => Promise<unknown>,
+  ): Promise<SandboxResponse> {
+    const { method, path, query, headers } = request;
+    const routing = serviceRouter.resolve(method, path);
+    if (routing.kind === 'matched' && routing.match.route.batch) stats.recordBatch(method, routing.match.route.pattern);
+    else stats.recordRequest(method, routing.kind === 'matched' ? routing.match.route.pattern : undefined);
+    if (!request.authorized) throw new SandboxHttpError(401, 'The request has no Authorization header with an accepted scheme.');
+    if (routing.kind === 'matched' && !routing.match.route.batch) {
+      const { route, params } = routing.match;
+      const refused = throttle.check(method, route.pattern, params);
+      if (refused) {
+        stats.recordThrottled(refused.operationClass, method, route.pattern);
+        throw new SandboxHttpError(429, faultMessage(429), undefined, {
+          'Retry-After': String(refused.retryAfterSeconds),
+          ...(refused.retryAfterMs !== undefined && { 'x-ms-retry-after-ms': String(refused.retryAfterMs) }),
+        });
+      }
+    }
+    const fault = faults.take(method, path);
+    if (fault) {
+      stats.recordFault();
+      await applyFault(fault, closing.signal);
+    }
+    const { route, params } = matched(routing);
+    const body = await readBody();
+    return route.handler({ method, path, query, params, headers, body, baseUrl, dispatch });
+  }
+
+  /** An inner request of a JSON batch, served in process as if it came alone (the batch was authorized); errors in the service's shape. */
+  async function dispatch(inner: InnerRequest): Promise<SandboxResponse> {
+    try {
+      const { pathname: path, searchParams: query } = new URL(inner.url, 'http://sandbox.invalid');
+      return await serve({ method: inner.method.toUpperCase(), path, query, headers: inner.headers, authorized: true }, async () => inner.body);
+    } catch (error) {
+      if (closing.signal.aborted) throw error;
+      return errorResponse(error, options.formatError, inner.headers);
     }
   }
 
@@ -147,7 +172,13 @@ function faultMessage(status: number): string {
   return 'The sandbox injected this fault.';
 }
 
-function errorResponse(error: unknown, formatError: ErrorBodyFormatter, request: http.IncomingMessage): SandboxResponse {
+function matched(routing: RoutingResult): RouteMatch {
+  if (routing.kind === 'notFound') throw new SandboxHttpError(404, 'No resource matches the request path.');
+  if (routing.kind === 'methodNotAllowed') throw new SandboxHttpError(405, 'The HTTP method is not allowed on this resource.');
+  return routing.match;
+}
+
+function errorResponse(error: unknown, formatError: ErrorBodyFormatter, headers: http.IncomingHttpHeaders): SandboxResponse {
   // Anything but a SandboxHttpError is a bug in a handler; its message may
   // hold personal data, so it is neither logged nor sent.
   const known = error instanceof SandboxHttpError
@@ -155,7 +186,7 @@ function errorResponse(error: unknown, formatError: ErrorBodyFormatter, request:
     : new SandboxHttpError(500, 'The sandbox failed to handle the request.');
   const body = formatError(
     { status: known.status, code: known.code, message: known.message },
-    { requestId: randomUUID(), headers: request.headers },
+    { requestId: randomUUID(), headers },
   );
   return { status: known.status, body, headers: known.headers };
 }

@@ -14,6 +14,17 @@ export interface SandboxRequest {
   readonly body: unknown;
   /** The server's own base URL (`https://127.0.0.1:4010`), for links such as `@odata.nextLink`. */
   readonly baseUrl: string;
+  /** Serves one inner request of a JSON batch (see {@link Route.batch}). */
+  readonly dispatch: (inner: InnerRequest) => Promise<SandboxResponse>;
+}
+
+/** One request inside a JSON batch, as the batch route hands it on. */
+export interface InnerRequest {
+  readonly method: string;
+  /** Path and query from the server's root, e.g. `/v1.0/users/abc?$select=id`. */
+  readonly url: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: unknown;
 }
 
 /** What a route handler answers; `body`, when present, is sent as JSON. */
@@ -32,6 +43,11 @@ export interface Route {
   /** For example `/v1.0/users/{id}`. Literal segments match case-sensitively. */
   readonly pattern: string;
   readonly handler: RouteHandler;
+  /**
+   * A JSON batch (Graph's `$batch`): not throttled itself; the inner requests it hands to
+   * `dispatch` are routed, counted, throttled and faulted each on its own, as the service does.
+   */
+  readonly batch?: boolean;
 }
 
 /** The facts of an error answer, before a service gives them its JSON shape. */

@@ -1,5 +1,6 @@
 import { startStatefulSandbox, type HttpsSandboxServer, type SandboxPlacement } from '../common';
 import type { Tenant } from '../tenant';
+import { batchRoutes } from './batchRoutes';
 import { dataPolicyRoutes, DEFAULT_EXPORT_DELAY_MS } from './dataPolicyRoutes';
 import { deletedItemRoutes } from './deletedItemRoutes';
 import { formatGraphError } from './graphErrors';
@@ -26,7 +27,7 @@ export interface GraphSandbox extends HttpsSandboxServer {}
 
 /**
  * Starts the sandbox Microsoft Graph (v1.0 users, deleted items, group
- * membership, the rest of a user's Entra record) over HTTPS. HTTPS because the Graph JS client attaches the
+ * membership, the rest of a user's Entra record, JSON batching) over HTTPS. HTTPS because the Graph JS client attaches the
  * bearer token only to `https://` URLs and cannot follow an `http://` nextLink.
  */
 export async function createGraphSandbox(options: GraphSandboxOptions): Promise<GraphSandbox> {
@@ -37,7 +38,7 @@ export async function createGraphSandbox(options: GraphSandboxOptions): Promise<
     define: (store) => ({
       authorizationSchemes: ['Bearer'],
       formatError: formatGraphError,
-      routes: [...userRoutes(store), ...membershipRoutes(store), ...groupMemberRoutes(store), ...deletedItemRoutes(store), ...sessionRoutes(store),
+      routes: [...batchRoutes(), ...userRoutes(store), ...membershipRoutes(store), ...groupMemberRoutes(store), ...deletedItemRoutes(store), ...sessionRoutes(store),
         ...dataPolicyRoutes(store, exportDelayMs(options)), ...userRecordRoutes(store)],
     }),
   });

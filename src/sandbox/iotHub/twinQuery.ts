@@ -8,7 +8,7 @@ export type TwinPredicate = (device: DeviceRecord) => boolean;
 /** IoT Hub's limit on the length of a query. */
 export const MAX_QUERY_LENGTH = 8192;
 
-const SUPPORTED = "the sandbox evaluates SELECT * FROM devices [WHERE tags.<path> = '<string>' joined by AND, OR and parentheses]";
+const SUPPORTED = "the sandbox evaluates SELECT * FROM devices [WHERE tags.<path> = '<string>' or tags.<path> IN ['<string>', ...] joined by AND, OR and parentheses]";
 const TOKEN_PROBLEMS: Record<QueryTokenProblem['reason'], string> = {
   unexpectedCharacter: 'unexpected character',
   unterminatedString: 'unterminated string literal',
@@ -18,8 +18,8 @@ const TOKEN_PROBLEMS: Record<QueryTokenProblem['reason'], string> = {
 /**
  * Parses the part of IoT Hub's query language the adapter uses:
  * `SELECT * FROM devices [WHERE <condition>]`, where a condition compares `tags.<path>` with a
- * single-quoted string by `=`, joined by AND and OR (AND binds tighter) and grouped by
- * parentheses. Keywords are case-insensitive; string comparison is case-sensitive, as in IoT Hub.
+ * single-quoted string by `=` or with a list of them by `IN ['a', 'b']` (the language's array
+ * literal), joined by AND and OR (AND binds tighter) and grouped by parentheses. Keywords are case-insensitive; string comparison is case-sensitive, as in IoT Hub.
  * Inside a literal `\'` is a quote and `\\` a backslash, so a value can never end the literal
  * early (the escaping of `quotedString` in src/adapters/queryLiteral.ts).
  * @throws 400 `ArgumentInvalid` for malformed queries and for anything else the language has.
@@ -84,7 +84,7 @@ class Parser {
     return parts.length === 1 ? parts[0] : (device) => parts.every((part) => part(device));
   }
 
-  /** factor := '(' condition ')' | tags.<path> '=' string */
+  /** factor := '(' condition ')' | tags.<path> '=' string | tags.<path> IN '[' string (',' string)* ']' */
   private factor(): TwinPredicate {
     const token = this.next();
     if (token?.kind === 'mark' && token.text === '(') {
@@ -95,13 +95,42 @@ class Parser {
     if (token?.kind !== 'name') throw syntaxError(token, 'expected a property or (');
     const segments = token.text.split('.');
     if (segments[0] !== 'tags' || segments.length < 2) throw unsupported();
+    const path = segments.slice(1);
     const operator = this.next();
+    if (operator?.kind === 'keyword' && operator.word === 'IN') {
+      const values = new Set(this.stringList());
+      return (device) => {
+        const value = valueAt(device.twin.tags, path);
+        return typeof value === 'string' && values.has(value);
+      };
+    }
     if (operator?.kind !== 'mark') throw syntaxError(operator, 'expected a comparison');
     if (operator.text !== '=') throw unsupported();
+    const literal = this.stringLiteral();
+    return (device) => valueAt(device.twin.tags, path) === literal;
+  }
+
+  /** '[' string (',' string)* ']': an array literal of strings, at least one. */
+  private stringList(): string[] {
+    this.symbol('[');
+    const values = [this.stringLiteral()];
+    while (this.peekMark(',')) {
+      this.position++;
+      values.push(this.stringLiteral());
+    }
+    this.symbol(']');
+    return values;
+  }
+
+  private stringLiteral(): string {
     const literal = this.next();
     if (literal?.kind !== 'string') throw literal === undefined ? syntaxError(literal, 'expected a value') : unsupported();
-    const path = segments.slice(1);
-    return (device) => valueAt(device.twin.tags, path) === literal.value;
+    return literal.value;
+  }
+
+  private peekMark(text: string): boolean {
+    const token = this.tokens[this.position];
+    return token?.kind === 'mark' && token.text === text;
   }
 
   private peekWord(name: string): boolean {

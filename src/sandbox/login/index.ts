@@ -1,0 +1,1 @@
+export { createLoginSandbox } from './loginSandbox';
