@@ -4,7 +4,7 @@ import type { SettingReader } from './settingReader';
 /** Who decides requests, who may only read them, and how many people an erasure needs. */
 export function approvalSettings(
   read: SettingReader, sandbox: boolean, approverGroupFallback: string, complianceGroupFallback: string,
-): Pick<Config, 'approverGroupId' | 'complianceGroupId' | 'approverPersonKey' | 'erasureApprovals' | 'membershipCacheSeconds'> {
+): Pick<Config, 'approverGroupId' | 'complianceGroupId' | 'approverPersonKey' | 'erasureApprovals'> {
   const { text, problems } = read;
   const approverGroupId = text('DSR_APPROVER_GROUP_ID', sandbox ? approverGroupFallback : '');
   if (!approverGroupId) problems.push('DSR_APPROVER_GROUP_ID is required: the object id of the Entra group whose members may decide requests.');
@@ -17,6 +17,5 @@ export function approvalSettings(
     ...(complianceGroupId ? { complianceGroupId } : {}),
     approverPersonKey,
     erasureApprovals: read.whole('DSR_ERASE_APPROVALS', 2, 1, 5),
-    membershipCacheSeconds: read.whole('DSR_MEMBERSHIP_CACHE_SECONDS', 60, 0, 3600),
   };
 }

@@ -37,8 +37,6 @@ export interface Config {
   /** Entra group of compliance officers, who may read every request but act on none; unset: nobody. */
   complianceGroupId?: string;
   erasureApprovals: number;
-  /** DSR_MEMBERSHIP_CACHE_SECONDS: how long a membership answer is reused (never for an erasure's approval); 0: not at all. */
-  membershipCacheSeconds: number;
   /** The Graph user property naming the person behind an approver's account; an erasure's approvals count people by it. */
   approverPersonKey: string;
   /** DSR_ENTRA_SIGNIN_ACTIVITY: whether the export reads `signInActivity` (AuditLog.Read.All, an Entra ID P1/P2 licence). */

@@ -26,6 +26,11 @@ export interface RequestStore {
   get(id: string): Promise<StoredRequest | undefined>;
   /** Conditional on `etag`; returns the new etag or throws ConcurrencyConflict. */
   replace(request: DsrRequest, etag: string): Promise<string>;
+  /**
+   * The version this process last read or wrote, if it keeps one: possibly stale, so only for a
+   * conditional write (updateRequest), never to show or decide on without one.
+   */
+  lastKnown?(id: string): StoredRequest | undefined;
   /** Requests the person filed or that are about them, newest first. */
   listForPerson(aadObjectId: string): Promise<DsrRequest[]>;
   /** The next number for a request id in `year`, unique across instances. */

@@ -4,19 +4,17 @@ import { createGraphClient } from '../adapters/calls/graphClient';
 import { EntraDirectory } from '../adapters/entra/entraDirectory';
 import { createServiceAdapters } from '../adapters/serviceAdapters';
 import { Config } from '../config';
-import { Clock } from '../dsr';
 import { SandboxCredential } from '../sandbox/sandboxCredential';
 import { StorageOwnTraces } from '../storage/ownTraces';
 import { StorageParts } from './storageParts';
 
 /** The services the bot reaches with its identity: the directory, and one adapter per configured service. */
-export function connectServices(config: Config, storage: StorageParts, clock: Clock) {
+export function connectServices(config: Config, storage: StorageParts) {
   const credential: TokenCredential = config.sandbox ? new SandboxCredential() : new DefaultAzureCredential();
   const graph = createGraphClient(config.graphUrl, credential);
-  const directory = new EntraDirectory(graph, config.approverGroupId, config.approverPersonKey, {
-    coalesceWindowMs: config.readSharing.coalesceWindowMs,
-    membershipCache: { ttlMs: config.membershipCacheSeconds * 1000, clock },
-  });
+  // The directory answers clicks and messages: its reads share a batch only when asked in the same
+  // tick (window 0), so a person clicking alone never waits for company.
+  const directory = new EntraDirectory(graph, config.approverGroupId, config.approverPersonKey, 0);
   const ownTraces = new StorageOwnTraces(storage.conversations, storage.clients.exports, storage.serviceExportSpace);
   const adapters = createServiceAdapters(config, { credential, graph, store: storage.store, ownTraces });
   return { directory, adapters };

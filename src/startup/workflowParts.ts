@@ -36,7 +36,7 @@ export function wireWorkflow(config: Config, storage: StorageParts, services: Re
     erasureApprovals, exportLinkDays: config.exportLinkDays, audit, defaultLocale: config.defaultLocale, timeZone: config.timeZone,
   });
   const requests = new RequestService({
-    store, queue, audit, notifier, adapters, clock, log, erasureApprovals, maxOpenRequests: config.maxOpenRequests, approvers: directory.fresh,
+    store, queue, audit, notifier, adapters, clock, log, erasureApprovals, maxOpenRequests: config.maxOpenRequests, approvers: directory,
   });
   const digests = new AuditDigests({
     container: clients.digests, heads: () => audit.heads(), key: storage.auditKey, clock, log, announcer: new TeamsDigestAnnouncer(notifier, config),
@@ -52,7 +52,7 @@ export function wireWorkflow(config: Config, storage: StorageParts, services: Re
     workerId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     leaseMs: config.jobVisibilitySeconds * 1000,
   });
-  const lifecycle = new AccountLifecycle({ store, queue, audit, notifier, adapters, approvers: directory.fresh, clock, log, erasureApprovals });
+  const lifecycle = new AccountLifecycle({ store, queue, audit, notifier, adapters, approvers: directory, clock, log, erasureApprovals });
   const lifter = new RestrictionLifter({ store, audit, notifier, adapters, clock, log, anchor });
   // One instance sweeps at a time (a blob lease); each reminder is claimed on its request before it is posted.
   const reminders = new ReminderSweep({ store, notifier, audit, lock: lock('reminder-sweep'), clock, log });

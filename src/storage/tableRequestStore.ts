@@ -87,6 +87,8 @@ function toEntity(request: DsrRequest): RequestEntity {
 
 /** Request numbers a process reserves at once (see `nextSequence`). */
 const SEQUENCE_BLOCK = 10;
+/** Requests whose last version this process keeps for its next conditional write (`lastKnown`). */
+const KNOWN_VERSIONS = 500;
 
 /** Told of every request this store wrote, after the write succeeded (the dashboard's read model). */
 export type RequestWriteListener = (request: DsrRequest) => void;
@@ -94,6 +96,8 @@ export type RequestWriteListener = (request: DsrRequest) => void;
 /** Requests in Azure Table storage; every write is conditional on the ETag that was read. */
 export class TableRequestStore implements RequestStore, RecordsStore {
   private readonly listeners: RequestWriteListener[] = [];
+  /** The version of each request this process last read or wrote, the most recent last. */
+  private readonly known = new Map<string, StoredRequest>();
   /** The numbers of each year this process reserved and has not given out yet. */
   private readonly blocks = new Map<number, { next: number; last: number }>();
   /** The last number being taken: the next taker waits for it. */
@@ -115,7 +119,8 @@ export class TableRequestStore implements RequestStore, RecordsStore {
 
   async create(request: DsrRequest): Promise<void> {
     try {
-      await this.requests.createEntity(toEntity(request));
+      const result = await this.requests.createEntity(toEntity(request));
+      this.remember({ request, etag: result.etag ?? '' });
       this.written(request);
     } catch (error) {
       if (statusCodeOf(error) === 409) throw new ConcurrencyConflict(request.id);
@@ -126,9 +131,12 @@ export class TableRequestStore implements RequestStore, RecordsStore {
   async get(id: string): Promise<StoredRequest | undefined> {
     try {
       const entity = await this.requests.getEntity<RequestEntity>(PARTITION, id);
-      return { request: docOf(entity), etag: entity.etag };
+      return this.remember({ request: docOf(entity), etag: entity.etag });
     } catch (error) {
-      if (statusCodeOf(error) === 404) return undefined;
+      if (statusCodeOf(error) === 404) {
+        this.known.delete(id);
+        return undefined;
+      }
       throw error;
     }
   }
@@ -136,12 +144,32 @@ export class TableRequestStore implements RequestStore, RecordsStore {
   async replace(request: DsrRequest, etag: string): Promise<string> {
     try {
       const result = await this.requests.updateEntity(toEntity(request), 'Replace', { etag });
+      this.remember({ request, etag: result.etag ?? '' });
       this.written(request);
       return result.etag ?? '';
     } catch (error) {
-      if (statusCodeOf(error) === 412 || statusCodeOf(error) === 404) throw new ConcurrencyConflict(request.id);
+      if (statusCodeOf(error) === 412 || statusCodeOf(error) === 404) {
+        this.known.delete(request.id);
+        throw new ConcurrencyConflict(request.id);
+      }
       throw error;
     }
+  }
+
+  /**
+   * The version this process last read or wrote, without a round trip: another instance may have
+   * changed the row since, which the conditional write made against it finds out.
+   */
+  lastKnown(id: string): StoredRequest | undefined {
+    return this.known.get(id);
+  }
+
+  private remember(stored: StoredRequest): StoredRequest {
+    const id = stored.request.id;
+    this.known.delete(id);
+    if (stored.etag) this.known.set(id, stored);
+    if (this.known.size > KNOWN_VERSIONS) this.known.delete(this.known.keys().next().value!);
+    return stored;
   }
 
   async listForPerson(aadObjectId: string): Promise<DsrRequest[]> {

@@ -1,5 +1,5 @@
 import { Client } from '@microsoft/microsoft-graph-client';
-import { ApproverDirectory, Clock, PeopleDirectory, statusCodeOf, Subject } from '../../dsr';
+import { PeopleDirectory, statusCodeOf, Subject } from '../../dsr';
 import { GraphBatchReads } from '../calls/graphBatch';
 
 interface GraphUser {
@@ -23,42 +23,11 @@ function toSubject(user: GraphUser): Subject {
   };
 }
 
-/** Answers kept at most, so a tenant's worth of clickers cannot grow the cache without bound. */
-const MAX_CACHED_ANSWERS = 10_000;
-
-/**
- * Group membership answers by person and group, reused for `ttlMs`: a person clicking through
- * cards asks Graph once a minute instead of once a click, and clicks at the same moment share one
- * call. Entra does not tell the bot when a group changes without a change-notification
- * subscription (a public HTTPS endpoint and its renewal), so a removed approver keeps reading and
- * deciding non-erasure requests until the answer expires; an erasure's approval never uses it.
- */
-class MembershipCache {
-  private readonly answers = new Map<string, { isMember: Promise<boolean>; at: number }>();
-
-  constructor(private readonly ttlMs: number, private readonly clock: Clock) {}
-
-  isMember(aadObjectId: string, groupId: string, ask: () => Promise<boolean>): Promise<boolean> {
-    const key = `${groupId}/${aadObjectId}`;
-    const now = this.clock.now().getTime();
-    const kept = this.answers.get(key);
-    if (kept && now - kept.at < this.ttlMs) return kept.isMember;
-    this.answers.delete(key);
-    if (this.answers.size >= MAX_CACHED_ANSWERS) this.answers.delete(this.answers.keys().next().value!);
-    const isMember = ask();
-    this.answers.set(key, { isMember, at: now });
-    // A failed call is not an answer: the next click asks again.
-    isMember.catch(() => this.answers.get(key)?.isMember === isMember && this.answers.delete(key));
-    return isMember;
-  }
-}
-
 /**
  * Who people are and whether they may approve, asked of Entra ID through Graph. The reads by
  * object id (person, person key, membership) are batched with those of other requests in flight.
  */
 export class EntraDirectory implements PeopleDirectory {
-  private readonly cache: MembershipCache | undefined;
   private readonly reads: GraphBatchReads;
 
   constructor(
@@ -66,23 +35,11 @@ export class EntraDirectory implements PeopleDirectory {
     private readonly approverGroupId: string,
     /** The user property that names the person behind an account (DSR_APPROVER_PERSON_KEY). */
     private readonly personKeyProperty = 'employeeId',
-    options: {
-      /** How long a read waits to share a batch (DSR_COALESCE_WINDOW_MS). */
-      coalesceWindowMs?: number;
-      /** Reuse of membership answers (DSR_MEMBERSHIP_CACHE_SECONDS); absent or 0 ms: every call asks Graph. */
-      membershipCache?: { ttlMs: number; clock: Clock };
-    } = {},
+    /** How long a read waits to share a batch (DSR_COALESCE_WINDOW_MS). */
+    coalesceWindowMs?: number,
   ) {
-    this.reads = new GraphBatchReads(graph, { windowMs: options.coalesceWindowMs });
-    const { membershipCache } = options;
-    this.cache = membershipCache?.ttlMs ? new MembershipCache(membershipCache.ttlMs, membershipCache.clock) : undefined;
+    this.reads = new GraphBatchReads(graph, { windowMs: coalesceWindowMs });
   }
-
-  /** The same directory asking Graph on every call: what an erasure's approval reads (the domain's ApproverDirectory). */
-  readonly fresh: ApproverDirectory = {
-    isApprover: (aadObjectId) => this.askMembership(aadObjectId, this.approverGroupId),
-    personKey: (aadObjectId) => this.personKey(aadObjectId),
-  };
 
   /** The person behind an authenticated activity, or undefined if Entra does not know them. */
   async person(aadObjectId: string): Promise<Subject | undefined> {
@@ -123,19 +80,13 @@ export class EntraDirectory implements PeopleDirectory {
     }
   }
 
-  /** Membership of the approvers group (transitive), decided by Entra, never by card data; maybe a cached answer. */
+  /** Membership of the approvers group (transitive), decided by Entra, never by card data. */
   isApprover(aadObjectId: string): Promise<boolean> {
     return this.isMemberOf(aadObjectId, this.approverGroupId);
   }
 
-  /** Membership of `groupId`, Entra's answer of the last `ttlMs` when there is one. */
-  isMemberOf(aadObjectId: string, groupId: string): Promise<boolean> {
-    const ask = () => this.askMembership(aadObjectId, groupId);
-    return this.cache ? this.cache.isMember(aadObjectId, groupId, ask) : ask();
-  }
-
   /** Membership of `groupId` (transitive, `checkMemberGroups`); false for someone Entra does not know. */
-  private async askMembership(aadObjectId: string, groupId: string): Promise<boolean> {
+  async isMemberOf(aadObjectId: string, groupId: string): Promise<boolean> {
     try {
       const answer = (await this.reads.post(`/users/${encodeURIComponent(aadObjectId)}/checkMemberGroups`, { groupIds: [groupId] })) as { value: string[] };
       return answer.value.includes(groupId);

@@ -1,4 +1,4 @@
-import { actorStands, readStandings } from './approverStandings';
+import { readStandings } from './approverStandings';
 import { Clock } from '../ports';
 import { errorCode, statusCodeOf } from '../model/serviceFailures';
 import { FollowUpAction, LifecycleRefusal, approveFollowUp, followUpApproversToCheck, liftRetryable, restoreRefusal } from '../model/lifecycleRules';
@@ -119,12 +119,12 @@ export class AccountLifecycle {
     for (let read = 1; ; read++) {
       const current = (await store.get(requestId))?.request;
       if (!current) return { result: 'refused', code: 'unknownRequest' };
-      const standings: Map<string, ApproverStanding> = await readStandings(this.deps.approvers, followUpApproversToCheck(current, action, actor.aadObjectId));
+      const standings: Map<string, ApproverStanding> = await readStandings(this.deps.approvers, followUpApproversToCheck(current, action, actor.aadObjectId), actor, actorIsApprover);
       let unread = false;
       recorded = await updateRequest(store, requestId, (r) => {
         unread = followUpApproversToCheck(r, action, actor.aadObjectId).some((id) => !standings.has(id));
         if (unread) return undefined;
-        const outcome = approveFollowUp(r, action, { actor, actorIsApprover: actorStands(standings, actor.aadObjectId, actorIsApprover), at: clock.now(), erasureApprovals: this.deps.erasureApprovals, approvers: standings });
+        const outcome = approveFollowUp(r, action, { actor, actorIsApprover, at: clock.now(), erasureApprovals: this.deps.erasureApprovals, approvers: standings });
         if (outcome.result === 'refused') {
           refusal = outcome.code;
           return undefined;

@@ -1,6 +1,6 @@
 import { Clock } from '../ports';
 import { approversToCheck, decide, DecisionRefusal } from '../model/decisions';
-import { actorStands, readStandings } from './approverStandings';
+import { readStandings } from './approverStandings';
 import { dueDate, isoDay } from '../model/deadlines';
 import { extend, ExtensionRefusal } from '../model/extensions';
 import { ApproverDirectory, ApproverStanding, AuditLog, Job, JobQueue, Logger, NewRequest, Notifier, RequestNotice, RequestStore } from '../ports';
@@ -27,7 +27,7 @@ export interface RequestServiceDeps {
   erasureApprovals: number;
   /** Open requests one person may have filed at once (DSR_MAX_OPEN_REQUESTS). */
   maxOpenRequests: number;
-  /** Re-checks an erasure's approvers (group membership, person key) at each approval: never a cached answer. */
+  /** Re-checks an erasure's approvers (group membership, person key) at each approval. */
   approvers: ApproverDirectory;
 }
 
@@ -175,12 +175,12 @@ export class RequestService {
     for (let read = 1; ; read++) {
       const stored = await store.get(requestId);
       const current = stored?.request;
-      const standings = current && decision === 'approve' ? await readStandings(this.deps.approvers, approversToCheck(current, actor.aadObjectId)) : new Map<string, ApproverStanding>();
+      const standings = current && decision === 'approve' ? await readStandings(this.deps.approvers, approversToCheck(current, actor.aadObjectId), actor, actorIsApprover) : new Map<string, ApproverStanding>();
       let unread = false;
       decided = await updateRequest(store, requestId, (r) => {
         unread = decision === 'approve' && approversToCheck(r, actor.aadObjectId).some((id) => !standings.has(id));
         if (unread) return undefined;
-        const outcome = decide(r, { actor, decision, reason, actorIsApprover: actorStands(standings, actor.aadObjectId, actorIsApprover), erasureApprovals: this.deps.erasureApprovals, at: clock.now(), planHash, approvers: standings });
+        const outcome = decide(r, { actor, decision, reason, actorIsApprover, erasureApprovals: this.deps.erasureApprovals, at: clock.now(), planHash, approvers: standings });
         if (outcome.result === 'refused') {
           const { result: _refused, ...why } = outcome;
           refusal = why;
