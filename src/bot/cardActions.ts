@@ -54,11 +54,14 @@ const submit: ActionHandler = async (context, data, deps, turnWords) => {
     if (!inDomain.ok) return inputWords(words, inDomain.problem);
   }
 
-  await rememberPersonalChat(context, actor, deps.conversations);
   // The clicked intake card becomes the request's status card: the answer below replaces it.
   const cardId = context.activity.replyToId;
   const postedStatus = cardId ? { conversationKey: userConversationKey(actor.aadObjectId), activityId: cardId } : undefined;
-  const outcome = await deps.requests.submit(input.value, subject, actor, postedStatus);
+  // The way back to this chat is kept while the request is filed: its notices go out from a job, later.
+  const [filed, remembered] = await Promise.allSettled([deps.requests.submit(input.value, subject, actor, postedStatus), rememberPersonalChat(context, actor, deps.conversations)]);
+  if (remembered.status === 'rejected') throw remembered.reason;
+  if (filed.status === 'rejected') throw filed.reason;
+  const outcome = filed.value;
   if (outcome.result === 'limited') {
     return words.t('chat.submit.limited', { open: outcome.open });
   }
