@@ -149,15 +149,14 @@ export class TableAuditLog implements AuditLog, AuditHeads {
   async append(requestId: string, event: string, detail: Record<string, string | number | boolean>): Promise<void> {
     const key = this.key;
     if (!key) throw new Error(`The audit log was opened without the audit key: it cannot append to ${requestId}'s chain.`);
-    // The anchor this process wrote last saves reading it again; if another writer moved it on,
-    // the transaction's condition fails and the loop reads it.
+    // The first attempt reads nothing: it appends after the anchor this process wrote last, or
+    // else takes the chain to be new (a new request's first entry). If another writer moved the
+    // anchor on, or the chain exists, the transaction's condition fails and the next attempt reads.
     let known = this.knownHeads.get(requestId);
     for (let lost = 0; ; lost++) {
-      const head = known ?? (await this.head(requestId));
+      const head = known ?? (lost > 0 ? await this.head(requestId) : undefined);
       known = undefined;
-      // A chain written before anchors existed has entries but no head: the first append anchors
-      // it. A chain without a head is taken to be new until a lost write says otherwise (its entry
-      // 1 exists), which spares every new request a listing of its entries.
+      // A chain written before anchors existed has entries but no head: the first append anchors it.
       const last = head ? { sequence: head.count, hash: head.hash } : lost > 0 ? (await this.entries(requestId)).at(-1) : undefined;
       const unhashed = {
         requestId,
