@@ -16,6 +16,7 @@ import { contentOf, FakeBotConnector, type SentActivity } from '../test/support/
 import { requestIdIn } from '../test/support/flowSteps';
 import { TeamsClient } from '../test/support/teamsClient';
 import { generatedUsers } from './generatedUsers';
+import { countStorageCalls } from './storageCalls';
 
 /**
  * Load: 200 simulated Teams users file a request each (message → intake card, then the
@@ -27,9 +28,9 @@ import { generatedUsers } from './generatedUsers';
  * same kind of connector.
  *
  * Load shape: user i starts at i × LOAD_RAMP_MS / LOAD_USERS (default 200 users over 60 s: 3.3 new
- * users a second, 10 activities a second, about half of one core's worth of the bot's CPU), and
- * nobody thinks: a user clicks Submit the moment the intake card arrives, an approver clicks
- * Approve the moment the approval card is posted. LOAD_RAMP_MS=0 sends all 200 messages at once.
+ * users a second, 10 activities a second), and nobody thinks: a user clicks Submit the moment the
+ * intake card arrives, an approver clicks Approve the moment the approval card is posted. Then the
+ * burst: a fresh stack, and all 200 messages at once (LOAD_RAMP_MS=0 makes the first shape a burst too).
  */
 
 const USERS = positive('LOAD_USERS', 200);
@@ -119,11 +120,19 @@ class Tally {
   }
 }
 
-/** Starts user i at its place on the ramp and runs `flow` for it; all users at once. */
-async function ramp<T>(users: TenantUser[], flow: (user: TenantUser, index: number) => Promise<T>): Promise<T[]> {
+/** The goals of issue 15. */
+const GOALS = {
+  messageToReplyOverEcho: 1.5,
+  botCpuMsPerRequest: 40,
+  invokeP99Ms: 100,
+  burstSubmitInvokeP99Ms: 2_000,
+};
+
+/** Starts user i at its place on a ramp of `rampMs` and runs `flow` for it; all users at once. */
+async function ramp<T>(users: TenantUser[], flow: (user: TenantUser, index: number) => Promise<T>, rampMs = RAMP_MS): Promise<T[]> {
   const start = performance.now();
   return Promise.all(users.map(async (user, i) => {
-    const due = users.length > 1 ? (i * RAMP_MS) / users.length : 0;
+    const due = users.length > 1 ? (i * rampMs) / users.length : 0;
     const wait = due - (performance.now() - start);
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     return flow(user, i);
@@ -374,13 +383,14 @@ async function fileAndApprove(teams: TeamsClient, watch: ArrivalWatch, tally: Ta
   return times;
 }
 
-/** Azurite, the sandbox services and the DSR bot, each in a child; the load; then the checks. */
-async function dsrPhase(users: TenantUser[], tenant: Tenant) {
+/** Azurite, the sandbox services and the DSR bot, each in a child; the load on a ramp of `rampMs`; then the checks. */
+async function dsrPhase(users: TenantUser[], tenant: Tenant, rampMs: number) {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dsr-bench-load-'));
   ensureSandboxCertificate(dataDir);
   // The sandbox Graph seeds itself from this file when it exists: the tenant plus the load's users.
   writeFileSync(sandboxStatePath(dataDir, 'graph'), `${JSON.stringify(seedGraphState({ ...tenant, users: [...tenant.users, ...users] }))}\n`);
   const azurite = await startAzurite({ location: path.join(dataDir, 'azurite') });
+  const storageCalls = await countStorageCalls(azurite.connectionString);
   const sandbox = await spawnSandboxServices({ dataDir, ports: { graph: 0, digitalTwins: 0, iotCentral: 0, dps: 0, iotHub: 0, arm: 0 } });
   const connector = new FakeBotConnector();
   await connector.start();
@@ -399,7 +409,7 @@ async function dsrPhase(users: TenantUser[], tenant: Tenant) {
     childEnv({
       DSR_SANDBOX: 'on',
       PORT: '0',
-      DSR_STORAGE_CONNECTION_STRING: azurite.connectionString,
+      DSR_STORAGE_CONNECTION_STRING: storageCalls.connectionString,
       ...sandboxServiceEnv(sandbox.urls),
       DSR_SERVICES: SERVICES,
       DSR_APPROVER_GROUP_ID: tenant.approverGroup.id,
@@ -428,13 +438,14 @@ async function dsrPhase(users: TenantUser[], tenant: Tenant) {
     const warmUp = await fileAndApprove(teams, watch, tally, alex, priya);
     if (!warmUp.deliveredAt) throw new Error(`The warm-up request did not go through: ${tally.failures.join('; ')}`);
     const logsBefore = logLines.length;
+    storageCalls.reset();
 
     const cpuBefore = cpuSeconds();
     const lag = lagMonitor();
     const probe = healthProbe(bot.value);
     const started = performance.now();
     const approvers = [priya, marco];
-    const times = await ramp(users, (user, i) => fileAndApprove(teams, watch, tally, user, approvers[i % approvers.length]));
+    const times = await ramp(users, (user, i) => fileAndApprove(teams, watch, tally, user, approvers[i % approvers.length]), rampMs);
     const lastAnswer = Math.max(...times.map((t) => t.approvedAt ?? t.submittedAt ?? 0));
     const lastDelivery = Math.max(...times.map((t) => t.deliveredAt ?? 0));
     const cpu = cpuBetween(cpuBefore, cpuSeconds());
@@ -442,6 +453,7 @@ async function dsrPhase(users: TenantUser[], tenant: Tenant) {
     const healthzMs = await probe();
     // Let the last card updates land before counting them.
     await new Promise((resolve) => setTimeout(resolve, 1000));
+    const calls = storageCalls.counts();
 
     const correctness = await check(users, times, warmUp, watch, tally, logLines.slice(logsBefore), azurite.connectionString, teams);
     const frontWindowMs = lastAnswer - started;
@@ -460,7 +472,7 @@ async function dsrPhase(users: TenantUser[], tenant: Tenant) {
       approveToDeliveredMs: spread(times.map((t) => t.approveToDeliveredMs ?? NaN)),
       throughput: {
         frontWindowMs: Math.round(frontWindowMs),
-        offeredActivitiesPerSecond: RAMP_MS ? Math.round(((users.length * 3) / RAMP_MS) * 10_000) / 10 : null,
+        offeredActivitiesPerSecond: rampMs ? Math.round(((users.length * 3) / rampMs) * 10_000) / 10 : null,
         activitiesPerSecond: Math.round(((users.length * 3) / frontWindowMs) * 10_000) / 10,
         drainMs: Math.round(drainMs),
         requestsCompletedPerSecond: Math.round((done / drainMs) * 10_000) / 10,
@@ -469,14 +481,26 @@ async function dsrPhase(users: TenantUser[], tenant: Tenant) {
       // Everything one request costs the bot: its 3 turns, discovery, execution, every card and post.
       botCpuMsPerRequest: Math.round(((cpu.dsrBot ?? NaN) * 1000 / users.length) * 10) / 10,
       loadGeneratorLag,
+      // Every call the bot made to Azurite during the load (a request's turns, jobs and posts), per request, by route.
+      storageCallsPerRequest: perRequest(calls, users.length),
       correctness,
     };
   } finally {
     await stop(bot);
-    await Promise.all([sandbox.stop(), connector.stop(), azurite.stop()]);
+    await Promise.all([sandbox.stop(), connector.stop(), storageCalls.stop(), azurite.stop()]);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
+
+/** Calls per request, by route and in all, most first. */
+function perRequest(calls: Record<string, number>, requests: number): Record<string, number> {
+  const each = (n: number) => Math.round((n / requests) * 10) / 10;
+  const total = Object.values(calls).reduce((sum, n) => sum + n, 0);
+  return { total: each(total), ...Object.fromEntries(Object.entries(calls).sort((a, b) => b[1] - a[1]).map(([route, n]) => [route, each(n)])) };
+}
+
+/** A figure beside its goal. */
+const goal = (value: number | null | undefined, limit: number) => ({ value: value ?? null, goal: `≤ ${limit}`, met: value !== null && value !== undefined && value <= limit });
 
 function parseLog(line: string): Record<string, unknown> | undefined {
   try {
@@ -575,13 +599,17 @@ export async function loadLatencyBench(): Promise<Record<string, unknown>> {
   // The echo bot runs before and after the DSR bot: on a shared machine the two runs bracket
   // whatever else the machine was doing, and the reference is both runs' replies together.
   const { replyMs: echoBeforeMs, ...echoBefore } = await echoPhase(users, tenant);
-  const dsr = await dsrPhase(users, tenant);
+  const dsr = await dsrPhase(users, tenant, RAMP_MS);
   const { replyMs: echoAfterMs, ...echoAfter } = await echoPhase(users, tenant);
+  const burst = await dsrPhase(users, tenant, 0);
   const echo = { messageToReplyMs: spread([...echoBeforeMs, ...echoAfterMs]), before: echoBefore, after: echoAfter };
   const echoFailed = echoBefore.failed + echoAfter.failed;
   const echoCpuMs = (echoBefore.botCpuMsPerMessage + echoAfter.botCpuMsPerMessage) / 2;
-  if (!dsr.correctness.ok) process.stderr.write('loadLatency: the DSR bot did not handle every request correctly, see correctness\n');
+  if (!dsr.correctness.ok || !burst.correctness.ok) process.stderr.write('loadLatency: the DSR bot did not handle every request correctly, see correctness\n');
   const invokeP99 = dsr.invokeMs.p99;
+  const messageToReplyP50 = ratio(dsr.messageToReplyMs.p50, echo.messageToReplyMs.p50);
+  const messageToReplyP99 = ratio(dsr.messageToReplyMs.p99, echo.messageToReplyMs.p99);
+  const invokesAnswered = (phase: typeof dsr) => phase.invokeMs.n === 2 * USERS && phase.correctness.failedFlows === 0;
   return {
     benchmark: 'loadLatency',
     what: `${USERS} Teams users each file an export (message → intake card, dsr.submit), 2 approvers approve each (dsr.approve); the echo bot gets the same messages`,
@@ -596,14 +624,23 @@ export async function loadLatencyBench(): Promise<Record<string, unknown>> {
     },
     echoBot: echo,
     dsrBot: dsr,
+    burst: { users: USERS, rampMs: 0, dsrBot: burst },
+    goals: {
+      messageToReplyP50OverEcho: goal(messageToReplyP50, GOALS.messageToReplyOverEcho),
+      messageToReplyP99OverEcho: goal(messageToReplyP99, GOALS.messageToReplyOverEcho),
+      botCpuMsPerRequest: goal(dsr.botCpuMsPerRequest, GOALS.botCpuMsPerRequest),
+      invokeP99Ms: goal(invokeP99, GOALS.invokeP99Ms),
+      burstSubmitInvokeP99Ms: goal(burst.submitInvokeMs.p99, GOALS.burstSubmitInvokeP99Ms),
+      burstEveryInvokeAnswered: { value: burst.invokeMs.n ?? 0, goal: `${2 * USERS}, no failed flow`, met: invokesAnswered(burst) },
+    },
     dsrOverEcho: {
-      messageToReplyP50: ratio(dsr.messageToReplyMs.p50, echo.messageToReplyMs.p50),
-      messageToReplyP99: ratio(dsr.messageToReplyMs.p99, echo.messageToReplyMs.p99),
+      messageToReplyP50,
+      messageToReplyP99,
       // CPU is what the machine's other load disturbs least: a whole request against one echo.
       botCpuPerRequestOverEchoPerMessage: ratio(dsr.botCpuMsPerRequest, echoCpuMs),
     },
     invokeP99WithinTeamsLimit: { limitMs: INVOKE_LIMIT_MS, p99Ms: invokeP99, ok: invokeP99 !== undefined && invokeP99 < INVOKE_LIMIT_MS },
-    correct: dsr.correctness.ok && echoFailed === 0,
+    correct: dsr.correctness.ok && burst.correctness.ok && echoFailed === 0,
   };
 }
 

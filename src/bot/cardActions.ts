@@ -2,7 +2,7 @@ import { TurnContext } from 'botbuilder';
 import { Card } from '../cards/render';
 import { approvalCard } from '../cards/approverCards';
 import { requestListCard, statusCard } from '../cards/personCards';
-import { Actor, DsrRequest, errorCode, mayRead, rememberCard } from '../dsr';
+import { Actor, DsrRequest, errorCode, mayRead } from '../dsr';
 import { userConversationKey } from '../storage/conversationStore';
 import { Words } from '../i18n';
 import { BotDeps } from './botDeps';
@@ -54,8 +54,14 @@ const submit: ActionHandler = async (context, data, deps, turnWords) => {
     if (!inDomain.ok) return inputWords(words, inDomain.problem);
   }
 
-  await rememberPersonalChat(context, actor, deps.conversations);
-  const outcome = await deps.requests.submit(input.value, subject, actor);
+  // The clicked intake card becomes the request's status card: the answer below replaces it.
+  const cardId = context.activity.replyToId;
+  const postedStatus = cardId ? { conversationKey: userConversationKey(actor.aadObjectId), activityId: cardId } : undefined;
+  // The way back to this chat is kept while the request is filed: its notices go out from a job, later.
+  const [filed, remembered] = await Promise.allSettled([deps.requests.submit(input.value, subject, actor, postedStatus), rememberPersonalChat(context, actor, deps.conversations)]);
+  if (remembered.status === 'rejected') throw remembered.reason;
+  if (filed.status === 'rejected') throw filed.reason;
+  const outcome = filed.value;
   if (outcome.result === 'limited') {
     return words.t('chat.submit.limited', { open: outcome.open });
   }
@@ -63,8 +69,6 @@ const submit: ActionHandler = async (context, data, deps, turnWords) => {
     if (!mayRead(outcome.request, await viewerOf(actor, deps)).allowed) return nothingToShow(words, outcome.request.id);
     return statusCard(words, outcome.request, { text: words.t('chat.submit.duplicate', { requestId: outcome.request.id }), color: 'Warning' });
   }
-  const cardId = context.activity.replyToId;
-  if (cardId) await rememberCard(deps.store, outcome.request.id, 'status', { conversationKey: userConversationKey(actor.aadObjectId), activityId: cardId });
   return statusCard(words, outcome.request, { text: words.t('chat.submit.received', { requestId: outcome.request.id }), color: 'Good' });
 };
 

@@ -7,7 +7,7 @@ import { Actor, CORRECTABLE_PROFILE_FIELDS, type CorrectableProfileField, errorC
 import { MessageKey, Words } from '../i18n';
 import { BotDeps } from './botDeps';
 import { parseAddress } from './cardInputs';
-import { parseIntent } from './intents';
+import { Intent, parseIntent } from './intents';
 import { cancelWords, inputWords } from './outcomeWords';
 import { cardFor, nothingToShow, readableOf, readRequest, viewerOf } from './readAccess';
 import { actorOf, channelReference, isPersonalChat, rememberPersonalChat } from './turnIdentity';
@@ -170,7 +170,14 @@ export async function onMessage(context: TurnContext, deps: BotDeps): Promise<vo
     return;
   }
 
-  await rememberPersonalChat(context, actor, deps.conversations);
+  // The way back to this chat is kept while the answer goes out, not before it: both must succeed,
+  // and a failure of either is answered once both are done.
+  const done = await Promise.allSettled([answerInChat(context, deps, words, actor, intent), rememberPersonalChat(context, actor, deps.conversations)]);
+  for (const outcome of done) if (outcome.status === 'rejected') throw outcome.reason;
+}
+
+/** The answer to a message in a person's 1:1 chat. */
+async function answerInChat(context: TurnContext, deps: BotDeps, words: Words, actor: Actor, intent: Intent): Promise<void> {
   switch (intent.type) {
     case 'help':
       await sendCard(context, helpCard(wordsForTurn(context, deps)));

@@ -13,7 +13,7 @@ import { wordsForChannel, wordsForPerson, WordsSettings } from './turnWords';
 export interface TeamsNotifierDeps extends WordsSettings {
   adapter: CloudAdapter;
   botAppId: string;
-  conversations: ConversationStore;
+  conversations: Pick<ConversationStore, 'get'>;
   exports: BlobExportStore;
   clock: Clock;
   log: Logger;
@@ -44,7 +44,8 @@ const reasonOf = (words: Words, reason: string | undefined) => plainText(reason 
  * personal data and links go), approvers on their card, the compliance channel with ids, dates and counts.
  */
 export const NOTICE_RECIPIENTS: Record<RequestNotice, Recipient[]> = {
-  opened: [status, compliance('opened'), (to, request) => to.toSubjectFiledForThem(request)],
+  // No status refresh: the answer to the Submit click is the status card.
+  opened: [compliance('opened'), (to, request) => to.toSubjectFiledForThem(request)],
   awaitingApproval: [(to, request) => to.postApprovalCard(request), status],
   approvalRecorded: [approvers, status, requester('notices.requester.approvalRecorded')],
   progress: [approvers, status],
@@ -72,6 +73,18 @@ export const NOTICE_RECIPIENTS: Record<RequestNotice, Recipient[]> = {
   reminder: [(to, request) => to.remind(request)],
 };
 
+/** The recipients of one notice share one read of each conversation (the requester's status card and message, say). */
+function readingOnce(conversations: Pick<ConversationStore, 'get'>): Pick<ConversationStore, 'get'> {
+  const reads = new Map<ConversationKey, ReturnType<ConversationStore['get']>>();
+  return {
+    get(key) {
+      const read = reads.get(key) ?? conversations.get(key);
+      reads.set(key, read);
+      return read;
+    },
+  };
+}
+
 /**
  * Tells the people of a request what happened, proactively, as `NOTICE_RECIPIENTS` says. Writes
  * nothing of the request: it returns what it posted, and the domain records it.
@@ -81,7 +94,8 @@ export class TeamsNotifier implements Notifier {
 
   /** Each recipient on their own: one that fails (say the user blocked the bot) does not stop the others. */
   async notify(notice: RequestNotice, request: DsrRequest): Promise<NoticeOutcome> {
-    const results = await Promise.allSettled(NOTICE_RECIPIENTS[notice].map((recipient) => recipient(this, request)));
+    const to = new TeamsNotifier({ ...this.deps, conversations: readingOnce(this.deps.conversations) });
+    const results = await Promise.allSettled(NOTICE_RECIPIENTS[notice].map((recipient) => recipient(to, request)));
     const posted = results.flatMap((r) => (r.status === 'fulfilled' && r.value ? [r.value] : []));
     return Object.assign({ failures: results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : [])) }, ...posted);
   }

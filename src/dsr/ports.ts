@@ -1,5 +1,5 @@
 import type { StepSummary } from './model/stepSummaries';
-import { DeliveryRecipient, DiscoveryResult, DsrRequest, ItemOutcome, PlanItem, PostedCard, Regime, RequestKind, ServiceExportStatus, ServiceName, Subject } from './model/types';
+import { DeliveryRecipient, DiscoveryResult, DsrRequest, ItemOutcome, PlanItem, PostedCard, Regime, RequestKind, RequestNotice, ServiceExportStatus, ServiceName, Subject } from './model/types';
 
 /**
  * Every port of the domain: what it needs from storage, Teams, the services and the clock, as
@@ -26,6 +26,11 @@ export interface RequestStore {
   get(id: string): Promise<StoredRequest | undefined>;
   /** Conditional on `etag`; returns the new etag or throws ConcurrencyConflict. */
   replace(request: DsrRequest, etag: string): Promise<string>;
+  /**
+   * The version this process last read or wrote, if it keeps one: possibly stale, so only for a
+   * conditional write (updateRequest), never to show or decide on without one.
+   */
+  lastKnown?(id: string): StoredRequest | undefined;
   /** Requests the person filed or that are about them, newest first. */
   listForPerson(aadObjectId: string): Promise<DsrRequest[]>;
   /** The next number for a request id in `year`, unique across instances. */
@@ -34,7 +39,8 @@ export interface RequestStore {
   listDueForPurge(now: Date): Promise<DsrRequest[]>;
   /**
    * Requests whose last write is older than `before` and whose job may be lost: still `submitted`
-   * or `approved`, or a restriction whose approved lift has not started (lifecycleRules.liftAwaitingJob).
+   * or `approved`, a restriction whose approved lift has not started (lifecycleRules.liftAwaitingJob),
+   * or notices waiting in the outbox.
    */
   listStalled(before: Date): Promise<DsrRequest[]>;
   /** Requests still open (stateMachine's isOpen), for reminders and the approvers' queue. */
@@ -80,7 +86,8 @@ export interface OwnTraces {
   removeExportSpace(requestId: string): Promise<boolean>;
 }
 
-export type Job = { type: 'discover' | 'execute' | 'purge' | 'lift' | 'pollServiceExport'; requestId: string };
+/** `notify`: send the notices waiting in the request's outbox (workflow/noticeOutbox.ts). */
+export type Job = { type: 'discover' | 'execute' | 'purge' | 'lift' | 'pollServiceExport' | 'notify'; requestId: string };
 
 export interface JobQueue {
   enqueue(job: Job): Promise<void>;
@@ -117,39 +124,7 @@ export interface ExportStore {
   openPackage(request: DsrRequest, part?: string): Promise<PackageWriter>;
 }
 
-/** Moments in a request's life that people are told about. */
-export type RequestNotice =
-  | 'opened'
-  | 'awaitingApproval'
-  | 'approvalRecorded'
-  | 'approved'
-  | 'rejected'
-  | 'cancelled'
-  | 'progress'
-  | 'completed'
-  | 'failed'
-  | 'manualStepsPending'
-  /** Execution found items beyond the approved plan: the latest of `deltas` waits for approvers. */
-  | 'deltaAwaitingApproval'
-  | 'purged'
-  /** An approver restored the soft-deleted Entra account: `restored` says who and when. */
-  | 'accountRestored'
-  /** An approval of purging at once (`purgeNow`) or of lifting the restriction (`lift`) was recorded; more are needed. */
-  | 'followUpApprovalRecorded'
-  /** Every service put back what the restriction changed. */
-  | 'restrictionLifted'
-  /** Lifting the restriction failed in some service: approvers can retry it. */
-  | 'liftFailed'
-  /** The due date was extended: the latest of `extensions`. */
-  | 'extended'
-  /** A reminder or escalation was claimed: the latest of `reminders`. */
-  | 'reminder'
-  /** The first package is delivered; a service's own export (`serviceExport`) follows. */
-  | 'awaitingServiceExport'
-  /** A service's own export is delivered as a second package (`serviceExport.delivery`); the request is complete. */
-  | 'serviceExportDelivered'
-  /** A service's own export failed, lost its start, or still runs near the due date: approvers may extend or retry. */
-  | 'serviceExportNeedsApprovers';
+export type { RequestNotice } from './model/types';
 
 /**
  * What telling people left behind that the request must remember: a newly posted approvers' card

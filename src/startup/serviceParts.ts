@@ -12,7 +12,9 @@ import { StorageParts } from './storageParts';
 export function connectServices(config: Config, storage: StorageParts) {
   const credential: TokenCredential = config.sandbox ? new SandboxCredential() : new DefaultAzureCredential();
   const graph = createGraphClient(config.graphUrl, credential);
-  const directory = new EntraDirectory(graph, config.approverGroupId, config.approverPersonKey, config.readSharing.coalesceWindowMs);
+  // The directory answers clicks and messages: its reads share a batch only when asked in the same
+  // tick (window 0), so a person clicking alone never waits for company.
+  const directory = new EntraDirectory(graph, config.approverGroupId, config.approverPersonKey, 0);
   const ownTraces = new StorageOwnTraces(storage.conversations, storage.clients.exports, storage.serviceExportSpace);
   const adapters = createServiceAdapters(config, { credential, graph, store: storage.store, ownTraces });
   return { directory, adapters };

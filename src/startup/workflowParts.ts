@@ -4,7 +4,7 @@ import type { TeamsBotAdapter } from '../bot/teamsBotAdapter';
 import { TeamsDigestAnnouncer } from '../bot/digestAnnouncer';
 import { TeamsNotifier } from '../bot/teamsNotifier';
 import { Config } from '../config';
-import { AccountLifecycle, Clock, Executor, isLongRunningExport, JobDispatch, Logger, ReminderSweep, RequestService, RestrictionLifter, RetentionSweep, ServiceExports } from '../dsr';
+import { AccountLifecycle, Clock, Executor, isLongRunningExport, JobDispatch, Logger, NoticeSender, ReminderSweep, RequestService, RestrictionLifter, RetentionSweep, ServiceExports } from '../dsr';
 import { AuditAnchorSweep, DebouncedAuditAnchor } from '../storage/auditAnchor';
 import { AuditDigests } from '../storage/auditDigests';
 import { BlobLeaseLock } from '../storage/blobLease';
@@ -64,7 +64,7 @@ export function wireWorkflow(config: Config, storage: StorageParts, services: Re
   const erasureFollowUp = new ErasureFollowUp({ store, conversations: storage.conversations, audit, clock, log, pseudonymKey: config.pseudonymKey });
   return {
     requests, executor, lifecycle, serviceExports, reminders, retention, register, erasureFollowUp, digests, anchor, anchorSweep,
-    jobs: new JobDispatch({ requests, executor, lifter, serviceExports }),
+    jobs: new JobDispatch({ requests, executor, lifter, serviceExports, notices: new NoticeSender({ store, notifier, clock, log }) }),
     stalledLock: lock('stalled-sweep'),
   };
 }

@@ -1,5 +1,5 @@
 import { TableClient } from '@azure/data-tables';
-import { isPseudonym, pseudonymFor, statusCodeOf } from '../dsr';
+import { Clock, isPseudonym, pseudonymFor, statusCodeOf } from '../dsr';
 
 /** Where the bot can reach someone later: a person's 1:1 chat, or a channel with a role. */
 export type ConversationKey = `user:${string}` | `channel:${'approvals' | 'compliance'}`;
@@ -62,19 +62,44 @@ function withoutPersonalFields(reference: StoredConversationReference): StoredCo
  * them; the copy is removed once the receipt is delivered (storage/erasureFollowUp.ts).
  */
 export class ConversationStore {
+  /** The channels' references as last read or saved here, and when (see `get`). */
+  private readonly channels = new Map<ConversationKey, { reference: Promise<StoredConversationReference | undefined>; at: number }>();
+
+  /** `channelCache`: how long a channel's reference is reused; absent, every `get` reads the table. */
   constructor(
     private readonly table: TableClient,
     private readonly pseudonymKey: string,
+    private readonly channelCache?: { ttlMs: number; clock: Clock },
   ) {}
 
   async save(key: ConversationKey, reference: StoredConversationReference): Promise<void> {
+    this.channels.delete(key);
     await this.table.upsertEntity({ partitionKey: 'conversation', rowKey: key, reference: JSON.stringify(reference) }, 'Replace');
   }
 
+  /**
+   * Where `key` is reached. The two channels' references (no personal data in them) are reused
+   * for `channelCache.ttlMs`, since every notice of every request posts to one of them; a channel
+   * registered anew through another instance is used here once that time has passed. People's
+   * references are always read: an erasure retires them.
+   */
   async get(key: ConversationKey): Promise<StoredConversationReference | undefined> {
+    if (key.startsWith('channel:') && this.channelCache) return this.channelReference(key);
     const reference = await this.read('conversation', key);
     if (reference || !key.startsWith('user:')) return reference;
     return this.read(RECEIPT_COPIES, this.pseudonymOf(key.slice('user:'.length)));
+  }
+
+  private channelReference(key: ConversationKey): Promise<StoredConversationReference | undefined> {
+    const { ttlMs, clock } = this.channelCache!;
+    const now = clock.now().getTime();
+    const kept = this.channels.get(key);
+    if (kept && now - kept.at < ttlMs) return kept.reference;
+    const reference = this.read('conversation', key);
+    this.channels.set(key, { reference, at: now });
+    // A failed read is not kept: the next notice reads again.
+    reference.catch(() => this.channels.get(key)?.reference === reference && this.channels.delete(key));
+    return reference;
   }
 
   /** Whether `aadObjectId`'s own reference (not a receipt copy) is stored. */

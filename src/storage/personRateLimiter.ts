@@ -39,6 +39,8 @@ export class PersonRateLimiter {
    * would say, without a write per message of a flood.
    */
   private readonly refusedUntil = new Map<string, number>();
+  /** Each row as this instance last wrote it, with its ETag: the next count writes against it without reading first. */
+  private readonly known = new Map<string, CounterRow & { etag: string }>();
 
   constructor(
     private readonly table: TableClient,
@@ -68,22 +70,29 @@ export class PersonRateLimiter {
     return { allowed: count <= limit, firstRefusal: count === limit + 1 };
   }
 
-  /** Adds one to the row's count, or starts a new window at `now` once the last one is over; returns the row. */
+  /**
+   * Adds one to the row's count, or starts a new window at `now` once the last one is over; returns
+   * the row. It starts from the row as this instance last wrote it when it has it, and reads the
+   * row only when that is unknown or another instance moved it on (the write's ETag fails).
+   */
   private async increment(rowKey: string, now: number, abortSignal: AbortSignal): Promise<CounterRow> {
+    let known = this.known.get(rowKey);
     for (let attempt = 1; ; attempt++) {
       try {
-        const row = await this.table.getEntity<CounterRow>(PARTITION, rowKey, { abortSignal });
+        const row = known ?? (await this.table.getEntity<CounterRow>(PARTITION, rowKey, { abortSignal }));
+        known = undefined;
         // A clock that moved back also starts a new window.
         const counted = now >= row.start && now - row.start < WINDOW_MS ? { start: row.start, count: row.count + 1 } : { start: now, count: 1 };
-        await this.table.updateEntity({ partitionKey: PARTITION, rowKey, ...counted }, 'Replace', { etag: row.etag, abortSignal });
-        return counted;
+        const written = await this.table.updateEntity({ partitionKey: PARTITION, rowKey, ...counted }, 'Replace', { etag: row.etag, abortSignal });
+        return this.remember(rowKey, counted, written.etag);
       } catch (error) {
+        this.known.delete(rowKey);
         const status = statusCodeOf(error);
         if (status === 404) {
           try {
             const counted = { start: now, count: 1 };
-            await this.table.createEntity({ partitionKey: PARTITION, rowKey, ...counted }, { abortSignal });
-            return counted;
+            const created = await this.table.createEntity({ partitionKey: PARTITION, rowKey, ...counted }, { abortSignal });
+            return this.remember(rowKey, counted, created.etag);
           } catch (createError) {
             if (statusCodeOf(createError) !== 409 || attempt >= MAX_ATTEMPTS) throw createError;
           }
@@ -92,6 +101,14 @@ export class PersonRateLimiter {
         }
       }
     }
+  }
+
+  private remember(rowKey: string, counted: CounterRow, etag: string | undefined): CounterRow {
+    this.known.delete(rowKey);
+    if (etag) this.known.set(rowKey, { ...counted, etag });
+    // The people of the last few minutes at most: the oldest written goes first.
+    if (this.known.size > 10_000) this.known.delete(this.known.keys().next().value!);
+    return counted;
   }
 
   private refuseUntil(rowKey: string, until: number, now: number): void {

@@ -1,7 +1,7 @@
 import { QueueClient } from '@azure/storage-queue';
 import { errorCode, Job, JobQueue, LeaseHeld, Logger } from '../dsr';
 
-const JOB_TYPES: ReadonlySet<string> = new Set(['discover', 'execute', 'purge', 'lift', 'pollServiceExport']);
+const JOB_TYPES: ReadonlySet<string> = new Set(['discover', 'execute', 'purge', 'lift', 'pollServiceExport', 'notify']);
 
 function parseJob(text: string): Job | undefined {
   try {

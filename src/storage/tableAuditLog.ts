@@ -117,6 +117,9 @@ export function chainBreak(requestId: string, entries: readonly AuditEntry[], he
   return undefined;
 }
 
+/** Chains whose anchor this process keeps for its next append. */
+const KNOWN_HEADS = 1_000;
+
 /**
  * Append-only, hash-chained audit log in Table storage: one partition per request, entries
  * numbered in order, each sealed with HMAC-SHA256 under the audit key (which is not kept in
@@ -134,6 +137,9 @@ export function chainBreak(requestId: string, entries: readonly AuditEntry[], he
  */
 export class TableAuditLog implements AuditLog, AuditHeads {
   /** `key`: the audit key (auditKey.ts). Without it the log can be read and checked for legacy entries only, not appended to. */
+  /** The anchor of each chain this process appended to last, with its ETag, the most recent last. */
+  private readonly knownHeads = new Map<string, AuditHead & { etag: string }>();
+
   constructor(
     private readonly table: TableClient,
     private readonly clock: Clock,
@@ -143,10 +149,15 @@ export class TableAuditLog implements AuditLog, AuditHeads {
   async append(requestId: string, event: string, detail: Record<string, string | number | boolean>): Promise<void> {
     const key = this.key;
     if (!key) throw new Error(`The audit log was opened without the audit key: it cannot append to ${requestId}'s chain.`);
-    for (;;) {
-      const head = await this.head(requestId);
+    // The first attempt reads nothing: it appends after the anchor this process wrote last, or
+    // else takes the chain to be new (a new request's first entry). If another writer moved the
+    // anchor on, or the chain exists, the transaction's condition fails and the next attempt reads.
+    let known = this.knownHeads.get(requestId);
+    for (let lost = 0; ; lost++) {
+      const head = known ?? (lost > 0 ? await this.head(requestId) : undefined);
+      known = undefined;
       // A chain written before anchors existed has entries but no head: the first append anchors it.
-      const last = head ? { sequence: head.count, hash: head.hash } : (await this.entries(requestId)).at(-1);
+      const last = head ? { sequence: head.count, hash: head.hash } : lost > 0 ? (await this.entries(requestId)).at(-1) : undefined;
       const unhashed = {
         requestId,
         sequence: (last?.sequence ?? 0) + 1,
@@ -174,14 +185,22 @@ export class TableAuditLog implements AuditLog, AuditHeads {
         head ? ['update', anchor, 'Replace', { etag: head.etag }] : ['create', anchor],
       ];
       try {
-        await this.table.submitTransaction(actions);
+        const response = await this.table.submitTransaction(actions);
+        this.rememberHead(requestId, { count: anchor.count, hash: anchor.hash, etag: response.subResponses.find((r) => r.rowKey === HEAD_ROW)?.etag });
         return;
       } catch (error) {
+        this.knownHeads.delete(requestId);
         // 409: the number or the anchor was taken; 412: the anchor moved on since it was read.
         const status = statusCodeOf(error);
         if (status !== 409 && status !== 412) throw error;
       }
     }
+  }
+
+  private rememberHead(requestId: string, head: AuditHead & { etag?: string }): void {
+    this.knownHeads.delete(requestId);
+    if (head.etag) this.knownHeads.set(requestId, { ...head, etag: head.etag });
+    if (this.knownHeads.size > KNOWN_HEADS) this.knownHeads.delete(this.knownHeads.keys().next().value!);
   }
 
   /** A request's entries in order, without the anchor. */

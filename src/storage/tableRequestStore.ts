@@ -1,5 +1,5 @@
 import { odata, TableClient } from '@azure/data-tables';
-import { ConcurrencyConflict, DsrRequest, isOpen, liftAwaitingJob, RecordsStore, REQUEST_STATES, RequestStore, statusCodeOf, StoredRequest } from '../dsr';
+import { ConcurrencyConflict, DsrRequest, hasPendingNotices, isOpen, liftAwaitingJob, RecordsStore, REQUEST_STATES, RequestStore, statusCodeOf, StoredRequest } from '../dsr';
 
 const OPEN_STATES = REQUEST_STATES.filter(isOpen);
 
@@ -18,6 +18,8 @@ interface RequestEntity {
   pseudonymised: boolean;
   /** An approved lift of a restriction whose job has not started a service yet: the stalled sweep's too. */
   liftAwaitingJob: boolean;
+  /** Notices waiting in the outbox: the stalled sweep's too, in case their job was lost. */
+  noticesPending: boolean;
   /**
    * The whole request as JSON, in parts: `doc`, then `doc1`, `doc2`… A property holds at most
    * 64 KiB (32,768 UTF-16 units) and an entity 1 MiB, and a plan of a few hundred items is past
@@ -79,8 +81,14 @@ function toEntity(request: DsrRequest): RequestEntity {
     ...(request.closedAt ? { closedAt: request.closedAt } : {}),
     pseudonymised: Boolean(request.pseudonymisedAt),
     liftAwaitingJob: liftAwaitingJob(request),
+    noticesPending: hasPendingNotices(request),
   };
 }
+
+/** Request numbers a process reserves at once (see `nextSequence`). */
+const SEQUENCE_BLOCK = 10;
+/** Requests whose last version this process keeps for its next conditional write (`lastKnown`). */
+const KNOWN_VERSIONS = 500;
 
 /** Told of every request this store wrote, after the write succeeded (the dashboard's read model). */
 export type RequestWriteListener = (request: DsrRequest) => void;
@@ -88,6 +96,12 @@ export type RequestWriteListener = (request: DsrRequest) => void;
 /** Requests in Azure Table storage; every write is conditional on the ETag that was read. */
 export class TableRequestStore implements RequestStore, RecordsStore {
   private readonly listeners: RequestWriteListener[] = [];
+  /** The version of each request this process last read or wrote, the most recent last. */
+  private readonly known = new Map<string, StoredRequest>();
+  /** The numbers of each year this process reserved and has not given out yet. */
+  private readonly blocks = new Map<number, { next: number; last: number }>();
+  /** The last number being taken: the next taker waits for it. */
+  private taking: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly requests: TableClient,
@@ -105,7 +119,8 @@ export class TableRequestStore implements RequestStore, RecordsStore {
 
   async create(request: DsrRequest): Promise<void> {
     try {
-      await this.requests.createEntity(toEntity(request));
+      const result = await this.requests.createEntity(toEntity(request));
+      this.remember({ request, etag: result.etag ?? '' });
       this.written(request);
     } catch (error) {
       if (statusCodeOf(error) === 409) throw new ConcurrencyConflict(request.id);
@@ -116,9 +131,12 @@ export class TableRequestStore implements RequestStore, RecordsStore {
   async get(id: string): Promise<StoredRequest | undefined> {
     try {
       const entity = await this.requests.getEntity<RequestEntity>(PARTITION, id);
-      return { request: docOf(entity), etag: entity.etag };
+      return this.remember({ request: docOf(entity), etag: entity.etag });
     } catch (error) {
-      if (statusCodeOf(error) === 404) return undefined;
+      if (statusCodeOf(error) === 404) {
+        this.known.delete(id);
+        return undefined;
+      }
       throw error;
     }
   }
@@ -126,12 +144,32 @@ export class TableRequestStore implements RequestStore, RecordsStore {
   async replace(request: DsrRequest, etag: string): Promise<string> {
     try {
       const result = await this.requests.updateEntity(toEntity(request), 'Replace', { etag });
+      this.remember({ request, etag: result.etag ?? '' });
       this.written(request);
       return result.etag ?? '';
     } catch (error) {
-      if (statusCodeOf(error) === 412 || statusCodeOf(error) === 404) throw new ConcurrencyConflict(request.id);
+      if (statusCodeOf(error) === 412 || statusCodeOf(error) === 404) {
+        this.known.delete(request.id);
+        throw new ConcurrencyConflict(request.id);
+      }
       throw error;
     }
+  }
+
+  /**
+   * The version this process last read or wrote, without a round trip: another instance may have
+   * changed the row since, which the conditional write made against it finds out.
+   */
+  lastKnown(id: string): StoredRequest | undefined {
+    return this.known.get(id);
+  }
+
+  private remember(stored: StoredRequest): StoredRequest {
+    const id = stored.request.id;
+    this.known.delete(id);
+    if (stored.etag) this.known.set(id, stored);
+    if (this.known.size > KNOWN_VERSIONS) this.known.delete(this.known.keys().next().value!);
+    return stored;
   }
 
   async listForPerson(aadObjectId: string): Promise<DsrRequest[]> {
@@ -144,7 +182,7 @@ export class TableRequestStore implements RequestStore, RecordsStore {
   }
 
   async listStalled(before: Date): Promise<DsrRequest[]> {
-    return this.query(odata`PartitionKey eq ${PARTITION} and (state eq ${'submitted'} or state eq ${'approved'} or liftAwaitingJob eq ${true}) and Timestamp le ${before}`);
+    return this.query(odata`PartitionKey eq ${PARTITION} and (state eq ${'submitted'} or state eq ${'approved'} or liftAwaitingJob eq ${true} or noticesPending eq ${true}) and Timestamp le ${before}`);
   }
 
   async listOpen(): Promise<DsrRequest[]> {
@@ -173,20 +211,44 @@ export class TableRequestStore implements RequestStore, RecordsStore {
     return this.query(odata`PartitionKey eq ${PARTITION} and pseudonymised eq ${false} and closedAt le ${closedBefore.toISOString()}`);
   }
 
+  /**
+   * The next request number of `year`. A process takes numbers from the counter row a block at a
+   * time (`SEQUENCE_BLOCK`), one taker at a time, so a burst of submissions makes one conditional
+   * write per block instead of every submission racing for the row. Numbers stay unique across
+   * instances; the price is gaps (the rest of a block is lost when the process stops) and, with
+   * several instances, numbers not in order of receipt: the register lists every request with its
+   * received date, and a missing number there is a number never given out.
+   */
   async nextSequence(year: number): Promise<number> {
+    const turn = this.taking.then(() => this.takeNumber(year));
+    this.taking = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async takeNumber(year: number): Promise<number> {
+    const block = this.blocks.get(year);
+    if (block && block.next <= block.last) return block.next++;
+    const last = await this.reserve(year, SEQUENCE_BLOCK);
+    const first = last - SEQUENCE_BLOCK + 1;
+    this.blocks.set(year, { next: first + 1, last });
+    return first;
+  }
+
+  /** Moves the year's counter on by `count` (one conditional write, retried on a lost race); returns its new value. */
+  private async reserve(year: number, count: number): Promise<number> {
     const key = String(year);
     for (;;) {
       try {
         const counter = await this.counters.getEntity<{ value: number }>('sequence', key);
-        const value = counter.value + 1;
+        const value = counter.value + count;
         await this.counters.updateEntity({ partitionKey: 'sequence', rowKey: key, value }, 'Replace', { etag: counter.etag });
         return value;
       } catch (error) {
         const status = statusCodeOf(error);
         if (status === 404) {
           try {
-            await this.counters.createEntity({ partitionKey: 'sequence', rowKey: key, value: 1 });
-            return 1;
+            await this.counters.createEntity({ partitionKey: 'sequence', rowKey: key, value: count });
+            return count;
           } catch (createError) {
             if (statusCodeOf(createError) !== 409) throw createError;
           }

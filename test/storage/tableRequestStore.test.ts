@@ -66,4 +66,14 @@ describe('TableRequestStore', () => {
     expect(stalled.sort()).toEqual(['DSR-2026-0201', 'DSR-2026-0202', 'DSR-2026-0203']);
     expect(await store.listStalled(new Date(0))).toEqual([]);
   });
+
+  it('gives every request number once under a burst, across instances, with gaps only at block ends', async () => {
+    const clients = storageClientsFromConnectionString(azurite.connectionString);
+    const instances = [new TableRequestStore(clients.requests, clients.counters), new TableRequestStore(clients.requests, clients.counters)];
+    const numbers = await Promise.all(Array.from({ length: 120 }, (_, i) => instances[i % 2].nextSequence(2031)));
+    expect(new Set(numbers).size).toBe(120);
+    expect(Math.min(...numbers)).toBe(1);
+    // Two blocks of ten at most are left part-used: one per instance.
+    expect(Math.max(...numbers)).toBeLessThanOrEqual(140);
+  });
 });

@@ -122,13 +122,15 @@ export class BotStoreAdapter implements ServiceAdapter {
    * `kept` when it is open again.
    */
   private async pseudonymise(requestId: string, subject: Subject): Promise<ItemResult> {
-    let result: ItemResult = 'alreadyGone';
-    await updateRequest(this.store, requestId, (r) => {
+    // Set by the change, which may run more than once: TypeScript cannot see that.
+    let result = 'alreadyGone' as ItemResult;
+    const written = await updateRequest(this.store, requestId, (r) => {
       if (r.subject.aadObjectId !== subject.aadObjectId) result = 'alreadyGone';
       else result = isOpen(r.state) ? 'kept' : 'changed';
       return result === 'changed' ? pseudonymised(r, this.pseudonymKey) : undefined;
     });
-    return result;
+    // Decided on a version whose row was then deleted before the write: gone, not changed.
+    return result === 'changed' && !written ? 'alreadyGone' : result;
   }
 
   /** The earlier, closed records among `requests`: what an erasure pseudonymises (this request later, see above). */

@@ -275,6 +275,50 @@ export interface ServiceExport {
   delivery?: Delivery;
 }
 
+/** Moments in a request's life that people are told about. */
+export type RequestNotice =
+  | 'opened'
+  | 'awaitingApproval'
+  | 'approvalRecorded'
+  | 'approved'
+  | 'rejected'
+  | 'cancelled'
+  | 'progress'
+  | 'completed'
+  | 'failed'
+  | 'manualStepsPending'
+  /** Execution found items beyond the approved plan: the latest of `deltas` waits for approvers. */
+  | 'deltaAwaitingApproval'
+  | 'purged'
+  /** An approver restored the soft-deleted Entra account: `restored` says who and when. */
+  | 'accountRestored'
+  /** An approval of purging at once (`purgeNow`) or of lifting the restriction (`lift`) was recorded; more are needed. */
+  | 'followUpApprovalRecorded'
+  /** Every service put back what the restriction changed. */
+  | 'restrictionLifted'
+  /** Lifting the restriction failed in some service: approvers can retry it. */
+  | 'liftFailed'
+  /** The due date was extended: the latest of `extensions`. */
+  | 'extended'
+  /** A reminder or escalation was claimed: the latest of `reminders`. */
+  | 'reminder'
+  /** The first package is delivered; a service's own export (`serviceExport`) follows. */
+  | 'awaitingServiceExport'
+  /** A service's own export is delivered as a second package (`serviceExport.delivery`); the request is complete. */
+  | 'serviceExportDelivered'
+  /** A service's own export failed, lost its start, or still runs near the due date: approvers may extend or retry. */
+  | 'serviceExportNeedsApprovers';
+
+/**
+ * Notices a change decided, written with it and sent by the request's next job, so the click that
+ * made the change is answered first and a crash in between loses none (src/dsr/workflow/noticeOutbox.ts).
+ * `sendingSince`: a worker took them; another takes them over only once that is stale.
+ */
+export interface NoticeOutbox {
+  notices: RequestNotice[];
+  sendingSince?: string;
+}
+
 export interface DsrRequest {
   id: string;
   kind: RequestKind;
@@ -307,6 +351,7 @@ export interface DsrRequest {
   manualSteps?: Record<string, ManualStepRecord>;
   /** `deltaRound`: the delta round the approval card was posted for, when it was. */
   cards: { approval?: PostedCard; status?: PostedCard; deltaRound?: number };
+  outbox?: NoticeOutbox;
   delivery?: Delivery;
   /** access/export: a service's own long-running export, delivered after the first package. */
   serviceExport?: ServiceExport;

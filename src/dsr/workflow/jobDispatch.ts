@@ -1,5 +1,6 @@
 import { Job } from '../ports';
 import { Executor } from './executor';
+import { NoticeSender } from './noticeOutbox';
 import { RequestService } from './requestService';
 import { RestrictionLifter } from './restrictionLifter';
 import { ServiceExports } from './serviceExports';
@@ -10,6 +11,7 @@ export interface JobDispatchDeps {
   lifter: Pick<RestrictionLifter, 'lift'>;
   /** Absent when no service runs a long export (no system-generated logs configured). */
   serviceExports?: Pick<ServiceExports, 'poll'>;
+  notices: Pick<NoticeSender, 'sendPending'>;
 }
 
 /** Which workflow step each queued job runs, and what happens to a job that keeps failing. */
@@ -19,10 +21,13 @@ export class JobDispatch {
   readonly run = (job: Job): Promise<void> => {
     const id = job.requestId;
     switch (job.type) {
+      case 'notify':
+        return this.deps.notices.sendPending(id);
+      // The notices of the change that enqueued the job go out before the job moves the request on.
       case 'discover':
-        return this.deps.requests.discover(id);
+        return this.deps.notices.sendPending(id).then(() => this.deps.requests.discover(id));
       case 'execute':
-        return this.deps.executor.execute(id);
+        return this.deps.notices.sendPending(id).then(() => this.deps.executor.execute(id));
       case 'purge':
         return this.deps.executor.purge(id);
       case 'lift':

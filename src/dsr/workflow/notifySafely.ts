@@ -1,7 +1,7 @@
 import { Logger, NoticeOutcome, Notifier, RequestNotice, RequestStore } from '../ports';
 import { errorCode } from '../model/serviceFailures';
 import { DsrRequest } from '../model/types';
-import { rememberCard, updateRequest } from './requestUpdates';
+import { updateRequest } from './requestUpdates';
 
 /**
  * Tells people of `notice` and records what that posted (the approvers' new card, who got the
@@ -9,20 +9,35 @@ import { rememberCard, updateRequest } from './requestUpdates';
  * and the flow goes on.
  */
 export async function notifySafely(deps: { notifier: Notifier; log: Logger; store: RequestStore }, notice: RequestNotice, request: DsrRequest): Promise<void> {
+  const outcome = await noticeOutcome(deps, notice, request);
+  if (!outcome.approvalCard && !outcome.deliveredTo) return;
   try {
-    const outcome = await deps.notifier.notify(notice, request);
-    if (!outcome) return;
-    await recordPosted(deps.store, request.id, outcome);
-    for (const error of outcome.failures) deps.log.warn({ requestId: request.id, notice, error: errorCode(error) }, 'notification failed');
+    await updateRequest(deps.store, request.id, (r) => withPosted(r, outcome));
   } catch (error) {
     deps.log.warn({ requestId: request.id, notice, error: errorCode(error) }, 'notification failed');
   }
 }
 
-async function recordPosted(store: RequestStore, requestId: string, outcome: NoticeOutcome): Promise<void> {
-  if (outcome.approvalCard) await rememberCard(store, requestId, 'approval', outcome.approvalCard.card, outcome.approvalCard.deltaRound);
-  const to = outcome.deliveredTo;
-  if (to) await updateRequest(store, requestId, (r) => ({ ...r, deliveredTo: to }));
+/** Sends `notice`; a failure is logged and comes back as an outcome that posted nothing. */
+export async function noticeOutcome(deps: { notifier: Notifier; log: Logger }, notice: RequestNotice, request: DsrRequest): Promise<NoticeOutcome> {
+  try {
+    const outcome = (await deps.notifier.notify(notice, request)) ?? { failures: [] };
+    for (const error of outcome.failures) deps.log.warn({ requestId: request.id, notice, error: errorCode(error) }, 'notification failed');
+    return outcome;
+  } catch (error) {
+    deps.log.warn({ requestId: request.id, notice, error: errorCode(error) }, 'notification failed');
+    return { failures: [error] };
+  }
+}
+
+/** `request` remembering what a notice posted: the approvers' card (later changes replace it in place), who got the link or receipt. */
+export function withPosted(request: DsrRequest, outcome: Omit<NoticeOutcome, 'failures'>): DsrRequest {
+  const { approvalCard, deliveredTo } = outcome;
+  return {
+    ...request,
+    ...(approvalCard ? { cards: { ...request.cards, approval: approvalCard.card, ...(approvalCard.deltaRound ? { deltaRound: approvalCard.deltaRound } : {}) } } : {}),
+    ...(deliveredTo ? { deliveredTo } : {}),
+  };
 }
 
 /** Counts per service, for the audit log: no values. */

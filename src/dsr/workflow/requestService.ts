@@ -10,9 +10,10 @@ import { formatRequestId } from '../model/requestIds';
 import { applyEvent, updateRequest } from './requestUpdates';
 import { ServiceAdapter } from '../ports';
 import { canTake, isOpen } from '../model/stateMachine';
-import { Actor, DiscoveryResult, DsrRequest, Extension, RequestState, ServiceName, Subject } from '../model/types';
+import { Actor, DiscoveryResult, DsrRequest, Extension, PostedCard, RequestState, ServiceName, Subject } from '../model/types';
 import { describeFailure, errorCode } from '../model/serviceFailures';
 import { countsOf, notifySafely } from './notifySafely';
+import { hasPendingNotices, withNotice } from './noticeOutbox';
 
 export interface RequestServiceDeps {
   store: RequestStore;
@@ -65,21 +66,30 @@ export type DecideOutcome = ActionOutcome<DecisionRefusal>;
 export type ExtendOutcome = ActionOutcome<ExtensionRefusal>;
 export type CancelOutcome = ActionOutcome;
 
+/** The notice each transition of a decision writes into the outbox. */
+const DECISION_NOTICES: Record<'approve' | 'reject' | 'deltaDecided', RequestNotice> = { approve: 'approved', reject: 'rejected', deltaDecided: 'progress' };
+
 /**
  * The life of a request up to execution: filing, discovery, decisions, cancellation.
- * Every change is one conditional write, so two clicks at once give one transition.
+ * Every change is one conditional write, so two clicks at once give one transition. A change made
+ * by a click writes its notice into the request's outbox with it and leaves the sending to the
+ * job it enqueues (noticeOutbox.ts): the click is answered without waiting for Teams posts.
  */
 export class RequestService {
   constructor(private readonly deps: RequestServiceDeps) {}
 
-  /** Files a request, or points to the open one the subject already has of that kind. */
-  async submit(input: NewRequest, subject: Subject, requester: Actor): Promise<SubmitOutcome> {
+  /**
+   * Files a request, or points to the open one the subject already has of that kind. `statusCard`:
+   * the card the answer to the click replaces, which later changes of the request update.
+   */
+  async submit(input: NewRequest, subject: Subject, requester: Actor, statusCard?: PostedCard): Promise<SubmitOutcome> {
     const { store, clock } = this.deps;
-    const existing = (await store.listForPerson(subject.aadObjectId)).find(
-      (r) => isOpen(r.state) && r.kind === input.kind && r.subject.aadObjectId === subject.aadObjectId,
-    );
+    const subjects = await store.listForPerson(subject.aadObjectId);
+    const existing = subjects.find((r) => isOpen(r.state) && r.kind === input.kind && r.subject.aadObjectId === subject.aadObjectId);
     if (existing) return { result: 'duplicate', request: existing };
-    const open = (await store.listForPerson(requester.aadObjectId)).filter((r) => isOpen(r.state) && r.requester.aadObjectId === requester.aadObjectId).length;
+    // Filing for themselves (the usual case), the subject's requests are the requester's.
+    const requesters = requester.aadObjectId === subject.aadObjectId ? subjects : await store.listForPerson(requester.aadObjectId);
+    const open = requesters.filter((r) => isOpen(r.state) && r.requester.aadObjectId === requester.aadObjectId).length;
     if (open >= this.deps.maxOpenRequests) return { result: 'limited', open };
 
     const now = clock.now();
@@ -99,7 +109,8 @@ export class RequestService {
       discovery: {},
       decisions: [],
       steps: {},
-      cards: {},
+      cards: statusCard ? { status: statusCard } : {},
+      outbox: { notices: ['opened'] },
     };
     await store.create(request);
     await this.deps.audit.append(request.id, 'created', {
@@ -108,9 +119,10 @@ export class RequestService {
       services: request.services.join(','),
       onBehalf: requester.aadObjectId !== subject.aadObjectId,
     });
+    // The discovery job sends the 'opened' notice first; a crash before this leaves the request
+    // `submitted`, which the stalled-request sweep finds.
     await this.deps.queue.enqueue({ type: 'discover', requestId: request.id });
     this.deps.log.info({ requestId: request.id, kind: request.kind }, 'request created');
-    await this.tell('opened', request);
     return { result: 'created', request };
   }
 
@@ -161,7 +173,8 @@ export class RequestService {
     // Standings are read before the conditional write, which decides on them; an approval that
     // arrived in between has no standing read yet, so they are read again with it.
     for (let read = 1; ; read++) {
-      const current = (await store.get(requestId))?.request;
+      const stored = await store.get(requestId);
+      const current = stored?.request;
       const standings = current && decision === 'approve' ? await readStandings(this.deps.approvers, approversToCheck(current, actor.aadObjectId), actor, actorIsApprover) : new Map<string, ApproverStanding>();
       let unread = false;
       decided = await updateRequest(store, requestId, (r) => {
@@ -178,10 +191,10 @@ export class RequestService {
         stillNeeded = outcome.approvalsStillNeeded;
         voided = outcome.voided;
         decidedHash = r.state === 'awaiting_delta_approval' ? pendingDelta(r)?.planHash : r.planHash;
-        if (!outcome.transition) return outcome.request;
+        if (!outcome.transition) return withNotice(outcome.request, 'approvalRecorded');
         const moved = applyEvent(outcome.request, outcome.transition, clock.now());
-        return outcome.transition === 'deltaDecided' ? afterDeltaDecision(moved) : moved;
-      });
+        return withNotice(outcome.transition === 'deltaDecided' ? afterDeltaDecision(moved) : moved, DECISION_NOTICES[outcome.transition]);
+      }, stored);
       if (!unread) break;
       if (read >= STANDING_READS) {
         refusal = { code: 'busy', requestId };
@@ -204,23 +217,20 @@ export class RequestService {
       ...(reason ? { reasonGiven: true } : {}),
     });
     this.deps.log.info({ requestId, decision, stillNeeded, delta: Boolean(onDelta) }, 'decision recorded');
+    // The execution job sends the notice before it runs, so people hear of the approval first; a
+    // crash before the enqueue leaves the request `approved` (or its notice pending) for the sweep.
     if (outcomeTransition === 'deltaDecided') {
       // Approved, the run carries out the delta's items; rejected, it closes the request without them.
       await this.deps.queue.enqueue({ type: 'execute', requestId });
-      await this.tell('progress', decided);
       const approved = decided.deltas!.at(-1)!.outcome === 'approved';
       return { result: 'done', request: decided, code: approved ? 'deltaApproved' : 'deltaRejected', requestId };
     }
     if (outcomeTransition === 'approve') {
       await this.deps.queue.enqueue({ type: 'execute', requestId });
-      await this.tell('approved', decided);
       return { result: 'done', request: decided, code: 'approved', requestId };
     }
-    if (outcomeTransition === 'reject') {
-      await this.tell('rejected', decided);
-      return { result: 'done', request: decided, code: 'rejected' };
-    }
-    await this.tell('approvalRecorded', decided);
+    await this.deps.queue.enqueue({ type: 'notify', requestId });
+    if (outcomeTransition === 'reject') return { result: 'done', request: decided, code: 'rejected' };
     return { result: 'done', request: decided, code: 'approvalRecorded', approvalsStillNeeded: stillNeeded, voided: voided.length };
   }
 
@@ -237,13 +247,13 @@ export class RequestService {
         refusal = { code: 'notCancellable', requestId, state: r.state };
         return undefined;
       }
-      return applyEvent(r, 'cancel', clock.now());
+      return withNotice(applyEvent(r, 'cancel', clock.now()), 'cancelled');
     });
     if (!cancelled) return { result: 'refused', ...refusal };
     // Audit details name staff by object id, never the subject: a subject withdrawing is 'the subject'.
     const bySubject = cancelled.requester.aadObjectId === cancelled.subject.aadObjectId;
     await this.deps.audit.append(requestId, 'cancelled', { by: bySubject ? 'the subject' : actor.aadObjectId });
-    await this.tell('cancelled', cancelled);
+    await this.deps.queue.enqueue({ type: 'notify', requestId });
     return { result: 'done', request: cancelled, code: 'cancelled', requestId };
   }
 
@@ -265,7 +275,7 @@ export class RequestService {
       }
       refusal = undefined;
       extension = outcome.extension;
-      return outcome.request;
+      return withNotice(outcome.request, 'extended');
     });
     if (!extended || !extension) {
       const current = (await store.get(requestId))?.request;
@@ -280,7 +290,7 @@ export class RequestService {
       reasonGiven: true,
     });
     this.deps.log.info({ requestId, newDueAt: extension.newDueAt }, 'deadline extended');
-    await this.tell('extended', extended);
+    await this.deps.queue.enqueue({ type: 'notify', requestId });
     return { result: 'done', request: extended, code: 'extended', requestId, dueAt: extension.newDueAt };
   }
 
@@ -297,7 +307,7 @@ export class RequestService {
   async enqueueStalled(): Promise<number> {
     const stalled = await this.deps.store.listStalled(new Date(this.deps.clock.now().getTime() - STALLED_AFTER_MS));
     for (const request of stalled) {
-      await this.deps.queue.enqueue({ type: stalledJob(request), requestId: request.id });
+      for (const type of stalledJobs(request)) await this.deps.queue.enqueue({ type, requestId: request.id });
       this.deps.log.warn({ requestId: request.id, state: request.state }, 'stalled request resumed');
     }
     return stalled.length;
@@ -313,8 +323,13 @@ export class RequestService {
   }
 }
 
-/** The job a stalled request waits for: its discovery, its execution, or the lift two approvers asked for. */
-function stalledJob(request: DsrRequest): Job['type'] {
-  if (request.state === 'submitted') return 'discover';
-  return liftAwaitingJob(request) ? 'lift' : 'execute';
+/**
+ * The jobs a stalled request waits for: its discovery, its execution, or the lift two approvers
+ * asked for; and the sending of notices left in its outbox, which discovery and execution do first.
+ */
+function stalledJobs(request: DsrRequest): Job['type'][] {
+  if (request.state === 'submitted') return ['discover'];
+  if (request.state === 'approved') return ['execute'];
+  const lift: Job['type'][] = liftAwaitingJob(request) ? ['lift'] : [];
+  return hasPendingNotices(request) ? [...lift, 'notify'] : lift;
 }
