@@ -186,7 +186,8 @@ export class TableAuditLog implements AuditLog, AuditHeads {
       ];
       try {
         const response = await this.table.submitTransaction(actions);
-        this.rememberHead(requestId, { count: anchor.count, hash: anchor.hash, etag: response.subResponses.find((r) => r.rowKey === HEAD_ROW)?.etag });
+        // Answers come in the order of the actions; an update's carries no row key to find it by.
+        this.rememberHead(requestId, { count: anchor.count, hash: anchor.hash, etag: response.subResponses[1]?.etag });
         return;
       } catch (error) {
         this.knownHeads.delete(requestId);

@@ -91,12 +91,13 @@ describe('audit chains', () => {
     const reads = countReads(a.audit);
     await logA.append('DSR-2026-0401', 'created', {});
     await logA.append('DSR-2026-0401', 'discovered', { items: 2 });
+    await logA.append('DSR-2026-0401', 'approved', {});
     // A new chain is taken to be new, and then its anchor is the one this instance wrote.
     expect(reads()).toBe(0);
-    await logB.append('DSR-2026-0401', 'approved', {});
+    await logB.append('DSR-2026-0401', 'delivered', {});
     await logA.append('DSR-2026-0401', 'completed', {});
     const entries = await logA.entries('DSR-2026-0401');
-    expect(entries.map((e) => [e.sequence, e.event])).toEqual([[1, 'created'], [2, 'discovered'], [3, 'approved'], [4, 'completed']]);
+    expect(entries.map((e) => [e.sequence, e.event])).toEqual([[1, 'created'], [2, 'discovered'], [3, 'approved'], [4, 'delivered'], [5, 'completed']]);
     expect(logA.breakIn('DSR-2026-0401', { entries, head: await logA.head('DSR-2026-0401') })).toBeUndefined();
   });
 
