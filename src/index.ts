@@ -7,6 +7,7 @@ import { Config, ConfigError, loadConfig } from './config';
 import { Clock, errorCode, Executor, Logger, ReminderSweep, RetentionSweep, systemClock } from './dsr';
 import { createLogger } from './log';
 import { loadTenant } from './sandbox/tenant';
+import { ForegroundTurns } from './foregroundTurns';
 import { createServer } from './server';
 import { connectServices, sandboxHealthUrls } from './startup/serviceParts';
 import { openStorage } from './startup/storageParts';
@@ -22,6 +23,9 @@ import { storageAnswers } from './storage/storageClients';
 import { TableAuditLog } from './storage/tableAuditLog';
 import { TableRequestStore } from './storage/tableRequestStore';
 import { DashboardParts, startDashboard } from './tab/dashboard';
+
+/** Longest a job waits for a moment without activities to answer before it starts anyway. */
+const JOB_DEFER_MS = 200;
 
 export interface RunningBot {
   url: string;
@@ -70,10 +74,18 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const workflow = wireWorkflow(config, storage, services, { clock, log, botAdapter, anchorDelayMs: options.anchorDelayMs ?? 30_000 });
   const { executor, jobs } = workflow;
 
+  const foreground = new ForegroundTurns();
   const worker = new QueueWorker(
     storage.clients.jobs,
     jobs.run,
-    { visibilityTimeoutSeconds: config.jobVisibilitySeconds, maxDeliveries: 5, maxIdleMs: 1000, concurrency: config.workerConcurrency, onGiveUp: jobs.giveUp },
+    {
+      visibilityTimeoutSeconds: config.jobVisibilitySeconds,
+      maxDeliveries: 5,
+      maxIdleMs: 1000,
+      concurrency: config.workerConcurrency,
+      waitForQuiet: () => foreground.quiet(JOB_DEFER_MS),
+      onGiveUp: jobs.giveUp,
+    },
     log,
   );
   const { directory, adapters } = services;
@@ -107,7 +119,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   }
   // Only Teams activities from this tenant are acted on: the bot's own, or the seeded tenant's in the sandbox.
   const teamsTenantId = config.sandbox ? loadTenant().tenantId : config.botTenantId;
-  const server = createServer({ adapter: botAdapter, app, readinessChecks, log, teamsTenantId });
+  const server = createServer({ adapter: botAdapter, app, readinessChecks, log, teamsTenantId, foreground });
   const dashboard = await startDashboard(server, { config, tenantId: teamsTenantId, storage, directory, digests: workflow.digests, clock, log });
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const port = (server.address() as { port: number }).port;

@@ -4,6 +4,7 @@ import { Application, TurnState } from '@microsoft/teams-ai';
 import { buttonMessage } from './bot/buttonMessage';
 import { TEAMS_CHANNEL_ID } from './bot/turnIdentity';
 import { Logger } from './dsr';
+import { ForegroundTurns } from './foregroundTurns';
 
 /** Activities larger than this are refused: Teams messages are capped at 100 KB, invokes are smaller. */
 const MAX_BODY_BYTES = 256 * 1024;
@@ -16,6 +17,8 @@ export interface ServerDeps {
   log: Logger;
   /** The Microsoft 365 tenant whose Teams activities the bot acts on; every other is refused. */
   teamsTenantId: string;
+  /** Counts the activities being answered, so that background jobs let them go first. */
+  foreground: ForegroundTurns;
 }
 
 /** The Bot Framework's error body: `{ error: { code, message } }`. */
@@ -134,7 +137,7 @@ export function createServer(deps: ServerDeps): restify.Server {
         res.send(403, errorBody('Forbidden', foreign));
         return;
       }
-      await deps.adapter.process(req, res, async (context) => {
+      await deps.foreground.answer(() => deps.adapter.process(req, res, async (context) => {
         if (namesNoCard(context)) {
           await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: buttonMessage(NO_CARD) });
           return;
@@ -143,7 +146,7 @@ export function createServer(deps: ServerDeps): restify.Server {
         if (context.activity.type === ActivityTypes.Invoke && !context.turnState.get(INVOKE_RESPONSE_KEY)) {
           await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: unansweredInvoke(context) });
         }
-      });
+      }));
     },
   );
 

@@ -29,6 +29,8 @@ export interface QueueWorkerOptions {
   /** Longest pause between polls of an empty queue. */
   maxIdleMs: number;
   concurrency: number;
+  /** Awaited before each receive: a job starts when this resolves (see `ForegroundTurns.quiet`). */
+  waitForQuiet?: () => Promise<void>;
   /** Called once for a job set aside after `maxDeliveries`, so its request is not left stranded. */
   onGiveUp?: (job: Job) => Promise<void>;
 }
@@ -81,6 +83,8 @@ export class QueueWorker {
       const free = this.options.concurrency - this.inFlight.size;
       let received = 0;
       if (free > 0) {
+        await this.options.waitForQuiet?.();
+        if (!this.running) break;
         try {
           const response = await this.queue.receiveMessages({
             numberOfMessages: free,

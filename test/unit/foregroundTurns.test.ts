@@ -1,0 +1,56 @@
+import { ForegroundTurns } from '../../src/foregroundTurns';
+
+/** A promise and the function that settles it. */
+function deferred() {
+  let settle!: (error?: Error) => void;
+  const promise = new Promise<void>((resolve, reject) => {
+    settle = (error) => (error ? reject(error) : resolve());
+  });
+  return { promise, settle };
+}
+
+/** Whether `promise` has settled once every callback queued so far has run. */
+async function settled(promise: Promise<unknown>): Promise<boolean> {
+  let done = false;
+  void promise.then(() => (done = true));
+  await new Promise((resolve) => setImmediate(resolve));
+  return done;
+}
+
+describe('ForegroundTurns', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('is quiet at once when no turn is being answered', async () => {
+    expect(await settled(new ForegroundTurns().quiet(60_000))).toBe(true);
+  });
+
+  it('holds a job back until the last turn in flight has answered, even one that failed', async () => {
+    const foreground = new ForegroundTurns();
+    const first = deferred();
+    const second = deferred();
+    const answers = [foreground.answer(() => first.promise), foreground.answer(() => second.promise)];
+    const quiet = foreground.quiet(60_000);
+    expect(await settled(quiet)).toBe(false);
+    first.settle(new Error('the turn failed'));
+    await expect(answers[0]).rejects.toThrow('the turn failed');
+    expect(await settled(quiet)).toBe(false);
+    second.settle();
+    await answers[1];
+    expect(await settled(quiet)).toBe(true);
+  });
+
+  it('lets a job start after maxWaitMs when the chat never goes quiet', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate'] });
+    const foreground = new ForegroundTurns();
+    const never = deferred();
+    void foreground.answer(() => never.promise);
+    const quiet = foreground.quiet(200);
+    jest.advanceTimersByTime(199);
+    expect(await settled(quiet)).toBe(false);
+    jest.advanceTimersByTime(1);
+    expect(await settled(quiet)).toBe(true);
+    // A second job waits its own 200 ms: the first one's release did not end the turn.
+    const next = foreground.quiet(200);
+    expect(await settled(next)).toBe(false);
+  });
+});
