@@ -9,8 +9,8 @@ import { createStorageClients, ensureStorage } from '../storage/storageClients';
 import { TableAuditLog } from '../storage/tableAuditLog';
 import { TableRequestStore } from '../storage/tableRequestStore';
 
-/** How long the approvals and compliance channels' references are reused between reads. */
-const CHANNEL_REFERENCE_TTL_MS = 60_000;
+/** How long the channels' and people's conversation references are reused between reads. */
+const REFERENCE_TTL_MS = 60_000;
 
 export type StorageParts = Awaited<ReturnType<typeof openStorage>>;
 
@@ -22,7 +22,7 @@ export async function openStorage(config: Config, clock: Clock) {
   // In sandbox mode the key file is made on the first start; elsewhere it comes from the setting (Key Vault in Azure).
   const auditKey = loadAuditKey(config.auditKey, { create: config.sandbox });
   const audit = new TableAuditLog(clients.audit, clock, auditKey);
-  const conversations = new ConversationStore(clients.conversations, config.pseudonymKey, { ttlMs: CHANNEL_REFERENCE_TTL_MS, clock });
+  const conversations = new ConversationStore(clients.conversations, config.pseudonymKey, { ttlMs: REFERENCE_TTL_MS, clock });
   const exportsStore = new BlobExportStore(clients.exports, clock, audit, { defaultLocale: config.defaultLocale, timeZone: config.timeZone });
   const queue = new StorageJobQueue(clients.jobs);
   // One client for the service export places: the export writes there, and erasure removes what an export left behind.

@@ -53,6 +53,14 @@ function withoutPersonalFields(reference: StoredConversationReference): StoredCo
   };
 }
 
+/** References one instance keeps in memory at most: the people of the last minute or so. */
+const MAX_KEPT = 10_000;
+
+/** Whether two references reach the same chat the same way: all but the activity they came with. */
+function sameChat(a: StoredConversationReference | undefined, b: StoredConversationReference): boolean {
+  return a !== undefined && JSON.stringify({ ...a, activityId: undefined }) === JSON.stringify({ ...b, activityId: undefined });
+}
+
 /**
  * Conversation references kept across restarts (proactive messages go to the serviceUrl stored here).
  * Keyed by user or role, never by conversation id alone: two clients can share one.
@@ -62,44 +70,64 @@ function withoutPersonalFields(reference: StoredConversationReference): StoredCo
  * them; the copy is removed once the receipt is delivered (storage/erasureFollowUp.ts).
  */
 export class ConversationStore {
-  /** The channels' references as last read or saved here, and when (see `get`). */
-  private readonly channels = new Map<ConversationKey, { reference: Promise<StoredConversationReference | undefined>; at: number }>();
+  /** References as last read or saved here, and when (see `get`). */
+  private readonly kept = new Map<ConversationKey, { reference: Promise<StoredConversationReference | undefined>; at: number }>();
 
-  /** `channelCache`: how long a channel's reference is reused; absent, every `get` reads the table. */
+  /** `cache`: how long a reference is reused from memory; absent, every `get` reads the table and every `save` writes. */
   constructor(
     private readonly table: TableClient,
     private readonly pseudonymKey: string,
-    private readonly channelCache?: { ttlMs: number; clock: Clock },
+    private readonly cache?: { ttlMs: number; clock: Clock },
   ) {}
 
+  /**
+   * Stores where `key` is reached. A person's chat is reached the same way turn after turn: a
+   * reference that this instance saved or read within `cache.ttlMs` and that only differs by its
+   * activity is not written again.
+   */
   async save(key: ConversationKey, reference: StoredConversationReference): Promise<void> {
-    this.channels.delete(key);
+    const kept = this.fresh(key);
+    if (kept && sameChat(await kept.catch(() => undefined), reference)) return;
+    this.kept.delete(key);
     await this.table.upsertEntity({ partitionKey: 'conversation', rowKey: key, reference: JSON.stringify(reference) }, 'Replace');
+    this.keep(key, Promise.resolve(reference));
   }
 
   /**
-   * Where `key` is reached. The two channels' references (no personal data in them) are reused
-   * for `channelCache.ttlMs`, since every notice of every request posts to one of them; a channel
-   * registered anew through another instance is used here once that time has passed. People's
-   * references are always read: an erasure retires them.
+   * Where `key` is reached. References are reused for `cache.ttlMs`, since every notice of every
+   * request posts to a channel and most to a person's chat: a channel registered anew through
+   * another instance is used here once that time has passed. An erasure through another instance
+   * deletes a person's reference; for that minute this one may still reach their chat with it, as
+   * the receipt copy that replaced it would (an erasure here forgets it at once). A person without
+   * a reference is never remembered as such: their receipt copy is looked for every time.
    */
   async get(key: ConversationKey): Promise<StoredConversationReference | undefined> {
-    if (key.startsWith('channel:') && this.channelCache) return this.channelReference(key);
-    const reference = await this.read('conversation', key);
+    const reference = await this.current(key);
     if (reference || !key.startsWith('user:')) return reference;
     return this.read(RECEIPT_COPIES, this.pseudonymOf(key.slice('user:'.length)));
   }
 
-  private channelReference(key: ConversationKey): Promise<StoredConversationReference | undefined> {
-    const { ttlMs, clock } = this.channelCache!;
-    const now = clock.now().getTime();
-    const kept = this.channels.get(key);
-    if (kept && now - kept.at < ttlMs) return kept.reference;
+  private current(key: ConversationKey): Promise<StoredConversationReference | undefined> {
+    const kept = this.fresh(key);
+    if (kept) return kept;
     const reference = this.read('conversation', key);
-    this.channels.set(key, { reference, at: now });
-    // A failed read is not kept: the next notice reads again.
-    reference.catch(() => this.channels.get(key)?.reference === reference && this.channels.delete(key));
+    this.keep(key, reference);
     return reference;
+  }
+
+  private fresh(key: ConversationKey): Promise<StoredConversationReference | undefined> | undefined {
+    const kept = this.kept.get(key);
+    return kept && this.cache && this.cache.clock.now().getTime() - kept.at < this.cache.ttlMs ? kept.reference : undefined;
+  }
+
+  private keep(key: ConversationKey, reference: Promise<StoredConversationReference | undefined>): void {
+    if (!this.cache) return;
+    this.kept.delete(key);
+    this.kept.set(key, { reference, at: this.cache.clock.now().getTime() });
+    if (this.kept.size > MAX_KEPT) this.kept.delete(this.kept.keys().next().value!);
+    // A failed read is not kept, nor a person found without a reference: the next `get` reads again.
+    const forget = () => this.kept.get(key)?.reference === reference && this.kept.delete(key);
+    reference.then((found) => found === undefined && key.startsWith('user:') && forget(), forget);
   }
 
   /** Whether `aadObjectId`'s own reference (not a receipt copy) is stored. */
@@ -115,6 +143,7 @@ export class ConversationStore {
     const key = userConversationKey(aadObjectId);
     const reference = await this.read('conversation', key);
     if (!reference) return false;
+    this.kept.delete(key);
     const copy = { partitionKey: RECEIPT_COPIES, rowKey: this.pseudonymOf(aadObjectId), requestId, reference: JSON.stringify(withoutPersonalFields(reference)) };
     await this.table.upsertEntity(copy, 'Replace');
     await this.deleteEntity('conversation', key);

@@ -136,14 +136,35 @@ describe('channel references', () => {
     expect((await storeA.get('channel:approvals'))?.conversation?.id).toBe('19:third@thread.tacv2');
   });
 
-  it('reads a person\'s reference every time: an erasure elsewhere retires it', async () => {
+  it('reuses a person\'s reference for a minute, writes it again only when their chat changed, and forgets it at its own erasure', async () => {
     const [a, b] = [await instance(), await instance()];
     const storeA = new ConversationStore(a.conversations, 'key', { ttlMs: 60_000, clock });
     const storeB = new ConversationStore(b.conversations, 'key');
+    const reads = countReads(a.conversations);
+    const writes = jest.spyOn(a.conversations, 'upsertEntity');
     const person = '0f7a3c1e-5b2d-4e8f-9a6c-1d3e5f7a9b0c';
-    await storeA.save(`user:${person}`, reference('a:1on1'));
-    expect(await storeA.has(person)).toBe(true);
+    const key = `user:${person}` as const;
+    const chat = (id: string, activityId: string) => ({ ...reference(id), activityId, user: { id: '29:alex', name: 'Alex Wilber', aadObjectId: person } });
+
+    await storeA.save(key, chat('a:1on1', 'first'));
+    await storeA.save(key, chat('a:1on1', 'second'));
+    expect(writes).toHaveBeenCalledTimes(1);
+    expect((await storeA.get(key))?.activityId).toBe('first');
+    await storeA.save(key, chat('a:another', 'third'));
+    expect(writes).toHaveBeenCalledTimes(2);
+    expect((await storeB.get(key))?.conversation?.id).toBe('a:another');
+    expect(reads()).toBe(0);
+
+    // An erasure elsewhere: this instance reaches the chat as before for the minute; `has` reads the table.
     await storeB.retire(person, 'DSR-2026-0501');
+    expect((await storeA.get(key))?.user).toMatchObject({ name: 'Alex Wilber' });
     expect(await storeA.has(person)).toBe(false);
+    now = new Date(now.getTime() + 60_000);
+    expect((await storeA.get(key))?.user).toEqual({ id: '29:alex' });
+
+    // An erasure here: the receipt copy, without name or ids, at once.
+    await storeA.save(key, chat('a:1on1', 'fourth'));
+    await storeA.retire(person, 'DSR-2026-0502');
+    expect((await storeA.get(key))?.user).toEqual({ id: '29:alex' });
   });
 });
