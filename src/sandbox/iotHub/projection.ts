@@ -34,6 +34,7 @@ export function renderTwin(device: DeviceRecord): JsonObject {
     etag: twinEtag(twin),
     deviceEtag: device.etag,
     status: device.status,
+    ...(device.statusReason !== undefined && { statusReason: device.statusReason }),
     statusUpdateTime: device.statusUpdatedTime,
     connectionState: device.connectionState,
     lastActivityTime: device.lastActivityTime,
