@@ -145,9 +145,17 @@ export interface Notifier {
   notify(notice: RequestNotice, request: DsrRequest): Promise<NoticeOutcome | void>;
 }
 
+/** One event of a request's audit trail. */
+export interface AuditEvent {
+  event: string;
+  detail: Record<string, string | number | boolean>;
+}
+
 /** Append-only record of every event of every request. Details carry ids and counts only. */
 export interface AuditLog {
   append(requestId: string, event: string, detail: Record<string, string | number | boolean>): Promise<void>;
+  /** Appends `events` in order, all of them or none. */
+  appendAll(requestId: string, events: readonly AuditEvent[]): Promise<void>;
 }
 
 /** Where one request's audit chain stands: how many entries it has and the last one's hash. */

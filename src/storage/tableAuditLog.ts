@@ -1,6 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { odata, TableClient, TransactionAction } from '@azure/data-tables';
-import { AuditHead, AuditHeads, AuditLog, type ChainHead, Clock, statusCodeOf } from '../dsr';
+import { AuditEvent, AuditHead, AuditHeads, AuditLog, type ChainHead, Clock, statusCodeOf } from '../dsr';
 
 export type { AuditHead } from '../dsr';
 
@@ -119,6 +119,8 @@ export function chainBreak(requestId: string, entries: readonly AuditEntry[], he
 
 /** Chains whose anchor this process keeps for its next append. */
 const KNOWN_HEADS = 1_000;
+/** Entries one transaction can hold beside the anchor (Table storage: 100 operations). */
+const MAX_EVENTS_AT_ONCE = 99;
 
 /**
  * Append-only, hash-chained audit log in Table storage: one partition per request, entries
@@ -147,8 +149,16 @@ export class TableAuditLog implements AuditLog, AuditHeads {
   ) {}
 
   async append(requestId: string, event: string, detail: Record<string, string | number | boolean>): Promise<void> {
+    await this.appendAll(requestId, [{ event, detail }]);
+  }
+
+  /** Appends `events` in order in one transaction with the anchor: all of them, or none. */
+  async appendAll(requestId: string, events: readonly AuditEvent[]): Promise<void> {
     const key = this.key;
     if (!key) throw new Error(`The audit log was opened without the audit key: it cannot append to ${requestId}'s chain.`);
+    if (events.length === 0) return;
+    // A transaction holds at most 100 operations, and one of them is the anchor.
+    if (events.length > MAX_EVENTS_AT_ONCE) throw new Error(`At most ${MAX_EVENTS_AT_ONCE} audit events can be appended at once (${events.length} given).`);
     // The first attempt reads nothing: it appends after the anchor this process wrote last, or
     // else takes the chain to be new (a new request's first entry). If another writer moved the
     // anchor on, or the chain exists, the transaction's condition fails and the next attempt reads.
@@ -157,19 +167,13 @@ export class TableAuditLog implements AuditLog, AuditHeads {
       const head = known ?? (lost > 0 ? await this.head(requestId) : undefined);
       known = undefined;
       // A chain written before anchors existed has entries but no head: the first append anchors it.
-      const last = head ? { sequence: head.count, hash: head.hash } : lost > 0 ? (await this.entries(requestId)).at(-1) : undefined;
-      const unhashed = {
-        requestId,
-        sequence: (last?.sequence ?? 0) + 1,
-        event,
-        detail,
-        at: this.clock.now().toISOString(),
-        previousHash: last?.hash ?? GENESIS,
-      };
-      const entry: AuditEntry = { ...unhashed, hash: sealEntry(unhashed, key), alg: HMAC_ALG };
-      const anchor: HeadEntity = { partitionKey: requestId, rowKey: HEAD_ROW, count: entry.sequence, hash: entry.hash };
-      const actions: TransactionAction[] = [
-        [
+      let last = head ? { sequence: head.count, hash: head.hash } : lost > 0 ? (await this.entries(requestId)).at(-1) : undefined;
+      const at = this.clock.now().toISOString();
+      const actions: TransactionAction[] = [];
+      for (const { event, detail } of events) {
+        const unhashed = { requestId, sequence: (last?.sequence ?? 0) + 1, event, detail, at, previousHash: last?.hash ?? GENESIS };
+        const entry: AuditEntry = { ...unhashed, hash: sealEntry(unhashed, key), alg: HMAC_ALG };
+        actions.push([
           'create',
           {
             partitionKey: requestId,
@@ -181,17 +185,19 @@ export class TableAuditLog implements AuditLog, AuditHeads {
             hash: entry.hash,
             alg: HMAC_ALG,
           } satisfies AuditEntity,
-        ],
-        head ? ['update', anchor, 'Replace', { etag: head.etag }] : ['create', anchor],
-      ];
+        ]);
+        last = entry;
+      }
+      const anchor: HeadEntity = { partitionKey: requestId, rowKey: HEAD_ROW, count: last!.sequence, hash: last!.hash };
+      actions.push(head ? ['update', anchor, 'Replace', { etag: head.etag }] : ['create', anchor]);
       try {
         const response = await this.table.submitTransaction(actions);
         // Answers come in the order of the actions; an update's carries no row key to find it by.
-        this.rememberHead(requestId, { count: anchor.count, hash: anchor.hash, etag: response.subResponses[1]?.etag });
+        this.rememberHead(requestId, { count: anchor.count, hash: anchor.hash, etag: response.subResponses[events.length]?.etag });
         return;
       } catch (error) {
         this.knownHeads.delete(requestId);
-        // 409: the number or the anchor was taken; 412: the anchor moved on since it was read.
+        // 409: a number or the anchor was taken; 412: the anchor moved on since it was read.
         const status = statusCodeOf(error);
         if (status !== 409 && status !== 412) throw error;
       }

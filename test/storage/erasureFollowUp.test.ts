@@ -7,6 +7,7 @@ import { TableRequestStore } from '../../src/storage/tableRequestStore';
 import { isPseudonym, updateRequest } from '../../src/dsr';
 import { freshDataDir } from '../support/dataDir';
 import { SUBJECT, SUBJECT_VALUES, sampleRequest } from '../unit/sampleRequest';
+import { auditLogOf } from '../support/auditFakes';
 
 /**
  * What an erasure leaves for after its receipt: the conversation copy and the subject in the
@@ -25,9 +26,9 @@ let conversations: ConversationStore;
 const entries: AuditEntry[] = [];
 const audit = {
   entries: async (requestId: string) => entries.filter((e) => e.requestId === requestId),
-  append: async (requestId: string, event: string, detail: AuditEntry['detail']) => {
+  ...auditLogOf(async (requestId, event, detail) => {
     entries.push({ requestId, sequence: entries.length + 1, event, detail, at: NOW.toISOString(), previousHash: '', hash: '' });
-  },
+  }),
 };
 const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
 let followUp: ErasureFollowUp;

@@ -101,6 +101,31 @@ describe('audit chains', () => {
     expect(logA.breakIn('DSR-2026-0401', { entries, head: await logA.head('DSR-2026-0401') })).toBeUndefined();
   });
 
+  it('appends several events in one transaction, in order, after another instance\'s entries, and all or none of them', async () => {
+    const [a, b] = [await instance(), await instance()];
+    const [logA, logB] = [new TableAuditLog(a.audit, clock, key), new TableAuditLog(b.audit, clock, key)];
+    await logA.append('DSR-2026-0403', 'execution started', {});
+    await logB.append('DSR-2026-0403', 'lease taken over', {});
+    const transactions = jest.spyOn(a.audit, 'submitTransaction');
+    await logA.appendAll('DSR-2026-0403', [
+      { event: 'step done', detail: { service: 'entra', count: 1 } },
+      { event: 'step done', detail: { service: 'botStore', count: 0 } },
+      { event: 'package written', detail: { bytes: 2048 } },
+    ]);
+    // The first try went against the anchor A wrote, which B had moved on: one failed, one written.
+    expect(transactions).toHaveBeenCalledTimes(2);
+    const entries = await logA.entries('DSR-2026-0403');
+    expect(entries.map((e) => [e.sequence, e.event, e.detail.service ?? ''])).toEqual([
+      [1, 'execution started', ''], [2, 'lease taken over', ''], [3, 'step done', 'entra'], [4, 'step done', 'botStore'], [5, 'package written', ''],
+    ]);
+    expect(await logA.head('DSR-2026-0403')).toMatchObject({ count: 5, hash: entries[4].hash });
+    expect(logA.breakIn('DSR-2026-0403', { entries, head: await logA.head('DSR-2026-0403') })).toBeUndefined();
+
+    // An entry that cannot be written (a detail too large for its property) fails the whole transaction.
+    await expect(logA.appendAll('DSR-2026-0403', [{ event: 'completed', detail: {} }, { event: 'delivered', detail: { note: 'x'.repeat(40_000) } }])).rejects.toThrow();
+    expect((await logA.entries('DSR-2026-0403')).map((e) => e.event).slice(5)).toEqual([]);
+  });
+
   it('anchors a chain written before anchors existed after the entries it has, not over them', async () => {
     const { audit } = await instance();
     const legacy = { requestId: 'DSR-2026-0402', sequence: 1, event: 'created', detail: {}, at: now.toISOString(), previousHash: GENESIS };

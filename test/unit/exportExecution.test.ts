@@ -4,6 +4,7 @@ import { ZipPackageWriter, type Manifest } from '../../src/storage/exportPackage
 import { MemoryRequestStore } from '../support/memoryRequestStore';
 import { unzip } from '../support/unzip';
 import { APPROVER_A, sampleRequest } from './sampleRequest';
+import { auditLogOf } from '../support/auditFakes';
 
 /** Block blobs in memory: a blob is committed only when its upload stream ends, never when it fails. */
 function memoryExportStore(): ExportStore & { blobs: Map<string, Buffer>; failedUploads: number } {
@@ -70,7 +71,7 @@ describe('an export whose service fails part-way through a streamed file', () =>
     const executor = new Executor({
       store, exports, adapters,
       queue: { enqueue: async () => undefined },
-      audit: { append: async () => undefined },
+      audit: auditLogOf(async () => undefined),
       notifier: { notify: async () => undefined },
       clock: { now: () => new Date('2026-11-22T10:00:00.000Z') },
       log: { info: () => undefined, warn: () => undefined, error: () => undefined },

@@ -1,6 +1,7 @@
 import { Clock, DsrRequest, Job, JobDispatch, NoticeSender, Notifier, RequestNotice, RequestService } from '../../src/dsr';
 import { MemoryRequestStore } from '../support/memoryRequestStore';
 import { APPROVER_A, DISTINCT_APPROVERS, sampleRequest } from './sampleRequest';
+import { auditLogOf } from '../support/auditFakes';
 
 /**
  * Acknowledge first: a click's change is written with its notice in the request's outbox, and the
@@ -28,7 +29,7 @@ function stack(options: { enqueue?: (job: Job) => Promise<void>; listStalled?: b
   const requests = new RequestService({
     store, notifier, clock, log: quiet, adapters: new Map(), erasureApprovals: 2, maxOpenRequests: 5,
     queue: { enqueue: options.enqueue ?? (async (job) => void jobs.push(job)) },
-    audit: { append: async () => undefined },
+    audit: auditLogOf(async () => undefined),
     approvers: DISTINCT_APPROVERS,
   });
   const notices = new NoticeSender({ store, notifier, clock, log: quiet });

@@ -1,6 +1,7 @@
 import { Clock, DsrRequest, ExclusiveLock, NoticeOutcome, Notifier, ReminderSweep } from '../../src/dsr';
 import { MemoryRequestStore } from '../support/memoryRequestStore';
 import { sampleRequest } from './sampleRequest';
+import { auditLogOf } from '../support/auditFakes';
 
 /**
  * The notifier only reports what it posted; the domain records it in the request. Driven through
@@ -25,7 +26,7 @@ describe('what a notice posted, as the domain records it', () => {
     const warnings: unknown[] = [];
     const notifier: Notifier = { notify: async () => (typeof outcome === 'function' ? outcome() : outcome) };
     const log = { info: () => undefined, warn: (fields: unknown) => void warnings.push(fields), error: () => undefined };
-    const sweep = new ReminderSweep({ store, notifier, lock: openLock, clock, log, audit: { append: async () => undefined } });
+    const sweep = new ReminderSweep({ store, notifier, lock: openLock, clock, log, audit: auditLogOf(async () => undefined) });
     return { store, warnings, sweep: () => sweep.sweep() };
   }
 

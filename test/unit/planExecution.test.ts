@@ -2,6 +2,7 @@ import { type AdapterCallContext, type AuditLog, type DsrRequest, Executor, type
 import { MemoryRequestStore } from '../support/memoryRequestStore';
 import { waitFor } from '../support/waitFor';
 import { APPROVER_A, APPROVER_B, SUBJECT, sampleRequest, DISTINCT_APPROVERS } from './sampleRequest';
+import { auditLogOf } from '../support/auditFakes';
 
 /**
  * The plan as evidence: approvals bind to its hash, execution touches only its items, what
@@ -69,7 +70,7 @@ function world(): World {
   const devices = new TaggedDevices();
   const audit: World['audit'] = [];
   const notices: RequestNotice[] = [];
-  const log: AuditLog = { append: async (requestId, event, detail) => void audit.push({ requestId, event, detail }) };
+  const log: AuditLog = auditLogOf(async (requestId, event, detail) => void audit.push({ requestId, event, detail }));
   const notifier: Notifier = { notify: async (notice) => void notices.push(notice) };
   const adapters = new Map<ServiceName, ServiceAdapter>([['iotHub', devices]]);
   const clock = { now: () => NOW };

@@ -1,5 +1,6 @@
 import { Clock, ConcurrencyConflict, daysLeft, DsrRequest, ExclusiveLock, isOpen, Notifier, reminderDue, ReminderStage, ReminderSweep, RequestNotice, RequestState, RequestStore, stageFor, StoredRequest, withReminder } from '../../src/dsr';
 import { sampleRequest } from './sampleRequest';
+import { auditLogOf } from '../support/auditFakes';
 
 /** The sample request is due 22 Dec 2026. */
 const at = (iso: string) => new Date(iso);
@@ -97,7 +98,7 @@ function setUp(lock: ExclusiveLock = openLock, notify?: (notice: RequestNotice, 
   const clock = { time: at('2026-12-01T08:00:00Z'), now() { return this.time; } } satisfies Clock & { time: Date };
   const log = { info: () => undefined, warn: (_: unknown, message: string) => void warnings.push(message), error: () => undefined };
   const sweep = () =>
-    new ReminderSweep({ store: store as unknown as RequestStore, notifier, lock, clock, log, audit: { append: async (id, event, detail) => void audit.push({ id, event, detail }) } }).sweep();
+    new ReminderSweep({ store: store as unknown as RequestStore, notifier, lock, clock, log, audit: auditLogOf(async (id, event, detail) => void audit.push({ id, event, detail })) }).sweep();
   return { store, posted, audit, warnings, clock, sweep };
 }
 

@@ -1,6 +1,7 @@
 import { DsrRequest, ItemOutcome, RequestNotice, RestrictionLifter, ServiceAdapter, ServiceError, ServiceName } from '../../src/dsr';
 import { MemoryRequestStore } from '../support/memoryRequestStore';
 import { APPROVER_A, APPROVER_B, sampleRequest } from './sampleRequest';
+import { auditLogOf } from '../support/auditFakes';
 
 const AT = new Date('2026-12-01T08:00:00.000Z');
 const STEP = { status: 'done' as const, summary: 's', count: 1, at: '2026-11-30T09:00:00.000Z', attempts: 1 };
@@ -29,7 +30,7 @@ async function setUp(request: DsrRequest) {
   const notices: RequestNotice[] = [];
   const lifter = new RestrictionLifter({
     store,
-    audit: { append: async (_id, event) => void audit.push(event) },
+    audit: auditLogOf(async (_id, event) => void audit.push(event)),
     notifier: { notify: async (notice) => void notices.push(notice) },
     adapters: new Map<ServiceName, ServiceAdapter>([['entra', liftingAdapter('entra', entra)], ['dps', liftingAdapter('dps', dps)]]),
     clock: { now: () => AT },

@@ -1,6 +1,7 @@
 import { type DsrRequest, Executor } from '../../src/dsr';
 import { MemoryRequestStore } from '../support/memoryRequestStore';
 import { APPROVER_A, SUBJECT_AS_ACTOR, sampleRequest } from './sampleRequest';
+import { auditLogOf } from '../support/auditFakes';
 
 /** Who may retry a request's failed steps: the not-about-yourself rule of decisions holds here too. */
 function executorOver(request: DsrRequest) {
@@ -11,7 +12,7 @@ function executorOver(request: DsrRequest) {
     adapters: new Map(),
     exports: { openPackage: () => Promise.reject(new Error('no exports here')) },
     queue: { enqueue: async (job) => void jobs.push(job.requestId) },
-    audit: { append: async () => undefined },
+    audit: auditLogOf(async () => undefined),
     notifier: { notify: async () => undefined },
     clock: { now: () => new Date('2026-11-23T10:00:00.000Z') },
     log: { info: () => undefined, warn: () => undefined, error: () => undefined },

@@ -4,6 +4,7 @@ import { ZipPackageWriter, type Manifest } from '../../src/storage/exportPackage
 import { MemoryRequestStore } from '../support/memoryRequestStore';
 import { unzip } from '../support/unzip';
 import { APPROVER_A, SUBJECT_AS_ACTOR, sampleRequest } from './sampleRequest';
+import { auditLogOf } from '../support/auditFakes';
 
 /** The long-running service export in the domain: started once, polled by the clock, delivered as a second package. */
 
@@ -77,7 +78,7 @@ function setUp() {
   const exports = memoryExportStore(clock.now);
   const common = {
     store, exports, clock,
-    audit: { append: async (_id: string, event: string) => { audit.push(event); } },
+    audit: auditLogOf(async (_id: string, event: string) => { audit.push(event); }),
     notifier: { notify: async (notice: RequestNotice) => { notices.push(notice); } },
     log: { info: () => undefined, warn: () => undefined, error: () => undefined },
   };

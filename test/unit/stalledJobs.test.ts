@@ -1,6 +1,7 @@
 import { type DsrRequest, type Job, RequestService } from '../../src/dsr';
 import { MemoryRequestStore } from '../support/memoryRequestStore';
 import { DISTINCT_APPROVERS, sampleRequest } from './sampleRequest';
+import { auditLogOf } from '../support/auditFakes';
 
 /** The stalled-request sweep puts back the job each kind of stalled request waits for. */
 
@@ -18,7 +19,7 @@ function sweepOver(stalled: DsrRequest[]): { service: RequestService; jobs: Job[
   const service = new RequestService({
     store,
     queue: { enqueue: async (job) => void jobs.push(job) },
-    audit: { append: async () => undefined },
+    audit: auditLogOf(async () => undefined),
     notifier: { notify: async () => undefined },
     adapters: new Map(),
     clock: { now: () => NOW },

@@ -1,6 +1,6 @@
 import { Clock } from '../ports';
 import { addDays } from '../model/deadlines';
-import { AuditAnchor, AuditLog, ExportStore, JobQueue, Logger, Notifier, PackageStoreError, PackageWriter, RequestNotice, RequestStore } from '../ports';
+import { AuditAnchor, AuditEvent, AuditLog, ExportStore, JobQueue, Logger, Notifier, PackageStoreError, PackageWriter, RequestNotice, RequestStore } from '../ports';
 import { describeFailure, errorCode, failureAuditFields } from '../model/serviceFailures';
 import { countsOf, notifySafely } from './notifySafely';
 import { applyEvent, updateRequest } from './requestUpdates';
@@ -242,6 +242,10 @@ export class Executor {
   private async exportPackage(request: DsrRequest, signal: AbortSignal): Promise<DsrRequest> {
     const writer = await this.deps.exports.openPackage(request);
     const outcomes: Partial<Record<ServiceName, StepOutcome>> = {};
+    // The steps only read: their audit entries are appended together, in one transaction (those of
+    // a run that fails on the store are lost with it; the run made again appends its own).
+    const evidence: AuditEvent[] = [];
+    const record = async (event: string, detail: AuditEvent['detail']) => void evidence.push({ event, detail });
     let delivery: Awaited<ReturnType<PackageWriter['finish']>> | undefined;
     try {
       for (const service of request.services) {
@@ -251,7 +255,7 @@ export class Executor {
         if (signal.aborted) break;
         const longRunning = this.deps.serviceExports?.service === service ? this.deps.serviceExports : undefined;
         if (longRunning) {
-          outcomes[service] = await this.runStep(request, service, signal, () => longRunning.start(request, (r) => this.stillHeld(r), signal));
+          outcomes[service] = await this.runStep(request, service, signal, () => longRunning.start(request, (r) => this.stillHeld(r), signal), record);
           continue;
         }
         outcomes[service] = await this.runStep(request, service, signal, async (context) => {
@@ -266,12 +270,16 @@ export class Executor {
             files++;
           }
           return { summary: { code: 'step.filesExported', files }, count: files };
-        });
+        }, record);
         // The store, not the service, failed: the whole export fails, as a failed finish does.
         if (storeFailure) throw storeFailure;
       }
       const failed = Object.values(outcomes).some((o) => o?.status === 'failed');
-      if (!failed && !signal.aborted) delivery = await writer.finish();
+      if (!failed && !signal.aborted) {
+        // Before the package is sealed: its manifest holds the chain's head, steps included.
+        await this.deps.audit.appendAll(request.id, evidence.splice(0));
+        delivery = await writer.finish();
+      }
     } finally {
       if (!delivery) await writer.abort();
     }
@@ -281,7 +289,8 @@ export class Executor {
       steps: { ...r.steps, ...outcomes },
       ...(delivery ? { delivery: { ...delivery, writtenAt: now.toISOString() } } : {}),
     } : undefined);
-    if (delivery) await this.deps.audit.append(request.id, 'package written', { bytes: delivery.bytes, sha256: delivery.sha256 });
+    if (delivery) evidence.push({ event: 'package written', detail: { bytes: delivery.bytes, sha256: delivery.sha256 } });
+    await this.deps.audit.appendAll(request.id, evidence);
     return updated ?? request;
   }
 
@@ -329,8 +338,17 @@ export class Executor {
     }
   }
 
-  /** Runs one service step; `undefined` from `work` means the service has nothing to do for this kind. */
-  private async runStep(request: DsrRequest, service: ServiceName, signal: AbortSignal, work: (context: AdapterCallContext) => Promise<StepReport | undefined>): Promise<StepOutcome> {
+  /**
+   * Runs one service step; `undefined` from `work` means the service has nothing to do for this kind.
+   * `record` takes the step's audit entry: appended at once unless the caller keeps it for later.
+   */
+  private async runStep(
+    request: DsrRequest,
+    service: ServiceName,
+    signal: AbortSignal,
+    work: (context: AdapterCallContext) => Promise<StepReport | undefined>,
+    record: (event: string, detail: AuditEvent['detail']) => Promise<void> = (event, detail) => this.deps.audit.append(request.id, event, detail),
+  ): Promise<StepOutcome> {
     const attempts = (request.steps[service]?.attempts ?? 0) + 1;
     const at = () => this.deps.clock.now().toISOString();
     try {
@@ -348,7 +366,7 @@ export class Executor {
         }
         : { status: 'skipped', summary: { code: 'step.nothingToDo', kind: request.kind }, count: 0, at: at(), attempts };
       // Counts only: item ids may spell names, and the audit trail carries ids of staff and counts.
-      await this.deps.audit.append(request.id, `step ${outcome.status}`, {
+      await record(`step ${outcome.status}`, {
         service,
         count: outcome.count,
         attempts,
@@ -360,7 +378,7 @@ export class Executor {
     } catch (error) {
       const failure = describeFailure(service, error);
       this.deps.log.warn({ requestId: request.id, service, error: errorCode(error) }, 'service step failed');
-      await this.deps.audit.append(request.id, 'step failed', { service, attempts, ...failureAuditFields(failure) });
+      await record('step failed', { service, attempts, ...failureAuditFields(failure) });
       return { status: 'failed', summary: { code: 'step.failed' }, count: 0, at: at(), attempts, error: failure };
     }
   }
