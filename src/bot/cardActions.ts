@@ -9,7 +9,7 @@ import { BotDeps } from './botDeps';
 import { parseExtendMonths, parseKind, parseManualStep, parseOnBehalfOf, parseReason, parseRequestId, parseSubmission, parsePlanHash, parseCorrection } from './cardInputs';
 import { intakeFor } from './chatCommands';
 import { cancelWords, decisionWords, extensionWords, inputWords, lifecycleWords, manualStepWords, retryWords } from './outcomeWords';
-import { cardFor, nothingToShow, readableOf, readRequest, viewerOf } from './readAccess';
+import { cardFor, nothingToShow, Readable, readableOf, readRequest, viewerOf } from './readAccess';
 import { actorOf, isPersonalChat, rememberPersonalChat } from './turnIdentity';
 import { wordsForPerson, wordsForTurn } from './turnWords';
 
@@ -75,7 +75,8 @@ const submit: ActionHandler = async (context, data, deps, turnWords) => {
 const status: ActionHandler = async (context, _data, deps, words) => {
   const actor = actorOf(context);
   if (!actor) return words.t('chat.identity.notSignedInToAct');
-  return requestListCard(words, readableOf(await deps.requests.listFor(actor), await viewerOf(actor, deps)));
+  const [requests, viewer] = await Promise.all([deps.requests.listFor(actor), viewerOf(actor, deps)]);
+  return requestListCard(words, readableOf(requests, viewer));
 };
 
 const cancel: ActionHandler = async (context, data, deps, words) => {
@@ -83,7 +84,7 @@ const cancel: ActionHandler = async (context, data, deps, words) => {
   if (!actor) return words.t('chat.identity.notSignedInToAct');
   const id = parseRequestId(data);
   if (!id.ok) return inputWords(words, id.problem);
-  if (!(await readRequest(deps, await viewerOf(actor, deps), id.value))) return nothingToShow(words, id.value);
+  if (!(await readRequest(deps, viewerOf(actor, deps), id.value))) return nothingToShow(words, id.value);
   const outcome = await deps.requests.cancel(id.value, actor);
   if (outcome.result !== 'done') return cancelWords(words, outcome);
   // One write per click: on the request's own status card the notifier's refresh (the same card,
@@ -101,16 +102,16 @@ type ApproverOutcome = { ok: boolean; message: string; request?: DsrRequest };
  * as its notice, or, when they may not act on it, just the refusal. Someone who may not see the
  * request at all gets the answer an unknown id gets, whatever the button.
  */
-function approverAction(work: (input: { actor: Actor; requestId: string; isApprover: boolean; data: unknown; deps: BotDeps; words: Words }) => Promise<ApproverOutcome>): ActionHandler {
+function approverAction(work: (input: { actor: Actor; requestId: string; isApprover: boolean; seen: Readable; data: unknown; deps: BotDeps; words: Words }) => Promise<ApproverOutcome>): ActionHandler {
   return async (context, data, deps, words) => {
     const actor = actorOf(context);
     if (!actor) return words.t('chat.identity.notSignedInToAct');
     const id = parseRequestId(data);
     if (!id.ok) return inputWords(words, id.problem);
-    const viewer = await viewerOf(actor, deps);
+    const viewer = viewerOf(actor, deps);
     const seen = await readRequest(deps, viewer, id.value);
     if (!seen) return nothingToShow(words, id.value);
-    const outcome = await work({ actor, requestId: id.value, isApprover: viewer.isApprover, data, deps, words });
+    const outcome = await work({ actor, requestId: id.value, isApprover: (await viewer).isApprover, seen, data, deps, words });
     if (!outcome.request || seen.access.role !== 'approver') return outcome.message;
     return approvalCard(wordsForTurn(context, deps), outcome.request, { erasureApprovals: deps.erasureApprovals, notice: { text: outcome.message, color: outcome.ok ? 'Good' : 'Attention' } });
   };
@@ -118,12 +119,12 @@ function approverAction(work: (input: { actor: Actor; requestId: string; isAppro
 
 /** Approve or Reject: the request's current state decides what happens. */
 function decision(verdict: 'approve' | 'reject'): ActionHandler {
-  return approverAction(async ({ actor, requestId, isApprover, data, deps, words }) => {
+  return approverAction(async ({ actor, requestId, isApprover, seen, data, deps, words }) => {
     const reason = parseReason(data);
     if (!reason.ok) return { ok: false, message: inputWords(words, reason.problem) };
     const shown = parsePlanHash(data);
     if (!shown.ok) return { ok: false, message: inputWords(words, shown.problem) };
-    const outcome = await deps.requests.decide(requestId, actor, verdict, isApprover, reason.value, shown.value);
+    const outcome = await deps.requests.decide(requestId, actor, verdict, isApprover, reason.value, shown.value, seen);
     return { ok: outcome.result === 'done', message: decisionWords(words, outcome), request: outcome.request };
   });
 }
@@ -169,7 +170,7 @@ function lifecycleAction(act: 'restore' | 'approvePurgeNow' | 'approveLift'): Ac
 const refresh: ActionHandler = async (context, data, deps, words) => {
   const id = parseRequestId(data);
   if (!id.ok) return inputWords(words, id.problem);
-  const seen = await readRequest(deps, await viewerOf(actorOf(context), deps), id.value);
+  const seen = await readRequest(deps, viewerOf(actorOf(context), deps), id.value);
   return seen ? cardFor(words, seen, deps) : nothingToShow(words, id.value);
 };
 

@@ -73,7 +73,7 @@ async function intakeOnBehalf(context: TurnContext, deps: BotDeps, words: Words,
  * in their own chat. The subject and the requester get their status card; anyone else nothing.
  */
 async function showDetails(context: TurnContext, deps: BotDeps, words: Words, actor: Actor, requestId: string): Promise<void> {
-  const seen = await readRequest(deps, await viewerOf(actor, deps), requestId);
+  const seen = await readRequest(deps, viewerOf(actor, deps), requestId);
   if (!seen) {
     await context.sendActivity(nothingToShow(words, requestId));
     return;
@@ -85,9 +85,10 @@ async function showDetails(context: TurnContext, deps: BotDeps, words: Words, ac
 
 /** `status`: the person's own requests; `status <id>`: that request, as its reader may see it. */
 async function showStatus(context: TurnContext, deps: BotDeps, words: Words, actor: Actor, requestId?: string): Promise<void> {
-  const viewer = await viewerOf(actor, deps);
+  const viewer = viewerOf(actor, deps);
   if (!requestId) {
-    await sendCard(context, requestListCard(words, readableOf(await deps.requests.listFor(actor), viewer)));
+    const [requests, who] = await Promise.all([deps.requests.listFor(actor), viewer]);
+    await sendCard(context, requestListCard(words, readableOf(requests, who)));
     return;
   }
   const seen = await readRequest(deps, viewer, requestId);
@@ -200,7 +201,7 @@ async function answerInChat(context: TurnContext, deps: BotDeps, words: Words, a
         await context.sendActivity(words.t('chat.cancel.whichRequest'));
         return;
       }
-      if (!(await readRequest(deps, await viewerOf(actor, deps), intent.requestId))) {
+      if (!(await readRequest(deps, viewerOf(actor, deps), intent.requestId))) {
         await context.sendActivity(nothingToShow(words, intent.requestId));
         return;
       }

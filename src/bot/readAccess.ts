@@ -1,7 +1,7 @@
 import { Card } from '../cards/render';
 import { approvalCard } from '../cards/approverCards';
 import { statusCard } from '../cards/personCards';
-import { Actor, DsrRequest, mayRead, ReadOutcome, Viewer } from '../dsr';
+import { Actor, DsrRequest, mayRead, ReadOutcome, StoredRequest, Viewer } from '../dsr';
 import { Words } from '../i18n';
 import { BotDeps } from './botDeps';
 
@@ -18,13 +18,17 @@ export async function viewerOf(actor: Actor | undefined, deps: BotDeps): Promise
   return { aadObjectId: actor.aadObjectId, isApprover, isComplianceOfficer };
 }
 
-export type Readable = { request: DsrRequest; access: Extract<ReadOutcome, { allowed: true }> };
+/** A request someone may see, with the version it was read at. */
+export type Readable = StoredRequest & { access: Extract<ReadOutcome, { allowed: true }> };
 
-/** Request `requestId` if `viewer` may see it (src/dsr/model/readAccess.ts decides), else undefined. */
-export async function readRequest(deps: BotDeps, viewer: Viewer, requestId: string): Promise<Readable | undefined> {
-  const request = (await deps.store.get(requestId))?.request;
-  const access = mayRead(request, viewer);
-  return request && access.allowed ? { request, access } : undefined;
+/**
+ * Request `requestId` if `viewer` may see it (src/dsr/model/readAccess.ts decides), else undefined.
+ * Given the viewer still being looked up in Entra, the request is read meanwhile.
+ */
+export async function readRequest(deps: BotDeps, viewer: Viewer | Promise<Viewer>, requestId: string): Promise<Readable | undefined> {
+  const [stored, who] = await Promise.all([deps.store.get(requestId), viewer]);
+  const access = mayRead(stored?.request, who);
+  return stored && access.allowed ? { ...stored, access } : undefined;
 }
 
 /** The requests of `requests` that `viewer` may see. */

@@ -3,7 +3,7 @@ import { approversToCheck, decide, DecisionRefusal } from '../model/decisions';
 import { readStandings } from './approverStandings';
 import { dueDate, isoDay } from '../model/deadlines';
 import { extend, ExtensionRefusal } from '../model/extensions';
-import { ApproverDirectory, ApproverStanding, AuditLog, Job, JobQueue, Logger, NewRequest, Notifier, RequestNotice, RequestStore } from '../ports';
+import { ApproverDirectory, ApproverStanding, AuditLog, Job, JobQueue, Logger, NewRequest, Notifier, RequestNotice, RequestStore, StoredRequest } from '../ports';
 import { liftAwaitingJob } from '../model/lifecycleRules';
 import { afterDeltaDecision, pendingDelta, planHash, planOf } from '../model/plan';
 import { formatRequestId } from '../model/requestIds';
@@ -160,9 +160,11 @@ export class RequestService {
 
   /**
    * An approver's Approve or Reject, of the plan or of a delta round. `actorIsApprover` comes from
-   * the directory, never the card; `planHash` is what the approver's card showed.
+   * the directory, never the card; `planHash` is what the approver's card showed. `justRead`: the
+   * request as the caller read it a moment ago, decided on instead of a read of its own (the
+   * write is conditional on its version all the same).
    */
-  async decide(requestId: string, actor: Actor, decision: 'approve' | 'reject', actorIsApprover: boolean, reason?: string, planHash?: string): Promise<DecideOutcome> {
+  async decide(requestId: string, actor: Actor, decision: 'approve' | 'reject', actorIsApprover: boolean, reason?: string, planHash?: string, justRead?: StoredRequest): Promise<DecideOutcome> {
     const { store, clock } = this.deps;
     let refusal: DecisionRefusal | RequestRefusal | undefined;
     let outcomeTransition: 'approve' | 'reject' | 'deltaDecided' | undefined;
@@ -173,7 +175,7 @@ export class RequestService {
     // Standings are read before the conditional write, which decides on them; an approval that
     // arrived in between has no standing read yet, so they are read again with it.
     for (let read = 1; ; read++) {
-      const stored = await store.get(requestId);
+      const stored = read === 1 && justRead ? justRead : await store.get(requestId);
       const current = stored?.request;
       const standings = current && decision === 'approve' ? await readStandings(this.deps.approvers, approversToCheck(current, actor.aadObjectId), actor, actorIsApprover) : new Map<string, ApproverStanding>();
       let unread = false;
