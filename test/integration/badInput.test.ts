@@ -40,9 +40,13 @@ afterAll(async () => {
 });
 
 /** An activity as Teams sends it in `user`'s 1:1 chat, with `changes` laid over it. */
+/** The id of the activity built or said last: the bot's reply to it names it as `replyToId`. */
+let lastActivityId = '';
+
 function activity(user: TenantUser, changes: Record<string, unknown> = {}): Record<string, unknown> {
+  lastActivityId = `bad-input-${++sequence}`;
   return {
-    id: `bad-input-${++sequence}`,
+    id: lastActivityId,
     timestamp: new Date().toISOString(),
     channelId: 'msteams',
     serviceUrl: stack.connector.url,
@@ -81,10 +85,21 @@ async function refusal(user: TenantUser, where: 'personal' | string, verb: strin
   return answer.text;
 }
 
-/** The text replies the bot sent to `user`'s chat after `before`. */
+/** A message as Teams sends it, through the test's Teams client. */
+async function say(user: TenantUser, text: string): Promise<number> {
+  const status = await stack.teams.say(user, text);
+  lastActivityId = stack.teams.lastActivityId;
+  return status;
+}
+
+/**
+ * The bot's reply in `user`'s chat, after `before`, to the message sent last: not a notice of an
+ * earlier request that went out meanwhile.
+ */
 async function replyTo(user: TenantUser, before: number, what = 'a reply'): Promise<string> {
   const chat = stack.teams.personalConversationId(user);
-  const reply = await waitFor(what, () => stack.connector.to(chat).slice(before).at(0));
+  const message = lastActivityId;
+  const reply = await waitFor(what, () => stack.connector.to(chat).slice(before).find((s) => s.kind === 'send' && s.activity.replyToId === message));
   return contentOf(reply);
 }
 
@@ -93,7 +108,7 @@ const sentTo = (user: TenantUser) => stack.connector.to(stack.teams.personalConv
 /** A normal message, answered as usual: the proof the bot still serves after a batch of bad input. */
 async function expectStillServing(user: TenantUser = grace): Promise<void> {
   const before = sentTo(user);
-  expect(await stack.teams.say(user, 'help')).toBe(200);
+  expect(await say(user, 'help')).toBe(200);
   expect(await replyTo(user, before, 'the help card')).toContain('Your data, your rights');
 }
 
@@ -354,7 +369,7 @@ describe('card data for every verb', () => {
       // The new name now reaches cards: an approver files for Alex, and sees the name as text, never as markup.
       const chat = stack.teams.personalConversationId(priya);
       const before = sentTo(priya);
-      expect(await stack.teams.say(priya, `export the data of ${alex.email}`)).toBe(200);
+      expect(await say(priya, `export the data of ${alex.email}`)).toBe(200);
       const intake = await waitFor('the intake card on Alex’s behalf', () => stack.connector.to(chat).slice(before).find((s) => contentOf(s).includes('On behalf of')));
       const filed = await stack.teams.click(priya, 'personal', 'dsr.submit', { kind: 'export', regime: 'GDPR', services: 'entra', onBehalfOf: alex.aadObjectId }, intake.activityId);
       expect(filed.body.type).toBe(CARD);
@@ -451,7 +466,7 @@ describe('chat messages', () => {
     ['card JSON', CARD_JSON, /didn't catch that/],
   ])('answers %s clearly', async (_label, text, says) => {
     const before = sentTo(grace);
-    expect(await stack.teams.say(grace, text)).toBe(200);
+    expect(await say(grace, text)).toBe(200);
     const reply = await replyTo(grace, before);
     expect(reply).toMatch(says);
     for (const raw of ['evil.example', '<script>', '${', '\u202E', '\u0000']) expect(reply).not.toContain(raw);
@@ -468,7 +483,7 @@ describe('chat messages', () => {
     ];
     for (const address of addresses) {
       const before = sentTo(priya);
-      expect(await stack.teams.say(priya, `export the data of ${address}`)).toBe(200);
+      expect(await say(priya, `export the data of ${address}`)).toBe(200);
       const reply = await replyTo(priya, before);
       expect(reply).toMatch(/I found nobody with that address|does not look like an e-mail address/);
       expect(reply).not.toContain('On behalf of');

@@ -53,12 +53,13 @@ function activity(user: TenantUser, locale: string | undefined, changes: Record<
   };
 }
 
-/** What the bot answers in `user`'s chat to `text`. */
+/** What the bot answers in `user`'s chat to `text` (its reply, not a notice that went out meanwhile). */
 async function reply(user: TenantUser, locale: string | undefined, text: string): Promise<string> {
   const chat = stack.teams.personalConversationId(user);
   const before = stack.connector.to(chat).length;
-  expect((await stack.teams.postRaw(JSON.stringify(activity(user, locale, { type: 'message', text })))).status).toBe(200);
-  return contentOf(await waitFor('the reply', () => stack.connector.to(chat).slice(before).at(0)));
+  const message = activity(user, locale, { type: 'message', text });
+  expect((await stack.teams.postRaw(JSON.stringify(message))).status).toBe(200);
+  return contentOf(await waitFor('the reply', () => stack.connector.to(chat).slice(before).find((s) => s.kind === 'send' && s.activity.replyToId === message.id)));
 }
 
 /** A click on a card button: its answer, a message or a card (as JSON text). */

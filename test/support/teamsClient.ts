@@ -34,6 +34,8 @@ export class TeamsClient {
 
   readonly channelId = '19:dsr-approvals@thread.tacv2';
   readonly complianceChannelId = '19:dsr-compliance@thread.tacv2';
+  /** The id of the activity this client sent last: the bot's reply to it names it as `replyToId`. */
+  lastActivityId = '';
 
   async say(user: TenantUser, text: string): Promise<number> {
     return (await this.post({ type: 'message', text, ...this.personal(user) })).status;
@@ -91,8 +93,9 @@ export class TeamsClient {
   }
 
   private post(activity: Record<string, unknown> & { from: { id: string } }): Promise<Response> {
+    this.lastActivityId = `incoming-${++sequence}`;
     const body = {
-      id: `incoming-${++sequence}`,
+      id: this.lastActivityId,
       timestamp: new Date().toISOString(),
       channelId: 'msteams',
       serviceUrl: this.connectorUrl,
