@@ -72,11 +72,23 @@ export class PersonRateLimiter {
 
   /**
    * Adds one to the row's count, or starts a new window at `now` once the last one is over; returns
-   * the row. It starts from the row as this instance last wrote it when it has it, and reads the
-   * row only when that is unknown or another instance moved it on (the write's ETag fails).
+   * the row. It starts from the row as this instance last wrote it when it has it, creates it when
+   * it has not, and reads the row only when it exists unknown here or another instance moved it on
+   * (the create's 409, the write's ETag failing).
    */
   private async increment(rowKey: string, now: number, abortSignal: AbortSignal): Promise<CounterRow> {
     let known = this.known.get(rowKey);
+    // A row this instance does not know is most often one that does not exist yet: most people
+    // write to a DSR bot once. It is created at once; one that exists answers 409 and is read.
+    if (!known) {
+      try {
+        const counted = { start: now, count: 1 };
+        const created = await this.table.createEntity({ partitionKey: PARTITION, rowKey, ...counted }, { abortSignal });
+        return this.remember(rowKey, counted, created.etag);
+      } catch (error) {
+        if (statusCodeOf(error) !== 409) throw error;
+      }
+    }
     for (let attempt = 1; ; attempt++) {
       try {
         const row = known ?? (await this.table.getEntity<CounterRow>(PARTITION, rowKey, { abortSignal }));

@@ -71,6 +71,21 @@ it('lets a person act again a minute after their window began, on any instance',
   expect((await second.take('invoke', ALEX)).allowed).toBe(false);
 });
 
+it('counts a person new to storage with one write and no read; one whose row exists is read once, then written against', async () => {
+  const clock = manualClock(Date.parse('2026-11-22T12:00:00.000Z'));
+  const [first, second] = [countersOfAnInstance(), countersOfAnInstance()];
+  const reads = [jest.spyOn(first, 'getEntity'), jest.spyOn(second, 'getEntity')];
+  const [a, b] = [new PersonRateLimiter(first, { message: 3, invoke: 2 }, clock, quiet), new PersonRateLimiter(second, { message: 3, invoke: 2 }, clock, quiet)];
+  const GRACE = 'e2000000-0000-4000-8000-000000000013';
+  expect((await a.take('message', GRACE)).allowed).toBe(true);
+  expect((await a.take('message', GRACE)).allowed).toBe(true);
+  expect(reads[0]).not.toHaveBeenCalled();
+  // The other instance has never counted Grace: its create finds her row, which it reads and counts on.
+  expect((await b.take('message', GRACE)).allowed).toBe(true);
+  expect(reads[1]).toHaveBeenCalledTimes(1);
+  expect(await b.take('message', GRACE)).toEqual({ allowed: false, firstRefusal: true });
+});
+
 it('lets activities through when storage fails, logging a code and no person', async () => {
   const warnings: unknown[] = [];
   const log = { ...quiet, warn: (fields: Record<string, unknown>, message: string) => void warnings.push({ fields, message }) };
