@@ -153,7 +153,7 @@ export interface AuditEvent {
 
 /** Append-only record of every event of every request. Details carry ids and counts only. */
 export interface AuditLog {
-  append(requestId: string, event: string, detail: Record<string, string | number | boolean>): Promise<void>;
+  append(requestId: string, event: string, detail: AuditEvent['detail']): Promise<void>;
   /** Appends `events` in order, all of them or none. */
   appendAll(requestId: string, events: readonly AuditEvent[]): Promise<void>;
 }

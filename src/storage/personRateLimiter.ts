@@ -78,19 +78,17 @@ export class PersonRateLimiter {
    */
   private async increment(rowKey: string, now: number, abortSignal: AbortSignal): Promise<CounterRow> {
     let known = this.known.get(rowKey);
-    // A row this instance does not know is most often one that does not exist yet: most people
-    // write to a DSR bot once. It is created at once; one that exists answers 409 and is read.
-    if (!known) {
-      try {
-        const counted = { start: now, count: 1 };
-        const created = await this.table.createEntity({ partitionKey: PARTITION, rowKey, ...counted }, { abortSignal });
-        return this.remember(rowKey, counted, created.etag);
-      } catch (error) {
-        if (statusCodeOf(error) !== 409) throw error;
-      }
-    }
+    // A row this instance does not know is most often one that does not exist yet (most people
+    // write to a DSR bot once): it is created first, and read only when the create finds it (409).
+    let absent = !known;
     for (let attempt = 1; ; attempt++) {
       try {
+        if (absent) {
+          absent = false;
+          const counted = { start: now, count: 1 };
+          const created = await this.table.createEntity({ partitionKey: PARTITION, rowKey, ...counted }, { abortSignal });
+          return this.remember(rowKey, counted, created.etag);
+        }
         const row = known ?? (await this.table.getEntity<CounterRow>(PARTITION, rowKey, { abortSignal }));
         known = undefined;
         // A clock that moved back also starts a new window.
@@ -100,17 +98,9 @@ export class PersonRateLimiter {
       } catch (error) {
         this.known.delete(rowKey);
         const status = statusCodeOf(error);
-        if (status === 404) {
-          try {
-            const counted = { start: now, count: 1 };
-            const created = await this.table.createEntity({ partitionKey: PARTITION, rowKey, ...counted }, { abortSignal });
-            return this.remember(rowKey, counted, created.etag);
-          } catch (createError) {
-            if (statusCodeOf(createError) !== 409 || attempt >= MAX_ATTEMPTS) throw createError;
-          }
-        } else if (status !== 412 || attempt >= MAX_ATTEMPTS) {
-          throw error;
-        }
+        // 404: the row is gone, created on the next try; 409: it exists after all; 412: it moved on.
+        if (status === 404) absent = true;
+        else if ((status !== 409 && status !== 412) || attempt >= MAX_ATTEMPTS) throw error;
       }
     }
   }

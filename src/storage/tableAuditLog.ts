@@ -148,7 +148,7 @@ export class TableAuditLog implements AuditLog, AuditHeads {
     private readonly key?: Buffer,
   ) {}
 
-  async append(requestId: string, event: string, detail: Record<string, string | number | boolean>): Promise<void> {
+  async append(requestId: string, event: string, detail: AuditEvent['detail']): Promise<void> {
     await this.appendAll(requestId, [{ event, detail }]);
   }
 

@@ -39,10 +39,10 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-/** An activity as Teams sends it in `user`'s 1:1 chat, with `changes` laid over it. */
 /** The id of the activity built or said last: the bot's reply to it names it as `replyToId`. */
 let lastActivityId = '';
 
+/** An activity as Teams sends it in `user`'s 1:1 chat, with `changes` laid over it. */
 function activity(user: TenantUser, changes: Record<string, unknown> = {}): Record<string, unknown> {
   lastActivityId = `bad-input-${++sequence}`;
   return {
