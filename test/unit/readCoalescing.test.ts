@@ -73,6 +73,41 @@ describe('coalescedReads with maxBatchesInFlight', () => {
   });
 });
 
+describe('coalescedReads with waitOnlyWhenBusy', () => {
+  it('sends an ask made while nothing loads at once, and makes asks made while a batch loads wait the window together', async () => {
+    const calls: string[][] = [];
+    let finishFirst!: () => void;
+    const firstDone = new Promise<void>((resolve) => { finishFirst = resolve; });
+    // An hour's window: were the first ask to wait for it, the test would time out.
+    const reads = coalescedReads<string, string>(async (keys) => {
+      calls.push([...keys]);
+      if (calls.length === 1) await firstDone;
+      return keys.map((k) => k.toUpperCase());
+    }, { windowMs: 3_600_000, maxKeys: 10, waitOnlyWhenBusy: true });
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+    try {
+      const first = [reads.load('a'), reads.load('b')];
+      await waitUntil(() => calls.length === 1);
+      expect(calls).toEqual([['a', 'b']]);
+      const later = reads.load('c');
+      await new Promise((resolve) => setImmediate(resolve));
+      const third = reads.load('d');
+      finishFirst();
+      expect(await Promise.all(first)).toEqual(['A', 'B']);
+      // The first batch has returned, but 'c' and 'd' joined a batch made while it loaded: it waits its window.
+      expect(calls).toEqual([['a', 'b']]);
+      jest.advanceTimersByTime(3_600_000);
+      expect(await Promise.all([later, third])).toEqual(['C', 'D']);
+      expect(calls).toEqual([['a', 'b'], ['c', 'd']]);
+      // Nothing loading again: the next ask goes at once.
+      expect(await reads.load('e')).toBe('E');
+      expect(calls.at(-1)).toEqual(['e']);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});
+
 /** Resolves once `done()` holds, checking after each macrotask. */
 async function waitUntil(done: () => boolean): Promise<void> {
   while (!done()) await new Promise((resolve) => setImmediate(resolve));

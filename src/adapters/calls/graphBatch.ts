@@ -23,15 +23,16 @@ interface BatchAnswer {
 }
 
 export interface GraphBatchOptions {
-  /** How long the first read waits for others to share its batch; DSR_COALESCE_WINDOW_MS. */
+  /** How long a read made while a batch is loading waits for others to share its batch; DSR_COALESCE_WINDOW_MS. */
   windowMs?: number;
   /** Waits out an inner 429's Retry-After (tests move time by hand). */
   clock?: Pick<ThrottleClock, 'sleep'>;
 }
 
 /**
- * Graph reads that requests in flight share: each read waits a short window for others, and up
- * to 20 go out as one JSON batch (`POST /$batch`). Each read answers as it would alone: its body,
+ * Graph reads that requests in flight share: a read made while no batch is loading goes at once,
+ * one made while a batch loads waits a short window for others, and up to 20 go out as one JSON
+ * batch (`POST /$batch`). Each read answers as it would alone: its body,
  * or a GraphError with its own status (a 404 fails that read only). An inner 429 is sent again,
  * alone with the other throttled ones, after its Retry-After; the Graph client's middleware spends
  * the throttle budget per inner request. A nextLink (absolute) is read directly, not batched.
@@ -45,6 +46,8 @@ export class GraphBatchReads {
     this.reads = coalescedReads((reads) => this.send(reads), {
       windowMs: options.windowMs ?? DEFAULT_COALESCE_WINDOW_MS,
       maxKeys: GRAPH_BATCH_MAX_REQUESTS,
+      // Graph's throttling counts each request of a batch: a batch saves exchanges, not budget.
+      waitOnlyWhenBusy: true,
     });
   }
 

@@ -15,6 +15,14 @@ export interface CoalescingOptions {
    * sends its own small batch to wait for its own token.
    */
   maxBatchesInFlight?: number;
+  /**
+   * When set, an ask made while no batch of these reads is loading goes out at once (with the asks
+   * of the same tick); only asks made while one loads wait the window for company. For a service
+   * whose limit counts the requests inside a batch (Graph), where a batch saves exchanges but no
+   * budget: someone waiting on a card is not held for company that is not there, and under load
+   * batches form as with the window alone.
+   */
+  waitOnlyWhenBusy?: boolean;
 }
 
 /**
@@ -25,17 +33,23 @@ export interface CoalescingOptions {
  */
 export function coalescedReads<K, V>(load: (keys: readonly K[]) => Promise<ReadonlyArray<V | Error>>, options: CoalescingOptions): DataLoader<K, V> {
   const slots = options.maxBatchesInFlight === undefined ? undefined : new BatchSlots(options.maxBatchesInFlight);
-  const loadInSlot = async (keys: readonly K[]) => {
+  let loading = 0;
+  const loadCounted = async (keys: readonly K[]) => {
+    loading++;
     try {
       return await load(keys);
     } finally {
+      loading--;
       slots?.release();
     }
   };
   const schedule = (send: () => void) => {
-    setTimeout(() => (slots ? slots.take(send) : send()), options.windowMs);
+    const go = () => (slots ? slots.take(send) : send());
+    // setImmediate: after the asks of the current tick have joined.
+    if (options.waitOnlyWhenBusy && loading === 0) setImmediate(go);
+    else setTimeout(go, options.windowMs);
   };
-  return new DataLoader<K, V>(slots ? loadInSlot : load, {
+  return new DataLoader<K, V>(loadCounted, {
     cache: false,
     maxBatchSize: options.maxKeys,
     batchScheduleFn: options.windowMs > 0 || slots ? schedule : undefined,
