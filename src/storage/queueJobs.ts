@@ -14,10 +14,18 @@ function parseJob(text: string): Job | undefined {
 
 /** Jobs on an Azure Storage queue: each is handed to one worker at a time, and comes back if that worker dies. */
 export class StorageJobQueue implements JobQueue {
+  private readonly listeners: (() => void)[] = [];
+
   constructor(private readonly queue: QueueClient) {}
+
+  /** Calls `listener` after each job this instance put on the queue (its worker's `nudge`). */
+  onEnqueued(listener: () => void): void {
+    this.listeners.push(listener);
+  }
 
   async enqueue(job: Job): Promise<void> {
     await this.queue.sendMessage(JSON.stringify(job));
+    for (const listener of this.listeners) listener();
   }
 }
 
@@ -52,6 +60,10 @@ export class QueueWorker {
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private readonly inFlight = new Set<Promise<void>>();
+  /** The last look at the queue may have left jobs in it: every slot was busy, or the take filled them all. */
+  private backlog = false;
+  /** A nudge came since the last receive began: the next poll goes without the idle pause. */
+  private nudged = false;
 
   constructor(
     private readonly queue: QueueClient,
@@ -77,14 +89,26 @@ export class QueueWorker {
     await Promise.all(this.inFlight);
   }
 
+  /**
+   * A job was just put on the queue by this process: it is taken now, not after the idle pause.
+   * Polls then only look for the jobs of other instances (and of this one's sweeps before a restart).
+   */
+  nudge(): void {
+    this.nudged = true;
+    this.wake?.();
+  }
+
   private async poll(): Promise<void> {
     let idleMs = 50;
     while (this.running) {
+      this.nudged = false;
       const free = this.options.concurrency - this.inFlight.size;
       let received = 0;
       if (free > 0) {
         await this.options.waitForQuiet?.();
         if (!this.running) break;
+        // A nudge while waiting for quiet is served by this receive.
+        this.nudged = false;
         try {
           const response = await this.queue.receiveMessages({
             numberOfMessages: free,
@@ -99,15 +123,18 @@ export class QueueWorker {
             this.inFlight.add(run);
             void run.finally(() => {
               this.inFlight.delete(run);
-              this.wake?.();
+              // A free slot matters only if jobs may be waiting; new ones of this process come with a nudge.
+              if (this.backlog) this.wake?.();
             });
           }
         } catch (error) {
           this.log.warn({ error: errorCode(error) }, 'job queue unreachable, will poll again');
         }
       }
-      idleMs = received > 0 ? 50 : Math.min(idleMs * 2, this.options.maxIdleMs);
-      if (this.running) await new Promise<void>((resolve) => {
+      const tookAll = received > 0 && received === free;
+      this.backlog = free === 0 || tookAll;
+      idleMs = tookAll ? 50 : Math.min(idleMs * 2, this.options.maxIdleMs);
+      if (this.running && !this.nudged) await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, idleMs);
         this.wake = () => {
           clearTimeout(timer);
