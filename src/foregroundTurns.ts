@@ -1,27 +1,51 @@
+/** What a turn is, for the order in which waiting work goes: card actions are answered first. */
+export type TurnKind = 'invoke' | 'other';
+
 /**
- * The activities from Teams this process is answering now. Background jobs start only in a quiet
- * moment, or once they have waited `maxWaitMs`: someone waiting on an answer in the chat goes
- * before a discovery or an export, and a job is never held back longer than that however busy the
- * chat is. Jobs already running are not paused.
+ * The activities from Teams this process is answering now, and who gives way to them.
+ * - Background jobs start only in a quiet moment, or once they have waited `maxWaitMs`: someone
+ *   waiting on an answer in the chat goes before a discovery or an export.
+ * - Messages give way to card actions: Teams shows an error on a card whose action is not answered
+ *   within seconds, while a chat reply has no such limit. A message waits while card actions are
+ *   being answered, at most `maxWaitMs`.
+ * Nothing is held back longer than its `maxWaitMs` however busy the chat is, and what already
+ * runs is not paused.
  */
 export class ForegroundTurns {
   private active = 0;
-  private readonly waiting = new Set<() => void>();
+  private invokes = 0;
+  private readonly waitingForQuiet = new Waiters();
+  private readonly waitingForInvokes = new Waiters();
 
-  /** Runs one turn, counted as in the foreground until it has answered. */
-  async answer<T>(turn: () => Promise<T>): Promise<T> {
+  /** Runs one turn, counted as in the foreground (and, for an invoke, as a card action) until it has answered. */
+  async answer<T>(turn: () => Promise<T>, kind: TurnKind = 'other'): Promise<T> {
     this.active++;
+    if (kind === 'invoke') this.invokes++;
     try {
       return await turn();
     } finally {
       this.active--;
-      if (this.active === 0) for (const release of [...this.waiting]) release();
+      if (kind === 'invoke' && --this.invokes === 0) this.waitingForInvokes.releaseAll();
+      if (this.active === 0) this.waitingForQuiet.releaseAll();
     }
   }
 
   /** Resolves once no turn is being answered, or after `maxWaitMs`, whichever comes first. */
   quiet(maxWaitMs: number): Promise<void> {
-    if (this.active === 0) return Promise.resolve();
+    return this.active === 0 ? Promise.resolve() : this.waitingForQuiet.wait(maxWaitMs);
+  }
+
+  /** Resolves once no card action is being answered, or after `maxWaitMs`, whichever comes first. */
+  invokesAnswered(maxWaitMs: number): Promise<void> {
+    return this.invokes === 0 ? Promise.resolve() : this.waitingForInvokes.wait(maxWaitMs);
+  }
+}
+
+/** Callers waiting for a moment, each released then or after its own longest wait. */
+class Waiters {
+  private readonly waiting = new Set<() => void>();
+
+  wait(maxWaitMs: number): Promise<void> {
     return new Promise((resolve) => {
       const release = () => {
         clearTimeout(timer);
@@ -31,5 +55,9 @@ export class ForegroundTurns {
       const timer = setTimeout(release, maxWaitMs);
       this.waiting.add(release);
     });
+  }
+
+  releaseAll(): void {
+    for (const release of [...this.waiting]) release();
   }
 }

@@ -26,6 +26,8 @@ import { DashboardParts, startDashboard } from './tab/dashboard';
 
 /** Longest a job waits for a moment without activities to answer before it starts anyway. */
 const JOB_DEFER_MS = 200;
+/** Longest a counted message waits for the card actions being answered before it is answered anyway. */
+const MESSAGE_DEFER_MS = 2000;
 
 export interface RunningBot {
   url: string;
@@ -109,6 +111,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     messagesPerMinute: config.messagesPerMinute,
     invokesPerMinute: config.invokesPerMinute,
     rateLimiter: new PersonRateLimiter(storage.clients.counters, { message: config.messagesPerMinute, invoke: config.invokesPerMinute }, clock, log),
+    cardActionsFirst: () => foreground.invokesAnswered(MESSAGE_DEFER_MS),
     register: workflow.register,
   });
 

@@ -146,7 +146,7 @@ export function createServer(deps: ServerDeps): restify.Server {
         if (context.activity.type === ActivityTypes.Invoke && !context.turnState.get(INVOKE_RESPONSE_KEY)) {
           await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: unansweredInvoke(context) });
         }
-      }));
+      }), req.body.type === ActivityTypes.Invoke ? 'invoke' : 'other');
     },
   );
 

@@ -23,7 +23,11 @@ export function createApplication(adapter: TeamsAdapter, botAppId: string, deps:
     const channel: RateChannel | undefined = type === ActivityTypes.Message ? 'message' : type === ActivityTypes.Invoke ? 'invoke' : undefined;
     if (!channel || !person) return true;
     const { allowed, firstRefusal } = await deps.rateLimiter.take(channel, person);
-    if (allowed) return true;
+    if (allowed) {
+      // Counted, a message gives way to the card actions being answered (see ForegroundTurns).
+      if (channel === 'message') await deps.cardActionsFirst();
+      return true;
+    }
     if (firstRefusal) deps.log.warn({ channel }, 'rate limit reached');
     // An invoke always needs its answer; a burst of messages gets one.
     const slowDown = () => wordsForTurn(context, deps, 'conversation').t(SLOW_DOWN[channel], { perMinute: perMinute[channel] });

@@ -31,6 +31,8 @@ export interface BotDeps {
   invokesPerMinute: number;
   /** Counts both per person, shared by every instance. */
   rateLimiter: PersonRateLimiter;
+  /** Resolves when a counted message may be answered: once no card action is being answered, or after a bounded wait. */
+  cardActionsFirst(): Promise<void>;
   /** Draws up the DSR register and hands out a link to it, for the compliance channel's `report`. */
   register: { publish(): Promise<PublishedRegister> };
 }

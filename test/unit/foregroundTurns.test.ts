@@ -53,4 +53,34 @@ describe('ForegroundTurns', () => {
     const next = foreground.quiet(200);
     expect(await settled(next)).toBe(false);
   });
+
+  it('holds a message only while card actions are being answered, and not for other turns', async () => {
+    const foreground = new ForegroundTurns();
+    const message = deferred();
+    void foreground.answer(() => message.promise);
+    expect(await settled(foreground.invokesAnswered(60_000))).toBe(true);
+    const first = deferred();
+    const second = deferred();
+    const actions = [foreground.answer(() => first.promise, 'invoke'), foreground.answer(() => second.promise, 'invoke')];
+    const answered = foreground.invokesAnswered(60_000);
+    first.settle(new Error('the card action failed'));
+    await expect(actions[0]).rejects.toThrow('the card action failed');
+    expect(await settled(answered)).toBe(false);
+    second.settle();
+    await actions[1];
+    expect(await settled(answered)).toBe(true);
+    // The message turn is still in flight: jobs wait for it, messages do not.
+    expect(await settled(foreground.quiet(60_000))).toBe(false);
+  });
+
+  it('lets a message go after maxWaitMs when card actions keep coming', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate'] });
+    const foreground = new ForegroundTurns();
+    void foreground.answer(() => deferred().promise, 'invoke');
+    const answered = foreground.invokesAnswered(2_000);
+    jest.advanceTimersByTime(1_999);
+    expect(await settled(answered)).toBe(false);
+    jest.advanceTimersByTime(1);
+    expect(await settled(answered)).toBe(true);
+  });
 });
