@@ -1,6 +1,7 @@
 import https from 'node:https';
-import { Client, GraphError, MiddlewareFactory, PageIterator, type Context, type Middleware, type PageCollection } from '@microsoft/microsoft-graph-client';
+import { Client, GraphError, PageIterator, type PageCollection } from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
+import { GraphHttpTransport, graphMiddleware } from '../../src/adapters/calls/graphTransport';
 import { SandboxCredential } from '../../src/sandbox/sandboxCredential';
 
 /** What a test needs to reach a sandbox served over HTTPS. */
@@ -11,21 +12,16 @@ export interface TrustedEndpoint {
 }
 
 /**
- * A Graph client set up as the bot sets it up (TokenCredential provider,
- * customHosts for 127.0.0.1, the SDK's default middleware chain with its
- * auth, retry and redirect handlers), except for the last link.
- *
- * The SDK's last link calls the global fetch, which in Node 22 trusts a
- * self-signed certificate only through NODE_EXTRA_CA_CERTS read at process
- * start. Jest may run a file inside its own process, so here the same request
- * goes out through node:https with the sandbox certificate as CA instead.
+ * A Graph client set up as the bot sets it up (TokenCredential provider, customHosts for
+ * 127.0.0.1, the SDK's default middleware chain, the bot's `GraphHttpTransport`), trusting the
+ * sandbox certificate directly: jest may run a file inside its own process, which
+ * NODE_EXTRA_CA_CERTS (read at process start) does not reach.
  */
 export function createSandboxGraphClient(endpoint: TrustedEndpoint): Client {
   const authProvider = new TokenCredentialAuthenticationProvider(new SandboxCredential(), {
     scopes: ['https://graph.microsoft.com/.default'],
   });
-  const middleware = MiddlewareFactory.getDefaultMiddlewareChain(authProvider);
-  middleware[middleware.length - 1] = new HttpsTransport(endpoint.certificate);
+  const middleware = graphMiddleware(authProvider, [], new GraphHttpTransport({ ca: endpoint.certificate }));
   return Client.initWithMiddleware({ baseUrl: endpoint.url, customHosts: new Set(['127.0.0.1']), middleware });
 }
 
@@ -49,20 +45,6 @@ export async function rawRequest(
   const response = await send(new URL(path, endpoint.url), method, headers, payload, endpoint.certificate);
   const text = new TextDecoder().decode(response.body);
   return { status: response.status, headers: response.headers, body: text === '' ? undefined : JSON.parse(text) };
-}
-
-class HttpsTransport implements Middleware {
-  constructor(private readonly ca: string) {}
-
-  async execute(context: Context): Promise<void> {
-    const request = new Request(context.request, context.options as RequestInit);
-    const headers: Record<string, string> = {};
-    request.headers.forEach((value, name) => { headers[name] = value; });
-    const body = request.body ? Buffer.from(await request.arrayBuffer()) : undefined;
-    const answer = await send(new URL(request.url), request.method, headers, body, this.ca);
-    const hasBody = answer.status !== 204 && answer.status !== 304;
-    context.response = new Response(hasBody ? answer.body : null, { status: answer.status, headers: answer.headers });
-  }
 }
 
 function send(

@@ -1,7 +1,7 @@
 import type { TokenCredential } from '@azure/core-auth';
-import { Client, MiddlewareFactory, type Context, type Middleware } from '@microsoft/microsoft-graph-client';
-import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
+import type { Client, Context, Middleware } from '@microsoft/microsoft-graph-client';
 import { retryAfterMs } from './callPolicy';
+import { createGraphClient } from './graphClient';
 import { innerRetryAfterMs } from './graphBatch';
 import type { ThrottleBudget } from './throttleBudget';
 
@@ -51,16 +51,9 @@ function batchedMethods(context: Context, method: string): Map<string, string> |
 }
 
 /**
- * A Graph client for `baseUrl` as `createGraphClient` makes one (its default middleware, the
- * bearer token also sent to `baseUrl`'s host), whose requests spend `budget` just before they go
- * out. Without a budget it is the plain client.
+ * A Graph client for `baseUrl` as `createGraphClient` makes one, whose requests spend `budget`
+ * just before they go out. Without a budget it is the plain client.
  */
 export function createThrottledGraphClient(baseUrl: string, credential: TokenCredential, budget: ThrottleBudget | undefined): Client {
-  const authProvider = new TokenCredentialAuthenticationProvider(credential, { scopes: ['https://graph.microsoft.com/.default'] });
-  const common = { baseUrl, defaultVersion: 'v1.0', customHosts: new Set([new URL(baseUrl).hostname]) };
-  if (!budget) return Client.initWithMiddleware({ ...common, authProvider });
-  const middleware = MiddlewareFactory.getDefaultMiddlewareChain(authProvider);
-  // The last one sends the request; the budget is spent right before it.
-  middleware.splice(middleware.length - 1, 0, new GraphThrottleHandler(budget));
-  return Client.initWithMiddleware({ ...common, middleware });
+  return createGraphClient(baseUrl, credential, budget ? [new GraphThrottleHandler(budget)] : []);
 }
