@@ -1,4 +1,4 @@
-import { coalescedReads } from '../../src/adapters/calls/readCoalescer';
+import { coalescedReads, type CoalescingOptions } from '../../src/adapters/calls/readCoalescer';
 import { SharedListing } from '../../src/adapters/calls/sharedListing';
 
 describe('coalescedReads', () => {
@@ -51,14 +51,7 @@ describe('SharedListing', () => {
 
 describe('coalescedReads with maxBatchesInFlight', () => {
   it('holds a batch while another loads, and asks made meanwhile join it', async () => {
-    const calls: string[][] = [];
-    let finishFirst!: () => void;
-    const firstDone = new Promise<void>((resolve) => { finishFirst = resolve; });
-    const reads = coalescedReads<string, string>(async (keys) => {
-      calls.push([...keys]);
-      if (calls.length === 1) await firstDone;
-      return keys.map((k) => k.toUpperCase());
-    }, { windowMs: 0, maxKeys: 10, maxBatchesInFlight: 1 });
+    const { reads, calls, finishFirst } = firstBatchHeld({ windowMs: 0, maxKeys: 10, maxBatchesInFlight: 1 });
     const first = reads.load('a');
     await waitUntil(() => calls.length === 1);
     const later = ['b', 'c'].map((k) => reads.load(k));
@@ -75,15 +68,8 @@ describe('coalescedReads with maxBatchesInFlight', () => {
 
 describe('coalescedReads with waitOnlyWhenBusy', () => {
   it('sends an ask made while nothing loads at once, and makes asks made while a batch loads wait the window together', async () => {
-    const calls: string[][] = [];
-    let finishFirst!: () => void;
-    const firstDone = new Promise<void>((resolve) => { finishFirst = resolve; });
     // An hour's window: were the first ask to wait for it, the test would time out.
-    const reads = coalescedReads<string, string>(async (keys) => {
-      calls.push([...keys]);
-      if (calls.length === 1) await firstDone;
-      return keys.map((k) => k.toUpperCase());
-    }, { windowMs: 3_600_000, maxKeys: 10, waitOnlyWhenBusy: true });
+    const { reads, calls, finishFirst } = firstBatchHeld({ windowMs: 3_600_000, maxKeys: 10, waitOnlyWhenBusy: true });
     jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
     try {
       const first = [reads.load('a'), reads.load('b')];
@@ -107,6 +93,19 @@ describe('coalescedReads with waitOnlyWhenBusy', () => {
     }
   });
 });
+
+/** Reads that upper-case their keys, recording each batch; the first batch loads until `finishFirst()`. */
+function firstBatchHeld(options: CoalescingOptions) {
+  const calls: string[][] = [];
+  let finishFirst!: () => void;
+  const firstDone = new Promise<void>((resolve) => { finishFirst = resolve; });
+  const reads = coalescedReads<string, string>(async (keys) => {
+    calls.push([...keys]);
+    if (calls.length === 1) await firstDone;
+    return keys.map((k) => k.toUpperCase());
+  }, options);
+  return { reads, calls, finishFirst };
+}
 
 /** Resolves once `done()` holds, checking after each macrotask. */
 async function waitUntil(done: () => boolean): Promise<void> {
