@@ -91,7 +91,7 @@ export class QueueWorker {
 
   /**
    * A job was just put on the queue by this process: it is taken now, not after the idle pause.
-   * Polls then only look for the jobs of other instances (and of this one's sweeps before a restart).
+   * Polls then only look for the jobs other instances put on the queue, or this one before a restart.
    */
   nudge(): void {
     this.nudged = true;

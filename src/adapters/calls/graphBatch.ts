@@ -32,10 +32,10 @@ export interface GraphBatchOptions {
 /**
  * Graph reads that requests in flight share: a read made while no batch is loading goes at once,
  * one made while a batch loads waits a short window for others, and up to 20 go out as one JSON
- * batch (`POST /$batch`). Each read answers as it would alone: its body,
- * or a GraphError with its own status (a 404 fails that read only). An inner 429 is sent again,
- * alone with the other throttled ones, after its Retry-After; the Graph client's middleware spends
- * the throttle budget per inner request. A nextLink (absolute) is read directly, not batched.
+ * batch (`POST /$batch`). Each read answers as it would alone: its body, or a GraphError with
+ * its own status (a 404 fails that read only). An inner 429 is sent again, alone with the other
+ * throttled ones, after its Retry-After; the Graph client's middleware spends the throttle budget
+ * per inner request. A nextLink (absolute) is read directly, not batched.
  */
 export class GraphBatchReads {
   private readonly reads: DataLoader<GraphRead, unknown>;
