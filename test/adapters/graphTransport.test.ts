@@ -1,7 +1,9 @@
 import type { Context } from '@microsoft/microsoft-graph-client';
+import { ServiceCaller } from '../../src/adapters/calls/callPolicy';
 import { GraphHttpTransport } from '../../src/adapters/calls/graphTransport';
 import { createGraphSandbox, type GraphSandbox } from '../../src/sandbox/graph';
 import { loadTenant } from '../../src/sandbox/tenant';
+import { createSandboxGraphClient, rawRequest } from '../sandbox/sandboxGraphClient';
 import { subjectFor } from '../support/adapterTesting';
 import { sandboxPool } from '../support/sandboxPool';
 
@@ -62,5 +64,19 @@ describe('GraphHttpTransport', () => {
   it('refuses a body it cannot send as it is, before anything goes out', async () => {
     const stream = new ReadableStream({ start: (controller) => controller.close() });
     await expect(send(`${sandbox.url}/v1.0/$batch`, { method: 'POST', headers: token, body: stream })).rejects.toThrow('string and Buffer bodies only');
+  });
+
+  it('lets the call policy retry a dropped connection: the Graph client keeps its code', async () => {
+    const dropOnce = { drop: true, count: 1, pathPrefix: `/v1.0/users/${alex.aadObjectId}` };
+    const client = createSandboxGraphClient(sandbox);
+    const read = () => client.api(`/users/${alex.aadObjectId}`).select('id').get() as Promise<{ id: string }>;
+
+    expect((await rawRequest(sandbox, 'POST', '/_sandbox/faults', { body: dropOnce })).status).toBe(201);
+    await expect(read()).rejects.toMatchObject({ code: 'ECONNRESET' });
+    expect((await rawRequest(sandbox, 'POST', '/_sandbox/faults', { body: dropOnce })).status).toBe(201);
+    const retried = await new ServiceCaller('entra', { baseDelayMs: 1 }).call('read user', read);
+
+    expect(retried.id).toBe(alex.aadObjectId);
+    expect((await rawRequest(sandbox, 'GET', '/_sandbox/stats')).body).toMatchObject({ faultsServed: 2 });
   });
 });

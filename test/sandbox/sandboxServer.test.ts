@@ -133,10 +133,24 @@ describe('sandbox server', () => {
     const typo = await call(server, 'POST', '/_sandbox/faults', { body: JSON.stringify({ status: 429, retryAfter: 1 }) });
     const nothingToDo = await call(server, 'POST', '/_sandbox/faults', { body: JSON.stringify({ count: 2 }) });
     const badStatus = await call(server, 'POST', '/_sandbox/faults', { body: JSON.stringify({ status: 200 }) });
+    const dropWithStatus = await call(server, 'POST', '/_sandbox/faults', { body: JSON.stringify({ drop: true, status: 503 }) });
+    const dropFalse = await call(server, 'POST', '/_sandbox/faults', { body: JSON.stringify({ drop: false }) });
 
     expect(typo).toMatchObject({ status: 400, body: { error: { message: expect.stringContaining('retryAfter') } } });
     expect(nothingToDo.status).toBe(400);
     expect(badStatus.status).toBe(400);
+    expect(dropWithStatus).toMatchObject({ status: 400, body: { error: { message: expect.stringContaining('no status') } } });
+    expect(dropFalse).toMatchObject({ status: 400, body: { error: { message: expect.stringContaining('drop must be true') } } });
+  });
+
+  it('drops the connection of a request a drop rule matches, then answers the next', async () => {
+    await call(server, 'POST', '/_sandbox/faults', { body: JSON.stringify({ drop: true, method: 'GET', pathPrefix: '/things' }) });
+
+    await expect(call(server, 'GET', '/things/special', { headers: BEARER })).rejects.toThrow('fetch failed');
+    const next = await call(server, 'GET', '/things/special', { headers: BEARER });
+
+    expect(next).toMatchObject({ status: 200, body: { special: true } });
+    expect((await call(server, 'GET', '/_sandbox/stats')).body.faultsServed).toBe(1);
   });
 
   it('delays an answer by delayMs, then answers normally', async () => {

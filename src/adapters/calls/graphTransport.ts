@@ -1,4 +1,4 @@
-import { createDefaultHttpClient, createHttpHeaders, createPipelineRequest, type HttpClient, type TlsSettings } from '@azure/core-rest-pipeline';
+import { createDefaultHttpClient, createHttpHeaders, createPipelineRequest, type HttpClient, type PipelineRequest, type PipelineResponse, type TlsSettings } from '@azure/core-rest-pipeline';
 import { MiddlewareFactory, type AuthenticationProvider, type Context, type Middleware } from '@microsoft/microsoft-graph-client';
 
 /** Statuses whose answer has no body (a fetch Response refuses one). */
@@ -37,8 +37,9 @@ export class GraphHttpTransport implements Middleware {
     });
     // Not taken by createPipelineRequest (the SDK's TLS policy sets it on the request).
     request.tlsSettings = this.tls;
-    const answer = await this.http.sendRequest(request);
-    const bytes = await readAll(answer.readableStreamBody);
+    const { answer, bytes } = await exchange(this.http, request).catch((error: unknown) => {
+      throw withCodeAsName(error);
+    });
     const body = NO_BODY.has(answer.status) ? null : new Uint8Array(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.length);
     context.response = new Response(body, { status: answer.status, headers: answer.headers.toJSON() });
   }
@@ -52,6 +53,24 @@ export function graphMiddleware(authProvider: AuthenticationProvider, before: Mi
   const chain = MiddlewareFactory.getDefaultMiddlewareChain(authProvider);
   chain.splice(chain.length - 1, 1, ...before, transport);
   return chain;
+}
+
+async function exchange(http: HttpClient, request: PipelineRequest): Promise<{ answer: PipelineResponse; bytes: Buffer }> {
+  const answer = await http.sendRequest(request);
+  return { answer, bytes: await readAll(answer.readableStreamBody) };
+}
+
+/**
+ * The Graph client keeps only the name of an error its last link throws (as `GraphError.code`), so
+ * a failed exchange's code (`ECONNRESET` for a dropped connection) travels as the name: the call
+ * policy retries by that code. An abort stays as it is.
+ */
+function withCodeAsName(error: unknown): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (!(error instanceof Error) || typeof code !== 'string' || code === '' || error.name === 'AbortError') return error;
+  const named = new Error(error.message, { cause: error });
+  named.name = code;
+  return named;
 }
 
 /** The client serialises JSON to a string; a Buffer passes as it is. */

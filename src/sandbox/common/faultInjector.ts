@@ -8,13 +8,15 @@ export interface FaultRule {
   readonly retryAfterSeconds?: number;
   /** Wait this long before answering (with the error, or normally when there is no `status`). */
   readonly delayMs?: number;
+  /** Close the connection instead of answering (after `delayMs`): a connection dropped on the way. */
+  readonly drop?: boolean;
   /** Only requests with this method (case-insensitive). */
   readonly method?: string;
   /** Only requests whose path starts with this. */
   readonly pathPrefix?: string;
 }
 
-const RULE_KEYS = new Set(['status', 'count', 'retryAfterSeconds', 'delayMs', 'method', 'pathPrefix']);
+const RULE_KEYS = new Set(['status', 'count', 'retryAfterSeconds', 'delayMs', 'drop', 'method', 'pathPrefix']);
 const MAX_DELAY_MS = 120_000;
 
 /**
@@ -26,12 +28,14 @@ export function parseFaultRule(input: unknown): FaultRule | string {
   const raw = input as Record<string, unknown>;
   const unknownKey = Object.keys(raw).find((key) => !RULE_KEYS.has(key));
   if (unknownKey !== undefined) return `unknown fault rule property '${unknownKey}'`;
-  const { status, count = 1, retryAfterSeconds, delayMs, method, pathPrefix } = raw;
+  const { status, count = 1, retryAfterSeconds, delayMs, drop, method, pathPrefix } = raw;
   if (status !== undefined && !isIntegerIn(status, 400, 599)) return 'status must be an integer from 400 to 599';
   if (!(count === -1 || isIntegerIn(count, 1, Number.MAX_SAFE_INTEGER))) return 'count must be a positive integer or -1';
   if (retryAfterSeconds !== undefined && !isIntegerIn(retryAfterSeconds, 0, 3600)) return 'retryAfterSeconds must be an integer from 0 to 3600';
   if (delayMs !== undefined && !isIntegerIn(delayMs, 0, MAX_DELAY_MS)) return `delayMs must be an integer from 0 to ${MAX_DELAY_MS}`;
-  if (status === undefined && delayMs === undefined) return 'a fault rule needs a status, a delayMs or both';
+  if (drop !== undefined && drop !== true) return 'drop must be true when given';
+  if (drop && (status !== undefined || retryAfterSeconds !== undefined)) return 'a dropped connection has no status or retryAfterSeconds';
+  if (status === undefined && delayMs === undefined && !drop) return 'a fault rule needs a status, a delayMs or a drop';
   if (method !== undefined && (typeof method !== 'string' || method === '')) return 'method must be a non-empty string';
   if (pathPrefix !== undefined && (typeof pathPrefix !== 'string' || !pathPrefix.startsWith('/'))) return "pathPrefix must be a string starting with '/'";
   return {
@@ -39,6 +43,7 @@ export function parseFaultRule(input: unknown): FaultRule | string {
     ...(status !== undefined && { status: status as number }),
     ...(retryAfterSeconds !== undefined && { retryAfterSeconds: retryAfterSeconds as number }),
     ...(delayMs !== undefined && { delayMs: delayMs as number }),
+    ...(drop === true && { drop: true }),
     ...(method !== undefined && { method: (method as string).toUpperCase() }),
     ...(pathPrefix !== undefined && { pathPrefix: pathPrefix as string }),
   };

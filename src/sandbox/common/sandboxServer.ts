@@ -77,7 +77,7 @@ export async function startSandboxServer(options: SandboxServerOptions): Promise
       const authorized = hasAcceptedAuthorization(request.headers.authorization, options.authorizationSchemes);
       writeResponse(response, await serve({ method, path, query, headers: request.headers, authorized }, () => readJsonBody(request, maxBodyBytes)));
     } catch (error) {
-      if (closing.signal.aborted) {
+      if (closing.signal.aborted || error instanceof DroppedConnection) {
         response.destroy();
         return;
       }
@@ -125,7 +125,8 @@ export async function startSandboxServer(options: SandboxServerOptions): Promise
       const { pathname: path, searchParams: query } = new URL(inner.url, 'http://sandbox.invalid');
       return await serve({ method: inner.method.toUpperCase(), path, query, headers: inner.headers, authorized: true }, async () => inner.body);
     } catch (error) {
-      if (closing.signal.aborted) throw error;
+      // A dropped inner request drops the batch's connection: there is no answer to put it in.
+      if (closing.signal.aborted || error instanceof DroppedConnection) throw error;
       return errorResponse(error, options.formatError, inner.headers);
     }
   }
@@ -158,8 +159,12 @@ export async function startSandboxServer(options: SandboxServerOptions): Promise
   };
 }
 
+/** Thrown by a `drop` fault: the request's connection is closed without an answer. */
+class DroppedConnection extends Error {}
+
 async function applyFault(fault: FaultRule, signal: AbortSignal): Promise<void> {
   if (fault.delayMs) await wait(fault.delayMs, undefined, { signal });
+  if (fault.drop) throw new DroppedConnection('The sandbox dropped this connection.');
   if (fault.status === undefined) return;
   const headers: Record<string, string> =
     fault.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(fault.retryAfterSeconds) };
