@@ -222,6 +222,12 @@ describe('DigitalTwinsAdapter on the seeded tenant (ownerId holds the object id)
     expect(after.requests['POST /query']).toBe(baseline + 2);
   });
 
+  it('survives a connection dropped without an answer, asking again', async () => {
+    await fault(sandbox, { drop: true, count: 1, pathPrefix: '/query' });
+    expect((await adapterFor(sandbox).discover(alex, callContext('access'))).count).toBeGreaterThan(0);
+    expect((await stats(sandbox)).faultsServed).toBe(1);
+  });
+
   it('reports a permanent 500 as a ServiceError naming the service, after its retries', async () => {
     await fault(sandbox, { status: 500, count: -1, pathPrefix: '/query' });
     await resetStats(sandbox);

@@ -388,6 +388,13 @@ describe('DpsAdapter through the REST client against the DPS sandbox', () => {
       expect((await stats(sandbox)).faultsServed).toBe(4);
     });
 
+    it('survives a connection dropped without an answer, asking again', async () => {
+      const sandbox = await startSandbox();
+      await addFault(sandbox, { drop: true, count: 1, pathPrefix: '/enrollments/query' });
+      expect(await adapterFor(sandbox).discover(alex, context())).toMatchObject({ count: 4 });
+      expect((await stats(sandbox)).faultsServed).toBe(1);
+    });
+
     it('reports a permanent 500 as a ServiceError naming the service, without personal values', async () => {
       const sandbox = await startSandbox();
       await addFault(sandbox, { status: 500, count: -1 });

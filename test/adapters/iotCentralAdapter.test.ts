@@ -224,6 +224,12 @@ describe('IoT Central adapter against the seeded sandbox', () => {
     expect((await stats(sandbox)).faultsServed).toBe(4);
   });
 
+  it('survives a connection dropped without an answer on the user list, asking again', async () => {
+    await injectFault(sandbox, { drop: true, count: 1, method: 'GET', pathPrefix: '/api/users' });
+    expect((await adapterFor(sandbox).discover(alex, callContext('export'))).count).toBe(2);
+    expect((await stats(sandbox)).faultsServed).toBe(1);
+  });
+
   it('reports a permanent 500 as a ServiceError naming IoT Central and no person', async () => {
     await injectFault(sandbox, { status: 500, count: -1, pathPrefix: '/api/users' });
     const error = await serviceFailure(adapterFor(sandbox, { policy: { ...FAST_POLICY, maxRetries: 2 } }).discover(alex, callContext('erase')));

@@ -342,6 +342,13 @@ describe('IotHubAdapter under faults', () => {
     expect((await stats(sandbox)).faultsServed).toBe(5);
   });
 
+  it('survives a connection dropped without an answer on the query and on a twin read, asking again', async () => {
+    await rawRequest(sandbox, 'POST', '/_sandbox/faults', { body: { drop: true, count: 1, pathPrefix: '/devices/query' } });
+    await rawRequest(sandbox, 'POST', '/_sandbox/faults', { body: { drop: true, count: 1, pathPrefix: '/twins/' } });
+    expect((await adapterFor(sandbox, { dpsDevices }).discover(alex, callContext('access'))).count).toBe(3);
+    expect((await stats(sandbox)).faultsServed).toBe(2);
+  });
+
   it('reports a permanent 500 as a ServiceError naming the service, without personal values', async () => {
     await rawRequest(sandbox, 'POST', '/_sandbox/faults', { body: { status: 500, count: -1, pathPrefix: '/devices/query' } });
     const error = await serviceFailure(adapterFor(sandbox, { policy: { ...FAST_POLICY, maxRetries: 2 } }).discover(alex, callContext('access')));

@@ -199,6 +199,16 @@ describe('RoleAssignmentsAdapter through @azure/arm-authorization', () => {
     expect(requestsTo(after.requests, 'GET', '/roleAssignments')).toBe(2);
   });
 
+  it('survives a connection dropped without an answer, asking again through the call policy', async () => {
+    const sandbox = await sandboxes.start();
+    await rawRequest(sandbox, 'POST', '/_sandbox/faults', { body: { drop: true, count: 1, method: 'GET', pathPrefix: resources.iotHub } });
+    const found = await adapterFor(sandbox, { scopes: [resources.iotHub] }).discover(megan, callContext('erase'));
+    expect(found.plan).toHaveLength(1);
+    const after = await stats(sandbox);
+    expect(after.faultsServed).toBe(1);
+    expect(requestsTo(after.requests, 'GET', '/roleAssignments')).toBe(2);
+  });
+
   it('reports a delete that keeps failing as a ServiceError naming the service and no person, and leaves the assignment', async () => {
     const sandbox = await sandboxes.start();
     const adapter = adapterFor(sandbox, { policy: { ...FAST_POLICY, maxRetries: 1 } });
