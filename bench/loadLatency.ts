@@ -401,6 +401,7 @@ async function dsrPhase(users: TenantUser[], tenant: Tenant, rampMs: number) {
     const id = requestIdIn(a.content);
     if (id && a.sent.conversationId === channelId) keys.push(`approval:${id}`);
     if (id && a.content.includes('Download your data')) keys.push(`delivered:${id}`);
+    if (a.content.includes('Audit digest')) keys.push('digest');
     return keys;
   });
   const logLines: string[] = [];
@@ -453,6 +454,9 @@ async function dsrPhase(users: TenantUser[], tenant: Tenant, rampMs: number) {
     const healthzMs = await probe();
     // Let the last card updates land before counting them.
     await new Promise((resolve) => setTimeout(resolve, 1000));
+    // A digest follows the first completions by the anchor's delay (30 s), which a short run may
+    // not have lasted: wait for it (or fail the check) rather than count it missing.
+    await watch.wait('digest').catch(() => undefined);
     const calls = storageCalls.counts();
 
     const correctness = await check(users, times, warmUp, watch, tally, logLines.slice(logsBefore), azurite.connectionString, teams);
