@@ -343,6 +343,7 @@ describe('IotHubAdapter under faults', () => {
   });
 
   it('survives a connection dropped without an answer on the query and on a twin read, asking again', async () => {
+    await rawRequest(sandbox, 'POST', '/_sandbox/stats/reset');
     await rawRequest(sandbox, 'POST', '/_sandbox/faults', { body: { drop: true, count: 1, pathPrefix: '/devices/query' } });
     await rawRequest(sandbox, 'POST', '/_sandbox/faults', { body: { drop: true, count: 1, pathPrefix: '/twins/' } });
     expect((await adapterFor(sandbox, { dpsDevices }).discover(alex, callContext('access'))).count).toBe(3);
