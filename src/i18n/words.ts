@@ -1,4 +1,5 @@
 import { IntlShape, createIntl, createIntlCache } from '@formatjs/intl';
+import { IntlMessageFormat, type Formats } from 'intl-messageformat';
 import { MessageKey, catalogOf } from './catalog';
 import { FORMAT_TAGS, Locale } from './locales';
 
@@ -32,21 +33,56 @@ function zoneName(intl: IntlShape<string>, date: Date): string {
   return intl.formatDateToParts(date, { timeZoneName: 'short' }).find((part) => part.type === 'timeZoneName')?.value ?? intl.timeZone ?? 'UTC';
 }
 
+/** IntlMessageFormat's named date and time styles in `timeZone`, as @formatjs/intl's formatMessage sets them. */
+function formatsIn(timeZone: string): Formats {
+  const inZone = (styles: Record<string, Intl.DateTimeFormatOptions>) =>
+    Object.fromEntries(Object.entries(styles).map(([name, options]) => [name, { timeZone, ...options }]));
+  const { formats } = IntlMessageFormat;
+  return { ...formats, date: inZone(formats.date), time: inZone(formats.time) };
+}
+
+/**
+ * Formats a message with values by its IntlMessageFormat, compiled once per key: the same
+ * formatting as intl.formatMessage, which on every call merges the formats and finds the compiled
+ * message by their JSON (30–50 µs a message against 6 µs, most of a card's wording time). As
+ * formatMessage does, a message that cannot be formatted with its values is given as written.
+ */
+function compiledMessages(intl: IntlShape<string>, messages: Record<string, string>, timeZone: string) {
+  const formats = formatsIn(timeZone);
+  const compiled = new Map<string, IntlMessageFormat>();
+  return (key: MessageKey, values: MessageValues): string => {
+    const message = messages[key];
+    if (message === undefined) return intl.formatMessage({ id: key }, values) as string;
+    try {
+      let format = compiled.get(key);
+      if (!format) {
+        format = new IntlMessageFormat(message, intl.locale, formats, { formatters: intl.formatters });
+        compiled.set(key, format);
+      }
+      return format.format(values) as string;
+    } catch {
+      return message;
+    }
+  };
+}
+
 function makeWords(locale: Locale, timeZone: string): Words {
+  const messages = catalogOf(locale);
   const intl: IntlShape<string> = createIntl(
     {
       locale: FORMAT_TAGS[locale],
       timeZone,
-      messages: catalogOf(locale),
+      messages,
       // A missing message is a bug the catalog test catches; in production it must not throw.
       onError: () => undefined,
     },
     cache,
   );
+  const withValues = compiledMessages(intl, messages, timeZone);
   return {
     locale,
     timeZone,
-    t: (key, values) => intl.formatMessage({ id: key }, values) as string,
+    t: (key, values) => (values ? withValues(key, values) : (intl.formatMessage({ id: key }) as string)),
     day: (date) => intl.formatDate(asDate(date), { dateStyle: 'medium' }),
     dateTime: (date) =>
       intl.formatDate(asDate(date), { dateStyle: 'medium', timeStyle: 'short', hourCycle: 'h23' }) + ` ${zoneName(intl, asDate(date))}`,

@@ -1,7 +1,9 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { MessageFormatElement, TYPE, parse } from '@formatjs/icu-messageformat-parser';
-import { LOCALES, catalogOf, wordsFor } from '../../src/i18n';
+import { createIntl } from '@formatjs/intl';
+import { LOCALES, catalogOf, wordsFor, type MessageKey } from '../../src/i18n';
+import { FORMAT_TAGS } from '../../src/i18n/locales';
 
 const CATALOGS = path.join(__dirname, '..', '..', 'src', 'i18n', 'catalogs');
 
@@ -65,6 +67,37 @@ describe('the message catalogs', () => {
         expect(Object.values(messages).every((m) => typeof m === 'string')).toBe(true);
       }
     }
+  });
+
+  it('formats every message with values as @formatjs/intl formatMessage does, in every language', () => {
+    const moment = new Date('2026-12-22T23:30:00Z');
+    // A value for each placeholder of its type; a select takes its first option.
+    const sampleValues = (elements: MessageFormatElement[], values: Record<string, string | number | Date> = {}) => {
+      for (const element of elements) {
+        if (element.type === TYPE.tag) sampleValues(element.children, values);
+        if (element.type === TYPE.argument) values[element.value] ??= 'Ada <&> 1';
+        if (element.type === TYPE.number || element.type === TYPE.plural) values[element.value] = 2;
+        if (element.type === TYPE.date || element.type === TYPE.time) values[element.value] = moment;
+        if (element.type === TYPE.select) values[element.value] = Object.keys(element.options)[0];
+        if (element.type === TYPE.plural || element.type === TYPE.select) {
+          for (const option of Object.values(element.options)) sampleValues(option.value, values);
+        }
+      }
+      return values;
+    };
+    let compared = 0;
+    for (const locale of LOCALES) {
+      const messages = catalogOf(locale);
+      const intl = createIntl({ locale: FORMAT_TAGS[locale], timeZone: 'Europe/Berlin', messages, onError: () => undefined });
+      const words = wordsFor(locale, 'Europe/Berlin');
+      for (const [key, message] of Object.entries(messages)) {
+        const values = sampleValues(parse(message));
+        if (Object.keys(values).length === 0) continue;
+        expect([key, words.t(key as MessageKey, values)]).toEqual([key, intl.formatMessage({ id: key }, values)]);
+        compared++;
+      }
+    }
+    expect(compared).toBeGreaterThan(4 * 150);
   });
 
   it('formats dates and numbers for the locale in the tenant time zone', () => {
