@@ -231,7 +231,7 @@ export class TeamsNotifier implements Notifier {
         what = { what: 'export link', linkExpiresAt: link.expiresAt.toISOString(), to };
         activity = cardActivity(exportReadyCard(words, request, link, delivery));
       } else {
-        activity = cardActivity(receiptCard(words, request, await this.deps.audit.head(request.id)));
+        activity = cardActivity(receiptCard(words, request, await this.deps.audit.writtenHead(request.id)));
       }
       sent = await this.send(userConversationKey((to === 'subject' ? request.subject : request.requester).aadObjectId), activity);
     } catch (error) {

@@ -164,10 +164,14 @@ export interface AuditHead {
   hash: string;
 }
 
-/** Reads a chain's head, for the evidence a requester keeps (the export manifest, the receipt). */
+/** Gives a chain's head, for the evidence a requester keeps (the export manifest, the receipt). */
 export interface AuditHeads {
-  /** The head of `requestId`'s chain now, or undefined when it has none. */
-  head(requestId: string): Promise<AuditHead | undefined>;
+  /**
+   * The head of `requestId`'s chain with every entry this process appended to it, or undefined
+   * when it has none. Another process's later entries may be missing: they only extend the chain,
+   * so the head stays one the chain holds.
+   */
+  writtenHead(requestId: string): Promise<AuditHead | undefined>;
 }
 
 /**

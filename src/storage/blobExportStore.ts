@@ -92,7 +92,7 @@ export class BlobExportStore implements ExportStore {
       blobName,
       (zip) => blob.uploadStream(zip, 4 * 1024 * 1024, 4, { blobHTTPHeaders: { blobContentType: 'application/zip' } }).then(() => undefined),
       () => this.clock.now(),
-      this.heads && (() => this.heads!.head(request.id)),
+      this.heads && (() => this.heads!.writtenHead(request.id)),
       this.language,
     );
   }

@@ -66,7 +66,7 @@ export class ZipPackageWriter implements PackageWriter {
     private readonly blobName: string,
     upload: (zip: PassThrough) => Promise<void>,
     private readonly now: () => Date,
-    /** Reads the request's audit chain head for the manifest; none: the manifest has no `auditHead`. */
+    /** The request's audit chain head (with this process's entries) for the manifest; none: the manifest has no `auditHead`. */
     private readonly auditHead?: () => Promise<AuditHead | undefined>,
     /** None: English in UTC, the settings' own defaults. */
     private readonly language: PackageLanguage = { defaultLocale: 'en', timeZone: 'UTC' },

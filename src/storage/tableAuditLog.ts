@@ -219,6 +219,12 @@ export class TableAuditLog implements AuditLog, AuditHeads {
     return entries.sort((a, b) => a.sequence - b.sequence);
   }
 
+  /** The anchor this process wrote last, as it wrote it (no read); read when it wrote none. */
+  async writtenHead(requestId: string): Promise<AuditHead | undefined> {
+    const head = this.knownHeads.get(requestId) ?? (await this.head(requestId));
+    return head && { count: head.count, hash: head.hash };
+  }
+
   /** The anchor of a request's chain, with the ETag to move it on. */
   async head(requestId: string): Promise<(AuditHead & { etag: string }) | undefined> {
     try {

@@ -101,6 +101,24 @@ describe('audit chains', () => {
     expect(logA.breakIn('DSR-2026-0401', { entries, head: await logA.head('DSR-2026-0401') })).toBeUndefined();
   });
 
+  it('gives the head it wrote last for a package or receipt without reading it; an instance that wrote none reads it', async () => {
+    const [a, b] = [await instance(), await instance()];
+    const [logA, logB] = [new TableAuditLog(a.audit, clock, key), new TableAuditLog(b.audit, clock, key)];
+    const [readsA, readsB] = [countReads(a.audit), countReads(b.audit)];
+    await logA.appendAll('DSR-2026-0404', [{ event: 'created', detail: {} }, { event: 'exported', detail: { files: 3 } }]);
+    const written = await logA.writtenHead('DSR-2026-0404');
+
+    expect(written).toEqual({ count: 2, hash: (await logA.entries('DSR-2026-0404'))[1].hash });
+    expect(readsA()).toBe(0);
+    expect(await logB.writtenHead('DSR-2026-0404')).toEqual(written);
+    expect(readsB()).toBe(1);
+    // Another instance's later entry only extends the chain: the head given stays one it holds.
+    await logB.append('DSR-2026-0404', 'delivered', {});
+    const entries = await logA.entries('DSR-2026-0404');
+    expect(await logA.writtenHead('DSR-2026-0404')).toEqual({ count: 2, hash: entries[1].hash });
+    expect(await logB.writtenHead('DSR-2026-0404')).toEqual({ count: 3, hash: entries[2].hash });
+  });
+
   it('appends several events in one transaction, in order, after another instance\'s entries, and all or none of them', async () => {
     const [a, b] = [await instance(), await instance()];
     const [logA, logB] = [new TableAuditLog(a.audit, clock, key), new TableAuditLog(b.audit, clock, key)];
