@@ -90,7 +90,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     },
     log,
   );
-  storage.queue.onEnqueued(() => worker.nudge());
+  storage.queue.takeOwnJobsWith(worker);
   const { directory, adapters } = services;
   const app = createApplication(botAdapter, config.botAppId, {
     requests: workflow.requests,

@@ -12,20 +12,63 @@ function parseJob(text: string): Job | undefined {
   }
 }
 
+/** A message on the queue that a worker holds: its receipt changes each time its visibility is extended. */
+interface TakenMessage {
+  messageId: string;
+  popReceipt: string;
+}
+
+/** A worker's slot kept for a job this process is putting on the queue. */
+export interface OwnJobSlot {
+  /** How long the job's message is sent hidden for: the worker extends it while the job runs. */
+  readonly visibilityTimeoutSeconds: number;
+  /** The job's message is on the queue, hidden: the worker runs it as if it had received it. */
+  run(text: string, message: TakenMessage): void;
+  /** The message could not be sent: the slot is free again. */
+  release(): void;
+}
+
+/** The worker of this process, as the queue hands it the jobs this process puts on the queue. */
+export interface OwnJobTaker {
+  /** A free slot for one job, kept for it, or undefined when every slot is busy. */
+  claim(): OwnJobSlot | undefined;
+  /** A job went on the queue for any worker to receive. */
+  nudge(): void;
+}
+
 /** Jobs on an Azure Storage queue: each is handed to one worker at a time, and comes back if that worker dies. */
 export class StorageJobQueue implements JobQueue {
-  private readonly listeners: (() => void)[] = [];
+  private taker: OwnJobTaker | undefined;
 
   constructor(private readonly queue: QueueClient) {}
 
-  /** Calls `listener` after each job this instance put on the queue (its worker's `nudge`). */
-  onEnqueued(listener: () => void): void {
-    this.listeners.push(listener);
+  /**
+   * Hands the jobs this process enqueues to `taker`. With a slot free, a job's message is sent
+   * hidden and the job run at once, without receiving it (one queue call fewer, and no wait for
+   * one); the message is deleted when the job is done, and shows again for any worker after its
+   * visibility timeout if this process dies first, as a received one would. With no slot free,
+   * the message goes on the queue as it is and the worker is nudged.
+   */
+  takeOwnJobsWith(taker: OwnJobTaker): void {
+    this.taker = taker;
   }
 
   async enqueue(job: Job): Promise<void> {
-    await this.queue.sendMessage(JSON.stringify(job));
-    for (const listener of this.listeners) listener();
+    const text = JSON.stringify(job);
+    const slot = this.taker?.claim();
+    if (!slot) {
+      await this.queue.sendMessage(text);
+      this.taker?.nudge();
+      return;
+    }
+    let sent;
+    try {
+      sent = await this.queue.sendMessage(text, { visibilityTimeout: slot.visibilityTimeoutSeconds });
+    } catch (error) {
+      slot.release();
+      throw error;
+    }
+    slot.run(text, { messageId: sent.messageId, popReceipt: sent.popReceipt });
   }
 }
 
@@ -43,23 +86,19 @@ export interface QueueWorkerOptions {
   onGiveUp?: (job: Job) => Promise<void>;
 }
 
-/** A taken message: its receipt changes each time its visibility is extended. */
-interface TakenMessage {
-  messageId: string;
-  popReceipt: string;
-}
-
 /**
  * Polls the queue and runs each job; the message is deleted only after its job finished, so a crash
  * leaves it to be delivered again. While a job runs its message is kept hidden (its visibility is
  * extended before it lapses), so a job slower than the visibility timeout is not handed to a second
  * worker while the first is still at it. Polls back off while the queue is empty.
  */
-export class QueueWorker {
+export class QueueWorker implements OwnJobTaker {
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Slots kept for jobs of this process whose messages are being sent (see `claim`), and for a receive under way. */
+  private claimed = 0;
   /** The last look at the queue may have left jobs in it: every slot was busy, or the take filled them all. */
   private backlog = false;
   /** A nudge came since the last receive began: the next poll goes without the idle pause. */
@@ -90,44 +129,85 @@ export class QueueWorker {
   }
 
   /**
-   * A job was just put on the queue by this process: it is taken now, not after the idle pause.
-   * Polls then only look for the jobs other instances put on the queue, or this one before a restart.
+   * A job was just put on the queue by this process (with no slot free to hand it over): it is
+   * taken as soon as one is, not after the idle pause. Polls then only look for the jobs other
+   * instances put on the queue, or this one before a restart.
    */
   nudge(): void {
     this.nudged = true;
     this.wake?.();
   }
 
+  claim(): OwnJobSlot | undefined {
+    if (!this.running || this.freeSlots() <= 0) return undefined;
+    this.claimed++;
+    let kept = true;
+    const free = () => {
+      if (kept) this.claimed--;
+      kept = false;
+    };
+    return {
+      visibilityTimeoutSeconds: this.options.visibilityTimeoutSeconds,
+      release: free,
+      run: (text, message) => {
+        free();
+        this.track(this.runOwn(text, message));
+      },
+    };
+  }
+
+  /** A job of this process, its message sent hidden: it goes after the foreground turns, as a received one. */
+  private async runOwn(text: string, message: TakenMessage): Promise<void> {
+    await this.options.waitForQuiet?.();
+    // Stopped meanwhile: the job goes back for another worker, now.
+    if (!this.running) return this.giveBack(message);
+    return this.run(text, message, 1);
+  }
+
+  private freeSlots(): number {
+    return this.options.concurrency - this.inFlight.size - this.claimed;
+  }
+
+  private track(run: Promise<void>): void {
+    this.inFlight.add(run);
+    void run.finally(() => {
+      this.inFlight.delete(run);
+      // A free slot matters only if jobs may be waiting; new ones of this process come with a nudge.
+      if (this.backlog) this.wake?.();
+    });
+  }
+
   private async poll(): Promise<void> {
     let idleMs = 50;
     while (this.running) {
       this.nudged = false;
-      const free = this.options.concurrency - this.inFlight.size;
+      let free = this.freeSlots();
       let received = 0;
       if (free > 0) {
         await this.options.waitForQuiet?.();
         if (!this.running) break;
-        // A nudge while waiting for quiet is served by this receive.
+        // A nudge while waiting for quiet is served by this receive; jobs handed over meanwhile took their slots.
         this.nudged = false;
+        free = this.freeSlots();
+      }
+      if (free > 0) {
+        // The slots asked for stay kept while the receive is under way: a job handed over meanwhile waits its turn on the queue.
+        this.claimed += free;
         try {
           const response = await this.queue.receiveMessages({
             numberOfMessages: free,
             visibilityTimeout: this.options.visibilityTimeoutSeconds,
           });
+          this.claimed -= free;
           received = response.receivedMessageItems.length;
           for (const message of response.receivedMessageItems) {
             // Stopped while the receive was under way: the job goes back for another worker, now.
-            const run = this.running
+            this.track(this.running
               ? this.run(message.messageText, { messageId: message.messageId, popReceipt: message.popReceipt }, message.dequeueCount)
-              : this.giveBack(message);
-            this.inFlight.add(run);
-            void run.finally(() => {
-              this.inFlight.delete(run);
-              // A free slot matters only if jobs may be waiting; new ones of this process come with a nudge.
-              if (this.backlog) this.wake?.();
-            });
+              : this.giveBack(message));
           }
         } catch (error) {
+          this.claimed -= free;
           this.log.warn({ error: errorCode(error) }, 'job queue unreachable, will poll again');
         }
       }

@@ -29,7 +29,7 @@ async function freshQueue(): Promise<QueueClient> {
 }
 
 /** A worker on `client` that records the jobs it started, counts its receives, and finishes a job when its gate opens. */
-function workerOn(client: QueueClient) {
+function workerOn(client: QueueClient, concurrency = 4) {
   const ran: Job[] = [];
   let receives = 0;
   let open!: () => void;
@@ -43,38 +43,73 @@ function workerOn(client: QueueClient) {
   const worker = new QueueWorker(counted, async (job) => {
     ran.push(job);
     await gate;
-  }, { visibilityTimeoutSeconds: 30, maxDeliveries: 5, maxIdleMs: HOUR_MS, concurrency: 4 }, quiet);
+  }, { visibilityTimeoutSeconds: 30, maxDeliveries: 5, maxIdleMs: HOUR_MS, concurrency }, quiet);
   return { worker, ran, receives: () => receives, finishJobs: open };
 }
 
+/** What another worker would receive from the queue now (it takes them: only for queues a test is done with). */
+async function othersSee(client: QueueClient): Promise<string[]> {
+  return (await client.receiveMessages({ numberOfMessages: 32 })).receivedMessageItems.map((m) => m.messageText);
+}
+
 describe('QueueWorker', () => {
-  it('takes a job this process enqueued at once, however long its idle pause, and looks at an emptied queue again only when nudged', async () => {
+  it('runs a job this process enqueues at once without receiving it, hidden from other workers, and deletes it when done', async () => {
     const client = await freshQueue();
     const { worker, ran, receives, finishJobs } = workerOn(client);
     const jobs = new StorageJobQueue(client);
-    jobs.onEnqueued(() => worker.nudge());
+    jobs.takeOwnJobsWith(worker);
     worker.start();
     try {
       // Six empty polls: the pause after the sixth is 3.2 s (50 ms, doubled each time), and longer after the next.
       await waitFor('six empty polls', () => (receives() >= 6 ? true : undefined));
+      const looks = receives();
       await jobs.enqueue({ type: 'discover', requestId: 'DSR-2026-0001' });
       await waitFor('the job, well within the pause', () => (ran.length === 1 ? true : undefined), 1_000);
-      const looks = receives();
 
-      // The take left the queue empty: the job's end sends the worker nowhere.
+      expect(receives()).toBe(looks);
+      // On the queue, but hidden while it runs.
+      expect((await client.getProperties()).approximateMessagesCount).toBe(1);
+      expect((await client.peekMessages({ numberOfMessages: 32 })).peekedMessageItems).toEqual([]);
       finishJobs();
       await waitFor('the job\'s message removed', async () => ((await client.getProperties()).approximateMessagesCount === 0 ? true : undefined));
-      await new Promise((resolve) => setImmediate(resolve));
       expect(receives()).toBe(looks);
-
-      // A job another process put on the queue waits for a poll; one of this process's, nudged, takes it along.
-      await client.sendMessage(JSON.stringify({ type: 'discover', requestId: 'DSR-2026-0002' }));
-      await jobs.enqueue({ type: 'execute', requestId: 'DSR-2026-0001' });
-      await waitFor('both jobs', () => (ran.length === 3 ? true : undefined), 1_000);
-      expect(receives()).toBe(looks + 1);
-      expect(ran.map((job) => `${job.type} ${job.requestId}`).sort()).toEqual(['discover DSR-2026-0001', 'discover DSR-2026-0002', 'execute DSR-2026-0001']);
     } finally {
       await worker.stop();
     }
+  });
+
+  it('puts a job of this process on the queue when every slot is busy, and takes it from there when one frees', async () => {
+    const client = await freshQueue();
+    const { worker, ran, receives, finishJobs } = workerOn(client, 1);
+    const jobs = new StorageJobQueue(client);
+    jobs.takeOwnJobsWith(worker);
+    worker.start();
+    try {
+      await waitFor('six empty polls', () => (receives() >= 6 ? true : undefined));
+      await jobs.enqueue({ type: 'discover', requestId: 'DSR-2026-0001' });
+      await waitFor('the first job', () => (ran.length === 1 ? true : undefined), 1_000);
+      await jobs.enqueue({ type: 'execute', requestId: 'DSR-2026-0001' });
+      const looks = receives();
+      expect((await client.peekMessages()).peekedMessageItems.map((m) => m.messageText)).toEqual([JSON.stringify({ type: 'execute', requestId: 'DSR-2026-0001' })]);
+
+      finishJobs();
+      await waitFor('the second job, received', () => (ran.length === 2 ? true : undefined), 1_000);
+      expect(receives()).toBeGreaterThan(looks);
+      await waitFor('both messages removed', async () => ((await client.getProperties()).approximateMessagesCount === 0 ? true : undefined));
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it('gives a job of this process to any worker once its hidden message shows again, when this process never ran it', async () => {
+    const client = await freshQueue();
+    const jobs = new StorageJobQueue(client);
+    // A process that dies between sending the job's message and running it.
+    jobs.takeOwnJobsWith({ claim: () => ({ visibilityTimeoutSeconds: 1, run: () => undefined, release: () => undefined }), nudge: () => undefined });
+    const job = JSON.stringify({ type: 'execute', requestId: 'DSR-2026-0003' });
+    await jobs.enqueue(JSON.parse(job) as Job);
+
+    expect(await othersSee(client)).toEqual([]);
+    expect(await waitFor('the message to show again', async () => ((await othersSee(client)).includes(job) ? true : undefined), 5_000)).toBe(true);
   });
 });
