@@ -87,10 +87,11 @@ export interface QueueWorkerOptions {
 }
 
 /**
- * Polls the queue and runs each job; the message is deleted only after its job finished, so a crash
- * leaves it to be delivered again. While a job runs its message is kept hidden (its visibility is
- * extended before it lapses), so a job slower than the visibility timeout is not handed to a second
- * worker while the first is still at it. Polls back off while the queue is empty.
+ * Polls the queue and runs each job, and each job this process hands it (`claim`); the message is
+ * deleted only after its job finished, so a crash leaves it to be delivered again. While a job runs
+ * its message is kept hidden (its visibility is extended before it lapses), so a job slower than
+ * the visibility timeout is not handed to a second worker while the first is still at it. Polls
+ * back off while the queue is empty.
  */
 export class QueueWorker implements OwnJobTaker {
   private running = false;
@@ -161,6 +162,7 @@ export class QueueWorker implements OwnJobTaker {
     await this.options.waitForQuiet?.();
     // Stopped meanwhile: the job goes back for another worker, now.
     if (!this.running) return this.giveBack(message);
+    // Its first delivery. The queue counts receives only: after a crash, the message's first receive counts 1 again.
     return this.run(text, message, 1);
   }
 
