@@ -41,6 +41,10 @@ export class PersonRateLimiter {
   private readonly refusedUntil = new Map<string, number>();
   /** Each row as this instance last wrote it, with its ETag: the next count writes against it without reading first. */
   private readonly known = new Map<string, CounterRow & { etag: string }>();
+  /** The counts of first messages let through at once, while they are written: the person's next activity waits for it. */
+  private readonly counting = new Map<string, Promise<void>>();
+  /** People whose first refusal fell on a message let through before its count came back: their next refusal is the one told. */
+  private readonly owedSlowDown = new Set<string>();
 
   constructor(
     private readonly table: TableClient,
@@ -49,11 +53,40 @@ export class PersonRateLimiter {
     private readonly log: Logger,
   ) {}
 
-  /** Counts one activity of `personId` on `channel` and says whether it may go on. */
+  /**
+   * Counts one activity of `personId` on `channel` and says whether it may go on. A message from a
+   * person this instance has not counted yet goes on at once, counted meanwhile: most people write
+   * to a DSR bot once, and their first message waits for no storage round trip. The count stays
+   * exact but for that one message per instance (a person who used up the window elsewhere gets
+   * one more here); any further message waits for the count, and card actions always do.
+   */
   async take(channel: RateChannel, personId: string): Promise<RateDecision> {
     const now = this.clock.now().getTime();
     const rowKey = `${channel}-${createHash('sha256').update(personId).digest('hex').slice(0, 32)}`;
-    if ((this.refusedUntil.get(rowKey) ?? 0) > now) return { allowed: false, firstRefusal: false };
+    if (this.refused(rowKey, now)) return { allowed: false, firstRefusal: this.owedSlowDown.delete(rowKey) };
+    const counting = this.counting.get(rowKey);
+    if (channel === 'message' && !counting && !this.known.has(rowKey)) {
+      const counted = this.count(channel, rowKey, now).then((decision) => {
+        // Let through before its count came back: the refusal to tell is the next one.
+        if (decision.firstRefusal) this.owedSlowDown.add(rowKey);
+      }).finally(() => this.counting.delete(rowKey));
+      this.counting.set(rowKey, counted);
+      return { allowed: true, firstRefusal: false };
+    }
+    if (counting) {
+      await counting;
+      if (this.refused(rowKey, now)) return { allowed: false, firstRefusal: this.owedSlowDown.delete(rowKey) };
+    }
+    return this.count(channel, rowKey, now);
+  }
+
+  private refused(rowKey: string, now: number): boolean {
+    return (this.refusedUntil.get(rowKey) ?? 0) > now;
+  }
+
+  private async count(channel: RateChannel, rowKey: string, now: number): Promise<RateDecision> {
+    // A count made now decides anew: a refusal still owed from an earlier window is not.
+    this.owedSlowDown.delete(rowKey);
     let counted: CounterRow;
     try {
       counted = await this.increment(rowKey, now, AbortSignal.timeout(COUNT_BUDGET_MS));
