@@ -65,15 +65,28 @@ async function othersSee(client: QueueClient): Promise<string[]> {
   return (await client.receiveMessages({ numberOfMessages: 32 })).receivedMessageItems.map((m) => m.messageText);
 }
 
+/**
+ * Runs `test` with a started worker of `concurrency` slots on a fresh queue, the jobs of this
+ * process handed to it, once it is idle; opens the job gate and stops the worker after.
+ */
+async function withIdleWorker(concurrency: number, test: (parts: ReturnType<typeof workerOn> & { client: QueueClient; jobs: StorageJobQueue }) => Promise<void>) {
+  const client = await freshQueue();
+  const parts = workerOn(client, concurrency);
+  const jobs = new StorageJobQueue(client);
+  jobs.takeOwnJobsWith(parts.worker);
+  parts.worker.start();
+  try {
+    await parts.idle();
+    await test({ ...parts, client, jobs });
+  } finally {
+    parts.finishJobs();
+    await parts.worker.stop();
+  }
+}
+
 describe('QueueWorker', () => {
-  it('runs a job this process enqueues at once without receiving it, hidden from other workers, and deletes it when done', async () => {
-    const client = await freshQueue();
-    const { worker, ran, receives, idle, finishJobs } = workerOn(client);
-    const jobs = new StorageJobQueue(client);
-    jobs.takeOwnJobsWith(worker);
-    worker.start();
-    try {
-      await idle();
+  it('runs a job this process enqueues at once without receiving it, hidden from other workers, and deletes it when done', () =>
+    withIdleWorker(4, async ({ client, jobs, ran, receives, finishJobs }) => {
       await jobs.enqueue({ type: 'discover', requestId: 'DSR-2026-0001' });
       await waitFor('the job, well within the pause', () => (ran.length === 1 ? true : undefined), 1_000);
 
@@ -84,20 +97,10 @@ describe('QueueWorker', () => {
       await waitFor('the job\'s message removed', async () => ((await client.getProperties()).approximateMessagesCount === 0 ? true : undefined));
       // No receive took it.
       expect(receives.messages).toBe(0);
-    } finally {
-      finishJobs();
-      await worker.stop();
-    }
-  });
+    }));
 
-  it('puts a job of this process on the queue when every slot is busy, and takes it from there when one frees', async () => {
-    const client = await freshQueue();
-    const { worker, ran, receives, idle, finishJobs } = workerOn(client, 1);
-    const jobs = new StorageJobQueue(client);
-    jobs.takeOwnJobsWith(worker);
-    worker.start();
-    try {
-      await idle();
+  it('puts a job of this process on the queue when every slot is busy, and takes it from there when one frees', () =>
+    withIdleWorker(1, async ({ client, jobs, ran, receives, finishJobs }) => {
       await jobs.enqueue({ type: 'discover', requestId: 'DSR-2026-0001' });
       await waitFor('the first job', () => (ran.length === 1 ? true : undefined), 1_000);
       await jobs.enqueue({ type: 'execute', requestId: 'DSR-2026-0001' });
@@ -107,11 +110,7 @@ describe('QueueWorker', () => {
       await waitFor('the second job, received', () => (ran.length === 2 ? true : undefined), 1_000);
       expect(receives.messages).toBe(1);
       await waitFor('both messages removed', async () => ((await client.getProperties()).approximateMessagesCount === 0 ? true : undefined));
-    } finally {
-      finishJobs();
-      await worker.stop();
-    }
-  });
+    }));
 
   it('gives a job of this process to any worker once its hidden message shows again, when this process never ran it', async () => {
     const client = await freshQueue();
