@@ -148,7 +148,12 @@ export class PersonRateLimiter {
 
   private refuseUntil(rowKey: string, until: number, now: number): void {
     this.refusedUntil.set(rowKey, until);
-    // Keeps the map to the people refused in the current minute.
-    if (this.refusedUntil.size > 10_000) for (const [key, end] of this.refusedUntil) if (end <= now) this.refusedUntil.delete(key);
+    // Keeps the map to the people refused in the current minute, and the refusals owed to them.
+    if (this.refusedUntil.size <= 10_000) return;
+    for (const [key, end] of this.refusedUntil) {
+      if (end > now) continue;
+      this.refusedUntil.delete(key);
+      this.owedSlowDown.delete(key);
+    }
   }
 }
