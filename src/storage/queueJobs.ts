@@ -30,7 +30,7 @@ export interface OwnJobSlot {
 
 /** The worker of this process, as the queue hands it the jobs this process puts on the queue. */
 export interface OwnJobTaker {
-  /** A free slot for one job, kept for it, or undefined when every slot is busy. */
+  /** A free slot for one job, kept for it, or undefined when every slot is busy or jobs may be waiting on the queue. */
   claim(): OwnJobSlot | undefined;
   /** A job went on the queue for any worker to receive. */
   nudge(): void;
@@ -43,11 +43,12 @@ export class StorageJobQueue implements JobQueue {
   constructor(private readonly queue: QueueClient) {}
 
   /**
-   * Hands the jobs this process enqueues to `taker`. With a slot free, a job's message is sent
-   * hidden and the job run at once, without receiving it (one queue call fewer, and no wait for
-   * one); the message is deleted when the job is done, and shows again for any worker after its
-   * visibility timeout if this process dies first, as a received one would. With no slot free,
-   * the message goes on the queue as it is and the worker is nudged.
+   * Hands the jobs this process enqueues to `taker`. With a slot free and no job known to wait on
+   * the queue, a job's message is sent hidden and the job run at once, without receiving it (one
+   * queue call fewer, and no wait for one); the message is deleted when the job is done, and shows
+   * again for any worker after its visibility timeout if this process dies first, as a received
+   * one would. Otherwise the message goes on the queue as it is, behind the jobs waiting there,
+   * and the worker is nudged.
    */
   takeOwnJobsWith(taker: OwnJobTaker): void {
     this.taker = taker;
@@ -102,6 +103,8 @@ export class QueueWorker implements OwnJobTaker {
   private claimed = 0;
   /** The last look at the queue may have left jobs in it: every slot was busy, or the take filled them all. */
   private backlog = false;
+  /** A job of this process went on the queue, and no receive has found the queue empty since: the next ones go behind it. */
+  private ownQueued = false;
   /** A nudge came since the last receive began: the next poll goes without the idle pause. */
   private nudged = false;
 
@@ -136,11 +139,13 @@ export class QueueWorker implements OwnJobTaker {
    */
   nudge(): void {
     this.nudged = true;
+    this.ownQueued = true;
     this.wake?.();
   }
 
   claim(): OwnJobSlot | undefined {
-    if (!this.running || this.freeSlots() <= 0) return undefined;
+    // Jobs on the queue go first: a job handed over would overtake them while the poll waits for quiet.
+    if (!this.running || this.backlog || this.ownQueued || this.freeSlots() <= 0) return undefined;
     this.claimed++;
     let kept = true;
     const free = () => {
@@ -202,6 +207,7 @@ export class QueueWorker implements OwnJobTaker {
           });
           this.claimed -= free;
           received = response.receivedMessageItems.length;
+          if (received < free) this.ownQueued = false;
           for (const message of response.receivedMessageItems) {
             // Stopped while the receive was under way: the job goes back for another worker, now.
             this.track(this.running

@@ -32,7 +32,7 @@ async function freshQueue(): Promise<QueueClient> {
  * A worker on `client` that records the jobs it started, counts its receives (answered, and the
  * messages they took), and finishes a job when its gate opens.
  */
-function workerOn(client: QueueClient, concurrency = 4) {
+function workerOn(client: QueueClient, concurrency = 4, waitForQuiet?: () => Promise<void>) {
   const ran: Job[] = [];
   const receives = { asked: 0, answered: 0, messages: 0 };
   let open!: () => void;
@@ -54,7 +54,7 @@ function workerOn(client: QueueClient, concurrency = 4) {
   const worker = new QueueWorker(counted, async (job) => {
     ran.push(job);
     await gate;
-  }, { visibilityTimeoutSeconds: 30, maxDeliveries: 5, maxIdleMs: HOUR_MS, concurrency }, quiet);
+  }, { visibilityTimeoutSeconds: 30, maxDeliveries: 5, maxIdleMs: HOUR_MS, concurrency, waitForQuiet }, quiet);
   // Six empty polls, the last one answered: the pause after it is 3.2 s (50 ms, doubled each time), and no receive is under way.
   const idle = () => waitFor('six empty polls', () => (receives.answered >= 6 && receives.answered === receives.asked ? true : undefined));
   return { worker, ran, receives, idle, finishJobs: open };
@@ -69,9 +69,13 @@ async function othersSee(client: QueueClient): Promise<string[]> {
  * Runs `test` with a started worker of `concurrency` slots on a fresh queue, the jobs of this
  * process handed to it, once it is idle; opens the job gate and stops the worker after.
  */
-async function withIdleWorker(concurrency: number, test: (parts: ReturnType<typeof workerOn> & { client: QueueClient; jobs: StorageJobQueue }) => Promise<void>) {
+async function withIdleWorker(
+  concurrency: number,
+  test: (parts: ReturnType<typeof workerOn> & { client: QueueClient; jobs: StorageJobQueue }) => Promise<void>,
+  waitForQuiet?: () => Promise<void>,
+) {
   const client = await freshQueue();
-  const parts = workerOn(client, concurrency);
+  const parts = workerOn(client, concurrency, waitForQuiet);
   const jobs = new StorageJobQueue(client);
   jobs.takeOwnJobsWith(parts.worker);
   parts.worker.start();
@@ -111,6 +115,31 @@ describe('QueueWorker', () => {
       expect(receives.messages).toBe(1);
       await waitFor('both messages removed', async () => ((await client.getProperties()).approximateMessagesCount === 0 ? true : undefined));
     }));
+
+  it('puts a job of this process behind the ones waiting on the queue, even with a slot free while the worker waits for quiet', () => {
+    // Quiet until the test says otherwise: the worker's turn comes after the foreground's.
+    let quietNow: Promise<void> = Promise.resolve();
+    let endTurns!: () => void;
+    return withIdleWorker(1, async ({ client, jobs, ran, finishJobs }) => {
+      const text = (requestId: string) => JSON.stringify({ type: 'discover', requestId });
+      await jobs.enqueue({ type: 'discover', requestId: 'DSR-2026-0011' });
+      await waitFor('the first job', () => (ran.length === 1 ? true : undefined), 1_000);
+      await jobs.enqueue({ type: 'discover', requestId: 'DSR-2026-0012' });
+      quietNow = new Promise((resolve) => (endTurns = resolve));
+      try {
+        // The slot frees; the worker waits for quiet before it receives the job waiting on the queue.
+        finishJobs();
+        await waitFor('the first job done', async () => ((await client.getProperties()).approximateMessagesCount === 1 ? true : undefined));
+        await jobs.enqueue({ type: 'discover', requestId: 'DSR-2026-0013' });
+
+        expect((await client.peekMessages({ numberOfMessages: 32 })).peekedMessageItems.map((m) => m.messageText)).toEqual([text('DSR-2026-0012'), text('DSR-2026-0013')]);
+      } finally {
+        endTurns();
+      }
+      await waitFor('all three jobs', () => (ran.length === 3 ? true : undefined), 5_000);
+      expect(ran.map((job) => job.requestId)).toEqual(['DSR-2026-0011', 'DSR-2026-0012', 'DSR-2026-0013']);
+    }, () => quietNow);
+  });
 
   it('gives a job of this process to any worker once its hidden message shows again, when this process never ran it', async () => {
     const client = await freshQueue();
