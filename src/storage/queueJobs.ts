@@ -133,9 +133,10 @@ export class QueueWorker implements OwnJobTaker {
   }
 
   /**
-   * A job was just put on the queue by this process (with no slot free to hand it over): it is
-   * taken as soon as one is, not after the idle pause. Polls then only look for the jobs other
-   * instances put on the queue, or this one before a restart.
+   * A job was just put on the queue by this process (not handed over: no slot was free, or jobs
+   * were waiting before it): it is taken as soon as a slot is, not after the idle pause, and the
+   * next ones queue behind it. Polls then only look for the jobs other instances put on the
+   * queue, or this one before a restart.
    */
   nudge(): void {
     this.nudged = true;
