@@ -63,7 +63,8 @@ export class PersonRateLimiter {
   async take(channel: RateChannel, personId: string): Promise<RateDecision> {
     const now = this.clock.now().getTime();
     const rowKey = `${channel}-${createHash('sha256').update(personId).digest('hex').slice(0, 32)}`;
-    if (this.refused(rowKey, now)) return { allowed: false, firstRefusal: this.owedSlowDown.delete(rowKey) };
+    const refused = this.refusal(rowKey, now);
+    if (refused) return refused;
     const counting = this.counting.get(rowKey);
     if (channel === 'message' && !counting && !this.known.has(rowKey)) {
       const counted = this.count(channel, rowKey, now).then((decision) => {
@@ -75,13 +76,16 @@ export class PersonRateLimiter {
     }
     if (counting) {
       await counting;
-      if (this.refused(rowKey, now)) return { allowed: false, firstRefusal: this.owedSlowDown.delete(rowKey) };
+      const refusedMeanwhile = this.refusal(rowKey, now);
+      if (refusedMeanwhile) return refusedMeanwhile;
     }
     return this.count(channel, rowKey, now);
   }
 
-  private refused(rowKey: string, now: number): boolean {
-    return (this.refusedUntil.get(rowKey) ?? 0) > now;
+  /** The answer to a person refused in this window, with the refusal owed to them if there is one; undefined when not refused. */
+  private refusal(rowKey: string, now: number): RateDecision | undefined {
+    if ((this.refusedUntil.get(rowKey) ?? 0) <= now) return undefined;
+    return { allowed: false, firstRefusal: this.owedSlowDown.delete(rowKey) };
   }
 
   private async count(channel: RateChannel, rowKey: string, now: number): Promise<RateDecision> {

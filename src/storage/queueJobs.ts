@@ -206,7 +206,6 @@ export class QueueWorker implements OwnJobTaker {
             numberOfMessages: free,
             visibilityTimeout: this.options.visibilityTimeoutSeconds,
           });
-          this.claimed -= free;
           received = response.receivedMessageItems.length;
           if (received < free) this.ownQueued = false;
           for (const message of response.receivedMessageItems) {
@@ -216,8 +215,9 @@ export class QueueWorker implements OwnJobTaker {
               : this.giveBack(message));
           }
         } catch (error) {
-          this.claimed -= free;
           this.log.warn({ error: errorCode(error) }, 'job queue unreachable, will poll again');
+        } finally {
+          this.claimed -= free;
         }
       }
       const tookAll = received > 0 && received === free;
