@@ -42,7 +42,7 @@ export type { LifecycleDone, LifecycleFailure, LifecycleOutcome } from './workfl
 export { Executor, LeaseHeld } from './workflow/executor';
 export type { ManualStepConfirmation, RetryOutcome, RetryRefusal } from './workflow/executor';
 export { JobDispatch } from './workflow/jobDispatch';
-export { hasPendingNotices, NoticeSender, withNotice } from './workflow/noticeOutbox';
+export { hasPendingNotices, NoticeSender, type SentNotices, withNotice } from './workflow/noticeOutbox';
 export { ReminderSweep } from './workflow/reminderSweep';
 export { RequestService } from './workflow/requestService';
 export type { ActionOutcome, CancelOutcome, DecideOutcome, ExtendOutcome, RequestDone, RequestRefusal } from './workflow/requestService';

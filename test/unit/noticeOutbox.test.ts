@@ -1,4 +1,4 @@
-import { Clock, DsrRequest, Job, JobDispatch, NoticeSender, Notifier, RequestNotice, RequestService } from '../../src/dsr';
+import { Clock, DsrRequest, Executor, Job, JobDispatch, LeaseHeld, NoticeSender, Notifier, RequestNotice, RequestService } from '../../src/dsr';
 import { MemoryRequestStore } from '../support/memoryRequestStore';
 import { APPROVER_A, DISTINCT_APPROVERS, sampleRequest } from './sampleRequest';
 import { auditLogOf } from '../support/auditFakes';
@@ -35,7 +35,15 @@ function stack(options: { enqueue?: (job: Job) => Promise<void>; listStalled?: b
   const notices = new NoticeSender({ store, notifier, clock, log: quiet });
   const dispatch = new JobDispatch({
     requests, notices, lifter: { lift: async () => undefined },
-    executor: { execute: async () => void told.push({ notice: 'completed', state: 'executed' }), purge: async () => undefined, abandon: async () => undefined },
+    // An execution given the notices its job sent records them with its first write.
+    executor: {
+      execute: async (_id, sent) => {
+        await sent?.record();
+        told.push({ notice: 'completed', state: 'executed' });
+      },
+      purge: async () => undefined,
+      abandon: async () => undefined,
+    },
   });
   return { store, requests, notices, dispatch, jobs, told, advance };
 }
@@ -111,5 +119,96 @@ describe('a crash between the write and the notice', () => {
     advance(61_000);
     await notices.sendPending(ID);
     expect(told.map((t) => t.notice)).toEqual(['rejected']);
+  });
+});
+
+describe("the job's first write records the notices it sent", () => {
+  /** The real discovery and execution, every write of the request kept in order. */
+  function jobStack(openPackage: () => Promise<never> = () => Promise.reject(new Error('no exports here'))) {
+    const store = new MemoryRequestStore();
+    const written: DsrRequest[] = [];
+    const replace = store.replace.bind(store);
+    store.replace = async (request, etag) => {
+      written.push(request);
+      return replace(request, etag);
+    };
+    const { clock } = handClock();
+    const told: { notice: RequestNotice; state: string }[] = [];
+    let duringNotice: (notice: RequestNotice) => Promise<void> = async () => undefined;
+    const notifier: Notifier = {
+      notify: async (notice, request) => {
+        told.push({ notice, state: request.state });
+        await duringNotice(notice);
+      },
+    };
+    const deps = { store, notifier, clock, log: quiet, adapters: new Map(), audit: auditLogOf(async () => undefined), queue: { enqueue: async () => undefined } };
+    const requests = new RequestService({ ...deps, erasureApprovals: 2, maxOpenRequests: 5, approvers: DISTINCT_APPROVERS });
+    const executor = new Executor({ ...deps, exports: { openPackage }, purgeGraceDays: 30, workerId: 'this-worker', leaseMs: 30_000 });
+    const dispatch = new JobDispatch({ requests, executor, notices: new NoticeSender({ store, notifier, clock, log: quiet }), lifter: { lift: async () => undefined } });
+    /** Another process's change: a notice decided while this worker sends. */
+    const decideElsewhere = async (notice: RequestNotice) => {
+      const { request, etag } = (await store.get(ID))!;
+      await replace({ ...request, outbox: { ...request.outbox, notices: [...(request.outbox?.notices ?? []), notice] } }, etag);
+    };
+    return { store, written, told, dispatch, executor, decideElsewhere, onNotice: (f: typeof duringNotice) => void (duringNotice = f) };
+  }
+
+  it('writes the sent notice away with the start of discovery: one write fewer than sending alone', async () => {
+    const { store, written, told, dispatch } = jobStack();
+    await store.create(sampleRequest({ state: 'submitted', discovery: {}, outbox: { notices: ['opened'] } }));
+    await dispatch.run({ type: 'discover', requestId: ID });
+    expect(told.map((t) => t.notice)).toEqual(['opened', 'awaitingApproval']);
+    expect(written.map((w) => [w.state, w.outbox])).toEqual([
+      ['submitted', { notices: ['opened'], sendingSince: '2026-12-15T08:00:00.000Z' }],
+      ['discovering', undefined],
+      ['awaiting_approval', undefined],
+    ]);
+  });
+
+  it('sends a notice decided while it sent before discovery goes on, once', async () => {
+    const { store, told, dispatch, decideElsewhere, onNotice } = jobStack();
+    onNotice(async (notice) => {
+      if (notice === 'opened') await decideElsewhere('progress');
+    });
+    await store.create(sampleRequest({ state: 'submitted', discovery: {}, outbox: { notices: ['opened'] } }));
+    await dispatch.run({ type: 'discover', requestId: ID });
+    expect(told).toEqual([
+      { notice: 'opened', state: 'submitted' },
+      { notice: 'progress', state: 'discovering' },
+      { notice: 'awaitingApproval', state: 'awaiting_approval' },
+    ]);
+    expect((await store.get(ID))!.request.outbox).toBeUndefined();
+  });
+
+  it('records the sent notice when another worker holds the run, and leaves the run to it', async () => {
+    const { store, written, told, dispatch } = jobStack();
+    const lease = { owner: 'other-worker', expiresAt: '2026-12-15T08:00:20.000Z' };
+    await store.create(sampleRequest({ state: 'executing', lease, outbox: { notices: ['progress'] } }));
+    await expect(dispatch.run({ type: 'execute', requestId: ID })).rejects.toBeInstanceOf(LeaseHeld);
+    expect(told.map((t) => t.notice)).toEqual(['progress']);
+    expect(written).toHaveLength(2);
+    expect((await store.get(ID))!.request).toMatchObject({ state: 'executing', lease });
+    expect((await store.get(ID))!.request.outbox).toBeUndefined();
+  });
+
+  it('records the sent notice when this process runs the request already', async () => {
+    let opened!: () => void;
+    const running = new Promise<void>((resolve) => (opened = resolve));
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const { store, told, dispatch, executor, decideElsewhere } = jobStack(() => {
+      opened();
+      return gate.then(() => Promise.reject(new Error('no exports here')));
+    });
+    await store.create(sampleRequest({ state: 'approved' }));
+    const first = executor.execute(ID);
+    await running;
+    await decideElsewhere('approvalRecorded');
+    await expect(dispatch.run({ type: 'execute', requestId: ID })).rejects.toBeInstanceOf(LeaseHeld);
+    expect(told.filter((t) => t.notice === 'approvalRecorded')).toHaveLength(1);
+    expect((await store.get(ID))!.request.outbox).toBeUndefined();
+    // The first run goes on undisturbed (here to a package store that refuses it).
+    release();
+    await expect(first).rejects.toThrow('no exports here');
   });
 });

@@ -3,6 +3,7 @@ import { addDays } from '../model/deadlines';
 import { AuditAnchor, AuditEvent, AuditLog, ExportStore, JobQueue, Logger, Notifier, PackageStoreError, PackageWriter, RequestNotice, RequestStore } from '../ports';
 import { describeFailure, errorCode, failureAuditFields } from '../model/serviceFailures';
 import { countsOf, notifySafely } from './notifySafely';
+import type { SentNotices } from './noticeOutbox';
 import { applyEvent, updateRequest } from './requestUpdates';
 import { AdapterCallContext, ServiceAdapter, StepReport } from '../ports';
 import { ManualStepInput, ManualStepRefusal, closingEvent, confirmManualStep } from '../model/manualSteps';
@@ -84,19 +85,22 @@ export class Executor {
    * lease held by another worker ends this call with {@link LeaseHeld} (the job comes back later);
    * an expired one is taken over, and the takeover audited.
    */
-  async execute(requestId: string): Promise<void> {
+  async execute(requestId: string, sent?: SentNotices): Promise<void> {
     // The lease names this worker: a second job for the same request in this process must wait too.
-    if (this.running.has(requestId)) throw new LeaseHeld(requestId, new Date(this.deps.clock.now().getTime() + this.deps.leaseMs).toISOString());
+    if (this.running.has(requestId)) {
+      await sent?.record();
+      throw new LeaseHeld(requestId, new Date(this.deps.clock.now().getTime() + this.deps.leaseMs).toISOString());
+    }
     this.running.add(requestId);
     try {
-      await this.run(requestId);
+      await this.run(requestId, sent);
     } finally {
       this.running.delete(requestId);
     }
   }
 
-  private async run(requestId: string): Promise<void> {
-    const taken = await this.takeLease(requestId);
+  private async run(requestId: string, sent?: SentNotices): Promise<void> {
+    const taken = await this.takeLease(requestId, sent);
     if (!taken) return;
     const { started, takenOverFrom } = taken;
     let request = taken.request;
@@ -115,30 +119,38 @@ export class Executor {
     }
   }
 
-  /** Takes the run's lease: starts an approved request, resumes one whose lease is free or expired. */
-  private async takeLease(requestId: string): Promise<{ request: DsrRequest; started: boolean; takenOverFrom?: RunLease } | undefined> {
+  /**
+   * Takes the run's lease: starts an approved request, resumes one whose lease is free or expired.
+   * `sent`: notices the job sent first, recorded by the same write, taken or not.
+   */
+  private async takeLease(requestId: string, sent?: SentNotices): Promise<{ request: DsrRequest; started: boolean; takenOverFrom?: RunLease } | undefined> {
     const { store, clock, workerId } = this.deps;
+    let took = false;
     let started = false;
     let takenOverFrom: RunLease | undefined;
     let heldUntil: string | undefined;
-    const request = await updateRequest(store, requestId, (r) => {
+    const written = await updateRequest(store, requestId, (current) => {
+      const r = sent ? sent.recordIn(current) : current;
       const now = clock.now();
+      took = false;
       heldUntil = undefined;
       takenOverFrom = undefined;
       started = canTake(r.state, 'startExecution');
-      if (!started && r.state !== 'executing') return undefined;
+      if (!started && r.state !== 'executing') return sent && r;
       if (r.lease && r.lease.owner !== workerId) {
         if (new Date(r.lease.expiresAt) > now) {
           heldUntil = r.lease.expiresAt;
-          return undefined;
+          return sent && r;
         }
         takenOverFrom = r.lease;
       }
+      took = true;
       const lease: RunLease = { owner: workerId, expiresAt: new Date(now.getTime() + this.deps.leaseMs).toISOString() };
       return { ...(started ? applyEvent(r, 'startExecution', now) : r), lease };
     });
+    const request = sent ? await sent.sendRest(written) : written;
     if (heldUntil) throw new LeaseHeld(requestId, heldUntil);
-    return request ? { request, started, takenOverFrom } : undefined;
+    return request && took ? { request, started, takenOverFrom } : undefined;
   }
 
   /**

@@ -11,7 +11,7 @@ export interface JobDispatchDeps {
   lifter: Pick<RestrictionLifter, 'lift'>;
   /** Absent when no service runs a long export (no system-generated logs configured). */
   serviceExports?: Pick<ServiceExports, 'poll'>;
-  notices: Pick<NoticeSender, 'sendPending'>;
+  notices: Pick<NoticeSender, 'sendPending' | 'sendLeavingRecord'>;
 }
 
 /** Which workflow step each queued job runs, and what happens to a job that keeps failing. */
@@ -23,11 +23,12 @@ export class JobDispatch {
     switch (job.type) {
       case 'notify':
         return this.deps.notices.sendPending(id);
-      // The notices of the change that enqueued the job go out before the job moves the request on.
+      // The notices of the change that enqueued the job go out before the job moves the request on,
+      // and the job's first write records them.
       case 'discover':
-        return this.deps.notices.sendPending(id).then(() => this.deps.requests.discover(id));
+        return this.deps.notices.sendLeavingRecord(id).then((sent) => this.deps.requests.discover(id, sent));
       case 'execute':
-        return this.deps.notices.sendPending(id).then(() => this.deps.executor.execute(id));
+        return this.deps.notices.sendLeavingRecord(id).then((sent) => this.deps.executor.execute(id, sent));
       case 'purge':
         return this.deps.executor.purge(id);
       case 'lift':

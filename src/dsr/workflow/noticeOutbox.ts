@@ -24,6 +24,19 @@ export interface NoticeSenderDeps {
 }
 
 /**
+ * Notices a job has sent and not yet recorded. The job's first write records them with its own
+ * change (JobDispatch), which saves the write that would record them alone.
+ */
+export interface SentNotices {
+  /** `request` with the sent notices out of its outbox and what they posted remembered; notices decided meanwhile stay, unheld. */
+  recordIn(request: DsrRequest): DsrRequest;
+  /** After the write that recorded them: sends the notices decided meanwhile. Returns the request as it then stands. */
+  sendRest(written: DsrRequest | undefined): Promise<DsrRequest | undefined>;
+  /** Records them in a write of their own, then sends the rest: for a job that goes no further. */
+  record(): Promise<DsrRequest | undefined>;
+}
+
+/**
  * Sends the notices waiting in a request's outbox, in the order they were decided. A worker first
  * takes the outbox (one conditional write, so of two workers at once one sends), sends, then
  * removes what it sent and records what that posted in one more write. Notices added meanwhile
@@ -35,19 +48,30 @@ export class NoticeSender {
   constructor(private readonly deps: NoticeSenderDeps) {}
 
   async sendPending(requestId: string): Promise<void> {
-    for (;;) {
-      const taken = await this.take(requestId);
-      if (!taken) return;
-      const sent = taken.outbox!.notices;
-      const posted: Omit<NoticeOutcome, 'failures'>[] = [];
-      for (const notice of sent) posted.push(await noticeOutcome(this.deps, notice, taken));
-      const after = await updateRequest(this.deps.store, requestId, (r) => {
-        const rest = r.outbox?.notices.slice(sent.length) ?? [];
-        const { outbox: _sent, ...without } = posted.reduce(withPosted, r);
-        return rest.length ? { ...without, outbox: { notices: rest } } : without;
-      });
-      if (!after || !hasPendingNotices(after)) return;
-    }
+    await (await this.sendLeavingRecord(requestId))?.record();
+  }
+
+  /**
+   * Takes the outbox and sends what it holds, leaving the write that records it to the caller.
+   * Undefined when the outbox is empty or another worker holds it.
+   */
+  async sendLeavingRecord(requestId: string): Promise<SentNotices | undefined> {
+    const taken = await this.take(requestId);
+    if (!taken) return undefined;
+    const count = taken.outbox!.notices.length;
+    const posted: Omit<NoticeOutcome, 'failures'>[] = [];
+    for (const notice of taken.outbox!.notices) posted.push(await noticeOutcome(this.deps, notice, taken));
+    const recordIn = (r: DsrRequest): DsrRequest => {
+      const rest = r.outbox?.notices.slice(count) ?? [];
+      const { outbox: _sent, ...without } = posted.reduce(withPosted, r);
+      return rest.length ? { ...without, outbox: { notices: rest } } : without;
+    };
+    const sendRest = async (written: DsrRequest | undefined): Promise<DsrRequest | undefined> => {
+      if (!written || !hasPendingNotices(written)) return written;
+      const next = await this.sendLeavingRecord(requestId);
+      return next ? next.record() : written;
+    };
+    return { recordIn, sendRest, record: async () => sendRest(await updateRequest(this.deps.store, requestId, recordIn)) };
   }
 
   /** The request with its outbox held by this worker, or undefined when it is empty or another worker holds it. */

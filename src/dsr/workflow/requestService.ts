@@ -13,7 +13,7 @@ import { canTake, isOpen } from '../model/stateMachine';
 import { Actor, DiscoveryResult, DsrRequest, Extension, PostedCard, RequestState, ServiceName, Subject } from '../model/types';
 import { describeFailure, errorCode } from '../model/serviceFailures';
 import { countsOf, notifySafely } from './notifySafely';
-import { hasPendingNotices, withNotice } from './noticeOutbox';
+import { hasPendingNotices, type SentNotices, withNotice } from './noticeOutbox';
 
 export interface RequestServiceDeps {
   store: RequestStore;
@@ -126,12 +126,18 @@ export class RequestService {
     return { result: 'created', request };
   }
 
-  /** The dry run: asks every adapter what it would touch, then puts the request before approvers. */
-  async discover(requestId: string): Promise<void> {
+  /**
+   * The dry run: asks every adapter what it would touch, then puts the request before approvers.
+   * `sent`: notices the job sent first, recorded by the write that starts discovery.
+   */
+  async discover(requestId: string, sent?: SentNotices): Promise<void> {
     const { store, clock, adapters } = this.deps;
-    const started = await updateRequest(store, requestId, (r) =>
-      canTake(r.state, 'startDiscovery') ? applyEvent(r, 'startDiscovery', clock.now()) : undefined,
-    );
+    const first = await updateRequest(store, requestId, (r) => {
+      const recorded = sent ? sent.recordIn(r) : r;
+      if (canTake(recorded.state, 'startDiscovery')) return applyEvent(recorded, 'startDiscovery', clock.now());
+      return sent && recorded;
+    });
+    const started = sent ? await sent.sendRest(first) : first;
     const current = started ?? (await store.get(requestId))?.request;
     // A redelivered job finds the request discovering (a crash) or already past it.
     if (!current || current.state !== 'discovering') return;
