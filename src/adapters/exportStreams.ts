@@ -30,6 +30,15 @@ export async function nonEmpty<T>(items: AsyncIterable<T>): Promise<AsyncIterabl
 }
 
 /**
+ * `promise`, started ahead of its turn: a failure while earlier work is still being awaited is
+ * not an unhandled rejection; it is thrown where the promise is awaited.
+ */
+export function startedEarly<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
+/**
  * `work` for each item of `source`, up to `concurrency` at once, the results in the order of the
  * items: memory holds at most `concurrency` results. Each call gets the context with a signal
  * that also fires when the consumer stops or a call fails, so nothing keeps calling the service
@@ -55,9 +64,7 @@ export async function* mapOrdered<T, R>(
           exhausted = true;
           break;
         }
-        const task = work(next.value, inner);
-        task.catch(() => undefined); // observed when its turn comes
-        inFlight.push(task);
+        inFlight.push(startedEarly(work(next.value, inner)));
       }
       const task = inFlight.shift();
       if (!task) return;

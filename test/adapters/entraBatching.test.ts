@@ -3,7 +3,7 @@ import { EntraAdapter } from '../../src/adapters/entra/entraAdapter';
 import { statusCodeOf } from '../../src/dsr';
 import { createGraphSandbox, type GraphSandbox } from '../../src/sandbox/graph';
 import { loadTenant } from '../../src/sandbox/tenant';
-import { collectFiles, injectedSubject, subjectFor } from '../support/adapterTesting';
+import { collectFiles, injectedSubject, serviceFailure, subjectFor } from '../support/adapterTesting';
 import { sandboxPool } from '../support/sandboxPool';
 import { createSandboxGraphClient, rawRequest } from '../sandbox/sandboxGraphClient';
 
@@ -37,7 +37,10 @@ describe('Entra reads of requests in flight shared in Graph $batch requests, aga
 
   it('discoveries started together send their reads in shared batches, and each gets only its own record', async () => {
     const adapter = new EntraAdapter(createSandboxGraphClient(sandbox), OPTIONS);
+    await resetStats(sandbox);
     const alone = { alex: await adapter.discover(alex), megan: await adapter.discover(megan) };
+    // Alone, a discovery reads the profile and the record's seven parts together: one batch each.
+    expect(await requestCounts(sandbox)).toMatchObject({ 'POST /v1.0/$batch': 2, 'GET /v1.0/users/{id}': 2 * 2 });
     await resetStats(sandbox);
 
     const [forAlex, forMegan, forNobody] = await Promise.all([adapter.discover(alex), adapter.discover(megan), adapter.discover(injectedSubject)]);
@@ -48,21 +51,36 @@ describe('Entra reads of requests in flight shared in Graph $batch requests, aga
     // The one nobody's profile read answers 404 inside the batch: no account, and the others are untouched by it.
     expect(forNobody).toEqual({ count: 0, plan: [], items: [] });
     const counts = await requestCounts(sandbox);
-    // One batch of the three profiles, one of the two records' seven reads each (14 of at most 20).
+    // The three profiles and the three records' seven reads each (24 reads) in batches of 20 and 4;
+    // nobody's record was read with their profile and is dropped.
     expect(counts['POST /v1.0/$batch']).toBe(2);
-    expect(counts['GET /v1.0/users/{id}']).toBe(3 + 2);
-    expect(counts['GET /v1.0/users/{id}/transitiveMemberOf']).toBe(2);
+    expect(counts['GET /v1.0/users/{id}']).toBe(3 + 3);
+    expect(counts['GET /v1.0/users/{id}/transitiveMemberOf']).toBe(3);
   });
 
   it('exports side by side, each package with its own subject\'s files only', async () => {
     const adapter = new EntraAdapter(createSandboxGraphClient(sandbox), OPTIONS);
+    await resetStats(sandbox);
     const alone = await collectFiles(adapter.export(megan));
+    // The profile and the first page of the record's eight parts, in one batch.
+    expect(await requestCounts(sandbox)).toMatchObject({ 'POST /v1.0/$batch': 1, 'GET /v1.0/users/{id}': 3, 'GET /v1.0/users/{id}/manager': 1 });
 
     const [forAlex, forMegan] = await Promise.all([collectFiles(adapter.export(alex)), collectFiles(adapter.export(megan))]);
 
     expect(forMegan).toEqual(alone);
     expect((forAlex['profile.json'] as { id: string }).id).toBe(alex.aadObjectId);
     expect((forMegan['profile.json'] as { id: string }).id).toBe(megan.aadObjectId);
+  });
+
+  it('fails an export at the part that failed, after the files before it, though that part was read first', async () => {
+    const adapter = new EntraAdapter(createSandboxGraphClient(sandbox), OPTIONS);
+    await addFault(sandbox, { status: 403, count: -1, method: 'GET', pathPrefix: `/v1.0/users/${megan.aadObjectId}/authentication/emailMethods` });
+    const written: string[] = [];
+    const failure = await serviceFailure((async () => {
+      for await (const file of adapter.export(megan)) written.push(file.path);
+    })());
+    expect(failure.statusCode).toBe(403);
+    expect(written).toEqual(['profile.json', 'memberships.json', 'manager-and-reports.json']);
   });
 
   it('splits more than 20 reads over batches of at most 20', async () => {

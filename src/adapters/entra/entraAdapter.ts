@@ -1,6 +1,7 @@
 import { Client } from '@microsoft/microsoft-graph-client';
 import { AdapterCallContext, checkProfileCorrection, DiscoveryResult, ExportFile, ItemOutcome, ItemResult, PlanItem, ServiceAdapter, ServiceError, statusCodeOf, StepReport, StepSummary, Subject } from '../../dsr';
 import { GraphBatchReads } from '../calls/graphBatch';
+import { startedEarly } from '../exportStreams';
 import { changedCount, outcomeOf } from '../planItems';
 import { UserRecord, type UserRecordOptions } from './userRecord';
 
@@ -58,12 +59,17 @@ export class EntraAdapter implements ServiceAdapter {
     this.record = new UserRecord(this.reads, options);
   }
 
-  /** The plan is the account itself; the items also count the rest of the record, for the approval card. */
+  /**
+   * The plan is the account itself; the items also count the rest of the record, for the approval
+   * card. The profile and the record are read together (one batch); for an account that is not
+   * there, the record's reads are dropped.
+   */
   async discover(subject: Subject): Promise<DiscoveryResult> {
+    const record = startedEarly(this.record.counts(subject.aadObjectId));
     const user = await this.profile(subject);
     if (!user) return { count: 0, plan: [], items: [] };
     const guest = user.userType === 'Guest';
-    const counts = await this.read(() => this.record.counts(subject.aadObjectId));
+    const counts = await this.read(() => record);
     return {
       count: 1,
       plan: [{ type: 'user', id: subject.aadObjectId, reason: guest ? GUEST_ACCOUNT : 'account' }],
@@ -71,12 +77,14 @@ export class EntraAdapter implements ServiceAdapter {
     };
   }
 
+  /** The profile and the first page of every part of the record are read together (one batch). */
   async *export(subject: Subject): AsyncIterable<ExportFile> {
+    const record = this.record.files(subject.aadObjectId);
     const user = await this.profile(subject);
     if (!user) return;
     yield { path: 'profile.json', content: user };
     try {
-      yield* this.record.files(subject.aadObjectId);
+      yield* record;
     } catch (error) {
       throw this.failure(error);
     }

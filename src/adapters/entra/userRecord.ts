@@ -1,6 +1,6 @@
 import { type DiscoveryLine, type EntraRelation, type ExportFile, statusCodeOf, streamedArray } from '../../dsr';
 import type { GraphBatchReads } from '../calls/graphBatch';
-import { nonEmpty } from '../exportStreams';
+import { nonEmpty, startedEarly } from '../exportStreams';
 import { countGraphItems, graphItems } from './graphItems';
 
 /** Items per Graph page: at most 999 for these collections; 100 keeps a page small. */
@@ -69,16 +69,32 @@ export class UserRecord {
     return { groups, roles };
   }
 
-  /** The record's files, each written only when it holds something; large collections streamed. */
-  async *files(objectId: string): AsyncGenerator<ExportFile> {
+  /**
+   * The record's files, each written only when it holds something; large collections streamed.
+   * Every part's first read starts now, in this tick, so they share one batch (with whatever else
+   * the caller reads in the same tick); later pages are read as the package takes the items.
+   */
+  files(objectId: string): AsyncGenerator<ExportFile> {
     const base = userPath(objectId);
-    const items = (relation: string) => graphItems(this.reads, `${base}/${relation}`, this.pageSize);
+    const firstPage = (relation: string) => startedEarly(nonEmpty(graphItems(this.reads, `${base}/${relation}`, this.pageSize)));
+    return this.filesOf({
+      memberships: firstPage('transitiveMemberOf'),
+      manager: startedEarly(this.managerId(objectId)),
+      reports: firstPage('directReports'),
+      assignments: firstPage('appRoleAssignments'),
+      phones: firstPage('authentication/phoneMethods'),
+      emails: firstPage('authentication/emailMethods'),
+      licences: startedEarly(this.licences(objectId)),
+      activity: startedEarly(this.signInActivity(objectId)),
+    });
+  }
 
-    const memberships = await nonEmpty(items('transitiveMemberOf'));
+  private async *filesOf(parts: RecordParts): AsyncGenerator<ExportFile> {
+    const memberships = await parts.memberships;
     if (memberships) yield { path: 'memberships.json', content: streamedArray(mapItems(memberships, membership)) };
 
-    const manager = await this.managerId(objectId);
-    const reports = await nonEmpty(items('directReports'));
+    const manager = await parts.manager;
+    const reports = await parts.reports;
     if (manager || reports) {
       yield {
         path: 'manager-and-reports.json',
@@ -86,12 +102,12 @@ export class UserRecord {
       };
     }
 
-    const assignments = await nonEmpty(items('appRoleAssignments'));
+    const assignments = await parts.assignments;
     if (assignments) yield { path: 'app-role-assignments.json', content: streamedArray(mapItems(assignments, withoutOData)) };
 
     // Only the phone and e-mail methods are read: never a password, key or authenticator secret.
-    const phones = await nonEmpty(items('authentication/phoneMethods'));
-    const emails = await nonEmpty(items('authentication/emailMethods'));
+    const phones = await parts.phones;
+    const emails = await parts.emails;
     if (phones || emails) {
       yield {
         path: 'authentication-methods.json',
@@ -99,10 +115,10 @@ export class UserRecord {
       };
     }
 
-    const licences = await this.licences(objectId);
+    const licences = await parts.licences;
     if (licences.assignedLicenses.length > 0) yield { path: 'licenses.json', content: licences };
 
-    const activity = await this.signInActivity(objectId);
+    const activity = await parts.activity;
     if (activity) yield { path: 'sign-in-activity.json', content: activity };
   }
 
@@ -137,6 +153,20 @@ export class UserRecord {
       throw error;
     }
   }
+}
+
+type Items = AsyncIterable<Record<string, unknown>>;
+
+/** The parts of the record as their reads answer: a collection's first page read, or undefined when empty. */
+interface RecordParts {
+  memberships: Promise<Items | undefined>;
+  manager: Promise<string | undefined>;
+  reports: Promise<Items | undefined>;
+  assignments: Promise<Items | undefined>;
+  phones: Promise<Items | undefined>;
+  emails: Promise<Items | undefined>;
+  licences: Promise<{ assignedLicenses: unknown[]; assignedPlans: unknown[] }>;
+  activity: Promise<unknown>;
 }
 
 function userPath(objectId: string): string {
