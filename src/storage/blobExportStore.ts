@@ -11,6 +11,7 @@ import {
 import { isLoopbackHost, USER_DELEGATION_MAX_DAYS } from '../config';
 import { AuditHeads, Clock, DsrRequest, ExportStore, PackageWriter } from '../dsr';
 import { PackageLanguage, ZipPackageWriter } from './exportPackage';
+import { uploadPackage } from './packageUpload';
 
 const MINUTE = 60 * 1000;
 const DAY = 24 * 60 * MINUTE;
@@ -90,7 +91,7 @@ export class BlobExportStore implements ExportStore {
     return new ZipPackageWriter(
       request,
       blobName,
-      (zip) => blob.uploadStream(zip, 4 * 1024 * 1024, 4, { blobHTTPHeaders: { blobContentType: 'application/zip' } }).then(() => undefined),
+      (zip) => uploadPackage(blob, zip, { blobContentType: 'application/zip' }),
       () => this.clock.now(),
       this.heads && (() => this.heads!.writtenHead(request.id)),
       this.language,

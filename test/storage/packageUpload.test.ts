@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { RunningAzurite, startAzurite } from '../../src/sandbox/azurite';
+import { PACKAGE_BLOCK_BYTES, uploadPackage } from '../../src/storage/packageUpload';
+import { ensureStorage, storageClientsFromConnectionString, StorageClients } from '../../src/storage/storageClients';
+import { freshDataDir } from '../support/dataDir';
+
+/** Packages up to Azurite through the real Blob SDK: one Put Blob when small, staged blocks when not, nothing when the stream fails. */
+jest.setTimeout(60_000);
+
+let azurite: RunningAzurite;
+let clients: StorageClients;
+
+beforeAll(async () => {
+  azurite = await startAzurite({ location: `${freshDataDir('package-upload')}/azurite` });
+  clients = storageClientsFromConnectionString(azurite.connectionString);
+  await ensureStorage(clients);
+});
+
+afterAll(async () => {
+  await azurite?.stop();
+});
+
+const HEADERS = { blobContentType: 'application/zip' };
+
+/** `bytes` as a stream of 64 KiB chunks, failing after them when `failWith` is given. */
+function streamOf(bytes: Buffer, failWith?: Error): Readable {
+  return Readable.from((async function* () {
+    for (let at = 0; at < bytes.length; at += 64 * 1024) yield bytes.subarray(at, at + 64 * 1024);
+    if (failWith) throw failWith;
+  })());
+}
+
+describe('uploadPackage', () => {
+  it('stores a package within one block with one Put Blob: no blocks to commit', async () => {
+    const blob = clients.exports.getBlockBlobClient('DSR-2026-0001/small.zip');
+    const bytes = randomBytes(300 * 1024);
+    await uploadPackage(blob, streamOf(bytes), HEADERS);
+
+    expect(Buffer.compare(await blob.downloadToBuffer(), bytes)).toBe(0);
+    expect((await blob.getProperties()).contentType).toBe('application/zip');
+    expect((await blob.getBlockList('committed')).committedBlocks).toEqual([]);
+  });
+
+  it('stores a larger package in staged blocks, its first block included, byte for byte', async () => {
+    const blob = clients.exports.getBlockBlobClient('DSR-2026-0002/large.zip');
+    const bytes = randomBytes(PACKAGE_BLOCK_BYTES + 700 * 1024);
+    await uploadPackage(blob, streamOf(bytes), HEADERS);
+
+    expect(Buffer.compare(await blob.downloadToBuffer(), bytes)).toBe(0);
+    expect((await blob.getProperties()).contentType).toBe('application/zip');
+    expect(((await blob.getBlockList('committed')).committedBlocks ?? []).map((b) => b.size)).toEqual([PACKAGE_BLOCK_BYTES, 700 * 1024]);
+  });
+
+  it.each([
+    ['within its first block', 200 * 1024],
+    ['past its first block', PACKAGE_BLOCK_BYTES + 200 * 1024],
+  ])('stores nothing of a package whose stream fails %s', async (_, length) => {
+    const blob = clients.exports.getBlockBlobClient(`DSR-2026-0003/failed-${length}.zip`);
+    await expect(uploadPackage(blob, streamOf(randomBytes(length), new Error('archive failed')), HEADERS)).rejects.toThrow('archive failed');
+    expect(await blob.exists()).toBe(false);
+  });
+});
