@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { RunningAzurite, startAzurite } from '../../src/sandbox/azurite';
-import { PACKAGE_BLOCK_BYTES, uploadPackage } from '../../src/storage/packageUpload';
+import { PACKAGE_BLOCK_BYTES, SINGLE_PUT_BYTES, uploadPackage } from '../../src/storage/packageUpload';
 import { ensureStorage, storageClientsFromConnectionString, StorageClients } from '../../src/storage/storageClients';
 import { freshDataDir } from '../support/dataDir';
 
@@ -32,9 +32,9 @@ function streamOf(bytes: Buffer, failWith?: Error): Readable {
 }
 
 describe('uploadPackage', () => {
-  it('stores a package within one block with one Put Blob: no blocks to commit', async () => {
+  it('stores a small package with one Put Blob: no blocks to commit', async () => {
     const blob = clients.exports.getBlockBlobClient('DSR-2026-0001/small.zip');
-    const bytes = randomBytes(300 * 1024);
+    const bytes = randomBytes(SINGLE_PUT_BYTES - 10 * 1024);
     await uploadPackage(blob, streamOf(bytes), HEADERS);
 
     expect(Buffer.compare(await blob.downloadToBuffer(), bytes)).toBe(0);
@@ -42,7 +42,7 @@ describe('uploadPackage', () => {
     expect((await blob.getBlockList('committed')).committedBlocks).toEqual([]);
   });
 
-  it('stores a larger package in staged blocks, its first block included, byte for byte', async () => {
+  it('stores a larger package in staged blocks, what was read before the upload started included, byte for byte', async () => {
     const blob = clients.exports.getBlockBlobClient('DSR-2026-0002/large.zip');
     const bytes = randomBytes(PACKAGE_BLOCK_BYTES + 700 * 1024);
     await uploadPackage(blob, streamOf(bytes), HEADERS);
@@ -53,8 +53,8 @@ describe('uploadPackage', () => {
   });
 
   it.each([
-    ['within its first block', 200 * 1024],
-    ['past its first block', PACKAGE_BLOCK_BYTES + 200 * 1024],
+    ['before its upload started', SINGLE_PUT_BYTES / 2],
+    ['once its blocks go up', PACKAGE_BLOCK_BYTES + 200 * 1024],
   ])('stores nothing of a package whose stream fails %s', async (_, length) => {
     const blob = clients.exports.getBlockBlobClient(`DSR-2026-0003/failed-${length}.zip`);
     await expect(uploadPackage(blob, streamOf(randomBytes(length), new Error('archive failed')), HEADERS)).rejects.toThrow('archive failed');
