@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { RunningAzurite, startAzurite } from '../../src/sandbox/azurite';
 import { PACKAGE_BLOCK_BYTES, SINGLE_PUT_BYTES, uploadPackage } from '../../src/storage/packageUpload';
@@ -23,6 +23,18 @@ afterAll(async () => {
 
 const HEADERS = { blobContentType: 'application/zip' };
 
+/**
+ * The SHA-256 of what `zip` emits as `data`, taken as the package writer takes it (a listener set
+ * before the upload reads the stream): the hash the audit log and the receipt give.
+ */
+function hashedAsWritten(zip: Readable): () => string {
+  const hash = createHash('sha256');
+  zip.on('data', (chunk: Buffer) => hash.update(chunk));
+  return () => hash.digest('hex');
+}
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
 /** `bytes` as a stream of 64 KiB chunks, failing after them when `failWith` is given. */
 function streamOf(bytes: Buffer, failWith?: Error): Readable {
   return Readable.from((async function* () {
@@ -35,9 +47,13 @@ describe('uploadPackage', () => {
   it('stores a small package with one Put Blob: no blocks to commit', async () => {
     const blob = clients.exports.getBlockBlobClient('DSR-2026-0001/small.zip');
     const bytes = randomBytes(SINGLE_PUT_BYTES - 10 * 1024);
-    await uploadPackage(blob, streamOf(bytes), HEADERS);
+    const zip = streamOf(bytes);
+    const hashed = hashedAsWritten(zip);
+    await uploadPackage(blob, zip, HEADERS);
 
-    expect(Buffer.compare(await blob.downloadToBuffer(), bytes)).toBe(0);
+    const stored = await blob.downloadToBuffer();
+    expect(Buffer.compare(stored, bytes)).toBe(0);
+    expect(hashed()).toBe(sha256(stored));
     expect((await blob.getProperties()).contentType).toBe('application/zip');
     expect((await blob.getBlockList('committed')).committedBlocks).toEqual([]);
   });
@@ -45,9 +61,13 @@ describe('uploadPackage', () => {
   it('stores a larger package in staged blocks, what was read before the upload started included, byte for byte', async () => {
     const blob = clients.exports.getBlockBlobClient('DSR-2026-0002/large.zip');
     const bytes = randomBytes(PACKAGE_BLOCK_BYTES + 700 * 1024);
-    await uploadPackage(blob, streamOf(bytes), HEADERS);
+    const zip = streamOf(bytes);
+    const hashed = hashedAsWritten(zip);
+    await uploadPackage(blob, zip, HEADERS);
 
-    expect(Buffer.compare(await blob.downloadToBuffer(), bytes)).toBe(0);
+    const stored = await blob.downloadToBuffer();
+    expect(Buffer.compare(stored, bytes)).toBe(0);
+    expect(hashed()).toBe(sha256(stored));
     expect((await blob.getProperties()).contentType).toBe('application/zip');
     expect(((await blob.getBlockList('committed')).committedBlocks ?? []).map((b) => b.size)).toEqual([PACKAGE_BLOCK_BYTES, 700 * 1024]);
   });
