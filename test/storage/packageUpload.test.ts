@@ -43,33 +43,31 @@ function streamOf(bytes: Buffer, failWith?: Error): Readable {
   })());
 }
 
+/**
+ * Uploads `length` random bytes as a package, and checks what was stored: the bytes themselves,
+ * the content type, and the hash the package writer took. Returns the committed block sizes.
+ */
+async function uploadedIntact(name: string, length: number): Promise<number[]> {
+  const blob = clients.exports.getBlockBlobClient(name);
+  const bytes = randomBytes(length);
+  const zip = streamOf(bytes);
+  const hashed = hashedAsWritten(zip);
+  await uploadPackage(blob, zip, HEADERS);
+
+  const stored = await blob.downloadToBuffer();
+  expect(Buffer.compare(stored, bytes)).toBe(0);
+  expect(hashed()).toBe(sha256(stored));
+  expect((await blob.getProperties()).contentType).toBe('application/zip');
+  return ((await blob.getBlockList('committed')).committedBlocks ?? []).map((b) => b.size ?? 0);
+}
+
 describe('uploadPackage', () => {
   it('stores a small package with one Put Blob: no blocks to commit', async () => {
-    const blob = clients.exports.getBlockBlobClient('DSR-2026-0001/small.zip');
-    const bytes = randomBytes(SINGLE_PUT_BYTES - 10 * 1024);
-    const zip = streamOf(bytes);
-    const hashed = hashedAsWritten(zip);
-    await uploadPackage(blob, zip, HEADERS);
-
-    const stored = await blob.downloadToBuffer();
-    expect(Buffer.compare(stored, bytes)).toBe(0);
-    expect(hashed()).toBe(sha256(stored));
-    expect((await blob.getProperties()).contentType).toBe('application/zip');
-    expect((await blob.getBlockList('committed')).committedBlocks).toEqual([]);
+    expect(await uploadedIntact('DSR-2026-0001/small.zip', SINGLE_PUT_BYTES - 10 * 1024)).toEqual([]);
   });
 
   it('stores a larger package in staged blocks, what was read before the upload started included, byte for byte', async () => {
-    const blob = clients.exports.getBlockBlobClient('DSR-2026-0002/large.zip');
-    const bytes = randomBytes(PACKAGE_BLOCK_BYTES + 700 * 1024);
-    const zip = streamOf(bytes);
-    const hashed = hashedAsWritten(zip);
-    await uploadPackage(blob, zip, HEADERS);
-
-    const stored = await blob.downloadToBuffer();
-    expect(Buffer.compare(stored, bytes)).toBe(0);
-    expect(hashed()).toBe(sha256(stored));
-    expect((await blob.getProperties()).contentType).toBe('application/zip');
-    expect(((await blob.getBlockList('committed')).committedBlocks ?? []).map((b) => b.size)).toEqual([PACKAGE_BLOCK_BYTES, 700 * 1024]);
+    expect(await uploadedIntact('DSR-2026-0002/large.zip', PACKAGE_BLOCK_BYTES + 700 * 1024)).toEqual([PACKAGE_BLOCK_BYTES, 700 * 1024]);
   });
 
   it.each([
