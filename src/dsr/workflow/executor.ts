@@ -3,7 +3,7 @@ import { addDays } from '../model/deadlines';
 import { AuditAnchor, AuditEvent, AuditLog, ExportStore, JobQueue, Logger, Notifier, PackageStoreError, PackageWriter, RequestNotice, RequestStore } from '../ports';
 import { describeFailure, errorCode, failureAuditFields } from '../model/serviceFailures';
 import { countsOf, notifySafely } from './notifySafely';
-import type { SentNotices } from './noticeOutbox';
+import { type SentNotices, updateRecordingSent } from './noticeOutbox';
 import { applyEvent, updateRequest } from './requestUpdates';
 import { AdapterCallContext, ServiceAdapter, StepReport } from '../ports';
 import { ManualStepInput, ManualStepRefusal, closingEvent, confirmManualStep } from '../model/manualSteps';
@@ -129,26 +129,24 @@ export class Executor {
     let started = false;
     let takenOverFrom: RunLease | undefined;
     let heldUntil: string | undefined;
-    const written = await updateRequest(store, requestId, (current) => {
-      const r = sent ? sent.recordIn(current) : current;
+    const request = await updateRecordingSent(store, requestId, (r) => {
       const now = clock.now();
       took = false;
       heldUntil = undefined;
       takenOverFrom = undefined;
       started = canTake(r.state, 'startExecution');
-      if (!started && r.state !== 'executing') return sent && r;
+      if (!started && r.state !== 'executing') return undefined;
       if (r.lease && r.lease.owner !== workerId) {
         if (new Date(r.lease.expiresAt) > now) {
           heldUntil = r.lease.expiresAt;
-          return sent && r;
+          return undefined;
         }
         takenOverFrom = r.lease;
       }
       took = true;
       const lease: RunLease = { owner: workerId, expiresAt: new Date(now.getTime() + this.deps.leaseMs).toISOString() };
       return { ...(started ? applyEvent(r, 'startExecution', now) : r), lease };
-    });
-    const request = sent ? await sent.sendRest(written) : written;
+    }, sent);
     if (heldUntil) throw new LeaseHeld(requestId, heldUntil);
     return request && took ? { request, started, takenOverFrom } : undefined;
   }

@@ -37,6 +37,24 @@ export interface SentNotices {
 }
 
 /**
+ * `updateRequest` for a job's first write: with notices the job sent first, the same conditional
+ * write records them (a change that declines writes the record alone), and the notices decided
+ * meanwhile are sent next. Returns the request as it then stands.
+ */
+export async function updateRecordingSent(
+  store: RequestStore,
+  id: string,
+  change: (current: DsrRequest) => DsrRequest | undefined,
+  sent: SentNotices | undefined,
+): Promise<DsrRequest | undefined> {
+  if (!sent) return updateRequest(store, id, change);
+  return sent.sendRest(await updateRequest(store, id, (r) => {
+    const recorded = sent.recordIn(r);
+    return change(recorded) ?? recorded;
+  }));
+}
+
+/**
  * Sends the notices waiting in a request's outbox, in the order they were decided. A worker first
  * takes the outbox (one conditional write, so of two workers at once one sends), sends, then
  * removes what it sent and records what that posted in one more write (a discovery or execution
@@ -72,7 +90,8 @@ export class NoticeSender {
       const next = await this.sendLeavingRecord(requestId);
       return next ? next.record() : written;
     };
-    return { recordIn, sendRest, record: async () => sendRest(await updateRequest(this.deps.store, requestId, recordIn)) };
+    const sent: SentNotices = { recordIn, sendRest, record: () => updateRecordingSent(this.deps.store, requestId, () => undefined, sent) };
+    return sent;
   }
 
   /** The request with its outbox held by this worker, or undefined when it is empty or another worker holds it. */

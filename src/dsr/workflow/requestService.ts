@@ -13,7 +13,7 @@ import { canTake, isOpen } from '../model/stateMachine';
 import { Actor, DiscoveryResult, DsrRequest, Extension, PostedCard, RequestState, ServiceName, Subject } from '../model/types';
 import { describeFailure, errorCode } from '../model/serviceFailures';
 import { countsOf, notifySafely } from './notifySafely';
-import { hasPendingNotices, type SentNotices, withNotice } from './noticeOutbox';
+import { hasPendingNotices, type SentNotices, updateRecordingSent, withNotice } from './noticeOutbox';
 
 export interface RequestServiceDeps {
   store: RequestStore;
@@ -132,12 +132,9 @@ export class RequestService {
    */
   async discover(requestId: string, sent?: SentNotices): Promise<void> {
     const { store, clock, adapters } = this.deps;
-    const first = await updateRequest(store, requestId, (r) => {
-      const recorded = sent ? sent.recordIn(r) : r;
-      if (canTake(recorded.state, 'startDiscovery')) return applyEvent(recorded, 'startDiscovery', clock.now());
-      return sent && recorded;
-    });
-    const started = sent ? await sent.sendRest(first) : first;
+    const started = await updateRecordingSent(store, requestId, (r) =>
+      canTake(r.state, 'startDiscovery') ? applyEvent(r, 'startDiscovery', clock.now()) : undefined,
+    sent);
     const current = started ?? (await store.get(requestId))?.request;
     // A redelivered job finds the request discovering (a crash) or already past it.
     if (!current || current.state !== 'discovering') return;
