@@ -18,18 +18,24 @@ export interface DashboardReadModelDeps {
 
 /** Rows are re-read from this far before the newest change seen: a write landing while a listing ran has an earlier server time than rows it returned. */
 const OVERLAP_MS = 5_000;
+/** Changed requests held before they are folded into the figures without waiting for a view. */
+const MAX_UNFOLDED = 1_000;
 
 /**
  * The dashboard's figures over every request, loaded with one listing at start and kept up to
  * date from then on: this instance's writes as they succeed (the store's write listener), other
  * instances' by a `Timestamp ge` query when a view is asked for and the last one is older than
- * `catchUpMs`. A view never scans the table.
+ * `catchUpMs`. A view never scans the table. A request changes some ten times on its way, and a
+ * view is rare beside that: changes are kept by request and folded into the figures when a view
+ * asks (or once many are waiting), each request's latest once.
  */
 export class DashboardReadModel {
   private readonly figures: DashboardFigures;
   private newestChange?: Date;
   private lastLook = -Infinity;
   private looking?: Promise<void>;
+  /** Each changed request's latest version not yet in the figures. */
+  private readonly unfolded = new Map<string, DsrRequest>();
 
   constructor(private readonly deps: DashboardReadModelDeps) {
     this.figures = new DashboardFigures(deps.timeZone);
@@ -40,17 +46,28 @@ export class DashboardReadModel {
     const started = performance.now();
     this.deps.store.onWrite((request) => this.put(request));
     await this.catchUp();
+    this.fold();
     return { requests: this.figures.size, ms: performance.now() - started };
   }
 
   /** The figures, having caught up with other instances' writes when the last look is older than `catchUpMs`. */
   async current(): Promise<DashboardFigures> {
     if (performance.now() - this.lastLook >= (this.deps.catchUpMs ?? 3_000)) await this.catchUp();
+    this.fold();
     return this.figures;
   }
 
   private put(request: DsrRequest): void {
-    this.figures.put(requestSummary(registerRow(request, { pseudonymKey: this.deps.pseudonymKey, now: this.deps.clock.now() })));
+    this.unfolded.set(request.id, request);
+    if (this.unfolded.size >= MAX_UNFOLDED) this.fold();
+  }
+
+  private fold(): void {
+    const now = this.deps.clock.now();
+    for (const request of this.unfolded.values()) {
+      this.figures.put(requestSummary(registerRow(request, { pseudonymKey: this.deps.pseudonymKey, now })));
+    }
+    this.unfolded.clear();
   }
 
   /** One look at a time; views asking meanwhile wait for it. */
