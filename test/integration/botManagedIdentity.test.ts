@@ -98,3 +98,42 @@ it('sends a proactive message with a token from the managed-identity endpoint, f
     identityHeader: IDENTITY_HEADER,
   });
 });
+
+it('makes one connector client per service URL and reuses it for every later send, each still sent with the identity\'s token', async () => {
+  const config = loadConfig({
+    MicrosoftAppType: 'UserAssignedMSI',
+    MicrosoftAppId: CLIENT_ID,
+    MicrosoftAppTenantId: TENANT_ID,
+    DSR_SANDBOX: 'on',
+  }, 'f0f0f0f0-0000-4000-8000-000000000001');
+  const adapter = createBotAdapter(config, silent);
+  const other = new FakeBotConnector();
+  await other.start();
+  try {
+    const clients: unknown[] = [];
+    const send = async (serviceUrl: string, text: string) => {
+      const reference: Partial<ConversationReference> = {
+        channelId: 'msteams',
+        serviceUrl,
+        conversation: { id: 'a:reused-client-chat', isGroup: false, conversationType: 'personal', name: '' },
+        bot: { id: `28:${CLIENT_ID}`, name: 'DSR Bot' },
+      };
+      await adapter.continueConversationAsync(CLIENT_ID, reference, async (context) => {
+        clients.push(context.turnState.get(adapter.ConnectorClientKey));
+        await context.sendActivity(text);
+      });
+    };
+    await send(connector.url, 'first');
+    await send(connector.url, 'second');
+    await send(other.url, 'elsewhere');
+
+    expect(clients[0]).toBeDefined();
+    expect(clients[1]).toBe(clients[0]);
+    expect(clients[2]).not.toBe(clients[0]);
+    const sent = [...connector.to('a:reused-client-chat'), ...other.to('a:reused-client-chat')];
+    expect(sent.map((s) => s.activity.text)).toEqual(['first', 'second', 'elsewhere']);
+    for (const s of sent) expect(s.authorization).toBe(`Bearer ${MSI_TOKEN}`);
+  } finally {
+    await other.stop();
+  }
+});
