@@ -105,3 +105,33 @@ describe('an export whose service fails part-way through a streamed file', () =>
     expect(listed.sha256).toBe(createHash('sha256').update(files.get('digital-twins/twins.json')!).digest('hex'));
   });
 });
+
+describe('an export that goes through', () => {
+  it('writes its outcome with its end in one write (the lease released), and appends the package and the completion in one transaction', async () => {
+    const store = new MemoryRequestStore();
+    const exports = memoryExportStore();
+    const transactions: string[][] = [];
+    const executor = new Executor({
+      store, exports,
+      adapters: new Map<ServiceName, ServiceAdapter>([['entra', profile]]),
+      queue: { enqueue: async () => undefined },
+      audit: { append: async (_, event) => void transactions.push([event]), appendAll: async (_, events) => void transactions.push(events.map((e) => e.event)) },
+      notifier: { notify: async () => undefined },
+      clock: { now: () => new Date('2026-11-22T10:00:00.000Z') },
+      log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+      purgeGraceDays: 30,
+      workerId: 'test-worker',
+      leaseMs: 30_000,
+    });
+    await store.create(sampleRequest({ state: 'approved', services: ['entra'] }));
+    const writes = jest.spyOn(store, 'replace');
+
+    await executor.execute('DSR-2026-0042');
+    const done = (await store.get('DSR-2026-0042'))!.request;
+    expect(done).toMatchObject({ state: 'completed', steps: { entra: { status: 'done', count: 1 } }, delivery: { bytes: expect.any(Number) } });
+    expect(done.lease).toBeUndefined();
+    // The lease taken, then the outcome and the end together.
+    expect(writes.mock.calls.map(([r]) => [r.state, Boolean(r.lease)])).toEqual([['executing', true], ['completed', false]]);
+    expect(transactions).toEqual([['execution started'], ['step done'], ['package written', 'completed']]);
+  });
+});

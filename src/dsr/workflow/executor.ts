@@ -71,8 +71,9 @@ export class LeaseHeld extends Error {
 }
 
 /**
- * Carries out approved requests, one service step at a time. Each finished step is written
- * before the next starts, so a crash resumes where it stopped and no step takes effect twice.
+ * Carries out approved requests, one service step at a time. Each finished step that changes a
+ * service is written before the next starts, so a crash resumes where it stopped and no step
+ * takes effect twice; an export's steps only read, and a resumed export reads again.
  */
 export class Executor {
   /** Requests this worker is running now. */
@@ -112,8 +113,12 @@ export class Executor {
       else await this.deps.audit.append(requestId, 'execution resumed', { stepsDone: Object.keys(request.steps).length });
       await this.tell('progress', request);
 
-      request = request.kind === 'access' || request.kind === 'export' ? await this.exportPackage(request, lease.signal) : await this.runChanges(request, lease.signal);
-      if (!lease.signal.aborted) await this.finish(request);
+      if (request.kind === 'access' || request.kind === 'export') {
+        await this.exportPackage(request, lease.signal);
+      } else {
+        request = await this.runChanges(request, lease.signal);
+        if (!lease.signal.aborted) await this.finish(request);
+      }
     } finally {
       lease.stop();
     }
@@ -247,9 +252,11 @@ export class Executor {
   /**
    * access / export: every service's data into one package, streamed from the services into the
    * store; reads only, so a resumed run starts it again. A package that is not finished is given
-   * up, so nothing half-written is stored and a run from scratch writes it afresh.
+   * up, so nothing half-written is stored and a run from scratch writes it afresh. Since a resumed
+   * run does it all again anyway, the steps' outcomes are written with the run's end (the closing
+   * event, the lease released) in one write, and their last audit entries with the closing one.
    */
-  private async exportPackage(request: DsrRequest, signal: AbortSignal): Promise<DsrRequest> {
+  private async exportPackage(request: DsrRequest, signal: AbortSignal): Promise<void> {
     const writer = await this.deps.exports.openPackage(request);
     const outcomes: Partial<Record<ServiceName, StepOutcome>> = {};
     // The steps only read: their audit entries are appended together, in one transaction (those of
@@ -294,14 +301,19 @@ export class Executor {
       if (!delivery) await writer.abort();
     }
     const now = this.deps.clock.now();
-    const updated = await updateRequest(this.deps.store, request.id, (r) => this.stillHeld(r) ? {
-      ...r,
-      steps: { ...r.steps, ...outcomes },
-      ...(delivery ? { delivery: { ...delivery, writtenAt: now.toISOString() } } : {}),
-    } : undefined);
+    let ended = false;
+    const updated = await updateRequest(this.deps.store, request.id, (r) => {
+      ended = false;
+      if (!this.stillHeld(r)) return undefined;
+      const run = { ...r, steps: { ...r.steps, ...outcomes }, ...(delivery ? { delivery: { ...delivery, writtenAt: now.toISOString() } } : {}) };
+      const { lease: _released, ...rest } = run;
+      const end = signal.aborted ? undefined : this.close(rest);
+      ended = end !== undefined;
+      return end ?? run;
+    });
     if (delivery) evidence.push({ event: 'package written', detail: { bytes: delivery.bytes, sha256: delivery.sha256 } });
-    await this.deps.audit.appendAll(request.id, evidence);
-    return updated ?? request;
+    if (updated && ended) await this.closed(updated, evidence);
+    else await this.deps.audit.appendAll(request.id, evidence);
   }
 
   /**
@@ -438,25 +450,26 @@ export class Executor {
     return { ...closed, purgeAt: addDays(new Date(deletedAt), this.deps.purgeGraceDays).toISOString() };
   }
 
-  /** Records and announces where execution ended. */
-  private async closed(request: DsrRequest): Promise<void> {
+  /** Records and announces where execution ended; `evidence`: the run's audit entries not yet appended, which go before. */
+  private async closed(request: DsrRequest, evidence: readonly AuditEvent[] = []): Promise<void> {
     const { state } = request;
+    const record = (event: string, detail: AuditEvent['detail']) => this.deps.audit.appendAll(request.id, [...evidence, { event, detail }]);
     if (state === 'awaiting_delta_approval') {
       const round = request.deltas!.at(-1)!;
-      await this.deps.audit.append(request.id, 'delta found', { ...countsOf(Object.fromEntries(Object.entries(round.plan).map(([s, items]) => [s, { count: items?.length ?? 0 }]))), planHash: round.planHash });
+      await record('delta found', { ...countsOf(Object.fromEntries(Object.entries(round.plan).map(([s, items]) => [s, { count: items?.length ?? 0 }]))), planHash: round.planHash });
       this.deps.log.info({ requestId: request.id, state }, 'execution paused: items beyond the plan wait for approval');
       await this.tell('deltaAwaitingApproval', request);
       return;
     }
     if (state === 'awaiting_service_export') {
-      await this.deps.audit.append(request.id, 'awaiting service export', countsOf(request.steps));
+      await record('awaiting service export', countsOf(request.steps));
       this.deps.log.info({ requestId: request.id, state }, 'first package written: a service export follows');
       await this.tell('awaitingServiceExport', request);
       await this.deps.serviceExports?.warnIfStuck(request.id);
       return;
     }
     const event = state === 'failed_partially' ? 'failed partially' : state === 'awaiting_manual_steps' ? 'awaiting manual steps' : 'completed';
-    await this.deps.audit.append(request.id, event, countsOf(request.steps));
+    await record(event, countsOf(request.steps));
     this.deps.log.info({ requestId: request.id, state }, 'execution finished');
     this.deps.anchor?.anchorSoon();
     await this.tell(state === 'failed_partially' ? 'failed' : state === 'awaiting_manual_steps' ? 'manualStepsPending' : 'completed', request);
