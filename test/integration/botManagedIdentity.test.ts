@@ -69,13 +69,16 @@ afterAll(async () => {
 
 const silent: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
+/** The bot's settings as a user-assigned managed identity. */
+const managedIdentityConfig = () => loadConfig({
+  MicrosoftAppType: 'UserAssignedMSI',
+  MicrosoftAppId: CLIENT_ID,
+  MicrosoftAppTenantId: TENANT_ID,
+  DSR_SANDBOX: 'on',
+}, 'f0f0f0f0-0000-4000-8000-000000000001');
+
 it('sends a proactive message with a token from the managed-identity endpoint, for its own client id and the Bot Framework', async () => {
-  const config = loadConfig({
-    MicrosoftAppType: 'UserAssignedMSI',
-    MicrosoftAppId: CLIENT_ID,
-    MicrosoftAppTenantId: TENANT_ID,
-    DSR_SANDBOX: 'on',
-  }, 'f0f0f0f0-0000-4000-8000-000000000001');
+  const config = managedIdentityConfig();
   expect(config.botAppPassword).toBe('');
   const adapter = createBotAdapter(config, silent);
   const reference: Partial<ConversationReference> = {
@@ -100,13 +103,7 @@ it('sends a proactive message with a token from the managed-identity endpoint, f
 });
 
 it('makes one connector client per service URL and reuses it for every later send, each still sent with the identity\'s token', async () => {
-  const config = loadConfig({
-    MicrosoftAppType: 'UserAssignedMSI',
-    MicrosoftAppId: CLIENT_ID,
-    MicrosoftAppTenantId: TENANT_ID,
-    DSR_SANDBOX: 'on',
-  }, 'f0f0f0f0-0000-4000-8000-000000000001');
-  const adapter = createBotAdapter(config, silent);
+  const adapter = createBotAdapter(managedIdentityConfig(), silent);
   const other = new FakeBotConnector();
   await other.start();
   try {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type DsrRequest, Executor, type ExportFile, type ExportStore, type ServiceAdapter, ServiceError, type ServiceName, streamedArray } from '../../src/dsr';
+import { type AuditLog, type DsrRequest, Executor, type ExportFile, type ExportStore, type ServiceAdapter, ServiceError, type ServiceName, streamedArray } from '../../src/dsr';
 import { ZipPackageWriter, type Manifest } from '../../src/storage/exportPackage';
 import { MemoryRequestStore } from '../support/memoryRequestStore';
 import { unzip } from '../support/unzip';
@@ -62,23 +62,25 @@ const profile: ServiceAdapter = {
   },
 };
 
+/** An executor over these parts, whose notices go nowhere, at a fixed time. */
+const executorOf = (store: MemoryRequestStore, exports: ExportStore, adapters: Map<ServiceName, ServiceAdapter>, audit: AuditLog) => new Executor({
+  store, exports, adapters, audit,
+  queue: { enqueue: async () => undefined },
+  notifier: { notify: async () => undefined },
+  clock: { now: () => new Date('2026-11-22T10:00:00.000Z') },
+  log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+  purgeGraceDays: 30,
+  workerId: 'test-worker',
+  leaseMs: 30_000,
+});
+
 describe('an export whose service fails part-way through a streamed file', () => {
   it('stores nothing, reports that service failed and the other done, and a run from scratch stores the whole package', async () => {
     const store = new MemoryRequestStore();
     const exports = memoryExportStore();
     const twins = flakyTwins();
     const adapters = new Map<ServiceName, ServiceAdapter>([['digitalTwins', twins], ['entra', profile]]);
-    const executor = new Executor({
-      store, exports, adapters,
-      queue: { enqueue: async () => undefined },
-      audit: auditLogOf(async () => undefined),
-      notifier: { notify: async () => undefined },
-      clock: { now: () => new Date('2026-11-22T10:00:00.000Z') },
-      log: { info: () => undefined, warn: () => undefined, error: () => undefined },
-      purgeGraceDays: 30,
-      workerId: 'test-worker',
-      leaseMs: 30_000,
-    });
+    const executor = executorOf(store, exports, adapters, auditLogOf(async () => undefined));
     await store.create(sampleRequest({ state: 'approved', services: ['digitalTwins', 'entra'] }));
 
     await executor.execute('DSR-2026-0042');
@@ -111,17 +113,9 @@ describe('an export that goes through', () => {
     const store = new MemoryRequestStore();
     const exports = memoryExportStore();
     const transactions: string[][] = [];
-    const executor = new Executor({
-      store, exports,
-      adapters: new Map<ServiceName, ServiceAdapter>([['entra', profile]]),
-      queue: { enqueue: async () => undefined },
-      audit: { append: async (_, event) => void transactions.push([event]), appendAll: async (_, events) => void transactions.push(events.map((e) => e.event)) },
-      notifier: { notify: async () => undefined },
-      clock: { now: () => new Date('2026-11-22T10:00:00.000Z') },
-      log: { info: () => undefined, warn: () => undefined, error: () => undefined },
-      purgeGraceDays: 30,
-      workerId: 'test-worker',
-      leaseMs: 30_000,
+    const executor = executorOf(store, exports, new Map<ServiceName, ServiceAdapter>([['entra', profile]]), {
+      append: async (_, event) => void transactions.push([event]),
+      appendAll: async (_, events) => void transactions.push(events.map((e) => e.event)),
     });
     await store.create(sampleRequest({ state: 'approved', services: ['entra'] }));
     const writes = jest.spyOn(store, 'replace');
