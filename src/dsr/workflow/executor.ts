@@ -301,18 +301,14 @@ export class Executor {
       if (!delivery) await writer.abort();
     }
     const now = this.deps.clock.now();
-    let ended = false;
     const updated = await updateRequest(this.deps.store, request.id, (r) => {
-      ended = false;
       if (!this.stillHeld(r)) return undefined;
       const run = { ...r, steps: { ...r.steps, ...outcomes }, ...(delivery ? { delivery: { ...delivery, writtenAt: now.toISOString() } } : {}) };
-      const { lease: _released, ...rest } = run;
-      const end = signal.aborted ? undefined : this.close(rest);
-      ended = end !== undefined;
-      return end ?? run;
+      return (signal.aborted ? undefined : this.ended(run)) ?? run;
     });
     if (delivery) evidence.push({ event: 'package written', detail: { bytes: delivery.bytes, sha256: delivery.sha256 } });
-    if (updated && ended) await this.closed(updated, evidence);
+    // Written without its lease: the run ended.
+    if (updated && !updated.lease) await this.closed(updated, evidence);
     else await this.deps.audit.appendAll(request.id, evidence);
   }
 
@@ -430,12 +426,14 @@ export class Executor {
 
   /** Ends the run: the request takes its closing event and the lease is released, in one write. */
   private async finish(request: DsrRequest): Promise<void> {
-    const finished = await updateRequest(this.deps.store, request.id, (r) => {
-      if (!this.stillHeld(r)) return undefined;
-      const { lease: _released, ...rest } = r;
-      return this.close(rest);
-    });
+    const finished = await updateRequest(this.deps.store, request.id, (r) => (this.stillHeld(r) ? this.ended(r) : undefined));
     if (finished) await this.closed(finished);
+  }
+
+  /** The request with its run ended, the lease released; undefined when it cannot take a closing event. */
+  private ended(request: DsrRequest): DsrRequest | undefined {
+    const { lease: _released, ...rest } = request;
+    return this.close(rest);
   }
 
   /** The request moved on by its closing event, or undefined when it cannot take one. */

@@ -58,10 +58,10 @@ export async function updateRecordingSent(
  * Sends the notices waiting in a request's outbox, in the order they were decided. A worker first
  * takes the outbox (one conditional write, so of two workers at once one sends), sends, then
  * removes what it sent and records what that posted in one more write (a discovery or execution
- * job's own first write, see SentNotices). Notices added meanwhile
- * are sent by the same worker before it stops. A worker that dies after taking the outbox leaves
- * it held; once the hold is stale the next job (or the stalled-request sweep) sends again, so a
- * crash mid-send may repeat a notice, never lose it.
+ * job's own first write, see SentNotices). Notices added meanwhile are sent by the same worker
+ * before it stops. A worker that dies after taking the outbox leaves it held; once the hold is
+ * stale the next job (or the stalled-request sweep) sends again, so a crash mid-send may repeat a
+ * notice, never lose it.
  */
 export class NoticeSender {
   constructor(private readonly deps: NoticeSenderDeps) {}
