@@ -6,26 +6,30 @@ export type TurnKind = 'invoke' | 'other';
  * - Background jobs start only in a quiet moment, or once they have waited `maxWaitMs`: someone
  *   waiting on an answer in the chat goes before a discovery or an export.
  * - Messages give way to card actions: Teams shows an error on a card whose action is not answered
- *   within seconds, while a chat reply has no such limit. A message waits while card actions are
- *   being answered, at most `maxWaitMs`.
+ *   within seconds, while a chat reply has no such limit. A message waits for the card actions
+ *   being answered when it arrives, at most `maxWaitMs`; not for those that come after it, or a
+ *   steady stream of clicks would hold it for the whole `maxWaitMs`.
  * Nothing is held back longer than its `maxWaitMs` however busy the chat is, and what already
  * runs is not paused.
  */
 export class ForegroundTurns {
   private active = 0;
-  private invokes = 0;
+  /** One promise per card action being answered, settled once it has answered. */
+  private readonly invokes = new Set<Promise<void>>();
   private readonly waitingForQuiet = new Waiters();
-  private readonly waitingForInvokes = new Waiters();
 
   /** Runs one turn, counted as in the foreground (and, for an invoke, as a card action) until it has answered. */
   async answer<T>(turn: () => Promise<T>, kind: TurnKind = 'other'): Promise<T> {
     this.active++;
-    if (kind === 'invoke') this.invokes++;
+    let answered = () => {};
+    const invoke = kind === 'invoke' ? new Promise<void>((resolve) => (answered = resolve)) : undefined;
+    if (invoke) this.invokes.add(invoke);
     try {
       return await turn();
     } finally {
       this.active--;
-      if (kind === 'invoke' && --this.invokes === 0) this.waitingForInvokes.releaseAll();
+      if (invoke) this.invokes.delete(invoke);
+      answered();
       if (this.active === 0) this.waitingForQuiet.releaseAll();
     }
   }
@@ -35,9 +39,17 @@ export class ForegroundTurns {
     return this.active === 0 ? Promise.resolve() : this.waitingForQuiet.wait(maxWaitMs);
   }
 
-  /** Resolves once no card action is being answered, or after `maxWaitMs`, whichever comes first. */
+  /** Resolves once the card actions being answered now have answered, or after `maxWaitMs`, whichever comes first. */
   invokesAnswered(maxWaitMs: number): Promise<void> {
-    return this.invokes === 0 ? Promise.resolve() : this.waitingForInvokes.wait(maxWaitMs);
+    if (this.invokes.size === 0) return Promise.resolve();
+    const answering = Promise.all(this.invokes);
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, maxWaitMs);
+      void answering.then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 }
 

@@ -73,6 +73,25 @@ describe('ForegroundTurns', () => {
     expect(await settled(foreground.quiet(60_000))).toBe(false);
   });
 
+  it('holds a message for the card actions in flight when it arrived, not for those that came after', async () => {
+    const foreground = new ForegroundTurns();
+    const earlier = deferred();
+    const action = foreground.answer(() => earlier.promise, 'invoke');
+    const answered = foreground.invokesAnswered(60_000);
+    const later = deferred();
+    const laterAction = foreground.answer(() => later.promise, 'invoke');
+    expect(await settled(answered)).toBe(false);
+    earlier.settle();
+    await action;
+    expect(await settled(answered)).toBe(true);
+    // A message arriving now waits for the later action, still being answered.
+    const next = foreground.invokesAnswered(60_000);
+    expect(await settled(next)).toBe(false);
+    later.settle();
+    await laterAction;
+    expect(await settled(next)).toBe(true);
+  });
+
   it('lets a message go after maxWaitMs when card actions keep coming', async () => {
     jest.useFakeTimers({ doNotFake: ['setImmediate'] });
     const foreground = new ForegroundTurns();
