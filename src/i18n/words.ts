@@ -19,6 +19,8 @@ export interface Words {
   /** Day and time, with the time zone named. */
   dateTime(date: Date | string): string;
   number(value: number): string;
+  /** `10 bytes`, `10 Byte`, `10 octets`: the unit is CLDR's, as a date's month names are. */
+  bytes(value: number): string;
   /** `a, b and c` / `a, b und c`. */
   list(items: readonly string[]): string;
 }
@@ -87,6 +89,8 @@ function makeWords(locale: Locale, timeZone: string): Words {
     dateTime: (date) =>
       intl.formatDate(asDate(date), { dateStyle: 'medium', timeStyle: 'short', hourCycle: 'h23' }) + ` ${zoneName(intl, asDate(date))}`,
     number: (value) => intl.formatNumber(value),
+    // intl keeps one formatter per options (the cache): making one is most of formatting one value.
+    bytes: (value) => intl.formatNumber(value, { style: 'unit', unit: 'byte', unitDisplay: 'long' }),
     list: (items) => intl.formatList(items, { type: 'conjunction' }) as string,
   };
 }

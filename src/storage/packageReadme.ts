@@ -41,14 +41,11 @@ const FILE_NOTES: Record<string, MessageKey> = {
   'entra/sign-in-activity.json': 'package.file.entraSignInActivity',
 };
 
-/** `10 bytes`, `10 Byte`, `10 octets`: the unit is CLDR's, as a date's month names are. */
-const size = (words: Words, bytes: number) => new Intl.NumberFormat(words.locale, { style: 'unit', unit: 'byte', unitDisplay: 'long' }).format(bytes);
-
 function fileItem(words: Words, f: ManifestFile): string {
   const note = FILE_NOTES[f.path];
   const item = note
-    ? html(words, 'package.readme.fileWithNote', { path: code(f.path), size: size(words, f.bytes), note: words.t(note) })
-    : `${code(f.path).html} (${escapeHtml(size(words, f.bytes))})`;
+    ? html(words, 'package.readme.fileWithNote', { path: code(f.path), size: words.bytes(f.bytes), note: words.t(note) })
+    : `${code(f.path).html} (${escapeHtml(words.bytes(f.bytes))})`;
   return `<li>${item}</li>`;
 }
 
