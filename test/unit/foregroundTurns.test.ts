@@ -57,7 +57,7 @@ describe('ForegroundTurns', () => {
   it('holds a message only while card actions are being answered, and not for other turns', async () => {
     const foreground = new ForegroundTurns();
     const message = deferred();
-    void foreground.answer(() => message.promise);
+    const messageTurn = foreground.answer(() => message.promise);
     expect(await settled(foreground.invokesAnswered(60_000))).toBe(true);
     const first = deferred();
     const second = deferred();
@@ -70,7 +70,11 @@ describe('ForegroundTurns', () => {
     await actions[1];
     expect(await settled(answered)).toBe(true);
     // The message turn is still in flight: jobs wait for it, messages do not.
-    expect(await settled(foreground.quiet(60_000))).toBe(false);
+    const quiet = foreground.quiet(60_000);
+    expect(await settled(quiet)).toBe(false);
+    message.settle();
+    await messageTurn;
+    expect(await settled(quiet)).toBe(true);
   });
 
   it('holds a message for the card actions in flight when it arrived, not for those that came after', async () => {
