@@ -93,6 +93,12 @@ export interface JobQueue {
   enqueue(job: Job): Promise<void>;
 }
 
+/** The jobs waiting to be taken, as the stalled-request sweep needs to see them. */
+export interface JobLine {
+  /** When the job at the front of the line (the oldest waiting) was queued; undefined when none waits. */
+  oldestWaiting(): Promise<Date | undefined>;
+}
+
 /**
  * A ZIP being written to the export store as it is made: nothing of it is stored until
  * `finish`, so a package given up (or cut off by a crash) leaves the last finished one as it was.

@@ -1,5 +1,5 @@
 import { QueueClient } from '@azure/storage-queue';
-import { errorCode, Job, JobQueue, LeaseHeld, Logger } from '../dsr';
+import { errorCode, Job, JobLine, JobQueue, LeaseHeld, Logger } from '../dsr';
 
 const JOB_TYPES: ReadonlySet<string> = new Set(['discover', 'execute', 'purge', 'lift', 'pollServiceExport', 'notify']);
 
@@ -37,7 +37,7 @@ export interface OwnJobTaker {
 }
 
 /** Jobs on an Azure Storage queue: each is handed to one worker at a time, and comes back if that worker dies. */
-export class StorageJobQueue implements JobQueue {
+export class StorageJobQueue implements JobQueue, JobLine {
   private taker: OwnJobTaker | undefined;
 
   constructor(private readonly queue: QueueClient) {}
@@ -70,6 +70,12 @@ export class StorageJobQueue implements JobQueue {
       throw error;
     }
     slot.run(text, { messageId: sent.messageId, popReceipt: sent.popReceipt });
+  }
+
+  /** Peeks at the front of the queue: jobs being run (hidden) are not waiting, and are not seen. */
+  async oldestWaiting(): Promise<Date | undefined> {
+    const { peekedMessageItems } = await this.queue.peekMessages({ numberOfMessages: 1 });
+    return peekedMessageItems[0]?.insertedOn;
   }
 }
 

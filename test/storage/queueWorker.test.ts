@@ -153,3 +153,18 @@ describe('QueueWorker', () => {
     expect(await waitFor('the message to show again', async () => ((await othersSee(client)).includes(job) ? true : undefined), 5_000)).toBe(true);
   });
 });
+
+describe('StorageJobQueue', () => {
+  it('tells when the job at the front of the line was queued, and that none waits while the only job is being run', async () => {
+    const client = await freshQueue();
+    const jobs = new StorageJobQueue(client);
+    expect(await jobs.oldestWaiting()).toBeUndefined();
+    // A job this process runs itself is sent hidden: it is not waiting.
+    await client.sendMessage(JSON.stringify({ type: 'execute', requestId: 'DSR-2026-0021' }), { visibilityTimeout: 30 });
+    expect(await jobs.oldestWaiting()).toBeUndefined();
+
+    const first = await client.sendMessage(JSON.stringify({ type: 'execute', requestId: 'DSR-2026-0022' }));
+    await jobs.enqueue({ type: 'execute', requestId: 'DSR-2026-0023' });
+    expect(await jobs.oldestWaiting()).toEqual(first.insertedOn);
+  });
+});

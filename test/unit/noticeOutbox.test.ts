@@ -28,7 +28,7 @@ function stack(options: { enqueue?: (job: Job) => Promise<void>; listStalled?: b
   }
   const requests = new RequestService({
     store, notifier, clock, log: quiet, adapters: new Map(), erasureApprovals: 2, maxOpenRequests: 5,
-    queue: { enqueue: options.enqueue ?? (async (job) => void jobs.push(job)) },
+    queue: { enqueue: options.enqueue ?? (async (job) => void jobs.push(job)), oldestWaiting: async () => undefined },
     audit: auditLogOf(async () => undefined),
     approvers: DISTINCT_APPROVERS,
   });
@@ -141,7 +141,7 @@ describe("the job's first write records the notices it sent", () => {
         await duringNotice(notice);
       },
     };
-    const deps = { store, notifier, clock, log: quiet, adapters: new Map(), audit: auditLogOf(async () => undefined), queue: { enqueue: async () => undefined } };
+    const deps = { store, notifier, clock, log: quiet, adapters: new Map(), audit: auditLogOf(async () => undefined), queue: { enqueue: async () => undefined, oldestWaiting: async () => undefined } };
     const requests = new RequestService({ ...deps, erasureApprovals: 2, maxOpenRequests: 5, approvers: DISTINCT_APPROVERS });
     const executor = new Executor({ ...deps, exports: { openPackage }, purgeGraceDays: 30, workerId: 'this-worker', leaseMs: 30_000 });
     const dispatch = new JobDispatch({ requests, executor, notices: new NoticeSender({ store, notifier, clock, log: quiet }), lifter: { lift: async () => undefined } });

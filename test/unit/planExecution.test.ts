@@ -74,7 +74,7 @@ function world(): World {
   const notifier: Notifier = { notify: async (notice) => void notices.push(notice) };
   const adapters = new Map<ServiceName, ServiceAdapter>([['iotHub', devices]]);
   const clock = { now: () => NOW };
-  const queue = { enqueue: async () => undefined };
+  const queue = { enqueue: async () => undefined, oldestWaiting: async () => undefined };
   return {
     store,
     devices,

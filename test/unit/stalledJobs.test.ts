@@ -8,7 +8,8 @@ import { auditLogOf } from '../support/auditFakes';
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const NOW = new Date('2026-12-01T10:00:00.000Z');
 
-function sweepOver(stalled: DsrRequest[]): { service: RequestService; jobs: Job[]; asked: Date[] } {
+/** `oldestWaiting`: when the job at the front of the queue was queued; none waits by default. */
+function sweepOver(stalled: DsrRequest[], oldestWaiting?: Date): { service: RequestService; jobs: Job[]; asked: Date[] } {
   const jobs: Job[] = [];
   const asked: Date[] = [];
   const store = new MemoryRequestStore();
@@ -18,7 +19,7 @@ function sweepOver(stalled: DsrRequest[]): { service: RequestService; jobs: Job[
   };
   const service = new RequestService({
     store,
-    queue: { enqueue: async (job) => void jobs.push(job) },
+    queue: { enqueue: async (job) => void jobs.push(job), oldestWaiting: async () => oldestWaiting },
     audit: auditLogOf(async () => undefined),
     notifier: { notify: async () => undefined },
     adapters: new Map(),
@@ -48,5 +49,12 @@ describe('the stalled-request sweep', () => {
     ]);
     // Only what has not been written to for two minutes: a job that is merely slow is left to finish.
     expect(asked).toEqual([new Date(NOW.getTime() - 2 * 60_000)]);
+  });
+
+  it('takes a request whose job still waits in a long line for waiting, not for lost', async () => {
+    // The front of the line was queued 10 minutes ago: a job queued since is behind it, still waiting.
+    const { service, asked } = sweepOver([], new Date(NOW.getTime() - 10 * 60_000));
+    await service.enqueueStalled();
+    expect(asked).toEqual([new Date(NOW.getTime() - 12 * 60_000)]);
   });
 });

@@ -3,7 +3,7 @@ import { approversToCheck, decide, DecisionRefusal } from '../model/decisions';
 import { readStandings } from './approverStandings';
 import { dueDate, isoDay } from '../model/deadlines';
 import { extend, ExtensionRefusal } from '../model/extensions';
-import { ApproverDirectory, ApproverStanding, AuditLog, Job, JobQueue, Logger, NewRequest, Notifier, RequestNotice, RequestStore, StoredRequest } from '../ports';
+import { ApproverDirectory, ApproverStanding, AuditLog, Job, JobLine, JobQueue, Logger, NewRequest, Notifier, RequestNotice, RequestStore, StoredRequest } from '../ports';
 import { liftAwaitingJob } from '../model/lifecycleRules';
 import { afterDeltaDecision, pendingDelta, planHash, planOf } from '../model/plan';
 import { formatRequestId } from '../model/requestIds';
@@ -17,7 +17,8 @@ import { hasPendingNotices, type SentNotices, updateRecordingSent, withNotice } 
 
 export interface RequestServiceDeps {
   store: RequestStore;
-  queue: JobQueue;
+  /** Its line, too: the stalled-request sweep does not queue again what is still waiting in it. */
+  queue: JobQueue & JobLine;
   audit: AuditLog;
   notifier: Notifier;
   adapters: ReadonlyMap<ServiceName, ServiceAdapter>;
@@ -308,9 +309,14 @@ export class RequestService {
   /**
    * Puts the job back for requests whose job was lost: a crash, or a queue that failed after the
    * request was written. Jobs are safe to repeat, so a job that was only slow runs twice harmlessly.
+   * A job still in line is not lost, however long the line: with jobs waiting, only a request left
+   * STALLED_AFTER_MS before the oldest of them was queued counts, so a wave of requests waiting
+   * their turn is not queued again (and again, each sweep) behind itself.
    */
   async enqueueStalled(): Promise<number> {
-    const stalled = await this.deps.store.listStalled(new Date(this.deps.clock.now().getTime() - STALLED_AFTER_MS));
+    const now = this.deps.clock.now().getTime();
+    const oldestWaiting = (await this.deps.queue.oldestWaiting())?.getTime() ?? now;
+    const stalled = await this.deps.store.listStalled(new Date(Math.min(now, oldestWaiting) - STALLED_AFTER_MS));
     for (const request of stalled) {
       for (const type of stalledJobs(request)) await this.deps.queue.enqueue({ type, requestId: request.id });
       this.deps.log.warn({ requestId: request.id, state: request.state }, 'stalled request resumed');
