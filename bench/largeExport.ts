@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { constants as perfConstants, PerformanceObserver } from 'node:perf_hooks';
-import { BlobServiceClient } from '@azure/storage-blob';
+import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import { DEFAULT_WORKER_CONCURRENCY } from '../src/config';
 import { DigitalTwinsAdapter } from '../src/adapters/digitalTwins/digitalTwinsAdapter';
 import { type AdapterCallContext, type DsrRequest, StreamedArray, streamedArray, type Subject, systemClock } from '../src/dsr';
 import { startAzurite } from '../src/sandbox/azurite';
@@ -25,6 +26,8 @@ import { sandboxRequest, startBenchChild } from './benchChildren';
  * children of their own, and so does each export, so the peak RSS reported is the export's alone.
  * Streaming means the peaks stay near each other. The reference gathers each file's arrays whole
  * before writing it (what the adapters did before they streamed), on the 50,000-twin subject.
+ * Last, as many exports as a bot's workers run at once by default, in one process: what a
+ * process may hold when every worker exports.
  */
 
 const SMALL = 5_000;
@@ -39,19 +42,24 @@ const subjectFor = (twins: number): Subject => ({
 
 type Mode = 'streamed' | 'wholeFiles';
 
-/** What one export measured in its own process. */
-interface RunResult {
-  wallMs: number;
-  startRssMb: number;
-  peakRssMb: number;
-  /** The most heap in use seen just after a full garbage collection: what the export holds. */
-  liveHeapMb: number;
-  fullGcs: number;
+/** What one package of a run holds, as its writer reported it and as counted on the way. */
+interface PackageResult {
   blobName: string;
   zipBytes: number;
   sha256: string;
   twins: number;
   relationships: number;
+}
+
+/** What one run of exports (one, or several at once) measured in its own process. */
+interface RunResult {
+  wallMs: number;
+  startRssMb: number;
+  peakRssMb: number;
+  /** The most heap in use seen just after a full garbage collection: what the exports hold. */
+  liveHeapMb: number;
+  fullGcs: number;
+  packages: PackageResult[];
 }
 
 /**
@@ -112,18 +120,28 @@ export async function largeExportBench(): Promise<Record<string, unknown>> {
     ]) {
       await sandboxRequest(url, ca, 'POST', '/query?api-version=2022-05-31', { query });
     }
-    const measure = async (size: number, mode: Mode) => {
+    const measure = async (size: number, mode: Mode, count = 1) => {
       await sandboxRequest(url, ca, 'POST', '/_sandbox/stats/reset');
-      const worker = await startBenchChild(__filename, ['--run', mode, String(size), url, azurite.connectionString], { NODE_EXTRA_CA_CERTS: sandboxCertificatePath(dataDir) });
+      const worker = await startBenchChild(__filename, ['--run', mode, String(size), String(count), url, azurite.connectionString], { NODE_EXTRA_CA_CERTS: sandboxCertificatePath(dataDir) });
       await worker.exited;
-      const result = JSON.parse(worker.line) as RunResult;
+      const { packages, ...result } = JSON.parse(worker.line) as RunResult;
       const { requests } = JSON.parse(await sandboxRequest(url, ca, 'GET', '/_sandbox/stats')) as { requests: Record<string, number> };
-      return { ...result, httpCalls: Object.values(requests).reduce((sum, n) => sum + n, 0), correct: await checked(container.getBlockBlobClient(result.blobName), result, size) };
+      const correct = (await Promise.all(packages.map((one) => checked(container, one, size)))).every(Boolean);
+      return {
+        ...result,
+        zipBytes: packages.reduce((sum, one) => sum + one.zipBytes, 0),
+        twins: packages.reduce((sum, one) => sum + one.twins, 0),
+        relationships: packages.reduce((sum, one) => sum + one.relationships, 0),
+        httpCalls: Object.values(requests).reduce((sum, n) => sum + n, 0),
+        correct,
+      };
     };
     const small = await measure(SMALL, 'streamed');
     const middle = await measure(MIDDLE, 'streamed');
     const large = await measure(LARGE, 'streamed');
     const whole = await measure(LARGE, 'wholeFiles');
+    const atOnceSmall = await measure(SMALL, 'streamed', DEFAULT_WORKER_CONCURRENCY);
+    const atOnceLarge = await measure(LARGE, 'streamed', DEFAULT_WORKER_CONCURRENCY);
     const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
     const shown = ({ wallMs, startRssMb, peakRssMb, liveHeapMb, fullGcs, zipBytes, twins, relationships, httpCalls, correct }: typeof small) =>
       ({ wallMs, startRssMb, peakRssMb, liveHeapMb, fullGcs, zipBytes, twins, relationships, httpCalls, correct });
@@ -145,6 +163,13 @@ export async function largeExportBench(): Promise<Record<string, unknown>> {
       // The reference: each file's arrays gathered whole, then written (as before streaming).
       wholeFilesAt50kTwins: shown(whole),
       wholeFilesOverStreamedAt50k: { peakRssMb: ratio(whole.peakRssMb, large.peakRssMb), wallMs: ratio(whole.wallMs, large.wallMs) },
+      // As many exports at once as a bot's workers run by default (DSR_WORKER_CONCURRENCY), each a package of its own.
+      atOnce: {
+        exports: DEFAULT_WORKER_CONCURRENCY,
+        at5kTwinsEach: shown(atOnceSmall),
+        at50kTwinsEach: shown(atOnceLarge),
+        at50kEachOverOneAt50k: { peakRssMb: ratio(atOnceLarge.peakRssMb, large.peakRssMb), liveHeapMb: ratio(atOnceLarge.liveHeapMb, large.liveHeapMb) },
+      },
     };
   } finally {
     sandbox.child.kill('SIGTERM');
@@ -155,8 +180,8 @@ export async function largeExportBench(): Promise<Record<string, unknown>> {
 }
 
 /** The blob is the package the export reported, and holds every twin and relationship, hashed as the manifest says. */
-async function checked(blob: ReturnType<ReturnType<BlobServiceClient['getContainerClient']>['getBlockBlobClient']>, result: RunResult, size: number): Promise<boolean> {
-  const zip = await blob.downloadToBuffer();
+async function checked(container: ContainerClient, result: PackageResult, size: number): Promise<boolean> {
+  const zip = await container.getBlockBlobClient(result.blobName).downloadToBuffer();
   const files = await unzip(zip);
   const manifest = JSON.parse(files.get('manifest.json')!.toString()) as Manifest;
   const hashesHold = manifest.files.every((f) => createHash('sha256').update(files.get(f.path)!).digest('hex') === f.sha256 && files.get(f.path)!.length === f.bytes);
@@ -166,15 +191,12 @@ async function checked(blob: ReturnType<ReturnType<BlobServiceClient['getContain
     twins.length === size && result.twins === size && outgoing.length === 2 * size && incoming.length === size && result.relationships === 3 * size;
 }
 
-/** One export, in this process: the adapter's files into a package in the blob store. */
-async function workerMain(mode: Mode, size: number, url: string, connectionString: string): Promise<void> {
+/**
+ * `count` exports of the same subject at once, in this process (one is the usual run): each the
+ * adapter's files into a package of its own in the blob store, as a bot's workers run them.
+ */
+async function workerMain(mode: Mode, size: number, count: number, url: string, connectionString: string): Promise<void> {
   const subject = subjectFor(size);
-  const request: DsrRequest = {
-    id: `DSR-BENCH-${size}${mode === 'wholeFiles' ? 'W' : ''}`, kind: 'export', regime: 'GDPR', state: 'executing', subject,
-    requester: { aadObjectId: subject.aadObjectId, displayName: subject.displayName }, channel: 'teams-chat', services: ['digitalTwins'],
-    receivedAt: new Date().toISOString(), dueAt: '2026-12-31', discovery: {}, decisions: [], steps: {}, cards: {},
-  };
-  const context: AdapterCallContext = { requestId: request.id, kind: 'export' };
   const container = BlobServiceClient.fromConnectionString(connectionString).getContainerClient(STORAGE_NAMES.exportsContainer);
   const store = new BlobExportStore(container, systemClock);
   const adapter = new DigitalTwinsAdapter({ endpoint: url, credential: new SandboxCredential(), pseudonymKey: 'bench-key' });
@@ -190,19 +212,28 @@ async function workerMain(mode: Mode, size: number, url: string, connectionStrin
       liveHeap = Math.max(liveHeap, process.memoryUsage().heapUsed);
     }
   }).observe({ entryTypes: ['gc'] });
+  const exportOne = async (n: number): Promise<PackageResult> => {
+    const request: DsrRequest = {
+      id: `DSR-BENCH-${size}${mode === 'wholeFiles' ? 'W' : ''}${count > 1 ? `-${n}` : ''}`, kind: 'export', regime: 'GDPR', state: 'executing', subject,
+      requester: { aadObjectId: subject.aadObjectId, displayName: subject.displayName }, channel: 'teams-chat', services: ['digitalTwins'],
+      receivedAt: new Date().toISOString(), dueAt: '2026-12-31', discovery: {}, decisions: [], steps: {}, cards: {},
+    };
+    const context: AdapterCallContext = { requestId: request.id, kind: 'export' };
+    const writer = await store.openPackage(request);
+    const counts = { 'twins.json': 0, 'relationships.json': 0 } as Record<string, number>;
+    for await (const file of adapter.export(subject, context)) {
+      const counted = countingItems(file.content, () => counts[file.path]++);
+      await writer.addFile(`digital-twins/${file.path}`, mode === 'wholeFiles' ? await gatheredWhole(counted) : counted);
+    }
+    const delivery = await writer.finish();
+    return { blobName: delivery.blobName, zipBytes: delivery.bytes, sha256: delivery.sha256, twins: counts['twins.json'], relationships: counts['relationships.json'] };
+  };
   const started = process.hrtime.bigint();
-  const writer = await store.openPackage(request);
-  const counts = { 'twins.json': 0, 'relationships.json': 0 } as Record<string, number>;
-  for await (const file of adapter.export(subject, context)) {
-    const counted = countingItems(file.content, () => counts[file.path]++);
-    await writer.addFile(`digital-twins/${file.path}`, mode === 'wholeFiles' ? await gatheredWhole(counted) : counted);
-  }
-  const delivery = await writer.finish();
+  const packages = await Promise.all(Array.from({ length: count }, (_, n) => exportOne(n + 1)));
   const wallMs = Number((process.hrtime.bigint() - started) / 1_000_000n);
   const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
   const result: RunResult = {
-    wallMs, startRssMb, peakRssMb, liveHeapMb: Math.round((fullGcs > 0 ? liveHeap : process.memoryUsage().heapUsed) / 1024 / 1024), fullGcs, blobName: delivery.blobName, zipBytes: delivery.bytes, sha256: delivery.sha256,
-    twins: counts['twins.json'], relationships: counts['relationships.json'],
+    wallMs, startRssMb, peakRssMb, liveHeapMb: Math.round((fullGcs > 0 ? liveHeap : process.memoryUsage().heapUsed) / 1024 / 1024), fullGcs, packages,
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
   // The SDKs' keep-alive sockets would hold the process open.
@@ -245,7 +276,7 @@ async function sandboxMain(dataDir: string): Promise<void> {
 if (require.main === module) {
   const [role, ...rest] = process.argv.slice(2);
   const run = role === '--sandbox' ? sandboxMain(rest[0])
-    : role === '--run' ? workerMain(rest[0] as Mode, Number(rest[1]), rest[2], rest[3])
+    : role === '--run' ? workerMain(rest[0] as Mode, Number(rest[1]), Number(rest[2]), rest[3], rest[4])
       : largeExportBench().then((report) => console.log(JSON.stringify(report, null, 2)));
   run.catch((error: unknown) => {
     console.error(error);

@@ -15,6 +15,7 @@ export { LINK_FIELDS } from './iotServiceSettings';
 export type { DigitalTwinsConfig, DpsConfig, IotCentralConfig, IotHubConfig, LinkField } from './iotServiceSettings';
 export type { RoleAssignmentsConfig } from './roleAssignmentSettings';
 export { DEFAULT_COALESCE_WINDOW_MS } from './callPolicySettings';
+export { DEFAULT_WORKER_CONCURRENCY } from './processSettings';
 export type { CallPolicyConfig, ReadSharingConfig } from './callPolicySettings';
 export { DEFAULT_THROTTLE_SETTINGS, THROTTLE_SETTING_NAMES, throttleSettingsFrom } from './throttleSettings';
 export type { ThrottleSettings } from './throttleSettings';
