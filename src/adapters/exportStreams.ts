@@ -71,7 +71,8 @@ export async function* mapOrdered<T, R>(
       yield await task;
     }
   } finally {
-    stop.abort();
+    // Only calls still in flight need stopping: an abort() makes a DOMException, whose stack costs.
+    if (inFlight.length > 0) stop.abort();
     if (!exhausted) await iterator.return?.();
   }
 }

@@ -124,17 +124,16 @@ export class ZipPackageWriter implements PackageWriter {
     }
     // Not an error on the source: archiver pipes it on and would wait for its end forever.
     const source = Readable.from(chunks(), { objectMode: false });
-    const stop = new AbortController();
+    const entry = this.entryWritten(path);
     try {
-      const written = this.entryWritten(path, stop.signal);
       this.archive.append(source, { name: path, date: this.now() });
-      await Promise.race([written, this.failed]);
+      await Promise.race([entry.written, this.failed]);
     } catch (error) {
       // Stops reading the items (their generators are returned), whatever they were waiting for.
       source.destroy();
       throw error;
     } finally {
-      stop.abort();
+      entry.forget();
       this.writing = false;
     }
     if (itemsFailure) {
@@ -201,17 +200,16 @@ export class ZipPackageWriter implements PackageWriter {
     this.fail(this.failure);
   }
 
-  /** Resolves when the archive has taken the whole entry `name` (its `entry` event). */
-  private entryWritten(name: string, signal: AbortSignal): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const onEntry = (entry: archiver.EntryData) => {
-        if (entry.name !== name) return;
-        this.archive.off('entry', onEntry);
-        resolve();
+  /** `written` resolves when the archive has taken the whole entry `name` (its `entry` event); `forget` stops listening. */
+  private entryWritten(name: string): { written: Promise<void>; forget: () => void } {
+    let onEntry: (entry: archiver.EntryData) => void = () => undefined;
+    const written = new Promise<void>((resolve) => {
+      onEntry = (entry) => {
+        if (entry.name === name) resolve();
       };
       this.archive.on('entry', onEntry);
-      signal.addEventListener('abort', () => this.archive.off('entry', onEntry), { once: true });
     });
+    return { written, forget: () => this.archive.off('entry', onEntry) };
   }
 
   private appendBuffer(path: string, data: Buffer): void {
