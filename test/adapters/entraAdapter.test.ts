@@ -261,3 +261,22 @@ describe("Entra adapter reading the whole Entra record, against the sandbox Grap
     expect((await rawRequest(sandbox, 'GET', `/v1.0/users/${guest.id}`, { headers: BEARER })).status).toBe(404);
   });
 });
+
+describe('Entra adapter when a connection drops without an answer', () => {
+  let sandbox: GraphSandbox;
+
+  beforeEach(async () => {
+    sandbox = await sandboxes.start();
+  });
+
+  afterEach(() => sandboxes.close(sandbox));
+
+  it('reads again what a dropped batch asked for: discovery and export', async () => {
+    const adapter = new EntraAdapter(createSandboxGraphClient(sandbox), OPTIONS);
+    await rawRequest(sandbox, 'POST', '/_sandbox/faults', { body: { drop: true, count: 1, pathPrefix: '/v1.0/$batch' } });
+    expect((await adapter.discover(alex)).plan).toEqual([{ type: 'user', id: alex.aadObjectId, reason: 'account' }]);
+    await rawRequest(sandbox, 'POST', '/_sandbox/faults', { body: { drop: true, count: 1, pathPrefix: '/v1.0/$batch' } });
+    expect(Object.keys(await collectFiles(adapter.export(alex)))).toContain('profile.json');
+    expect((await rawRequest(sandbox, 'GET', '/_sandbox/stats')).body).toMatchObject({ faultsServed: 2 });
+  });
+});

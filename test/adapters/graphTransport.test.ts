@@ -1,6 +1,6 @@
 import type { Context } from '@microsoft/microsoft-graph-client';
 import { ServiceCaller } from '../../src/adapters/calls/callPolicy';
-import { GraphHttpTransport } from '../../src/adapters/calls/graphTransport';
+import { GraphHttpTransport, READS_ONLY } from '../../src/adapters/calls/graphTransport';
 import { createGraphSandbox, type GraphSandbox } from '../../src/sandbox/graph';
 import { loadTenant } from '../../src/sandbox/tenant';
 import { createSandboxGraphClient, rawRequest } from '../sandbox/sandboxGraphClient';
@@ -66,17 +66,31 @@ describe('GraphHttpTransport', () => {
     await expect(send(`${sandbox.url}/v1.0/$batch`, { method: 'POST', headers: token, body: stream })).rejects.toThrow('string and Buffer bodies only');
   });
 
-  it('lets the call policy retry a dropped connection: the Graph client keeps its code', async () => {
-    const dropOnce = { drop: true, count: 1, pathPrefix: `/v1.0/users/${alex.aadObjectId}` };
+  it('sends a read again when its connection drops without an answer: a GET, and a batch marked as reads', async () => {
     const client = createSandboxGraphClient(sandbox);
-    const read = () => client.api(`/users/${alex.aadObjectId}`).select('id').get() as Promise<{ id: string }>;
+    await rawRequest(sandbox, 'POST', '/_sandbox/faults', { body: { drop: true, count: 1, pathPrefix: `/v1.0/users/${alex.aadObjectId}` } });
+    const user = (await client.api(`/users/${alex.aadObjectId}`).select('id').get()) as { id: string };
+    await rawRequest(sandbox, 'POST', '/_sandbox/faults', { body: { drop: true, count: 1, pathPrefix: '/v1.0/$batch' } });
+    const batch = (await client.api('/$batch').middlewareOptions([READS_ONLY])
+      .post({ requests: [{ id: '1', method: 'GET', url: `/users/${alex.aadObjectId}?$select=id` }] })) as { responses: { status: number; body: { id: string } }[] };
 
-    expect((await rawRequest(sandbox, 'POST', '/_sandbox/faults', { body: dropOnce })).status).toBe(201);
-    await expect(read()).rejects.toMatchObject({ code: 'ECONNRESET' });
-    expect((await rawRequest(sandbox, 'POST', '/_sandbox/faults', { body: dropOnce })).status).toBe(201);
-    const retried = await new ServiceCaller('entra', { baseDelayMs: 1 }).call('read user', read);
-
-    expect(retried.id).toBe(alex.aadObjectId);
+    expect(user.id).toBe(alex.aadObjectId);
+    expect(batch.responses[0]).toMatchObject({ status: 200, body: { id: alex.aadObjectId } });
     expect((await rawRequest(sandbox, 'GET', '/_sandbox/stats')).body).toMatchObject({ faultsServed: 2 });
+  });
+
+  it('never sends a change again, and gives a read up after three resends: the Graph client keeps the code for the call policy', async () => {
+    const client = createSandboxGraphClient(sandbox);
+    await rawRequest(sandbox, 'POST', '/_sandbox/faults', { body: { drop: true, count: 1, method: 'PATCH', pathPrefix: `/v1.0/users/${alex.aadObjectId}` } });
+    await expect(client.api(`/users/${alex.aadObjectId}`).patch({ jobTitle: 'Changed once' })).rejects.toMatchObject({ code: 'ECONNRESET' });
+    await rawRequest(sandbox, 'POST', '/_sandbox/faults', { body: { drop: true, count: 4, method: 'GET', pathPrefix: `/v1.0/users/${alex.aadObjectId}` } });
+    await expect(client.api(`/users/${alex.aadObjectId}`).select('id').get()).rejects.toMatchObject({ code: 'ECONNRESET' });
+    expect((await rawRequest(sandbox, 'GET', '/_sandbox/stats')).body).toMatchObject({ faultsServed: 5 });
+
+    await rawRequest(sandbox, 'POST', '/_sandbox/faults', { body: { drop: true, count: 1, method: 'PATCH', pathPrefix: `/v1.0/users/${alex.aadObjectId}` } });
+    await new ServiceCaller('entra', { baseDelayMs: 1 }).call('correct user', () => client.api(`/users/${alex.aadObjectId}`).patch({ jobTitle: 'Changed once' }));
+    const user = (await client.api(`/users/${alex.aadObjectId}`).select('jobTitle').get()) as { jobTitle: string };
+    expect(user.jobTitle).toBe('Changed once');
+    expect((await rawRequest(sandbox, 'GET', '/_sandbox/stats')).body).toMatchObject({ faultsServed: 6 });
   });
 });

@@ -2,6 +2,7 @@ import { type Client, GraphError } from '@microsoft/microsoft-graph-client';
 import type DataLoader from 'dataloader';
 import { DEFAULT_COALESCE_WINDOW_MS } from '../../config';
 import { retryAfterMs } from './callPolicy';
+import { READS_ONLY } from './graphTransport';
 import { coalescedReads } from './readCoalescer';
 import { REAL_THROTTLE_CLOCK, type ThrottleClock } from './throttleBudget';
 
@@ -35,7 +36,8 @@ export interface GraphBatchOptions {
  * batch (`POST /$batch`). Each read answers as it would alone: its body, or a GraphError with
  * its own status (a 404 fails that read only). An inner 429 is sent again, alone with the other
  * throttled ones, after its Retry-After; the Graph client's middleware spends the throttle budget
- * per inner request. A nextLink (absolute) is read directly, not batched.
+ * per inner request. A nextLink (absolute) is read directly, not batched. A batch whose connection
+ * drops without an answer is sent again (GraphHttpTransport), as it holds reads only.
  */
 export class GraphBatchReads {
   private readonly reads: DataLoader<GraphRead, unknown>;
@@ -66,7 +68,7 @@ export class GraphBatchReads {
     const answers: unknown[] = new Array(reads.length);
     let pending = reads.map((_, index) => index);
     for (let attempt = 0; pending.length > 0; attempt++) {
-      const answer = (await this.graph.api('/$batch').post({ requests: pending.map((index) => innerRequest(String(index), reads[index])) })) as BatchAnswer;
+      const answer = (await this.graph.api('/$batch').middlewareOptions([READS_ONLY]).post({ requests: pending.map((index) => innerRequest(String(index), reads[index])) })) as BatchAnswer;
       if (!Array.isArray(answer?.responses)) throw new GraphError(502, 'Graph answered a batch without its responses.');
       const byId = new Map(answer.responses.map((response) => [response.id, response]));
       const throttled: number[] = [];
