@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { TurnContext, type Activity } from 'botbuilder';
 import { DOCUMENTED_LIMITS, documentedLimits, type ThrottledService } from '../src/azureFacts/serviceLimits';
 import { type DsrRequest, dueDate, formatRequestId, isoDay, SERVICE_NAMES, systemClock } from '../src/dsr';
-import { AUDIT_KEY_FILE_NAME, azuriteConnectionString } from '../src/config';
+import { AUDIT_KEY_FILE_NAME, azuriteConnectionString, DEFAULT_WORKER_CONCURRENCY } from '../src/config';
 import { stopChild } from '../src/sandbox/azurite';
 import { ensureSandboxCertificate, sandboxCertificatePath, throttleProfileFor } from '../src/sandbox/common';
 import { sandboxStatePath } from '../src/sandbox/common/jsonStateStore';
@@ -52,11 +52,11 @@ const REQUESTS = whole('WAVE_REQUESTS', 1000);
  */
 const SPEED_UP = positiveNumber('WAVE_SPEED_UP', 30);
 /**
- * Jobs each bot runs at once (DSR_WORKER_CONCURRENCY). The bot's default, 4, caps a process at
- * 4 requests per job time (about 1.5-2 s for an export across all services here), far below
- * what the limits allow; 16 keeps the budgets busy.
+ * Jobs each bot runs at once (DSR_WORKER_CONCURRENCY), the bot's default unless given. Fewer (4,
+ * the default before) cap a process at that many requests per job time, and each shared IoT Hub
+ * owner query at that many owners: far below what the limits allow.
  */
-const WORKER_CONCURRENCY = process.env.WAVE_WORKER_CONCURRENCY?.trim() || '16';
+const WORKER_CONCURRENCY = process.env.WAVE_WORKER_CONCURRENCY?.trim() || String(DEFAULT_WORKER_CONCURRENCY);
 const PROCESS_COUNTS = [1, 2];
 const WARM_UP_PER_PROCESS = 2;
 const WAIT_MS = whole('WAVE_TIMEOUT_MS', 15 * 60_000);
