@@ -35,6 +35,12 @@ const sha256 = (data: Buffer | string) => createHash('sha256').update(data).dige
 
 /** Bytes of JSON text gathered before they go to the archive: fewer, larger writes. */
 const CHUNK_BYTES = 64 * 1024;
+/**
+ * A file smaller than this is stored as it is, not deflated: a deflate stream's set-up costs more
+ * CPU than the few hundred bytes it would save (most files of a package are a profile or a short
+ * list). Below CHUNK_BYTES, so such a file is whole in its first chunk.
+ */
+const STORE_BELOW_BYTES = 4 * 1024;
 
 /**
  * Writes the export ZIP as a stream: one JSON file per service part, then `manifest.json`
@@ -123,14 +129,17 @@ export class ZipPackageWriter implements PackageWriter {
       }
     }
     // Not an error on the source: archiver pipes it on and would wait for its end forever.
-    const source = Readable.from(chunks(), { objectMode: false });
+    const pieces = chunks();
+    const first = await pieces.next();
+    const small = first.done || first.value.length < STORE_BELOW_BYTES;
+    const source = small ? undefined : Readable.from(prepended(first.value, pieces), { objectMode: false });
     const entry = this.entryWritten(path);
     try {
-      this.archive.append(source, { name: path, date: this.now() });
+      this.archive.append(source ?? (first.value || Buffer.alloc(0)), { name: path, date: this.now(), store: small });
       await Promise.race([entry.written, this.failed]);
     } catch (error) {
       // Stops reading the items (their generators are returned), whatever they were waiting for.
-      source.destroy();
+      source?.destroy();
       throw error;
     } finally {
       entry.forget();
@@ -214,6 +223,11 @@ export class ZipPackageWriter implements PackageWriter {
 
   private appendBuffer(path: string, data: Buffer): void {
     this.files.push({ path, sha256: sha256(data), bytes: data.length });
-    this.archive.append(data, { name: path, date: this.now() });
+    this.archive.append(data, { name: path, date: this.now(), store: data.length < STORE_BELOW_BYTES });
   }
+}
+
+async function* prepended(first: Buffer, rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
+  yield first;
+  yield* { [Symbol.asyncIterator]: () => rest };
 }

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { PassThrough } from 'node:stream';
+import yauzl from 'yauzl';
 import { PackageStoreError, StreamedArray, streamedArray } from '../../src/dsr';
 import { jsonPieces } from '../../src/storage/exportJson';
 import { ZipPackageWriter, type Manifest } from '../../src/storage/exportPackage';
@@ -41,6 +42,26 @@ async function* twins(count: number, onItem: (index: number) => void = () => und
     onItem(i);
     yield { $dtId: `twin-${i}`, ownerId: 'owner-1', serial: randomBytes(24).toString('hex'), tags: { floor: i % 7 } };
   }
+}
+
+const STORED = 0;
+const DEFLATED = 8;
+
+/** Each entry's compression method, as the ZIP's central directory records it. */
+function compressionMethods(zip: Buffer): Promise<Map<string, number>> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(zip, { lazyEntries: true }, (error, file) => {
+      if (error || !file) return reject(error);
+      const methods = new Map<string, number>();
+      file.on('entry', (entry: yauzl.Entry) => {
+        methods.set(entry.fileName, entry.compressionMethod);
+        file.readEntry();
+      });
+      file.on('end', () => resolve(methods));
+      file.on('error', reject);
+      file.readEntry();
+    });
+  });
 }
 
 async function textOf(content: unknown): Promise<string> {
@@ -92,6 +113,27 @@ describe('ZipPackageWriter', () => {
       expect({ path: entry.path, sha256: entry.sha256, bytes: entry.bytes }).toEqual({ path: entry.path, sha256: sha256(bytes), bytes: bytes.length });
     }
     expect(files.get('README.html')!.toString()).toContain(`digital-twins/twins.json</code> (${twinsJson.length.toLocaleString('en-GB')} bytes)`);
+  });
+
+  it('stores a small file as it is and deflates a large one; both read back byte for byte', async () => {
+    const upload = memoryUpload();
+    const writer = new ZipPackageWriter(sampleRequest(), 'p.zip', upload.run, NOW);
+    const repeated = Array.from({ length: 2_000 }, (_, i) => ({ $dtId: `twin-${i}`, ownerId: 'owner-1', floor: 'floor-7' }));
+    await writer.addFile('entra/profile.json', { id: 'x', displayName: 'Megan Bowen' });
+    await writer.addFile('digital-twins/twins.json', streamedArray((async function* () {
+      yield* repeated;
+    })()));
+    await writer.finish();
+
+    const zip = upload.zip();
+    const methods = await compressionMethods(zip);
+    const files = await unzip(zip);
+    expect(methods.get('entra/profile.json')).toBe(STORED);
+    expect(methods.get('digital-twins/twins.json')).toBe(DEFLATED);
+    expect(files.get('entra/profile.json')!.toString()).toBe(await textOf({ id: 'x', displayName: 'Megan Bowen' }));
+    expect(files.get('digital-twins/twins.json')!.toString()).toBe(JSON.stringify(repeated, null, 2));
+    // Deflated, the repetitive twins take a fraction of their size.
+    expect(zip.length).toBeLessThan(files.get('digital-twins/twins.json')!.length / 5);
   });
 
   it('records the request\'s audit chain head as it stands at the finish in the manifest and the README', async () => {
