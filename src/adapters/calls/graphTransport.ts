@@ -3,6 +3,7 @@ import {
   type HttpClient, type PipelineResponse, type TlsSettings,
 } from '@azure/core-rest-pipeline';
 import { MiddlewareFactory, type AuthenticationProvider, type Context, type Middleware, type MiddlewareOptions } from '@microsoft/microsoft-graph-client';
+import { DEFAULT_CALL_POLICY } from './callPolicy';
 
 /** Statuses whose answer has no body (a fetch Response refuses one). */
 const NO_BODY = new Set([101, 204, 205, 304]);
@@ -44,7 +45,7 @@ export class GraphHttpTransport implements Middleware {
   /** `ca`: a certificate to trust instead of the system's (a test's sandbox; the bot itself uses NODE_EXTRA_CA_CERTS). */
   constructor(options: { ca?: string } = {}) {
     this.tls = options.ca ? { ca: options.ca } : undefined;
-    this.resent.addPolicy(systemErrorRetryPolicy({ maxRetries: RESENDS_OF_A_READ, retryDelayInMs: 500 }));
+    this.resent.addPolicy(systemErrorRetryPolicy({ maxRetries: RESENDS_OF_A_READ, retryDelayInMs: DEFAULT_CALL_POLICY.baseDelayMs }));
   }
 
   async execute(context: Context): Promise<void> {
