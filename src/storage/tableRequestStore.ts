@@ -98,10 +98,15 @@ export class TableRequestStore implements RequestStore, RecordsStore {
   private readonly listeners: RequestWriteListener[] = [];
   /** The version of each request this process last read or wrote, the most recent last. */
   private readonly known = new Map<string, StoredRequest>();
-  /** The numbers of each year this process reserved and has not given out yet. */
-  private readonly blocks = new Map<number, { next: number; last: number }>();
+  /**
+   * The numbers of each year this process reserved and has not given out yet, with the counter
+   * row's ETag after the write that reserved them: the next reservation writes against it unread.
+   */
+  private readonly blocks = new Map<number, { next: number; last: number; etag?: string }>();
   /** The last number being taken: the next taker waits for it. */
   private taking: Promise<unknown> = Promise.resolve();
+  /** Takers of each year that asked for a number and have not been given one yet. */
+  private readonly waiting = new Map<number, number>();
 
   constructor(
     private readonly requests: TableClient,
@@ -213,42 +218,55 @@ export class TableRequestStore implements RequestStore, RecordsStore {
 
   /**
    * The next request number of `year`. A process takes numbers from the counter row a block at a
-   * time (`SEQUENCE_BLOCK`), one taker at a time, so a burst of submissions makes one conditional
-   * write per block instead of every submission racing for the row. Numbers stay unique across
-   * instances; the price is gaps (the rest of a block is lost when the process stops) and, with
-   * several instances, numbers not in order of receipt: the register lists every request with its
-   * received date, and a missing number there is a number never given out.
+   * time, one taker at a time, so a burst of submissions makes one conditional write per block
+   * instead of every submission racing for the row. A block is `SEQUENCE_BLOCK` numbers, or as
+   * many as takers are waiting when it is reserved: a burst of 200 would otherwise wait for 20
+   * reservations one after the other. Numbers stay unique across instances; the price is gaps (the
+   * rest of a block is lost when the process stops) and, with several instances, numbers not in
+   * order of receipt: the register lists every request with its received date, and a missing
+   * number there is a number never given out.
    */
   async nextSequence(year: number): Promise<number> {
+    this.waiting.set(year, (this.waiting.get(year) ?? 0) + 1);
     const turn = this.taking.then(() => this.takeNumber(year));
     this.taking = turn.catch(() => undefined);
     return turn;
   }
 
   private async takeNumber(year: number): Promise<number> {
+    // This taker and those still behind it.
+    const waiting = this.waiting.get(year)!;
+    if (waiting > 1) this.waiting.set(year, waiting - 1);
+    else this.waiting.delete(year);
     const block = this.blocks.get(year);
     if (block && block.next <= block.last) return block.next++;
-    const last = await this.reserve(year, SEQUENCE_BLOCK);
-    const first = last - SEQUENCE_BLOCK + 1;
-    this.blocks.set(year, { next: first + 1, last });
+    const size = Math.max(SEQUENCE_BLOCK, waiting);
+    const reserved = await this.reserve(year, size, block?.etag ? { value: block.last, etag: block.etag } : undefined);
+    const first = reserved.value - size + 1;
+    this.blocks.set(year, { next: first + 1, last: reserved.value, etag: reserved.etag });
     return first;
   }
 
-  /** Moves the year's counter on by `count` (one conditional write, retried on a lost race); returns its new value. */
-  private async reserve(year: number, count: number): Promise<number> {
+  /**
+   * Moves the year's counter on by `count` (one conditional write, retried on a lost race); returns
+   * its new value and ETag. It writes against `known`, the row as this process last wrote it, and
+   * reads the row only when another instance moved it on since.
+   */
+  private async reserve(year: number, count: number, known?: { value: number; etag: string }): Promise<{ value: number; etag?: string }> {
     const key = String(year);
     for (;;) {
       try {
-        const counter = await this.counters.getEntity<{ value: number }>('sequence', key);
+        const counter = known ?? (await this.counters.getEntity<{ value: number }>('sequence', key));
+        known = undefined;
         const value = counter.value + count;
-        await this.counters.updateEntity({ partitionKey: 'sequence', rowKey: key, value }, 'Replace', { etag: counter.etag });
-        return value;
+        const written = await this.counters.updateEntity({ partitionKey: 'sequence', rowKey: key, value }, 'Replace', { etag: counter.etag });
+        return { value, etag: written.etag };
       } catch (error) {
         const status = statusCodeOf(error);
         if (status === 404) {
           try {
-            await this.counters.createEntity({ partitionKey: 'sequence', rowKey: key, value: count });
-            return count;
+            const created = await this.counters.createEntity({ partitionKey: 'sequence', rowKey: key, value: count });
+            return { value: count, etag: created.etag };
           } catch (createError) {
             if (statusCodeOf(createError) !== 409) throw createError;
           }

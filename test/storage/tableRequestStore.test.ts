@@ -76,4 +76,29 @@ describe('TableRequestStore', () => {
     // Two blocks of ten at most are left part-used: one per instance.
     expect(Math.max(...numbers)).toBeLessThanOrEqual(140);
   });
+
+  it('numbers a burst waiting on one instance from one write of the counter, then blocks of ten, written without a read while no other instance moved the counter', async () => {
+    const clients = storageClientsFromConnectionString(azurite.connectionString);
+    const counters = clients.counters;
+    const another = storageClientsFromConnectionString(azurite.connectionString);
+    const [reads, creates, updates] = [jest.spyOn(counters, 'getEntity'), jest.spyOn(counters, 'createEntity'), jest.spyOn(counters, 'updateEntity')];
+    const calls = () => [reads.mock.calls.length, creates.mock.calls.length, updates.mock.calls.length];
+    const instance = new TableRequestStore(clients.requests, counters);
+    const burst = await Promise.all(Array.from({ length: 45 }, () => instance.nextSequence(2032)));
+    expect(burst).toEqual(Array.from({ length: 45 }, (_, i) => i + 1));
+    // A year's first number finds no row, and creates it: one read, one create.
+    expect(calls()).toEqual([1, 1, 0]);
+
+    // The next block is written against the row as this instance wrote it, without reading it.
+    expect(await instance.nextSequence(2032)).toBe(46);
+    expect(await instance.nextSequence(2032)).toBe(47);
+    expect(calls()).toEqual([1, 1, 1]);
+    // Another instance starts after the block of ten reserved for 46 (the rest of it is a gap); the
+    // first instance then finds the row moved on, and reads it again.
+    expect(await new TableRequestStore(another.requests, another.counters).nextSequence(2032)).toBe(56);
+    const rest = await Promise.all(Array.from({ length: 9 }, () => instance.nextSequence(2032)));
+    expect(rest).toEqual([48, 49, 50, 51, 52, 53, 54, 55, 66]);
+    // The write against the old ETag fails, then one read and one write.
+    expect(calls()).toEqual([2, 1, 3]);
+  });
 });
