@@ -19,6 +19,16 @@ const MAX_ATTEMPTS = 10;
 /** How long counting one activity may take before it is let through uncounted (the SDK retries a storage outage for longer). */
 const COUNT_BUDGET_MS = 2_000;
 
+/**
+ * One write of a row's count: the activities it counts (`size`, which grows until it starts) and
+ * what it found: the row after it, `refused` when the person was refused while it waited, or
+ * `failed` when storage did not answer.
+ */
+interface CountWrite {
+  size: number;
+  outcome: Promise<CounterRow | 'refused' | 'failed'>;
+}
+
 interface CounterRow {
   /** When the window counted began (ms since the epoch): at the person's first activity after the last one ended. */
   start: number;
@@ -41,9 +51,9 @@ export class PersonRateLimiter {
   private readonly refusedUntil = new Map<string, number>();
   /** Each row as this instance last wrote it, with its ETag: the next count writes against it without reading first. */
   private readonly known = new Map<string, CounterRow & { etag: string }>();
-  /** The counts of first messages let through at once, while they are written: the person's next activity waits for it. */
-  private readonly counting = new Map<string, Promise<void>>();
-  /** People whose first refusal fell on a message let through before its count came back: their next refusal is the one told. */
+  /** Per row being counted: the write in flight, and the activities that came meanwhile, which the next write counts together. */
+  private readonly counting = new Map<string, { writing?: CountWrite; gathering?: CountWrite }>();
+  /** People whose first refusal fell on an activity let through before its count came back: their next refusal is the one told. */
   private readonly owedSlowDown = new Set<string>();
 
   constructor(
@@ -54,32 +64,28 @@ export class PersonRateLimiter {
   ) {}
 
   /**
-   * Counts one activity of `personId` on `channel` and says whether it may go on. A message from a
-   * person this instance has not counted yet goes on at once, counted meanwhile: most people write
-   * to a DSR bot once, and their first message waits for no storage round trip. The count stays
-   * exact but for that one message per instance (a person who used up the window elsewhere gets
-   * one more here); any further message waits for the count, and card actions always do.
+   * Counts one activity of `personId` on `channel` and says whether it may go on. An activity of a
+   * person this instance is not counting and has not counted yet goes on at once, counted
+   * meanwhile: most people write to a DSR bot once, so their message and their click wait for no
+   * storage round trip. The count stays exact but for that one activity per channel and instance
+   * (a person who used up the window elsewhere gets one more here); any further activity waits for
+   * its count. Activities of one person that come while their row is being written are counted
+   * together by the next write, so a person's burst of clicks makes one write at a time instead of
+   * racing itself for the row.
    */
   async take(channel: RateChannel, personId: string): Promise<RateDecision> {
     const now = this.clock.now().getTime();
     const rowKey = `${channel}-${createHash('sha256').update(personId).digest('hex').slice(0, 32)}`;
     const refused = this.refusal(rowKey, now);
     if (refused) return refused;
-    const counting = this.counting.get(rowKey);
-    if (channel === 'message' && !counting && !this.known.has(rowKey)) {
-      const counted = this.count(channel, rowKey, now).then((decision) => {
+    if (!this.counting.has(rowKey) && !this.known.has(rowKey)) {
+      void this.count(channel, rowKey).then((decision) => {
         // Let through before its count came back: the refusal to tell is the next one.
         if (decision.firstRefusal) this.owedSlowDown.add(rowKey);
-      }).finally(() => this.counting.delete(rowKey));
-      this.counting.set(rowKey, counted);
+      });
       return { allowed: true, firstRefusal: false };
     }
-    if (counting) {
-      await counting;
-      const refusedMeanwhile = this.refusal(rowKey, now);
-      if (refusedMeanwhile) return refusedMeanwhile;
-    }
-    return this.count(channel, rowKey, now);
+    return this.count(channel, rowKey);
   }
 
   /** The answer to a person refused in this window, with the refusal owed to them if there is one; undefined when not refused. */
@@ -88,32 +94,68 @@ export class PersonRateLimiter {
     return { allowed: false, firstRefusal: this.owedSlowDown.delete(rowKey) };
   }
 
-  private async count(channel: RateChannel, rowKey: string, now: number): Promise<RateDecision> {
+  private async count(channel: RateChannel, rowKey: string): Promise<RateDecision> {
     // A count made now decides anew: a refusal still owed from an earlier window is not.
     this.owedSlowDown.delete(rowKey);
-    let counted: CounterRow;
-    try {
-      counted = await this.increment(rowKey, now, AbortSignal.timeout(COUNT_BUDGET_MS));
-    } catch (error) {
-      // Fail open: the limit keeps one person from flooding the bot, and a Storage outage or a row
-      // that keeps losing races must not turn into silence for everyone. Whatever the turn then
-      // needs from storage fails on its own, with its own answer.
-      this.log.warn({ channel, error: errorCode(error) }, 'rate limit not counted: storage failed, letting the activity through');
-      return { allowed: true, firstRefusal: false };
-    }
+    const write = this.join(channel, rowKey);
+    const position = write.size++;
+    const outcome = await write.outcome;
+    const now = this.clock.now().getTime();
+    // Fail open: the limit keeps one person from flooding the bot, and a Storage outage or a row
+    // that keeps losing races must not turn into silence for everyone. Whatever the turn then
+    // needs from storage fails on its own, with its own answer.
+    if (outcome === 'failed') return { allowed: true, firstRefusal: false };
+    if (outcome === 'refused') return this.refusal(rowKey, now) ?? { allowed: false, firstRefusal: false };
     const limit = this.perMinute[channel];
-    const { count } = counted;
-    if (count > limit) this.refuseUntil(rowKey, counted.start + WINDOW_MS, now);
+    // The write added `size` to the row: this activity's count is its place among them.
+    const count = outcome.count - write.size + position + 1;
+    if (count > limit) this.refuseUntil(rowKey, outcome.start + WINDOW_MS, now);
     return { allowed: count <= limit, firstRefusal: count === limit + 1 };
   }
 
+  /** The write that will count an activity of `rowKey` made now: the one gathering behind the write in flight, or a new one. */
+  private join(channel: RateChannel, rowKey: string): CountWrite {
+    let row = this.counting.get(rowKey);
+    if (!row) this.counting.set(rowKey, (row = {}));
+    if (row.gathering) return row.gathering;
+    const state = row;
+    const write: CountWrite = {
+      size: 0,
+      outcome: (state.writing?.outcome ?? Promise.resolve())
+        .then(() => {
+          // From here on, new activities gather for the next write.
+          state.gathering = undefined;
+          state.writing = write;
+          return this.write(channel, rowKey, write.size);
+        })
+        .finally(() => {
+          state.writing = undefined;
+          if (!state.gathering) this.counting.delete(rowKey);
+        }),
+    };
+    state.gathering = write;
+    return write;
+  }
+
+  /** Adds `size` activities to the row, unless the person was refused meanwhile. */
+  private async write(channel: RateChannel, rowKey: string, size: number): Promise<CounterRow | 'refused' | 'failed'> {
+    const now = this.clock.now().getTime();
+    if (this.refusal(rowKey, now)) return 'refused';
+    try {
+      return await this.increment(rowKey, size, now, AbortSignal.timeout(COUNT_BUDGET_MS));
+    } catch (error) {
+      this.log.warn({ channel, error: errorCode(error) }, 'rate limit not counted: storage failed, letting the activity through');
+      return 'failed';
+    }
+  }
+
   /**
-   * Adds one to the row's count, or starts a new window at `now` once the last one is over; returns
-   * the row. It starts from the row as this instance last wrote it when it has it, creates it when
-   * it has not, and reads the row only when it exists unknown here or another instance moved it on
-   * (the create's 409, the write's ETag failing).
+   * Adds `size` to the row's count, or starts a new window at `now` with it once the last one is
+   * over; returns the row. It starts from the row as this instance last wrote it when it has it,
+   * creates it when it has not, and reads the row only when it exists unknown here or another
+   * instance moved it on (the create's 409, the write's ETag failing).
    */
-  private async increment(rowKey: string, now: number, abortSignal: AbortSignal): Promise<CounterRow> {
+  private async increment(rowKey: string, size: number, now: number, abortSignal: AbortSignal): Promise<CounterRow> {
     let known = this.known.get(rowKey);
     // A row this instance does not know is most often one that does not exist yet (most people
     // write to a DSR bot once): it is created first, and read only when the create finds it (409).
@@ -122,14 +164,14 @@ export class PersonRateLimiter {
       try {
         if (absent) {
           absent = false;
-          const counted = { start: now, count: 1 };
+          const counted = { start: now, count: size };
           const created = await this.table.createEntity({ partitionKey: PARTITION, rowKey, ...counted }, { abortSignal });
           return this.remember(rowKey, counted, created.etag);
         }
         const row = known ?? (await this.table.getEntity<CounterRow>(PARTITION, rowKey, { abortSignal }));
         known = undefined;
         // A clock that moved back also starts a new window.
-        const counted = now >= row.start && now - row.start < WINDOW_MS ? { start: row.start, count: row.count + 1 } : { start: now, count: 1 };
+        const counted = now >= row.start && now - row.start < WINDOW_MS ? { start: row.start, count: row.count + size } : { start: now, count: size };
         const written = await this.table.updateEntity({ partitionKey: PARTITION, rowKey, ...counted }, 'Replace', { etag: row.etag, abortSignal });
         return this.remember(rowKey, counted, written.etag);
       } catch (error) {

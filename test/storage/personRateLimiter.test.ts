@@ -64,6 +64,8 @@ it('lets a person act again a minute after their window began, on any instance',
   const [first, second] = [limiter(clock), limiter(clock)];
   await takeMany(3, () => first.take('invoke', ALEX));
   clock.advance(59_999);
+  // The second instance has not counted Alex: his first click there goes on while it is counted.
+  expect((await second.take('invoke', ALEX)).allowed).toBe(true);
   expect((await second.take('invoke', ALEX)).allowed).toBe(false);
   expect((await first.take('invoke', ALEX)).allowed).toBe(false);
   clock.advance(1);
@@ -113,10 +115,29 @@ it('lets the first message of a person this instance has not counted through bef
   expect(await b.take('message', HANNA)).toEqual({ allowed: false, firstRefusal: true });
   expect(await b.take('message', HANNA)).toEqual({ allowed: false, firstRefusal: false });
   expect(await a.take('message', HANNA)).toEqual({ allowed: false, firstRefusal: false });
-  // Card actions always wait for their count.
+  // Card actions: the first goes on at once too, and the next waits for its count.
   expect(await b.take('invoke', HANNA)).toEqual({ allowed: true, firstRefusal: false });
   expect(await b.take('invoke', HANNA)).toEqual({ allowed: true, firstRefusal: false });
   expect(await b.take('invoke', HANNA)).toEqual({ allowed: false, firstRefusal: true });
+});
+
+it("counts a person's burst of clicks together, one write at a time, each click once", async () => {
+  const clock = manualClock(Date.parse('2026-11-22T14:00:00.000Z'));
+  const table = countersOfAnInstance();
+  const [reads, creates, updates] = [jest.spyOn(table, 'getEntity'), jest.spyOn(table, 'createEntity'), jest.spyOn(table, 'updateEntity')];
+  const clicks = new PersonRateLimiter(table, { message: 30, invoke: 10 }, clock, quiet);
+  const IDA = 'e2000000-0000-4000-8000-000000000015';
+  // The first goes on at once and is written meanwhile; the next 14 come during that write.
+  expect(await clicks.take('invoke', IDA)).toEqual({ allowed: true, firstRefusal: false });
+  const burst = await Promise.all(Array.from({ length: 14 }, () => clicks.take('invoke', IDA)));
+  expect(burst.filter((d) => d.allowed)).toHaveLength(9);
+  expect(burst.filter((d) => d.firstRefusal)).toHaveLength(1);
+  // One create for the first, one write for the 14 together, and no read.
+  expect([reads.mock.calls.length, creates.mock.calls.length, updates.mock.calls.length]).toEqual([0, 1, 1]);
+  // Another instance sees all 15 counted: the window is used up there too.
+  const other = new PersonRateLimiter(countersOfAnInstance(), { message: 30, invoke: 10 }, clock, quiet);
+  expect(await other.take('invoke', IDA)).toEqual({ allowed: true, firstRefusal: false });
+  expect((await other.take('invoke', IDA)).allowed).toBe(false);
 });
 
 it('lets activities through when storage fails, logging a code and no person', async () => {
