@@ -1,6 +1,6 @@
 import { Clock, DsrRequest, Executor, Job, JobDispatch, LeaseHeld, NoticeSender, Notifier, RequestNotice, RequestService } from '../../src/dsr';
 import { MemoryRequestStore } from '../support/memoryRequestStore';
-import { APPROVER_A, DISTINCT_APPROVERS, sampleRequest } from './sampleRequest';
+import { APPROVER_A, DISTINCT_APPROVERS, sampleRequest, SUBJECT, SUBJECT_AS_ACTOR } from './sampleRequest';
 import { auditLogOf } from '../support/auditFakes';
 
 /**
@@ -84,6 +84,44 @@ describe('notices after the answer', () => {
     const { request } = (await store.get(ID))!;
     expect(request.cards.approval).toEqual({ conversationKey: 'channel:approvals', activityId: 'a-1' });
     expect(request.outbox).toBeUndefined();
+  });
+});
+
+describe('a submission', () => {
+  it('is answered once the request and its audit entry are written, not after its job is queued; a job the queue lost is queued by the stalled sweep', async () => {
+    const FILED = 'DSR-2026-0001';
+    const store = new MemoryRequestStore();
+    const { clock } = handClock();
+    const audited: string[] = [];
+    const warnings: string[] = [];
+    const queued: Job[] = [];
+    let loseJob!: (error: Error) => void;
+    let sending = 0;
+    const requests = new RequestService({
+      store, clock, adapters: new Map(), erasureApprovals: 2, maxOpenRequests: 5, approvers: DISTINCT_APPROVERS,
+      notifier: { notify: async () => undefined },
+      log: { ...quiet, warn: (_fields, message) => void warnings.push(message) },
+      audit: auditLogOf(async (_id, event) => void audited.push(event)),
+      // The first job is still being sent when the click is answered, then its write fails.
+      queue: {
+        enqueue: (job) => (sending++ === 0 ? new Promise<void>((_sent, fail) => (loseJob = fail)) : Promise.resolve(void queued.push(job))),
+        oldestWaiting: async () => undefined,
+      },
+    });
+    store.listStalled = async () => [(await store.get(FILED))!.request];
+
+    const outcome = await requests.submit({ kind: 'export', regime: 'GDPR', services: [] }, SUBJECT, SUBJECT_AS_ACTOR);
+    expect(outcome).toMatchObject({ result: 'created', request: { id: FILED } });
+    expect((await store.get(FILED))!.request).toMatchObject({ state: 'submitted', outbox: { notices: ['opened'] } });
+    expect(audited).toEqual(['created']);
+    expect(sending).toBe(1);
+
+    loseJob(new Error('queue unreachable'));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(warnings).toEqual(['discovery job not queued, the stalled-request sweep will queue it']);
+    expect(queued).toEqual([]);
+    await requests.enqueueStalled();
+    expect(queued).toEqual([{ type: 'discover', requestId: FILED }]);
   });
 });
 

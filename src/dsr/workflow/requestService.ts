@@ -120,9 +120,13 @@ export class RequestService {
       services: request.services.join(','),
       onBehalf: requester.aadObjectId !== subject.aadObjectId,
     });
-    // The discovery job sends the 'opened' notice first; a crash before this leaves the request
-    // `submitted`, which the stalled-request sweep finds.
-    await this.deps.queue.enqueue({ type: 'discover', requestId: request.id });
+    // The discovery job sends the 'opened' notice first. The answer does not wait for it to be
+    // queued (in a burst of submissions that write was the slowest of the click's): a request
+    // whose job is lost to a crash or a failed write stays `submitted`, and the stalled-request
+    // sweep queues its discovery.
+    void this.deps.queue.enqueue({ type: 'discover', requestId: request.id }).catch((error: unknown) => {
+      this.deps.log.warn({ requestId: request.id, error: errorCode(error) }, 'discovery job not queued, the stalled-request sweep will queue it');
+    });
     this.deps.log.info({ requestId: request.id, kind: request.kind }, 'request created');
     return { result: 'created', request };
   }
