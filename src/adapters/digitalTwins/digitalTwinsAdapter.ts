@@ -5,12 +5,13 @@ import { CallPolicy, ServiceCaller, isNotFound } from '../calls/callPolicy';
 import { createDigitalTwinsClient, withAbortSignal } from './digitalTwinsClient';
 import { relationshipAddress, relationshipPlanId } from './planIds';
 import {
-  linkPropertyOfTwins, linkRelationshipsOf, relationshipsOf, relationshipsTouching, twinsOfPerson, twinsRelatedTo, twinsWithProperty, type IdBatch,
+  linkPropertyOfTwins, linkRelationshipsOf, relationshipsOf, relationshipsTouching, twinsOfPerson, twinsRelatedTo, twinsRelatedToAny, twinsWithProperty, type IdBatch,
 } from './twinQueries';
 import { itemsOf, mapOrdered, nonEmpty } from '../exportStreams';
 import { PageGuard } from '../calls/pageGuard';
 import { propertyPath } from '../queryLiteral';
 import { DEFAULT_COALESCE_WINDOW_MS } from '../../config';
+import { SharedIdQuery, type IdQueryKind } from './sharedIdQuery';
 import { SharedTwinQuery } from './sharedTwinQuery';
 import { valueAt } from './valueAt';
 
@@ -107,8 +108,10 @@ const BATCHES_IN_FLIGHT = 4;
  * `FROM RELATIONSHIPS ... IN [...]` query per batch of twins. Export streams: it runs the same
  * twin queries (and once more for ids, per direction) and asks for each batch's outgoing and
  * incoming relationships separately, so that each file's arrays come out in order, a batch at a
- * time, and nothing grows with the subject's data. Query results can lag writes by a
- * few seconds; erasure therefore also deals with a relationship the query did not show yet
+ * time, and nothing grows with the subject's data. The requests in flight at once share these
+ * queries: each kind goes out as one `IN [...]` query over the ids of all of them, and each
+ * request gets back the rows of its own (SharedTwinQuery, SharedIdQuery). Query results can lag
+ * writes by a few seconds; erasure therefore also deals with a relationship the query did not show yet
  * (the twin's delete answers `RelationshipsNotDeleted`, and the twin's relationships are then
  * listed with the strongly consistent list operations and deleted before one more try).
  *
@@ -124,6 +127,15 @@ export class DigitalTwinsAdapter implements ServiceAdapter {
   private readonly holds: DigitalTwinsLinkField;
   private readonly relationship: string | undefined;
   private readonly shared: SharedTwinQuery;
+  /** The queries by twin ids after the first, shared the same way (see {@link SharedIdQuery}). */
+  private readonly byIds: {
+    outgoing: SharedIdQuery;
+    incoming: SharedIdQuery;
+    touching: SharedIdQuery;
+    linkValues?: SharedIdQuery;
+    linkRelationships?: SharedIdQuery;
+    relatedTo?: SharedIdQuery;
+  };
 
   constructor(private readonly options: DigitalTwinsAdapterOptions) {
     const link = options.link ?? {};
@@ -133,7 +145,21 @@ export class DigitalTwinsAdapter implements ServiceAdapter {
     if (!this.property && !this.relationship) throw new Error('A Digital Twins link needs a property, a relationship or both.');
     this.client = createDigitalTwinsClient(options.endpoint, options.credential);
     this.caller = new ServiceCaller('digitalTwins', options.policy);
-    this.shared = new SharedTwinQuery((query) => this.firstQueryPage(query), options.coalesceWindowMs ?? DEFAULT_COALESCE_WINDOW_MS);
+    const windowMs = options.coalesceWindowMs ?? DEFAULT_COALESCE_WINDOW_MS;
+    this.shared = new SharedTwinQuery((query) => this.firstQueryPage(query), windowMs);
+    const share = (kind: IdQueryKind) => new SharedIdQuery(kind, (query) => this.firstQueryPage(query), windowMs);
+    const ends = (row: Record<string, unknown>) => [String(row.$sourceId), String(row.$targetId)];
+    const { property, relationship } = this;
+    this.byIds = {
+      outgoing: share({ queriesFor: (ids) => relationshipsOf('outgoing', ids), idsOf: (row) => [String(row.$sourceId)] }),
+      incoming: share({ queriesFor: (ids) => relationshipsOf('incoming', ids), idsOf: (row) => [String(row.$targetId)] }),
+      touching: share({ queriesFor: relationshipsTouching, idsOf: ends }),
+      ...(property && { linkValues: share({ queriesFor: (ids) => linkPropertyOfTwins(property, ids), idsOf: (row) => [String(row.$dtId)] }) }),
+      ...(relationship && {
+        linkRelationships: share({ queriesFor: (ids) => linkRelationshipsOf(relationship, ids), idsOf: ends }),
+        relatedTo: share({ queriesFor: (ids) => twinsRelatedToAny(relationship, ids), idsOf: (row) => [String((row.target as Twin).$dtId)] }),
+      }),
+    };
   }
 
   /**
@@ -275,14 +301,11 @@ export class DigitalTwinsAdapter implements ServiceAdapter {
 
   /** The subject's twins (by property and by relationship) and every relationship from or to them. */
   private async holdings(subject: Subject, context: AdapterCallContext): Promise<Holdings> {
-    const [direct, related] = await Promise.all([
-      this.directTwins(subject, context),
-      this.relationship ? this.rows([twinsRelatedTo(this.relationship, subject.aadObjectId)], context) as Promise<{ source: Twin }[]> : [],
-    ]);
+    const [direct, related] = await Promise.all([allOf(this.directTwinPages(subject, context)), allOf(this.relatedTwinPages(subject, context))]);
     const twins = new Map<string, string>();
-    for (const twin of [...direct, ...related.map((row) => row.source)]) twins.set(twin.$dtId, this.linkReason(subject, twin));
+    for (const twin of [...direct, ...related]) twins.set(twin.$dtId, this.linkReason(subject, twin));
     const relationships = new Map<string, Relationship>();
-    for (const r of await this.rows(relationshipsTouching([...twins.keys()]), context) as Relationship[]) {
+    for (const r of await this.rowsByIds(this.byIds.touching, [...twins.keys()], context) as Relationship[]) {
       relationships.set(JSON.stringify([r.$sourceId, r.$relationshipId]), r);
     }
     return { twins, relationships: [...relationships.values()] };
@@ -299,12 +322,10 @@ export class DigitalTwinsAdapter implements ServiceAdapter {
     const top = this.property?.split('.')[0];
     const columns = idsOnly ? ['$dtId', ...(top ? [top] : [])] : undefined;
     yield* this.directTwinPages(subject, context, columns);
-    if (!this.relationship) return;
     const seen = new Set<string>();
-    for await (const rows of this.queryPages(twinsRelatedTo(this.relationship, subject.aadObjectId, columns), context)) {
+    for await (const twins of this.relatedTwinPages(subject, context, columns)) {
       const page: Twin[] = [];
-      for (const row of rows) {
-        const twin = idsOnly ? row as Twin : (row as { source: Twin }).source;
+      for (const twin of twins) {
         if (this.directLink(subject, twin) !== undefined || seen.has(twin.$dtId)) continue;
         seen.add(twin.$dtId);
         page.push(twin);
@@ -313,11 +334,21 @@ export class DigitalTwinsAdapter implements ServiceAdapter {
     }
   }
 
-  /** Every twin the subject holds directly (link property, person twin). */
-  private async directTwins(subject: Subject, context: AdapterCallContext): Promise<Twin[]> {
-    const twins: Twin[] = [];
-    for await (const page of this.directTwinPages(subject, context)) twins.push(...page);
-    return twins;
+  /**
+   * The twins linked to the subject's person twin by the link relationship (none without one), a
+   * page at a time: from a query shared with other requests in flight (whole twins), or else the
+   * subject's own, page by page (with `columns`, only those of each twin).
+   */
+  private async *relatedTwinPages(subject: Subject, context: AdapterCallContext, columns?: readonly string[]): AsyncGenerator<Twin[]> {
+    if (!this.relationship || !this.byIds.relatedTo) return;
+    const shared = await this.byIds.relatedTo.rowsFor([subject.aadObjectId]);
+    if (shared.alone.length === 0) {
+      yield shared.rows.map((row) => row.source as Twin);
+      return;
+    }
+    for await (const rows of this.queryPages(twinsRelatedTo(this.relationship, subject.aadObjectId, columns), context)) {
+      yield rows.map((row) => (columns ? row as Twin : (row as { source: Twin }).source));
+    }
   }
 
   /**
@@ -380,7 +411,7 @@ export class DigitalTwinsAdapter implements ServiceAdapter {
 
   private async relationshipBatch(subject: Subject, direction: 'outgoing' | 'incoming', batch: IdBatch, context: AdapterCallContext): Promise<unknown[]> {
     const inBatch = new Set(batch.ids);
-    const found = await this.rows([batch.query], context) as Relationship[];
+    const found = await this.rowsByIds(this.byIds[direction], batch.ids, context) as Relationship[];
     const farEnd = (r: Relationship) => (direction === 'outgoing' ? r.$targetId : r.$sourceId);
     const { own, others } = await this.ownersOf(subject, [...new Set(found.map(farEnd).filter((id) => !inBatch.has(id)))], context);
     const key = this.options.pseudonymKey;
@@ -407,8 +438,8 @@ export class DigitalTwinsAdapter implements ServiceAdapter {
     const others = new Set<string>();
     if (ids.length === 0) return { own, others };
     const [linkValues, linkRelationships] = await Promise.all([
-      this.property ? this.rows(linkPropertyOfTwins(this.property, ids), context) as Promise<Record<string, unknown>[]> : [],
-      this.relationship ? this.rows(linkRelationshipsOf(this.relationship, ids), context) as Promise<Relationship[]> : [],
+      this.byIds.linkValues ? this.rowsByIds(this.byIds.linkValues, ids, context) as Promise<Record<string, unknown>[]> : [],
+      this.byIds.linkRelationships ? this.rowsByIds(this.byIds.linkRelationships, ids, context) as Promise<Relationship[]> : [],
     ]);
     const path = this.property?.split('.') ?? [];
     const exact = subjectValues(subject, this.holds);
@@ -533,6 +564,15 @@ export class DigitalTwinsAdapter implements ServiceAdapter {
     return typeof held === 'string' && own.has(held.toLowerCase()) ? { etag: current.etag } : 'kept';
   }
 
+  /**
+   * The rows of a query by twin ids: from the queries shared with other requests, and for the ids
+   * those could not serve, from the request's own queries, page by page.
+   */
+  private async rowsByIds(shared: SharedIdQuery, ids: readonly string[], context: AdapterCallContext): Promise<unknown[]> {
+    const { rows, alone } = await shared.rowsFor(ids);
+    return alone.length === 0 ? rows : [...rows, ...(await this.rows(shared.queriesFor(alone), context))];
+  }
+
   /** Every result of the queries, run side by side (within the call policy's concurrency), each page by page. */
   private async rows(queries: readonly string[], context: AdapterCallContext): Promise<unknown[]> {
     const results = await Promise.all(queries.map(async (query) => {
@@ -579,6 +619,13 @@ function etagOf(twin: Twin): string | undefined {
 /** With a plan, every planned item as kept: the change touched none of them. */
 function allKept(plan: readonly PlanItem[] | undefined): Pick<StepReport, 'items' | 'delta'> {
   return plan ? { items: plan.map((item) => ({ type: item.type, id: item.id, result: 'kept' })), delta: [] } : {};
+}
+
+/** Every twin of the pages. */
+async function allOf(pages: AsyncIterable<Twin[]>): Promise<Twin[]> {
+  const twins: Twin[] = [];
+  for await (const page of pages) twins.push(...page);
+  return twins;
 }
 
 async function firstPage<P>(pages: AsyncIterableIterator<P>): Promise<P> {

@@ -89,9 +89,9 @@ export function twinsRelatedTo(relationship: string, targetId: string, columns?:
   return `SELECT ${select} FROM DIGITALTWINS source JOIN target RELATED source.${relationship} WHERE target.$dtId = ${quotedString(targetId)}`;
 }
 
-/** Queries for every relationship from or to the twins, one query per batch of ids. */
-export function relationshipsTouching(ids: readonly string[]): string[] {
-  return batches(ids, (list) => `SELECT * FROM RELATIONSHIPS WHERE $sourceId IN ${list} OR $targetId IN ${list}`, 2).map((b) => b.query);
+/** Queries for every relationship from or to the twins, by batch of ids. */
+export function relationshipsTouching(ids: readonly string[]): IdBatch[] {
+  return batches(ids, (list) => `SELECT * FROM RELATIONSHIPS WHERE $sourceId IN ${list} OR $targetId IN ${list}`, 2);
 }
 
 /** One query over a batch of twin ids, and the ids. */
@@ -107,15 +107,23 @@ export function relationshipsOf(direction: 'outgoing' | 'incoming', ids: readonl
 }
 
 /** Queries for the id and the top-level property holding the link, of each twin, by batch of ids. */
-export function linkPropertyOfTwins(path: string, ids: readonly string[]): string[] {
+export function linkPropertyOfTwins(path: string, ids: readonly string[]): IdBatch[] {
   const top = path.split('.')[0];
-  return batched(ids, (list) => `SELECT T.$dtId, T.${top} FROM DIGITALTWINS T WHERE T.$dtId IN ${list}`, 1);
+  return batches(ids, (list) => `SELECT T.$dtId, T.${top} FROM DIGITALTWINS T WHERE T.$dtId IN ${list}`, 1);
 }
 
 /** Queries for the link relationships from or to the twins (who owns them, which are person twins), by batch. */
-export function linkRelationshipsOf(relationship: string, ids: readonly string[]): string[] {
+export function linkRelationshipsOf(relationship: string, ids: readonly string[]): IdBatch[] {
   const name = quotedString(relationship);
-  return batched(ids, (list) => `SELECT * FROM RELATIONSHIPS WHERE $relationshipName = ${name} AND ($sourceId IN ${list} OR $targetId IN ${list})`, 2);
+  return batches(ids, (list) => `SELECT * FROM RELATIONSHIPS WHERE $relationshipName = ${name} AND ($sourceId IN ${list} OR $targetId IN ${list})`, 2);
+}
+
+/**
+ * Queries for the twins related by `relationship` to the twins with these ids (person twins), by
+ * batch: rows `{ source, target }`, whole twins, the target saying whose the source is.
+ */
+export function twinsRelatedToAny(relationship: string, targetIds: readonly string[]): IdBatch[] {
+  return batches(targetIds, (list) => `SELECT source, target FROM DIGITALTWINS source JOIN target RELATED source.${relationship} WHERE target.$dtId IN ${list}`, 1);
 }
 
 function matchAny(values: readonly string[]): string {
@@ -130,10 +138,6 @@ function literalList(values: readonly string[]): string {
  * Splits ids into as few queries as the limits allow: at most {@link MAX_IDS_PER_QUERY} ids and
  * {@link MAX_QUERY_LENGTH} characters each, where the list appears `uses` times in the text.
  */
-function batched(ids: readonly string[], build: (list: string) => string, uses: number): string[] {
-  return batches(ids, build, uses).map((batch) => batch.query);
-}
-
 function batches(ids: readonly string[], build: (list: string) => string, uses: number): IdBatch[] {
   const fixed = build('[]').length;
   const out: IdBatch[] = [];
