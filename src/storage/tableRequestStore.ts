@@ -1,5 +1,6 @@
 import { odata, TableClient } from '@azure/data-tables';
 import { ConcurrencyConflict, DsrRequest, hasPendingNotices, isOpen, liftAwaitingJob, RecordsStore, REQUEST_STATES, RequestStore, statusCodeOf, StoredRequest } from '../dsr';
+import { GroupedRowWrites } from './groupedRowWrites';
 
 const OPEN_STATES = REQUEST_STATES.filter(isOpen);
 
@@ -107,11 +108,15 @@ export class TableRequestStore implements RequestStore, RecordsStore {
   private taking: Promise<unknown> = Promise.resolve();
   /** Takers of each year that asked for a number and have not been given one yet. */
   private readonly waiting = new Map<number, number>();
+  /** Creates and replaces of rows, sent together when several are made at once. */
+  private readonly writes: GroupedRowWrites;
 
   constructor(
     private readonly requests: TableClient,
     private readonly counters: TableClient,
-  ) {}
+  ) {
+    this.writes = new GroupedRowWrites(requests);
+  }
 
   /** Calls `listener` after each successful create and replace of this instance; other processes' writes it never sees. */
   onWrite(listener: RequestWriteListener): void {
@@ -124,8 +129,8 @@ export class TableRequestStore implements RequestStore, RecordsStore {
 
   async create(request: DsrRequest): Promise<void> {
     try {
-      const result = await this.requests.createEntity(toEntity(request));
-      this.remember({ request, etag: result.etag ?? '' });
+      const etag = await this.writes.write({ kind: 'create', entity: toEntity(request) });
+      this.remember({ request, etag: etag ?? '' });
       this.written(request);
     } catch (error) {
       if (statusCodeOf(error) === 409) throw new ConcurrencyConflict(request.id);
@@ -148,10 +153,10 @@ export class TableRequestStore implements RequestStore, RecordsStore {
 
   async replace(request: DsrRequest, etag: string): Promise<string> {
     try {
-      const result = await this.requests.updateEntity(toEntity(request), 'Replace', { etag });
-      this.remember({ request, etag: result.etag ?? '' });
+      const written = await this.writes.write({ kind: 'replace', entity: toEntity(request), etag });
+      this.remember({ request, etag: written ?? '' });
       this.written(request);
-      return result.etag ?? '';
+      return written ?? '';
     } catch (error) {
       if (statusCodeOf(error) === 412 || statusCodeOf(error) === 404) {
         this.known.delete(request.id);

@@ -1,7 +1,7 @@
 import { RunningAzurite, startAzurite } from '../../src/sandbox/azurite';
 import { ensureStorage, storageClientsFromConnectionString } from '../../src/storage/storageClients';
 import { RequestTooLarge, TableRequestStore } from '../../src/storage/tableRequestStore';
-import type { PlanItem } from '../../src/dsr';
+import { ConcurrencyConflict, type PlanItem } from '../../src/dsr';
 import { freshDataDir } from '../support/dataDir';
 import { sampleRequest } from '../unit/sampleRequest';
 
@@ -100,5 +100,45 @@ describe('TableRequestStore', () => {
     expect(rest).toEqual([48, 49, 50, 51, 52, 53, 54, 55, 66]);
     // The write against the old ETag fails, then one read and one write.
     expect(calls()).toEqual([2, 1, 3]);
+  });
+
+  it('writes the rows many requests create and replace at once in a few transactions, each with its own ETag, and a lost race fails only its own write', async () => {
+    const clients = storageClientsFromConnectionString(azurite.connectionString);
+    const burst = new TableRequestStore(clients.requests, clients.counters);
+    const calls = { transactions: jest.spyOn(clients.requests, 'submitTransaction'), creates: jest.spyOn(clients.requests, 'createEntity'), updates: jest.spyOn(clients.requests, 'updateEntity') };
+    const counted = () => [calls.transactions, calls.creates, calls.updates].map((spy) => spy.mock.calls.length);
+    const requests = Array.from({ length: 150 }, (_, i) => sampleRequest({ id: `DSR-2026-${String(3000 + i)}` }));
+
+    await Promise.all(requests.map((request) => burst.create(request)));
+    // 100 rows in a transaction at most.
+    expect(counted()).toEqual([2, 0, 0]);
+    await Promise.all(requests.map((request) => burst.replace({ ...request, state: 'approved' }, burst.lastKnown(request.id)!.etag)));
+    expect(counted()).toEqual([4, 0, 0]);
+    for (const request of requests) expect((await burst.get(request.id))?.request).toEqual({ ...request, state: 'approved' });
+
+    // Another instance moves one row on: the transaction with it fails whole, and each write goes again alone.
+    const [moved, kept, alsoKept] = requests.map((request) => burst.lastKnown(request.id)!);
+    const other = new TableRequestStore(clients.requests, clients.counters);
+    const seenElsewhere = await other.get(moved.request.id);
+    await other.replace({ ...seenElsewhere!.request, state: 'rejected' }, seenElsewhere!.etag);
+    const before = counted();
+    const outcomes = await Promise.allSettled([moved, kept, alsoKept].map((stored) => burst.replace({ ...stored.request, state: 'executing' }, stored.etag)));
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'fulfilled', 'fulfilled']);
+    expect((outcomes[0] as PromiseRejectedResult).reason).toBeInstanceOf(ConcurrencyConflict);
+    expect(counted().map((n, i) => n - before[i])).toEqual([1, 0, 3]);
+    expect((await burst.get(moved.request.id))?.request.state).toBe('rejected');
+    expect((await burst.get(kept.request.id))?.request.state).toBe('executing');
+
+    // Two writes of one row at once: a transaction names a row once, so the second goes after, alone, and loses.
+    const [a, b] = [burst.lastKnown(kept.request.id)!, burst.lastKnown(alsoKept.request.id)!];
+    const again = counted();
+    const twice = await Promise.allSettled([
+      burst.replace({ ...a.request, state: 'completed' }, a.etag),
+      burst.replace({ ...a.request, state: 'failed_partially' }, a.etag),
+      burst.replace({ ...b.request, state: 'completed' }, b.etag),
+    ]);
+    expect(twice.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(counted().map((n, i) => n - again[i])).toEqual([1, 0, 1]);
+    expect((await burst.get(a.request.id))?.request.state).toBe('completed');
   });
 });
