@@ -1,4 +1,4 @@
-import { TurnContext } from 'botbuilder';
+import { ActivityTypes, TurnContext } from 'botbuilder';
 import { Card } from '../cards/render';
 import { approvalCard } from '../cards/approverCards';
 import { requestListCard, statusCard } from '../cards/personCards';
@@ -6,6 +6,7 @@ import { Actor, DsrRequest, errorCode, mayRead } from '../dsr';
 import { userConversationKey } from '../storage/conversationStore';
 import { Words } from '../i18n';
 import { BotDeps } from './botDeps';
+import { buttonCard } from './buttonMessage';
 import { parseExtendMonths, parseKind, parseManualStep, parseOnBehalfOf, parseReason, parseRequestId, parseSubmission, parsePlanHash, parseCorrection } from './cardInputs';
 import { intakeFor } from './chatCommands';
 import { cancelWords, decisionWords, extensionWords, inputWords, lifecycleWords, manualStepWords, retryWords } from './outcomeWords';
@@ -191,12 +192,20 @@ export const CARD_ACTIONS: Record<string, ActionHandler> = {
   'dsr.refresh': refresh,
 };
 
-/** Wraps a handler so a failure answers the click with a clear message instead of an error. */
+/**
+ * Wraps a handler so a failure answers the click with a clear message instead of an error, and a
+ * card answers the clicker alone. teams-ai would first replace a card that has a `refresh` action
+ * for everyone in the conversation (updateActivity): here each reader sees the card of their role,
+ * with the notice meant for the clicker on the clicker's alone, and the notifier replaces the
+ * posted card for everyone whenever the request changes. teams-ai leaves an answer already sent.
+ */
 export function guardedAction(deps: BotDeps, handler: ActionHandler) {
   return async (context: TurnContext, _state: unknown, data: unknown): Promise<ActionAnswer> => {
     const words = wordsForTurn(context, deps);
     try {
-      return await handler(context, data, deps, words);
+      const answer = await handler(context, data, deps, words);
+      if (typeof answer !== 'string' && answer.refresh) await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: buttonCard(answer) });
+      return answer;
     } catch (error) {
       deps.log.error({ verb: (context.activity.value as { action?: { verb?: string } })?.action?.verb, error: errorCode(error) }, 'card action failed');
       return words.t('chat.failure.ourSide');

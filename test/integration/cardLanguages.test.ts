@@ -64,4 +64,31 @@ describe('cards in the reader’s language, through the Bot Framework protocol',
     });
     expect(updated.length - updatesBefore).toBe(1);
   });
+
+  it('answers a click on the channel\'s approval card to the clicker alone, and leaves the card everyone sees to the notifier', async () => {
+    const id = await fileRequest(stack, grace, 'exportiere meine Daten', { kind: 'export', regime: 'GDPR', services: 'entra' });
+    const approval = await approvalCardFor(stack, id);
+    const updates = () => stack.connector.to(stack.teams.channelId).filter((s) => s.kind === 'update' && s.activityId === approval.activityId);
+    const before = updates().length;
+
+    // Marco's Teams asks for his view: his alone, in French; the channel's card is not touched.
+    const refreshed = await stack.teams.click(marco, stack.teams.channelId, 'dsr.refresh', { requestId: id }, approval.activityId);
+    expect(JSON.stringify(refreshed.body.value)).toContain('"title":"Approuver"');
+    expect(updates().length).toBe(before);
+
+    // Marco approves: he gets his card with his notice, in French; everyone else the notifier's, in English.
+    const approved = await stack.teams.click(marco, stack.teams.channelId, 'dsr.approve', { requestId: id }, approval.activityId);
+    const answered = JSON.stringify(approved.body.value);
+    expect(approved.body.type).toBe('application/vnd.microsoft.card.adaptive');
+    expect(answered).toContain('Approuver');
+    await waitFor('the request completed', async () => (await stateOf(stack, id)) === 'completed');
+    const shared = await waitFor('the channel\'s card showing it completed', () => {
+      const after = updates().slice(before);
+      return after.length > 0 && contentOf(after.at(-1)!).includes('Completed') ? after : undefined;
+    });
+    for (const update of shared) {
+      expect(contentOf(update)).not.toContain('Approuver');
+      expect(contentOf(update)).not.toBe(answered);
+    }
+  });
 });
