@@ -358,7 +358,7 @@ async function fileApproved(stack: Stack, user: TenantUser, approver: TenantUser
     cards: {},
   };
   await stack.store.create(request);
-  await stack.audit.append(id, 'created', { kind: 'export', regime: 'GDPR', services: request.services.join(','), onBehalf: false });
+  await stack.audit.begin(id, 'created', { kind: 'export', regime: 'GDPR', services: request.services.join(','), onBehalf: false });
   await stack.audit.append(id, 'approved', { approver: approver.aadObjectId, approvalsStillNeeded: 0 });
   return id;
 }

@@ -159,6 +159,8 @@ export interface AuditEvent {
 
 /** Append-only record of every event of every request. Details carry ids and counts only. */
 export interface AuditLog {
+  /** The first entry of a new request's chain (appended after what is there, should the chain exist). */
+  begin(requestId: string, event: string, detail: AuditEvent['detail']): Promise<void>;
   append(requestId: string, event: string, detail: AuditEvent['detail']): Promise<void>;
   /** Appends `events` in order, all of them or none. */
   appendAll(requestId: string, events: readonly AuditEvent[]): Promise<void>;

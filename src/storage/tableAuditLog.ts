@@ -148,26 +148,38 @@ export class TableAuditLog implements AuditLog, AuditHeads {
     private readonly key?: Buffer,
   ) {}
 
+  /** A new chain's first entry: the first attempt reads nothing and creates the anchor with it. */
+  async begin(requestId: string, event: string, detail: AuditEvent['detail']): Promise<void> {
+    await this.write(requestId, [{ event, detail }], true);
+  }
+
   async append(requestId: string, event: string, detail: AuditEvent['detail']): Promise<void> {
-    await this.appendAll(requestId, [{ event, detail }]);
+    await this.write(requestId, [{ event, detail }], false);
   }
 
   /** Appends `events` in order in one transaction with the anchor: all of them, or none. */
   async appendAll(requestId: string, events: readonly AuditEvent[]): Promise<void> {
+    await this.write(requestId, events, false);
+  }
+
+  /** `isNew`: the chain is taken to be new until the write says otherwise; else, unless this process wrote its anchor last, the anchor is read first. */
+  private async write(requestId: string, events: readonly AuditEvent[], isNew: boolean): Promise<void> {
     const key = this.key;
     if (!key) throw new Error(`The audit log was opened without the audit key: it cannot append to ${requestId}'s chain.`);
     if (events.length === 0) return;
     // A transaction holds at most 100 operations, and one of them is the anchor.
     if (events.length > MAX_EVENTS_AT_ONCE) throw new Error(`At most ${MAX_EVENTS_AT_ONCE} audit events can be appended at once (${events.length} given).`);
-    // The first attempt reads nothing: it appends after the anchor this process wrote last, or
-    // else takes the chain to be new (a new request's first entry). If another writer moved the
-    // anchor on, or the chain exists, the transaction's condition fails and the next attempt reads.
+    // The first attempt appends after the anchor this process wrote last, or for a new chain after
+    // nothing, without a read; else it reads the anchor (a job run by another instance than the
+    // click before it). If another writer moved the anchor on, or the chain exists, the
+    // transaction's condition fails and the next attempt reads.
     let known = this.knownHeads.get(requestId);
     for (let lost = 0; ; lost++) {
-      const head = known ?? (lost > 0 ? await this.head(requestId) : undefined);
-      known = undefined;
+      const read = lost > 0 || !isNew;
+      const head = known ?? (read ? await this.head(requestId) : undefined);
       // A chain written before anchors existed has entries but no head: the first append anchors it.
-      let last = head ? { sequence: head.count, hash: head.hash } : lost > 0 ? (await this.entries(requestId)).at(-1) : undefined;
+      let last = head ? { sequence: head.count, hash: head.hash } : read ? (await this.entries(requestId)).at(-1) : undefined;
+      known = undefined;
       const at = this.clock.now().toISOString();
       const actions: TransactionAction[] = [];
       for (const { event, detail } of events) {

@@ -89,12 +89,15 @@ describe('audit chains', () => {
     const [a, b] = [await instance(), await instance()];
     const [logA, logB] = [new TableAuditLog(a.audit, clock, key), new TableAuditLog(b.audit, clock, key)];
     const reads = countReads(a.audit);
-    await logA.append('DSR-2026-0401', 'created', {});
+    const [readsB, transactionsB] = [countReads(b.audit), jest.spyOn(b.audit, 'submitTransaction')];
+    await logA.begin('DSR-2026-0401', 'created', {});
     await logA.append('DSR-2026-0401', 'discovered', { items: 2 });
     await logA.append('DSR-2026-0401', 'approved', {});
     // A new chain is taken to be new, and then its anchor is the one this instance wrote.
     expect(reads()).toBe(0);
+    // An instance that has not written the chain reads its anchor first, and appends in one try.
     await logB.append('DSR-2026-0401', 'delivered', {});
+    expect([readsB(), transactionsB.mock.calls.length]).toEqual([1, 1]);
     await logA.append('DSR-2026-0401', 'completed', {});
     const entries = await logA.entries('DSR-2026-0401');
     expect(entries.map((e) => [e.sequence, e.event])).toEqual([[1, 'created'], [2, 'discovered'], [3, 'approved'], [4, 'delivered'], [5, 'completed']]);
@@ -105,7 +108,8 @@ describe('audit chains', () => {
     const [a, b] = [await instance(), await instance()];
     const [logA, logB] = [new TableAuditLog(a.audit, clock, key), new TableAuditLog(b.audit, clock, key)];
     const [readsA, readsB] = [countReads(a.audit), countReads(b.audit)];
-    await logA.appendAll('DSR-2026-0404', [{ event: 'created', detail: {} }, { event: 'exported', detail: { files: 3 } }]);
+    await logA.begin('DSR-2026-0404', 'created', {});
+    await logA.append('DSR-2026-0404', 'exported', { files: 3 });
     const written = await logA.writtenHead('DSR-2026-0404');
 
     expect(written).toEqual({ count: 2, hash: (await logA.entries('DSR-2026-0404'))[1].hash });
@@ -122,7 +126,7 @@ describe('audit chains', () => {
   it('appends several events in one transaction, in order, after another instance\'s entries, and all or none of them', async () => {
     const [a, b] = [await instance(), await instance()];
     const [logA, logB] = [new TableAuditLog(a.audit, clock, key), new TableAuditLog(b.audit, clock, key)];
-    await logA.append('DSR-2026-0403', 'execution started', {});
+    await logA.begin('DSR-2026-0403', 'execution started', {});
     await logB.append('DSR-2026-0403', 'lease taken over', {});
     const transactions = jest.spyOn(a.audit, 'submitTransaction');
     await logA.appendAll('DSR-2026-0403', [

@@ -114,6 +114,7 @@ describe('an export that goes through', () => {
     const exports = memoryExportStore();
     const transactions: string[][] = [];
     const executor = executorOf(store, exports, new Map<ServiceName, ServiceAdapter>([['entra', profile]]), {
+      begin: async (_, event) => void transactions.push([event]),
       append: async (_, event) => void transactions.push([event]),
       appendAll: async (_, events) => void transactions.push(events.map((e) => e.event)),
     });

@@ -114,7 +114,7 @@ export class RequestService {
       outbox: { notices: ['opened'] },
     };
     await store.create(request);
-    await this.deps.audit.append(request.id, 'created', {
+    await this.deps.audit.begin(request.id, 'created', {
       kind: request.kind,
       regime: request.regime,
       services: request.services.join(','),
