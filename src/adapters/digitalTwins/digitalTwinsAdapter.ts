@@ -145,9 +145,8 @@ export class DigitalTwinsAdapter implements ServiceAdapter {
     if (!this.property && !this.relationship) throw new Error('A Digital Twins link needs a property, a relationship or both.');
     this.client = createDigitalTwinsClient(options.endpoint, options.credential);
     this.caller = new ServiceCaller('digitalTwins', options.policy);
-    const windowMs = options.coalesceWindowMs ?? DEFAULT_COALESCE_WINDOW_MS;
-    this.shared = new SharedTwinQuery((query) => this.firstQueryPage(query), windowMs);
-    const share = (kind: IdQueryKind) => new SharedIdQuery(kind, (query) => this.firstQueryPage(query), windowMs);
+    this.shared = new SharedTwinQuery((query) => this.firstQueryPage(query), options.coalesceWindowMs ?? DEFAULT_COALESCE_WINDOW_MS);
+    const share = (kind: IdQueryKind) => new SharedIdQuery(kind, (query) => this.firstQueryPage(query));
     const ends = (row: Record<string, unknown>) => [String(row.$sourceId), String(row.$targetId)];
     const { property, relationship } = this;
     this.byIds = {

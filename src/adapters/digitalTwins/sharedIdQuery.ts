@@ -7,6 +7,12 @@ type Row = Record<string, unknown>;
 
 /** Ids one gathering may carry: the most one `IN [...]` list holds (the queries split further to fit their length). */
 const MAX_IDS_PER_GATHERING = 100;
+/**
+ * Queries of one kind loading at once. An ask made while as many load waits for one to finish,
+ * and the asks made meanwhile go with it: a lone export's relationship batches (four at once)
+ * never wait, and under a wave of exports the queries fill up.
+ */
+const QUERIES_IN_FLIGHT = 4;
 
 /** One kind of query by twin ids that requests in flight may share. */
 export interface IdQueryKind {
@@ -22,10 +28,10 @@ export interface IdQueryKind {
  * asks of all are sent as one `... IN [...]` query per batch that fits the query limits, and each
  * request gets back the rows that answer its ids, as its own query would give them.
  *
- * A request alone sends at once; asks made while such a query is loading wait a short window for
- * company (Digital Twins counts queries, not ids, so fuller queries save its budget). Only first
- * pages are shared: when a shared query has more pages, which rows the others hold is unknown, and
- * its requests are told to ask alone. Nothing is kept after a query.
+ * A request alone sends at once; asks made while {@link QUERIES_IN_FLIGHT} such queries are
+ * loading wait for one of them (Digital Twins counts queries, not ids, so fuller queries save its
+ * budget). Only first pages are shared: when a shared query has more pages, which rows the others
+ * hold is unknown, and its requests are told to ask alone. Nothing is kept after a query.
  */
 export class SharedIdQuery {
   private readonly gathering: DataLoader<string, Row[] | null>;
@@ -34,9 +40,10 @@ export class SharedIdQuery {
     private readonly kind: IdQueryKind,
     /** Runs a query's first page, under the call policy but no one request's abort signal. */
     private readonly firstPage: (query: string) => Promise<QueryPage>,
-    windowMs: number,
   ) {
-    this.gathering = coalescedReads((ids) => this.lookUp(ids), { windowMs, maxKeys: MAX_IDS_PER_GATHERING, waitOnlyWhenBusy: true });
+    this.gathering = coalescedReads((ids) => this.lookUp(ids), {
+      windowMs: 0, maxKeys: MAX_IDS_PER_GATHERING, maxBatchesInFlight: QUERIES_IN_FLIGHT, waitOnlyWhenBusy: true,
+    });
   }
 
   /**
@@ -45,6 +52,9 @@ export class SharedIdQuery {
    * request asks for those alone.
    */
   async rowsFor(ids: readonly string[]): Promise<{ rows: Row[]; alone: string[] }> {
+    // A query's worth of ids has nothing to share (a large subject's batch): it goes alone, as
+    // many at once as the call policy allows, never split across queries shared with others.
+    if (ids.length >= MAX_IDS_PER_GATHERING) return { rows: [], alone: [...ids] };
     const answers = await Promise.all(ids.map((id) => this.gathering.load(id)));
     return {
       rows: [...new Set(answers.flatMap((rows) => rows ?? []))],
