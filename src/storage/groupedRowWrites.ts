@@ -13,7 +13,7 @@ const MAX_WRITES_PER_TRANSACTION = 100;
  * the 4 MiB a transaction's payload may be. A row alone may be larger; it goes on its own.
  */
 const MAX_CHARACTERS_PER_TRANSACTION = 1_000_000;
-/** Transactions (or single writes) in flight at once; writes made meanwhile wait and go together. */
+/** Sends (transactions or single writes) in flight at once; writes made while as many are wait and go together. */
 const MAX_IN_FLIGHT = 4;
 
 interface Pending {
@@ -24,14 +24,16 @@ interface Pending {
 }
 
 /**
- * Group commit for the rows of one table that requests in flight write at once. A write made
- * while nothing is in flight goes out at once, as a plain create or replace; writes made while
- * others are in flight wait for one to finish and go out together, as one entity-group
- * transaction per partition (at most 100 rows, each row once), so a burst of requests costs a
- * few round trips instead of one each. Each write still gets its own answer: its new ETag, or
- * the error its own call would have given. A transaction is all or nothing, so when one of its
- * writes is refused (a lost race: 409, 412, 404), nothing was written and each is sent again on
- * its own; any other failure (the service down, throttling) is every write's answer.
+ * Group commit for the rows of one table that requests in flight write at once. Writes go out
+ * when the tick they were made in ends, those of one tick together, while fewer than
+ * {@link MAX_IN_FLIGHT} sends are in flight; writes made while that many are wait for one to
+ * finish and go out together. Several writes go as one entity-group transaction per partition
+ * (at most 100 rows, each row once), one as a plain create or replace, so a burst of requests
+ * costs a few round trips instead of one each. Each write still gets its own answer: its new
+ * ETag, or the error its own call would have given. A transaction is all or nothing, so when one
+ * of its writes is refused (a lost race: 409, 412, 404; or 400, one the service would not take),
+ * nothing was written and each is sent again on its own; any other failure (the service down,
+ * throttling) is every write's answer.
  */
 export class GroupedRowWrites {
   private pending: Pending[] = [];

@@ -162,7 +162,10 @@ export class TableAuditLog implements AuditLog, AuditHeads {
     await this.write(requestId, events, false);
   }
 
-  /** `isNew`: the chain is taken to be new until the write says otherwise; else, unless this process wrote its anchor last, the anchor is read first. */
+  /**
+   * `isNew`: the chain is taken to be new until the write says otherwise. Otherwise the anchor is
+   * read first, unless this process wrote it last.
+   */
   private async write(requestId: string, events: readonly AuditEvent[], isNew: boolean): Promise<void> {
     const key = this.key;
     if (!key) throw new Error(`The audit log was opened without the audit key: it cannot append to ${requestId}'s chain.`);

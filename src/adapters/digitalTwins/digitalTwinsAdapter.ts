@@ -109,11 +109,12 @@ const BATCHES_IN_FLIGHT = 4;
  * twin queries (and once more for ids, per direction) and asks for each batch's outgoing and
  * incoming relationships separately, so that each file's arrays come out in order, a batch at a
  * time, and nothing grows with the subject's data. The requests in flight at once share these
- * queries: each kind goes out as one `IN [...]` query over the ids of all of them, and each
- * request gets back the rows of its own (SharedTwinQuery, SharedIdQuery). Query results can lag
- * writes by a few seconds; erasure therefore also deals with a relationship the query did not show yet
- * (the twin's delete answers `RelationshipsNotDeleted`, and the twin's relationships are then
- * listed with the strongly consistent list operations and deleted before one more try).
+ * queries: each kind goes out as one `IN [...]` query over the ids of all of them (a large
+ * subject's full batches go alone), and each request gets back the rows of its own
+ * (SharedTwinQuery, SharedIdQuery). Query results can lag writes by a few seconds; erasure
+ * therefore also deals with a relationship the query did not show yet (the twin's delete answers
+ * `RelationshipsNotDeleted`, and the twin's relationships are then listed with the strongly
+ * consistent list operations and deleted before one more try).
  *
  * Discovery returns the plan (each twin and relationship with why it matched); erase and rectify
  * given a plan act on its ids alone, and report what names the subject now but was not planned,
