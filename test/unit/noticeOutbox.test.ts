@@ -2,6 +2,7 @@ import { Clock, DsrRequest, Executor, Job, JobDispatch, LeaseHeld, NoticeSender,
 import { MemoryRequestStore } from '../support/memoryRequestStore';
 import { APPROVER_A, DISTINCT_APPROVERS, sampleRequest, SUBJECT, SUBJECT_AS_ACTOR } from './sampleRequest';
 import { auditLogOf } from '../support/auditFakes';
+import { waitFor } from '../support/waitFor';
 
 /**
  * Acknowledge first: a click's change is written with its notice in the request's outbox, and the
@@ -117,7 +118,7 @@ describe('a submission', () => {
     expect(sending).toBe(1);
 
     loseJob(new Error('queue unreachable'));
-    await new Promise((resolve) => setImmediate(resolve));
+    await waitFor('the lost job\'s warning', () => warnings.length > 0);
     expect(warnings).toEqual(['discovery job not queued, the stalled-request sweep will queue it']);
     expect(queued).toEqual([]);
     await requests.enqueueStalled();
