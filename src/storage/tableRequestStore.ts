@@ -86,10 +86,21 @@ function toEntity(request: DsrRequest): RequestEntity {
   };
 }
 
-/** Request numbers a process reserves at once (see `nextSequence`). */
+/** Request numbers a process reserves at once at the least (see `nextSequence`). */
 const SEQUENCE_BLOCK = 10;
+/** The most numbers one reservation ahead takes: what a stopped process leaves unused of it at worst. */
+const MAX_BLOCK_AHEAD = 100;
 /** Requests whose last version this process keeps for its next conditional write (`lastKnown`). */
 const KNOWN_VERSIONS = 500;
+
+/** Request numbers reserved by one write of the counter: `next` to `last` are still to give out. */
+interface NumberBlock {
+  next: number;
+  last: number;
+  size: number;
+  /** Numbers asked for while the write that reserved it was in flight. */
+  askedMeanwhile: number;
+}
 
 /** Told of every request this store wrote, after the write succeeded (the dashboard's read model). */
 export type RequestWriteListener = (request: DsrRequest) => void;
@@ -99,15 +110,18 @@ export class TableRequestStore implements RequestStore, RecordsStore {
   private readonly listeners: RequestWriteListener[] = [];
   /** The version of each request this process last read or wrote, the most recent last. */
   private readonly known = new Map<string, StoredRequest>();
-  /**
-   * The numbers of each year this process reserved and has not given out yet, with the counter
-   * row's ETag after the write that reserved them: the next reservation writes against it unread.
-   */
-  private readonly blocks = new Map<number, { next: number; last: number; etag?: string }>();
+  /** The numbers of each year this process reserved and is giving out. */
+  private readonly blocks = new Map<number, NumberBlock>();
+  /** The next block of each year, being reserved while the current one lasts. */
+  private readonly ahead = new Map<number, Promise<NumberBlock>>();
+  /** Each year's counter row as this process last wrote it: the next reservation writes against its ETag unread. */
+  private readonly counterRows = new Map<number, { value: number; etag: string }>();
   /** The last number being taken: the next taker waits for it. */
   private taking: Promise<unknown> = Promise.resolve();
   /** Takers of each year that asked for a number and have not been given one yet. */
   private readonly waiting = new Map<number, number>();
+  /** Numbers asked for so far, of any year: how many came during a reservation sizes the next one. */
+  private asked = 0;
   /** Creates and replaces of rows, sent together when several are made at once. */
   private readonly writes: GroupedRowWrites;
 
@@ -226,12 +240,16 @@ export class TableRequestStore implements RequestStore, RecordsStore {
    * time, one taker at a time, so a burst of submissions makes one conditional write per block
    * instead of every submission racing for the row. A block is `SEQUENCE_BLOCK` numbers, or as
    * many as takers are waiting when it is reserved: a burst of 200 would otherwise wait for 20
-   * reservations one after the other. Numbers stay unique across instances; the price is gaps (the
-   * rest of a block is lost when the process stops) and, with several instances, numbers not in
-   * order of receipt: the register lists every request with its received date, and a missing
-   * number there is a number never given out.
+   * reservations one after the other. Once half a block is given out, the next is reserved while
+   * the rest lasts, sized for twice the numbers asked for during the last reservation's round
+   * trip, so under a steady stream of submissions no one waits for the counter. Numbers stay
+   * unique across instances; the price is gaps (the rest of a block, and the block reserved ahead,
+   * are lost when the process stops) and, with several instances, numbers not in order of
+   * receipt: the register lists every request with its received date, and a missing number there
+   * is a number never given out.
    */
   async nextSequence(year: number): Promise<number> {
+    this.asked++;
     this.waiting.set(year, (this.waiting.get(year) ?? 0) + 1);
     const turn = this.taking.then(() => this.takeNumber(year));
     this.taking = turn.catch(() => undefined);
@@ -243,13 +261,30 @@ export class TableRequestStore implements RequestStore, RecordsStore {
     const waiting = this.waiting.get(year)!;
     if (waiting > 1) this.waiting.set(year, waiting - 1);
     else this.waiting.delete(year);
-    const block = this.blocks.get(year);
-    if (block && block.next <= block.last) return block.next++;
-    const size = Math.max(SEQUENCE_BLOCK, waiting);
-    const reserved = await this.reserve(year, size, block?.etag ? { value: block.last, etag: block.etag } : undefined);
-    const first = reserved.value - size + 1;
-    this.blocks.set(year, { next: first + 1, last: reserved.value, etag: reserved.etag });
-    return first;
+    let block = this.blocks.get(year);
+    if (!block || block.next > block.last) {
+      const ahead = this.ahead.get(year);
+      this.ahead.delete(year);
+      // A reservation ahead that failed is made again now: its error is this taker's only if that fails too.
+      block = (await ahead?.catch(() => undefined)) ?? (await this.reserveBlock(year, Math.max(SEQUENCE_BLOCK, waiting)));
+      this.blocks.set(year, block);
+    }
+    const number = block.next++;
+    if (!this.ahead.has(year) && (block.last - block.next + 1) * 2 <= block.size) {
+      const ahead = this.reserveBlock(year, Math.min(MAX_BLOCK_AHEAD, Math.max(SEQUENCE_BLOCK, 2 * block.askedMeanwhile)));
+      ahead.catch(() => undefined);
+      this.ahead.set(year, ahead);
+    }
+    return number;
+  }
+
+  /** Reserves the next `size` numbers of `year`: one reservation at a time per year (the takers' turn, or the one ahead). */
+  private async reserveBlock(year: number, size: number): Promise<NumberBlock> {
+    const askedBefore = this.asked;
+    const reserved = await this.reserve(year, size, this.counterRows.get(year));
+    if (reserved.etag) this.counterRows.set(year, { value: reserved.value, etag: reserved.etag });
+    else this.counterRows.delete(year);
+    return { next: reserved.value - size + 1, last: reserved.value, size, askedMeanwhile: this.asked - askedBefore };
   }
 
   /**

@@ -4,6 +4,7 @@ import { RequestTooLarge, TableRequestStore } from '../../src/storage/tableReque
 import { ConcurrencyConflict, type PlanItem } from '../../src/dsr';
 import { freshDataDir } from '../support/dataDir';
 import { sampleRequest } from '../unit/sampleRequest';
+import { waitFor } from '../support/waitFor';
 
 /**
  * Requests with their plans in Azure Table storage (Azurite, through @azure/data-tables): a plan
@@ -73,11 +74,12 @@ describe('TableRequestStore', () => {
     const numbers = await Promise.all(Array.from({ length: 120 }, (_, i) => instances[i % 2].nextSequence(2031)));
     expect(new Set(numbers).size).toBe(120);
     expect(Math.min(...numbers)).toBe(1);
-    // Two blocks of ten at most are left part-used: one per instance.
+    // Each instance numbers its 60 from one block, and reserves a block of ten ahead once half of
+    // it is given out: those two blocks of ten are the gap.
     expect(Math.max(...numbers)).toBeLessThanOrEqual(140);
   });
 
-  it('numbers a burst waiting on one instance from one write of the counter, then blocks of ten, written without a read while no other instance moved the counter', async () => {
+  it('numbers a burst waiting on one instance from one write of the counter, reserves the next block while it lasts, and writes without a read while no other instance moved the counter', async () => {
     const clients = storageClientsFromConnectionString(azurite.connectionString);
     const counters = clients.counters;
     const another = storageClientsFromConnectionString(azurite.connectionString);
@@ -86,20 +88,38 @@ describe('TableRequestStore', () => {
     const instance = new TableRequestStore(clients.requests, counters);
     const burst = await Promise.all(Array.from({ length: 45 }, () => instance.nextSequence(2032)));
     expect(burst).toEqual(Array.from({ length: 45 }, (_, i) => i + 1));
-    // A year's first number finds no row, and creates it: one read, one create.
-    expect(calls()).toEqual([1, 1, 0]);
+    // A year's first number finds no row, and creates it: one read, one create. Once half the
+    // burst was numbered, the next block of ten was reserved ahead, written against the row as
+    // this instance wrote it, without reading it.
+    expect(calls()).toEqual([1, 1, 1]);
 
-    // The next block is written against the row as this instance wrote it, without reading it.
+    // The next numbers come from the block reserved ahead: no one waits for a write.
     expect(await instance.nextSequence(2032)).toBe(46);
     expect(await instance.nextSequence(2032)).toBe(47);
     expect(calls()).toEqual([1, 1, 1]);
-    // Another instance starts after the block of ten reserved for 46 (the rest of it is a gap); the
-    // first instance then finds the row moved on, and reads it again.
+    // Another instance starts after the block of ten reserved ahead (46 to 55); the first instance,
+    // reserving ahead again once 51 to 55 are left, finds the row moved on, and reads it again.
     expect(await new TableRequestStore(another.requests, another.counters).nextSequence(2032)).toBe(56);
     const rest = await Promise.all(Array.from({ length: 9 }, () => instance.nextSequence(2032)));
     expect(rest).toEqual([48, 49, 50, 51, 52, 53, 54, 55, 66]);
     // The write against the old ETag fails, then one read and one write.
     expect(calls()).toEqual([2, 1, 3]);
+  });
+
+  it('reserves ahead a block twice as large as the numbers asked for during the last reservation, and one of ten when they stop', async () => {
+    const clients = storageClientsFromConnectionString(azurite.connectionString);
+    const instance = new TableRequestStore(clients.requests, clients.counters);
+    const counter = async () => (await clients.counters.getEntity<{ value: number }>('sequence', '2033')).value;
+    for (let i = 1; i <= 5; i++) expect(await instance.nextSequence(2033)).toBe(i);
+    // Half of the first block (1 to 10) is given out: 11 to 20 are being reserved, and 30
+    // submissions come meanwhile.
+    const stream = await Promise.all(Array.from({ length: 30 }, () => instance.nextSequence(2033)));
+    expect(stream).toEqual(Array.from({ length: 30 }, (_, i) => i + 6));
+    // Half of 11 to 20 given out, the next block was sized for those 30: 60 numbers, 21 to 80.
+    expect(await counter()).toBe(80);
+    // Asked one at a time, the next block ahead is of ten again (81 to 90), once half of 21 to 80 is given out.
+    for (let i = 36; i <= 50; i++) expect(await instance.nextSequence(2033)).toBe(i);
+    await waitFor('the block of ten reserved ahead', async () => ((await counter()) === 90 ? true : undefined));
   });
 
   it('writes the rows many requests create and replace at once in a few transactions, each with its own ETag, and a lost race fails only its own write', async () => {
