@@ -2,7 +2,7 @@ import { ActivityTypes, TurnContext } from 'botbuilder';
 import { Card } from '../cards/render';
 import { approvalCard } from '../cards/approverCards';
 import { requestListCard, statusCard } from '../cards/personCards';
-import { Actor, DsrRequest, errorCode, mayRead } from '../dsr';
+import { Actor, DsrRequest, errorCode, mayRead, Subject } from '../dsr';
 import { userConversationKey } from '../storage/conversationStore';
 import { Words } from '../i18n';
 import { BotDeps } from './botDeps';
@@ -41,28 +41,23 @@ const submit: ActionHandler = async (context, data, deps, turnWords) => {
   if (onBehalfOf.value && onBehalfOf.value !== actor.aadObjectId && !(await deps.directory.isApprover(actor.aadObjectId))) {
     return turnWords.t('chat.submit.onlyApproversForOthers');
   }
-  const subject = await deps.directory.person(onBehalfOf.value ?? actor.aadObjectId);
-  if (!subject) {
-    return turnWords.t(onBehalfOf.value ? 'chat.submit.personGone' : 'chat.submit.selfNotFound');
-  }
-  // Filing for themselves, a person without a Teams locale reads their Entra language.
-  const words = subject.aadObjectId === actor.aadObjectId ? wordsForPerson(deps, { locale: actor.locale, preferredLanguage: subject.preferredLanguage }) : turnWords;
-
-  // A new sign-in name has to stay in a domain of the tenant: the subject's own, now that it is known.
-  const upn = input.value.corrections?.userPrincipalName;
-  if (upn !== undefined) {
-    const inDomain = parseCorrection('userPrincipalName', upn, { allowedDomains: [subject.upn.slice(subject.upn.lastIndexOf('@') + 1)] });
-    if (!inDomain.ok) return inputWords(words, inDomain.problem);
-  }
+  const subjectId = onBehalfOf.value ?? actor.aadObjectId;
+  // Read from Entra and checked while the filing looks up the subject's requests.
+  const vetted = vetSubject(subjectId, Boolean(onBehalfOf.value), input.value.corrections?.userPrincipalName, actor, deps, turnWords);
 
   // The clicked intake card becomes the request's status card: the answer below replaces it.
   const cardId = context.activity.replyToId;
   const postedStatus = cardId ? { conversationKey: userConversationKey(actor.aadObjectId), activityId: cardId } : undefined;
+  const subject = { aadObjectId: subjectId, details: vetted.then((checked) => ('subject' in checked ? checked.subject : undefined)) };
   // The way back to this chat is kept while the request is filed: its notices go out from a job, later.
   const [filed, remembered] = await Promise.allSettled([deps.requests.submit(input.value, subject, actor, postedStatus), rememberPersonalChat(context, actor, deps.conversations)]);
   if (remembered.status === 'rejected') throw remembered.reason;
   if (filed.status === 'rejected') throw filed.reason;
+  const checked = await vetted;
+  if ('refusal' in checked) return checked.refusal;
+  const { words } = checked;
   const outcome = filed.value;
+  if (outcome.result === 'notFiled') throw new Error('A request was not filed for a subject that passed the checks.');
   if (outcome.result === 'limited') {
     return words.t('chat.submit.limited', { open: outcome.open });
   }
@@ -72,6 +67,31 @@ const submit: ActionHandler = async (context, data, deps, turnWords) => {
   }
   return statusCard(words, outcome.request, { text: words.t('chat.submit.received', { requestId: outcome.request.id }), color: 'Good' });
 };
+
+/**
+ * The person a request is to be filed for, as Entra has them, with the words to answer in; or the
+ * answer that turns the filing down: Entra does not know them, or a new sign-in name is outside
+ * their domain.
+ */
+async function vetSubject(
+  subjectId: string,
+  namedOnCard: boolean,
+  newSignInName: string | undefined,
+  actor: Actor,
+  deps: BotDeps,
+  turnWords: Words,
+): Promise<{ subject: Subject; words: Words } | { refusal: string }> {
+  const subject = await deps.directory.person(subjectId);
+  if (!subject) return { refusal: turnWords.t(namedOnCard ? 'chat.submit.personGone' : 'chat.submit.selfNotFound') };
+  // Filing for themselves, a person without a Teams locale reads their Entra language.
+  const words = subject.aadObjectId === actor.aadObjectId ? wordsForPerson(deps, { locale: actor.locale, preferredLanguage: subject.preferredLanguage }) : turnWords;
+  // A new sign-in name has to stay in a domain of the tenant: the subject's own, now that it is known.
+  if (newSignInName !== undefined) {
+    const inDomain = parseCorrection('userPrincipalName', newSignInName, { allowedDomains: [subject.upn.slice(subject.upn.lastIndexOf('@') + 1)] });
+    if (!inDomain.ok) return { refusal: inputWords(words, inDomain.problem) };
+  }
+  return { subject, words };
+}
 
 const status: ActionHandler = async (context, _data, deps, words) => {
   const actor = actorOf(context);

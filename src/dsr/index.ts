@@ -45,7 +45,7 @@ export { JobDispatch } from './workflow/jobDispatch';
 export { hasPendingNotices, NoticeSender, type SentNotices, withNotice } from './workflow/noticeOutbox';
 export { ReminderSweep } from './workflow/reminderSweep';
 export { RequestService } from './workflow/requestService';
-export type { ActionOutcome, CancelOutcome, DecideOutcome, ExtendOutcome, RequestDone, RequestRefusal } from './workflow/requestService';
+export type { ActionOutcome, CancelOutcome, DecideOutcome, ExtendOutcome, RequestDone, RequestRefusal, SubjectBeingRead } from './workflow/requestService';
 export { updateRequest } from './workflow/requestUpdates';
 export { RestrictionLifter } from './workflow/restrictionLifter';
 export { RetentionSweep } from './workflow/retentionSweep';

@@ -341,6 +341,15 @@ describe('card data for every verb', () => {
       await expectStillServing(lee);
     });
 
+    it('files nothing for a person Entra does not know, or for a new sign-in name outside the subject\'s domain', async () => {
+      const nobody = '0b0d1e55-0000-4000-8000-00000000dead';
+      expect(await refusal(priya, 'personal', 'dsr.submit', { kind: 'export', regime: 'GDPR', services: 'entra', onBehalfOf: nobody })).toMatch(/no longer in the directory\. Nothing was filed/);
+      expect(await stack.bot.store.listForPerson(nobody)).toEqual([]);
+      const domain = lee.email.slice(lee.email.indexOf('@') + 1);
+      expect(await submit({ kind: 'rectify', field: 'userPrincipalName', value: 'lee@evil.example' })).toMatch(new RegExp(`has to end in .*${domain.replace(/\./g, '\\.')}.*Nothing was filed`));
+      expect(await stack.bot.store.listForPerson(lee.aadObjectId)).toEqual([]);
+    });
+
     it('files for the person who clicked, whatever extra fields the card data carries', async () => {
       const id = await fileRequest(stack, diego, 'export my data', {
         kind: 'export', regime: 'GDPR', services: 'entra',

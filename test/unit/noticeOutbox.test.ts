@@ -111,7 +111,7 @@ describe('a submission', () => {
     });
     store.listStalled = async () => [(await store.get(FILED))!.request];
 
-    const outcome = await requests.submit({ kind: 'export', regime: 'GDPR', services: [] }, SUBJECT, SUBJECT_AS_ACTOR);
+    const outcome = await requests.submit({ kind: 'export', regime: 'GDPR', services: [] }, { aadObjectId: SUBJECT.aadObjectId, details: Promise.resolve(SUBJECT) }, SUBJECT_AS_ACTOR);
     expect(outcome).toMatchObject({ result: 'created', request: { id: FILED } });
     expect((await store.get(FILED))!.request).toMatchObject({ state: 'submitted', outbox: { notices: ['opened'] } });
     expect(audited).toEqual(['created']);

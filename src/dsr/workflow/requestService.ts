@@ -38,7 +38,19 @@ const STANDING_READS = 4;
 export type SubmitOutcome =
   | { result: 'created'; request: DsrRequest }
   | { result: 'duplicate'; request: DsrRequest }
-  | { result: 'limited'; open: number };
+  | { result: 'limited'; open: number }
+  /** The subject's details came back undefined: the caller turned the filing down, and says why. */
+  | { result: 'notFiled' };
+
+/**
+ * Who a request is filed for: their id, known when the filing starts, and their details, still
+ * being read (from the directory, and checked by the caller) while their requests are looked up.
+ * Undefined details: not to be filed.
+ */
+export interface SubjectBeingRead {
+  aadObjectId: string;
+  details: Promise<Subject | undefined>;
+}
 
 /** A request left `submitted` or `approved` this long has lost its job (a crash between two writes). */
 const STALLED_AFTER_MS = 2 * 60_000;
@@ -83,9 +95,11 @@ export class RequestService {
    * Files a request, or points to the open one the subject already has of that kind. `statusCard`:
    * the card the answer to the click replaces, which later changes of the request update.
    */
-  async submit(input: NewRequest, subject: Subject, requester: Actor, statusCard?: PostedCard): Promise<SubmitOutcome> {
+  async submit(input: NewRequest, subjectBeingRead: SubjectBeingRead, requester: Actor, statusCard?: PostedCard): Promise<SubmitOutcome> {
     const { store, clock } = this.deps;
-    const subjects = await store.listForPerson(subject.aadObjectId);
+    // Two reads one after the other on every submission, and neither needs the other.
+    const [subjects, subject] = await Promise.all([store.listForPerson(subjectBeingRead.aadObjectId), subjectBeingRead.details]);
+    if (!subject) return { result: 'notFiled' };
     const existing = subjects.find((r) => isOpen(r.state) && r.kind === input.kind && r.subject.aadObjectId === subject.aadObjectId);
     if (existing) return { result: 'duplicate', request: existing };
     // Filing for themselves (the usual case), the subject's requests are the requester's.
