@@ -32,7 +32,8 @@ interface Pending {
  * costs a few round trips instead of one each. Each write still gets its own answer: its new
  * ETag, or the error its own call would have given. A transaction is all or nothing, so when one
  * of its writes is refused (a lost race: 409, 412, 404; or 400, one the service would not take),
- * nothing was written and each is sent again on its own; any other failure (the service down,
+ * nothing was written: that write gets the refusal, and the others go again together (each on its
+ * own when the service does not say which it refused); any other failure (the service down,
  * throttling) is every write's answer.
  */
 export class GroupedRowWrites {
@@ -44,10 +45,29 @@ export class GroupedRowWrites {
 
   constructor(private readonly table: TableClient) {}
 
-  /** Writes the row; resolves with its new ETag. */
-  write(write: RowWrite): Promise<string | undefined> {
+  /**
+   * Writes the row; resolves with its new ETag. Once `abortSignal` fires, a write still waiting is
+   * dropped and one already sent is no longer waited for (it may yet be written): either way the
+   * answer is the signal's reason.
+   */
+  write(write: RowWrite, abortSignal?: AbortSignal): Promise<string | undefined> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ write, size: sizeOf(write.entity), resolve, reject });
+      if (abortSignal?.aborted) {
+        reject(abortSignal.reason);
+        return;
+      }
+      const pending: Pending = { write, size: sizeOf(write.entity), resolve, reject };
+      if (abortSignal) {
+        const abort = () => {
+          this.pending = this.pending.filter((waiting) => waiting !== pending);
+          reject(abortSignal.reason);
+        };
+        abortSignal.addEventListener('abort', abort, { once: true });
+        const settled = () => abortSignal.removeEventListener('abort', abort);
+        pending.resolve = (etag) => (settled(), resolve(etag));
+        pending.reject = (error) => (settled(), reject(error));
+      }
+      this.pending.push(pending);
       this.schedule();
     });
   }
@@ -112,7 +132,14 @@ export class GroupedRowWrites {
     } catch (error) {
       const status = statusCodeOf(error);
       if (status === 400 || status === 404 || status === 409 || status === 412) {
-        await Promise.all(group.map((pending) => this.sendAlone(pending)));
+        const refused = refusedIndex(error, group.length);
+        if (refused === undefined) {
+          await Promise.all(group.map((pending) => this.sendAlone(pending)));
+          return;
+        }
+        // The refusal is that write's own answer; the others go again, first in line, together.
+        group[refused].reject(error);
+        this.pending.unshift(...group.filter((_, i) => i !== refused));
       } else {
         for (const pending of group) pending.reject(error);
       }
@@ -131,6 +158,15 @@ export class GroupedRowWrites {
       reject(error);
     }
   }
+}
+
+/**
+ * Which write of a transaction was refused: Table storage puts its index before the message
+ * ("1:The specified entity already exists."). Undefined when the message does not say.
+ */
+function refusedIndex(error: unknown, size: number): number | undefined {
+  const index = /^(\d+):/.exec(error instanceof Error ? error.message : '')?.[1];
+  return index !== undefined && Number(index) < size ? Number(index) : undefined;
 }
 
 function rowOf(write: RowWrite): string {
