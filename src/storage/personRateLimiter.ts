@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { TableClient } from '@azure/data-tables';
 import { Clock, errorCode, Logger, statusCodeOf } from '../dsr';
+import { GroupedRowWrites } from './groupedRowWrites';
 
 /** What is counted apart: chat messages, and card actions (invokes). */
 export type RateChannel = 'message' | 'invoke';
@@ -55,13 +56,17 @@ export class PersonRateLimiter {
   private readonly counting = new Map<string, { writing?: CountWrite; gathering?: CountWrite }>();
   /** People whose first refusal fell on an activity let through before its count came back: their next refusal is the one told. */
   private readonly owedSlowDown = new Set<string>();
+  /** Counts of different people written at once go together: their rows share one partition. */
+  private readonly writes: GroupedRowWrites;
 
   constructor(
     private readonly table: TableClient,
     private readonly perMinute: Record<RateChannel, number>,
     private readonly clock: Clock,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.writes = new GroupedRowWrites(table);
+  }
 
   /**
    * Counts one activity of `personId` on `channel` and says whether it may go on. An activity of a
@@ -165,15 +170,15 @@ export class PersonRateLimiter {
         if (absent) {
           absent = false;
           const counted = { start: now, count: size };
-          const created = await this.table.createEntity({ partitionKey: PARTITION, rowKey, ...counted }, { abortSignal });
-          return this.remember(rowKey, counted, created.etag);
+          const etag = await this.writes.write({ kind: 'create', entity: { partitionKey: PARTITION, rowKey, ...counted } }, abortSignal);
+          return this.remember(rowKey, counted, etag);
         }
         const row = known ?? (await this.table.getEntity<CounterRow>(PARTITION, rowKey, { abortSignal }));
         known = undefined;
         // A clock that moved back also starts a new window.
         const counted = now >= row.start && now - row.start < WINDOW_MS ? { start: row.start, count: row.count + size } : { start: now, count: size };
-        const written = await this.table.updateEntity({ partitionKey: PARTITION, rowKey, ...counted }, 'Replace', { etag: row.etag, abortSignal });
-        return this.remember(rowKey, counted, written.etag);
+        const etag = await this.writes.write({ kind: 'replace', entity: { partitionKey: PARTITION, rowKey, ...counted }, etag: row.etag }, abortSignal);
+        return this.remember(rowKey, counted, etag);
       } catch (error) {
         this.known.delete(rowKey);
         const status = statusCodeOf(error);

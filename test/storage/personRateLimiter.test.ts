@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { TableClient } from '@azure/data-tables';
 import { RunningAzurite, startAzurite } from '../../src/sandbox/azurite';
 import { PersonRateLimiter, RateChannel } from '../../src/storage/personRateLimiter';
@@ -24,6 +25,16 @@ const countersOfAnInstance = () => TableClient.fromConnectionString(azurite.conn
 
 const limiter = (clock: ReturnType<typeof manualClock>, perMinute: Record<RateChannel, number> = { message: 3, invoke: 2 }) =>
   new PersonRateLimiter(countersOfAnInstance(), perMinute, clock, quiet);
+
+/** A person's count of messages in the table, undefined before their first. */
+async function countOf(person: string): Promise<number | undefined> {
+  const rowKey = `message-${createHash('sha256').update(person).digest('hex').slice(0, 32)}`;
+  try {
+    return (await countersOfAnInstance().getEntity<{ count: number }>('rate', rowKey)).count;
+  } catch {
+    return undefined;
+  }
+}
 
 async function takeMany(count: number, take: (i: number) => Promise<{ allowed: boolean; firstRefusal: boolean }>) {
   const outcomes = [];
@@ -138,6 +149,30 @@ it("counts a person's burst of clicks together, one write at a time, each click 
   const other = new PersonRateLimiter(countersOfAnInstance(), { message: 30, invoke: 10 }, clock, quiet);
   expect(await other.take('invoke', IDA)).toEqual({ allowed: true, firstRefusal: false });
   expect((await other.take('invoke', IDA)).allowed).toBe(false);
+});
+
+it('writes the counts of many people made at once in a few transactions, each counted once, a person counted before among them too', async () => {
+  const clock = manualClock(Date.parse('2026-11-22T15:00:00.000Z'));
+  const people = Array.from({ length: 60 }, (_, i) => `e3000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+  // Counted by another instance already: this one's create of her row is refused in the
+  // transaction, which then goes again without it.
+  const counted = people[30];
+  await limiter(clock).take('message', counted);
+  await waitFor('her first count', async () => ((await countOf(counted)) === 1 ? true : undefined));
+
+  const table = countersOfAnInstance();
+  const calls = [jest.spyOn(table, 'submitTransaction'), jest.spyOn(table, 'createEntity'), jest.spyOn(table, 'updateEntity'), jest.spyOn(table, 'getEntity')];
+  const many = new PersonRateLimiter(table, { message: 5, invoke: 5 }, clock, quiet);
+  // Each person's first message goes on at once; their second waits for the first's count.
+  for (let round = 0; round < 2; round++) {
+    expect((await Promise.all(people.map((person) => many.take('message', person)))).every((d) => d.allowed)).toBe(true);
+  }
+  for (const person of people) expect(await countOf(person)).toBe(person === counted ? 3 : 2);
+  // 120 counts, which one at a time were 120 writes: a few transactions, and one read of her row.
+  const [transactions, creates, updates, reads] = calls.map((spy) => spy.mock.calls.length);
+  expect(transactions).toBeGreaterThanOrEqual(2);
+  expect(transactions + creates + updates).toBeLessThanOrEqual(8);
+  expect(reads).toBe(1);
 });
 
 it('lets activities through when storage fails, logging a code and no person', async () => {
