@@ -1,5 +1,6 @@
 import { TableClient } from '@azure/data-tables';
 import { Clock, isPseudonym, pseudonymFor, statusCodeOf } from '../dsr';
+import { GroupedRowWrites } from './groupedRowWrites';
 
 /** Where the bot can reach someone later: a person's 1:1 chat, or a channel with a role. */
 export type ConversationKey = `user:${string}` | `channel:${'approvals' | 'compliance'}`;
@@ -72,13 +73,17 @@ function sameChat(a: StoredConversationReference | undefined, b: StoredConversat
 export class ConversationStore {
   /** References as last read or saved here, and when (see `get`). */
   private readonly kept = new Map<ConversationKey, { reference: Promise<StoredConversationReference | undefined>; at: number }>();
+  /** The references of many people saved at once (a burst of first messages) go in one transaction. */
+  private readonly writes: GroupedRowWrites;
 
   /** `cache`: how long a reference is reused from memory; absent, every `get` reads the table and every `save` writes. */
   constructor(
     private readonly table: TableClient,
     private readonly pseudonymKey: string,
     private readonly cache?: { ttlMs: number; clock: Clock },
-  ) {}
+  ) {
+    this.writes = new GroupedRowWrites(table);
+  }
 
   /**
    * Stores where `key` is reached. A person's chat is reached the same way turn after turn: a
@@ -89,7 +94,8 @@ export class ConversationStore {
     const kept = this.fresh(key);
     if (kept && sameChat(await kept.catch(() => undefined), reference)) return;
     this.kept.delete(key);
-    await this.table.upsertEntity({ partitionKey: 'conversation', rowKey: key, reference: JSON.stringify(reference) }, 'Replace');
+    const entity = { partitionKey: 'conversation', rowKey: key, reference: JSON.stringify(reference) };
+    await this.writes.write({ kind: 'upsert', entity });
     this.keep(key, Promise.resolve(reference));
   }
 

@@ -1,10 +1,11 @@
 import type { TableClient, TableEntity, TransactionAction } from '@azure/data-tables';
 import { statusCodeOf } from '../dsr';
 
-/** A write of one row: a create, or a replace conditional on the ETag it was read with. */
+/** A write of one row: a create, a replace conditional on the ETag it was read with, or an upsert (whatever the row holds). */
 export type RowWrite =
   | { kind: 'create'; entity: TableEntity<object> }
-  | { kind: 'replace'; entity: TableEntity<object>; etag: string };
+  | { kind: 'replace'; entity: TableEntity<object>; etag: string }
+  | { kind: 'upsert'; entity: TableEntity<object> };
 
 /** Table storage: at most 100 operations in one entity-group transaction. */
 const MAX_WRITES_PER_TRANSACTION = 100;
@@ -152,7 +153,9 @@ export class GroupedRowWrites {
     try {
       const result = write.kind === 'create'
         ? await this.table.createEntity(write.entity)
-        : await this.table.updateEntity(write.entity, 'Replace', { etag: write.etag });
+        : write.kind === 'upsert'
+          ? await this.table.upsertEntity(write.entity, 'Replace')
+          : await this.table.updateEntity(write.entity, 'Replace', { etag: write.etag });
       resolve(result.etag);
     } catch (error) {
       reject(error);
@@ -174,7 +177,9 @@ function rowOf(write: RowWrite): string {
 }
 
 function actionOf(write: RowWrite): TransactionAction {
-  return write.kind === 'create' ? ['create', write.entity] : ['update', write.entity, 'Replace', { etag: write.etag }];
+  if (write.kind === 'create') return ['create', write.entity];
+  if (write.kind === 'upsert') return ['upsert', write.entity, 'Replace'];
+  return ['update', write.entity, 'Replace', { etag: write.etag }];
 }
 
 /** The characters of the row's string values: what decides its size in a transaction. */

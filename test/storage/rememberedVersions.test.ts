@@ -183,6 +183,17 @@ describe('channel references', () => {
     expect((await storeA.get('channel:approvals'))?.conversation?.id).toBe('19:third@thread.tacv2');
   });
 
+  it('saves the references of many people at once in a few transactions, and each reads back as saved', async () => {
+    const { conversations } = await instance();
+    const store = new ConversationStore(conversations, 'key');
+    const [transactions, upserts] = [jest.spyOn(conversations, 'submitTransaction'), jest.spyOn(conversations, 'upsertEntity')];
+    const people = Array.from({ length: 150 }, (_, i) => `0f7a3c1e-5b2d-4e8f-9a6c-${String(i).padStart(12, '0')}`);
+    await Promise.all(people.map((person) => store.save(`user:${person}`, { ...reference(`a:${person}`), user: { id: `29:${person}` } })));
+    // 100 rows in a transaction at most; one at a time they were 150 writes.
+    expect(transactions.mock.calls.length + upserts.mock.calls.length).toBeLessThanOrEqual(4);
+    for (const person of people) expect((await store.get(`user:${person}`))?.conversation?.id).toBe(`a:${person}`);
+  });
+
   it('reuses a person\'s reference for a minute, writes it again only when their chat changed, and forgets it at its own erasure', async () => {
     const [a, b] = [await instance(), await instance()];
     const storeA = new ConversationStore(a.conversations, 'key', { ttlMs: 60_000, clock });
