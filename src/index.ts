@@ -6,6 +6,7 @@ import { createBotAdapter } from './bot/createBotAdapter';
 import { Config, ConfigError, loadConfig } from './config';
 import { Clock, errorCode, Executor, Logger, ReminderSweep, RetentionSweep, systemClock } from './dsr';
 import { ForegroundTurns } from './foregroundTurns';
+import { listenOnSockets } from './listeningSockets';
 import { createLogger } from './log';
 import { loadTenant } from './sandbox/tenant';
 import { createServer } from './server';
@@ -125,8 +126,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const teamsTenantId = config.sandbox ? loadTenant().tenantId : config.botTenantId;
   const server = createServer({ adapter: botAdapter, app, readinessChecks, log, teamsTenantId, foreground });
   const dashboard = await startDashboard(server, { config, tenantId: teamsTenantId, storage, directory, digests: workflow.digests, clock, log });
-  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
-  const port = (server.address() as { port: number }).port;
+  const { port, close: stopListening } = await listenOnSockets(server.server, config.port, config.host);
 
   worker.start();
   const stopSweeps = startSweeps(workflow, storage.queue, options.sweepMs ?? 60_000, log);
@@ -152,7 +152,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       stopSweeps();
       anchor.stop();
       await worker.stop();
-      server.close();
+      stopListening();
     },
   };
 }
