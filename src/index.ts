@@ -25,8 +25,13 @@ import { TableAuditLog } from './storage/tableAuditLog';
 import { TableRequestStore } from './storage/tableRequestStore';
 import { DashboardParts, startDashboard } from './tab/dashboard';
 
-/** Longest a job waits for a moment without activities to answer before it starts anyway. */
-const JOB_DEFER_MS = 200;
+/**
+ * Longest a job waits for a moment without activities to answer before it starts anyway. In a
+ * burst of people at once the chat is never quiet: at 200 ms every discovery and export started
+ * among the clicks it would delay, and the approvals they posted brought more clicks into the
+ * burst. A discovery or an export that starts 2 s later is not seen; a card action is.
+ */
+const JOB_DEFER_MS = 2000;
 /** Longest a counted message waits for the card actions being answered before it is answered anyway. */
 const MESSAGE_DEFER_MS = 2000;
 
