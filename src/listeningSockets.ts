@@ -1,7 +1,7 @@
 import http from 'node:http';
 
 /**
- * Sockets listening on the bot's port. Node's libuv (1.45 on, libuv/libuv#3696) accepts one
+ * Sockets listening on the bot's port. Node's libuv (since libuv/libuv#3696) accepts one
  * connection per listening socket per turn of the event loop, and a turn of a busy bot is long:
  * in a burst of 200 people, new connections waited seconds in the kernel's queue, longer than
  * the work of the card action they carried. With SO_REUSEPORT the kernel spreads new connections
@@ -24,8 +24,15 @@ export interface ListeningSockets {
  * Listens on `port` (0: one the system picks) with `server` and up to `count - 1` more sockets
  * of the same port, whose requests `server` answers as its own. The extra sockets are an
  * optimisation: one that cannot listen is left out, the first one's error is the caller's.
+ * A port another process listens on is refused (EADDRINUSE) even when that process shares it
+ * too, as another DSR bot would: the port is first taken alone, for a moment, then shared.
  */
 export async function listenOnSockets(server: http.Server, port: number, host: string, count = LISTENING_SOCKETS): Promise<ListeningSockets> {
+  if (port !== 0) {
+    const alone = http.createServer();
+    await listen(alone, port, host, false);
+    await new Promise((resolve) => alone.close(resolve));
+  }
   await listen(server, port, host);
   const chosen = (server.address() as { port: number }).port;
   const extras: http.Server[] = [];
@@ -52,10 +59,10 @@ export async function listenOnSockets(server: http.Server, port: number, host: s
   };
 }
 
-function listen(server: http.Server, port: number, host: string): Promise<void> {
+function listen(server: http.Server, port: number, host: string, reusePort = true): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen({ port, host, reusePort: true }, () => {
+    server.listen({ port, host, reusePort }, () => {
       server.off('error', reject);
       resolve();
     });
