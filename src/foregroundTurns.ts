@@ -9,7 +9,12 @@ export type TurnKind = 'invoke' | 'other';
  *   within seconds, while a chat reply has no such limit. A message waits for the card actions
  *   being answered when it arrives, at most `maxWaitMs`; not for those that come after it, or a
  *   steady stream of clicks would hold it for the whole `maxWaitMs`.
- * Nothing is held back longer than its `maxWaitMs` however busy the chat is, and what already
+ * - Other activities (messages) are answered `othersAtOnce` at a time, in the order they came;
+ *   card actions are never held. In a burst, 200 messages answered together each take as long as
+ *   all of them, and the clicks on the first intake cards then share the bot with the other 199;
+ *   answered a few at a time, the first cards go out at once and their clicks meet a few messages.
+ * A job or a message waiting for card actions is held back at most its `maxWaitMs` however busy
+ * the chat is; a message waiting for its place waits for the messages before it. What already
  * runs is not paused.
  */
 export class ForegroundTurns {
@@ -17,21 +22,51 @@ export class ForegroundTurns {
   /** One promise per card action being answered, settled once it has answered. */
   private readonly invokes = new Set<Promise<void>>();
   private readonly waitingForQuiet = new Waiters();
+  /** Other activities being answered, and those waiting for one of them to finish, first come first. */
+  private othersAnswering = 0;
+  private readonly othersWaiting: (() => void)[] = [];
 
-  /** Runs one turn, counted as in the foreground (and, for an invoke, as a card action) until it has answered. */
+  /** `othersAtOnce`: how many activities other than card actions are answered at once (all, when absent). */
+  constructor(private readonly othersAtOnce = Number.POSITIVE_INFINITY) {}
+
+  /**
+   * Runs one turn, counted as in the foreground (and, for an invoke, as a card action) until it
+   * has answered; an activity other than a card action first waits for its place among
+   * `othersAtOnce`, counted in the foreground meanwhile.
+   */
   async answer<T>(turn: () => Promise<T>, kind: TurnKind = 'other'): Promise<T> {
     this.active++;
     let answered = () => {};
     const invoke = kind === 'invoke' ? new Promise<void>((resolve) => (answered = resolve)) : undefined;
     if (invoke) this.invokes.add(invoke);
     try {
-      return await turn();
+      if (!invoke) await this.placeAmongOthers();
+      try {
+        return await turn();
+      } finally {
+        if (!invoke) this.leaveOthers();
+      }
     } finally {
       this.active--;
       if (invoke) this.invokes.delete(invoke);
       answered();
       if (this.active === 0) this.waitingForQuiet.releaseAll();
     }
+  }
+
+  private placeAmongOthers(): Promise<void> {
+    if (this.othersAnswering < this.othersAtOnce) {
+      this.othersAnswering++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.othersWaiting.push(resolve));
+  }
+
+  /** The place goes straight to the first one waiting, so none that comes meanwhile takes it first. */
+  private leaveOthers(): void {
+    const next = this.othersWaiting.shift();
+    if (next) next();
+    else this.othersAnswering--;
   }
 
   /** Resolves once no turn is being answered, or after `maxWaitMs`, whichever comes first. */

@@ -34,6 +34,12 @@ import { DashboardParts, startDashboard } from './tab/dashboard';
 const JOB_DEFER_MS = 2000;
 /** Longest a counted message waits for the card actions being answered before it is answered anyway. */
 const MESSAGE_DEFER_MS = 2000;
+/**
+ * Messages (and other activities but card actions) answered at once; the rest wait their turn.
+ * Enough to keep the bot busy while each waits on storage, few enough that a click does not queue
+ * behind a whole burst of them.
+ */
+const MESSAGES_AT_ONCE = 16;
 
 export interface RunningBot {
   url: string;
@@ -82,7 +88,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const workflow = wireWorkflow(config, storage, services, { clock, log, botAdapter, anchorDelayMs: options.anchorDelayMs ?? 30_000 });
   const { executor, jobs } = workflow;
 
-  const foreground = new ForegroundTurns();
+  const foreground = new ForegroundTurns(MESSAGES_AT_ONCE);
   const worker = new QueueWorker(
     storage.clients.jobs,
     jobs.run,

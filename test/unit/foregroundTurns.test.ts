@@ -106,4 +106,39 @@ describe('ForegroundTurns', () => {
     jest.advanceTimersByTime(1);
     expect(await settled(answered)).toBe(true);
   });
+
+  it('answers messages a few at a time, in the order they came, while card actions never wait', async () => {
+    const foreground = new ForegroundTurns(2);
+    const started: string[] = [];
+    const turn = (name: string, done: Promise<void>) => () => {
+      started.push(name);
+      return done;
+    };
+    const [first, second, third, fourth] = [deferred(), deferred(), deferred(), deferred()];
+    const messages = [
+      foreground.answer(turn('first', first.promise)),
+      foreground.answer(turn('second', second.promise)),
+      foreground.answer(turn('third', third.promise)),
+      foreground.answer(turn('fourth', fourth.promise)),
+    ];
+    const click = deferred();
+    const action = foreground.answer(turn('click', click.promise), 'invoke');
+    await settled(Promise.resolve());
+    expect([...started].sort()).toEqual(['click', 'first', 'second']);
+    // A failed message frees its place too, for the one that waited longest.
+    second.settle(new Error('the turn failed'));
+    await expect(messages[1]).rejects.toThrow('the turn failed');
+    await settled(Promise.resolve());
+    expect(started.slice(3)).toEqual(['third']);
+    // Waiting for a place is being in the foreground: jobs wait for those messages too.
+    const quiet = foreground.quiet(60_000);
+    for (const done of [first, third, click]) done.settle();
+    await Promise.all([messages[0], messages[2], action]);
+    await settled(Promise.resolve());
+    expect(started.slice(3)).toEqual(['third', 'fourth']);
+    expect(await settled(quiet)).toBe(false);
+    fourth.settle();
+    await messages[3];
+    expect(await settled(quiet)).toBe(true);
+  });
 });
