@@ -12,7 +12,7 @@ import { ensureSandboxCertificate, sandboxCertificatePath } from '../../src/sand
 const dir = mkdtempSync(path.join(os.tmpdir(), 'dsr-test-tls-'));
 ensureSandboxCertificate(dir);
 const summaryFile = path.join(dir, 'jest-summary.json');
-// Jest's transform cache stays where jest puts it by default (jest-config's \`cacheDirectory\`), so
+// Jest's transform cache stays where jest puts it by default (jest-config's `cacheDirectory`), so
 // a run does not compile every test again.
 const cacheDirectory = path.join(realpathSync(os.tmpdir()), process.getuid ? `jest_${process.getuid().toString(36)}` : 'jest');
 // Everything the tests and what they start (Azurite, the sandboxes, Chromium) put in the temporary
