@@ -3,7 +3,7 @@ import { approvalCard } from '../cards/approverCards';
 import { ComplianceEvent, complianceCard, reminderText } from '../cards/complianceCards';
 import { exportReadyCard, receiptCard, statusCard } from '../cards/personCards';
 import { Card, plainText } from '../cards/render';
-import { AuditHeads, AuditLog, Clock, deliveryRecipient, DsrRequest, errorCode, Logger, NoticeOutcome, Notifier, pendingManualSteps, PostedCard, recipientsTold, RequestNotice } from '../dsr';
+import { AuditHeads, AuditLog, Clock, deliveryRecipient, DsrRequest, errorCode, Logger, NoticeOptions, NoticeOutcome, Notifier, pendingManualSteps, PostedCard, recipientsTold, RequestNotice } from '../dsr';
 import { serviceLabel } from '../words/stepWords';
 import { MessageKey, MessageValues, Words } from '../i18n';
 import { BlobExportStore } from '../storage/blobExportStore';
@@ -32,6 +32,8 @@ type Recipient = (to: TeamsNotifier, request: DsrRequest) => Promise<Posted | vo
 
 const approvers: Recipient = (to, request) => to.refreshApproval(request);
 const status: Recipient = (to, request) => to.refreshStatus(request);
+/** The recipients that replace posted cards in place, left out when the caller refreshes them next. */
+const CARD_REFRESHES: readonly Recipient[] = [approvers, status];
 const compliance = (event: ComplianceEvent): Recipient => (to, request) => to.toCompliance(request, event);
 const delivery: Recipient = (to, request) => to.deliver(request);
 const requester = (key: MessageKey, values: (words: Words, request: DsrRequest) => MessageValues = () => ({})): Recipient =>
@@ -93,9 +95,10 @@ export class TeamsNotifier implements Notifier {
   constructor(private readonly deps: TeamsNotifierDeps) {}
 
   /** Each recipient on their own: one that fails (say the user blocked the bot) does not stop the others. */
-  async notify(notice: RequestNotice, request: DsrRequest): Promise<NoticeOutcome> {
+  async notify(notice: RequestNotice, request: DsrRequest, options?: NoticeOptions): Promise<NoticeOutcome> {
     const to = new TeamsNotifier({ ...this.deps, conversations: readingOnce(this.deps.conversations) });
-    const results = await Promise.allSettled(NOTICE_RECIPIENTS[notice].map((recipient) => recipient(to, request)));
+    const recipients = NOTICE_RECIPIENTS[notice].filter((recipient) => !(options?.cardsRefreshedNext && CARD_REFRESHES.includes(recipient)));
+    const results = await Promise.allSettled(recipients.map((recipient) => recipient(to, request)));
     const posted = results.flatMap((r) => (r.status === 'fulfilled' && r.value ? [r.value] : []));
     return Object.assign({ failures: results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : [])) }, ...posted);
   }

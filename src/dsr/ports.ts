@@ -148,7 +148,16 @@ export interface NoticeOutcome {
  * records what it posted; a notifier that posts nothing to remember may return nothing.
  */
 export interface Notifier {
-  notify(notice: RequestNotice, request: DsrRequest): Promise<NoticeOutcome | void>;
+  notify(notice: RequestNotice, request: DsrRequest, options?: NoticeOptions): Promise<NoticeOutcome | void>;
+}
+
+export interface NoticeOptions {
+  /**
+   * The caller replaces the request's posted cards (the approvers' and the requester's status
+   * card) itself right after: the notice leaves them as they are and sends the rest (messages,
+   * channel posts, new cards).
+   */
+  cardsRefreshedNext?: boolean;
 }
 
 /** One event of a request's audit trail. */

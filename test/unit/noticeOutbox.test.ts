@@ -172,11 +172,11 @@ describe("the job's first write records the notices it sent", () => {
       return replace(request, etag);
     };
     const { clock } = handClock();
-    const told: { notice: RequestNotice; state: string }[] = [];
+    const told: { notice: RequestNotice; state: string; cardsLeft?: true }[] = [];
     let duringNotice: (notice: RequestNotice) => Promise<void> = async () => undefined;
     const notifier: Notifier = {
-      notify: async (notice, request) => {
-        told.push({ notice, state: request.state });
+      notify: async (notice, request, options) => {
+        told.push({ notice, state: request.state, ...(options?.cardsRefreshedNext ? { cardsLeft: true as const } : {}) });
         await duringNotice(notice);
       },
     };
@@ -219,12 +219,32 @@ describe("the job's first write records the notices it sent", () => {
     expect((await store.get(ID))!.request.outbox).toBeUndefined();
   });
 
+  it("sends an approval's notice without the card refresh that the run makes right after its first write", async () => {
+    const { store, written, told, dispatch } = jobStack();
+    await store.create(sampleRequest({ state: 'approved', outbox: { notices: ['approved'] } }));
+    await expect(dispatch.run({ type: 'execute', requestId: ID })).rejects.toThrow('no exports here');
+    expect(told).toEqual([{ notice: 'approved', state: 'approved', cardsLeft: true }, { notice: 'progress', state: 'executing' }]);
+    expect(written.map((w) => [w.state, w.outbox])).toEqual([
+      ['approved', { notices: ['approved'], sendingSince: '2026-12-15T08:00:00.000Z' }],
+      ['executing', undefined],
+    ]);
+  });
+
+  it('refreshes the cards itself when the request is not to be run any more', async () => {
+    const { store, told, dispatch } = jobStack();
+    await store.create(sampleRequest({ state: 'completed', outbox: { notices: ['extended'] } }));
+    await dispatch.run({ type: 'execute', requestId: ID });
+    expect(told).toEqual([{ notice: 'extended', state: 'completed', cardsLeft: true }, { notice: 'progress', state: 'completed' }]);
+    expect((await store.get(ID))!.request.outbox).toBeUndefined();
+  });
+
   it('records the sent notice when another worker holds the run, and leaves the run to it', async () => {
     const { store, written, told, dispatch } = jobStack();
     const lease = { owner: 'other-worker', expiresAt: '2026-12-15T08:00:20.000Z' };
     await store.create(sampleRequest({ state: 'executing', lease, outbox: { notices: ['progress'] } }));
     await expect(dispatch.run({ type: 'execute', requestId: ID })).rejects.toBeInstanceOf(LeaseHeld);
-    expect(told.map((t) => t.notice)).toEqual(['progress']);
+    // The notice left the cards to a run that this job does not make: it refreshes them itself.
+    expect(told).toEqual([{ notice: 'progress', state: 'executing', cardsLeft: true }, { notice: 'progress', state: 'executing' }]);
     expect(written).toHaveLength(2);
     expect((await store.get(ID))!.request).toMatchObject({ state: 'executing', lease });
     expect((await store.get(ID))!.request.outbox).toBeUndefined();
@@ -244,7 +264,8 @@ describe("the job's first write records the notices it sent", () => {
     await running;
     await decideElsewhere('approvalRecorded');
     await expect(dispatch.run({ type: 'execute', requestId: ID })).rejects.toBeInstanceOf(LeaseHeld);
-    expect(told.filter((t) => t.notice === 'approvalRecorded')).toHaveLength(1);
+    expect(told.filter((t) => t.notice === 'approvalRecorded')).toEqual([{ notice: 'approvalRecorded', state: 'executing', cardsLeft: true }]);
+    expect(told.at(-1)).toEqual({ notice: 'progress', state: 'executing' });
     expect((await store.get(ID))!.request.outbox).toBeUndefined();
     // The first run goes on undisturbed (here to a package store that refuses it).
     release();

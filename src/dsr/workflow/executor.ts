@@ -89,7 +89,7 @@ export class Executor {
   async execute(requestId: string, sent?: SentNotices): Promise<void> {
     // The lease names this worker: a second job for the same request in this process must wait too.
     if (this.running.has(requestId)) {
-      await sent?.record();
+      await this.refreshLeftCards(sent, await sent?.record());
       throw new LeaseHeld(requestId, new Date(this.deps.clock.now().getTime() + this.deps.leaseMs).toISOString());
     }
     this.running.add(requestId);
@@ -152,8 +152,14 @@ export class Executor {
       const lease: RunLease = { owner: workerId, expiresAt: new Date(now.getTime() + this.deps.leaseMs).toISOString() };
       return { ...(started ? applyEvent(r, 'startExecution', now) : r), lease };
     }, sent);
+    if (!took) await this.refreshLeftCards(sent, request);
     if (heldUntil) throw new LeaseHeld(requestId, heldUntil);
     return request && took ? { request, started, takenOverFrom } : undefined;
+  }
+
+  /** The cards the job's notices left for its run to refresh, refreshed now: this job does not run. */
+  private async refreshLeftCards(sent: SentNotices | undefined, request: DsrRequest | undefined): Promise<void> {
+    if (sent?.cardsLeft && request) await this.tell('progress', request);
   }
 
   /**

@@ -27,8 +27,11 @@ export class JobDispatch {
       // and the job's first write records them.
       case 'discover':
         return this.deps.notices.sendLeavingRecord(id).then((sent) => this.deps.requests.discover(id, sent));
+      // A run's first write is followed by a refresh of the posted cards ('progress'), so the
+      // notices before it (the approval, mostly) leave them as they are: a card replaced twice
+      // within moments is two calls to Teams, the first one's view never seen.
       case 'execute':
-        return this.deps.notices.sendLeavingRecord(id).then((sent) => this.deps.executor.execute(id, sent));
+        return this.deps.notices.sendLeavingRecord(id, { cardsRefreshedNext: true }).then((sent) => this.deps.executor.execute(id, sent));
       case 'purge':
         return this.deps.executor.purge(id);
       case 'lift':

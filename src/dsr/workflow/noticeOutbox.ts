@@ -1,4 +1,4 @@
-import { Clock, Logger, NoticeOutcome, Notifier, RequestStore } from '../ports';
+import { Clock, Logger, NoticeOptions, NoticeOutcome, Notifier, RequestStore } from '../ports';
 import { DsrRequest, RequestNotice } from '../model/types';
 import { noticeOutcome, withPosted } from './notifySafely';
 import { updateRequest } from './requestUpdates';
@@ -28,6 +28,8 @@ export interface NoticeSenderDeps {
  * change (JobDispatch), which saves the write that would record them alone.
  */
 export interface SentNotices {
+  /** The notices left the posted cards as they were (`cardsRefreshedNext`): the job refreshes them, whether it goes on or not. */
+  cardsLeft: boolean;
   /** `request` with the sent notices out of its outbox and what they posted remembered; notices decided meanwhile stay, unheld. */
   recordIn(request: DsrRequest): DsrRequest;
   /** After the write that recorded them: sends the notices decided meanwhile. Returns the request as it then stands. */
@@ -72,14 +74,15 @@ export class NoticeSender {
 
   /**
    * Takes the outbox and sends what it holds, leaving the write that records it to the caller.
-   * Undefined when the outbox is empty or another worker holds it.
+   * Undefined when the outbox is empty or another worker holds it. `options` go with every notice
+   * sent, those decided meanwhile too.
    */
-  async sendLeavingRecord(requestId: string): Promise<SentNotices | undefined> {
+  async sendLeavingRecord(requestId: string, options?: NoticeOptions): Promise<SentNotices | undefined> {
     const taken = await this.take(requestId);
     if (!taken) return undefined;
     const count = taken.outbox!.notices.length;
     const posted: Omit<NoticeOutcome, 'failures'>[] = [];
-    for (const notice of taken.outbox!.notices) posted.push(await noticeOutcome(this.deps, notice, taken));
+    for (const notice of taken.outbox!.notices) posted.push(await noticeOutcome(this.deps, notice, taken, options));
     const recordIn = (r: DsrRequest): DsrRequest => {
       const rest = r.outbox?.notices.slice(count) ?? [];
       const { outbox: _sent, ...without } = posted.reduce(withPosted, r);
@@ -87,10 +90,11 @@ export class NoticeSender {
     };
     const sendRest = async (written: DsrRequest | undefined): Promise<DsrRequest | undefined> => {
       if (!written || !hasPendingNotices(written)) return written;
-      const next = await this.sendLeavingRecord(requestId);
+      const next = await this.sendLeavingRecord(requestId, options);
       return next ? next.record() : written;
     };
-    const sent: SentNotices = { recordIn, sendRest, record: () => updateRecordingSent(this.deps.store, requestId, () => undefined, sent) };
+    const record = () => updateRecordingSent(this.deps.store, requestId, () => undefined, sent);
+    const sent: SentNotices = { cardsLeft: Boolean(options?.cardsRefreshedNext), recordIn, sendRest, record };
     return sent;
   }
 

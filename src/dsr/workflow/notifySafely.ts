@@ -1,4 +1,4 @@
-import { Logger, NoticeOutcome, Notifier, RequestNotice, RequestStore } from '../ports';
+import { Logger, NoticeOptions, NoticeOutcome, Notifier, RequestNotice, RequestStore } from '../ports';
 import { errorCode } from '../model/serviceFailures';
 import { DsrRequest } from '../model/types';
 import { updateRequest } from './requestUpdates';
@@ -19,9 +19,9 @@ export async function notifySafely(deps: { notifier: Notifier; log: Logger; stor
 }
 
 /** Sends `notice`; a failure is logged and comes back as an outcome that posted nothing. */
-export async function noticeOutcome(deps: { notifier: Notifier; log: Logger }, notice: RequestNotice, request: DsrRequest): Promise<NoticeOutcome> {
+export async function noticeOutcome(deps: { notifier: Notifier; log: Logger }, notice: RequestNotice, request: DsrRequest, options?: NoticeOptions): Promise<NoticeOutcome> {
   try {
-    const outcome = (await deps.notifier.notify(notice, request)) ?? { failures: [] };
+    const outcome = (await deps.notifier.notify(notice, request, options)) ?? { failures: [] };
     for (const error of outcome.failures) deps.log.warn({ requestId: request.id, notice, error: errorCode(error) }, 'notification failed');
     return outcome;
   } catch (error) {
