@@ -69,8 +69,12 @@ export interface PersonValues {
  * service's export of their earlier requests was left in. Implemented by storage.
  */
 export interface OwnTraces {
-  /** Whether a 1:1 conversation reference of the person is stored. */
-  hasConversation(aadObjectId: string): Promise<boolean>;
+  /**
+   * Whether a 1:1 conversation reference of the person is stored. `fresh: false` lets a reference
+   * read or saved a moment ago answer: one deleted meanwhile elsewhere (another instance's
+   * erasure) may still count.
+   */
+  hasConversation(aadObjectId: string, options: { fresh: boolean }): Promise<boolean>;
   /**
    * Replaces the person's conversation reference by a copy without their name or ids, kept only to
    * deliver `requestId`'s receipt and removed after it (see erasureFollowUp). False when there was none.

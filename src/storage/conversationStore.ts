@@ -136,9 +136,13 @@ export class ConversationStore {
     reference.then((found) => found === undefined && key.startsWith('user:') && forget(), forget);
   }
 
-  /** Whether `aadObjectId`'s own reference (not a receipt copy) is stored. */
-  async has(aadObjectId: string): Promise<boolean> {
-    return (await this.read('conversation', userConversationKey(aadObjectId))) !== undefined;
+  /**
+   * Whether `aadObjectId`'s own reference (not a receipt copy) is stored. Not `fresh`: a reference
+   * kept from the last `cache.ttlMs` answers, as it would for `get`.
+   */
+  async has(aadObjectId: string, { fresh }: { fresh: boolean }): Promise<boolean> {
+    const key = userConversationKey(aadObjectId);
+    return (await (fresh ? this.read('conversation', key) : this.current(key))) !== undefined;
   }
 
   /**

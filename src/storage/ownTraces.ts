@@ -19,8 +19,8 @@ export class StorageOwnTraces implements OwnTraces {
     private readonly serviceExports: ServiceExportSpace,
   ) {}
 
-  hasConversation(aadObjectId: string): Promise<boolean> {
-    return this.conversations.has(aadObjectId);
+  hasConversation(aadObjectId: string, options: { fresh: boolean }): Promise<boolean> {
+    return this.conversations.has(aadObjectId, options);
   }
 
   retireConversation(aadObjectId: string, requestId: string): Promise<boolean> {

@@ -142,6 +142,19 @@ describe('Bot store adapter carrying out an approved plan, against Azurite', () 
     expect(await pseudonymisedIds(store)).toEqual([]);
   });
 
+  it('plans from the conversation reference known a moment ago, and erases and finds the delta with a fresh look', async () => {
+    const { store } = await seeded();
+    const asked: boolean[] = [];
+    const adapter = new BotStoreAdapter(store, { ...NO_OTHER_TRACES, hasConversation: async (_id, { fresh }) => asked.push(fresh) > 0, retireConversation: async () => true }, KEY);
+    const { plan } = await adapter.discover(SUBJECT, callContext('erase'));
+    expect(plan).toContainEqual({ type: 'conversation', id: `user:${SUBJECT.aadObjectId}`, reason: 'subject' });
+    expect(asked).toEqual([false]);
+    await adapter.erase(SUBJECT, callContext('erase', plan));
+    expect(asked).toEqual([false, true]);
+    await adapter.erase(SUBJECT, callContext('erase'));
+    expect(asked).toEqual([false, true, true]);
+  });
+
   it('without a plan (a request discovered before plans) pseudonymises every earlier closed record as before', async () => {
     const { store, adapter } = await seeded();
     await close(store, 'DSR-2025-0004');

@@ -45,10 +45,11 @@ const upload = (name: string, text: string) => clients.exports.getBlockBlobClien
 describe('StorageOwnTraces', () => {
   it('retires a reference to a copy without name or ids that the person’s key still reaches, until the copy is removed', async () => {
     await conversations.save(userConversationKey(PERSON.aadObjectId), REFERENCE);
-    expect(await traces.hasConversation(PERSON.aadObjectId)).toBe(true);
+    expect(await traces.hasConversation(PERSON.aadObjectId, { fresh: true })).toBe(true);
     expect(await traces.retireConversation(PERSON.aadObjectId, 'DSR-2026-0007')).toBe(true);
 
-    expect(await traces.hasConversation(PERSON.aadObjectId)).toBe(false);
+    expect(await traces.hasConversation(PERSON.aadObjectId, { fresh: true })).toBe(false);
+    expect(await traces.hasConversation(PERSON.aadObjectId, { fresh: false })).toBe(false);
     const copy = await conversations.get(userConversationKey(PERSON.aadObjectId));
     expect(copy).toEqual({ ...REFERENCE, bot: { id: '28:bot' }, user: { id: '29:lee' } });
     expect(await conversations.receiptCopies()).toEqual([{ pseudonym: pseudonymFor(PERSON.aadObjectId, KEY), requestId: 'DSR-2026-0007' }]);

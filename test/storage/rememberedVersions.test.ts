@@ -213,10 +213,13 @@ describe('channel references', () => {
     expect((await storeB.get(key))?.conversation?.id).toBe('a:another');
     expect(reads()).toBe(0);
 
-    // An erasure elsewhere: this instance reaches the chat as before for the minute; `has` reads the table.
+    // An erasure elsewhere: this instance reaches the chat as before for the minute, and a
+    // discovery may count the reference; `has` asked to be fresh reads the table.
     await storeB.retire(person, 'DSR-2026-0501');
     expect((await storeA.get(key))?.user).toMatchObject({ name: 'Alex Wilber' });
-    expect(await storeA.has(person)).toBe(false);
+    expect(await storeA.has(person, { fresh: false })).toBe(true);
+    expect(reads()).toBe(0);
+    expect(await storeA.has(person, { fresh: true })).toBe(false);
     now = new Date(now.getTime() + 60_000);
     expect((await storeA.get(key))?.user).toEqual({ id: '29:alex' });
 

@@ -42,7 +42,9 @@ export class BotStoreAdapter implements ServiceAdapter {
   async discover(subject: Subject, context: AdapterCallContext): Promise<DiscoveryResult> {
     const requests = await this.about(subject);
     const earlier = requests.filter((r) => r.id !== context.requestId).length;
-    const plan = await this.found(subject, context, requests);
+    // The plan may count the reference the requester's own messages read or saved a moment ago;
+    // erasure asks afresh, and finds one deleted since already gone.
+    const plan = await this.found(subject, context, { requests, fresh: false });
     const others = plan.filter((item) => item.type !== TRACE_TYPES.request);
     const conversations = others.filter((item) => item.type === TRACE_TYPES.conversation).length;
     const exportSpaces = others.filter((item) => item.type === TRACE_TYPES.exportSpace).length;
@@ -67,7 +69,7 @@ export class BotStoreAdapter implements ServiceAdapter {
   async erase(subject: Subject, context: AdapterCallContext): Promise<StepReport> {
     if (context.plan) return this.erasePlanned(subject, context.plan, context);
     const items: ItemOutcome[] = [];
-    for (const item of await this.found(subject, context)) items.push(outcomeOf(item, await this.eraseItem(item, subject, context)));
+    for (const item of await this.found(subject, context, { fresh: true })) items.push(outcomeOf(item, await this.eraseItem(item, subject, context)));
     return { ...erasedReport(items), count: changedCount(items) };
   }
 
@@ -78,7 +80,7 @@ export class BotStoreAdapter implements ServiceAdapter {
   private async erasePlanned(subject: Subject, plan: readonly PlanItem[], context: AdapterCallContext): Promise<StepReport> {
     const items: ItemOutcome[] = [];
     for (const item of plan) items.push(outcomeOf(item, await this.eraseItem(item, subject, context)));
-    return { ...erasedReport(items), count: changedCount(items), items, delta: unplanned(await this.found(subject, context), plan) };
+    return { ...erasedReport(items), count: changedCount(items), items, delta: unplanned(await this.found(subject, context, { fresh: true }), plan) };
   }
 
   private async eraseItem(item: PlanItem, subject: Subject, context: AdapterCallContext): Promise<ItemResult> {
@@ -95,14 +97,14 @@ export class BotStoreAdapter implements ServiceAdapter {
   }
 
   /** Everything an erasure changes now: the earlier closed records, the conversation reference, the files, the leftover export places. */
-  private async found(subject: Subject, context: AdapterCallContext, requests?: readonly DsrRequest[]): Promise<PlanItem[]> {
-    requests ??= await this.about(subject);
-    return [...this.pseudonymisable(requests, context).map(requestItem), ...(await this.otherTraces(subject, requests, context))];
+  private async found(subject: Subject, context: AdapterCallContext, options: { requests?: readonly DsrRequest[]; fresh: boolean }): Promise<PlanItem[]> {
+    const requests = options.requests ?? (await this.about(subject));
+    return [...this.pseudonymisable(requests, context).map(requestItem), ...(await this.otherTraces(subject, requests, context, options.fresh))];
   }
 
   /** The conversation reference, the files about the subject, and the export places their earlier closed requests left (by request id), as plan items. */
-  private async otherTraces(subject: Subject, requests: readonly DsrRequest[], context: AdapterCallContext): Promise<PlanItem[]> {
-    const conversation: PlanItem[] = (await this.traces.hasConversation(subject.aadObjectId))
+  private async otherTraces(subject: Subject, requests: readonly DsrRequest[], context: AdapterCallContext, fresh: boolean): Promise<PlanItem[]> {
+    const conversation: PlanItem[] = (await this.traces.hasConversation(subject.aadObjectId, { fresh }))
       ? [{ type: TRACE_TYPES.conversation, id: `user:${subject.aadObjectId}`, reason: 'subject' }]
       : [];
     const earlier = requests.filter((r) => r.id !== context.requestId).map((r) => r.id);
