@@ -440,6 +440,7 @@ async function dsrPhase(users: TenantUser[], tenant: Tenant, rampMs: number) {
     if (!warmUp.deliveredAt) throw new Error(`The warm-up request did not go through: ${tally.failures.join('; ')}`);
     const logsBefore = logLines.length;
     storageCalls.reset();
+    const connectorCallsBefore = connector.sent.length;
 
     const cpuBefore = cpuSeconds();
     const lag = lagMonitor();
@@ -458,6 +459,7 @@ async function dsrPhase(users: TenantUser[], tenant: Tenant, rampMs: number) {
     // not have lasted: wait for it (or fail the check) rather than count it missing.
     await watch.wait('digest').catch(() => undefined);
     const calls = storageCalls.counts();
+    const connectorCalls = countBy(connector.sent.slice(connectorCallsBefore), (s) => (s.kind === 'update' ? 'PUT activity (card replaced)' : 'POST activity'));
 
     const correctness = await check(users, times, warmUp, watch, tally, logLines.slice(logsBefore), azurite.connectionString, teams);
     const frontWindowMs = lastAnswer - started;
@@ -487,6 +489,8 @@ async function dsrPhase(users: TenantUser[], tenant: Tenant, rampMs: number) {
       loadGeneratorLag,
       // Every call the bot made to Azurite during the load (a request's turns, jobs and posts), per request, by route.
       storageCallsPerRequest: perRequest(calls, users.length),
+      // Every post and card replacement the bot sent to the Bot Connector during the load, per request.
+      botConnectorCallsPerRequest: perRequest(connectorCalls, users.length),
       correctness,
     };
   } finally {
@@ -494,6 +498,12 @@ async function dsrPhase(users: TenantUser[], tenant: Tenant, rampMs: number) {
     await Promise.all([sandbox.stop(), connector.stop(), storageCalls.stop(), azurite.stop()]);
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+function countBy<T>(items: readonly T[], keyOf: (item: T) => string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const item of items) counts[keyOf(item)] = (counts[keyOf(item)] ?? 0) + 1;
+  return counts;
 }
 
 /** Calls per request, by route and in all, most first. */
