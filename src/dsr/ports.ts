@@ -91,7 +91,12 @@ export interface OwnTraces {
 }
 
 /** `notify`: send the notices waiting in the request's outbox (workflow/noticeOutbox.ts). */
-export type Job = { type: 'discover' | 'execute' | 'purge' | 'lift' | 'pollServiceExport' | 'notify'; requestId: string };
+export type Job = {
+  type: 'discover' | 'execute' | 'purge' | 'lift' | 'pollServiceExport' | 'notify';
+  requestId: string;
+  /** The change that enqueued the job held the request's outbox for it (NoticeOutbox.heldFor): it sends without taking it. */
+  hold?: string;
+};
 
 export interface JobQueue {
   enqueue(job: Job): Promise<void>;

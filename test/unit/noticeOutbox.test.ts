@@ -56,8 +56,11 @@ describe('notices after the answer', () => {
     const outcome = await requests.decide(ID, APPROVER_A, 'approve', true);
     expect(outcome).toMatchObject({ result: 'done', code: 'approved' });
     expect(told).toEqual([]);
-    expect((await store.get(ID))!.request.outbox).toEqual({ notices: ['approved'] });
-    expect(jobs).toEqual([{ type: 'execute', requestId: ID }]);
+    // Held for the job the decision enqueued, by the decision's own write.
+    const hold = jobs[0]?.hold;
+    expect(hold).toEqual(expect.any(String));
+    expect((await store.get(ID))!.request.outbox).toEqual({ notices: ['approved'], sendingSince: '2026-12-15T08:00:00.000Z', heldFor: hold });
+    expect(jobs).toEqual([{ type: 'execute', requestId: ID, hold }]);
 
     await dispatch.run(jobs[0]);
     expect(told).toEqual([{ notice: 'approved', state: 'approved' }, { notice: 'completed', state: 'executed' }]);
@@ -71,7 +74,7 @@ describe('notices after the answer', () => {
     const { store, requests, dispatch, jobs, told } = stack();
     await store.create(sampleRequest({ state: 'submitted' }));
     await requests.cancel(ID, sampleRequest().requester);
-    expect(jobs).toEqual([{ type: 'notify', requestId: ID }]);
+    expect(jobs).toEqual([{ type: 'notify', requestId: ID, hold: expect.any(String) }]);
     await dispatch.run(jobs[0]);
     expect(told.map((t) => t.notice)).toEqual(['cancelled']);
   });
@@ -130,7 +133,7 @@ describe('a crash between the write and the notice', () => {
   it('loses no notice when the queue fails after the write: the stalled sweep sends it, once', async () => {
     let queueUp = false;
     const queued: Job[] = [];
-    const { store, requests, dispatch, told } = stack({
+    const { store, requests, dispatch, told, advance } = stack({
       listStalled: true,
       enqueue: async (job) => {
         if (!queueUp) throw new Error('queue unreachable');
@@ -142,6 +145,9 @@ describe('a crash between the write and the notice', () => {
     expect((await store.get(ID))!.request).toMatchObject({ state: 'rejected', outbox: { notices: ['rejected'] } });
 
     queueUp = true;
+    // A request counts as stalled 2 minutes after its last write, long after the decision's hold
+    // on its outbox (for the job that was lost) went stale.
+    advance(120_000);
     await requests.enqueueStalled();
     expect(queued).toEqual([{ type: 'notify', requestId: ID }]);
     for (const job of queued) await dispatch.run(job);
@@ -171,7 +177,8 @@ describe("the job's first write records the notices it sent", () => {
       written.push(request);
       return replace(request, etag);
     };
-    const { clock } = handClock();
+    const { clock, advance } = handClock();
+    const jobs: Job[] = [];
     const told: { notice: RequestNotice; state: string; cardsLeft?: true }[] = [];
     let duringNotice: (notice: RequestNotice) => Promise<void> = async () => undefined;
     const notifier: Notifier = {
@@ -180,16 +187,17 @@ describe("the job's first write records the notices it sent", () => {
         await duringNotice(notice);
       },
     };
-    const deps = { store, notifier, clock, log: quiet, adapters: new Map(), audit: auditLogOf(async () => undefined), queue: { enqueue: async () => undefined, oldestWaiting: async () => undefined } };
+    const deps = { store, notifier, clock, log: quiet, adapters: new Map(), audit: auditLogOf(async () => undefined), queue: { enqueue: async (job: Job) => void jobs.push(job), oldestWaiting: async () => undefined } };
     const requests = new RequestService({ ...deps, erasureApprovals: 2, maxOpenRequests: 5, approvers: DISTINCT_APPROVERS });
     const executor = new Executor({ ...deps, exports: { openPackage }, purgeGraceDays: 30, workerId: 'this-worker', leaseMs: 30_000 });
-    const dispatch = new JobDispatch({ requests, executor, notices: new NoticeSender({ store, notifier, clock, log: quiet }), lifter: { lift: async () => undefined } });
+    const notices = new NoticeSender({ store, notifier, clock, log: quiet });
+    const dispatch = new JobDispatch({ requests, executor, notices, lifter: { lift: async () => undefined } });
     /** Another process's change: a notice decided while this worker sends. */
     const decideElsewhere = async (notice: RequestNotice) => {
       const { request, etag } = (await store.get(ID))!;
       await replace({ ...request, outbox: { ...request.outbox, notices: [...(request.outbox?.notices ?? []), notice] } }, etag);
     };
-    return { store, written, told, dispatch, executor, decideElsewhere, onNotice: (f: typeof duringNotice) => void (duringNotice = f) };
+    return { store, written, told, dispatch, executor, requests, notices, jobs, advance, decideElsewhere, onNotice: (f: typeof duringNotice) => void (duringNotice = f) };
   }
 
   it('writes the sent notice away with the start of discovery: one write fewer than sending alone', async () => {
@@ -216,6 +224,44 @@ describe("the job's first write records the notices it sent", () => {
       { notice: 'progress', state: 'discovering' },
       { notice: 'awaitingApproval', state: 'awaiting_approval' },
     ]);
+    expect((await store.get(ID))!.request.outbox).toBeUndefined();
+  });
+
+  it('sends the outbox a decision held for the job it enqueued without a write to take it', async () => {
+    const { store, written, told, dispatch, requests, jobs } = jobStack();
+    await store.create(sampleRequest());
+    await requests.decide(ID, APPROVER_A, 'approve', true);
+    await expect(dispatch.run(jobs[0])).rejects.toThrow('no exports here');
+    expect(told).toEqual([{ notice: 'approved', state: 'approved', cardsLeft: true }, { notice: 'progress', state: 'executing' }]);
+    // The decision's write, then the run's first: none of the job's own to take the outbox.
+    expect(written.map((w) => [w.state, w.outbox])).toEqual([
+      ['approved', { notices: ['approved'], sendingSince: '2026-12-15T08:00:00.000Z', heldFor: jobs[0].hold }],
+      ['executing', undefined],
+    ]);
+  });
+
+  it('leaves an outbox held for another job to it until the hold is stale, then takes it with a write', async () => {
+    const { store, written, told, dispatch, advance } = jobStack();
+    await store.create(sampleRequest({ state: 'rejected', outbox: { notices: ['rejected'], sendingSince: '2026-12-15T08:00:00.000Z', heldFor: 'hold-a' } }));
+    await dispatch.run({ type: 'notify', requestId: ID, hold: 'hold-b' });
+    await dispatch.run({ type: 'notify', requestId: ID });
+    expect(told).toEqual([]);
+    expect(written).toEqual([]);
+    advance(61_000);
+    await dispatch.run({ type: 'notify', requestId: ID, hold: 'hold-a' });
+    expect(told.map((t) => t.notice)).toEqual(['rejected']);
+    expect(written.map((w) => w.outbox)).toEqual([{ notices: ['rejected'], sendingSince: '2026-12-15T08:01:01.000Z' }, undefined]);
+  });
+
+  it('a worker that stalled past its hold leaves the outbox to the one that took it over, and loses no notice decided since', async () => {
+    const { store, told, notices, advance, decideElsewhere } = jobStack();
+    await store.create(sampleRequest({ state: 'approved', outbox: { notices: ['approved'], sendingSince: '2026-12-15T08:00:00.000Z', heldFor: 'hold-a' } }));
+    const stalled = (await notices.sendLeavingRecord(ID, 'hold-a'))!;
+    advance(61_000);
+    await notices.sendPending(ID);
+    await decideElsewhere('extended');
+    await stalled.record();
+    expect(told.map((t) => t.notice)).toEqual(['approved', 'approved', 'extended']);
     expect((await store.get(ID))!.request.outbox).toBeUndefined();
   });
 

@@ -312,11 +312,13 @@ export type RequestNotice =
 /**
  * Notices a change decided, written with it and sent by the request's next job, so the click that
  * made the change is answered first and a crash in between loses none (src/dsr/workflow/noticeOutbox.ts).
- * `sendingSince`: a worker took them; another takes them over only once that is stale.
+ * `sendingSince`: a worker took them, or the change held them for the job it enqueued (`heldFor`,
+ * the job's `hold`); another takes them over only once that is stale.
  */
 export interface NoticeOutbox {
   notices: RequestNotice[];
   sendingSince?: string;
+  heldFor?: string;
 }
 
 export interface DsrRequest {

@@ -21,17 +21,18 @@ export class JobDispatch {
   readonly run = (job: Job): Promise<void> => {
     const id = job.requestId;
     switch (job.type) {
+      // A job enqueued by a change sends the outbox the change held for it (`job.hold`).
       case 'notify':
-        return this.deps.notices.sendPending(id);
+        return this.deps.notices.sendPending(id, job.hold);
       // The notices of the change that enqueued the job go out before the job moves the request on,
       // and the job's first write records them.
       case 'discover':
-        return this.deps.notices.sendLeavingRecord(id).then((sent) => this.deps.requests.discover(id, sent));
+        return this.deps.notices.sendLeavingRecord(id, job.hold).then((sent) => this.deps.requests.discover(id, sent));
       // A run's first write is followed by a refresh of the posted cards ('progress'), so the
       // notices before it (the approval, mostly) leave them as they are: a card replaced twice
       // within moments is two calls to Teams, the first one's view never seen.
       case 'execute':
-        return this.deps.notices.sendLeavingRecord(id, { cardsRefreshedNext: true }).then((sent) => this.deps.executor.execute(id, sent));
+        return this.deps.notices.sendLeavingRecord(id, job.hold, { cardsRefreshedNext: true }).then((sent) => this.deps.executor.execute(id, sent));
       case 'purge':
         return this.deps.executor.purge(id);
       case 'lift':

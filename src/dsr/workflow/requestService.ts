@@ -13,7 +13,7 @@ import { canTake, isOpen } from '../model/stateMachine';
 import { Actor, DiscoveryResult, DsrRequest, Extension, PostedCard, RequestState, ServiceName, Subject } from '../model/types';
 import { describeFailure, errorCode } from '../model/serviceFailures';
 import { countsOf, notifySafely } from './notifySafely';
-import { hasPendingNotices, type SentNotices, updateRecordingSent, withNotice } from './noticeOutbox';
+import { hasPendingNotices, newOutboxHold, type SentNotices, updateRecordingSent, withNotice } from './noticeOutbox';
 
 export interface RequestServiceDeps {
   store: RequestStore;
@@ -109,6 +109,7 @@ export class RequestService {
 
     const now = clock.now();
     const sequence = await store.nextSequence(now.getUTCFullYear());
+    const hold = newOutboxHold(now);
     const request: DsrRequest = {
       id: formatRequestId(now.getUTCFullYear(), sequence),
       kind: input.kind,
@@ -125,7 +126,7 @@ export class RequestService {
       decisions: [],
       steps: {},
       cards: statusCard ? { status: statusCard } : {},
-      outbox: { notices: ['opened'] },
+      outbox: { notices: ['opened'], sendingSince: now.toISOString(), heldFor: hold.job },
     };
     await store.create(request);
     await this.deps.audit.begin(request.id, 'created', {
@@ -138,7 +139,7 @@ export class RequestService {
     // queued (in a burst of submissions that write was the slowest of the click's): a request
     // whose job is lost to a crash or a failed write stays `submitted`, and the stalled-request
     // sweep queues its discovery.
-    void this.deps.queue.enqueue({ type: 'discover', requestId: request.id }).catch((error: unknown) => {
+    void this.deps.queue.enqueue({ type: 'discover', requestId: request.id, hold: hold.job }).catch((error: unknown) => {
       this.deps.log.warn({ requestId: request.id, error: errorCode(error) }, 'discovery job not queued, the stalled-request sweep will queue it');
     });
     this.deps.log.info({ requestId: request.id, kind: request.kind }, 'request created');
@@ -194,6 +195,7 @@ export class RequestService {
     let decidedHash: string | undefined;
     let voided: Actor[] = [];
     let decided: DsrRequest | undefined;
+    const hold = newOutboxHold(clock.now());
     // Standings are read before the conditional write, which decides on them; an approval that
     // arrived in between has no standing read yet, so they are read again with it.
     for (let read = 1; ; read++) {
@@ -215,9 +217,9 @@ export class RequestService {
         stillNeeded = outcome.approvalsStillNeeded;
         voided = outcome.voided;
         decidedHash = r.state === 'awaiting_delta_approval' ? pendingDelta(r)?.planHash : r.planHash;
-        if (!outcome.transition) return withNotice(outcome.request, 'approvalRecorded');
+        if (!outcome.transition) return withNotice(outcome.request, 'approvalRecorded', hold);
         const moved = applyEvent(outcome.request, outcome.transition, clock.now());
-        return withNotice(outcome.transition === 'deltaDecided' ? afterDeltaDecision(moved) : moved, DECISION_NOTICES[outcome.transition]);
+        return withNotice(outcome.transition === 'deltaDecided' ? afterDeltaDecision(moved) : moved, DECISION_NOTICES[outcome.transition], hold);
       }, stored);
       if (!unread) break;
       if (read >= STANDING_READS) {
@@ -245,15 +247,15 @@ export class RequestService {
     // crash before the enqueue leaves the request `approved` (or its notice pending) for the sweep.
     if (outcomeTransition === 'deltaDecided') {
       // Approved, the run carries out the delta's items; rejected, it closes the request without them.
-      await this.deps.queue.enqueue({ type: 'execute', requestId });
+      await this.deps.queue.enqueue({ type: 'execute', requestId, hold: hold.job });
       const approved = decided.deltas!.at(-1)!.outcome === 'approved';
       return { result: 'done', request: decided, code: approved ? 'deltaApproved' : 'deltaRejected', requestId };
     }
     if (outcomeTransition === 'approve') {
-      await this.deps.queue.enqueue({ type: 'execute', requestId });
+      await this.deps.queue.enqueue({ type: 'execute', requestId, hold: hold.job });
       return { result: 'done', request: decided, code: 'approved', requestId };
     }
-    await this.deps.queue.enqueue({ type: 'notify', requestId });
+    await this.deps.queue.enqueue({ type: 'notify', requestId, hold: hold.job });
     if (outcomeTransition === 'reject') return { result: 'done', request: decided, code: 'rejected' };
     return { result: 'done', request: decided, code: 'approvalRecorded', approvalsStillNeeded: stillNeeded, voided: voided.length };
   }
@@ -262,6 +264,7 @@ export class RequestService {
   async cancel(requestId: string, actor: Actor): Promise<CancelOutcome> {
     const { store, clock } = this.deps;
     let refusal: RequestRefusal = { code: 'unknownRequest', requestId };
+    const hold = newOutboxHold(clock.now());
     const cancelled = await updateRequest(store, requestId, (r) => {
       if (r.requester.aadObjectId !== actor.aadObjectId) {
         refusal = { code: 'notYours', requestId };
@@ -271,13 +274,13 @@ export class RequestService {
         refusal = { code: 'notCancellable', requestId, state: r.state };
         return undefined;
       }
-      return withNotice(applyEvent(r, 'cancel', clock.now()), 'cancelled');
+      return withNotice(applyEvent(r, 'cancel', clock.now()), 'cancelled', hold);
     });
     if (!cancelled) return { result: 'refused', ...refusal };
     // Audit details name staff by object id, never the subject: a subject withdrawing is 'the subject'.
     const bySubject = cancelled.requester.aadObjectId === cancelled.subject.aadObjectId;
     await this.deps.audit.append(requestId, 'cancelled', { by: bySubject ? 'the subject' : actor.aadObjectId });
-    await this.deps.queue.enqueue({ type: 'notify', requestId });
+    await this.deps.queue.enqueue({ type: 'notify', requestId, hold: hold.job });
     return { result: 'done', request: cancelled, code: 'cancelled', requestId };
   }
 
@@ -289,6 +292,7 @@ export class RequestService {
     const { store, clock } = this.deps;
     let refusal: ExtensionRefusal | undefined;
     let extension: Extension | undefined;
+    const hold = newOutboxHold(clock.now());
     const extended = await updateRequest(store, requestId, (r) => {
       const outcome = extend(r, { actor, actorIsApprover, reason, months, at: clock.now() });
       if (outcome.result === 'refused') {
@@ -299,7 +303,7 @@ export class RequestService {
       }
       refusal = undefined;
       extension = outcome.extension;
-      return withNotice(outcome.request, 'extended');
+      return withNotice(outcome.request, 'extended', hold);
     });
     if (!extended || !extension) {
       const current = (await store.get(requestId))?.request;
@@ -314,7 +318,7 @@ export class RequestService {
       reasonGiven: true,
     });
     this.deps.log.info({ requestId, newDueAt: extension.newDueAt }, 'deadline extended');
-    await this.deps.queue.enqueue({ type: 'notify', requestId });
+    await this.deps.queue.enqueue({ type: 'notify', requestId, hold: hold.job });
     return { result: 'done', request: extended, code: 'extended', requestId, dueAt: extension.newDueAt };
   }
 
