@@ -52,7 +52,10 @@ export interface NoticeSenderDeps {
 export interface SentNotices {
   /** The notices left the posted cards as they were (`cardsRefreshedNext`): the job refreshes them, whether it goes on or not. */
   cardsLeft: boolean;
-  /** `request` with the sent notices out of its outbox and what they posted remembered; notices decided meanwhile stay, unheld. */
+  /**
+   * `request` with the sent notices out of its outbox and what they posted remembered; notices
+   * decided meanwhile stay, unheld (all stay when another worker took the outbox over meanwhile).
+   */
   recordIn(request: DsrRequest): DsrRequest;
   /** After the write that recorded them: sends the notices decided meanwhile. Returns the request as it then stands. */
   sendRest(written: DsrRequest | undefined): Promise<DsrRequest | undefined>;

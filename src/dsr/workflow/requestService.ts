@@ -110,7 +110,7 @@ export class RequestService {
     const now = clock.now();
     const sequence = await store.nextSequence(now.getUTCFullYear());
     const hold = newOutboxHold(now);
-    const request: DsrRequest = {
+    const filed: DsrRequest = {
       id: formatRequestId(now.getUTCFullYear(), sequence),
       kind: input.kind,
       regime: input.regime,
@@ -126,8 +126,8 @@ export class RequestService {
       decisions: [],
       steps: {},
       cards: statusCard ? { status: statusCard } : {},
-      outbox: { notices: ['opened'], sendingSince: now.toISOString(), heldFor: hold.job },
     };
+    const request = withNotice(filed, 'opened', hold);
     await store.create(request);
     await this.deps.audit.begin(request.id, 'created', {
       kind: request.kind,
