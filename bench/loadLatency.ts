@@ -500,6 +500,7 @@ async function dsrPhase(users: TenantUser[], tenant: Tenant, rampMs: number) {
   }
 }
 
+/** How many of `items` have each key. */
 function countBy<T>(items: readonly T[], keyOf: (item: T) => string): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const item of items) counts[keyOf(item)] = (counts[keyOf(item)] ?? 0) + 1;
