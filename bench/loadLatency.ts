@@ -559,8 +559,7 @@ async function check(
   const errors = levels.filter((e) => Number(e?.level) >= 50);
   const warnings = levels.filter((e) => Number(e?.level) === 40);
   const http5xx = Object.entries(tally.statuses).filter(([code]) => Number(code) >= 500).reduce((s, [, n]) => s + n, 0);
-  const countsByMessage = (entries: (Record<string, unknown> | undefined)[]) =>
-    entries.reduce<Record<string, number>>((acc, e) => ({ ...acc, [String(e?.msg)]: (acc[String(e?.msg)] ?? 0) + 1 }), {});
+  const countsByMessage = (entries: (Record<string, unknown> | undefined)[]) => countBy(entries, (e) => String(e?.msg));
 
   const expected = users.length;
   const figures = {
