@@ -8,8 +8,8 @@ import { createInterface } from 'node:readline';
 import { TurnContext, type Activity } from 'botbuilder';
 import { DOCUMENTED_LIMITS, documentedLimits, type ThrottledService } from '../src/azureFacts/serviceLimits';
 import { type DsrRequest, dueDate, formatRequestId, isoDay, SERVICE_NAMES, systemClock } from '../src/dsr';
-import { AUDIT_KEY_FILE_NAME, azuriteConnectionString, DEFAULT_WORKER_CONCURRENCY } from '../src/config';
-import { stopChild } from '../src/sandbox/azurite';
+import { AUDIT_KEY_FILE_NAME, DEFAULT_WORKER_CONCURRENCY } from '../src/config';
+import { startAzurite } from '../src/sandbox/azurite';
 import { ensureSandboxCertificate, sandboxCertificatePath, throttleProfileFor } from '../src/sandbox/common';
 import { sandboxStatePath } from '../src/sandbox/common/jsonStateStore';
 import { seedDigitalTwinsState, tenantSeed } from '../src/sandbox/digitalTwins/digitalTwinsState';
@@ -109,36 +109,6 @@ function seedSandboxes(dataDir: string, tenant: Tenant, users: TenantUser[]): vo
   }));
   const hub = tenantIotHubSeed(tenant);
   write('iotHub', seedIotHubState({ ...hub, devices: [...hub.devices, ...users.map((u, i) => ({ deviceId: `wave-badge-${i + 1}`, tags: { owner: u.aadObjectId } }))] }));
-}
-
-/**
- * Azurite as src/sandbox/azurite.ts starts it, but `--silent` (no access log line per request)
- * and with its output dropped once it listens: that launcher keeps all of Azurite's output and
- * scans it again on every chunk, which over a wave's hundred thousand storage calls costs this
- * process more CPU than the bots.
- */
-async function startQuietAzurite(location: string): Promise<{ connectionString: string; stop(): Promise<void> }> {
-  const binary = path.join(path.dirname(require.resolve('azurite/package.json')), 'dist', 'src', 'azurite.js');
-  const host = '127.0.0.1';
-  const child = spawn(process.execPath, [
-    binary, '--blobHost', host, '--queueHost', host, '--tableHost', host, '--blobPort', '0', '--queuePort', '0', '--tablePort', '0',
-    '--disableTelemetry', '--skipApiVersionCheck', '--silent', '--location', location,
-  ], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const ports: Record<string, number> = {};
-  await new Promise<void>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    lines.on('line', (line) => {
-      const match = /Azurite (Blob|Queue|Table) service is successfully listening at http:\/\/[^:]+:(\d+)/.exec(line);
-      if (match) ports[match[1]] = Number(match[2]);
-      if (ports.Blob && ports.Queue && ports.Table) {
-        lines.close();
-        child.stdout!.resume();
-        resolve();
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`Azurite exited (${code}) before listening`)));
-  });
-  return { connectionString: azuriteConnectionString(host, ports.Blob, ports.Queue, ports.Table), stop: () => stopChild(child) };
 }
 
 /** A `class=count/window` spec of a service's documented limits, windows divided by `speedUp`. */
@@ -587,7 +557,7 @@ export async function waveBench(): Promise<Record<string, unknown>> {
       process.stderr.write(`wave: ${REQUESTS} requests, ${processes} bot process${processes === 1 ? '' : 'es'}…\n`);
       // Storage of its own for each wave: Azurite slows down as its tables grow, and the second
       // wave must not pay for the first one's rows. The sandbox services only answer reads.
-      const azurite = await startQuietAzurite(path.join(dataDir, `azurite-${processes}`));
+      const azurite = await startAzurite({ location: path.join(dataDir, `azurite-${processes}`) });
       try {
         const clients = storageClientsFromConnectionString(azurite.connectionString);
         await ensureStorage(clients);
