@@ -513,6 +513,9 @@ async function phase(stack: Stack, processes: number) {
       minimumSeconds,
       bindingLimit: binding ? binding[0] : null,
       efficiency: wallSeconds > 0 ? round(minimumSeconds / wallSeconds, 2) : null,
+      // The wall time had every core been busy all along with the CPU the wave took (bots, Azurite,
+      // sandbox, this process's connector): the machine's own minimum for this much work.
+      cpuBoundSeconds: round(Object.values(cpu).reduce((sum, seconds) => sum + seconds, 0) / os.cpus().length, 1),
       requestsPerSecond: round(ids.length / wallSeconds, 1),
       fileSeconds,
       enqueueSeconds: round(enqueueMs / 1000, 1),
