@@ -100,6 +100,26 @@ describe('the message catalogs', () => {
     expect(compared).toBeGreaterThan(4 * 150);
   });
 
+  it('formats days and times as @formatjs/intl formatDate does, in every language and zone, unreadable dates included', () => {
+    const dates = ['2026-12-22T23:30:00Z', '2026-03-29T00:59:59Z', '2026-03-29T01:00:00Z', '2026-10-25T00:30:00Z', '2027-01-01T00:00:00Z', 'not a date'];
+    let compared = 0;
+    for (const locale of LOCALES) {
+      for (const timeZone of ['UTC', 'Europe/Berlin', 'Europe/Dublin', 'America/New_York']) {
+        const intl = createIntl({ locale: FORMAT_TAGS[locale], timeZone, onError: () => undefined });
+        const words = wordsFor(locale, timeZone);
+        for (const text of dates) {
+          const date = new Date(text);
+          const zone = intl.formatDateToParts(date, { timeZoneName: 'short' }).find((part) => part.type === 'timeZoneName')?.value ?? timeZone;
+          expect([text, words.day(text), words.day(date)]).toEqual([text, intl.formatDate(date, { dateStyle: 'medium' }), intl.formatDate(date, { dateStyle: 'medium' })]);
+          expect([text, words.dateTime(text)]).toEqual([text, `${intl.formatDate(date, { dateStyle: 'medium', timeStyle: 'short', hourCycle: 'h23' })} ${zone}`]);
+          compared++;
+        }
+      }
+    }
+    expect(compared).toBe(LOCALES.length * 4 * dates.length);
+    expect(wordsFor('en', 'UTC').day('not a date')).toBe('Invalid Date');
+  });
+
   it('formats dates and numbers for the locale in the tenant time zone', () => {
     const moment = new Date('2026-12-22T23:30:00Z');
     expect(wordsFor('en', 'UTC').day(moment)).toBe('22 Dec 2026');
