@@ -10,8 +10,9 @@ import { startBenchChild } from './benchChildren';
  * CPU microseconds: the bot's SDK clients (data-tables, storage-queue, storage-blob,
  * botframework-connector), built as the bot builds them, calling the same Azurite and loopback
  * connector as the bot under load. Each kind is timed one call at a time and four at a time, the
- * cheaper kept, with the smallest payloads (a short message, rows of one property): so
- * `callFloorMs` of the bot's calls is less than any bot making those calls could spend.
+ * cheaper kept, with the smallest payloads (a one-letter message, rows of one property): so
+ * `callFloorMs` of the bot's calls is less than any bot making those calls a few at a time could
+ * spend. With dozens in flight (a burst) a call costs less than this.
  */
 export const CALL_KINDS = [
   'tableRead',

@@ -15,8 +15,8 @@ import { TableClient } from '@azure/data-tables';
 import { contentOf, FakeBotConnector, type SentActivity } from '../test/support/fakeBotConnector';
 import { requestIdIn } from '../test/support/flowSteps';
 import { TeamsClient } from '../test/support/teamsClient';
-import { generatedUsers } from './generatedUsers';
 import { callFloorMs, measureCallCosts } from './callCost';
+import { generatedUsers } from './generatedUsers';
 import { countStorageCalls } from './storageCalls';
 
 /**
@@ -384,8 +384,10 @@ async function fileAndApprove(teams: TeamsClient, watch: ArrivalWatch, tally: Ta
   return times;
 }
 
-/** Azurite, the sandbox services and the DSR bot, each in a child; the load on a ramp of `rampMs`; then the checks. */
-/** `measureCalls`: also measure what each kind of call costs on this machine (callCost.ts), once the load is over. */
+/**
+ * Azurite, the sandbox services and the DSR bot, each in a child; the load on a ramp of `rampMs`;
+ * then the checks, and with `measureCalls` what each kind of call costs here (callCost.ts).
+ */
 async function dsrPhase(users: TenantUser[], tenant: Tenant, rampMs: number, measureCalls = false) {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dsr-bench-load-'));
   ensureSandboxCertificate(dataDir);
