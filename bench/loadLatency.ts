@@ -463,7 +463,7 @@ async function dsrPhase(users: TenantUser[], tenant: Tenant, rampMs: number, mea
     // not have lasted: wait for it (or fail the check) rather than count it missing.
     await watch.wait('digest').catch(() => undefined);
     const calls = storageCalls.counts();
-    const connectorCalls = countBy(connector.sent.slice(connectorCallsBefore), (s) => (s.kind === 'update' ? 'PUT activity (card replaced)' : 'POST activity'));
+    const connectorCalls = countBy(connector.sent.slice(connectorCallsBefore), (s) => (s.kind === 'update' ? CARD_REPLACED : POSTED));
 
     const correctness = await check(users, times, warmUp, watch, tally, logLines.slice(logsBefore), azurite.connectionString, teams);
     // Straight to Azurite, past the counting proxy: the calls counted are the bot's alone.
@@ -502,7 +502,7 @@ async function dsrPhase(users: TenantUser[], tenant: Tenant, rampMs: number, mea
       // Not reported: the calls per request unrounded, for the floor of the bot's CPU.
       callsMade: {
         storage: Object.fromEntries(Object.entries(calls).map(([route, n]) => [route, n / users.length])),
-        connector: { posts: (connectorCalls['POST activity'] ?? 0) / users.length, updates: (connectorCalls['PUT activity (card replaced)'] ?? 0) / users.length },
+        connector: { posts: (connectorCalls[POSTED] ?? 0) / users.length, updates: (connectorCalls[CARD_REPLACED] ?? 0) / users.length },
       },
       correctness,
     };
@@ -512,6 +512,10 @@ async function dsrPhase(users: TenantUser[], tenant: Tenant, rampMs: number, mea
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
+
+/** How the Bot Connector calls are counted: a post, or a posted card replaced in place. */
+const POSTED = 'POST activity';
+const CARD_REPLACED = 'PUT activity (card replaced)';
 
 /** How many of `items` have each key. */
 function countBy<T>(items: readonly T[], keyOf: (item: T) => string): Record<string, number> {
